@@ -1,0 +1,56 @@
+// `npm test`: every test/**/*.test.ts through node:test (tsx loader). Prints node's spec
+// report, then one closing line `N passed, N failed, N skipped` read from a TAP copy.
+// Arguments narrow the run: `npm test -- quantize` runs files whose path contains "quantize".
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const filters = process.argv.slice(2);
+
+function collect(dir) {
+  const found = [];
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) found.push(...collect(path));
+    else if (entry.endsWith('.test.ts')) found.push(path);
+  }
+  return found;
+}
+
+const files = collect(join(root, 'test'))
+  .map((f) => relative(root, f))
+  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+  .sort();
+if (files.length === 0) {
+  console.error('No test files matched.');
+  process.exit(1);
+}
+mkdirSync(join(root, 'test-output'), { recursive: true });
+const tap = join(root, 'test-output', 'results.tap');
+const result = spawnSync(
+  process.execPath,
+  [
+    '--import', 'tsx',
+    '--test',
+    `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+    ...files,
+  ],
+  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+);
+let counts = { pass: 0, fail: 0, skipped: 0, todo: 0 };
+try {
+  const text = readFileSync(tap, 'utf8');
+  for (const key of Object.keys(counts)) {
+    const m = text.match(new RegExp(`^# ${key} (\\d+)$`, 'm'));
+    if (m) counts[key] = Number(m[1]);
+  }
+} catch {
+  console.error('The test run wrote no TAP report.');
+  counts.fail += 1;
+}
+const failed = counts.fail + (result.status !== 0 && counts.fail === 0 ? 1 : 0);
+console.log(`${counts.pass} passed, ${failed} failed, ${counts.skipped + counts.todo} skipped`);
+process.exit(failed > 0 ? 1 : 0);
