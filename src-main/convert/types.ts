@@ -1,0 +1,52 @@
+// The conversion request shared by the CLI, the app and the project history. Quantization
+// settings are plain data so that a run record can replay them.
+
+export type QuantizeMode = 'none' | 'fp16' | 'dynamic' | 'int8' | 'int16x8';
+export type IoType = 'float32' | 'int8' | 'uint8' | 'int16';
+export type PreprocessPreset = '0..1' | '-1..1' | '0..255' | 'imagenet' | 'caffe';
+export type CalibrationMethod = 'minmax' | 'percentile' | 'mse';
+
+export interface CalibrationSpec {
+  /** A folder of images, a .npy (N samples) or a .npz (one array per input). */
+  path: string;
+  /** Preset name or a JSON file with mean/std/scale/channel order. */
+  preprocess?: PreprocessPreset | string;
+  samples: number;
+  method: CalibrationMethod;
+  seed: number;
+}
+
+export interface QuantizeConfig {
+  mode: QuantizeMode;
+  inputType: IoType;
+  outputType: IoType;
+  /** Fail when an op cannot be integer instead of leaving it float. */
+  int8Only: boolean;
+  calibration?: CalibrationSpec;
+}
+
+export interface ConvertRequest {
+  model: string;
+  companions?: string[];
+  output: string;
+  inputShape?: number[];
+  quantize: QuantizeConfig;
+}
+
+export interface ConvertProgress {
+  stage: 'import' | 'passes' | 'calibrate' | 'quantize' | 'write' | 'validate';
+  /** 0..1 within the stage, when known. */
+  fraction?: number;
+  message?: string;
+}
+
+export interface ConvertResult {
+  output: string;
+  bytes: number;
+  sourceBytes: number;
+  opHistogram: Record<string, number>;
+  inputs: { name: string; dtype: string; shape: number[]; quant?: { scale: number; zeroPoint: number } }[];
+  outputs: { name: string; dtype: string; shape: number[]; quant?: { scale: number; zeroPoint: number } }[];
+  timings: Record<string, number>;
+  warnings: string[];
+}

@@ -1,0 +1,41 @@
+// The importer table: extensions and magic bytes → importer. Add one line per importer.
+import { open as openFile, stat } from 'node:fs/promises';
+import type { Importer, ModelSource, OpenOptions } from './importer';
+import type { ModelGraph } from '../graph/model-graph';
+import { InputError } from '../errors';
+
+export const importers: readonly Importer[] = [];
+
+export class UnknownFormatError extends InputError {
+  override name = 'UnknownFormatError';
+}
+
+async function readHead(path: string, bytes = 65536): Promise<Uint8Array> {
+  const info = await stat(path).catch(() => null);
+  if (!info) throw new InputError(`Model file not found: ${path}`);
+  if (info.isDirectory()) return new Uint8Array(0);
+  const handle = await openFile(path, 'r');
+  try {
+    const buffer = new Uint8Array(Math.min(bytes, info.size));
+    await handle.read(buffer, 0, buffer.length, 0);
+    return buffer;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Finds the importer for a file by its bytes first, then its extension. */
+export async function findImporter(source: ModelSource): Promise<Importer> {
+  const head = await readHead(source.path);
+  const byBytes = importers.find((imp) => imp.match(source, head));
+  if (byBytes) return byBytes;
+  const known = importers.flatMap((i) => i.extensions).join(', ');
+  throw new UnknownFormatError(
+    `${source.path}: not a model file this tool reads (expected one of: ${known || 'no importers registered'}).`,
+  );
+}
+
+export async function openModel(source: ModelSource, options: OpenOptions = {}): Promise<ModelGraph> {
+  const importer = await findImporter(source);
+  return importer.open(source, options);
+}
