@@ -21,7 +21,11 @@ export default defineConfig({
   preload: {
     build: {
       outDir: 'out/preload',
-      rollupOptions: { input: { index: resolve('src-preload/index.ts') } },
+      // Sandboxed preloads must be CommonJS (Electron cannot load an ESM preload with sandbox: true).
+      rollupOptions: {
+        input: { index: resolve('src-preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
     },
   },
   renderer: {

@@ -1,0 +1,56 @@
+// Runtime validation of every request payload (main side only; the renderer never imports
+// zod). The record is typed against the contract, so a schema that drifts from its request type
+// does not compile.
+import { z } from 'zod';
+import type { ApiChannel, ApiRequest, JobKind, JobKinds } from './contract';
+
+const empty = z.object({}).strict();
+const path = z.string().min(1, 'path must not be empty').max(4096);
+const modelSource = z.object({ path, companions: z.array(path).max(16).optional() }).strict();
+
+const ioType = z.enum(['float32', 'int8', 'uint8', 'int16']);
+const convertRequest = z
+  .object({
+    model: path,
+    companions: z.array(path).max(16).optional(),
+    output: path,
+    inputShape: z.array(z.number().int().positive()).max(8).optional(),
+    quantize: z
+      .object({
+        mode: z.enum(['none', 'fp16', 'dynamic', 'int8', 'int16x8']),
+        inputType: ioType,
+        outputType: ioType,
+        int8Only: z.boolean(),
+        calibration: z
+          .object({
+            path,
+            preprocess: z.string().max(4096).optional(),
+            samples: z.number().int().positive().max(100_000),
+            method: z.enum(['minmax', 'percentile', 'mse']),
+            seed: z.number().int(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict(),
+  })
+  .strict();
+
+/** One params schema per job kind. */
+export const jobParamSchemas: { [K in JobKind]: z.ZodType<JobKinds[K]['params']> } = {
+  inspect: modelSource,
+  convert: convertRequest,
+};
+
+const jobStart = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('inspect'), params: jobParamSchemas.inspect }).strict(),
+  z.object({ kind: z.literal('convert'), params: jobParamSchemas.convert }).strict(),
+]);
+
+export const requestSchemas: { [C in ApiChannel]: z.ZodType<ApiRequest<C>> } = {
+  'app.info': empty as z.ZodType<Record<string, never>>,
+  'models.inspect': modelSource,
+  'jobs.start': jobStart,
+  'jobs.cancel': z.object({ jobId: z.string().min(1).max(100) }).strict(),
+  'jobs.list': empty as z.ZodType<Record<string, never>>,
+};

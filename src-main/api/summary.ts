@@ -1,0 +1,27 @@
+// The model summary the UI and the inspect job show: I/O tensors, op histogram, parameters.
+import { stat } from 'node:fs/promises';
+import { mainGraph, opHistogram, parameterCount, type Graph, type ModelGraph } from '../graph/model-graph';
+import type { ModelSummary, TensorSummary } from './contract';
+
+function tensorSummary(graph: Graph, name: string): TensorSummary {
+  const t = graph.tensors.get(name);
+  if (!t) return { name, dtype: 'unknown', shape: [] };
+  const summary: TensorSummary = { name, dtype: t.dtype, shape: [...t.shape] };
+  if (t.quant) summary.quant = { scale: [...t.quant.scale], zeroPoint: [...t.quant.zeroPoint], axis: t.quant.axis };
+  return summary;
+}
+
+export async function summarizeModel(path: string, model: ModelGraph): Promise<ModelSummary> {
+  const graph = mainGraph(model);
+  const info = await stat(path);
+  return {
+    path,
+    format: model.format,
+    inputs: graph.inputs.map((n) => tensorSummary(graph, n)),
+    outputs: graph.outputs.map((n) => tensorSummary(graph, n)),
+    opHistogram: opHistogram(graph),
+    parameterCount: parameterCount(graph),
+    bytes: info.isDirectory() ? 0 : info.size,
+    unsupported: model.unsupported.map((u) => `${u.layer} (${u.className}): ${u.reason}`),
+  };
+}

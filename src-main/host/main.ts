@@ -1,0 +1,38 @@
+// `npm start` without the Electron binary: serves the app on 127.0.0.1 and prints one line,
+// `EdgeQuant Studio: http://127.0.0.1:<port>/?token=<token>`. `--open` also opens a browser.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createApiServices } from '../api/services';
+import { oneLine } from '../errors';
+import { startHost } from './server';
+import { openBrowser } from './open-browser';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { open: { type: 'boolean', default: false }, port: { type: 'string' }, renderer: { type: 'string' } },
+    strict: true,
+  });
+  // Built layout: out/main/host.js serves out/renderer/.
+  const rendererDir = values.renderer ?? fileURLToPath(new URL('../renderer', import.meta.url));
+  if (!existsSync(rendererDir)) throw new Error(`The built UI is missing at ${rendererDir}; run 'npm run build' first.`);
+  const services = createApiServices({
+    host: 'browser',
+    onInternalError: (error) => process.stderr.write(`edgequant host: ${error instanceof Error ? error.stack : String(error)}\n`),
+  });
+  const host = await startHost({ rendererDir, services, port: values.port ? Number(values.port) : 0 });
+  process.stdout.write(`EdgeQuant Studio: ${host.url}\n`);
+  if (values.open) openBrowser(host.url, spawn);
+
+  const stop = () => {
+    void Promise.all([host.close(), services.dispose()]).finally(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`edgequant host: ${oneLine(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,31 @@
+// The job-kind table: what each kind of job runs inside its worker thread. Engine modules
+// are imported lazily so a worker loads only what its kind needs.
+//
+// To add a kind: 1) its params/progress/result types in api/contract.ts (JobKinds, JOB_KINDS),
+// 2) its params schema in api/schemas.ts (jobParamSchemas and the jobStart union),
+// 3) one entry below calling the engine function.
+import type { JobKind, JobKinds } from '../api/contract';
+
+export interface JobContext<K extends JobKind> {
+  /** Reports progress to the UI (structured-cloneable data). */
+  progress(progress: JobKinds[K]['progress']): void;
+  /** Aborted when the user cancels; long loops should check it and throw CancelledError. */
+  signal: AbortSignal;
+}
+
+export type JobRunner<K extends JobKind> = (params: JobKinds[K]['params'], context: JobContext<K>) => Promise<JobKinds[K]['result']>;
+
+export const jobKinds: { [K in JobKind]: JobRunner<K> } = {
+  async inspect(params, { progress }) {
+    progress({ stage: 'open' });
+    const { openModel } = await import('../formats/registry');
+    const model = await openModel({ path: params.path, companions: params.companions }, { collectUnsupported: true });
+    progress({ stage: 'summarize' });
+    const { summarizeModel } = await import('../api/summary');
+    return summarizeModel(params.path, model);
+  },
+  async convert() {
+    const { UnsupportedError } = await import('../errors');
+    throw new UnsupportedError('Conversion is not available in this build yet (src-main/convert/pipeline.ts has not landed).');
+  },
+};

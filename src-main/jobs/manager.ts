@@ -1,0 +1,132 @@
+// Runs jobs in worker_threads: one thread per job, progress and completion as contract events,
+// cooperative cancel (abort signal) with a hard stop (terminate) when the job ignores it.
+import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import { InputError } from '../errors';
+import type { ApiErrorBody, ApiEvents, JobInfo, JobKind, JobStartRequest } from '../api/contract';
+import type { EventHub } from '../api/events';
+import { defaultWorkerEntry, type WorkerEntry } from './entry';
+import type { FromWorker, JobWorkerData, ToWorker } from './protocol';
+
+export class UnknownJobError extends InputError {
+  override name = 'UnknownJobError';
+}
+
+export interface JobManagerOptions {
+  events: EventHub;
+  entry?: WorkerEntry;
+  /** How long a cancelled job may take to stop on its own before its thread is terminated. */
+  cancelGraceMs?: number;
+  /** Finished jobs kept for jobs.list. */
+  keepFinished?: number;
+}
+
+type Done = ApiEvents['job.done'];
+
+interface RunningJob {
+  info: JobInfo;
+  worker: Worker;
+  done: Promise<Done>;
+  cancelTimer?: NodeJS.Timeout;
+}
+
+export class JobManager {
+  readonly #events: EventHub;
+  readonly #entry: WorkerEntry;
+  readonly #grace: number;
+  readonly #keep: number;
+  readonly #jobs = new Map<string, RunningJob>();
+
+  constructor({ events, entry = defaultWorkerEntry(), cancelGraceMs = 2000, keepFinished = 50 }: JobManagerOptions) {
+    this.#events = events;
+    this.#entry = entry;
+    this.#grace = cancelGraceMs;
+    this.#keep = keepFinished;
+  }
+
+  start(request: JobStartRequest): string {
+    const id = randomUUID();
+    const info: JobInfo = { id, kind: request.kind, status: 'running', startedAt: new Date().toISOString() };
+    const workerData: JobWorkerData = { jobId: id, kind: request.kind, params: request.params };
+    const worker = new Worker(this.#entry.file, { workerData, execArgv: this.#entry.execArgv });
+    const job: RunningJob = { info, worker, done: Promise.resolve(null as never) };
+    job.done = this.#follow(job, request.kind);
+    this.#jobs.set(id, job);
+    this.#trim();
+    return id;
+  }
+
+  /** Asks a running job to stop; returns false when it is not running. */
+  cancel(id: string): boolean {
+    const job = this.#get(id);
+    if (job.info.status !== 'running' || job.cancelTimer) return false;
+    job.worker.postMessage({ type: 'cancel' } satisfies ToWorker);
+    job.cancelTimer = setTimeout(() => void job.worker.terminate(), this.#grace);
+    return true;
+  }
+
+  list(): JobInfo[] {
+    return [...this.#jobs.values()].map((j) => ({ ...j.info }));
+  }
+
+  /** Resolves with the job's final event (also emitted as 'job.done'). */
+  wait(id: string): Promise<Done> {
+    return this.#get(id).done;
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([...this.#jobs.values()].map((j) => j.worker.terminate()));
+  }
+
+  #get(id: string): RunningJob {
+    const job = this.#jobs.get(id);
+    if (!job) throw new UnknownJobError(`No job with id '${id}'; it may have finished long ago (jobs.list shows the recent ones).`);
+    return job;
+  }
+
+  #follow(job: RunningJob, kind: JobKind): Promise<Done> {
+    const { worker, info } = job;
+    return new Promise<Done>((resolve) => {
+      let final: { result?: unknown; error?: ApiErrorBody } | undefined;
+      worker.on('message', (message: FromWorker) => {
+        if (message.type === 'progress') {
+          info.progress = message.progress;
+          this.#events.emit('job.progress', { jobId: info.id, kind, progress: message.progress });
+        } else if (message.type === 'result') {
+          final = { result: message.result };
+          void worker.terminate();
+        } else {
+          final = { error: message.error };
+          void worker.terminate();
+        }
+      });
+      worker.on('error', (error) => {
+        final ??= { error: { code: 'INTERNAL', message: `Job worker crashed: ${error.message}` } };
+      });
+      worker.on('exit', () => {
+        clearTimeout(job.cancelTimer);
+        const cancelled = job.cancelTimer !== undefined && (final === undefined || final.error?.code === 'CANCELLED');
+        let done: Done;
+        if (cancelled) {
+          done = { jobId: info.id, kind, status: 'cancelled', error: { code: 'CANCELLED', message: 'Cancelled by the user.' } };
+        } else if (final && 'result' in final && !final.error) {
+          done = { jobId: info.id, kind, status: 'succeeded', result: final.result };
+        } else {
+          const error = final?.error ?? { code: 'INTERNAL' as const, message: 'The job worker stopped without a result.' };
+          done = { jobId: info.id, kind, status: error.code === 'CANCELLED' ? 'cancelled' : 'failed', error };
+        }
+        info.status = done.status;
+        info.endedAt = new Date().toISOString();
+        if (done.error) info.error = done.error;
+        this.#events.emit('job.done', done);
+        resolve(done);
+      });
+    });
+  }
+
+  /** Forgets the oldest finished jobs beyond the keep limit. */
+  #trim(): void {
+    const finished = [...this.#jobs.values()].filter((j) => j.info.status !== 'running');
+    for (const job of finished.slice(0, Math.max(0, finished.length - this.#keep))) this.#jobs.delete(job.info.id);
+  }
+}

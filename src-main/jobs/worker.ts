@@ -1,0 +1,33 @@
+// Job worker thread entry: runs one job of the kind named in workerData and reports progress,
+// then a result or an error. Cancellation arrives as a message and aborts the job's signal;
+// the manager terminates the thread if the job does not stop in time.
+import { parentPort, workerData } from 'node:worker_threads';
+import { errorCode, oneLine } from '../errors';
+import { jobKinds, type JobContext } from './kinds';
+import type { FromWorker, JobWorkerData, ToWorker } from './protocol';
+import type { JobKind } from '../api/contract';
+
+if (!parentPort) throw new Error('jobs/worker.ts must run as a worker thread (see jobs/manager.ts).');
+const port = parentPort;
+const data = workerData as JobWorkerData;
+const controller = new AbortController();
+const post = (message: FromWorker) => port.postMessage(message);
+
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'cancel') controller.abort();
+});
+
+async function run(): Promise<void> {
+  const runner = jobKinds[data.kind] as (params: unknown, context: JobContext<JobKind>) => Promise<unknown>;
+  if (!runner) throw new Error(`Unknown job kind '${data.kind}'.`);
+  const result = await runner(data.params, { progress: (progress) => post({ type: 'progress', progress }), signal: controller.signal });
+  post({ type: 'result', result });
+}
+
+run().then(
+  () => port.close(),
+  (error: unknown) => {
+    post({ type: 'error', error: { code: controller.signal.aborted ? 'CANCELLED' : errorCode(error), message: oneLine(error) } });
+    port.close();
+  },
+);

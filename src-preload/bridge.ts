@@ -1,0 +1,29 @@
+// Builds `window.edgequant`: one named function per contract channel (api.models.inspect(…))
+// and `on(event, listener)` for contract events only. Never a generic invoke(channel): the
+// renderer can reach exactly the channels the contract lists.
+import { API_CHANNELS, API_EVENTS, IPC_EVENT_CHANNEL, ipcChannel, type ApiEventName, type EdgeQuantBridge } from '../src-main/api/contract';
+
+/** The two ipcRenderer functions the bridge uses (injected so tests can observe them). */
+export interface IpcPort {
+  invoke(channel: string, payload: unknown): Promise<unknown>;
+  on(channel: string, listener: (event: unknown, message: unknown) => void): void;
+  removeListener(channel: string, listener: (event: unknown, message: unknown) => void): void;
+}
+
+export function buildBridge(ipc: IpcPort): EdgeQuantBridge {
+  const areas: Record<string, Record<string, (request?: unknown) => Promise<unknown>>> = {};
+  for (const channel of API_CHANNELS) {
+    const [area, verb] = channel.split('.') as [string, string];
+    (areas[area] ??= {})[verb] = (request: unknown = {}) => ipc.invoke(ipcChannel(channel), request);
+  }
+  const on = (event: ApiEventName, listener: (payload: unknown) => void) => {
+    if (!(API_EVENTS as readonly string[]).includes(event)) throw new Error(`Unknown EdgeQuant event '${String(event)}'.`);
+    const wrapped = (_event: unknown, message: unknown) => {
+      const m = message as { event?: string; payload?: unknown };
+      if (m?.event === event) listener(m.payload);
+    };
+    ipc.on(IPC_EVENT_CHANNEL, wrapped);
+    return () => ipc.removeListener(IPC_EVENT_CHANNEL, wrapped);
+  };
+  return { ...areas, on } as unknown as EdgeQuantBridge;
+}

@@ -1,0 +1,143 @@
+// The UI's one way to reach the main-side services. In the Electron window it calls the
+// preload's `window.edgequant`; in the browser host it speaks the same contract over a
+// WebSocket. Both expose the same typed functions: api.<area>.<verb>(request) resolving to the
+// response, or rejecting with an ApiError carrying the contract's error code.
+import type {
+  ApiChannel,
+  ApiErrorBody,
+  ApiEventName,
+  ApiEvents,
+  ApiFunctions,
+  ApiResult,
+  EdgeQuantBridge,
+  Unsubscribe,
+} from '../../src-main/api/contract';
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  readonly code: ApiErrorBody['code'];
+  constructor(body: ApiErrorBody) {
+    super(body.message);
+    this.code = body.code;
+  }
+}
+
+export type Api = ApiFunctions<'plain'> & {
+  /** Subscribes to a contract event; returns the unsubscribe function. */
+  on<E extends ApiEventName>(event: E, listener: (payload: ApiEvents[E]) => void): Unsubscribe;
+  /** Which host serves this UI. */
+  readonly transport: 'electron' | 'websocket';
+};
+
+type Call = (channel: ApiChannel, payload: unknown) => Promise<ApiResult<unknown>>;
+type Listen = (event: ApiEventName, listener: (payload: unknown) => void) => Unsubscribe;
+
+declare global {
+  interface Window {
+    edgequant?: EdgeQuantBridge;
+  }
+}
+
+/** Builds api.area.verb(...) from one call function, so both transports share the same shape. */
+function buildApi(call: Call, listen: Listen, transport: Api['transport']): Api {
+  const areas = new Map<string, object>();
+  const areaProxy = (area: string): object =>
+    new Proxy(
+      {},
+      {
+        get: (_target, verb) => {
+          if (typeof verb !== 'string') return undefined;
+          return async (request: unknown = {}) => {
+            const result = await call(`${area}.${verb}` as ApiChannel, request);
+            if (!result.ok) throw new ApiError(result.error);
+            return result.value;
+          };
+        },
+      },
+    );
+  const base = { on: listen as Api['on'], transport };
+  return new Proxy(base, {
+    get: (target, key) => {
+      if (key in target) return target[key as keyof typeof target];
+      if (typeof key !== 'string') return undefined;
+      let area = areas.get(key);
+      if (!area) areas.set(key, (area = areaProxy(key)));
+      return area;
+    },
+  }) as Api;
+}
+
+function electronApi(bridge: EdgeQuantBridge): Api {
+  const call: Call = (channel, payload) => {
+    const [area, verb] = channel.split('.') as [string, string];
+    const fn = (bridge as unknown as Record<string, Record<string, (p: unknown) => Promise<ApiResult<unknown>>>>)[area]?.[verb];
+    if (!fn) return Promise.resolve({ ok: false, error: { code: 'UNKNOWN_CHANNEL', message: `No such API function: ${channel}.` } });
+    return fn(payload);
+  };
+  return buildApi(call, (event, listener) => bridge.on(event, listener as never), 'electron');
+}
+
+type ServerMessage =
+  | { type: 'response'; id: number; result: ApiResult<unknown> }
+  | { type: 'event'; event: ApiEventName; payload: unknown };
+
+/** The browser host's bridge: one socket, requests matched to responses by id. */
+function websocketApi(): Api {
+  const token = new URLSearchParams(location.search).get('token') ?? '';
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api?token=${encodeURIComponent(token)}`;
+  const pending = new Map<number, (result: ApiResult<unknown>) => void>();
+  const listeners = new Map<ApiEventName, Set<(payload: unknown) => void>>();
+  let nextId = 1;
+  let socket: Promise<WebSocket> | null = null;
+
+  const failAll = (message: string) => {
+    for (const resolve of pending.values()) resolve({ ok: false, error: { code: 'FAILED', message } });
+    pending.clear();
+  };
+  const connect = (): Promise<WebSocket> =>
+    new Promise((resolve, reject) => {
+      const ws = new WebSocket(url);
+      ws.addEventListener('open', () => resolve(ws));
+      ws.addEventListener('error', () => reject(new ApiError({ code: 'FAILED', message: 'Cannot reach the EdgeQuant host; is `npm start` still running?' })));
+      ws.addEventListener('close', () => {
+        socket = null;
+        failAll('The connection to the EdgeQuant host closed; restart `npm start` and reload.');
+      });
+      ws.addEventListener('message', (message) => {
+        const data = JSON.parse(String(message.data)) as ServerMessage;
+        if (data.type === 'response') {
+          pending.get(data.id)?.(data.result);
+          pending.delete(data.id);
+        } else {
+          for (const listener of listeners.get(data.event) ?? []) listener(data.payload);
+        }
+      });
+    });
+
+  const call: Call = async (channel, payload) => {
+    socket ??= connect();
+    let ws: WebSocket;
+    try {
+      ws = await socket;
+    } catch (error) {
+      socket = null;
+      throw error;
+    }
+    const id = nextId++;
+    return new Promise((resolve) => {
+      pending.set(id, resolve);
+      ws.send(JSON.stringify({ type: 'request', id, channel, payload }));
+    });
+  };
+  const listen: Listen = (event, listener) => {
+    socket ??= connect();
+    socket.catch(() => undefined); // surfaced by the next call
+    let set = listeners.get(event);
+    if (!set) listeners.set(event, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
+  };
+  return buildApi(call, listen, 'websocket');
+}
+
+export const api: Api = window.edgequant ? electronApi(window.edgequant) : websocketApi();

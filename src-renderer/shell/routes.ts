@@ -1,0 +1,29 @@
+// The navigation frame's pages, in menu order. Each page is one feature folder's component.
+import type { Component } from 'svelte';
+import ProjectsPage from '../features/projects/ProjectsPage.svelte';
+import ModelsPage from '../features/models/ModelsPage.svelte';
+import QuantizePage from '../features/quantize/QuantizePage.svelte';
+import DevicesPage from '../features/devices/DevicesPage.svelte';
+import HistoryPage from '../features/history/HistoryPage.svelte';
+
+export interface Route {
+  id: string;
+  title: string;
+  /** One line under the title in the menu. */
+  hint: string;
+  page: Component;
+}
+
+export const routes: readonly Route[] = [
+  { id: 'projects', title: 'Projects', hint: 'Folders that keep runs', page: ProjectsPage },
+  { id: 'models', title: 'Models', hint: 'Open and inspect', page: ModelsPage },
+  { id: 'quantize', title: 'Quantize', hint: 'Convert and validate', page: QuantizePage },
+  { id: 'devices', title: 'Devices', hint: 'Boards over SSH/serial', page: DevicesPage },
+  { id: 'history', title: 'History', hint: 'Past runs and results', page: HistoryPage },
+];
+
+/** The route named by the location hash (#/models), else the first one. */
+export function routeFromHash(hash: string): Route {
+  const id = hash.replace(/^#\/?/, '').split(/[/?]/)[0];
+  return routes.find((r) => r.id === id) ?? routes[0]!;
+}
