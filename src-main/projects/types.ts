@@ -1,0 +1,159 @@
+// The on-disk vocabulary of a project folder. A project is a folder the user owns:
+//   edgequant-project.json        the manifest (models, calibration sets, devices used)
+//   runs/<id>/run.json            one experiment: config, hashes, metrics, device results, status
+//   runs/<id>/<artifacts>         the .tflite it produced, its evaluation report
+//   runs/index.json               a cache of run summaries, rebuilt from run.json files when stale
+// Every file is JSON with a stable key order so a project diffs well under version control.
+import type { ConvertRequest } from '../convert/types';
+
+export const MANIFEST_FILE = 'edgequant-project.json';
+export const RUNS_DIR = 'runs';
+export const RUN_FILE = 'run.json';
+export const INDEX_FILE = 'index.json';
+export const PROJECT_SCHEMA = 1;
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface ModelEntry {
+  id: string;
+  name: string;
+  /** Relative to the project folder when inside it, else absolute. */
+  path: string;
+  format?: string;
+  sha256: string;
+  bytes: number;
+  addedAt: string;
+}
+
+export interface CalibrationSetEntry {
+  id: string;
+  name: string;
+  path: string;
+  preprocess?: string;
+  samples?: number;
+  sha256: string;
+  files: number;
+  addedAt: string;
+}
+
+export interface ProjectManifest {
+  schema: number;
+  name: string;
+  createdAt: string;
+  tool: ToolInfo;
+  models: ModelEntry[];
+  calibrationSets: CalibrationSetEntry[];
+  /** Names of the boards runs were deployed to (the boards themselves live in $EDGEQUANT_HOME). */
+  devices: string[];
+}
+
+export interface ToolInfo {
+  name: string;
+  version: string;
+}
+
+/** Who is writing a running run: used to tell a live run from one killed mid-way. */
+export interface RunOwner {
+  pid: number;
+  host: string;
+  /** Process start time (Linux /proc ticks) so a recycled pid is not mistaken for the owner. */
+  startTicks?: number;
+}
+
+export interface HashedFile {
+  path: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface HashedSet {
+  path: string;
+  sha256: string;
+  files: number;
+  bytes: number;
+}
+
+export interface RunConfig {
+  /** What the run did: a conversion (with quantization), an import check, a benchmark only. */
+  kind: 'convert' | 'benchmark' | string;
+  request?: ConvertRequest;
+  /** Anything else the caller wants replayable (CLI argv, UI options). */
+  [key: string]: unknown;
+}
+
+export interface RunArtifact {
+  /** File name inside runs/<id>/. */
+  name: string;
+  kind: 'tflite' | 'report' | 'log' | 'other';
+  bytes: number;
+  sha256: string;
+}
+
+export interface LatencyStats {
+  min: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  mean: number;
+  max: number;
+}
+
+export interface DeviceResult {
+  device: string;
+  runtime?: { name: string; version: string };
+  runs?: number;
+  initMs?: number;
+  latencyMs?: LatencyStats;
+  /** Raw per-run latencies when the caller kept them (for distribution charts). */
+  samplesMs?: number[];
+  peakRssMb?: number;
+  at: string;
+  [key: string]: unknown;
+}
+
+/** Metrics are numbers by name (sizeBytes, sourceBytes, accuracy, agreement, sqnrDb, …). */
+export type RunMetrics = Record<string, number | null>;
+
+export interface RunRecord {
+  schema: number;
+  id: string;
+  status: RunStatus;
+  label?: string;
+  tool: ToolInfo;
+  startedAt: string;
+  finishedAt?: string;
+  durationMs?: number;
+  owner?: RunOwner;
+  config: RunConfig;
+  inputs: { model?: HashedFile; calibration?: HashedSet };
+  metrics: RunMetrics;
+  timings: Record<string, number>;
+  artifacts: RunArtifact[];
+  deviceResults: DeviceResult[];
+  warnings: string[];
+  error?: { code: string; message: string };
+}
+
+/** One row of the history table: enough to list, sort and chart without opening every run. */
+export interface RunSummary {
+  id: string;
+  status: RunStatus;
+  label?: string;
+  startedAt: string;
+  finishedAt?: string;
+  durationMs?: number;
+  kind: string;
+  model?: string;
+  mode?: string;
+  metrics: RunMetrics;
+  devices: string[];
+  /** Best p50 latency per device name. */
+  latencyP50Ms: Record<string, number>;
+  error?: string;
+}
+
+export interface RunIndex {
+  schema: number;
+  /** run id → summary plus the run.json stamp (mtime:size:inode) it was built from. */
+  runs: Record<string, RunSummary & { stamp: string }>;
+}
