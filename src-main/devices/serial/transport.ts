@@ -1,0 +1,88 @@
+// BoardTransport over a serial console: what deploy, probe and bench use for kind 'serial'.
+import type { BoardTransport, ExecOptions, ExecResult } from '../transport';
+import type { SerialDeviceConfig } from '../types';
+import { CancelledError } from '../../errors';
+import { ConsoleSession } from './console';
+import { PortLink } from './port-link';
+import { downloadFile, uploadFile, type SerialTransferProgress } from './transfer';
+
+export interface SerialOpenOptions {
+  /** Asked only when the board shows a password prompt; the answer is never stored. */
+  password?: () => Promise<string>;
+  /** Limit to open the port and reach a shell (default 15 s). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  onLog?: (line: string) => void;
+}
+
+export const DEFAULT_BAUD_RATE = 115200;
+
+export async function openSerialTransport(config: SerialDeviceConfig, options: SerialOpenOptions = {}): Promise<BoardTransport & SerialTransportExtras> {
+  const baudRate = config.baudRate || DEFAULT_BAUD_RATE;
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  if (options.signal?.aborted) throw new CancelledError();
+  const link = await PortLink.open({ path: config.path, baudRate, rtscts: config.rtscts ?? false, openTimeoutMs: Math.min(timeoutMs, 5000) });
+  try {
+    const session = await ConsoleSession.start(link, {
+      baudRate,
+      timeoutMs,
+      ...(config.user !== undefined ? { user: config.user } : {}),
+      ...(options.password ? { password: options.password } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onLog ? { onLog: options.onLog } : {}),
+    });
+    return new SerialTransport(session, link);
+  } catch (error) {
+    await link.close();
+    throw error;
+  }
+}
+
+export interface SerialTransportExtras {
+  readonly baudRate: number;
+  upload(localPath: string, remotePath: string, onProgress?: (p: SerialTransferProgress) => void, signal?: AbortSignal): Promise<void>;
+}
+
+class SerialTransport implements BoardTransport, SerialTransportExtras {
+  readonly label: string;
+  private closed = false;
+
+  constructor(
+    private readonly session: ConsoleSession,
+    private readonly link: PortLink,
+  ) {
+    this.label = link.label;
+  }
+
+  get baudRate(): number {
+    return this.session.baudRate;
+  }
+
+  async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    const stdin = typeof options.stdin === 'string' ? Buffer.from(options.stdin, 'utf8') : options.stdin;
+    const result = await this.session.run(command, {
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(stdin !== undefined ? { stdin } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return { code: result.code, stdout: result.stdout.toString('utf8'), stderr: result.stderr.toString('utf8') };
+  }
+
+  upload(localPath: string, remotePath: string, onProgress?: (p: SerialTransferProgress) => void, signal?: AbortSignal): Promise<void> {
+    return uploadFile(this.session, localPath, remotePath, onProgress, signal);
+  }
+
+  download(remotePath: string, signal?: AbortSignal): Promise<Uint8Array> {
+    return downloadFile(this.session, remotePath, signal);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.session.cleanup();
+    } finally {
+      await this.link.close();
+    }
+  }
+}

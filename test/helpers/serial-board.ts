@@ -1,0 +1,100 @@
+// A Linux board's serial console on this machine: socat links a pty to a real login shell
+// (what a board's getty + shell is), or to a far end that misbehaves the way real ones do.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export type BoardKind =
+  /** `bash -li`: a shell prompt straight away. */
+  | 'shell'
+  /** A login prompt and a password prompt (checked), then `bash -li`. */
+  | 'login'
+  /** Random non-text bytes and never a prompt: what a wrong baud rate looks like. */
+  | 'garbage'
+  /** Prints log lines forever and reads nothing: a busy board. */
+  | 'busy'
+  /** Never prints anything. */
+  | 'silent';
+
+export interface SerialBoard {
+  /** The device path to give the app (a symlink to the pty). */
+  path: string;
+  /** The board's home directory. */
+  home: string;
+  /** Kills the far end at once (cable pulled). */
+  kill(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const repoRoot = resolve(import.meta.dirname, '..', '..');
+export const TFLITE_C_DIR = join(repoRoot, 'node_modules', 'tfjs-tflite-node', 'cc_deps', 'linux_amd64');
+
+export function socatAvailable(): boolean {
+  return ['/usr/bin/socat', '/usr/local/bin/socat', '/bin/socat'].some((p) => existsSync(p));
+}
+
+function farEnd(kind: BoardKind, dir: string): string {
+  switch (kind) {
+    case 'shell':
+      return 'bash -li';
+    case 'login': {
+      // A getty-like front: user name, password without echo, "Login incorrect" on mismatch.
+      const script = join(dir, 'login.sh');
+      writeFileSync(
+        script,
+        [
+          '#!/bin/bash',
+          'while true; do',
+          '  printf "\\nedgeboard login: "; read -r user',
+          '  printf "Password: "; stty -echo; read -r pass; stty echo; printf "\\n"',
+          '  if [ "$user" = "$BOARD_USER" ] && [ "$pass" = "$BOARD_PASSWORD" ]; then exec bash -li; fi',
+          '  sleep 1; printf "\\nLogin incorrect\\n"',
+          'done',
+          '',
+        ].join('\n'),
+        { mode: 0o755 },
+      );
+      return script;
+    }
+    case 'garbage':
+      return `bash -c 'while :; do head -c 48 /dev/urandom; sleep 0.05; done'`;
+    case 'busy':
+      return `bash -c 'stty -icanon -echo; i=0; while :; do i=$((i+1)); echo "[worker] step $i running"; sleep 0.1; done'`;
+    case 'silent':
+      return `sleep 3600`;
+  }
+}
+
+export async function startSerialBoard(dir: string, kind: BoardKind = 'shell', env: NodeJS.ProcessEnv = {}): Promise<SerialBoard> {
+  const home = join(dir, 'board-home');
+  mkdirSync(home, { recursive: true });
+  const path = join(dir, `tty-${kind}-${process.pid}-${Math.random().toString(16).slice(2, 8)}`);
+  const child: ChildProcess = spawn(
+    'socat',
+    [`PTY,link=${path},raw,echo=0`, `EXEC:${farEnd(kind, dir)},pty,stderr,setsid,sigint,sane`],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: home,
+        LANG: 'C.UTF-8',
+        LD_LIBRARY_PATH: TFLITE_C_DIR,
+        ...env,
+      },
+    },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  for (let i = 0; i < 100 && !existsSync(path); i++) await sleep(20);
+  if (!existsSync(path)) {
+    child.kill('SIGKILL');
+    throw new Error(`socat did not create ${path}: ${stderr.trim()}`);
+  }
+  const end = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  return { path, home, kill: () => end('SIGKILL'), stop: () => end('SIGTERM') };
+}
