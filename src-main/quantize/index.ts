@@ -1,0 +1,142 @@
+// Public entry of the quantizer: recipe → (calibration) statistics → params → transformations →
+// validation. The convert pipeline calls `quantizeModel`; everything else here is a stage.
+import type { ConvertProgress, IoType, QuantizeConfig } from '../convert/types';
+import { CancelledError } from '../errors';
+import { mainGraph, pruneTensors, type Graph, type ModelGraph, type Tensor } from '../graph/model-graph';
+import { cloneModel, constantBytes } from './clone';
+import { QuantizeInputError, QuantizeUnsupportedError, QuantizeValidationError } from './errors';
+import { dequantize, sqnrDb } from './math';
+import { opFacts } from './op-facts';
+import { planStatic, type FloatOp } from './params';
+import type { LayerReport, NodeDomain, QuantizeReport, Recipe, Statistics, TensorRange } from './qtypes';
+import { presetRecipe } from './recipe';
+import { applyBoundaries } from './transformations/boundaries';
+import { quantizeDynamicWeights } from './transformations/dynamic-weights';
+import { foldFp16Dequantize } from './transformations/fold-fp16-dequantize';
+import { storeConstantsAsFp16 } from './transformations/fp16-constants';
+import { quantizeStaticConstants } from './transformations/static-constants';
+import { validateGraph } from './validate';
+
+export { ioQuantFormulas, ioQuantFormulasText, type IoFormula } from './formulas';
+export { loadRecipeFile, parseRecipe, presetRecipe } from './recipe';
+export { foldFp16Dequantize } from './transformations/fold-fp16-dequantize';
+export type { QuantizeReport, Recipe, Statistics, TensorRange } from './qtypes';
+export { QuantizeInputError, QuantizeUnsupportedError, QuantizeValidationError } from './errors';
+
+export interface QuantizeOptions {
+  /** Per-tensor float ranges from calibration (helper `collectStatistics`), keyed by tensor name. */
+  statistics?: Statistics;
+  /** Called with the float graph (FP16 constants already folded) when `statistics` is absent. */
+  calibrate?: (model: ModelGraph) => Promise<Statistics>;
+  /** Declared ranges that override calibration, e.g. a graph input's range from its preprocessing. */
+  inputRanges?: Map<string, TensorRange>;
+  /** A custom recipe instead of the preset for `config.mode`. */
+  recipe?: Recipe;
+  onProgress?: (progress: ConvertProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface QuantizeResult {
+  model: ModelGraph;
+  warnings: string[];
+  report: QuantizeReport;
+}
+
+function checkIoTypes(config: QuantizeConfig): void {
+  const allowed: Record<string, IoType[]> = {
+    none: ['float32'],
+    fp16: ['float32'],
+    dynamic: ['float32'],
+    int8: ['float32', 'int8', 'uint8'],
+    int16x8: ['float32', 'int16'],
+  };
+  for (const [flag, type] of [['--input-type', config.inputType], ['--output-type', config.outputType]] as const) {
+    if (!allowed[config.mode]!.includes(type))
+      throw new QuantizeInputError(`${flag} ${type} is not available with --quantize ${config.mode}; use ${allowed[config.mode]!.join(' or ')}.`);
+  }
+}
+
+function layerReports(source: Graph, result: Graph, domains: Map<string, NodeDomain>): LayerReport[] {
+  const sourceNodes = new Map(source.nodes.map((n) => [n.name, n]));
+  const layers: LayerReport[] = [];
+  for (const node of result.nodes) {
+    const from = sourceNodes.get(node.name);
+    if (!from) continue; // converters we inserted
+    const layer: LayerReport = { node: node.name, op: node.op, domain: domains.get(node.name) ?? 'float' };
+    const index = opFacts(node.op)?.weights?.input;
+    const w: Tensor | undefined = index !== undefined ? result.tensors.get(node.inputs[index] ?? '') : undefined;
+    const original = index !== undefined ? source.tensors.get(from.inputs[index] ?? '') : undefined;
+    if (w && original?.data && original.dtype === 'float32' && w.data && w.dtype === 'int8' && w.quant) {
+      layer.weightDtype = 'int8';
+      layer.weightSqnrDb = sqnrDb(original.data as Float32Array, dequantize(w.data as Int8Array, w.shape, w.quant));
+    }
+    layers.push(layer);
+  }
+  return layers;
+}
+
+export async function quantizeModel(source: ModelGraph, config: QuantizeConfig, options: QuantizeOptions = {}): Promise<QuantizeResult> {
+  const { onProgress, signal } = options;
+  const stopIfCancelled = (): void => {
+    if (signal?.aborted) throw new CancelledError('Quantization cancelled.');
+  };
+  checkIoTypes(config);
+  const model = cloneModel(source);
+  const graph = mainGraph(model);
+  const warnings: string[] = [];
+  const folded = foldFp16Dequantize(graph);
+  if (folded) warnings.push(`Expanded ${folded} FLOAT16 constants to float32 before quantizing.`);
+  const before = constantBytes(mainGraph(source));
+  const floatGraph = folded ? cloneModel(model) : source;
+  const report: QuantizeReport = { mode: config.mode === 'none' ? 'fp16' : config.mode, recipe: 'none', floatOps: [], layers: [], checks: [], sizeBytes: { before, after: before } };
+  if (config.mode === 'none') return { model, warnings, report: { ...report, recipe: 'none' } };
+
+  const recipe = options.recipe ?? presetRecipe(config.mode);
+  if (recipe.mode !== config.mode) throw new QuantizeInputError(`Recipe '${recipe.name}' is for ${recipe.mode}, not ${config.mode}.`);
+  report.recipe = recipe.name;
+  const domains = new Map<string, NodeDomain>();
+  let floatOps: FloatOp[] = [];
+
+  if (config.mode === 'fp16') {
+    onProgress?.({ stage: 'quantize', fraction: 0, message: 'storing constants as float16' });
+    storeConstantsAsFp16(graph);
+  } else if (config.mode === 'dynamic') {
+    onProgress?.({ stage: 'quantize', fraction: 0, message: 'quantizing weights' });
+    const result = quantizeDynamicWeights(graph, recipe);
+    for (const name of result.hybrid) domains.set(name, 'hybrid');
+    floatOps = result.floatOps;
+  } else {
+    onProgress?.({ stage: 'calibrate', fraction: 0, message: 'collecting activation ranges' });
+    let statistics = options.statistics;
+    if (!statistics && options.calibrate) statistics = await options.calibrate(floatGraph);
+    if (!statistics) throw new QuantizeInputError(`--quantize ${config.mode} needs calibration data (--calibration DIR|FILE.npy|FILE.npz).`);
+    stopIfCancelled();
+    statistics = new Map([...statistics, ...(options.inputRanges ?? [])]);
+    onProgress?.({ stage: 'quantize', fraction: 0, message: 'computing params' });
+    const planned = planStatic(graph, recipe, statistics);
+    warnings.push(...planned.warnings);
+    floatOps = planned.floatOps;
+    if (config.int8Only && floatOps.length) {
+      const list = floatOps.map((f) => `${f.node} (${f.op}: ${f.reason})`).join('; ');
+      throw new QuantizeUnsupportedError(`--int8-only: ${floatOps.length} op(s) cannot be integer: ${list}.`);
+    }
+    onProgress?.({ stage: 'quantize', fraction: 0.5, message: 'quantizing constants' });
+    quantizeStaticConstants(graph, planned.plan);
+    applyBoundaries(graph, planned.plan, config, statistics);
+    for (const [k, v] of planned.plan.domains) domains.set(k, v);
+    if (floatOps.length) warnings.push(`${floatOps.length} op(s) stay float with QUANTIZE/DEQUANTIZE around them: ${floatOps.map((f) => f.op).join(', ')}.`);
+  }
+  pruneTensors(graph);
+  stopIfCancelled();
+
+  onProgress?.({ stage: 'validate', fraction: 0, message: 'checking the quantized graph' });
+  report.checks = validateGraph(graph);
+  const failed = report.checks.filter((c) => !c.passed);
+  if (failed.length) throw new QuantizeValidationError(`Quantized graph failed checks: ${failed.map((c) => `${c.name} (${c.detail})`).join('; ')}.`);
+  report.floatOps = floatOps;
+  report.layers = layerReports(mainGraph(floatGraph), graph, domains);
+  report.sizeBytes.after = constantBytes(graph);
+  model.metadata = { ...model.metadata, quantization: config.mode };
+  onProgress?.({ stage: 'quantize', fraction: 1 });
+  return { model, warnings, report };
+}

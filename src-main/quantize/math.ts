@@ -1,0 +1,185 @@
+// Quantization arithmetic as the TFLite converter does it: float32-rounded scales,
+// round-half-away-from-zero, ranges nudged to include zero, symmetric narrow-range weights.
+import type { QuantParams } from '../graph/model-graph';
+import type { TensorRange } from './qtypes';
+
+export const f32 = Math.fround;
+
+/** std::round semantics (half away from zero), which TFLite uses for weights and bias. */
+export function roundHalfAway(x: number): number {
+  return x < 0 ? -Math.round(-x) : Math.round(x);
+}
+
+export function clamp(x: number, lo: number, hi: number): number {
+  return x < lo ? lo : x > hi ? hi : x;
+}
+
+export const INT_LIMITS = {
+  int8: { min: -128, max: 127 },
+  uint8: { min: 0, max: 255 },
+  int16: { min: -32768, max: 32767 },
+} as const;
+
+/**
+ * Asymmetric params for an activation range (MLIR quant "nudged" scale and zero point):
+ * the range is widened to include 0, the zero point is the one with less rounding error.
+ */
+export function asymmetricParams(range: TensorRange, qmin = -128, qmax = 127): { scale: number; zeroPoint: number } {
+  const rmin = Math.min(range.min, 0);
+  const rmax = Math.max(range.max, 0);
+  if (!(rmax - rmin > Number.EPSILON)) return { scale: 1, zeroPoint: 0 };
+  const scale = (rmax - rmin) / (qmax - qmin);
+  const zpFromMin = qmin - rmin / scale;
+  const zpFromMax = qmax - rmax / scale;
+  const errMin = Math.abs(qmin) + Math.abs(rmin / scale);
+  const errMax = Math.abs(qmax) + Math.abs(rmax / scale);
+  const zp = errMin < errMax ? zpFromMin : zpFromMax;
+  return { scale: f32(scale), zeroPoint: clamp(roundHalfAway(zp), qmin, qmax) };
+}
+
+/** Symmetric params with zero point 0 (int16 activations): scale = max|x| / qmax. */
+export function symmetricParams(range: TensorRange, qmax: number): { scale: number; zeroPoint: number } {
+  const m = Math.max(Math.abs(range.min), Math.abs(range.max));
+  return { scale: m > 0 ? f32(m / qmax) : 1, zeroPoint: 0 };
+}
+
+export function activationQuant(range: TensorRange, dtype: 'int8' | 'int16'): QuantParams {
+  const p = dtype === 'int8' ? asymmetricParams(range) : symmetricParams(range, 32767);
+  return { scale: [p.scale], zeroPoint: [p.zeroPoint], min: [range.min], max: [range.max] };
+}
+
+/** Per-channel max |w| along `axis` (or one value for the whole tensor when axis is undefined). */
+export function absMaxByChannel(data: Float32Array, shape: readonly number[], axis?: number): Float64Array {
+  if (axis === undefined) {
+    let m = 0;
+    for (let i = 0; i < data.length; i++) m = Math.max(m, Math.abs(data[i]!));
+    return Float64Array.of(m);
+  }
+  const channels = shape[axis]!;
+  const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const out = new Float64Array(channels);
+  for (let i = 0; i < data.length; i++) {
+    const c = Math.floor(i / inner) % channels;
+    const v = Math.abs(data[i]!);
+    if (v > out[c]!) out[c] = v;
+  }
+  return out;
+}
+
+/** Symmetric narrow-range int8 weights ([-127, 127], zp 0), per tensor or per channel. */
+export function quantizeWeightsSymmetric(
+  data: Float32Array,
+  shape: readonly number[],
+  axis?: number,
+): { values: Int8Array; quant: QuantParams } {
+  const absMax = absMaxByChannel(data, shape, axis);
+  // An all-zero channel gets scale 1 (not 0) so that kernels never divide by zero.
+  const scales = Array.from(absMax, (m) => (m > 0 ? f32(m / 127) : 1));
+  const inner = axis === undefined ? data.length : shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const channels = scales.length;
+  const values = new Int8Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const c = axis === undefined ? 0 : Math.floor(i / inner) % channels;
+    values[i] = clamp(roundHalfAway(data[i]! / scales[c]!), -127, 127);
+  }
+  const quant: QuantParams = { scale: scales, zeroPoint: scales.map(() => 0) };
+  if (axis !== undefined) quant.axis = axis;
+  return { values, quant };
+}
+
+/** Integer bias with scale s_in · s_w[c] (float32 product, as the kernels check it). */
+export function quantizeBias(
+  data: Float32Array,
+  inputScale: number,
+  weightScales: readonly number[],
+  dtype: 'int32' | 'int64',
+): { values: Int32Array | BigInt64Array; quant: QuantParams } {
+  const scales = weightScales.map((s) => f32(f32(inputScale) * f32(s)));
+  const perChannel = scales.length > 1;
+  const get = (i: number): number => scales[perChannel ? i : 0]!;
+  const quant: QuantParams = { scale: scales, zeroPoint: scales.map(() => 0) };
+  if (perChannel) quant.axis = 0;
+  if (dtype === 'int32') {
+    const values = new Int32Array(data.length);
+    for (let i = 0; i < data.length; i++) values[i] = clamp(roundHalfAway(data[i]! / get(i)), -2147483647, 2147483647);
+    return { values, quant };
+  }
+  const values = new BigInt64Array(data.length);
+  for (let i = 0; i < data.length; i++) values[i] = BigInt(roundHalfAway(data[i]! / get(i)));
+  return { values, quant };
+}
+
+/** Asymmetric per-tensor quantization of a constant used as an activation (concat, add, prelu alpha). */
+export function quantizeWithParams(data: Float32Array, quant: QuantParams, dtype: 'int8' | 'int16'): Int8Array | Int16Array {
+  const { min, max } = INT_LIMITS[dtype];
+  const out = dtype === 'int8' ? new Int8Array(data.length) : new Int16Array(data.length);
+  const s = quant.scale[0]!;
+  const zp = quant.zeroPoint[0]!;
+  for (let i = 0; i < data.length; i++) out[i] = clamp(roundHalfAway(data[i]! / s) + zp, min, max);
+  return out;
+}
+
+/** Float values of stored weights, for error reports. */
+export function dequantize(values: ArrayLike<number>, shape: readonly number[], quant: QuantParams): Float32Array {
+  const out = new Float32Array(values.length);
+  const channels = quant.scale.length;
+  const axis = quant.axis ?? 0;
+  const inner = channels > 1 ? shape.slice(axis + 1).reduce((a, b) => a * b, 1) : values.length;
+  for (let i = 0; i < values.length; i++) {
+    const c = channels > 1 ? Math.floor(i / inner) % channels : 0;
+    out[i] = quant.scale[c]! * (values[i]! - quant.zeroPoint[c]!);
+  }
+  return out;
+}
+
+/** Signal-to-quantization-noise ratio in dB (Infinity when exact). */
+export function sqnrDb(reference: ArrayLike<number>, approx: ArrayLike<number>): number {
+  let signal = 0;
+  let noise = 0;
+  for (let i = 0; i < reference.length; i++) {
+    const r = reference[i]!;
+    const d = r - approx[i]!;
+    signal += r * r;
+    noise += d * d;
+  }
+  if (noise === 0) return Infinity;
+  return 10 * Math.log10(signal / noise);
+}
+
+// IEEE half precision, round to nearest even, as numpy and the converter store FLOAT16.
+const f32buf = new Float32Array(1);
+const u32buf = new Uint32Array(f32buf.buffer);
+export function toFloat16Bits(value: number): number {
+  f32buf[0] = value;
+  const x = u32buf[0]!;
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  let e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    let half = mant >>> shift;
+    const rem = mant & ((1 << shift) - 1);
+    const mid = 1 << (shift - 1);
+    if (rem > mid || (rem === mid && half & 1)) half++;
+    return sign | half;
+  }
+  let half = (e << 10) | (mant >>> 13);
+  const rem = mant & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++;
+  e = half; // carry into the exponent is correct IEEE behaviour (may reach infinity)
+  return sign | e;
+}
+
+export function fromFloat16Bits(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >>> 10) & 0x1f;
+  const mant = h & 0x3ff;
+  if (exp === 0) return sign * mant * 2 ** -24;
+  if (exp === 0x1f) return mant ? NaN : sign * Infinity;
+  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
+}

@@ -1,0 +1,156 @@
+// The params stage of static quantization: decides, from the recipe, the kernel facts and the
+// calibration statistics, which nodes run integer and the scale/zero point of every activation
+// tensor they touch. Scale sharing is a union-find over tensors that kernels require to agree.
+import { elementCount, isConstant, type Graph, type Node, type Tensor } from '../graph/model-graph';
+import { QuantizeInputError } from './errors';
+import { activationQuant } from './math';
+import { opFacts, type OpFacts } from './op-facts';
+import type { ActivationPlan, NodeDomain, QuantPlan, Recipe, Statistics, TensorRange } from './qtypes';
+import { ruleFor } from './recipe';
+
+export interface FloatOp {
+  node: string;
+  op: string;
+  reason: string;
+}
+
+/** Inputs of a node that carry activations (not weights, bias, or integer shape operands). */
+export function activationInputs(graph: Graph, node: Node, facts: OpFacts | undefined): number[] {
+  const skip = new Set<number>();
+  if (facts?.weights) skip.add(facts.weights.input);
+  if (facts?.bias !== undefined) skip.add(facts.bias);
+  const out: number[] = [];
+  node.inputs.forEach((name, i) => {
+    if (name === null || skip.has(i)) return;
+    if (graph.tensors.get(name)?.dtype === 'float32') out.push(i);
+  });
+  return out;
+}
+
+function floatReason(graph: Graph, node: Node, recipe: Recipe): string | undefined {
+  const rule = ruleFor(recipe, node.op);
+  if (!rule || rule.algorithm !== 'static') return 'the recipe keeps it float';
+  const facts = opFacts(node.op);
+  const wanted = recipe.activations;
+  if (!facts || !facts[wanted]) return `no ${wanted === 'int8' ? 'int8' : '16x8'} kernel in TFLite`;
+  if (facts.weights) {
+    const w = node.inputs[facts.weights.input];
+    if (w === undefined || w === null || !isConstant(graph, w)) return 'its weights are not constant';
+    if (graph.tensors.get(w)?.dtype !== 'float32') return 'its weights are not float32';
+  }
+  for (const o of node.outputs) if (graph.tensors.get(o)?.dtype !== 'float32') return 'its output is not float';
+  return undefined;
+}
+
+function constantRange(t: Tensor): TensorRange {
+  const d = t.data as Float32Array;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return d.length ? { min, max } : { min: 0, max: 0 };
+}
+
+class UnionFind {
+  private parent = new Map<string, string>();
+  find(x: string): string {
+    let p = this.parent.get(x) ?? x;
+    if (p !== x) {
+      p = this.find(p);
+      this.parent.set(x, p);
+    }
+    return p;
+  }
+  union(a: string, b: string): void {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra !== rb) this.parent.set(rb, ra);
+  }
+}
+
+export function planStatic(
+  graph: Graph,
+  recipe: Recipe,
+  statistics: Statistics,
+): { plan: QuantPlan; floatOps: FloatOp[]; warnings: string[] } {
+  const dtype = recipe.activations;
+  const domains = new Map<string, NodeDomain>();
+  const floatOps: FloatOp[] = [];
+  const warnings: string[] = [];
+  const members = new Set<string>();
+  const groups = new UnionFind();
+  const fixed = new Map<string, readonly [number, number]>();
+
+  for (const node of graph.nodes) {
+    const reason = floatReason(graph, node, recipe);
+    if (reason) {
+      domains.set(node.name, 'float');
+      floatOps.push({ node: node.name, op: node.op, reason });
+      continue;
+    }
+    domains.set(node.name, 'integer');
+    const facts = opFacts(node.op)!;
+    const ins = activationInputs(graph, node, facts).map((i) => node.inputs[i]!);
+    const outs = node.outputs;
+    for (const t of [...ins, ...outs]) members.add(t);
+    if (facts.output.kind === 'shared') {
+      const shared = facts.output.inputs === 'all' ? ins : ins.slice(0, 1);
+      for (const t of [...shared, ...outs.slice(1)]) groups.union(outs[0]!, t);
+    } else if (facts.output.kind === 'fixed') {
+      fixed.set(outs[0]!, facts.output[dtype]);
+    }
+  }
+
+  // Ranges per group: the union of the members' ranges, unless a kernel fixes the params.
+  const missing: string[] = [];
+  const groupRange = new Map<string, TensorRange>();
+  const groupFixed = new Map<string, readonly [number, number]>();
+  for (const name of members) {
+    const root = groups.find(name);
+    const f = fixed.get(name);
+    if (f) {
+      const prev = groupFixed.get(root);
+      if (prev && (prev[0] !== f[0] || prev[1] !== f[1])) warnings.push(`Tensor '${name}' has conflicting fixed params; kept the first.`);
+      else groupFixed.set(root, f);
+    }
+    const t = graph.tensors.get(name)!;
+    const r = t.data ? constantRange(t) : statistics.get(name);
+    if (!r) {
+      missing.push(name);
+      continue;
+    }
+    if (!Number.isFinite(r.min) || !Number.isFinite(r.max)) {
+      throw new QuantizeInputError(`Calibration range of '${name}' is not finite (${r.min}..${r.max}); check the calibration data.`);
+    }
+    const g = groupRange.get(root);
+    groupRange.set(root, g ? { min: Math.min(g.min, r.min), max: Math.max(g.max, r.max) } : { ...r });
+  }
+  if (missing.length) {
+    const list = missing.slice(0, 5).join("', '");
+    throw new QuantizeInputError(
+      `Calibration statistics are missing for ${missing.length} tensor(s) ('${list}'${missing.length > 5 ? ', …' : ''}); int8/int16x8 need calibration data covering every activation.`,
+    );
+  }
+
+  const activations = new Map<string, ActivationPlan>();
+  for (const name of members) {
+    const root = groups.find(name);
+    const f = groupFixed.get(root);
+    const range = groupRange.get(root) ?? { min: 0, max: 0 };
+    if (f) {
+      activations.set(name, { dtype, quant: { scale: [f[0]], zeroPoint: [f[1]] }, origin: 'fixed' });
+    } else {
+      activations.set(name, { dtype, quant: activationQuant(range, dtype), origin: root === name ? 'range' : 'shared' });
+    }
+  }
+  return { plan: { recipe, domains, activations }, floatOps, warnings };
+}
+
+/** Count of weight elements, used by the dynamic-range size threshold. */
+export function weightElements(graph: Graph, name: string | null | undefined): number {
+  const t = name ? graph.tensors.get(name) : undefined;
+  return t ? elementCount(t.shape) : 0;
+}

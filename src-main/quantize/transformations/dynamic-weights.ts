@@ -1,0 +1,40 @@
+// Dynamic range: weights of ops with hybrid kernels become int8 symmetric (per tensor, or per
+// channel where the recipe says so); bias and activations stay float. Small weights stay float.
+import { elementCount, type Graph } from '../../graph/model-graph';
+import type { FloatOp } from '../params';
+import { quantizeWeightsSymmetric } from '../math';
+import { hasHybridKernel, opFacts } from '../op-facts';
+import type { Recipe } from '../qtypes';
+import { ruleFor } from '../recipe';
+import { readerCounts, replaceConstantInput } from './constants';
+
+/** LSTM weight inputs (input-to-gate and recurrent-to-gate matrices, projection). */
+const LSTM_WEIGHTS = [1, 2, 3, 4, 5, 6, 7, 8, 16];
+
+export function quantizeDynamicWeights(graph: Graph, recipe: Recipe): { hybrid: string[]; floatOps: FloatOp[] } {
+  const readers = readerCounts(graph);
+  const hybrid: string[] = [];
+  const floatOps: FloatOp[] = [];
+  for (const node of graph.nodes) {
+    const rule = ruleFor(recipe, node.op);
+    if (!rule || rule.algorithm !== 'dynamic' || !hasHybridKernel(node.op)) {
+      if (node.op !== 'DEQUANTIZE' && node.op !== 'QUANTIZE') floatOps.push({ node: node.name, op: node.op, reason: 'no hybrid kernel' });
+      continue;
+    }
+    const indices = node.op === 'UNIDIRECTIONAL_SEQUENCE_LSTM' ? LSTM_WEIGHTS : [opFacts(node.op)!.weights!.input];
+    let any = false;
+    for (const index of indices) {
+      const name = node.inputs[index];
+      const w = name ? graph.tensors.get(name) : undefined;
+      if (!w || !w.data || w.dtype !== 'float32') continue;
+      if (elementCount(w.shape) < (rule.minWeightElements ?? 0)) continue;
+      const axis = rule.weights?.granularity === 'channel' ? (rule.weights.axis ?? opFacts(node.op)?.weights?.channelAxis) : undefined;
+      const { values, quant } = quantizeWeightsSymmetric(w.data as Float32Array, w.shape, axis);
+      replaceConstantInput(graph, node, index, { dtype: 'int8', shape: [...w.shape], data: values, quant }, readers, 'int8');
+      any = true;
+    }
+    if (any) hybrid.push(node.name);
+    else floatOps.push({ node: node.name, op: node.op, reason: `weights under ${rule.minWeightElements ?? 0} elements stay float` });
+  }
+  return { hybrid, floatOps };
+}

@@ -1,0 +1,32 @@
+// FP16 mode: every float32 constant is stored as FLOAT16 and read through its own DEQUANTIZE
+// op placed just before its first reader (official layout: one DEQUANTIZE per constant).
+import { addTensor, uniqueTensorName, type Graph, type Node } from '../../graph/model-graph';
+import { toFloat16Bits } from '../math';
+
+export function storeConstantsAsFp16(graph: Graph): number {
+  const done = new Map<string, string>();
+  const nodes: Node[] = [];
+  for (const node of graph.nodes) {
+    node.inputs.forEach((name, i) => {
+      if (name === null) return;
+      const t = graph.tensors.get(name);
+      if (!t || !t.data || t.dtype !== 'float32' || t.isVariable) return;
+      let expanded = done.get(name);
+      if (!expanded) {
+        const src = t.data as Float32Array;
+        const bits = new Uint16Array(src.length);
+        for (let k = 0; k < src.length; k++) bits[k] = toFloat16Bits(src[k]!);
+        // The FLOAT16 constant keeps the source name; the DEQUANTIZE output carries the float32 values.
+        expanded = uniqueTensorName(graph, `${name}_dequantize`);
+        addTensor(graph, { name: expanded, dtype: 'float32', shape: [...t.shape] });
+        graph.tensors.set(name, { name, dtype: 'float16', shape: [...t.shape], data: bits });
+        nodes.push({ name: `dequantize_${name}`, op: 'DEQUANTIZE', inputs: [name], outputs: [expanded], options: {} });
+        done.set(name, expanded);
+      }
+      node.inputs[i] = expanded;
+    });
+    nodes.push(node);
+  }
+  graph.nodes = nodes;
+  return done.size;
+}
