@@ -11,6 +11,8 @@ export interface SshDeviceConfig {
   keyFile?: string;
   /** Path of libtensorflowlite_c.so on the board, when the runner should use it. */
   tfliteLibrary?: string;
+  /** How long to wait for the SSH handshake; default 10 s. */
+  connectTimeoutMs?: number;
 }
 
 export interface SerialDeviceConfig {

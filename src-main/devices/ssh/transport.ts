@@ -1,0 +1,230 @@
+// BoardTransport over SSH (ssh2): host key check before anything is sent, key/agent/password
+// login, keep-alives, exec with timeouts, SFTP upload with progress. A dropped connection
+// rejects every pending operation with a DeviceError naming the board.
+import { Client, type ClientChannel, type SFTPWrapper } from 'ssh2';
+import type { SshDeviceConfig } from '../types';
+import type { BoardTransport, ExecOptions, ExecResult, TransferProgress } from '../transport';
+import { DeviceError } from '../errors';
+import type { DeviceStore } from '../store';
+import { hostIdOf, keyTypeOf, sha256Fingerprint, verifyHostKey, type ConfirmHostKey } from './host-keys';
+import { defaultKeyFiles, planAuth, type SecretPrompt, type SecretStore } from './auth';
+import { readSshConfig, sshConfigPath } from './config-file';
+import { CancelledError } from '../../errors';
+
+export interface SshConnectOptions {
+  store: DeviceStore;
+  /** Asked about an unknown host key; true stores it. Absent → unknown keys are refused. */
+  confirmHostKey?: ConfirmHostKey;
+  prompt?: SecretPrompt;
+  secretStore?: SecretStore;
+  connectTimeoutMs?: number;
+  keepaliveIntervalMs?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/** Host, port, user and key files after ~/.ssh/config aliases are applied. */
+export function resolveSshTarget(device: SshDeviceConfig, env: NodeJS.ProcessEnv = process.env) {
+  const fromConfig = readSshConfig(device.host, sshConfigPath(env), env.HOME);
+  const host = fromConfig.hostName ?? device.host;
+  // User and port were settled (from the alias if not typed) when the device was added.
+  const { port, user } = device;
+  const keyFiles = device.keyFile ? [device.keyFile] : fromConfig.identityFiles.length ? fromConfig.identityFiles : defaultKeyFiles(env.HOME);
+  return { host, port, user, keyFiles, keyFileExplicit: device.keyFile !== undefined };
+}
+
+function describeConnectError(error: NodeJS.ErrnoException & { level?: string }, where: string, timeoutMs: number): string {
+  const code = error.code ?? '';
+  if (code === 'ECONNREFUSED') return `connection refused by ${where} (is sshd running there, and is the port right?)`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host name of ${where} not found (check the address or ~/.ssh/config)`;
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return `${where} is unreachable (check the network)`;
+  if (code === 'ETIMEDOUT' || /timed out/i.test(error.message)) {
+    return `no SSH answer from ${where} within ${Math.round(timeoutMs / 1000)} s (board off, wrong address or firewalled?)`;
+  }
+  if (error.level === 'client-authentication') return `authentication to ${where} failed`;
+  return `cannot connect to ${where}: ${error.message}`;
+}
+
+export class SshTransport implements BoardTransport {
+  readonly label: string;
+  private sftpSession: Promise<SFTPWrapper> | undefined;
+  private closedError: DeviceError | undefined;
+  private readonly closeListeners = new Set<(e: DeviceError) => void>();
+
+  private constructor(
+    private readonly client: Client,
+    label: string,
+    /** Fingerprint of the host key this session verified. */
+    readonly hostKeyFingerprint: string,
+  ) {
+    this.label = label;
+    const onGone = (reason: string) => {
+      if (this.closedError) return;
+      this.closedError = new DeviceError(`connection to ${label} lost (${reason}); nothing after this point was completed.`);
+      for (const l of this.closeListeners) l(this.closedError);
+    };
+    client.on('error', (e: Error) => onGone(e.message));
+    client.on('close', () => onGone('closed by the board or the network'));
+  }
+
+  static async connect(device: SshDeviceConfig, options: SshConnectOptions): Promise<SshTransport> {
+    const env = options.env ?? process.env;
+    const target = resolveSshTarget(device, env);
+    const where = `${target.user}@${target.host}:${target.port}`;
+    const label = `ssh ${where}`;
+    const timeoutMs = options.connectTimeoutMs ?? device.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const hostId = hostIdOf(target.host, target.port);
+    const auth = planAuth({
+      user: target.user,
+      target: where,
+      keyFiles: target.keyFiles,
+      keyFileExplicit: target.keyFileExplicit,
+      agentSocket: env.SSH_AUTH_SOCK,
+      prompt: options.prompt,
+      secretStore: options.secretStore,
+    });
+    let hostKeyError: unknown;
+    let fingerprint = '';
+    const client = new Client();
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        client.destroy();
+        reject(new DeviceError(describeConnectError(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' }), where, timeoutMs) + '.'));
+      }, timeoutMs + 500);
+      const fail = (error: unknown) => {
+        clearTimeout(timer);
+        client.removeAllListeners('ready');
+        client.destroy();
+        reject(error);
+      };
+      client.once('ready', () => {
+        clearTimeout(timer);
+        client.removeAllListeners('error');
+        resolve();
+      });
+      client.on('error', (error: NodeJS.ErrnoException & { level?: string }) => {
+        if (hostKeyError) return fail(hostKeyError);
+        if (auth.failure) return fail(auth.failure);
+        if (error.level === 'client-authentication') {
+          const tried = auth.tried.length ? auth.tried.join(', ') : 'no key, agent or password available';
+          return fail(new DeviceError(`authentication to ${where} failed (tried: ${tried}); check the user and key, or run in a terminal to type a password.`));
+        }
+        fail(new DeviceError(describeConnectError(error, where, timeoutMs) + '.'));
+      });
+      client.connect({
+        host: target.host,
+        port: target.port,
+        username: target.user,
+        readyTimeout: timeoutMs,
+        keepaliveInterval: options.keepaliveIntervalMs ?? 10_000,
+        keepaliveCountMax: 3,
+        authHandler: auth.handler,
+        hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+          fingerprint = sha256Fingerprint(key);
+          verifyHostKey(options.store, { hostId, keyType: keyTypeOf(key), fingerprint, key }, options.confirmHostKey).then(
+            () => verify(true),
+            (error: unknown) => {
+              hostKeyError = error;
+              verify(false);
+            },
+          );
+        },
+      });
+    });
+    await auth.onSuccess();
+    return new SshTransport(client, label, fingerprint);
+  }
+
+  /** Rejects with the connection-lost error if the link drops before `work` settles. */
+  private guard<T>(work: (onClose: (fn: () => void) => void) => Promise<T>): Promise<T> {
+    if (this.closedError) return Promise.reject(this.closedError);
+    return new Promise<T>((resolve, reject) => {
+      let cleanup: (() => void) | undefined;
+      const listener = (e: DeviceError) => {
+        cleanup?.();
+        reject(e);
+      };
+      this.closeListeners.add(listener);
+      work((fn) => (cleanup = fn)).then(resolve, reject).finally(() => this.closeListeners.delete(listener));
+    });
+  }
+
+  exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    return this.guard(
+      (onClose) =>
+        new Promise<ExecResult>((resolve, reject) => {
+          this.client.exec(command, (err, stream: ClientChannel) => {
+            if (err) return reject(new DeviceError(`${this.label}: cannot start a command (${err.message}).`));
+            const out: Buffer[] = [];
+            const errs: Buffer[] = [];
+            let timer: NodeJS.Timeout | undefined;
+            const stop = (error: Error) => {
+              if (timer) clearTimeout(timer);
+              stream.close();
+              reject(error);
+            };
+            onClose(() => timer && clearTimeout(timer));
+            if (options.timeoutMs) {
+              timer = setTimeout(() => stop(new DeviceError(`${this.label}: command did not finish within ${Math.round(options.timeoutMs! / 1000)} s.`)), options.timeoutMs);
+            }
+            options.signal?.addEventListener('abort', () => stop(new CancelledError()), { once: true });
+            stream.on('data', (d: Buffer) => out.push(d));
+            stream.stderr.on('data', (d: Buffer) => errs.push(d));
+            stream.on('close', (code: number | null) => {
+              if (timer) clearTimeout(timer);
+              resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errs).toString('utf8'), code: code ?? -1 });
+            });
+            if (options.stdin !== undefined) stream.end(options.stdin);
+            else stream.end();
+          });
+        }),
+    );
+  }
+
+  private sftp(): Promise<SFTPWrapper> {
+    this.sftpSession ??= new Promise<SFTPWrapper>((resolve, reject) => {
+      this.client.sftp((err, sftp) => (err ? reject(new DeviceError(`${this.label}: SFTP is not available (${err.message}).`)) : resolve(sftp)));
+    });
+    return this.sftpSession;
+  }
+
+  upload(localPath: string, remotePath: string, onProgress?: (p: TransferProgress) => void, signal?: AbortSignal): Promise<void> {
+    const path = remotePath.replace(/^~\//, '');
+    return this.guard(async () => {
+      const sftp = await this.sftp();
+      await new Promise<void>((resolve, reject) => {
+        if (signal?.aborted) return reject(new CancelledError());
+        signal?.addEventListener('abort', () => {
+          this.client.end();
+          reject(new CancelledError());
+        }, { once: true });
+        sftp.fastPut(
+          localPath,
+          path,
+          { step: (done, _chunk, total) => onProgress?.({ bytesDone: done, bytesTotal: total }) },
+          (err) => (err ? reject(new DeviceError(`${this.label}: upload to ${remotePath} failed (${err.message}).`)) : resolve()),
+        );
+      });
+    });
+  }
+
+  download(remotePath: string): Promise<Uint8Array> {
+    const path = remotePath.replace(/^~\//, '');
+    return this.guard(async () => {
+      const sftp = await this.sftp();
+      return new Promise<Uint8Array>((resolve, reject) =>
+        sftp.readFile(path, (err, data) => (err ? reject(new DeviceError(`${this.label}: cannot read ${remotePath} (${err.message}).`)) : resolve(new Uint8Array(data)))),
+      );
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closedError) return;
+    await new Promise<void>((resolve) => {
+      this.client.once('close', () => resolve());
+      this.client.end();
+      setTimeout(resolve, 1000).unref();
+    });
+  }
+}
