@@ -1,0 +1,104 @@
+// Shared by the quantizer tests: real fixture files, real photos decoded with sharp, and
+// calibration ranges observed by running the float graph in the IR interpreter.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { createExecutor } from '../../src-main/graph/execute';
+import { mainGraph, opHistogram, type ModelGraph } from '../../src-main/graph/model-graph';
+import { readTflite } from '../../src-main/tflite/reader';
+import type { Statistics } from '../../src-main/quantize/qtypes';
+
+export const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures');
+export const hasFixtures = existsSync(FIXTURES);
+
+export function fixture(...parts: string[]): string {
+  return join(FIXTURES, ...parts);
+}
+
+export function readFixtureModel(...parts: string[]): ModelGraph {
+  return readTflite(new Uint8Array(readFileSync(fixture(...parts))), { fileName: parts.at(-1) });
+}
+
+const IMAGE = /\.(png|jpe?g|bmp)$/i;
+export function imageFiles(...dirs: string[]): string[] {
+  return dirs.flatMap((d) => readdirSync(fixture('images', d)).filter((f) => IMAGE.test(f)).sort().map((f) => fixture('images', d, f)));
+}
+
+/** RGB, resized (cover) to size×size, NHWC float32 scaled by `scale` (1/255 for 0..1). */
+export async function loadImage(path: string, size: number, scale: number): Promise<Float32Array> {
+  let img = sharp(readFileSync(path));
+  if (path.toLowerCase().endsWith('.bmp')) {
+    // sharp has no BMP decoder: read the 24-bit bottom-up DIB ourselves.
+    img = sharp(decodeBmp(readFileSync(path)), { raw: bmpInfo(readFileSync(path)) });
+  }
+  const { data } = await img.removeAlpha().resize(size, size, { fit: 'cover' }).raw().toBuffer({ resolveWithObject: true });
+  const out = new Float32Array(size * size * 3);
+  for (let i = 0; i < out.length; i++) out[i] = data[i]! * scale;
+  return out;
+}
+
+function bmpInfo(buf: Buffer): { width: number; height: number; channels: 3 } {
+  return { width: buf.readInt32LE(18), height: Math.abs(buf.readInt32LE(22)), channels: 3 };
+}
+
+function decodeBmp(buf: Buffer): Buffer {
+  const offset = buf.readUInt32LE(10);
+  const width = buf.readInt32LE(18);
+  const rawHeight = buf.readInt32LE(22);
+  const bpp = buf.readUInt16LE(28);
+  if (bpp !== 24 && bpp !== 32) throw new Error(`BMP with ${bpp} bits per pixel`);
+  const height = Math.abs(rawHeight);
+  const bytes = bpp / 8;
+  const stride = Math.ceil((width * bytes) / 4) * 4;
+  const out = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    const row = rawHeight > 0 ? height - 1 - y : y;
+    for (let x = 0; x < width; x++) {
+      const p = offset + row * stride + x * bytes;
+      const o = (y * width + x) * 3;
+      out[o] = buf[p + 2]!;
+      out[o + 1] = buf[p + 1]!;
+      out[o + 2] = buf[p]!;
+    }
+  }
+  return out;
+}
+
+/** Min/max of every float tensor over the samples (test-side stand-in until collectStatistics lands). */
+export async function observeRanges(model: ModelGraph, samples: Float32Array[][]): Promise<Statistics> {
+  const executor = await createExecutor(model);
+  const stats: Statistics = new Map();
+  try {
+    for (const inputs of samples) {
+      await executor.run(inputs, {
+        observe: (name, values) => {
+          let min = Infinity;
+          let max = -Infinity;
+          for (let i = 0; i < values.length; i++) {
+            const v = values[i]!;
+            if (v < min) min = v;
+            if (v > max) max = v;
+          }
+          const prev = stats.get(name);
+          stats.set(name, prev ? { min: Math.min(prev.min, min), max: Math.max(prev.max, max) } : { min, max });
+        },
+      });
+    }
+  } finally {
+    executor.dispose();
+  }
+  return stats;
+}
+
+/** Structure fingerprint: op histogram, and per op kind the dtypes and quant layout of its inputs/outputs. */
+export function structure(model: ModelGraph): { histogram: Record<string, number>; signatures: string[] } {
+  const g = mainGraph(model);
+  const describe = (name: string | null): string => {
+    if (name === null) return '-';
+    const t = g.tensors.get(name)!;
+    const q = t.quant && t.quant.scale.length ? (t.quant.scale.length > 1 ? `pc${t.quant.axis ?? 0}` : 'pt') : 'f';
+    return `${t.dtype}${t.data ? 'c' : ''}:${q}`;
+  };
+  const signatures = g.nodes.map((n) => `${n.op}(${n.inputs.map(describe).join(',')})->${n.outputs.map(describe).join(',')}`);
+  return { histogram: opHistogram(g), signatures };
+}
