@@ -1,0 +1,157 @@
+// Reads a TensorFlow SavedModel directory: saved_model.pb (the 'serve' meta graph, its
+// signatures and object graph) and the variables bundle. A Keras SavedModel yields its model
+// config and per-layer weights, in the order Keras lists them, so the Keras path can build it.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError, UnsupportedError } from '../../errors';
+import { protoType } from '../tensorflow/proto-schema';
+import { TensorBundle, bundlePrefix } from '../tensorflow/tensor-bundle';
+
+export class SavedModelError extends InputError {
+  override name = 'SavedModelError';
+}
+
+interface ProtoShape {
+  dim?: { size?: number }[];
+  unknownRank?: boolean;
+}
+interface ProtoTensorInfo {
+  name?: string;
+  dtype?: string;
+  tensorShape?: ProtoShape;
+}
+interface ProtoObject {
+  children?: { nodeId?: number; localName?: string }[];
+  userObject?: { identifier?: string; metadata?: string };
+  variable?: { dtype?: string; shape?: ProtoShape; name?: string };
+}
+export interface ProtoMetaGraph {
+  metaInfoDef?: { tags?: string[]; tensorflowVersion?: string };
+  graphDef?: unknown;
+  signatureDef?: Record<string, { inputs?: Record<string, ProtoTensorInfo>; outputs?: Record<string, ProtoTensorInfo>; methodName?: string }>;
+  objectGraphDef?: { nodes?: ProtoObject[] };
+}
+
+export interface SignatureTensor {
+  key: string;
+  tensor: string;
+  dtype: string;
+  shape: number[] | null;
+}
+
+export interface SavedModelInfo {
+  dir: string;
+  tensorflowVersion: string;
+  signatures: Record<string, { inputs: SignatureTensor[]; outputs: SignatureTensor[] }>;
+  metaGraph: ProtoMetaGraph;
+}
+
+export interface KerasWeight {
+  /** Keras weight name, e.g. "conv2d/kernel:0". */
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
+
+export interface KerasSavedModel {
+  /** The model's Keras config ({class_name, config}), as in an .h5 file's model_config. */
+  modelConfig: { class_name: string; config: unknown };
+  kerasVersion: string;
+  /** Layer name → weights in Keras order (layer.weights). */
+  weights: Map<string, KerasWeight[]>;
+}
+
+export function isSavedModelDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory() && existsSync(join(path, 'saved_model.pb'));
+  } catch {
+    return false;
+  }
+}
+
+function shapeOf(shape: ProtoShape | undefined): number[] | null {
+  if (!shape || shape.unknownRank) return null;
+  return (shape.dim ?? []).map((d) => Number(d.size ?? 0));
+}
+
+export function readSavedModel(dir: string): SavedModelInfo {
+  const pbPath = join(dir, 'saved_model.pb');
+  if (!existsSync(pbPath)) throw new SavedModelError(`${dir}: no saved_model.pb; choose the SavedModel folder itself.`);
+  const type = protoType('SavedModel');
+  let model: { metaGraphs?: ProtoMetaGraph[] };
+  try {
+    model = type.toObject(type.decode(readFileSync(pbPath)), { longs: Number, enums: String, defaults: false }) as typeof model;
+  } catch (error) {
+    throw new SavedModelError(`${pbPath}: not a valid SavedModel protobuf (${error instanceof Error ? error.message : error}).`);
+  }
+  const metaGraphs = model.metaGraphs ?? [];
+  const metaGraph = metaGraphs.find((m) => m.metaInfoDef?.tags?.includes('serve')) ?? metaGraphs[0];
+  if (!metaGraph) throw new SavedModelError(`${pbPath}: the SavedModel has no meta graph.`);
+  const signatures: SavedModelInfo['signatures'] = {};
+  for (const [key, sig] of Object.entries(metaGraph.signatureDef ?? {})) {
+    if (key.startsWith('__')) continue; // __saved_model_init_op
+    const list = (m: Record<string, ProtoTensorInfo> | undefined) =>
+      Object.entries(m ?? {}).map(([k, t]) => ({ key: k, tensor: t.name ?? k, dtype: t.dtype ?? 'DT_FLOAT', shape: shapeOf(t.tensorShape) }));
+    signatures[key] = { inputs: list(sig.inputs), outputs: list(sig.outputs) };
+  }
+  return { dir, tensorflowVersion: metaGraph.metaInfoDef?.tensorflowVersion ?? 'unknown', signatures, metaGraph };
+}
+
+/** First (breadth-first) path to every object: the checkpoint keys are built from these. */
+function objectPaths(nodes: ProtoObject[]): Map<number, string> {
+  const paths = new Map<number, string>([[0, '']]);
+  const queue = [0];
+  while (queue.length) {
+    const id = queue.shift()!;
+    for (const child of nodes[id]?.children ?? []) {
+      const childId = child.nodeId ?? 0;
+      if (paths.has(childId)) continue;
+      const base = paths.get(id)!;
+      paths.set(childId, base ? `${base}/${child.localName}` : (child.localName ?? ''));
+      queue.push(childId);
+    }
+  }
+  return paths;
+}
+
+const KERAS_MODEL_IDS = new Set(['_tf_keras_network', '_tf_keras_sequential', '_tf_keras_model']);
+
+/** Returns the Keras model stored in the SavedModel, or undefined when it is not a Keras one. */
+export function readKerasSavedModel(info: SavedModelInfo): KerasSavedModel | undefined {
+  const nodes = info.metaGraph.objectGraphDef?.nodes ?? [];
+  const root = nodes[0]?.userObject;
+  if (!root?.identifier || !KERAS_MODEL_IDS.has(root.identifier) || !root.metadata) return undefined;
+  let meta: { model_config?: KerasSavedModel['modelConfig']; class_name?: string; config?: unknown; keras_version?: string };
+  try {
+    meta = JSON.parse(root.metadata) as typeof meta;
+  } catch {
+    throw new SavedModelError(`${info.dir}: the Keras metadata in saved_model.pb is not valid JSON.`);
+  }
+  const modelConfig = meta.model_config ?? (meta.class_name ? { class_name: meta.class_name, config: meta.config } : undefined);
+  if (!modelConfig?.config) {
+    throw new UnsupportedError(`${info.dir}: a subclassed Keras model (${meta.class_name ?? 'unknown class'}) has no layer config; re-export it as a Functional or Sequential model.`);
+  }
+  const paths = objectPaths(nodes);
+  const bundle = TensorBundle.open(bundlePrefix(info.dir));
+  const weights = new Map<string, KerasWeight[]>();
+  nodes.forEach((node, id) => {
+    if (node.userObject?.identifier !== '_tf_keras_layer' || !node.userObject.metadata) return;
+    const layerName = (JSON.parse(node.userObject.metadata) as { name?: string }).name;
+    const list = node.children?.find((c) => c.localName === 'variables');
+    const variableIds = list ? (nodes[list.nodeId ?? -1]?.children ?? []).map((c) => c.nodeId ?? -1) : [];
+    if (!layerName || variableIds.length === 0) return;
+    weights.set(
+      layerName,
+      variableIds.map((vid) => {
+        const variable = nodes[vid]?.variable;
+        const key = `${paths.get(vid)}/.ATTRIBUTES/VARIABLE_VALUE`;
+        const tensor = bundle.read(key);
+        if (!(tensor.data instanceof Float32Array)) {
+          throw new UnsupportedError(`${info.dir}: weight '${variable?.name}' is ${tensor.dtype}; only float32 weights convert.`);
+        }
+        return { name: `${variable?.name ?? key}:0`.replace(/:0:0$/, ':0'), shape: tensor.shape, data: tensor.data };
+      }),
+    );
+  });
+  return { modelConfig, kerasVersion: meta.keras_version ?? 'unknown', weights };
+}

@@ -1,0 +1,233 @@
+// TF graph → model graph. Walks the nodes the outputs need, folds constant subgraphs, and
+// lowers each op through one table (op name → lowering, STYLE 6). Every op the table does not
+// know is reported at once, in one message, before anything is built.
+import type { Graph, ModelGraph } from '../../../graph/model-graph';
+import { pruneTensors } from '../../../graph/model-graph';
+import { InputError, UnsupportedError } from '../../../errors';
+import { initTfjs, type Tf } from '../../../runtime/tfjs-backend';
+import { dataInputs, tensorRef, type TfNode, type TfTensorValue } from '../tf-node';
+import { tfDtype } from '../tf-dtypes';
+import { LowerContext, type HostArray } from './context';
+import { lowerConv2D, lowerConv2DBackpropInput, lowerDepthwise, lowerMatMul } from './conv';
+import { lowerAddN, lowerBinary, lowerUnary } from './elementwise';
+import { lowerConcat, lowerExpandDims, lowerPad, lowerReshape, lowerSlice, lowerSplit, lowerSqueeze, lowerStridedSlice, lowerTranspose } from './array';
+import { lowerPool, lowerReduce, lowerResize } from './nn';
+import { tryFold } from './fold';
+
+type Lowering = (ctx: LowerContext, node: TfNode) => void;
+
+const LOWERINGS: Record<string, Lowering> = {
+  Conv2D: lowerConv2D,
+  _FusedConv2D: lowerConv2D,
+  DepthwiseConv2dNative: lowerDepthwise,
+  FusedDepthwiseConv2dNative: lowerDepthwise,
+  Conv2DBackpropInput: lowerConv2DBackpropInput,
+  MatMul: lowerMatMul,
+  _FusedMatMul: lowerMatMul,
+  Add: lowerBinary,
+  AddV2: lowerBinary,
+  BiasAdd: lowerBinary,
+  Sub: lowerBinary,
+  Mul: lowerBinary,
+  RealDiv: lowerBinary,
+  Div: lowerBinary,
+  Maximum: lowerBinary,
+  Minimum: lowerBinary,
+  SquaredDifference: lowerBinary,
+  Pow: lowerBinary,
+  AddN: lowerAddN,
+  Relu: lowerUnary,
+  Relu6: lowerUnary,
+  Sigmoid: lowerUnary,
+  Tanh: lowerUnary,
+  Elu: lowerUnary,
+  Exp: lowerUnary,
+  Log: lowerUnary,
+  Sqrt: lowerUnary,
+  Rsqrt: lowerUnary,
+  Square: lowerUnary,
+  Neg: lowerUnary,
+  Abs: lowerUnary,
+  LeakyRelu: lowerUnary,
+  Prelu: lowerUnary,
+  Softmax: lowerUnary,
+  LogSoftmax: lowerUnary,
+  MaxPool: lowerPool,
+  AvgPool: lowerPool,
+  Mean: lowerReduce,
+  Sum: lowerReduce,
+  Max: lowerReduce,
+  Min: lowerReduce,
+  ResizeBilinear: lowerResize,
+  ResizeNearestNeighbor: lowerResize,
+  Reshape: lowerReshape,
+  Squeeze: lowerSqueeze,
+  ExpandDims: lowerExpandDims,
+  ConcatV2: lowerConcat,
+  Pack: lowerConcat,
+  Split: lowerSplit,
+  SplitV: lowerSplit,
+  Slice: lowerSlice,
+  StridedSlice: lowerStridedSlice,
+  Transpose: lowerTranspose,
+  Pad: lowerPad,
+  PadV2: lowerPad,
+  MirrorPad: lowerPad,
+};
+
+/** Ops that only forward their first input. */
+const ALIASES = new Set(['Identity', 'IdentityN', 'StopGradient', 'Snapshot', 'PreventGradient', 'EnsureShape', 'CheckNumerics']);
+/** Ops handled outside the table: graph inputs, constants, folding-only ops. */
+const STRUCTURAL = new Set(['Placeholder', 'PlaceholderWithDefault', 'Const', 'Shape', 'Cast', 'Fill', 'Range', 'Prod', 'FloorDiv', 'NoOp']);
+
+export function supportedTfOps(): string[] {
+  return [...Object.keys(LOWERINGS), ...ALIASES, ...STRUCTURAL].sort();
+}
+
+export interface TfGraphSpec {
+  /** Shown in errors and as the graph name. */
+  name: string;
+  format: string;
+  nodes: TfNode[];
+  inputs: { name: string; ref: string; shape: number[] | null }[];
+  outputs: { name: string; ref: string }[];
+  /** Constant values by node name (weights from a manifest or checkpoint). */
+  constants: Map<string, TfTensorValue>;
+  inputShape?: number[];
+  metadata?: Record<string, string>;
+}
+
+function toHost(value: TfTensorValue, where: string): HostArray {
+  const d = value.data;
+  if (d instanceof Float32Array || d instanceof Int32Array) return d;
+  if (d instanceof BigInt64Array) return Int32Array.from(d, (x) => Number(x));
+  if (value.dtype === 'DT_HALF' && d instanceof Uint16Array) return float16ToFloat32(d);
+  if (d instanceof Uint8Array || d instanceof Int8Array || d instanceof Int16Array) return Int32Array.from(d);
+  throw new UnsupportedError(`${where}: constant of type ${value.dtype} is not supported.`);
+}
+
+export function float16ToFloat32(bits: Uint16Array): Float32Array {
+  const out = new Float32Array(bits.length);
+  for (let i = 0; i < bits.length; i++) {
+    const h = bits[i]!;
+    const sign = h & 0x8000 ? -1 : 1;
+    const exp = (h >> 10) & 0x1f;
+    const frac = h & 0x3ff;
+    out[i] = exp === 0 ? sign * 2 ** -14 * (frac / 1024) : exp === 31 ? (frac ? NaN : sign * Infinity) : sign * 2 ** (exp - 15) * (1 + frac / 1024);
+  }
+  return out;
+}
+
+/** The nodes the outputs depend on, inputs first; `cyclic` when a loop (control flow) was met. */
+function neededNodes(spec: TfGraphSpec, byName: Map<string, TfNode>): { order: TfNode[]; cyclic: string | undefined } {
+  const order: TfNode[] = [];
+  const state = new Map<string, 1 | 2>();
+  const inputNames = new Set(spec.inputs.map((i) => i.ref.split(':')[0]));
+  let cyclic: string | undefined;
+  const visit = (name: string) => {
+    const mark = state.get(name);
+    if (mark === 2) return;
+    if (mark === 1) {
+      cyclic ??= name;
+      return;
+    }
+    const node = byName.get(name);
+    if (!node) throw new InputError(`${spec.name}: node '${name}' is referenced but not defined.`);
+    state.set(name, 1);
+    if (!inputNames.has(name)) for (const input of dataInputs(node)) visit(input.split(':')[0]!);
+    state.set(name, 2);
+    order.push(node);
+  };
+  for (const output of spec.outputs) visit(output.ref.split(':')[0]!);
+  return { order, cyclic };
+}
+
+function reportUnsupported(spec: TfGraphSpec, nodes: TfNode[]): void {
+  const counts = new Map<string, number>();
+  for (const node of nodes) {
+    if (LOWERINGS[node.op] || ALIASES.has(node.op) || STRUCTURAL.has(node.op)) continue;
+    counts.set(node.op, (counts.get(node.op) ?? 0) + 1);
+  }
+  if (counts.size === 0) return;
+  const list = [...counts].map(([op, n]) => `${op} (${n})`).join(', ');
+  throw new UnsupportedError(
+    `${spec.name}: ${counts.size} TensorFlow op type(s) cannot be converted: ${list}. Control flow, TensorList and NMS ops must be removed from the exported graph (export the model without them, or run them outside the model).`,
+  );
+}
+
+function inputShape(spec: TfGraphSpec, input: TfGraphSpec['inputs'][number]): number[] {
+  const declared = input.shape;
+  if (spec.inputShape) {
+    if (declared && declared.length !== spec.inputShape.length) {
+      throw new InputError(`${spec.name}: --input-shape has ${spec.inputShape.length} dims but input '${input.name}' has ${declared.length}.`);
+    }
+    return spec.inputShape;
+  }
+  if (!declared) throw new InputError(`${spec.name}: input '${input.name}' has unknown rank; pass --input-shape, e.g. 1,224,224,3.`);
+  const shape = declared.map((d, i) => (d < 0 && i === 0 ? 1 : d));
+  if (shape.some((d) => d < 0)) {
+    throw new InputError(`${spec.name}: input '${input.name}' has dynamic dims [${declared.map((d) => (d < 0 ? '?' : d))}]; pass --input-shape, e.g. 1,${shape.slice(1).map((d) => (d < 0 ? 224 : d))}.`);
+  }
+  return shape;
+}
+
+export async function lowerTfGraph(spec: TfGraphSpec, tfjs: () => Promise<Tf> = initTfjs): Promise<ModelGraph> {
+  const byName = new Map(spec.nodes.map((n) => [n.name, n]));
+  const { order: nodes, cyclic } = neededNodes(spec, byName);
+  reportUnsupported(spec, nodes);
+  if (cyclic) throw new UnsupportedError(`${spec.name}: the graph loops through '${cyclic}' (control flow); it cannot be converted.`);
+  const graph: Graph = { name: spec.name, tensors: new Map(), nodes: [], inputs: [], outputs: [] };
+  const ctx = new LowerContext(graph, spec.name);
+  for (const input of spec.inputs) {
+    const shape = inputShape(spec, input);
+    const node = byName.get(input.ref.split(':')[0]!);
+    const dtypeAttr = node?.attr.dtype;
+    const dtype = dtypeAttr?.kind === 'type' ? tfDtype(dtypeAttr.value, spec.name) : 'float32';
+    const ir = ctx.addTensor(input.name, shape, dtype);
+    graph.inputs.push(ir);
+    ctx.define(tensorRef(input.ref), { ir, shape, dtype });
+  }
+  for (const node of nodes) {
+    const ref = `${node.name}:0`;
+    if (ctx.values.has(ref)) continue; // a graph input
+    if (node.op === 'Const') {
+      const value = spec.constants.get(node.name) ?? (node.attr.value?.kind === 'tensor' ? node.attr.value.value : undefined);
+      if (!value) throw new InputError(`${spec.name}: constant '${node.name}' has no value (missing weights?).`);
+      ctx.defineConst(ref, node.name, value.shape, toHost(value, `${spec.name}: '${node.name}'`));
+      continue;
+    }
+    if (node.op === 'Placeholder' || node.op === 'PlaceholderWithDefault') {
+      throw new UnsupportedError(`${spec.name}: placeholder '${node.name}' is not a signature input; it cannot be fed.`);
+    }
+    if (ALIASES.has(node.op)) {
+      const inputs = dataInputs(node);
+      inputs.forEach((r, i) => ctx.define(`${node.name}:${i}`, ctx.get(r)));
+      continue;
+    }
+    if (await tryFold(ctx, node, tfjs)) continue;
+    const lowering = LOWERINGS[node.op];
+    if (!lowering) throw new UnsupportedError(`${spec.name}: ${node.op} '${node.name}' needs constant inputs to be folded; it cannot run in TFLite as is.`);
+    lowering(ctx, node);
+  }
+  for (const output of spec.outputs) {
+    const v = ctx.get(tensorRef(output.ref));
+    if (v.constant) throw new UnsupportedError(`${spec.name}: output '${output.name}' is a constant; nothing to convert.`);
+    graph.outputs.push(v.ir);
+  }
+  pruneTensors(graph);
+  return {
+    format: spec.format,
+    description: `Converted from ${spec.format} by EdgeQuant Studio`,
+    graphs: [graph],
+    signatures: [
+      {
+        key: 'serving_default',
+        subgraph: 0,
+        inputs: Object.fromEntries(spec.inputs.map((input, i) => [input.name, graph.inputs[i]!])),
+        outputs: Object.fromEntries(spec.outputs.map((output, i) => [output.name, graph.outputs[i]!])),
+      },
+    ],
+    metadata: spec.metadata ?? {},
+    unsupported: [],
+  };
+}
