@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { encodeNpy, openNpy, parseNpy, readNpy, writeNpy } from '../../src-main/data/npy';
+import { encodeNpy, type NpyArray, openNpy, parseNpy, readNpy, writeNpy } from '../../src-main/data/npy';
 import { encodeNpz, parseNpz, readNpz } from '../../src-main/data/npz';
 import { decodeBmp } from '../../src-main/data/bmp';
 import { loadImage, listImages } from '../../src-main/data/images';
@@ -25,7 +25,7 @@ test('npy round trip for every dtype, rows read lazily', async () => {
     { dtype: 'int32', shape: [2], data: Int32Array.from([-5, 2 ** 30]) },
     { dtype: 'int64', shape: [2], data: BigInt64Array.from([-5n, 2n ** 40n]) },
     { dtype: 'bool', shape: [3], data: Uint8Array.from([1, 0, 1]) },
-  ] as const;
+  ] as NpyArray[];
   for (const a of arrays) {
     const bytes = encodeNpy(a);
     assert.equal((bytes.indexOf(0x0a) + 1) % 64, 0, 'data starts 64-byte aligned');
@@ -35,7 +35,7 @@ test('npy round trip for every dtype, rows read lazily', async () => {
     assert.deepEqual(Array.from(back.data as ArrayLike<unknown>), Array.from(a.data as ArrayLike<unknown>));
   }
   const path = join(out, 'rows.npy');
-  await writeNpy(path, arrays[0]);
+  await writeNpy(path, arrays[0]!);
   const file = await openNpy(path);
   const rows = await file.readRows(1, 2);
   await file.close();
