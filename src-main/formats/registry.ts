@@ -3,8 +3,11 @@ import { open as openFile, stat } from 'node:fs/promises';
 import type { Importer, ModelSource, OpenOptions } from './importer';
 import type { ModelGraph } from '../graph/model-graph';
 import { InputError } from '../errors';
+import { tfjsGraphImporter } from './tfjs-graph/index';
 
-export const importers: readonly Importer[] = [];
+export const importers: readonly Importer[] = [
+  tfjsGraphImporter,
+];
 
 export class UnknownFormatError extends InputError {
   override name = 'UnknownFormatError';
