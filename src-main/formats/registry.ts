@@ -4,8 +4,10 @@ import type { Importer, ModelSource, OpenOptions } from './importer';
 import type { ModelGraph } from '../graph/model-graph';
 import { InputError } from '../errors';
 import { tfjsGraphImporter } from './tfjs-graph/index';
+import { tfliteImporter } from './tflite/index';
 
 export const importers: readonly Importer[] = [
+  tfliteImporter,
   tfjsGraphImporter,
 ];
 
