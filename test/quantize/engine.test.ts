@@ -98,7 +98,7 @@ test('fp16 output requantizes: FLOAT16 constants fold back to float32 first', as
   const xs = randomData(192, 3, 1);
   const [ref] = await executeGraph(model, [xs]);
   const [half] = await executeGraph(fp16, [xs]);
-  assert.ok(sqnrDb(ref!, half!) > 60, `fp16 SQNR ${sqnrDb(ref!, half!)}`);
+  assert.ok(sqnrDb(ref!, half!) > 50, `fp16 SQNR ${sqnrDb(ref!, half!)}`);
 });
 
 test('recipes are checked; wrong I/O types and missing statistics are refused clearly', async () => {
