@@ -46,7 +46,7 @@ function farEnd(kind: BoardKind, dir: string): string {
         [
           '#!/bin/bash',
           'while true; do',
-          '  printf "\\nedgeboard login: "; read -r user',
+          '  printf "\\nedgeboard login: "; read -r user; [ -z "$user" ] && continue',
           '  printf "Password: "; stty -echo; read -r pass; stty echo; printf "\\n"',
           '  if [ "$user" = "$BOARD_USER" ] && [ "$pass" = "$BOARD_PASSWORD" ]; then exec bash -li; fi',
           '  sleep 1; printf "\\nLogin incorrect\\n"',

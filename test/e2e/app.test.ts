@@ -1,0 +1,134 @@
+// End to end: the built browser host with the real main-side services, driven in real
+// Chromium. Token refusal, the navigation frame, every page, About versions, the theme
+// toggle, keyboard navigation and no console errors; screenshots in test-output/screenshots/.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { request } from 'node:http';
+import type { Page } from 'playwright-core';
+import { startHostProcess, type HostProcess } from '../helpers/host';
+import { CHROMIUM_PATH, launchBrowser, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
+import { APP_VERSION } from '../../src-main/version';
+
+const PAGES = ['Projects', 'Models', 'Quantize', 'Devices', 'History'];
+
+function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('browser host in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : `${CHROMIUM_PATH} absent` }, () => {
+  let host: HostProcess;
+  let launched: LaunchedBrowser;
+  let page: Page;
+  const consoleErrors: string[] = [];
+
+  before(async () => {
+    host = await startHostProcess();
+    launched = await launchBrowser();
+    page = await launched.browser.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
+  });
+
+  after(async () => {
+    await launched?.close();
+    await host?.kill();
+  });
+
+  test('HTTP without the token is refused, with it the app is served', async () => {
+    const base = `${host.origin}/`;
+    assert.equal((await get(base)).status, 401);
+    assert.equal((await get(`${base}?token=wrong-${host.token}`)).status, 403);
+    assert.equal((await get(`${base}assets/`)).status, 401);
+    const wrongHost = await get(host.url, { host: `evil.example:${host.port}` });
+    assert.equal(wrongHost.status, 403, 'a foreign Host header (DNS rebinding) is refused');
+    const wrongOrigin = await get(host.url, { origin: 'http://evil.example' });
+    assert.equal(wrongOrigin.status, 403);
+    const ok = await get(host.url);
+    assert.equal(ok.status, 200);
+    assert.match(ok.body, /<div id="app">/);
+    assert.match(String(ok.headers['content-security-policy']), /default-src 'self'/);
+  });
+
+  test('a page without the token gets no app', async () => {
+    const response = await page.goto(`${host.origin}/`);
+    assert.equal(response?.status(), 401);
+    assert.equal(await page.locator('nav[aria-label="Main"]').count(), 0);
+  });
+
+  test('the navigation frame renders and every page opens', async () => {
+    await page.goto(host.url);
+    const nav = page.locator('nav[aria-label="Main"]');
+    await nav.waitFor();
+    const links = nav.locator('a');
+    assert.deepEqual((await links.locator('.title').allTextContents()).map((t) => t.trim()), PAGES);
+    await page.screenshot({ path: join(screenshotDir, 'shell-projects.png') });
+    for (const name of PAGES) {
+      await links.filter({ hasText: name }).click();
+      await page.locator('main h1', { hasText: name }).first().waitFor();
+      assert.equal(await links.filter({ hasText: name }).getAttribute('aria-current'), 'page');
+      assert.match(page.url(), new RegExp(`#/${name.toLowerCase()}$`));
+      await page.screenshot({ path: join(screenshotDir, `page-${name.toLowerCase()}.png`) });
+    }
+  });
+
+  test('About shows the app, Node and TF.js backend from the main side', async () => {
+    await page.goto(host.url);
+    await page.getByRole('button', { name: 'About' }).click();
+    const dialog = page.getByRole('dialog', { name: 'About EdgeQuant Studio' });
+    await dialog.locator('[data-testid="about-tfjs"]').waitFor();
+    assert.equal((await dialog.locator('[data-testid="about-app"]').textContent())?.trim(), `EdgeQuant Studio ${APP_VERSION}`);
+    assert.equal(await dialog.locator('[data-testid="about-node"]').textContent(), process.versions.node);
+    assert.equal(await dialog.locator('[data-testid="about-host"]').textContent(), 'Browser host');
+    assert.match((await dialog.locator('[data-testid="about-tfjs"]').textContent()) ?? '', /^(wasm|tensorflow|cpu)$/);
+    await page.screenshot({ path: join(screenshotDir, 'about.png') });
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+  });
+
+  test('keyboard: Tab reaches the menu and Enter opens a page', async () => {
+    await page.goto('about:blank'); // a fresh document: focus starts at the top
+    await page.goto(`${host.url}#/projects`);
+    await page.locator('nav[aria-label="Main"]').waitFor();
+    await page.keyboard.press('Tab'); // skip link
+    await page.keyboard.press('Tab'); // Projects
+    await page.keyboard.press('Tab'); // Models
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent?.includes('Models')), true);
+    await page.keyboard.press('Enter');
+    await page.locator('main h1', { hasText: 'Models' }).waitFor();
+  });
+
+  test('the theme toggle switches light and dark', async () => {
+    await page.goto(host.url);
+    const toggle = page.getByRole('button', { name: /Theme/ });
+    const themes = new Set<string>();
+    for (let i = 0; i < 3; i++) {
+      await toggle.click();
+      const theme = (await page.evaluate(() => document.documentElement.dataset.theme)) ?? '';
+      themes.add(theme);
+      if (theme === 'dark') await page.screenshot({ path: join(screenshotDir, 'shell-dark.png') });
+    }
+    assert.ok(themes.has('light') && themes.has('dark'), `themes seen: ${[...themes].join(', ')}`);
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.notEqual(background, 'rgba(0, 0, 0, 0)');
+  });
+
+  test('no console errors, nothing on the host stderr', () => {
+    // The one expected error: the 401 of the tokenless page load above.
+    const unexpected = consoleErrors.filter((e) => !/status of 401/.test(e));
+    assert.deepEqual(unexpected, []);
+    assert.equal(host.stderr.join(''), '');
+  });
+});

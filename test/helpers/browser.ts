@@ -1,0 +1,47 @@
+// Launches Debian's Chromium through playwright-core with a fresh profile; screenshots go to
+// test-output/screenshots/.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { repoRoot } from './build';
+
+export const CHROMIUM_PATH = process.env.EDGEQUANT_CHROMIUM ?? '/usr/bin/chromium';
+export const screenshotDir = join(repoRoot, 'test-output', 'screenshots');
+
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface LaunchedBrowser {
+  browser: BrowserContext;
+  close(): Promise<void>;
+}
+
+/** A persistent context on a fresh user-data-dir (removed on close). */
+export async function launchBrowser(viewport = { width: 1280, height: 800 }): Promise<LaunchedBrowser> {
+  mkdirSync(screenshotDir, { recursive: true });
+  const profile = mkdtempSync(join(tmpdir(), 'edgequant-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: ARGS,
+    viewport,
+  });
+  return {
+    browser: context,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export type { Browser };
