@@ -4,11 +4,13 @@ import type { Importer, ModelSource, OpenOptions } from './importer';
 import type { ModelGraph } from '../graph/model-graph';
 import { InputError } from '../errors';
 import { tfjsGraphImporter } from './tfjs-graph/index';
+import { savedModelImporter } from './savedmodel/index';
 import { tfliteImporter } from './tflite/index';
 
 export const importers: readonly Importer[] = [
   tfliteImporter,
   tfjsGraphImporter,
+  savedModelImporter,
 ];
 
 export class UnknownFormatError extends InputError {

@@ -114,6 +114,17 @@ function objectPaths(nodes: ProtoObject[]): Map<number, string> {
   return paths;
 }
 
+/** SavedModel metadata writes Python tuples as {class_name: "__tuple__", items}; .h5 files use lists. */
+function untuple(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(untuple);
+  if (value && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    if (record.class_name === '__tuple__' && Array.isArray(record.items)) return record.items.map(untuple);
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, untuple(v)]));
+  }
+  return value;
+}
+
 const KERAS_MODEL_IDS = new Set(['_tf_keras_network', '_tf_keras_sequential', '_tf_keras_model']);
 
 /** Returns the Keras model stored in the SavedModel, or undefined when it is not a Keras one. */
@@ -131,6 +142,7 @@ export function readKerasSavedModel(info: SavedModelInfo): KerasSavedModel | und
   if (!modelConfig?.config) {
     throw new UnsupportedError(`${info.dir}: a subclassed Keras model (${meta.class_name ?? 'unknown class'}) has no layer config; re-export it as a Functional or Sequential model.`);
   }
+  modelConfig.config = untuple(modelConfig.config);
   const paths = objectPaths(nodes);
   const bundle = TensorBundle.open(bundlePrefix(info.dir));
   const weights = new Map<string, KerasWeight[]>();

@@ -1,0 +1,59 @@
+// Test helper: runs a TF.js graph-model with TensorFlow.js itself (the reference the converted
+// .tflite is compared with), loading model.json and its shards from disk.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { initTfjs } from '../../src-main/runtime/tfjs-backend';
+
+interface ModelJson {
+  modelTopology: unknown;
+  weightsManifest: { paths: string[]; weights: unknown[] }[];
+  signature?: unknown;
+  userDefinedMetadata?: { signature?: unknown };
+}
+
+export async function runGraphModelInTfjs(modelJson: string, inputs: Float32Array[], shapes: number[][]): Promise<Float32Array[]> {
+  const tf = await initTfjs();
+  const json = JSON.parse(readFileSync(modelJson, 'utf8')) as ModelJson;
+  const dir = dirname(modelJson);
+  const buffers = json.weightsManifest.flatMap((g) =>
+    g.paths.map((p) => {
+      const b = readFileSync(join(dir, p));
+      return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+    }),
+  );
+  const handler = {
+    load: async () => ({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
+      weightData: tf.io.concatenateArrayBuffers(buffers),
+      signature: json.signature ?? json.userDefinedMetadata?.signature,
+    }),
+  };
+  const model = await tf.loadGraphModel(handler as never);
+  try {
+    const xs = inputs.map((x, i) => tf.tensor(x, shapes[i]));
+    const out = model.predict(xs.length === 1 ? xs[0]! : xs) as import('@tensorflow/tfjs').Tensor | import('@tensorflow/tfjs').Tensor[];
+    const list = Array.isArray(out) ? out : [out];
+    const values = list.map((t) => Float32Array.from(t.dataSync()));
+    tf.dispose([...xs, ...list]);
+    return values;
+  } finally {
+    model.dispose();
+  }
+}
+
+export function sqnrDb(reference: Float32Array, actual: Float32Array): number {
+  let signal = 0;
+  let noise = 0;
+  for (let i = 0; i < reference.length; i++) {
+    signal += reference[i]! ** 2;
+    noise += (reference[i]! - actual[i]!) ** 2;
+  }
+  return noise === 0 ? Infinity : 10 * Math.log10(signal / noise);
+}
+
+export function argmax(values: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
+  return best;
+}

