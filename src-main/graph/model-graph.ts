@@ -56,6 +56,8 @@ interface NodeOf<T extends OpType> {
   /** Tensor names; `null` marks an omitted optional input (TFLite index -1). */
   inputs: (string | null)[];
   outputs: string[];
+  /** TFLite operator intermediates (e.g. the 5 tensors an integer LSTM kernel reads its scales from). */
+  intermediates?: string[];
   options: OpOptions[T];
   /** Source layer or op this node came from, for error messages and the layer table. */
   source?: { layer: string; className: string };
@@ -170,6 +172,7 @@ export function pruneTensors(graph: Graph): void {
   for (const node of graph.nodes) {
     for (const i of node.inputs) if (i !== null) used.add(i);
     for (const o of node.outputs) used.add(o);
+    for (const t of node.intermediates ?? []) used.add(t);
   }
   for (const name of [...graph.tensors.keys()]) if (!used.has(name)) graph.tensors.delete(name);
 }
