@@ -34,45 +34,45 @@ export function socatAvailable(): boolean {
   return ['/usr/bin/socat', '/usr/local/bin/socat', '/bin/socat'].some((p) => existsSync(p));
 }
 
+/** socat's EXEC splits on blanks without shell quoting, so each far end is a script file. */
+function script(dir: string, name: string, lines: string[]): string {
+  const path = join(dir, `${name}.sh`);
+  writeFileSync(path, ['#!/bin/bash', ...lines, ''].join('\n'), { mode: 0o755 });
+  return path;
+}
+
 function farEnd(kind: BoardKind, dir: string): string {
   switch (kind) {
     case 'shell':
       return 'bash -li';
-    case 'login': {
-      // A getty-like front: user name, password without echo, "Login incorrect" on mismatch.
-      const script = join(dir, 'login.sh');
-      writeFileSync(
-        script,
-        [
-          '#!/bin/bash',
-          'while true; do',
-          '  printf "\\nedgeboard login: "; read -r user; [ -z "$user" ] && continue',
-          '  printf "Password: "; stty -echo; read -r pass; stty echo; printf "\\n"',
-          '  if [ "$user" = "$BOARD_USER" ] && [ "$pass" = "$BOARD_PASSWORD" ]; then exec bash -li; fi',
-          '  sleep 1; printf "\\nLogin incorrect\\n"',
-          'done',
-          '',
-        ].join('\n'),
-        { mode: 0o755 },
-      );
-      return script;
-    }
+    case 'login':
+      // A getty-like front: user name (empty lines ignored as agetty does), password without
+      // echo, "Login incorrect" after a pause on mismatch.
+      return script(dir, 'login', [
+        'while true; do',
+        '  printf "\\nedgeboard login: "; read -r user; [ -z "$user" ] && continue',
+        '  printf "Password: "; stty -echo; read -r pass; stty echo; printf "\\n"',
+        '  if [ "$user" = "$BOARD_USER" ] && [ "$pass" = "$BOARD_PASSWORD" ]; then exec bash -li; fi',
+        '  sleep 1; printf "\\nLogin incorrect\\n"',
+        'done',
+      ]);
     case 'garbage':
-      return `bash -c 'while :; do head -c 48 /dev/urandom; sleep 0.05; done'`;
+      return script(dir, 'garbage', ['while :; do head -c 48 /dev/urandom; sleep 0.05; done']);
     case 'busy':
-      return `bash -c 'stty -icanon -echo; i=0; while :; do i=$((i+1)); echo "[worker] step $i running"; sleep 0.1; done'`;
+      return script(dir, 'busy', ['stty -icanon -echo', 'i=0', 'while :; do i=$((i+1)); echo "[worker] step $i running"; sleep 0.1; done']);
     case 'silent':
-      return `sleep 3600`;
+      return script(dir, 'silent', ['stty -echo', 'exec sleep 3600']);
   }
 }
 
 export async function startSerialBoard(dir: string, kind: BoardKind = 'shell', env: NodeJS.ProcessEnv = {}): Promise<SerialBoard> {
   const home = join(dir, 'board-home');
   mkdirSync(home, { recursive: true });
+  const command = farEnd(kind, dir);
   const path = join(dir, `tty-${kind}-${process.pid}-${Math.random().toString(16).slice(2, 8)}`);
   const child: ChildProcess = spawn(
     'socat',
-    [`PTY,link=${path},raw,echo=0`, `EXEC:${farEnd(kind, dir)},pty,stderr,setsid,sigint,sane`],
+    [`PTY,link=${path},raw,echo=0`, `EXEC:${command},pty,stderr,setsid,sigint,sane`],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: {

@@ -46,6 +46,7 @@ export async function reachShell(link: PortLink, options: LoginOptions): Promise
   let seen = '';
   let sentUser = false;
   let sentPassword = false;
+  let quietAfterPassword = 0;
   const stillThere = () => {
     if (link.lost) throw link.lostError();
     if (options.signal?.aborted) throw new CancelledError('Cancelled while connecting to the board.');
@@ -65,11 +66,17 @@ export async function reachShell(link: PortLink, options: LoginOptions): Promise
       throw new SerialDeviceError(`The board refused the login on ${link.label}: check the user name and password.`);
     }
     if (PASSWORD_PROMPT.test(tail)) {
+      if (options.user && !sentUser) {
+        // A password prompt for a user name we did not type (a stray Enter): let it fail.
+        await link.write('\r');
+        continue;
+      }
       if (!options.password) throw new SerialDeviceError(`The board on ${link.label} asks for a password and none can be asked here.`);
       log('password prompt: sending the password');
       const password = await options.password();
       await link.write(password + '\r');
       sentPassword = true;
+      quietAfterPassword = 0;
       continue;
     }
     if (LOGIN_PROMPT.test(tail)) {
@@ -84,6 +91,8 @@ export async function reachShell(link: PortLink, options: LoginOptions): Promise
       sentUser = true;
       continue;
     }
+    // login(1) pauses a few seconds before "Login incorrect": do not type into that silence.
+    if (sentPassword && tail.trim() === '' && quietAfterPassword++ < 4) continue;
     // Anything else may be a shell: try to set it up and wait for the exact sync reply.
     const token = `__EQ_SYNC_${randomBytes(4).toString('hex')}`;
     await link.write(setupScript(options.tempPrefix, token) + '\r');

@@ -1,0 +1,158 @@
+// The serial transport against a real login shell on a pty (socat), the way a Linux board's
+// console behaves: exit codes, separate stderr, stdin, long scripts, noise, timeouts, login.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openSerialTransport, SerialDeviceError } from '../../../src-main/devices/serial/index';
+import type { SerialTransferProgress } from '../../../src-main/devices/serial/index';
+import type { BoardTransport } from '../../../src-main/devices/transport';
+import { CancelledError } from '../../../src-main/errors';
+import { socatAvailable, startSerialBoard, type SerialBoard } from '../../helpers/serial-board';
+
+const dir = mkdtempSync(join(tmpdir(), 'eq-serial-'));
+let board: SerialBoard | undefined;
+let transport: BoardTransport | undefined;
+
+before(async () => {
+  if (!socatAvailable()) return;
+  board = await startSerialBoard(dir, 'shell');
+  transport = await openSerialTransport({ kind: 'serial', name: 'pty', path: board.path, baudRate: 115200 }, { timeoutMs: 10_000 });
+});
+
+after(async () => {
+  await transport?.close();
+  await board?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function sha256(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+test('exec: exit code, stdout and stderr apart, no trailing newline lost or added', async (t) => {
+  if (!transport) return t.skip('socat absent');
+  assert.deepEqual(await transport.exec('echo out; echo err >&2; exit 3'), { code: 3, stdout: 'out\n', stderr: 'err\n' });
+  assert.deepEqual(await transport.exec("printf 'a\\tb'"), { code: 0, stdout: 'a\tb', stderr: '' });
+  assert.equal((await transport.exec('false')).code, 1);
+  assert.equal((await transport.exec('no-such-command-xyz')).code, 127);
+  // Each command starts in $HOME and cannot change the session (it runs in a subshell).
+  await transport.exec('cd /; export EQ_LEAK=1');
+  assert.equal((await transport.exec('pwd; echo "${EQ_LEAK:-unset}"')).stdout, `${board!.home}\nunset\n`);
+});
+
+test('exec: quotes, "!", unicode, stdin and a multi-line script longer than a tty line', async (t) => {
+  if (!transport) return t.skip('socat absent');
+  assert.equal((await transport.exec(`echo 'it'"'"'s' "!x" $((6*7))`)).stdout, "it's !x 42\n");
+  assert.equal((await transport.exec('echo "Grüße ✓"')).stdout, 'Grüße ✓\n');
+  assert.equal((await transport.exec('tr a-z A-Z', { stdin: 'hello board\n' })).stdout, 'HELLO BOARD\n');
+  const lines = Array.from({ length: 300 }, (_, i) => `echo line-${i}-${'x'.repeat(20)}`);
+  const result = await transport.exec(lines.join('\n'));
+  assert.equal(result.code, 0);
+  assert.equal(result.stdout.split('\n').length, 301);
+  assert.equal(result.stdout.split('\n')[299], `line-299-${'x'.repeat(20)}`);
+  const binary = randomBytes(100_000);
+  assert.equal((await transport.exec('sha256sum', { stdin: binary })).stdout.slice(0, 64), sha256(binary));
+});
+
+test('upload: sha256 on the board equals local, staging name gone, download returns the bytes', async (t) => {
+  if (!transport) return t.skip('socat absent');
+  const local = join(dir, 'model.bin');
+  const data = randomBytes(700_000);
+  writeFileSync(local, data);
+  const progress: SerialTransferProgress[] = [];
+  const started = performance.now();
+  await transport.upload(local, '~/.edgequant/t/model.bin', (p) => progress.push(p));
+  const seconds = (performance.now() - started) / 1000;
+  t.diagnostic(`upload 700 kB over the pty: ${(data.length / 1024 / seconds).toFixed(0)} KiB/s`);
+  const onBoard = await transport.exec('sha256sum .edgequant/t/model.bin; ls -a .edgequant/t');
+  assert.equal(onBoard.stdout.slice(0, 64), sha256(data));
+  assert.ok(!onBoard.stdout.includes('.eqpart'), onBoard.stdout);
+  assert.equal(progress.at(-1)!.bytesDone, data.length);
+  assert.ok(progress.every((p, i) => i === 0 || p.bytesDone >= progress[i - 1]!.bytesDone));
+  assert.ok(progress.every((p) => p.etaSeconds >= 0 && p.bytesPerSecond > 0));
+  const back = await transport.download(join(board!.home, '.edgequant/t/model.bin'));
+  assert.equal(sha256(back), sha256(data));
+  assert.equal(existsSync(join(board!.home, '.edgequant/t/model.bin')), true);
+  assert.deepEqual(readFileSync(join(board!.home, '.edgequant/t/model.bin')), data);
+});
+
+test('kernel messages printed on the console in between do not corrupt outputs or transfers', async (t) => {
+  if (!transport) return t.skip('socat absent');
+  // A background writer on the console tty, as printk does on a board's serial console.
+  const noise = await transport.exec(
+    `nohup sh -c 'i=0; while [ $i -lt 400 ]; do printf "[ %d.123456] usb 1-1: new high-speed USB device number %d\\n" $i $i; i=$((i+1)); sleep 0.02; done' >/dev/tty 2>&1 </dev/null & echo $!`,
+  );
+  const pid = noise.stdout.trim();
+  try {
+    const data = randomBytes(200_000);
+    const local = join(dir, 'noisy.bin');
+    writeFileSync(local, data);
+    const lines = (await transport.exec('seq 1 3000')).stdout.split('\n');
+    assert.equal(lines.length, 3001);
+    assert.equal(lines[2999], '3000');
+    await transport.upload(local, 'noisy.bin');
+    assert.equal((await transport.exec('sha256sum noisy.bin')).stdout.slice(0, 64), sha256(data));
+    assert.equal(sha256(await transport.download('noisy.bin')), sha256(data));
+    assert.equal((await transport.exec('echo done; exit 5')).code, 5);
+  } finally {
+    await transport.exec(`kill ${pid} 2>/dev/null; true`);
+  }
+});
+
+test('a command over its timeout is interrupted within the limit and the session stays usable', async (t) => {
+  if (!transport) return t.skip('socat absent');
+  const started = performance.now();
+  await assert.rejects(transport.exec('sleep 30', { timeoutMs: 1000 }), (e: unknown) => e instanceof SerialDeviceError && /did not finish within 1 s/.test(e.message));
+  assert.ok(performance.now() - started < 5000);
+  assert.equal((await transport.exec('echo alive')).stdout, 'alive\n');
+});
+
+test('a cancelled upload leaves nothing at the target and the session usable', async (t) => {
+  if (!transport) return t.skip('socat absent');
+  const local = join(dir, 'big.bin');
+  writeFileSync(local, randomBytes(3_000_000));
+  const abort = new AbortController();
+  await assert.rejects(
+    transport.upload(local, 'cancelled.bin', (p) => p.bytesDone > 0 && abort.abort(), abort.signal),
+    (e: unknown) => e instanceof CancelledError,
+  );
+  assert.equal(existsSync(join(board!.home, 'cancelled.bin')), false);
+  assert.equal((await transport.exec('echo alive')).stdout, 'alive\n');
+});
+
+test('a login prompt: user name sent, password asked through the callback, wrong password refused', async (t) => {
+  if (!socatAvailable()) return t.skip('socat absent');
+  const env = { BOARD_USER: 'pi', BOARD_PASSWORD: 's3cret pass' };
+  const loginBoard = await startSerialBoard(join(dir, 'login'), 'login', env);
+  try {
+    let asked = 0;
+    const good = await openSerialTransport(
+      { kind: 'serial', name: 'l', path: loginBoard.path, baudRate: 115200, user: 'pi' },
+      { timeoutMs: 10_000, password: async () => (asked++, 's3cret pass') },
+    );
+    assert.equal(asked, 1);
+    assert.equal((await good.exec('echo in')).stdout, 'in\n');
+    await good.exec('exit 0');
+    await good.close();
+  } finally {
+    await loginBoard.stop();
+  }
+  const again = await startSerialBoard(join(dir, 'login2'), 'login', env);
+  try {
+    await assert.rejects(
+      openSerialTransport({ kind: 'serial', name: 'l', path: again.path, baudRate: 115200, user: 'pi' }, { timeoutMs: 8000, password: async () => 'wrong' }),
+      /refused the login/,
+    );
+  } finally {
+    await again.stop();
+  }
+  const third = await startSerialBoard(join(dir, 'login3'), 'login', env);
+  try {
+    await assert.rejects(openSerialTransport({ kind: 'serial', name: 'l', path: third.path, baudRate: 115200 }, { timeoutMs: 8000 }), /shows a login prompt/);
+  } finally {
+    await third.stop();
+  }
+});
