@@ -8,13 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSerialTransport, SerialDeviceError } from '../../../src-main/devices/serial/index';
 import type { SerialTransferProgress } from '../../../src-main/devices/serial/index';
-import type { BoardTransport } from '../../../src-main/devices/transport';
 import { CancelledError } from '../../../src-main/errors';
 import { socatAvailable, startSerialBoard, type SerialBoard } from '../../helpers/serial-board';
 
 const dir = mkdtempSync(join(tmpdir(), 'eq-serial-'));
 let board: SerialBoard | undefined;
-let transport: BoardTransport | undefined;
+let transport: Awaited<ReturnType<typeof openSerialTransport>> | undefined;
 
 before(async () => {
   if (!socatAvailable()) return;
