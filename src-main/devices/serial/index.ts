@@ -1,5 +1,5 @@
 // Serial console boards: list ports, open a BoardTransport on a Linux board's console.
-export { openSerialTransport, DEFAULT_BAUD_RATE, type SerialOpenOptions, type SerialTransportExtras } from './transport';
+export { openSerialTransport, DEFAULT_BAUD_RATE, type SerialOpenOptions, type SerialBoardTransport } from './transport';
 export { listSerialPorts, describePort, type SerialPortInfo } from './ports';
 export { usbSerialName, USB_SERIAL_NAMES } from './usb-ids';
 export { estimateTransferSeconds, chunkSizeFor, type SerialTransferProgress } from './transfer';

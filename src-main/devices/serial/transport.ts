@@ -17,7 +17,7 @@ export interface SerialOpenOptions {
 
 export const DEFAULT_BAUD_RATE = 115200;
 
-export async function openSerialTransport(config: SerialDeviceConfig, options: SerialOpenOptions = {}): Promise<BoardTransport & SerialTransportExtras> {
+export async function openSerialTransport(config: SerialDeviceConfig, options: SerialOpenOptions = {}): Promise<SerialBoardTransport> {
   const baudRate = config.baudRate || DEFAULT_BAUD_RATE;
   const timeoutMs = options.timeoutMs ?? 15_000;
   if (options.signal?.aborted) throw new CancelledError();
@@ -38,12 +38,13 @@ export async function openSerialTransport(config: SerialDeviceConfig, options: S
   }
 }
 
-export interface SerialTransportExtras {
+/** A BoardTransport whose upload progress also tells the measured rate and the time left. */
+export interface SerialBoardTransport extends BoardTransport {
   readonly baudRate: number;
   upload(localPath: string, remotePath: string, onProgress?: (p: SerialTransferProgress) => void, signal?: AbortSignal): Promise<void>;
 }
 
-class SerialTransport implements BoardTransport, SerialTransportExtras {
+class SerialTransport implements SerialBoardTransport {
   readonly label: string;
   private closed = false;
 
