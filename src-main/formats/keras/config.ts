@@ -1,0 +1,231 @@
+// Keras model configs (Keras 2 `model_config`/`to_json()`, Keras 3 `config.json`, TF.js
+// `modelTopology`) normalised into one flat list of layer calls. Nested Functional and
+// Sequential models are inlined; tensors are identified as `layer:node:index`.
+import { InputError, UnsupportedError } from '../../errors';
+
+export class KerasFormatError extends InputError {
+  override name = 'KerasFormatError';
+}
+
+export type LayerConfig = Record<string, unknown>;
+
+export interface KerasLayerJson {
+  class_name: string;
+  config: LayerConfig;
+  name?: string;
+  module?: string | null;
+  registered_name?: string | null;
+  inbound_nodes?: unknown;
+}
+
+export interface ModelInput {
+  id: string;
+  name: string;
+  /** Shape including the batch dim; null for unknown dims. */
+  shape: (number | null)[];
+  dtype: string;
+}
+
+export interface LayerCall {
+  className: string;
+  /** Layer name, unique in the model (nested names are kept as Keras wrote them). */
+  name: string;
+  config: LayerConfig;
+  inputs: string[];
+  outputs: string[];
+  /** Path of model names from the top model to this layer, for nested weight lookup. */
+  scope: string[];
+  /** kwargs of the call (e.g. `training`, `mask`), kept for checks. */
+  kwargs: Record<string, unknown>;
+}
+
+export interface FlatModel {
+  name: string;
+  inputs: ModelInput[];
+  calls: LayerCall[];
+  outputs: string[];
+}
+
+const MODEL_CLASSES = new Set(['Functional', 'Model', 'Sequential']);
+
+export function isModelClass(className: string): boolean {
+  return MODEL_CLASSES.has(className);
+}
+
+function layerName(layer: KerasLayerJson): string {
+  const name = layer.name ?? (layer.config?.['name'] as string | undefined);
+  if (!name) throw new KerasFormatError(`Keras config: a ${layer.class_name} layer has no name.`);
+  return name;
+}
+
+/** Shape of an InputLayer (Keras 2 `batch_input_shape`, Keras 3 `batch_shape`). */
+function inputShapeOf(config: LayerConfig): (number | null)[] | undefined {
+  const s = (config['batch_input_shape'] ?? config['batch_shape']) as (number | null)[] | undefined;
+  if (s) return s;
+  const noBatch = (config['input_shape'] ?? config['shape']) as (number | null)[] | undefined;
+  return noBatch ? [null, ...noBatch] : undefined;
+}
+
+function dtypeOf(config: LayerConfig): string {
+  const d = config['dtype'];
+  if (typeof d === 'string') return d;
+  if (d && typeof d === 'object') {
+    const inner = (d as { config?: { name?: string } }).config?.name;
+    if (inner) return inner;
+  }
+  return 'float32';
+}
+
+/** Reads one inbound tensor reference: Keras 2 `[name, node, index, kwargs]`
+ *  or Keras 3 `{class_name: '__keras_tensor__', config: {keras_history: [...]}}`. */
+function collectRefs(arg: unknown, out: string[]): void {
+  if (Array.isArray(arg)) {
+    if (arg.length >= 3 && typeof arg[0] === 'string' && typeof arg[1] === 'number' && typeof arg[2] === 'number') {
+      out.push(`${arg[0]}:${arg[1]}:${arg[2]}`);
+      return;
+    }
+    for (const a of arg) collectRefs(a, out);
+    return;
+  }
+  if (arg && typeof arg === 'object') {
+    const obj = arg as { class_name?: string; config?: { keras_history?: [string, number, number] } };
+    if (obj.class_name === '__keras_tensor__' && obj.config?.keras_history) {
+      const [n, i, j] = obj.config.keras_history;
+      out.push(`${n}:${i}:${j}`);
+    }
+  }
+}
+
+interface InboundCall {
+  inputs: string[];
+  kwargs: Record<string, unknown>;
+}
+
+function parseInboundNodes(layer: KerasLayerJson): InboundCall[] {
+  const nodes = layer.inbound_nodes;
+  if (!Array.isArray(nodes)) return [];
+  return nodes.map((node): InboundCall => {
+    const inputs: string[] = [];
+    let kwargs: Record<string, unknown> = {};
+    if (Array.isArray(node)) {
+      // Keras 2: [[name, node, index, kwargs], ...]
+      for (const ref of node) {
+        collectRefs(ref, inputs);
+        if (Array.isArray(ref) && ref[3] && typeof ref[3] === 'object') kwargs = ref[3] as Record<string, unknown>;
+      }
+    } else if (node && typeof node === 'object') {
+      const n = node as { args?: unknown[]; kwargs?: Record<string, unknown> };
+      collectRefs(n.args ?? [], inputs);
+      kwargs = n.kwargs ?? {};
+    }
+    return { inputs, kwargs };
+  });
+}
+
+function refList(value: unknown): string[] {
+  const out: string[] = [];
+  collectRefs(value, out);
+  return out;
+}
+
+/** Normalises a top-level model config ({class_name, config}) to a flat model. */
+export function flattenModel(model: KerasLayerJson | LayerConfig[], fallbackName = 'model'): FlatModel {
+  const json: KerasLayerJson = Array.isArray(model)
+    ? { class_name: 'Sequential', config: { name: fallbackName, layers: model } }
+    : model;
+  if (!isModelClass(json.class_name)) {
+    const registered = json.registered_name ? ` (${json.registered_name})` : '';
+    throw new UnsupportedError(
+      `Keras model class '${json.class_name}'${registered} is a subclassed/custom model whose graph is not in the file; ` +
+        're-save it as a Functional or Sequential model.',
+    );
+  }
+  const flat: FlatModel = { name: String(json.config['name'] ?? fallbackName), inputs: [], calls: [], outputs: [] };
+  const outputs = expandModel(json, flat, [], undefined);
+  flat.outputs = outputs;
+  return flat;
+}
+
+/**
+ * Adds the calls of `model` to `flat`. `bound` maps the model's own input ids to tensors
+ * of the enclosing graph when the model is nested; returns the output ids.
+ */
+function expandModel(model: KerasLayerJson, flat: FlatModel, scope: string[], bound: string[] | undefined): string[] {
+  if (model.class_name === 'Sequential') return expandSequential(model, flat, scope, bound);
+  return expandFunctional(model, flat, scope, bound);
+}
+
+function expandSequential(model: KerasLayerJson, flat: FlatModel, scope: string[], bound: string[] | undefined): string[] {
+  const raw = model.config['layers'] ?? (Array.isArray(model.config) ? model.config : undefined);
+  if (!Array.isArray(raw)) throw new KerasFormatError('Keras Sequential config has no layer list.');
+  const layers = raw as KerasLayerJson[];
+  const modelName = String(model.config['name'] ?? 'sequential');
+  let current: string;
+  let start = 0;
+  if (bound) {
+    current = bound[0]!;
+    if (layers[0]?.class_name === 'InputLayer') start = 1;
+  } else {
+    const first = layers[0];
+    if (!first) throw new KerasFormatError(`Keras Sequential '${modelName}' has no layers.`);
+    const shape =
+      inputShapeOf(first.config) ?? inputShapeOf((model.config['build_input_shape'] ? { batch_input_shape: model.config['build_input_shape'] } : {}) as LayerConfig);
+    if (!shape) throw new KerasFormatError(`Keras Sequential '${modelName}': the first layer declares no input shape.`);
+    const inputName = first.class_name === 'InputLayer' ? layerName(first) : `${layerName(first)}_input`;
+    current = `${inputName}:0:0`;
+    flat.inputs.push({ id: current, name: inputName, shape, dtype: dtypeOf(first.config) });
+    if (first.class_name === 'InputLayer') start = 1;
+  }
+  for (const layer of layers.slice(start)) {
+    const name = layerName(layer);
+    if (isModelClass(layer.class_name)) {
+      current = expandModel(layer, flat, [...scope, name], [current])[0]!;
+      continue;
+    }
+    const out = `${name}:0:0`;
+    flat.calls.push({ className: layer.class_name, name, config: layer.config, inputs: [current], outputs: [out], scope, kwargs: {} });
+    current = out;
+  }
+  return [current];
+}
+
+function expandFunctional(model: KerasLayerJson, flat: FlatModel, scope: string[], bound: string[] | undefined): string[] {
+  const layers = model.config['layers'] as KerasLayerJson[] | undefined;
+  if (!Array.isArray(layers)) throw new KerasFormatError('Keras Functional config has no layer list.');
+  const inputRefs = refList(model.config['input_layers']);
+  const outputRefs = refList(model.config['output_layers']);
+  // Ids inside a nested model are renamed to avoid clashes with the outer graph.
+  const prefix = bound ? `${scope.join('/')}/` : '';
+  const alias = new Map<string, string>();
+  const local = (id: string): string => alias.get(id) ?? prefix + id;
+  inputRefs.forEach((ref, i) => {
+    if (bound) {
+      const outer = bound[i];
+      if (!outer) throw new KerasFormatError(`Nested model '${scope.at(-1)}' is called with fewer inputs than it declares.`);
+      alias.set(ref, outer);
+    }
+  });
+  for (const layer of layers) {
+    const name = layerName(layer);
+    if (layer.class_name === 'InputLayer') {
+      if (bound) continue;
+      const shape = inputShapeOf(layer.config);
+      if (!shape) throw new KerasFormatError(`Keras InputLayer '${name}' declares no shape.`);
+      flat.inputs.push({ id: `${name}:0:0`, name, shape, dtype: dtypeOf(layer.config) });
+      continue;
+    }
+    const calls = parseInboundNodes(layer);
+    calls.forEach((call, nodeIndex) => {
+      const inputs = call.inputs.map(local);
+      if (isModelClass(layer.class_name)) {
+        const outs = expandModel(layer, flat, [...scope, name], inputs);
+        outs.forEach((o, k) => alias.set(`${name}:${nodeIndex}:${k}`, o));
+        return;
+      }
+      const outputs = [0, 1, 2].map((k) => prefix + `${name}:${nodeIndex}:${k}`);
+      flat.calls.push({ className: layer.class_name, name, config: layer.config, inputs, outputs, scope, kwargs: call.kwargs });
+    });
+  }
+  if (!bound && flat.inputs.length === 0) throw new KerasFormatError('Keras Functional config has no InputLayer.');
+  return outputRefs.map(local);
+}

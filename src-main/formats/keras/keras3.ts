@@ -1,0 +1,66 @@
+// Keras 3 `.keras` archives: config.json + metadata.json + model.weights.h5 in a zip,
+// read with the safe unzip (no path traversal, size caps). The weights file goes to a
+// private temp folder because h5wasm reads from the filesystem.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ModelGraph } from '../../graph/model-graph';
+import { Hdf5File } from '../hdf5/h5file';
+import type { Importer, ModelSource, OpenOptions } from '../importer';
+import { safeUnzip } from '../zip/safe-unzip';
+import { flattenModel, type KerasLayerJson, KerasFormatError } from './config';
+import { parseJson } from './keras-h5';
+import { kerasToGraph } from './to-graph';
+import { Keras3H5Weights } from './weights';
+
+const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
+
+/** Marks every layer config as Keras 3 so version-dependent defaults (hard_sigmoid) are right. */
+function markKeras3(json: KerasLayerJson): void {
+  const layers = json.config?.['layers'];
+  if (!Array.isArray(layers)) return;
+  for (const layer of layers as KerasLayerJson[]) {
+    if (layer.config) layer.config['__keras3'] = true;
+    markKeras3(layer);
+  }
+}
+
+export const keras3Importer: Importer = {
+  name: 'keras-v3',
+  title: 'Keras 3 (.keras)',
+  extensions: ['.keras'],
+  match(source: ModelSource, head: Uint8Array): boolean {
+    return ZIP_MAGIC.every((b, i) => head[i] === b) && source.path.toLowerCase().endsWith('.keras');
+  },
+  async open(source: ModelSource, options: OpenOptions = {}): Promise<ModelGraph> {
+    const bytes = new Uint8Array(await readFile(source.path));
+    const files = safeUnzip(bytes, source.path, undefined, (name) => ['config.json', 'metadata.json', 'model.weights.h5'].includes(name));
+    const configBytes = files.get('config.json');
+    if (!configBytes) throw new KerasFormatError(`${source.path}: .keras archive has no config.json.`);
+    const config = parseJson(new TextDecoder().decode(configBytes), `${source.path} config.json`) as KerasLayerJson;
+    const meta = files.get('metadata.json');
+    const metadata = meta ? (parseJson(new TextDecoder().decode(meta), `${source.path} metadata.json`) as Record<string, unknown>) : {};
+    markKeras3(config);
+    const flat = flattenModel(config);
+    const weights = files.get('model.weights.h5');
+    if (!weights) throw new KerasFormatError(`${source.path}: .keras archive has no model.weights.h5.`);
+    const dir = await mkdtemp(join(tmpdir(), 'edgequant-keras-'));
+    try {
+      const path = join(dir, 'model.weights.h5');
+      await writeFile(path, weights);
+      const file = await Hdf5File.open(path);
+      try {
+        return kerasToGraph(flat, new Keras3H5Weights(file), {
+          ...options,
+          format: 'keras-v3',
+          description: `Converted from Keras ${String(metadata['keras_version'] ?? '3')} by EdgeQuant Studio.`,
+          metadata: { keras_version: String(metadata['keras_version'] ?? '') },
+        });
+      } finally {
+        file.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+};

@@ -1,0 +1,29 @@
+// The float graph passes, in the order the official converter effectively applies them.
+// Each pass returns how many rewrites it made; the report goes into the convert result.
+import type { ModelGraph } from '../model-graph';
+import { pruneTensors } from '../model-graph';
+import { canonicalizeReshapes } from './canonicalize-reshape';
+import { foldConstants } from './constant-fold';
+import { foldAffine } from './fold-affine';
+import { foldPadding } from './fold-padding';
+import { fuseActivations } from './fuse-activation';
+import { removeIdentities } from './remove-identity';
+
+export type PassReport = Record<string, number>;
+
+export function runFloatPasses(model: ModelGraph): PassReport {
+  const report: PassReport = { constantFold: 0, identity: 0, padding: 0, batchNorm: 0, activation: 0, reshape: 0 };
+  for (const graph of model.graphs) {
+    report['constantFold']! += foldConstants(graph);
+    report['identity']! += removeIdentities(graph);
+    report['padding']! += foldPadding(graph);
+    report['batchNorm']! += foldAffine(graph);
+    report['activation']! += fuseActivations(graph);
+    report['reshape']! += canonicalizeReshapes(graph);
+    report['identity']! += removeIdentities(graph);
+    pruneTensors(graph);
+  }
+  return report;
+}
+
+export { canonicalizeReshapes, foldAffine, foldConstants, foldPadding, fuseActivations, removeIdentities };
