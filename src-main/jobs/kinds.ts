@@ -7,7 +7,7 @@
 import type { JobKind, JobKinds } from '../api/contract';
 
 export interface JobContext<K extends JobKind> {
-  /** Reports progress to the UI (structured-cloneable data). */
+  /** Reports progress to the UI (structured-cloneable data); throws CancelledError once cancelled. */
   progress(progress: JobKinds[K]['progress']): void;
   /** Aborted when the user cancels; long loops should check it and throw CancelledError. */
   signal: AbortSignal;

@@ -1,11 +1,11 @@
 // Runs jobs in worker_threads: one thread per job, progress and completion as contract events,
 // cooperative cancel (abort signal) with a hard stop (terminate) when the job ignores it.
 import { randomUUID } from 'node:crypto';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { InputError } from '../errors';
 import type { ApiErrorBody, ApiEvents, JobInfo, JobKind, JobStartRequest } from '../api/contract';
 import type { EventHub } from '../api/events';
-import { defaultWorkerEntry, type WorkerEntry } from './entry';
+import { defaultWorkerEntry, spawnJobWorker, type WorkerEntry } from './entry';
 import type { FromWorker, JobWorkerData, ToWorker } from './protocol';
 
 export class UnknownJobError extends InputError {
@@ -48,7 +48,7 @@ export class JobManager {
     const id = randomUUID();
     const info: JobInfo = { id, kind: request.kind, status: 'running', startedAt: new Date().toISOString() };
     const workerData: JobWorkerData = { jobId: id, kind: request.kind, params: request.params };
-    const worker = new Worker(this.#entry.file, { workerData, execArgv: this.#entry.execArgv });
+    const worker = spawnJobWorker(this.#entry, workerData);
     const job: RunningJob = { info, worker, done: Promise.resolve(null as never) };
     job.done = this.#follow(job, request.kind);
     this.#jobs.set(id, job);

@@ -2,7 +2,7 @@
 // then a result or an error. Cancellation arrives as a message and aborts the job's signal;
 // the manager terminates the thread if the job does not stop in time.
 import { parentPort, workerData } from 'node:worker_threads';
-import { errorCode, oneLine } from '../errors';
+import { CancelledError, errorCode, oneLine } from '../errors';
 import { jobKinds, type JobContext } from './kinds';
 import type { FromWorker, JobWorkerData, ToWorker } from './protocol';
 import type { JobKind } from '../api/contract';
@@ -20,7 +20,13 @@ port.on('message', (message: ToWorker) => {
 async function run(): Promise<void> {
   const runner = jobKinds[data.kind] as (params: unknown, context: JobContext<JobKind>) => Promise<unknown>;
   if (!runner) throw new Error(`Unknown job kind '${data.kind}'.`);
-  const result = await runner(data.params, { progress: (progress) => post({ type: 'progress', progress }), signal: controller.signal });
+  // Each progress report is also a cancellation point: after a cancel it throws instead.
+  const progress = (value: unknown) => {
+    if (controller.signal.aborted) throw new CancelledError('Cancelled by the user.');
+    post({ type: 'progress', progress: value });
+  };
+  const result = await runner(data.params, { progress, signal: controller.signal });
+  if (controller.signal.aborted) throw new CancelledError('Cancelled by the user.');
   post({ type: 'result', result });
 }
 

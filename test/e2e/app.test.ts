@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'node:http';
 import type { Page } from 'playwright-core';
+import WebSocket from 'ws';
+import { repoRoot } from '../helpers/build';
 import { startHostProcess, type HostProcess } from '../helpers/host';
 import { CHROMIUM_PATH, launchBrowser, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
 import { APP_VERSION } from '../../src-main/version';
@@ -123,6 +125,33 @@ describe('browser host in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false :
     assert.ok(themes.has('light') && themes.has('dark'), `themes seen: ${[...themes].join(', ')}`);
     const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     assert.notEqual(background, 'rgba(0, 0, 0, 0)');
+  });
+
+  test('the built host runs a real job in its built worker and pushes progress/done events', async (t) => {
+    const model = join(repoRoot, '..', 'shared', 'fixtures', 'mlperf-tiny', 'resnet8', 'pretrainedResnet.tflite');
+    if (!existsSync(model)) return t.skip('…fixtures absent');
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api?token=${host.token}`);
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    const messages: { type: string; event?: string; payload?: { status?: string; result?: { format: string } }; result?: { ok: boolean } }[] = [];
+    const finished = new Promise<void>((resolve) =>
+      ws.on('message', (data) => {
+        const m = JSON.parse(String(data)) as (typeof messages)[number];
+        messages.push(m);
+        if (m.event === 'job.done') resolve();
+      }),
+    );
+    ws.send(JSON.stringify({ type: 'request', id: 1, channel: 'jobs.start', payload: { kind: 'inspect', params: { path: model } } }));
+    await finished;
+    ws.close();
+    assert.equal(messages[0]?.type, 'response');
+    assert.equal(messages[0]?.result?.ok, true);
+    assert.ok(messages.some((m) => m.event === 'job.progress'));
+    const done = messages.find((m) => m.event === 'job.done')!;
+    assert.equal(done.payload?.status, 'succeeded', JSON.stringify(done.payload));
+    assert.equal(done.payload?.result?.format, 'tflite');
   });
 
   test('no console errors, nothing on the host stderr', () => {

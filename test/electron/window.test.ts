@@ -1,0 +1,130 @@
+// The desktop window's security rules, tested without the Electron binary (it cannot run here):
+// the options factory, the IPC sender check, navigation rules, and the preload bridge shape.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createWindowOptions } from '../../src-main/electron/window-options';
+import { CONTENT_SECURITY_POLICY, isAllowedNavigation, isExternalLink, isTrustedSender } from '../../src-main/electron/security';
+import { buildBridge, type IpcPort } from '../../src-preload/bridge';
+import { API_CHANNELS, IPC_EVENT_CHANNEL } from '../../src-main/api/contract';
+import { repoRoot } from '../helpers/build';
+
+const built = { url: 'file:///opt/EdgeQuant/resources/app/out/renderer/index.html' };
+const dev = { url: 'http://localhost:5173/' };
+
+test('window options: sandboxed, isolated, no Node in any frame or worker', () => {
+  const options = createWindowOptions({ preloadPath: '/app/out/preload/index.cjs' });
+  const web = options.webPreferences!;
+  assert.equal(web.sandbox, true);
+  assert.equal(web.contextIsolation, true);
+  assert.equal(web.nodeIntegration, false);
+  assert.equal(web.nodeIntegrationInWorker, false);
+  assert.equal(web.nodeIntegrationInSubFrames, false);
+  assert.equal(web.webSecurity, true);
+  assert.equal(web.allowRunningInsecureContent, false);
+  assert.equal(web.webviewTag, false);
+  assert.equal(web.preload, '/app/out/preload/index.cjs');
+  assert.equal(options.width, 1280);
+  assert.equal(options.height, 800);
+  assert.equal(options.show, false, 'shown on ready-to-show, no white flash');
+  // Overrides cannot weaken the secure defaults: the factory takes no webPreferences input.
+  const dark = createWindowOptions({ preloadPath: 'p', dark: true, width: 1000 });
+  assert.equal(dark.webPreferences!.sandbox, true);
+  assert.equal(dark.width, 1000);
+});
+
+test('CSP: own origin only, no inline or eval scripts', () => {
+  assert.match(CONTENT_SECURITY_POLICY, /default-src 'self'/);
+  assert.match(CONTENT_SECURITY_POLICY, /object-src 'none'/);
+  const script = /script-src ([^;]+)/.exec(CONTENT_SECURITY_POLICY)![1]!;
+  assert.doesNotMatch(script, /unsafe-inline|'unsafe-eval'/);
+  const html = readFileSync(join(repoRoot, 'src-renderer', 'index.html'), 'utf8');
+  assert.match(html, /http-equiv="Content-Security-Policy"/, 'the page carries a CSP of its own too');
+});
+
+test('IPC sender check: only the app document in the top frame', () => {
+  assert.equal(isTrustedSender({ url: `${built.url}#/models`, isMainFrame: true }, built), true);
+  assert.equal(isTrustedSender({ url: built.url, isMainFrame: false }, built), false, 'iframe');
+  assert.equal(isTrustedSender({ url: 'file:///tmp/evil.html', isMainFrame: true }, built), false);
+  assert.equal(isTrustedSender({ url: 'https://example.com/', isMainFrame: true }, built), false);
+  assert.equal(isTrustedSender({ url: 'not a url', isMainFrame: true }, built), false);
+  assert.equal(isTrustedSender(null, built), false);
+  assert.equal(isTrustedSender({ url: 'http://localhost:5173/#/projects', isMainFrame: true }, dev), true);
+  assert.equal(isTrustedSender({ url: 'http://localhost:5174/', isMainFrame: true }, dev), false);
+});
+
+test('navigation stays in the app; web links go to the system browser', () => {
+  assert.equal(isAllowedNavigation(`${built.url}#/devices`, built), true);
+  assert.equal(isAllowedNavigation('https://example.com/', built), false);
+  assert.equal(isAllowedNavigation('file:///etc/passwd', built), false);
+  assert.equal(isExternalLink('https://www.tensorflow.org/lite'), true);
+  assert.equal(isExternalLink('file:///etc/passwd'), false);
+  assert.equal(isExternalLink('javascript:alert(1)'), false);
+});
+
+test('preload bridge: named functions per contract channel, events filtered, no generic invoke', async () => {
+  const invoked: [string, unknown][] = [];
+  const listeners = new Map<string, Set<(e: unknown, m: unknown) => void>>();
+  const ipc: IpcPort = {
+    invoke: async (channel, payload) => {
+      invoked.push([channel, payload]);
+      return { ok: true, value: channel };
+    },
+    on: (channel, l) => void (listeners.get(channel) ?? listeners.set(channel, new Set()).get(channel)!).add(l),
+    removeListener: (channel, l) => void listeners.get(channel)?.delete(l),
+  };
+  const bridge = buildBridge(ipc);
+  const areas = Object.keys(bridge).filter((k) => k !== 'on').sort();
+  assert.deepEqual(areas, [...new Set(API_CHANNELS.map((c) => c.split('.')[0]))].sort());
+  assert.equal('invoke' in bridge, false);
+  assert.equal('send' in bridge, false);
+  assert.deepEqual(await bridge.app.info(), { ok: true, value: 'edgequant:app.info' });
+  await bridge.models.inspect({ path: '/m.tflite' });
+  assert.deepEqual(invoked, [
+    ['edgequant:app.info', {}],
+    ['edgequant:models.inspect', { path: '/m.tflite' }],
+  ]);
+
+  const got: unknown[] = [];
+  const off = bridge.on('job.done', (p) => got.push(p));
+  for (const l of listeners.get(IPC_EVENT_CHANNEL) ?? []) {
+    l(null, { event: 'job.progress', payload: 1 });
+    l(null, { event: 'job.done', payload: 2 });
+  }
+  assert.deepEqual(got, [2]);
+  off();
+  assert.equal(listeners.get(IPC_EVENT_CHANNEL)?.size, 0);
+  assert.throws(() => bridge.on('fs.read' as never, () => undefined), /Unknown EdgeQuant event/);
+});
+
+test('registerIpc: one handler per channel; untrusted senders get FORBIDDEN, trusted ones the dispatch result', async () => {
+  const { registerIpc } = await import('../../src-main/electron/ipc');
+  const { createApiServices } = await import('../../src-main/api/services');
+  const services = createApiServices({ host: 'electron', tfjsBackend: async () => 'wasm' });
+  const handlers = new Map<string, (event: unknown, payload: unknown) => Promise<unknown>>();
+  const ipcMain = {
+    handle: (channel: string, fn: (event: unknown, payload: unknown) => Promise<unknown>) => void handlers.set(channel, fn),
+    removeHandler: (channel: string) => void handlers.delete(channel),
+  };
+  const unregister = registerIpc(ipcMain as never, services, built);
+  assert.deepEqual([...handlers.keys()].sort(), API_CHANNELS.map((c) => `edgequant:${c}`).sort());
+  const top = { senderFrame: { url: built.url, parent: null } };
+  const iframe = { senderFrame: { url: built.url, parent: {} } };
+  const foreign = { senderFrame: { url: 'https://evil.example/', parent: null } };
+  const info = (await handlers.get('edgequant:app.info')!(top, {})) as { ok: boolean; value: { host: string; tfjsBackend: string } };
+  assert.equal(info.ok, true);
+  assert.equal(info.value.host, 'electron');
+  assert.equal(info.value.tfjsBackend, 'wasm');
+  for (const event of [iframe, foreign, { senderFrame: null }]) {
+    assert.deepEqual(await handlers.get('edgequant:app.info')!(event, {}), {
+      ok: false,
+      error: { code: 'FORBIDDEN', message: 'This page may not use the EdgeQuant API.' },
+    });
+  }
+  const bad = (await handlers.get('edgequant:jobs.start')!(top, { kind: 'rm -rf', params: {} })) as { ok: boolean; error: { code: string } };
+  assert.equal(bad.error.code, 'BAD_REQUEST');
+  unregister();
+  assert.equal(handlers.size, 0);
+  await services.dispose();
+});
