@@ -11,7 +11,9 @@ function cloneTensor(t: Tensor): Tensor {
 }
 
 function cloneNode(n: Node): Node {
-  return { ...n, inputs: [...n.inputs], outputs: [...n.outputs], options: { ...n.options } } as Node;
+  const copy = { ...n, inputs: [...n.inputs], outputs: [...n.outputs], options: { ...n.options } } as Node;
+  if (n.intermediates) copy.intermediates = [...n.intermediates];
+  return copy;
 }
 
 export function cloneGraph(g: Graph): Graph {

@@ -121,7 +121,7 @@ export async function quantizeModel(source: ModelGraph, config: QuantizeConfig, 
       throw new QuantizeUnsupportedError(`--int8-only: ${floatOps.length} op(s) cannot be integer: ${list}.`);
     }
     onProgress?.({ stage: 'quantize', fraction: 0.5, message: 'quantizing constants' });
-    quantizeStaticConstants(graph, planned.plan);
+    quantizeStaticConstants(graph, planned.plan, statistics, warnings);
     applyBoundaries(graph, planned.plan, config, statistics);
     for (const [k, v] of planned.plan.domains) domains.set(k, v);
     if (floatOps.length) warnings.push(`${floatOps.length} op(s) stay float with QUANTIZE/DEQUANTIZE around them: ${floatOps.map((f) => f.op).join(', ')}.`);

@@ -7,6 +7,7 @@ import { activationQuant } from './math';
 import { opFacts, type OpFacts } from './op-facts';
 import type { ActivationPlan, NodeDomain, QuantPlan, Recipe, Statistics, TensorRange } from './qtypes';
 import { ruleFor } from './recipe';
+import { LSTM, lstmIntegerReason } from './transformations/lstm';
 
 export interface FloatOp {
   node: string;
@@ -16,6 +17,7 @@ export interface FloatOp {
 
 /** Inputs of a node that carry activations (not weights, bias, or integer shape operands). */
 export function activationInputs(graph: Graph, node: Node, facts: OpFacts | undefined): number[] {
+  if (node.op === 'UNIDIRECTIONAL_SEQUENCE_LSTM') return [LSTM.input];
   const skip = new Set<number>();
   if (facts?.weights) skip.add(facts.weights.input);
   if (facts?.bias !== undefined) skip.add(facts.bias);
@@ -30,6 +32,7 @@ export function activationInputs(graph: Graph, node: Node, facts: OpFacts | unde
 function floatReason(graph: Graph, node: Node, recipe: Recipe): string | undefined {
   const rule = ruleFor(recipe, node.op);
   if (!rule || rule.algorithm !== 'static') return 'the recipe keeps it float';
+  if (node.op === 'UNIDIRECTIONAL_SEQUENCE_LSTM') return lstmIntegerReason(graph, node, recipe);
   const facts = opFacts(node.op);
   const wanted = recipe.activations;
   if (!facts || !facts[wanted]) return `no ${wanted === 'int8' ? 'int8' : '16x8'} kernel in TFLite`;
@@ -92,10 +95,11 @@ export function planStatic(
       continue;
     }
     domains.set(node.name, 'integer');
-    const facts = opFacts(node.op)!;
+    const facts = opFacts(node.op);
     const ins = activationInputs(graph, node, facts).map((i) => node.inputs[i]!);
     const outs = node.outputs;
     for (const t of [...ins, ...outs]) members.add(t);
+    if (!facts) continue; // LSTM: own ranges on input and output
     if (facts.output.kind === 'shared') {
       const shared = facts.output.inputs === 'all' ? ins : ins.slice(0, 1);
       for (const t of [...shared, ...outs.slice(1)]) groups.union(outs[0]!, t);

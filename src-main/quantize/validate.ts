@@ -22,7 +22,7 @@ export function validateGraph(graph: Graph): Check[] {
     'fixed output params': [],
   };
   const available = new Set<string>(graph.inputs);
-  for (const [name, t] of graph.tensors) if (t.data) available.add(name);
+  for (const [name, t] of graph.tensors) if (t.data || t.isVariable) available.add(name);
   for (const t of graph.tensors.values()) {
     if (!INT_ACTIVATIONS.has(t.dtype) || t.data) continue;
     const q = t.quant;

@@ -6,14 +6,19 @@ import { QuantizeValidationError } from '../errors';
 import { quantizeBias, quantizeWeightsSymmetric, quantizeWithParams } from '../math';
 import { opFacts } from '../op-facts';
 import { activationInputs } from '../params';
-import type { QuantPlan } from '../qtypes';
+import type { QuantPlan, Statistics } from '../qtypes';
 import { ruleFor } from '../recipe';
 import { readerCounts, replaceConstantInput } from './constants';
+import { quantizeLstm } from './lstm';
 
-export function quantizeStaticConstants(graph: Graph, plan: QuantPlan): void {
+export function quantizeStaticConstants(graph: Graph, plan: QuantPlan, statistics: Statistics, warnings: string[]): void {
   const readers = readerCounts(graph);
   for (const node of graph.nodes) {
     if (plan.domains.get(node.name) !== 'integer') continue;
+    if (node.op === 'UNIDIRECTIONAL_SEQUENCE_LSTM') {
+      quantizeLstm(graph, node, plan, statistics, warnings);
+      continue;
+    }
     const facts = opFacts(node.op)!;
     const rule = ruleFor(plan.recipe, node.op);
     let weightScales: number[] | undefined;

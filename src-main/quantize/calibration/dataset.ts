@@ -1,0 +1,151 @@
+// Sample sources for calibration and evaluation. A dataset yields one sample at a time (one
+// Float32Array per model input, batch 1), so memory does not grow with the number of samples.
+import { InputError } from '../../errors';
+
+export class CalibrationDataError extends InputError {
+  override name = 'CalibrationDataError';
+}
+
+/** What a model input expects (from the IR graph or a runtime's tensor info). */
+export interface InputSpec {
+  name: string;
+  /** With the batch dimension first; -1 marks a dynamic dimension. */
+  shape: number[];
+  dtype: string;
+}
+
+export interface Sample {
+  /** One array per model input, in model input order, batch 1. */
+  inputs: Float32Array[];
+  /** Class label when the data carries labels (folder name index or a labels array). */
+  label?: number;
+  /** Where the sample came from (file name or row), for messages. */
+  source: string;
+}
+
+export interface Dataset {
+  readonly description: string;
+  /** Samples this dataset will yield. */
+  readonly count: number;
+  /** Samples available in the source before `--samples` selection. */
+  readonly available: number;
+  /** Class names when labels come from image folders. */
+  readonly classes?: string[];
+  /** Problems worth telling the user (few samples, range, noise); grows while iterating. */
+  readonly warnings: string[];
+  samples(signal?: AbortSignal): AsyncIterable<Sample>;
+  close(): Promise<void>;
+}
+
+/** mulberry32: small, fast, seedable. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `count` indices out of `available`: a seeded shuffle, or the first ones in order. */
+export function chooseIndices(available: number, count: number, seed: number | undefined): number[] {
+  const all = Array.from({ length: available }, (_, i) => i);
+  if (seed !== undefined) {
+    const random = seededRandom(seed);
+    for (let i = all.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [all[i], all[j]] = [all[j]!, all[i]!];
+    }
+  }
+  return all.slice(0, Math.min(count, available));
+}
+
+/** Shape of one sample of `input` (batch dim dropped). */
+export function sampleShape(input: InputSpec): number[] {
+  return input.shape.slice(1);
+}
+
+/** Whether `dims` (one sample from a file) fits the input's per-sample shape (-1 matches any). */
+export function fitsSample(input: InputSpec, dims: number[]): boolean {
+  const want = sampleShape(input);
+  const same = (a: number[]) => a.length === want.length && a.every((d, i) => want[i]! < 0 || want[i] === d);
+  // Also accept a leading 1 (samples saved with their batch dim) and a missing trailing 1.
+  return same(dims) || (dims[0] === 1 && same(dims.slice(1))) || (want.at(-1) === 1 && same([...dims, 1]));
+}
+
+export const MIN_RECOMMENDED_SAMPLES = 100;
+
+export function fewSamplesWarning(available: number, requested: number): string | undefined {
+  if (available >= Math.min(requested, MIN_RECOMMENDED_SAMPLES)) return undefined;
+  return `Only ${available} calibration sample(s) available; ${MIN_RECOMMENDED_SAMPLES} or more give more reliable ranges.`;
+}
+
+/**
+ * Heuristic for "this is random noise, not real data": real images, spectrograms and signals are
+ * smooth, so neighbouring values correlate; i.i.d. noise has near-zero lag correlation.
+ */
+export function lagCorrelation(values: Float32Array, lag: number): number {
+  const n = values.length - lag;
+  if (n < 8) return 1;
+  let mean = 0;
+  for (const v of values) mean += v;
+  mean /= values.length;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < values.length; i++) {
+    const d = values[i]! - mean;
+    den += d * d;
+    if (i < n) num += d * (values[i + lag]! - mean);
+  }
+  return den === 0 ? 1 : num / den;
+}
+
+/** Collects per-dataset quality warnings while samples stream through. */
+export class SampleChecker {
+  private noiseScores: number[] = [];
+  private outOfRange = 0;
+  private constant = 0;
+  private first?: string;
+
+  constructor(
+    private readonly inputs: InputSpec[],
+    private readonly range: [number, number] | undefined,
+    private readonly rangeName: string | undefined,
+  ) {}
+
+  check(sample: Sample): void {
+    sample.inputs.forEach((values, k) => {
+      let min = Infinity;
+      let max = -Infinity;
+      for (const v of values) {
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+      if (min === max) this.constant++;
+      if (this.range && k === 0) {
+        const [lo, hi] = this.range;
+        const slack = (hi - lo) * 0.01;
+        if (min < lo - slack || max > hi + slack) {
+          this.outOfRange++;
+          this.first ??= `${sample.source} spans [${min.toPrecision(4)}, ${max.toPrecision(4)}]`;
+        }
+      }
+      if (this.noiseScores.length < 16) {
+        const channels = this.inputs[k]!.shape.at(-1) ?? 1;
+        const score = Math.max(lagCorrelation(values, 1), channels > 1 && channels < values.length / 8 ? lagCorrelation(values, channels) : -1);
+        this.noiseScores.push(score);
+      }
+    });
+  }
+
+  warnings(): string[] {
+    const out: string[] = [];
+    if (this.outOfRange) out.push(`${this.outOfRange} sample(s) fall outside the ${this.rangeName} range [${this.range![0]}, ${this.range![1]}] (e.g. ${this.first}); check --preprocess.`);
+    if (this.constant) out.push(`${this.constant} sample input(s) are constant (every value equal); calibration needs real data.`);
+    const mean = this.noiseScores.reduce((a, b) => a + b, 0) / (this.noiseScores.length || 1);
+    if (this.noiseScores.length && mean < 0.1) out.push(`The calibration data looks like random noise (neighbouring values uncorrelated, r=${mean.toFixed(2)}); use real samples or ranges will be wrong.`);
+    return out;
+  }
+}

@@ -1,0 +1,70 @@
+// A streaming histogram over [-R, R) whose range doubles (merging bin pairs exactly) when a
+// value falls outside, so one pass over the samples is enough for percentile and MSE search.
+export class StreamingHistogram {
+  readonly bins: Float64Array;
+  /** Half-width of the covered range; 0 until the first non-zero value. */
+  range = 0;
+  total = 0;
+
+  constructor(readonly binCount = 2048) {
+    if (binCount % 4 !== 0) throw new RangeError('binCount must be a multiple of 4');
+    this.bins = new Float64Array(binCount);
+  }
+
+  private grow(to: number): void {
+    if (this.range === 0) {
+      this.range = 2 ** Math.ceil(Math.log2(to * 1.0001 || 1e-30));
+      return;
+    }
+    const half = this.binCount / 2;
+    while (this.range <= to) {
+      // New bin j covers old bins 2j-half and 2j-half+1 (edges align since half is even).
+      const next = new Float64Array(this.binCount);
+      for (let i = 0; i < this.binCount; i++) next[(i + half) >> 1]! += this.bins[i]!;
+      this.bins.set(next);
+      this.range *= 2;
+    }
+  }
+
+  add(values: Float32Array): void {
+    let peak = 0;
+    for (const v of values) {
+      const a = Math.abs(v);
+      if (a > peak) peak = a;
+    }
+    if (peak >= this.range) this.grow(peak);
+    if (this.range === 0) {
+      this.bins[this.binCount / 2]! += values.length; // all zeros
+      this.total += values.length;
+      return;
+    }
+    const scale = this.binCount / (2 * this.range);
+    const last = this.binCount - 1;
+    for (const v of values) {
+      const i = Math.floor((v + this.range) * scale);
+      this.bins[i < 0 ? 0 : i > last ? last : i]! += 1;
+    }
+    this.total += values.length;
+  }
+
+  binWidth(): number {
+    return (2 * this.range) / this.binCount;
+  }
+
+  /** Lower edge of bin i. */
+  edge(i: number): number {
+    return -this.range + i * this.binWidth();
+  }
+
+  /** Value below which `fraction` of the mass lies (linear inside the bin). */
+  quantile(fraction: number): number {
+    const target = fraction * this.total;
+    let seen = 0;
+    for (let i = 0; i < this.binCount; i++) {
+      const n = this.bins[i]!;
+      if (seen + n >= target && n > 0) return this.edge(i) + ((target - seen) / n) * this.binWidth();
+      seen += n;
+    }
+    return this.range;
+  }
+}

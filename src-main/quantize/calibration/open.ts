@@ -1,0 +1,82 @@
+// Opens calibration / evaluation data from a path: a folder of images, a .npy or a .npz.
+import { stat } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { npyToFloat32, readNpy } from '../../data/npy';
+import { expectedRange, resolvePreprocessing } from '../../data/preprocess';
+import { CalibrationDataError, chooseIndices, fewSamplesWarning, SampleChecker, type Dataset, type InputSpec } from './dataset';
+import { imageSource, npySource, npzSource, throwIfAborted, type Source } from './sources';
+
+export interface OpenDatasetOptions {
+  /** Preset name or JSON file; images default to 0..1 (with a warning). */
+  preprocess?: string;
+  /** How many samples to use (default: 100 for calibration; all when undefined and shuffle is off). */
+  samples?: number;
+  /** Seed for the shuffle that picks `samples`; undefined keeps the source order. */
+  seed?: number;
+  /** A .npy of labels (one per available sample, source order). */
+  labels?: string;
+  /** Warn when fewer than 100 samples are available (calibration). */
+  warnFewSamples?: boolean;
+}
+
+export async function openDataset(path: string, inputs: InputSpec[], options: OpenDatasetOptions = {}): Promise<Dataset> {
+  const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    throw new CalibrationDataError(`Cannot read data ${path}: ${error.code === 'ENOENT' ? 'no such file or folder' : error.code ?? error.message}.`);
+  });
+  const warnings: string[] = [];
+  const preprocessing = options.preprocess !== undefined ? await resolvePreprocessing(options.preprocess) : undefined;
+  let source: Source;
+  if (info.isDirectory()) {
+    if (!preprocessing) warnings.push('No --preprocess given for images; assuming 0..1 (pixel/255).');
+    source = await imageSource(path, inputs, preprocessing ?? (await resolvePreprocessing('0..1')));
+  } else {
+    const ext = extname(path).toLowerCase();
+    if (ext === '.npy') source = await npySource(path, inputs, preprocessing);
+    else if (ext === '.npz') source = await npzSource(path, inputs, preprocessing);
+    else throw new CalibrationDataError(`${path}: data must be a folder of images, a .npy or a .npz file.`);
+  }
+  let labels = source.labels;
+  if (options.labels) {
+    const array = await readNpy(options.labels);
+    const values = Array.from(npyToFloat32(array), Math.round);
+    if (values.length !== source.available) {
+      await source.close();
+      throw new CalibrationDataError(`${options.labels} holds ${values.length} labels for ${source.available} samples; give one label per sample.`);
+    }
+    labels = values;
+  }
+  const requested = options.samples ?? source.available;
+  if (options.warnFewSamples !== false) {
+    const few = fewSamplesWarning(source.available, requested);
+    if (few) warnings.push(few);
+  }
+  const indices = chooseIndices(source.available, requested, options.seed);
+  const range = source.isFloatData && preprocessing ? expectedRange(preprocessing) : undefined;
+  const checker = new SampleChecker(inputs, range, preprocessing?.name);
+  const baseWarnings = [...warnings];
+  const dataset: Dataset = {
+    description: source.description,
+    count: indices.length,
+    available: source.available,
+    ...(source.classes ? { classes: source.classes } : {}),
+    warnings,
+    async *samples(signal?: AbortSignal) {
+      for (const index of indices) {
+        throwIfAborted(signal);
+        const sample = await source.read(index);
+        sample.inputs.forEach((values, k) => {
+          const want = inputs[k]!.shape.reduce((n, d) => n * Math.max(d, 1), 1);
+          if (values.length !== want && !inputs[k]!.shape.includes(-1)) {
+            throw new CalibrationDataError(`${sample.source}: ${values.length} values for input '${inputs[k]!.name}' of shape [${inputs[k]!.shape.join(',')}].`);
+          }
+        });
+        if (labels) sample.label = labels[index];
+        checker.check(sample);
+        warnings.splice(0, warnings.length, ...baseWarnings, ...checker.warnings());
+        yield sample;
+      }
+    },
+    close: () => source.close(),
+  };
+  return dataset;
+}

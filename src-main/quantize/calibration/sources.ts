@@ -1,0 +1,140 @@
+// The concrete sample sources: a folder of images (decoded and preprocessed one at a time),
+// a .npy of N samples (rows read lazily from disk) and a .npz with one array per model input.
+import { basename } from 'node:path';
+import { listImages, loadImage, type ImageEntry } from '../../data/images';
+import { npyToFloat32, openNpy, type NpyArray, type NpyFile } from '../../data/npy';
+import { readNpz } from '../../data/npz';
+import { preprocessPixels, type Preprocessing } from '../../data/preprocess';
+import { CancelledError } from '../../errors';
+import { CalibrationDataError, fitsSample, type InputSpec, type Sample } from './dataset';
+
+export interface Source {
+  description: string;
+  available: number;
+  classes?: string[];
+  /** Labels from the source itself (image folders, a `labels` array in a .npz). */
+  labels?: number[];
+  /** The sample at index i (0 ≤ i < available). */
+  read(index: number): Promise<Sample>;
+  /** Data that is already real-valued float (not pixels) and so can be range-checked. */
+  isFloatData: boolean;
+  close(): Promise<void>;
+}
+
+function shapeText(shape: number[]): string {
+  return `[${shape.join(',')}]`;
+}
+
+export async function imageSource(dir: string, inputs: InputSpec[], preprocessing: Preprocessing): Promise<Source> {
+  const input = inputs[0]!;
+  const [, height, width, channels] = input.shape;
+  if (inputs.length !== 1 || input.shape.length !== 4 || (channels !== 1 && channels !== 3)) {
+    throw new CalibrationDataError(`An image folder needs a model with one image input [1,H,W,1|3]; this model takes ${inputs.map((i) => `${i.name} ${shapeText(i.shape)}`).join(', ')}. Use a .npy or .npz instead.`);
+  }
+  if (!(height! > 0 && width! > 0)) throw new CalibrationDataError(`Input '${input.name}' has a dynamic size ${shapeText(input.shape)}; pin it with --input-shape 1,H,W,C.`);
+  const entries: ImageEntry[] = await listImages(dir);
+  if (entries.length === 0) throw new CalibrationDataError(`No images (jpg, png, bmp, webp) in ${dir}.`);
+  const labelled = entries.every((e) => e.label !== undefined);
+  const classes = labelled ? [...new Set(entries.map((e) => e.label!))].sort() : undefined;
+  const target = { height: height!, width: width!, channels: channels as 1 | 3 };
+  return {
+    description: `${entries.length} image(s) in ${dir} (${preprocessing.name})`,
+    available: entries.length,
+    ...(classes ? { classes, labels: entries.map((e) => classes.indexOf(e.label!)) } : {}),
+    isFloatData: false,
+    async read(index) {
+      const entry = entries[index]!;
+      const pixels = await loadImage(entry.path, target);
+      return { inputs: [preprocessPixels(pixels, target.channels, preprocessing)], source: basename(entry.path) };
+    },
+    close: async () => {},
+  };
+}
+
+/** Converts one sample's values to float32 as the input expects; pixels go through preprocessing. */
+function toInputValues(array: NpyArray, input: InputSpec, file: string, preprocessing: Preprocessing | undefined): Float32Array {
+  switch (array.dtype) {
+    case 'float32':
+    case 'float64':
+      return npyToFloat32(array);
+    case 'uint8': {
+      if (input.dtype === 'uint8') return npyToFloat32(array);
+      const channels = input.shape.at(-1);
+      if (!preprocessing || (channels !== 1 && channels !== 3)) break;
+      return preprocessPixels(array.data as Uint8Array, channels, preprocessing);
+    }
+    case 'int32':
+    case 'int64':
+      if (input.dtype.startsWith('int')) return npyToFloat32(array);
+      break;
+    default:
+      break;
+  }
+  throw new CalibrationDataError(`${file}: ${array.dtype} data does not fit input '${input.name}' (${input.dtype}); save float32 samples (or uint8 pixels with --preprocess).`);
+}
+
+export async function npySource(path: string, inputs: InputSpec[], preprocessing: Preprocessing | undefined): Promise<Source> {
+  if (inputs.length !== 1) throw new CalibrationDataError(`The model has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}); give a .npz with one array per input.`);
+  const input = inputs[0]!;
+  const file: NpyFile = await openNpy(path);
+  const shape = file.header.shape;
+  const single = fitsSample(input, shape) && !fitsSample(input, shape.slice(1));
+  if (!single && (shape.length === 0 || !fitsSample(input, shape.slice(1)))) {
+    await file.close();
+    throw new CalibrationDataError(`${basename(path)} has shape ${shapeText(shape)} but input '${input.name}' takes samples of shape ${shapeText(input.shape.slice(1))}; save an array of shape [N,${input.shape.slice(1).join(',')}].`);
+  }
+  const available = single ? 1 : shape[0]!;
+  return {
+    description: `${available} sample(s) of ${shapeText(single ? shape : shape.slice(1))} ${file.header.dtype} from ${basename(path)}`,
+    available,
+    isFloatData: file.header.dtype === 'float32' || file.header.dtype === 'float64',
+    async read(index) {
+      const rows = single ? { ...(await file.readRows(0, shape[0] ?? 1)) } : await file.readRows(index, 1);
+      return { inputs: [toInputValues(rows, input, basename(path), preprocessing)], source: `${basename(path)}[${index}]` };
+    },
+    close: () => file.close(),
+  };
+}
+
+const LABEL_NAMES = new Set(['labels', 'label', 'y', 'targets', 'target']);
+const simplify = (name: string) => name.replace(/:0$/, '').replace(/[^A-Za-z0-9]+/g, '_').toLowerCase();
+
+/** A .npz is read whole (numpy's zip layout does not allow cheap row access when deflated). */
+export async function npzSource(path: string, inputs: InputSpec[], preprocessing: Preprocessing | undefined): Promise<Source> {
+  const arrays = await readNpz(path);
+  const names = [...arrays.keys()];
+  const dataNames = names.filter((n) => !LABEL_NAMES.has(n.toLowerCase()));
+  const chosen = inputs.map((input, k) => {
+    const byName = names.find((n) => n === input.name) ?? names.find((n) => simplify(n) === simplify(input.name));
+    const name = byName ?? (dataNames.length === inputs.length ? dataNames[k] : undefined);
+    if (!name) throw new CalibrationDataError(`${basename(path)} has arrays ${names.join(', ')}; none is named '${input.name}' and they cannot be matched by order (${dataNames.length} data arrays for ${inputs.length} inputs).`);
+    const array = arrays.get(name)!;
+    if (!fitsSample(input, array.shape.slice(1))) throw new CalibrationDataError(`${basename(path)}: array '${name}' has shape ${shapeText(array.shape)} but input '${input.name}' takes samples of shape ${shapeText(input.shape.slice(1))}.`);
+    return { name, array };
+  });
+  const counts = new Set(chosen.map((c) => c.array.shape[0]));
+  if (counts.size !== 1) throw new CalibrationDataError(`${basename(path)}: arrays ${chosen.map((c) => `${c.name} (${c.array.shape[0]})`).join(', ')} hold different sample counts.`);
+  const available = chosen[0]!.array.shape[0]!;
+  const labelName = names.find((n) => LABEL_NAMES.has(n.toLowerCase()));
+  const labelArray = labelName ? npyToFloat32(arrays.get(labelName)!) : undefined;
+  const labels = labelArray && labelArray.length === available ? Array.from(labelArray, Math.round) : undefined;
+  return {
+    description: `${available} sample(s) from ${basename(path)} (${chosen.map((c) => `${c.name}→${inputs[chosen.indexOf(c)]!.name}`).join(', ')})`,
+    available,
+    ...(labels ? { labels } : {}),
+    isFloatData: chosen.every((c) => c.array.dtype.startsWith('float')),
+    async read(index) {
+      const values = chosen.map(({ array }, k) => {
+        const per = array.shape.slice(1).reduce((n, d) => n * d, 1);
+        const row: NpyArray = { dtype: array.dtype, shape: array.shape.slice(1), data: array.data.subarray(index * per, (index + 1) * per) as NpyArray['data'] };
+        return toInputValues(row, inputs[k]!, basename(path), preprocessing);
+      });
+      return { inputs: values, source: `${basename(path)}[${index}]` };
+    },
+    close: async () => {},
+  };
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new CancelledError('Calibration cancelled.');
+}
