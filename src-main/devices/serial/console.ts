@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { CancelledError } from '../../errors';
 import { SerialDeviceError } from './errors';
-import { findLine, heredocLines, parseChunkReply, parseFrame, shellQuote, syncReply } from './framing';
+import { findLine, heredocLines, parseChunkReply, parseFrame, restoreScript, syncReply } from './framing';
 import { cksumTag } from './cksum';
 import { reachShell, type LoginOptions } from './login';
 import type { PortLink } from './port-link';
@@ -157,10 +157,15 @@ export class ConsoleSession {
     }
   }
 
-  /** Removes this session's temp files; the port stays open. */
-  async cleanup(): Promise<void> {
+  /** Removes this session's temp files and gives the console back to humans; the port stays open. */
+  async release(): Promise<void> {
     if (this.link.lost || this.broken) return;
-    await this.run(`rm -f ${shellQuote(this.tempPrefix)}.*`, { timeoutMs: 10_000 }).catch(() => undefined);
+    await this.exclusive(async () => {
+      const id = this.nextId();
+      await this.link.write(`${restoreScript(this.tempPrefix)}; echo __EQ_${id}_Q\n`);
+      // Best effort: a board that does not answer within 3 s is left as it is.
+      await this.link.waitFor((text) => findLine(text, `__EQ_${id}_Q`), 3000, () => new Error('no reply')).catch(() => undefined);
+    }).catch(() => undefined);
   }
 }
 

@@ -7,6 +7,8 @@ import { cksumTag } from './cksum';
 /** Shell functions and settings that make an interactive console machine-friendly. */
 export function setupScript(tempPrefix: string, syncToken: string): string {
   return [
+    // Saved so that closing the session gives a human at the console their prompt back.
+    '[ -n "${__eqps1+x}" ] || { __eqps1=$PS1; __eqps2=$PS2; }',
     // Readline off (no echo of edits, no bracketed-paste escapes); each step may not exist.
     "bind 'set enable-bracketed-paste off' 2>/dev/null",
     'set +o emacs 2>/dev/null',
@@ -26,6 +28,11 @@ export function setupScript(tempPrefix: string, syncToken: string): string {
     // Arithmetic makes the reply differ from the echoed command if echo is still on.
     `echo "${syncToken}_$((40+2))"`,
   ].join('; ');
+}
+
+/** Undoes setupScript() for the next human at the console (echo, prompts, line editing). */
+export function restoreScript(tempPrefix: string): string {
+  return `rm -f ${shellQuote(tempPrefix)}.*; stty echo onlcr 2>/dev/null; PS1=$__eqps1; PS2=$__eqps2; unset __eqps1 __eqps2; set -o emacs 2>/dev/null`;
 }
 
 export function syncReply(syncToken: string): string {

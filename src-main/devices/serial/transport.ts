@@ -81,7 +81,7 @@ class SerialTransport implements SerialBoardTransport {
     if (this.closed) return;
     this.closed = true;
     try {
-      await this.session.cleanup();
+      await this.session.release();
     } finally {
       await this.link.close();
     }

@@ -122,6 +122,17 @@ test('a cancelled upload leaves nothing at the target and the session usable', a
   assert.equal((await transport.exec('echo alive')).stdout, 'alive\n');
 });
 
+test('close gives the console back (prompt restored) and the next session opens on the same board', async (t) => {
+  if (!transport || !board) return t.skip('socat absent');
+  await transport.close();
+  await transport.close();
+  transport = await openSerialTransport({ kind: 'serial', name: 'pty', path: board.path, baudRate: 115200 }, { timeoutMs: 10_000 });
+  // The saved prompt is the one the human had (bash's default contains "\\$" or "#"), not empty.
+  const saved = (await transport.exec('echo "$__eqps1"')).stdout.trim();
+  assert.notEqual(saved, '');
+  assert.equal((await transport.exec('echo again')).stdout, 'again\n');
+});
+
 test('a login prompt: user name sent, password asked through the callback, wrong password refused', async (t) => {
   if (!socatAvailable()) return t.skip('socat absent');
   const env = { BOARD_USER: 'pi', BOARD_PASSWORD: 's3cret pass' };
