@@ -395,11 +395,14 @@ def cmd_bench(args):
     if args.input:
         collected = [[] for _ in interp.outputs]
         for row in samples:
+            # A fresh interpreter per sample: stateful models (LSTM) keep state between invokes.
+            fresh = open_interpreter(args.model, args.threads, interp.name, args.tflite_lib)
             for i, body in enumerate(row):
-                interp.set_input(i, body)
-            interp.invoke()
-            for o in range(len(interp.outputs)):
-                collected[o].append(interp.get_output(o))
+                fresh.set_input(i, body)
+            fresh.invoke()
+            for o in range(len(fresh.outputs)):
+                collected[o].append(fresh.get_output(o))
+            fresh.close()
         outputs = []
         for o, info in enumerate(interp.outputs):
             body = b''.join(collected[o])

@@ -38,7 +38,8 @@ const SYSTEM_SCRIPT = [
   `echo "arch=$(uname -m)"`,
   `echo "kernel=$(uname -sr)"`,
   `[ -r /etc/os-release ] && echo "os=$(. /etc/os-release && echo "$PRETTY_NAME")"`,
-  `echo "cpu=$(grep -m1 -iE '^(model name|Hardware|cpu model|Processor)' /proc/cpuinfo 2>/dev/null | cut -d: -f2-)"`,
+  // x86 and most ARM kernels: "model name"; else lscpu; Pi/older ARM: "Model" / "Hardware".
+  `echo "cpu=$( (grep -m1 -E '^(model name|cpu model)' /proc/cpuinfo || lscpu 2>/dev/null | grep -m1 '^Model name' || grep -m1 -E '^(Model|Hardware)' /proc/cpuinfo) 2>/dev/null | cut -d: -f2- | sed 's/^ *//')"`,
   `echo "cores=$(getconf _NPROCESSORS_ONLN 2>/dev/null || nproc 2>/dev/null)"`,
   `echo "memkb=$(grep -m1 MemTotal /proc/meminfo 2>/dev/null | tr -s ' ' | cut -d' ' -f2)"`,
   `echo "diskkb=$(df -Pk "$HOME" 2>/dev/null | tail -n1 | tr -s ' ' | cut -d' ' -f4)"`,

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { utils, type AnyAuthMethod, type AuthHandlerMiddleware, type ParsedKey } from 'ssh2';
+import ssh2, { type AnyAuthMethod, type AuthHandlerMiddleware, type ParsedKey } from 'ssh2';
 import { DeviceInputError } from '../errors';
 
 /** Asks the user for a secret; resolves undefined when nobody can answer (no TTY, no UI). */
@@ -53,11 +53,11 @@ async function loadKey(path: string, ctx: AuthContext): Promise<ParsedKey | unde
     if (ctx.keyFileExplicit) throw new DeviceInputError(`cannot read key file ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
     return undefined;
   }
-  let parsed = utils.parseKey(data);
+  let parsed = ssh2.utils.parseKey(data);
   if (parsed instanceof Error && /passphrase|encrypted/i.test(parsed.message)) {
     const passphrase = ctx.prompt ? await ctx.prompt(`Passphrase for ${path}: `) : undefined;
     if (passphrase === undefined) return undefined;
-    parsed = utils.parseKey(data, passphrase);
+    parsed = ssh2.utils.parseKey(data, passphrase);
     if (parsed instanceof Error) throw new DeviceInputError(`wrong passphrase for key file ${path}.`);
   }
   if (parsed instanceof Error) throw new DeviceInputError(`key file ${path} is not a private key ssh2 can read (${parsed.message}).`);

@@ -1,7 +1,7 @@
 // BoardTransport over SSH (ssh2): host key check before anything is sent, key/agent/password
 // login, keep-alives, exec with timeouts, SFTP upload with progress. A dropped connection
 // rejects every pending operation with a DeviceError naming the board.
-import { Client, type ClientChannel, type SFTPWrapper } from 'ssh2';
+import ssh2, { type Client, type ClientChannel, type SFTPWrapper } from 'ssh2';
 import type { SshDeviceConfig } from '../types';
 import type { BoardTransport, ExecOptions, ExecResult, TransferProgress } from '../transport';
 import { DeviceError } from '../errors';
@@ -86,7 +86,7 @@ export class SshTransport implements BoardTransport {
     });
     let hostKeyError: unknown;
     let fingerprint = '';
-    const client = new Client();
+    const client = new ssh2.Client();
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         client.destroy();

@@ -1,0 +1,51 @@
+// `edgequant deploy MODEL.tflite --device NAME`: staged upload, sha256 verified on the board.
+import { resolve } from 'node:path';
+import { parseCommandArgs, printJson, type Command } from '../command';
+import { InputError } from '../../errors';
+import { deployModel, resolveDevice } from '../../devices/index';
+import { cliConnectOptions, cliStore, withDevice } from './device';
+
+const USAGE = `Usage: edgequant deploy MODEL.tflite --device NAME [--project NAME] [--json]
+
+Uploads the model to ~/.edgequant/<project>/ on the board (default project: "default") under a
+staging name, checks its sha256 there, then renames it. Skips the upload when the board already
+has the same file. Only a verified file is recorded as deployed.`;
+
+export const deployCommand: Command = {
+  name: 'deploy',
+  summary: 'Put a .tflite model on a board (sha256 verified)',
+  usage: USAGE,
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs('deploy', argv, {
+      device: { type: 'string' },
+      project: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    });
+    if (positionals.length !== 1) throw new InputError(`deploy needs one MODEL.tflite (see 'edgequant deploy --help').`);
+    if (!values.device) throw new InputError('deploy needs --device NAME.');
+    const modelPath = resolve(io.cwd, positionals[0]!);
+    const store = cliStore(io);
+    const device = resolveDevice(values.device, store);
+    let lastPercent = -1;
+    const showProgress = !values.json && process.stderr.isTTY === true;
+    const result = await withDevice(device, cliConnectOptions(io, store), (t) =>
+      deployModel(t, modelPath, {
+        project: values.project,
+        deviceName: device.name,
+        store,
+        onProgress: ({ bytesDone, bytesTotal }) => {
+          const percent = Math.floor((100 * bytesDone) / Math.max(1, bytesTotal));
+          if (showProgress && percent !== lastPercent) io.stderr(`\rUploading ${percent}%`);
+          lastPercent = percent;
+        },
+      }),
+    );
+    if (showProgress && lastPercent >= 0) io.stderr('\n');
+    if (values.json) printJson(io, { device: device.name, ...result });
+    else {
+      const how = result.skipped ? 'already there (same sha256), upload skipped' : `uploaded ${result.bytes} bytes in ${(result.uploadMs / 1000).toFixed(2)} s, sha256 verified`;
+      io.stdout(`Deployed to ${device.name}:${result.remotePath}: ${how}.\n`);
+    }
+    return 0;
+  },
+};

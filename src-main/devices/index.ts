@@ -1,0 +1,20 @@
+// The device layer's public surface: stored boards, connections, deploy, probe and bench.
+export type { DeviceConfig, SshDeviceConfig, SerialDeviceConfig, LocalDeviceConfig } from './types';
+export type { BoardTransport, ExecOptions, ExecResult, TransferProgress } from './transport';
+export { DeviceError, DeviceInputError, HostKeyChangedError, HostKeyUntrustedError } from './errors';
+export { edgequantHome } from './home';
+export { DeviceStore, checkDeviceName, writeFileAtomic, type TrustedHostKey, type DeploymentRecord } from './store';
+export { openTransport, resolveDevice, deviceTfliteLibrary, LOCAL_DEVICE, type OpenTransportOptions } from './open';
+export { SshTransport, resolveSshTarget, DEFAULT_CONNECT_TIMEOUT_MS, type SshConnectOptions } from './ssh/transport';
+export { sha256Fingerprint, hostIdOf, type PresentedHostKey, type ConfirmHostKey } from './ssh/host-keys';
+export type { SecretPrompt, SecretStore } from './ssh/auth';
+export { readSshConfig, resolveSshConfig, type SshConfigEntry } from './ssh/config-file';
+export { LocalTransport } from './local-transport';
+export { tfliteCLibraryPathFallback } from './local-library';
+export { deployModel, deployFile, checkTfliteFile, boardDir, type DeployOptions, type DeployResult } from './deploy';
+export { probeDevice, type DeviceProbe, type RuntimeAvailability } from './probe';
+export { benchOnDevice, type BenchOptions, type BenchResult, type BenchComparison, type BenchProgress, type OutputAgreement } from './bench';
+export { ensureRunner, callRunner, runnerScriptPath, RUNNER_PROTOCOL } from './runner';
+export { summarizeLatencies, sqnrDb, top1Agreement, type LatencySummary } from './stats';
+export { shq, boardHome, remoteSha256, localSha256, run as runChecked } from './remote';
+export { terminalSecretPrompt, terminalHostKeyConfirm } from './terminal-prompt';
