@@ -81,6 +81,12 @@ export class FlatTable {
     return this.pos + rel;
   }
 
+  /** Absolute position of the vtable slot of field `id`, or -1 when the vtable is shorter. */
+  slotPosition(id: number): number {
+    const slot = 4 + id * 2;
+    return slot + 2 > this.vtableSize ? -1 : this.vtable + slot;
+  }
+
   has(id: number): boolean {
     return this.field(id, 1) !== 0;
   }
