@@ -69,7 +69,8 @@ export async function collectStatistics(model: ModelGraph | Graph, dataset: Data
     for await (const sample of dataset.samples(options.signal)) {
       throwIfAborted(options.signal);
       await executor.run(sample.inputs, { observe, ...(options.signal ? { signal: options.signal } : {}) });
-      options.onProgress?.(++done, dataset.count);
+      done++;
+      options.onProgress?.(done, dataset.count);
     }
   } finally {
     executor.dispose();
