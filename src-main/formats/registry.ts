@@ -6,11 +6,18 @@ import { InputError } from '../errors';
 import { tfjsGraphImporter } from './tfjs-graph/index';
 import { savedModelImporter } from './savedmodel/index';
 import { tfliteImporter } from './tflite/index';
+import { kerasH5Importer, kerasJsonImporter } from './keras/keras-h5';
+import { keras3Importer } from './keras/keras3';
+import { tfjsLayersImporter } from './tfjs-layers/importer';
 
 export const importers: readonly Importer[] = [
   tfliteImporter,
   tfjsGraphImporter,
   savedModelImporter,
+  kerasH5Importer,
+  keras3Importer,
+  tfjsLayersImporter,
+  kerasJsonImporter,
 ];
 
 export class UnknownFormatError extends InputError {

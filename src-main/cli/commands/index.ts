@@ -4,8 +4,10 @@ import { projectCommand } from './project';
 import { benchCommand } from './bench';
 import { deployCommand } from './deploy';
 import { deviceCommand } from './device';
+import { convertCommand } from './convert';
 
 export const commands: readonly Command[] = [
+  convertCommand,
   projectCommand,
   deviceCommand,
   deployCommand,

@@ -87,6 +87,7 @@ export const kerasJsonImporter: Importer = {
     if (!weightsPath) {
       return kerasToGraph(flat, new NoWeights(), {
         ...base,
+        metadata: { ...base.metadata, weights: 'random' },
         randomWeights: true,
         description: 'Converted from a Keras JSON config with random weights (architecture only) by EdgeQuant Studio.',
       });

@@ -1,0 +1,123 @@
+// `edgequant convert MODEL [WEIGHTS.h5] -o OUT.tflite [...]`: import a Keras / TF.js / TFLite
+// model, run the float passes, optionally quantize, and write a .tflite. With --project the
+// conversion is recorded as a run of that project.
+import { resolve } from 'node:path';
+import { InputError } from '../../errors';
+import { convertModel, type ConvertOutcome } from '../../convert/pipeline';
+import type { CalibrationMethod, ConvertRequest, IoType, QuantizeMode } from '../../convert/types';
+import { parseCommandArgs, parsePositiveInt, parseShape, printJson, type Command } from '../command';
+
+const USAGE = `Usage: edgequant convert MODEL [WEIGHTS.h5] -o OUT.tflite [--quantize none|fp16|dynamic|int8|int16x8]
+                         [--calibration DIR|FILE.npy|FILE.npz] [--preprocess 0..1|-1..1|0..255|imagenet|caffe|FILE.json]
+                         [--samples N] [--calibration-method minmax|percentile|mse]
+                         [--input-type float32|int8|uint8|int16] [--output-type float32|int8|uint8|int16] [--int8-only]
+                         [--input-shape 1,H,W,C] [--project DIR] [--json]
+
+MODEL is a Keras .h5 / .keras file, a Keras to_json() config (give its weights .h5 after it;
+without weights the architecture is converted with seeded random weights), a TF.js model.json,
+a SavedModel folder or a float .tflite. --input-shape pins dynamic input dims.
+--json prints the output size, op histogram, I/O and timings as one JSON document.`;
+
+const MODES: QuantizeMode[] = ['none', 'fp16', 'dynamic', 'int8', 'int16x8'];
+const IO_TYPES: IoType[] = ['float32', 'int8', 'uint8', 'int16'];
+const METHODS: CalibrationMethod[] = ['minmax', 'percentile', 'mse'];
+
+function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value as T)) throw new InputError(`${flag} must be one of ${allowed.join(', ')} (got '${value}').`);
+  return value as T;
+}
+
+/** Parses convert's argv into a ConvertRequest (exported for the app and tests). */
+export function parseConvertArgs(argv: string[], cwd: string): { request: ConvertRequest; project?: string; json: boolean } {
+  const { values, positionals } = parseCommandArgs('convert', argv, {
+    output: { type: 'string', short: 'o' },
+    quantize: { type: 'string' },
+    calibration: { type: 'string' },
+    preprocess: { type: 'string' },
+    samples: { type: 'string' },
+    'calibration-method': { type: 'string' },
+    'input-type': { type: 'string' },
+    'output-type': { type: 'string' },
+    'int8-only': { type: 'boolean', default: false },
+    'input-shape': { type: 'string' },
+    project: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  });
+  if (positionals.length < 1 || positionals.length > 2) {
+    throw new InputError(`convert needs MODEL (and optionally its WEIGHTS.h5) (see 'edgequant convert --help').`);
+  }
+  if (!values.output) throw new InputError(`convert needs -o OUT.tflite (see 'edgequant convert --help').`);
+  const mode = oneOf('--quantize', values.quantize, MODES, 'none');
+  const request: ConvertRequest = {
+    model: resolve(cwd, positionals[0]!),
+    output: resolve(cwd, values.output),
+    quantize: {
+      mode,
+      inputType: oneOf('--input-type', values['input-type'], IO_TYPES, 'float32'),
+      outputType: oneOf('--output-type', values['output-type'], IO_TYPES, 'float32'),
+      int8Only: values['int8-only'] ?? false,
+    },
+  };
+  if (positionals[1]) request.companions = [resolve(cwd, positionals[1])];
+  if (values['input-shape']) request.inputShape = parseShape('--input-shape', values['input-shape']);
+  const calibrationFlags = [values.preprocess, values.samples, values['calibration-method']].some((v) => v !== undefined);
+  if (values.calibration) {
+    request.quantize.calibration = {
+      path: resolve(cwd, values.calibration),
+      samples: parsePositiveInt('--samples', values.samples, 100),
+      method: oneOf('--calibration-method', values['calibration-method'], METHODS, 'minmax'),
+      seed: 0,
+      ...(values.preprocess ? { preprocess: values.preprocess } : {}),
+    };
+  } else if (calibrationFlags) {
+    throw new InputError('--preprocess, --samples and --calibration-method need --calibration DIR|FILE.npy|FILE.npz.');
+  }
+  return { request, ...(values.project ? { project: resolve(cwd, values.project) } : {}), json: values.json ?? false };
+}
+
+function summary(result: ConvertOutcome): string {
+  const ops = Object.entries(result.opHistogram)
+    .map(([op, n]) => `${op} ${n}`)
+    .join(', ');
+  const io = (list: ConvertOutcome['inputs']): string => list.map((t) => `${t.name} ${t.dtype}[${t.shape.join(',')}]`).join('; ');
+  const lines = [
+    `Wrote ${result.output} (${result.bytes} bytes, source ${result.sourceBytes} bytes) in ${Math.round(result.timings['totalMs'] ?? 0)} ms`,
+    `  inputs: ${io(result.inputs)}`,
+    `  outputs: ${io(result.outputs)}`,
+    `  ops: ${ops}`,
+    ...result.warnings.map((w) => `  warning: ${w}`),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+function jsonOf(result: ConvertOutcome): Record<string, unknown> {
+  const { model: _model, ...rest } = result;
+  void _model;
+  return rest;
+}
+
+export const convertCommand: Command = {
+  name: 'convert',
+  summary: 'Convert a Keras / TF.js / TFLite model to a (quantized) .tflite',
+  usage: USAGE,
+  async run(argv, io) {
+    const { request, project, json } = parseConvertArgs(argv, io.cwd);
+    let result: ConvertOutcome;
+    if (project) {
+      const projects = await import('../../projects/record-run').catch(() => null);
+      if (!projects?.recordConvertRun) throw new InputError('--project: project recording is not available in this build.');
+      let outcome: ConvertOutcome | undefined;
+      await projects.recordConvertRun(project, request, async (r) => {
+        outcome = await convertModel(r);
+        return outcome;
+      });
+      result = outcome!;
+    } else {
+      result = await convertModel(request);
+    }
+    if (json) printJson(io, jsonOf(result));
+    else io.stdout(summary(result));
+    return 0;
+  },
+};

@@ -1,0 +1,148 @@
+// The conversion pipeline: import → float passes → (quantize) → write → atomic file.
+// Collaborators are injectable so tests and the app can observe or replace them.
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, extname, resolve } from 'node:path';
+import { CancelledError, InputError, UnsupportedError } from '../errors';
+import type { ModelGraph } from '../graph/model-graph';
+import { mainGraph, opHistogram } from '../graph/model-graph';
+import { runFloatPasses, type PassReport } from '../graph/passes/index';
+import type { ModelSource } from '../formats/importer';
+import { openModel as defaultOpenModel } from '../formats/registry';
+import type { QuantizeOptions } from '../quantize/index';
+import type { ConvertProgress, ConvertRequest, ConvertResult } from './types';
+
+export interface ConvertDeps {
+  openModel: (source: ModelSource, options: { inputShape?: number[] }) => Promise<ModelGraph>;
+  writeTflite: (model: ModelGraph) => Uint8Array;
+}
+
+export interface ConvertOptions {
+  onProgress?: (progress: ConvertProgress) => void;
+  signal?: AbortSignal;
+  deps?: Partial<ConvertDeps>;
+}
+
+export interface ConvertOutcome extends ConvertResult {
+  passes: PassReport;
+  /** The final graph as written (for inspection and validation by callers). */
+  model: ModelGraph;
+}
+
+const JSON_EXT = new Set(['.json']);
+const H5_EXT = new Set(['.h5', '.hdf5']);
+
+/** A Keras JSON config and its weights can come in either order; the JSON is the model. */
+export function modelSource(request: Pick<ConvertRequest, 'model' | 'companions'>): ModelSource {
+  const files = [request.model, ...(request.companions ?? [])].map((f) => resolve(f));
+  const json = files.find((f) => JSON_EXT.has(extname(f).toLowerCase()));
+  const h5 = files.find((f) => H5_EXT.has(extname(f).toLowerCase()));
+  if (files.length > 1 && json && h5) {
+    return { path: json, companions: files.filter((f) => f !== json) };
+  }
+  return files.length > 1 ? { path: files[0]!, companions: files.slice(1) } : { path: files[0]! };
+}
+
+async function defaultWriter(): Promise<ConvertDeps['writeTflite']> {
+  const mod = await import('../tflite/writer');
+  return (model) => mod.writeTflite(model);
+}
+
+function ioOf(model: ModelGraph, names: string[]): ConvertResult['inputs'] {
+  const graph = mainGraph(model);
+  return names.map((name) => {
+    const t = graph.tensors.get(name)!;
+    const q = t.quant && t.quant.scale.length === 1 ? { quant: { scale: t.quant.scale[0]!, zeroPoint: t.quant.zeroPoint[0] ?? 0 } } : {};
+    return { name, dtype: t.dtype, shape: [...t.shape], ...q };
+  });
+}
+
+async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
+  const dir = dirname(path);
+  const info = await stat(dir).catch(() => null);
+  if (!info) await mkdir(dir, { recursive: true });
+  else if (!info.isDirectory()) throw new InputError(`Output folder ${dir} is not a directory.`);
+  const temp = `${path}.${process.pid}.partial`;
+  try {
+    await writeFile(temp, bytes);
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+export async function convertModel(request: ConvertRequest, options: ConvertOptions = {}): Promise<ConvertOutcome> {
+  const { onProgress, signal } = options;
+  const check = (): void => {
+    if (signal?.aborted) throw new CancelledError('Conversion cancelled.');
+  };
+  const timings: Record<string, number> = {};
+  const warnings: string[] = [];
+  const time = async <T>(stage: string, work: () => Promise<T> | T): Promise<T> => {
+    const start = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[stage] = Math.round((performance.now() - start) * 10) / 10;
+    }
+  };
+  const output = resolve(request.output);
+  if (extname(output).toLowerCase() !== '.tflite') throw new InputError(`Output must be a .tflite file (got ${request.output}).`);
+  const source = modelSource(request);
+  if ([source.path, ...(source.companions ?? [])].includes(output)) throw new InputError('Output path is the same as an input file.');
+  const sourceBytes = (
+    await Promise.all([source.path, ...(source.companions ?? [])].map((f) => stat(f).then((s) => (s.isFile() ? s.size : 0)).catch(() => 0)))
+  ).reduce((a, b) => a + b, 0);
+
+  onProgress?.({ stage: 'import', fraction: 0 });
+  const open = options.deps?.openModel ?? ((s, o) => defaultOpenModel(s, o));
+  let model = await time('importMs', () => open(source, request.inputShape ? { inputShape: request.inputShape } : {}));
+  if (model.unsupported.length) {
+    const list = model.unsupported.map((u) => `${u.layer} (${u.className})`).join(', ');
+    throw new UnsupportedError(`Model has unsupported layers: ${list}.`);
+  }
+  check();
+
+  onProgress?.({ stage: 'passes', fraction: 0 });
+  const passes = model.format === 'tflite' ? {} : await time('passesMs', () => runFloatPasses(model));
+  if (model.metadata['weights'] === 'random') warnings.push('The model has no weights file: converted with seeded random weights (architecture only).');
+  check();
+
+  if (request.quantize.mode !== 'none') {
+    const { quantizeModel } = await import('../quantize/index');
+    const needsData = request.quantize.mode === 'int8' || request.quantize.mode === 'int16x8';
+    const spec = request.quantize.calibration;
+    if (needsData && !spec) throw new InputError(`--quantize ${request.quantize.mode} needs --calibration DIR|FILE.npy|FILE.npz (representative inputs).`);
+    let calibrate: QuantizeOptions['calibrate'];
+    if (needsData && spec) {
+      const { calibrator } = await import('../quantize/calibration/index');
+      calibrate = calibrator(spec, warnings, (done, total) => onProgress?.({ stage: 'calibrate', fraction: done / Math.max(total, 1) }), signal);
+    }
+    const result = await time('quantizeMs', () =>
+      quantizeModel(model, request.quantize, { ...(calibrate ? { calibrate } : {}), ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) }),
+    );
+    model = result.model;
+    warnings.push(...result.warnings);
+    check();
+  }
+
+  onProgress?.({ stage: 'write', fraction: 0 });
+  const write = options.deps?.writeTflite ?? (await defaultWriter());
+  const bytes = await time('writeMs', () => write(model));
+  await writeAtomically(output, bytes);
+  onProgress?.({ stage: 'write', fraction: 1 });
+  const graph = mainGraph(model);
+  timings['totalMs'] = Object.values(timings).reduce((a, b) => a + b, 0);
+  return {
+    output,
+    bytes: bytes.length,
+    sourceBytes,
+    opHistogram: opHistogram(graph),
+    inputs: ioOf(model, graph.inputs),
+    outputs: ioOf(model, graph.outputs),
+    timings,
+    warnings,
+    passes,
+    model,
+  };
+}
