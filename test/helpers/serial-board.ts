@@ -65,11 +65,12 @@ function farEnd(kind: BoardKind, dir: string): string {
   }
 }
 
-export async function startSerialBoard(dir: string, kind: BoardKind = 'shell', env: NodeJS.ProcessEnv = {}): Promise<SerialBoard> {
+/** `linkPath` fixes the device path (to bring a board back at the same path after a kill). */
+export async function startSerialBoard(dir: string, kind: BoardKind = 'shell', env: NodeJS.ProcessEnv = {}, linkPath?: string): Promise<SerialBoard> {
   const home = join(dir, 'board-home');
   mkdirSync(home, { recursive: true });
   const command = farEnd(kind, dir);
-  const path = join(dir, `tty-${kind}-${process.pid}-${Math.random().toString(16).slice(2, 8)}`);
+  const path = linkPath ?? join(dir, `tty-${kind}-${process.pid}-${Math.random().toString(16).slice(2, 8)}`);
   const child: ChildProcess = spawn(
     'socat',
     [`PTY,link=${path},raw,echo=0`, `EXEC:${command},pty,stderr,setsid,sigint,sane`],

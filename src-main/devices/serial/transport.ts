@@ -3,6 +3,7 @@ import type { BoardTransport, ExecOptions, ExecResult } from '../transport';
 import type { SerialDeviceConfig } from '../types';
 import { CancelledError } from '../../errors';
 import { ConsoleSession } from './console';
+import { SerialDeviceError } from './errors';
 import { PortLink } from './port-link';
 import { downloadFile, uploadFile, type SerialTransferProgress } from './transfer';
 
@@ -13,13 +14,29 @@ export interface SerialOpenOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   onLog?: (line: string) => void;
+  /** The device layer's generic secret prompt; used for the password when `password` is absent. */
+  prompt?: (question: string) => Promise<string | undefined>;
+  /** The device layer's name for `timeoutMs`. */
+  connectTimeoutMs?: number;
+}
+
+function passwordAsker(config: SerialDeviceConfig, options: SerialOpenOptions): (() => Promise<string>) | undefined {
+  if (options.password) return options.password;
+  const prompt = options.prompt;
+  if (!prompt) return undefined;
+  return async () => {
+    const answer = await prompt(`Password for ${config.user ?? 'the board'} on ${config.path}: `);
+    if (answer === undefined) throw new SerialDeviceError(`The board on ${config.path} asks for a password; run from a terminal to type it.`);
+    return answer;
+  };
 }
 
 export const DEFAULT_BAUD_RATE = 115200;
 
 export async function openSerialTransport(config: SerialDeviceConfig, options: SerialOpenOptions = {}): Promise<SerialBoardTransport> {
   const baudRate = config.baudRate || DEFAULT_BAUD_RATE;
-  const timeoutMs = options.timeoutMs ?? 15_000;
+  const timeoutMs = options.timeoutMs ?? options.connectTimeoutMs ?? 15_000;
+  const password = passwordAsker(config, options);
   if (options.signal?.aborted) throw new CancelledError();
   const link = await PortLink.open({ path: config.path, baudRate, rtscts: config.rtscts ?? false, openTimeoutMs: Math.min(timeoutMs, 5000) });
   try {
@@ -27,7 +44,7 @@ export async function openSerialTransport(config: SerialDeviceConfig, options: S
       baudRate,
       timeoutMs,
       ...(config.user !== undefined ? { user: config.user } : {}),
-      ...(options.password ? { password: options.password } : {}),
+      ...(password ? { password } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onLog ? { onLog: options.onLog } : {}),
     });
