@@ -3,11 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { LoadedTflite, RuntimeArray, RuntimeTensorInfo } from '../runtime/types';
 import type { NpyArray } from '../data/npy';
-import { DeviceError, DeviceInputError } from './errors';
-
-interface RuntimeModule {
-  loadWithBestRuntime(model: Uint8Array, options?: { threads?: number }): Promise<LoadedTflite & { runtime?: { name: string; version: string } }>;
-}
+import { DeviceInputError } from './errors';
 
 export interface LocalModel {
   loaded: LoadedTflite;
@@ -15,17 +11,10 @@ export interface LocalModel {
 }
 
 export async function loadLocalModel(modelPath: string): Promise<LocalModel> {
-  // Resolved at run time so the device layer builds without the runtime module present.
-  const specifier = '../runtime/index';
-  let mod: RuntimeModule;
-  try {
-    mod = (await import(/* @vite-ignore */ specifier)) as RuntimeModule;
-  } catch (error) {
-    throw new DeviceError(`no local TFLite runtime available to compare with (${(error as Error).message.split('\n')[0]}).`);
-  }
-  const loaded = await mod.loadWithBestRuntime(new Uint8Array(readFileSync(modelPath)));
-  const info = (loaded as { runtime?: { name: string; version: string } }).runtime;
-  return { loaded, runtime: { name: info?.name ?? 'local', version: info?.version ?? null } };
+  // Loaded on demand: the runtimes are heavy and only needed when comparing outputs.
+  const { loadWithBestRuntime } = await import('../runtime/index');
+  const best = await loadWithBestRuntime(new Uint8Array(readFileSync(modelPath)));
+  return { loaded: best.model, runtime: { name: best.runtime.name, version: best.runtime.version } };
 }
 
 function typedFor(dtype: string, n: number): RuntimeArray {

@@ -37,8 +37,12 @@ export async function openTransport(device: DeviceConfig, options: OpenTransport
 
 /** The TFLite C library the runner should load on this device, when the app knows one. */
 export async function deviceTfliteLibrary(device: DeviceConfig): Promise<string | undefined> {
-  if (device.kind === 'local') return tfliteCLibraryPathFallback();
-  return device.tfliteLibrary;
+  if (device.kind !== 'local') return device.tfliteLibrary;
+  if (process.platform === 'linux') {
+    const { tfliteCLibraryPath } = await import('../runtime/index');
+    return tfliteCLibraryPath();
+  }
+  return tfliteCLibraryPathFallback();
 }
 
 /** The named stored device, or "This computer" for 'local'. */
