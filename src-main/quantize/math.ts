@@ -82,7 +82,21 @@ export function quantizeWeightsSymmetric(
     const c = axis === undefined ? 0 : Math.floor(i / inner) % channels;
     values[i] = clamp(roundHalfAway(data[i]! / scales[c]!), -127, 127);
   }
-  const quant: QuantParams = { scale: scales, zeroPoint: scales.map(() => 0) };
+  // The official converter also records each channel's float min/max; keep them for inspection.
+  const min = new Array<number>(channels).fill(Infinity);
+  const max = new Array<number>(channels).fill(-Infinity);
+  for (let i = 0; i < data.length; i++) {
+    const c = axis === undefined ? 0 : Math.floor(i / inner) % channels;
+    const v = data[i]!;
+    if (v < min[c]!) min[c] = v;
+    if (v > max[c]!) max[c] = v;
+  }
+  const quant: QuantParams = {
+    scale: scales,
+    zeroPoint: scales.map(() => 0),
+    min: min.map((v) => (Number.isFinite(v) ? v : 0)),
+    max: max.map((v) => (Number.isFinite(v) ? v : 0)),
+  };
   if (axis !== undefined) quant.axis = axis;
   return { values, quant };
 }

@@ -37,6 +37,18 @@ export async function loadImage(path: string, size: number, scale: number): Prom
   return out;
 }
 
+/** Five crops (corners + centre) of the image resized to 1.25×size: more real samples per photo. */
+export async function loadImageCrops(path: string, size: number, scale: number): Promise<Float32Array[]> {
+  const big = Math.round(size * 1.25);
+  const full = await loadImage(path, big, scale);
+  const offsets = [[0, 0], [0, big - size], [big - size, 0], [big - size, big - size], [(big - size) >> 1, (big - size) >> 1]];
+  return offsets.map(([oy, ox]) => {
+    const out = new Float32Array(size * size * 3);
+    for (let y = 0; y < size; y++) out.set(full.subarray(((y + oy!) * big + ox!) * 3, ((y + oy!) * big + ox! + size) * 3), y * size * 3);
+    return out;
+  });
+}
+
 function bmpInfo(buf: Buffer): { width: number; height: number; channels: 3 } {
   return { width: buf.readInt32LE(18), height: Math.abs(buf.readInt32LE(22)), channels: 3 };
 }

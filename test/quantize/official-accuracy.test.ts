@@ -1,0 +1,115 @@
+// Our quantized files against the official converter's, from the same float weights, in the
+// same real TFLite runtime on held-out real data: size, top-1 agreement and SQNR vs float.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import type { QuantizeConfig } from '../../src-main/convert/types';
+import { mainGraph, type ModelGraph } from '../../src-main/graph/model-graph';
+import { quantizeModel } from '../../src-main/quantize/index';
+import { fromFloat16Bits, toFloat16Bits } from '../../src-main/quantize/math';
+import type { RuntimeName } from '../../src-main/runtime/index';
+import { writeTflite } from '../../src-main/tflite/writer';
+import { agreement, runAll } from './accuracy';
+import { fixture, hasFixtures, imageFiles, loadImageCrops, observeRanges, readFixtureModel } from './helpers';
+
+// Both real runtimes: their int8 kernels round differently, and with ~100 held-out samples one
+// flipped image is a point, so top-1 is compared on the mean over the two runtimes.
+const RUNTIMES: RuntimeName[] = ['tflite-node', 'litert-js'];
+const RUNTIME: RuntimeName = 'tflite-node';
+const cfg = (mode: QuantizeConfig['mode'], io: QuantizeConfig['inputType'] = 'float32'): QuantizeConfig => ({ mode, inputType: io, outputType: io, int8Only: mode === 'int8' });
+const bytesOf = (...parts: string[]): Uint8Array => new Uint8Array(readFileSync(fixture(...parts)));
+
+interface Case {
+  name: string;
+  dir: string;
+  float: string;
+  official: string;
+  calibration: () => Promise<Float32Array[]>;
+  heldOut: () => Promise<Float32Array[]>;
+  inputRange?: { min: number; max: number };
+  classifier: boolean;
+  /** FP16 SQNR floor: 60 dB, except resnet8 (0..255 input, no normalisation) whose FP16 weights alone give ~47 dB. */
+  fp16SqnrDb: number;
+}
+
+function ad01Windows(from: number, to: number): Float32Array[] {
+  const bin = readFileSync(fixture('mlperf-tiny', 'ad01', 'dcase_logmel_200x128_f32.bin'));
+  const frames = new Float32Array(bin.buffer, bin.byteOffset, bin.byteLength / 4);
+  const out: Float32Array[] = [];
+  for (let s = from; s < to; s++) out.push(frames.slice(s * 128, (s + 5) * 128));
+  return out;
+}
+
+const images = (size: number, scale: number, ...dirs: string[]) => async () => (await Promise.all(imageFiles(...dirs).map((f) => loadImageCrops(f, size, scale)))).flat();
+
+const CASES: Case[] = [
+  { name: 'vww', dir: 'vww', float: 'vww_96_float.tflite', official: 'vww_96_int8.tflite', calibration: images(96, 1 / 255, 'photos', 'coral'), heldOut: images(96, 1 / 255, 'litert_224'), inputRange: { min: 0, max: 1 }, classifier: true, fp16SqnrDb: 60 },
+  { name: 'resnet8', dir: 'resnet8', float: 'pretrainedResnet.tflite', official: 'pretrainedResnet_quant.tflite', calibration: images(32, 1, 'photos', 'coral'), heldOut: images(32, 1, 'litert_224'), inputRange: { min: 0, max: 255 }, classifier: true, fp16SqnrDb: 45 },
+  { name: 'ad01', dir: 'ad01', float: 'ad01_fp32.tflite', official: 'ad01_int8.tflite', calibration: async () => ad01Windows(0, 100), heldOut: async () => ad01Windows(100, 196), classifier: false, fp16SqnrDb: 60 },
+];
+
+for (const c of CASES) {
+  test(`${c.name}: int8 file is the official size (±2%) and no worse than the official int8 (−1 point, −1 dB)`, async (t) => {
+    if (!hasFixtures) return t.skip('../shared/fixtures absent');
+    const float = readFixtureModel('mlperf-tiny', c.dir, c.float);
+    const calibration = (await c.calibration()).map((x) => [x]);
+    const inputRanges = c.inputRange ? new Map([[mainGraph(float).inputs[0]!, c.inputRange]]) : undefined;
+    const { model } = await quantizeModel(float, cfg('int8', 'int8'), { statistics: await observeRanges(float, calibration), inputRanges });
+    const ours = writeTflite(model);
+    const official = bytesOf('mlperf-tiny', c.dir, c.official);
+    const ratio = ours.length / official.length;
+    assert.ok(Math.abs(ratio - 1) <= 0.02, `size ${ours.length} vs official ${official.length}`);
+    const heldOut = await c.heldOut();
+    const ourTop1: number[] = [];
+    const officialTop1: number[] = [];
+    for (const runtime of RUNTIMES) {
+      const reference = await runAll(runtime, bytesOf('mlperf-tiny', c.dir, c.float), heldOut);
+      const a = agreement(reference, await runAll(runtime, ours, heldOut));
+      const b = agreement(reference, await runAll(runtime, official, heldOut));
+      t.diagnostic(`${runtime}: ours top1 ${a.top1.toFixed(1)}% SQNR ${a.sqnrDb.toFixed(2)} dB; official top1 ${b.top1.toFixed(1)}% SQNR ${b.sqnrDb.toFixed(2)} dB; size ${ours.length}/${official.length}`);
+      assert.ok(a.sqnrDb >= b.sqnrDb - 1, `${runtime}: SQNR ${a.sqnrDb} vs ${b.sqnrDb}`);
+      ourTop1.push(a.top1);
+      officialTop1.push(b.top1);
+    }
+    const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
+    if (c.classifier) assert.ok(mean(ourTop1) >= mean(officialTop1) - 1, `top-1 ${ourTop1} vs ${officialTop1}`);
+  });
+
+  test(`${c.name}: fp16 file is 50% ± 3% of float with SQNR ≥ ${c.fp16SqnrDb} dB, the loss being FP16 rounding itself`, async (t) => {
+    if (!hasFixtures) return t.skip('../shared/fixtures absent');
+    const floatBytes = bytesOf('mlperf-tiny', c.dir, c.float);
+    const { model } = await quantizeModel(readFixtureModel('mlperf-tiny', c.dir, c.float), cfg('fp16'));
+    const half = writeTflite(model);
+    const ratio = half.length / floatBytes.length;
+    const heldOut = (await c.heldOut()).slice(0, 10);
+    const a = agreement(await runAll(RUNTIME, floatBytes, heldOut), await runAll(RUNTIME, half, heldOut));
+    t.diagnostic(`fp16 size ratio ${ratio.toFixed(4)}, SQNR ${a.sqnrDb.toFixed(1)} dB`);
+    assert.ok(Math.abs(ratio - 0.5) <= 0.03, `ratio ${ratio}`);
+    assert.ok(a.sqnrDb >= c.fp16SqnrDb, `SQNR ${a.sqnrDb}`);
+    if (c.classifier) assert.equal(a.top1, 100);
+    // The loss is FP16 itself: the float file with weights rounded to FP16 (kept float32) gives the same outputs.
+    const rounded = readFixtureModel('mlperf-tiny', c.dir, c.float);
+    for (const x of mainGraph(rounded).tensors.values())
+      if (x.data && x.dtype === 'float32') x.data = Float32Array.from(x.data as Float32Array, (v) => fromFloat16Bits(toFloat16Bits(v)));
+    const same = agreement(await runAll(RUNTIME, writeTflite(rounded), heldOut), await runAll(RUNTIME, half, heldOut));
+    assert.ok(same.sqnrDb > 100, `FP16 file vs FP16-rounded float file: ${same.sqnrDb} dB`);
+  });
+}
+
+test('ad01: dynamic range file is within 1 dB of the official dynamic file, float I/O int8 within 1 dB too', async (t) => {
+  if (!hasFixtures) return t.skip('../shared/fixtures absent');
+  const float: ModelGraph = readFixtureModel('mlperf-tiny', 'ad01', 'ad01_fp32.tflite');
+  const heldOut = ad01Windows(100, 196);
+  const reference = await runAll(RUNTIME, bytesOf('mlperf-tiny', 'ad01', 'ad01_fp32.tflite'), heldOut);
+  const dynamic = writeTflite((await quantizeModel(float, cfg('dynamic'))).model);
+  const a = agreement(reference, await runAll(RUNTIME, dynamic, heldOut));
+  const b = agreement(reference, await runAll(RUNTIME, bytesOf('mlperf-tiny', 'ad01', 'ad01_dynamic_range.tflite'), heldOut));
+  const statistics = await observeRanges(float, ad01Windows(0, 100).map((x) => [x]));
+  const floatIo = writeTflite((await quantizeModel(float, cfg('int8'), { statistics })).model);
+  const c = agreement(reference, await runAll(RUNTIME, floatIo, heldOut));
+  const d = agreement(reference, await runAll(RUNTIME, bytesOf('mlperf-tiny', 'ad01', 'ad01_int8_float_io.tflite'), heldOut));
+  t.diagnostic(`dynamic ours ${a.sqnrDb.toFixed(2)} dB official ${b.sqnrDb.toFixed(2)} dB; int8 float I/O ours ${c.sqnrDb.toFixed(2)} dB official ${d.sqnrDb.toFixed(2)} dB`);
+  assert.ok(Math.abs(a.sqnrDb - b.sqnrDb) <= 1);
+  assert.ok(c.sqnrDb >= d.sqnrDb - 1);
+  assert.ok(Math.abs(dynamic.length / bytesOf('mlperf-tiny', 'ad01', 'ad01_dynamic_range.tflite').length - 1) <= 0.02);
+});
