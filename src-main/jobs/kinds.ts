@@ -24,8 +24,10 @@ export const jobKinds: { [K in JobKind]: JobRunner<K> } = {
     const { summarizeModel } = await import('../api/summary');
     return summarizeModel(params.path, model);
   },
-  async convert() {
-    const { UnsupportedError } = await import('../errors');
-    throw new UnsupportedError('Conversion is not available in this build yet (src-main/convert/pipeline.ts has not landed).');
+  async convert(params, { progress, signal }) {
+    const { convertModel } = await import('../convert/pipeline');
+    // Only the plain result crosses back; the in-memory graph and pass report stay here.
+    const { model: _model, passes: _passes, ...result } = await convertModel(params, { onProgress: progress, signal });
+    return result;
   },
 };
