@@ -126,7 +126,10 @@ function versionOf(s: OpSignature): number {
       if (s.perChannel(0)) return 3;
       return out0 === 'int16' ? 2 : 1;
     case 'DEQUANTIZE':
-      if (in0 === 'int16' || in0 === 'float16') return 3;
+      // op_version.cc now says 3 for float16, but every official FP16 file we have (MediaPipe,
+      // LiteRT test data) carries 2, which older runtimes also accept.
+      if (in0 === 'int16') return 3;
+      if (in0 === 'float16') return 2;
       if (in0 === 'int8') return s.perChannel(0) ? 5 : 2;
       return 1;
     case 'PACK':

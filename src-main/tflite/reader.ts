@@ -26,11 +26,7 @@ import { SparsityError, sparseToDenseOrder } from './sparsity';
 import { describeMetadata } from './metadata';
 
 /** One operator code: builtin name (max of deprecated and extended code) or custom code. */
-interface OpCode {
-  builtin: string;
-  customCode?: string;
-  version: number;
-}
+type OpCode = OperatorCodeInfo;
 
 interface BufferRef {
   bytes?: Uint8Array;
@@ -66,6 +62,24 @@ export function readTflite(bytes: Uint8Array, options: ReadOptions = {}): ModelG
   } catch (error) {
     if (error instanceof FlatbufferBoundsError || error instanceof SparsityError) ctx.fail(error.message);
     if (error instanceof RangeError) ctx.fail(error.message);
+    throw error;
+  }
+}
+
+export interface OperatorCodeInfo {
+  builtin: string;
+  customCode?: string;
+  version: number;
+}
+
+/** The operator codes table (op name and version), for inspection and version checks. */
+export function readOperatorCodes(bytes: Uint8Array, options: ReadOptions = {}): OperatorCodeInfo[] {
+  const ctx = new Context(options.fileName ?? 'model.tflite', new FlatReader(bytes));
+  if (!isTfliteBytes(bytes)) ctx.fail(`missing the '${TFLITE_FILE_IDENTIFIER}' identifier at bytes 4..8`);
+  try {
+    return ctx.reader.root('Model').tables(ModelField.operatorCodes, 'OperatorCode').map(readOpCode);
+  } catch (error) {
+    if (error instanceof FlatbufferBoundsError) ctx.fail(error.message);
     throw error;
   }
 }
