@@ -125,3 +125,17 @@ test('a job started over the socket reports progress and completion as events', 
   assert.equal(list.value.find((j: { id: string }) => j.id === jobId).status, 'failed');
   ws.close();
 });
+
+test('models.inspect over the socket opens a real model with the engine importers', async (t) => {
+  const model = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'mlperf-tiny', 'resnet8', 'pretrainedResnet_quant.tflite');
+  if (!(await import('node:fs')).existsSync(model)) return t.skip('…fixtures absent');
+  const ws = await connect(`ws://127.0.0.1:${host.port}/api?token=${host.token}`);
+  const api = client(ws);
+  const reply = await api.call('models.inspect', { path: model });
+  assert.equal(reply.ok, true, JSON.stringify(reply.error));
+  assert.equal(reply.value.format, 'tflite');
+  assert.deepEqual(reply.value.inputs[0].shape.slice(1), [32, 32, 3]);
+  assert.ok(reply.value.opHistogram.CONV_2D > 0);
+  assert.equal(reply.value.bytes, 98496);
+  ws.close();
+});
