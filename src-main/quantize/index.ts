@@ -56,6 +56,15 @@ function checkIoTypes(config: QuantizeConfig): void {
   }
 }
 
+/** Ranges a known preprocessing gives image inputs (rank 4), so raw bytes map exactly to the model's input. */
+const PRESET_RANGES: Record<string, TensorRange> = { '0..1': { min: 0, max: 1 }, '-1..1': { min: -1, max: 1 }, '0..255': { min: 0, max: 255 } };
+function preprocessInputRanges(graph: Graph, config: QuantizeConfig): Map<string, TensorRange> {
+  const range = PRESET_RANGES[config.calibration?.preprocess ?? ''];
+  const ranges = new Map<string, TensorRange>();
+  if (range) for (const name of graph.inputs) if (graph.tensors.get(name)?.shape.length === 4) ranges.set(name, range);
+  return ranges;
+}
+
 function layerReports(source: Graph, result: Graph, domains: Map<string, NodeDomain>): LayerReport[] {
   const sourceNodes = new Map(source.nodes.map((n) => [n.name, n]));
   const layers: LayerReport[] = [];
@@ -111,7 +120,7 @@ export async function quantizeModel(source: ModelGraph, config: QuantizeConfig, 
     if (!statistics && options.calibrate) statistics = await options.calibrate(floatGraph);
     if (!statistics) throw new QuantizeInputError(`--quantize ${config.mode} needs calibration data (--calibration DIR|FILE.npy|FILE.npz).`);
     stopIfCancelled();
-    statistics = new Map([...statistics, ...(options.inputRanges ?? [])]);
+    statistics = new Map([...statistics, ...preprocessInputRanges(graph, config), ...(options.inputRanges ?? [])]);
     onProgress?.({ stage: 'quantize', fraction: 0, message: 'computing params' });
     const planned = planStatic(graph, recipe, statistics);
     warnings.push(...planned.warnings);
