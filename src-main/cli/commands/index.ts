@@ -5,9 +5,11 @@ import { benchCommand } from './bench';
 import { deployCommand } from './deploy';
 import { deviceCommand } from './device';
 import { convertCommand } from './convert';
+import { evaluateCommand } from './evaluate';
 
 export const commands: readonly Command[] = [
   convertCommand,
+  evaluateCommand,
   projectCommand,
   deviceCommand,
   deployCommand,

@@ -1,0 +1,211 @@
+// Float vs quantized, both in a real TFLite runtime, on the same real data: per-output SQNR,
+// cosine, max abs error, top-1 agreement and label accuracy; file sizes; local latency.
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { CancelledError, oneLine } from '../errors';
+import { openDataset } from '../quantize/calibration/open';
+import type { InputSpec } from '../quantize/calibration/dataset';
+import { getRuntime } from '../runtime/index';
+import { RuntimeLoadError } from '../runtime/errors';
+import type { LoadedTflite, RuntimeName } from '../runtime/types';
+import { isTfliteBytes } from '../tflite/reader';
+import { EvaluateInputError } from './errors';
+import { fromRuntimeOutput, toRuntimeInput } from './io';
+import { isClassification, latencySummary, OutputComparison, type OutputMetrics } from './metrics';
+
+export interface EvaluateRequest {
+  /** A float .tflite, or any model the importers read (converted to float .tflite first). */
+  floatModel: string;
+  quantModel: string;
+  /** Folder of images (sub-folders = classes), .npy of N samples or .npz. */
+  data: string;
+  /** .npy of integer labels, one per sample in source order. */
+  labels?: string;
+  preprocess?: string;
+  /** Use the first N samples (default: all). */
+  samples?: number;
+  /** Force one runtime for both models (default: LiteRT.js, tflite-node if either is refused). */
+  runtime?: RuntimeName;
+  /** Timed runs per model after warm-up; 0 skips latency (default 50). */
+  latencyRuns?: number;
+  warmup?: number;
+  /** Pins dynamic input dims when the float model is not a .tflite. */
+  inputShape?: number[];
+}
+
+export interface LatencyFigures {
+  median: number;
+  p90: number;
+  min: number;
+  runs: number;
+}
+
+export interface ModelSide {
+  path: string;
+  bytes: number;
+  inputs: { name: string; dtype: string; shape: number[]; quant?: { scale: number; zeroPoint: number } }[];
+  outputs: { name: string; dtype: string; shape: number[]; quant?: { scale: number; zeroPoint: number } }[];
+  latencyMs?: LatencyFigures;
+  /** Set when the float model was converted to .tflite for the comparison. */
+  convertedFrom?: string;
+}
+
+export interface EvaluationReport {
+  runtime: { name: RuntimeName; version: string; fallbackReason?: string };
+  data: string;
+  samples: number;
+  classes?: string[];
+  float: ModelSide;
+  quant: ModelSide;
+  /** quant bytes / float bytes */
+  sizeRatio: number;
+  outputs: OutputMetrics[];
+  warnings: string[];
+}
+
+export interface EvaluateOptions {
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+async function floatTflite(path: string, inputShape: number[] | undefined): Promise<{ bytes: Uint8Array; convertedFrom?: string }> {
+  const info = await stat(path).catch(() => null);
+  if (!info) throw new EvaluateInputError(`Float model not found: ${path}.`);
+  if (info.isFile()) {
+    const bytes = new Uint8Array(await readFile(path));
+    if (isTfliteBytes(bytes)) return { bytes };
+  }
+  // Any other format: convert to a float .tflite with our own pipeline, then compare that.
+  const { convertModel } = await import('../convert/pipeline');
+  const dir = await mkdtemp(join(tmpdir(), 'edgequant-eval-'));
+  try {
+    const output = join(dir, 'float.tflite');
+    await convertModel({
+      model: path,
+      output,
+      ...(inputShape ? { inputShape } : {}),
+      quantize: { mode: 'none', inputType: 'float32', outputType: 'float32', int8Only: false },
+    });
+    return { bytes: new Uint8Array(await readFile(output)), convertedFrom: path };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function loadPair(floatBytes: Uint8Array, quantBytes: Uint8Array, forced: RuntimeName | undefined): Promise<{ name: RuntimeName; version: string; f: LoadedTflite; q: LoadedTflite; fallbackReason?: string }> {
+  const attempt = async (name: RuntimeName) => {
+    const runtime = getRuntime(name);
+    const q = await runtime.load(quantBytes);
+    try {
+      return { name, version: runtime.version, q, f: await runtime.load(floatBytes) };
+    } catch (error) {
+      q.dispose();
+      throw error;
+    }
+  };
+  if (forced) return attempt(forced);
+  try {
+    return await attempt('litert-js');
+  } catch (error) {
+    if (!(error instanceof RuntimeLoadError)) throw error;
+    // Both models in the same runtime: int8 kernels of different runtimes round differently.
+    return { ...(await attempt('tflite-node')), fallbackReason: oneLine(error) };
+  }
+}
+
+function describe(model: LoadedTflite) {
+  const map = (t: LoadedTflite['inputs'][number]) => ({ name: t.name, dtype: t.dtype, shape: t.shape, ...(t.quant ? { quant: t.quant } : {}) });
+  return { inputs: model.inputs.map(map), outputs: model.outputs.map(map) };
+}
+
+async function measureLatency(model: LoadedTflite, inputs: Float32Array[], runs: number, warmup: number): Promise<LatencyFigures> {
+  const feed = inputs.map((values, k) => toRuntimeInput(values, model.inputs[k]!));
+  for (let i = 0; i < warmup; i++) await model.run(feed);
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await model.run(feed);
+    times.push(performance.now() - start);
+  }
+  const s = latencySummary(times);
+  const round = (x: number) => Math.round(x * 1000) / 1000;
+  return { median: round(s.median), p90: round(s.p90), min: round(s.min), runs: s.runs };
+}
+
+function checkPair(f: LoadedTflite, q: LoadedTflite): void {
+  const count = (shape: number[]) => shape.reduce((n, d) => n * d, 1);
+  const mismatch = (what: string, a: LoadedTflite['inputs'], b: LoadedTflite['inputs']) => {
+    if (a.length !== b.length) throw new EvaluateInputError(`The float model has ${a.length} ${what}(s), the quantized one ${b.length}; they are not the same network.`);
+    a.forEach((t, i) => {
+      if (count(t.shape) !== count(b[i]!.shape)) throw new EvaluateInputError(`${what} ${i}: float '${t.name}' [${t.shape}] vs quantized '${b[i]!.name}' [${b[i]!.shape}] differ in size.`);
+    });
+  };
+  mismatch('input', f.inputs, q.inputs);
+  mismatch('output', f.outputs, q.outputs);
+}
+
+export async function evaluate(request: EvaluateRequest, options: EvaluateOptions = {}): Promise<EvaluationReport> {
+  const { signal } = options;
+  const floatSource = await floatTflite(request.floatModel, request.inputShape);
+  const quantBytes = new Uint8Array(await readFile(request.quantModel).catch(() => {
+    throw new EvaluateInputError(`Quantized model not found: ${request.quantModel}.`);
+  }));
+  if (!isTfliteBytes(quantBytes)) throw new EvaluateInputError(`${basename(request.quantModel)} is not a .tflite file.`);
+  const pair = await loadPair(floatSource.bytes, quantBytes, request.runtime);
+  const { f, q } = pair;
+  try {
+    checkPair(f, q);
+    const specs: InputSpec[] = f.inputs.map((t) => ({ name: t.name, shape: t.shape, dtype: t.dtype }));
+    const dataset = await openDataset(request.data, specs, {
+      ...(request.preprocess !== undefined ? { preprocess: request.preprocess } : {}),
+      ...(request.labels ? { labels: request.labels } : {}),
+      ...(request.samples ? { samples: request.samples } : {}),
+      warnFewSamples: false,
+    });
+    // An output as large as an input is a reconstruction (autoencoder), not class scores.
+    const inputSizes = new Set(f.inputs.map((t) => t.shape.reduce((n, d) => n * d, 1)));
+    const comparisons = f.outputs.map((t) => new OutputComparison(t.name, t.shape, isClassification(t.shape) && !inputSizes.has(t.shape.reduce((n, d) => n * d, 1))));
+    let first: Float32Array[] | undefined;
+    let done = 0;
+    try {
+      for await (const sample of dataset.samples(signal)) {
+        first ??= sample.inputs;
+        // Fresh state per sample: TFLite keeps LSTM variables between invokes.
+        await f.reset();
+        await q.reset();
+        const fo = await f.run(sample.inputs.map((v, k) => toRuntimeInput(v, f.inputs[k]!)));
+        const qo = await q.run(sample.inputs.map((v, k) => toRuntimeInput(v, q.inputs[k]!)));
+        comparisons.forEach((c, k) => c.add(fromRuntimeOutput(fo[k]!, f.outputs[k]!), fromRuntimeOutput(qo[k]!, q.outputs[k]!), sample.label));
+        done++;
+        options.onProgress?.(done, dataset.count);
+      }
+    } finally {
+      await dataset.close();
+    }
+    if (!first) throw new EvaluateInputError(`No samples in ${request.data}.`);
+    if (signal?.aborted) throw new CancelledError('Evaluation cancelled.');
+    const runs = request.latencyRuns ?? 50;
+    const warmup = request.warmup ?? 5;
+    const floatSide: ModelSide = { path: request.floatModel, bytes: floatSource.bytes.length, ...describe(f), ...(floatSource.convertedFrom ? { convertedFrom: floatSource.convertedFrom } : {}) };
+    const quantSide: ModelSide = { path: request.quantModel, bytes: quantBytes.length, ...describe(q) };
+    if (runs > 0) {
+      floatSide.latencyMs = await measureLatency(f, first, runs, warmup);
+      quantSide.latencyMs = await measureLatency(q, first, runs, warmup);
+    }
+    return {
+      runtime: { name: pair.name, version: pair.version, ...(pair.fallbackReason ? { fallbackReason: pair.fallbackReason } : {}) },
+      data: dataset.description,
+      samples: done,
+      ...(dataset.classes ? { classes: dataset.classes } : {}),
+      float: floatSide,
+      quant: quantSide,
+      sizeRatio: quantBytes.length / floatSource.bytes.length,
+      outputs: comparisons.map((c) => c.result()),
+      warnings: [...dataset.warnings],
+    };
+  } finally {
+    f.dispose();
+    q.dispose();
+  }
+}
