@@ -68,6 +68,11 @@ export interface SshdOptions {
   port?: number;
 }
 
+/** exitCode stays null for a process ended by a signal, so check both. */
+function hasExited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
 export class TestSshd {
   private child: ChildProcess | undefined;
   readonly user = userInfo().username;
@@ -139,7 +144,7 @@ export class TestSshd {
     this.child = child;
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`sshd exited (${child.exitCode}): ${this.stderr.trim()}`);
+      if (hasExited(child)) throw new Error(`sshd exited (${child.exitCode}): ${this.stderr.trim()}`);
       if (await this.answers()) return;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -167,7 +172,7 @@ export class TestSshd {
   /** Kills the listener and every session it forked (SIGKILL): the board "drops off". */
   kill(): void {
     const child = this.child;
-    if (!child?.pid || child.exitCode !== null) return;
+    if (!child?.pid || hasExited(child)) return;
     const pids = [child.pid, ...descendants(child.pid)];
     for (const pid of pids) {
       try {
@@ -181,7 +186,7 @@ export class TestSshd {
   async stop(): Promise<void> {
     const child = this.child;
     if (!child) return;
-    const exited = child.exitCode !== null ? Promise.resolve() : new Promise<void>((r) => child.once('exit', () => r()));
+    const exited = hasExited(child) ? Promise.resolve() : new Promise<void>((r) => child.once('exit', () => r()));
     this.kill();
     await exited;
     this.child = undefined;
