@@ -2,6 +2,7 @@
 // carry its exit code, its output checksummed. Timeouts interrupt the command (Ctrl-C) and
 // resynchronise, so one stuck command does not leave the session unusable.
 import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { CancelledError } from '../../errors';
 import { SerialDeviceError } from './errors';
 import { findLine, heredocLines, parseChunkReply, parseFrame, restoreScript, syncReply } from './framing';
@@ -101,11 +102,14 @@ export class ConsoleSession {
   /**
    * Writes bytes to a board file through a checksummed here-document: the board decodes,
    * checks the cksum and appends to `target` only when it matches. Returns false on mismatch.
+   * `gzip`: send the chunk deflated when that is smaller (the board has gzip).
    */
-  async sendChunkNow(data: Uint8Array, target: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+  async sendChunkNow(data: Uint8Array, target: string, timeoutMs: number, signal?: AbortSignal, gzip = false): Promise<boolean> {
     const id = this.nextId();
     const tag = cksumTag(data);
-    await this.link.write(heredocLines(data, '"$__eqt.c"') + `__eq_put ${id} ${tag} ${target}\n`);
+    const packed = gzip ? gzipSync(data, { level: 6 }) : undefined;
+    const useGzip = packed !== undefined && packed.length < data.length * 0.95;
+    await this.link.write(heredocLines(useGzip ? packed : data, '"$__eqt.c"', useGzip) + `__eq_put ${id} ${tag} ${target}\n`);
     const reply = await this.awaitReply((text) => parseChunkReply(text, id), timeoutMs, 'a file chunk', signal);
     this.link.consume(reply.consumed);
     // Compared here too: the board said ok only if its own checksum equals ours.

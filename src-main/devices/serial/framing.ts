@@ -51,10 +51,14 @@ export function shellPath(path: string): string {
   return shellQuote(path);
 }
 
-/** Lines that write `data` into `target` on the board through a base64 here-document. */
-export function heredocLines(data: Uint8Array, target: string, lineWidth = 76): string {
-  const b64 = Buffer.from(data).toString('base64');
-  const lines: string[] = [`base64 -d >${target} 2>/dev/null <<'__EQ_EOF'`];
+/**
+ * Lines that write bytes into `target` on the board through a base64 here-document;
+ * `gzipped` payloads are inflated on the board by `gzip -dc`.
+ */
+export function heredocLines(payload: Uint8Array, target: string, gzipped = false, lineWidth = 76): string {
+  const b64 = Buffer.from(payload).toString('base64');
+  const sink = gzipped ? `| gzip -dc >${target} 2>/dev/null` : `>${target}`;
+  const lines: string[] = [`base64 -d 2>/dev/null <<'__EQ_EOF' ${sink}`];
   for (let i = 0; i < b64.length; i += lineWidth) lines.push(b64.slice(i, i + lineWidth));
   lines.push('__EQ_EOF');
   return lines.join('\n') + '\n';

@@ -2,5 +2,5 @@
 export { openSerialTransport, DEFAULT_BAUD_RATE, type SerialOpenOptions, type SerialBoardTransport } from './transport';
 export { listSerialPorts, describePort, type SerialPortInfo } from './ports';
 export { usbSerialName, USB_SERIAL_NAMES } from './usb-ids';
-export { estimateTransferSeconds, chunkSizeFor, type SerialTransferProgress } from './transfer';
+export { estimateTransferSeconds, chunkSizeFor, planUpload, lineBytesPerSecond, type SerialTransferProgress, type UploadPlan } from './transfer';
 export { SerialDeviceError } from './errors';

@@ -25,6 +25,8 @@ export class PortLink {
   received = '';
   /** Bytes received over the link's life (for wrong-baud diagnosis). */
   totalBytes = 0;
+  /** Bytes sent over the link's life (transfer overhead is measured with it). */
+  bytesWritten = 0;
   private readonly waiters = new Set<Waiter>();
   private lostReason: string | undefined;
   private closing = false;
@@ -91,6 +93,7 @@ export class PortLink {
 
   async write(data: string | Uint8Array): Promise<void> {
     if (this.lostReason !== undefined) throw this.lostError();
+    this.bytesWritten += data.length;
     await new Promise<void>((resolve, reject) => {
       this.port.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data, (error) => {
         if (error) {

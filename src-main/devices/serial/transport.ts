@@ -58,6 +58,8 @@ export async function openSerialTransport(config: SerialDeviceConfig, options: S
 /** A BoardTransport whose upload progress also tells the measured rate and the time left. */
 export interface SerialBoardTransport extends BoardTransport {
   readonly baudRate: number;
+  /** Bytes sent and received on the line so far (transfer overhead, diagnostics). */
+  lineBytes(): { sent: number; received: number };
   upload(localPath: string, remotePath: string, onProgress?: (p: SerialTransferProgress) => void, signal?: AbortSignal): Promise<void>;
 }
 
@@ -74,6 +76,10 @@ class SerialTransport implements SerialBoardTransport {
 
   get baudRate(): number {
     return this.session.baudRate;
+  }
+
+  lineBytes(): { sent: number; received: number } {
+    return { sent: this.link.bytesWritten, received: this.link.totalBytes };
   }
 
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {

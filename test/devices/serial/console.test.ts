@@ -5,12 +5,13 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openSerialTransport, SerialDeviceError } from '../../../src-main/devices/serial/index';
+import { basename, join, resolve } from 'node:path';
+import { openSerialTransport, planUpload, SerialDeviceError } from '../../../src-main/devices/serial/index';
 import type { SerialTransferProgress } from '../../../src-main/devices/serial/index';
 import { CancelledError } from '../../../src-main/errors';
 import { socatAvailable, startSerialBoard, type SerialBoard } from '../../helpers/serial-board';
 
+const vww = resolve(import.meta.dirname, '..', '..', '..', '..', 'shared', 'fixtures', 'mlperf-tiny', 'vww', 'vww_96_int8.tflite');
 const dir = mkdtempSync(join(tmpdir(), 'eq-serial-'));
 let board: SerialBoard | undefined;
 let transport: Awaited<ReturnType<typeof openSerialTransport>> | undefined;
@@ -76,6 +77,28 @@ test('upload: sha256 on the board equals local, staging name gone, download retu
   assert.equal(sha256(back), sha256(data));
   assert.equal(existsSync(join(board!.home, '.edgequant/t/model.bin')), true);
   assert.deepEqual(readFileSync(join(board!.home, '.edgequant/t/model.bin')), data);
+});
+
+test('line overhead: what the upload puts on the wire matches the plan the estimate is built on', async (t) => {
+  if (!transport) return t.skip('socat absent');
+  const random = join(dir, 'random.bin');
+  writeFileSync(random, randomBytes(1_000_000));
+  const files = [random, ...(existsSync(vww) ? [vww] : [])];
+  for (const path of files) {
+    const plan = await planUpload(path, 115200);
+    const before = transport.lineBytes().sent;
+    const started = performance.now();
+    await transport.upload(path, `overhead/${basename(path)}`);
+    const seconds = (performance.now() - started) / 1000;
+    const sent = transport.lineBytes().sent - before;
+    t.diagnostic(
+      `${basename(path)}: ${plan.bytes} B → ${sent} B on the line (${(sent / plan.bytes).toFixed(3)}x; plan ${plan.wireBytes.toFixed(0)} B), ` +
+        `pty ${(plan.bytes / 1024 / seconds).toFixed(0)} KiB/s; at 115200 baud ≈ ${(sent / 11520).toFixed(0)} s, estimated ${plan.seconds.toFixed(0)} s`,
+    );
+    // The plan is the chunk data; the measurement adds the preparation and sha256/rename commands.
+    assert.ok(sent >= plan.wireBytes * 0.98 && sent <= plan.wireBytes * 1.05 + 1000, `${sent} vs ${plan.wireBytes}`);
+    assert.equal((await transport.exec(`sha256sum overhead/${basename(path)}`)).stdout.slice(0, 64), sha256(readFileSync(path)));
+  }
 });
 
 test('kernel messages printed on the console in between do not corrupt outputs or transfers', async (t) => {

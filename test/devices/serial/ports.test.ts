@@ -4,7 +4,12 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { describePort, listSerialPorts, usbSerialName } from '../../../src-main/devices/serial/index';
 import { posixCksum } from '../../../src-main/devices/serial/cksum';
-import { estimateTransferSeconds, chunkSizeFor } from '../../../src-main/devices/serial/transfer';
+import { estimateTransferSeconds, chunkSizeFor, planUpload } from '../../../src-main/devices/serial/transfer';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const vww = resolve(import.meta.dirname, '..', '..', '..', '..', 'shared', 'fixtures', 'mlperf-tiny', 'vww', 'vww_96_int8.tflite');
 
 test('friendly names: exact product first, then the vendor, ids normalised', () => {
   assert.equal(usbSerialName('10C4', 'EA60'), 'Silicon Labs CP210x USB-UART');
@@ -50,4 +55,23 @@ test('transfer estimate: a 4 MB model at 115200 baud takes minutes, at 1.5 Mbaud
   assert.ok(estimateTransferSeconds(fourMb, 1_500_000) < 45);
   assert.ok(chunkSizeFor(115200) >= 8 * 1024 && chunkSizeFor(115200) <= 20 * 1024);
   assert.equal(chunkSizeFor(9600) >= 2048, true);
+});
+
+test('upload plan: incompressible data costs base64 + framing, a compressible int8 model much less', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'eq-plan-'));
+  try {
+    const random = join(dir, 'random.bin');
+    writeFileSync(random, randomBytes(4 * 1024 * 1024));
+    const plan = await planUpload(random, 115200);
+    t.diagnostic(`4 MiB incompressible at 115200 baud: ${plan.wireBytes} line bytes, ${(plan.seconds / 60).toFixed(1)} min`);
+    assert.ok(plan.wireBytes / plan.bytes > 1.35 && plan.wireBytes / plan.bytes < 1.37);
+    assert.ok(Math.abs(plan.seconds - estimateTransferSeconds(plan.bytes, 115200)) / plan.seconds < 0.01);
+    if (!existsSync(vww)) return t.skip('../shared/fixtures absent');
+    const model = await planUpload(vww, 115200);
+    t.diagnostic(`vww_96_int8 (${model.bytes} B) at 115200 baud: ${model.wireBytes} line bytes, ${model.seconds.toFixed(0)} s (gzip)`);
+    assert.ok(model.wireBytes < model.bytes * 0.6);
+    assert.ok((await planUpload(vww, 115200, false)).wireBytes > model.bytes * 1.35);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
