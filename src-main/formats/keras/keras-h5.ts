@@ -6,7 +6,7 @@ import { InputError } from '../../errors';
 import type { ModelGraph } from '../../graph/model-graph';
 import { Hdf5File, isHdf5 } from '../hdf5/h5file';
 import type { Importer, ModelSource, OpenOptions } from '../importer';
-import { flattenModel, type KerasLayerJson, KerasFormatError } from './config';
+import { flattenModel, type FlatModel, type KerasLayerJson, KerasFormatError } from './config';
 import { kerasToGraph } from './to-graph';
 import { Keras2H5Weights, Keras3H5Weights, NoWeights, type WeightSource } from './weights';
 
@@ -51,9 +51,12 @@ export const kerasH5Importer: Importer = {
 };
 
 /** Weights of a companion .h5: Keras 2 save_weights (layer_names) or Keras 3 (.weights.h5). */
-export function weightSourceFor(file: Hdf5File): WeightSource {
-  if (file.attr('/', 'layer_names') !== undefined) return new Keras2H5Weights(file, '/');
-  if (file.has('/model_weights')) return new Keras2H5Weights(file, '/model_weights');
+export function weightSourceFor(file: Hdf5File, flat: FlatModel): WeightSource {
+  const keras2 = file.attr('/', 'layer_names') !== undefined ? new Keras2H5Weights(file, '/') : file.has('/model_weights') ? new Keras2H5Weights(file, '/model_weights') : undefined;
+  if (keras2) {
+    keras2.bindByOrder(flat.calls);
+    return keras2;
+  }
   if (file.has('/layers')) return new Keras3H5Weights(file);
   throw new InputError(`${file.fileName}: not a Keras weights file (no layer_names, model_weights or layers group).`);
 }
@@ -94,7 +97,7 @@ export const kerasJsonImporter: Importer = {
     }
     const file = await Hdf5File.open(weightsPath);
     try {
-      return kerasToGraph(flat, weightSourceFor(file), { ...base, description: 'Converted from a Keras JSON config + weights by EdgeQuant Studio.' });
+      return kerasToGraph(flat, weightSourceFor(file, flat), { ...base, description: 'Converted from a Keras JSON config + weights by EdgeQuant Studio.' });
     } finally {
       file.close();
     }

@@ -32,24 +32,56 @@ export function baseName(name: string): string {
 
 /** Keras 2 files: a group per layer holding `weight_names` (full `model_weights` or `save_weights`). */
 export class Keras2H5Weights implements WeightSource {
+  /** Config layer name → weights group, when the file's layer names differ from the config's. */
+  private byOrder: Map<string, string> | undefined;
+
   constructor(
     private readonly file: Hdf5File,
     private readonly root: string,
   ) {}
 
+  /**
+   * Keras `load_weights` (by_name=False) pairs layers that have weights by their order, so a
+   * weights file saved from a model whose layers got other names still loads. Used when some
+   * weighted config layer has no group of its own name in the file.
+   */
+  bindByOrder(calls: LayerCall[]): void {
+    const rootKey = this.root === '/' ? '/' : this.root;
+    const names = listAttr(this.file.attr(rootKey, 'layer_names'));
+    const weighted = names.filter((n) => listAttr(this.file.attr(`${this.root}/${n}`.replace(/^\/+/, '/'), 'weight_names')).length > 0);
+    const seen = new Set<string>();
+    const configWeighted = calls.filter((c) => WEIGHTED.has(c.className) && c.scope.length === 0 && !seen.has(c.name) && seen.add(c.name));
+    if (configWeighted.every((c) => weighted.includes(c.name))) return;
+    if (configWeighted.length !== weighted.length) {
+      throw new KerasFormatError(
+        `${this.file.fileName}: weights file has ${weighted.length} layers with weights, the config ${configWeighted.length}; they do not belong together.`,
+      );
+    }
+    this.byOrder = new Map(configWeighted.map((c, i) => [c.name, weighted[i]!]));
+  }
+
   forLayer(call: LayerCall): KerasWeight[] {
     // Nested models keep all their layers' variables in the nested model's group.
-    const groupName = call.scope[0] ?? call.name;
+    const groupName = this.byOrder?.get(call.name) ?? call.scope[0] ?? call.name;
     const group = `${this.root}/${groupName}`.replace(/^\/+/, '/');
     if (!this.file.has(group)) return [];
     const names = listAttr(this.file.attr(group, 'weight_names'));
     const mine = call.scope.length === 0 ? names : names.filter((n) => n.split('/')[0] === call.name);
-    return mine.map((n) => {
-      const ds = this.file.dataset(`${group}/${n}`);
-      return { name: n, shape: ds.shape, data: ds.readFloat32() };
-    });
+    if (mine.length === 0 && names.length && this.byOrder) return names.map((n) => this.read(group, n));
+    return mine.map((n) => this.read(group, n));
+  }
+
+  private read(group: string, name: string): KerasWeight {
+    const ds = this.file.dataset(`${group}/${name}`);
+    return { name, shape: ds.shape, data: ds.readFloat32() };
   }
 }
+
+/** Keras layer classes that own weights (for order-based matching of weights files). */
+const WEIGHTED = new Set([
+  'Conv1D', 'Conv2D', 'Conv3D', 'DepthwiseConv2D', 'SeparableConv1D', 'SeparableConv2D', 'Conv2DTranspose', 'Dense',
+  'BatchNormalization', 'LayerNormalization', 'Embedding', 'PReLU', 'LSTM', 'GRU', 'SimpleRNN', 'Bidirectional', 'Normalization',
+]);
 
 function listAttr(value: string | string[] | undefined): string[] {
   if (value === undefined) return [];
