@@ -33,10 +33,10 @@ test('OutputComparison: top-1 agreement and label accuracy over samples', () => 
 test('int8/uint8 edges: TFLite rounding (half away from zero), clamping, dequantization', () => {
   const info = { name: 'x', dtype: 'int8' as const, shape: [4], quant: { scale: 0.5, zeroPoint: -1 } };
   const q = toRuntimeInput(Float32Array.from([0.25, -0.25, 100, -100]), info);
-  assert.deepEqual(Array.from(q), [0, -2, 127, -128]);
+  assert.deepEqual(Array.from(q as Int8Array), [0, -2, 127, -128]);
   assert.deepEqual(Array.from(fromRuntimeOutput(Int8Array.from([-1, 1]), info)), [0, 1]);
   const u = toRuntimeInput(Float32Array.from([0, 1]), { name: 'u', dtype: 'uint8', shape: [2], quant: { scale: 1 / 255, zeroPoint: 0 } });
-  assert.deepEqual(Array.from(u), [0, 255]);
+  assert.deepEqual(Array.from(u as Uint8Array), [0, 255]);
   assert.throws(() => toRuntimeInput(new Float32Array(1), { name: 'n', dtype: 'int8', shape: [1] }), /without quantization parameters/);
 });
 
