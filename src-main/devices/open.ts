@@ -1,6 +1,6 @@
 // One entry point from a stored device to a live connection, whatever its kind.
 import { join } from 'node:path';
-import type { DeviceConfig, SerialDeviceConfig } from './types';
+import type { DeviceConfig } from './types';
 import type { BoardTransport } from './transport';
 import { DeviceStore } from './store';
 import { LocalTransport } from './local-transport';
@@ -14,10 +14,6 @@ export interface OpenTransportOptions extends Partial<SshConnectOptions> {
   env?: NodeJS.ProcessEnv;
 }
 
-interface SerialModule {
-  openSerialTransport(config: SerialDeviceConfig, options: OpenTransportOptions): Promise<BoardTransport>;
-}
-
 export async function openTransport(device: DeviceConfig, options: OpenTransportOptions = {}): Promise<BoardTransport> {
   const env = options.env ?? process.env;
   const store = options.store ?? new DeviceStore();
@@ -25,10 +21,9 @@ export async function openTransport(device: DeviceConfig, options: OpenTransport
     case 'ssh':
       return SshTransport.connect(device, { ...options, store, env });
     case 'serial': {
-      // Loaded on demand: the serial transport is its own module (serialport native binding).
-      const specifier = './serial/index';
-      const serial = (await import(/* @vite-ignore */ specifier)) as SerialModule;
-      return serial.openSerialTransport(device, { ...options, store, env });
+      // Loaded on demand: only serial boards need the serialport native binding.
+      const { openSerialTransport } = await import('./serial/index');
+      return openSerialTransport(device, { ...options, connectTimeoutMs: options.connectTimeoutMs });
     }
     case 'local':
       return new LocalTransport(join(store.dir, 'local-board'), env);

@@ -2,7 +2,7 @@
 // generated host key, an authorized test key, a private $HOME for the session and
 // LD_LIBRARY_PATH pointing at a TFLite C library. Processes are tracked by id and killed on stop.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -98,6 +98,11 @@ export class TestSshd {
     sshd.port = options.port ?? (await freePort());
     await sshd.launch();
     return sshd;
+  }
+
+  /** Lets another client key log in (appended to authorized_keys; read by sshd per login). */
+  authorize(publicKeyPath: string): void {
+    appendFileSync(join(this.dir, 'authorized_keys'), readFileSync(publicKeyPath));
   }
 
   /** Makes a fresh host key (the "reinstalled board"); takes effect on the next restart. */

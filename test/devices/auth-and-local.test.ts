@@ -1,0 +1,137 @@
+// Logins the way users have them (encrypted key + passphrase prompt, ssh-agent, ~/.ssh/config
+// alias) against a real sshd, and "This computer" as a device running the same board runner.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../src-main/cli/main';
+import { DeviceStore, LocalTransport, callRunner, ensureRunner, deployModel, openTransport, type BenchResult } from '../../src-main/devices/index';
+import { loadLocalModel, samplesForInput } from '../../src-main/devices/local-reference';
+import { readNpy, writeNpy } from '../../src-main/data/npy';
+import { tfliteCLibraryPath } from '../../src-main/runtime/index';
+import { TestSshd, generateKey, sshdMissingReason } from '../helpers/sshd';
+import { VWW_INT8, fixturesPresent, writeVwwSamples } from './vww-samples';
+
+const noSshd = sshdMissingReason();
+const noFixtures = fixturesPresent() ? undefined : '../shared/fixtures absent';
+let sshd: TestSshd | undefined;
+let work: string;
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), 'edgequant-auth-test-'));
+  mkdirSync(join(work, 'home'));
+  if (!noSshd) sshd = await TestSshd.start();
+});
+
+after(async () => {
+  await sshd?.dispose();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const sshDevice = (extra: { keyFile?: string; host?: string } = {}) => ({
+  kind: 'ssh' as const, name: 'b', host: extra.host ?? '127.0.0.1', port: sshd!.port, user: sshd!.user, connectTimeoutMs: 5000,
+  ...(extra.keyFile ? { keyFile: extra.keyFile } : {}),
+});
+
+test('an encrypted key asks its passphrase once through the injected prompt', { skip: noSshd }, async () => {
+  const key = join(work, 'secret_key');
+  generateKey(key, 'ed25519', 'correct horse');
+  sshd!.authorize(`${key}.pub`);
+  const store = new DeviceStore(join(work, 'state-pass'));
+  const questions: string[] = [];
+  const t = await openTransport(sshDevice({ keyFile: key }), {
+    store, env: { HOME: join(work, 'home') },
+    confirmHostKey: async () => true,
+    prompt: async (q) => (questions.push(q), 'correct horse'),
+  });
+  try {
+    assert.equal((await t.exec('echo ok')).stdout, 'ok\n');
+  } finally {
+    await t.close();
+  }
+  assert.deepEqual(questions, [`Passphrase for ${key}: `]);
+  // Nobody to ask (no TTY, no UI): a clear one-line failure, not a hang.
+  await assert.rejects(
+    openTransport(sshDevice({ keyFile: key }), { store, env: { HOME: join(work, 'home') } }),
+    /authentication to .* failed \(tried: no key, agent or password available\)/,
+  );
+});
+
+test('ssh-agent logs in when no key file is configured', { skip: noSshd }, async () => {
+  const key = join(work, 'agent_key');
+  generateKey(key);
+  sshd!.authorize(`${key}.pub`);
+  const socket = join(work, 'agent.sock');
+  const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
+  try {
+    for (let i = 0; i < 100 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 20));
+    const added = spawnSync('ssh-add', [key], { env: { ...process.env, SSH_AUTH_SOCK: socket }, encoding: 'utf8' });
+    assert.equal(added.status, 0, added.stderr);
+    const store = new DeviceStore(join(work, 'state-agent'));
+    const t = await openTransport(sshDevice(), { store, env: { HOME: join(work, 'home'), SSH_AUTH_SOCK: socket }, confirmHostKey: async () => true });
+    try {
+      assert.equal((await t.exec('printf agent')).stdout, 'agent');
+    } finally {
+      await t.close();
+    }
+  } finally {
+    agent.kill('SIGTERM');
+  }
+});
+
+test('a ~/.ssh/config Host alias supplies HostName, User, Port and IdentityFile', { skip: noSshd }, async () => {
+  const config = join(work, 'ssh_config');
+  writeFileSync(config, `Host labboard\n  HostName 127.0.0.1\n  User ${sshd!.user}\n  Port ${sshd!.port}\n  IdentityFile ${sshd!.clientKey}\n`);
+  const env = { EDGEQUANT_HOME: join(work, 'state-alias'), HOME: join(work, 'home'), EDGEQUANT_SSH_CONFIG: config };
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(['device', 'add', 'lab', '--ssh', 'labboard', '--trust', '--json'], { stdout: (t) => out.push(t), stderr: (t) => err.push(t), cwd: work, env });
+  assert.equal(code, 0, err.join(''));
+  const { device } = JSON.parse(out.join(''));
+  assert.deepEqual([device.host, device.port, device.user], ['labboard', sshd!.port, sshd!.user]);
+  const trusted = new DeviceStore(env.EDGEQUANT_HOME).trustedKey(`[127.0.0.1]:${sshd!.port}`);
+  assert.equal(trusted?.fingerprint, sshd!.hostFingerprint);
+});
+
+test('bench --device local runs the runner on this computer with the tfjs-tflite-node C library', { skip: noFixtures }, async () => {
+  const env = { EDGEQUANT_HOME: join(work, 'state-local'), HOME: join(work, 'home'), PATH: process.env.PATH };
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(['bench', VWW_INT8, '--device', 'local', '--runs', '20', '--threads', '2', '--json'], { stdout: (t) => out.push(t), stderr: (t) => err.push(t), cwd: work, env });
+  assert.equal(code, 0, err.join(''));
+  const b = JSON.parse(out.join('')) as BenchResult;
+  assert.equal(b.device, 'local');
+  assert.equal(b.runtime.name, 'tflite-c');
+  assert.equal(b.threads, 2);
+  assert.equal(b.latenciesMs.length, 20);
+  assert.ok(b.latencyMs.p50 > 0);
+  assert.ok(existsSync(join(env.EDGEQUANT_HOME, 'local-board', '.edgequant', 'default', 'vww_96_int8.tflite')));
+});
+
+test('the runner quantizes float .npy inputs exactly as the desktop does', { skip: noFixtures }, async () => {
+  const floatNpy = join(work, 'float.npy');
+  await writeVwwSamples(floatNpy, 4);
+  const local = await loadLocalModel(VWW_INT8);
+  const samples = samplesForInput(await readNpy(floatNpy), local.loaded.inputs[0]!, floatNpy);
+  local.loaded.dispose();
+  const int8Npy = join(work, 'int8.npy');
+  const joined = new Int8Array(samples.length * samples[0]!.length);
+  samples.forEach((s, k) => joined.set(s as Int8Array, k * s.length));
+  await writeNpy(int8Npy, { dtype: 'int8', shape: [4, 96, 96, 3], data: joined });
+
+  const t = new LocalTransport(join(work, 'runner-board'));
+  const runner = await ensureRunner(t);
+  const model = (await deployModel(t, VWW_INT8)).remotePath;
+  type Out = { sampleOutputs: Array<{ base64: string; shape: number[] }> };
+  const args = (input: string) => ['bench', '--model', model, '--runs', '1', '--warmup', '0', '--input', input, '--tflite-lib', tfliteCLibraryPath()];
+  const fromFloat = await callRunner<Out>(t, runner, args(floatNpy));
+  const fromInt8 = await callRunner<Out>(t, runner, args(int8Npy));
+  assert.deepEqual(fromFloat.sampleOutputs[0]!.shape, [4, 2]);
+  assert.equal(fromFloat.sampleOutputs[0]!.base64, fromInt8.sampleOutputs[0]!.base64);
+  // A wrong shape is reported by the runner as one line.
+  const bad = join(work, 'bad.npy');
+  await writeNpy(bad, { dtype: 'float32', shape: [2, 5], data: new Float32Array(10) });
+  await assert.rejects(callRunner(t, runner, args(bad)), /has shape \[2, 5\]; input .* needs/);
+});
