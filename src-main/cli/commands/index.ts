@@ -1,5 +1,6 @@
 // The command table. Add one line per command; keep it sorted as shown in --help.
 import type { Command } from '../command';
+import { inspectCommand } from './inspect';
 import { projectCommand } from './project';
 import { benchCommand } from './bench';
 import { deployCommand } from './deploy';
@@ -8,6 +9,7 @@ import { convertCommand } from './convert';
 import { evaluateCommand } from './evaluate';
 
 export const commands: readonly Command[] = [
+  inspectCommand,
   convertCommand,
   evaluateCommand,
   projectCommand,

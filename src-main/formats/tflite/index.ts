@@ -1,4 +1,5 @@
-// Importer for .tflite files: matched by the 'TFL3' flatbuffer identifier (bytes 4..8).
+// Importer for .tflite files: matched by the 'TFL3' flatbuffer identifier (bytes 4..8) or the
+// .tflite extension.
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Importer, ModelSource } from '../importer';
@@ -17,6 +18,7 @@ export const tfliteImporter: Importer = {
   name: 'tflite',
   title: 'TensorFlow Lite',
   extensions: ['.tflite'],
-  match: (_source, head) => isTfliteBytes(head),
+  // A .tflite that lacks the identifier still comes here, so the user gets the precise cause.
+  match: (source, head) => isTfliteBytes(head) || source.path.toLowerCase().endsWith('.tflite'),
   open,
 };

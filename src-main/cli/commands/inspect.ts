@@ -1,0 +1,164 @@
+// `edgequant inspect MODEL [--json]`: what a model file is and what it contains, for any format
+// an importer is registered for (opened with collectUnsupported, so every unsupported layer is
+// listed at once instead of failing at the first).
+import { readdir, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { InputError } from '../../errors';
+import { parseCommandArgs, printJson, type CliIO, type Command } from '../command';
+import { findImporter } from '../../formats/registry';
+import { elementCount, opHistogram, parameterCount, type Graph, type ModelGraph, type QuantParams, type Tensor } from '../../graph/model-graph';
+
+const usage = `Usage: edgequant inspect MODEL [--json]
+
+Prints the model's format, description, inputs and outputs (name, shape, dtype, quantization
+with the formula real = scale * (q - zero_point)), the op / layer histogram, the parameter
+count, the file size, every unsupported layer, signatures and metadata.
+MODEL is a .tflite, .h5/.keras, TF.js model.json or SavedModel folder (any registered format).
+Exit codes: 0 ok, 2 the file is missing, unknown or not a valid model.`;
+
+export interface TensorReport {
+  name: string;
+  shape: number[];
+  dtype: string;
+  quantization?: { scale: number[]; zeroPoint: number[]; axis?: number; formula: string };
+}
+
+export interface InspectReport {
+  file: string;
+  format: string;
+  formatTitle: string;
+  description: string;
+  sizeBytes: number;
+  graphs: { name: string; tensors: number; ops: number }[];
+  inputs: TensorReport[];
+  outputs: TensorReport[];
+  ops: Record<string, number>;
+  /** Source layer classes (Keras / TF.js) when the importer recorded them. */
+  layers: Record<string, number>;
+  parameters: number;
+  unsupported: ModelGraph['unsupported'];
+  signatures: ModelGraph['signatures'];
+  metadata: Record<string, string>;
+}
+
+async function sizeOf(path: string): Promise<number> {
+  const info = await stat(path);
+  if (!info.isDirectory()) return info.size;
+  let total = 0;
+  for (const entry of await readdir(path)) total += await sizeOf(join(path, entry));
+  return total;
+}
+
+const num = (x: number) => Number(x.toPrecision(6)).toString();
+
+function formula(q: QuantParams): string {
+  if (q.scale.length !== 1) return `real = scale[c] * (q - zero_point[c]), per channel on axis ${q.axis ?? 0} (${q.scale.length} channels)`;
+  const zp = q.zeroPoint[0] ?? 0;
+  const shift = zp === 0 ? 'q' : zp < 0 ? `q + ${-zp}` : `q - ${zp}`;
+  return `real = ${num(q.scale[0] as number)} * (${shift})`;
+}
+
+function tensorReport(tensor: Tensor): TensorReport {
+  const report: TensorReport = { name: tensor.name, shape: tensor.shape, dtype: tensor.dtype };
+  const q = tensor.quant;
+  if (q && q.scale.length > 0) {
+    report.quantization = { scale: q.scale, zeroPoint: q.zeroPoint, ...(q.axis !== undefined ? { axis: q.axis } : {}), formula: formula(q) };
+  }
+  return report;
+}
+
+function layerHistogram(graph: Graph): Record<string, number> {
+  const seen = new Map<string, string>();
+  for (const node of graph.nodes) if (node.source) seen.set(node.source.layer, node.source.className);
+  const counts: Record<string, number> = {};
+  for (const className of seen.values()) counts[className] = (counts[className] ?? 0) + 1;
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+export async function inspectModel(path: string): Promise<InspectReport> {
+  const importer = await findImporter({ path });
+  const model = await importer.open({ path }, { collectUnsupported: true });
+  const main = model.graphs[0];
+  const tensor = (name: string) => main?.tensors.get(name) ?? { name, dtype: 'float32' as const, shape: [] };
+  return {
+    file: path,
+    format: model.format,
+    formatTitle: importer.title,
+    description: model.description,
+    sizeBytes: await sizeOf(path),
+    graphs: model.graphs.map((g) => ({ name: g.name, tensors: g.tensors.size, ops: g.nodes.length })),
+    inputs: (main?.inputs ?? []).map((n) => tensorReport(tensor(n))),
+    outputs: (main?.outputs ?? []).map((n) => tensorReport(tensor(n))),
+    ops: main ? opHistogram(main) : {},
+    layers: main ? layerHistogram(main) : {},
+    parameters: model.graphs.reduce((n, g) => n + parameterCount(g), 0),
+    unsupported: model.unsupported,
+    signatures: model.signatures,
+    metadata: model.metadata,
+  };
+}
+
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
+}
+
+function tensorLine(t: TensorReport): string {
+  const shape = `[${t.shape.map((d) => (d < 0 ? '?' : String(d))).join(', ')}]`;
+  const quant = t.quantization ? `  ${t.quantization.formula}` : '';
+  return `  ${t.name}  ${t.dtype} ${shape} (${elementCount(t.shape)} values)${quant}`;
+}
+
+function histogramLines(h: Record<string, number>): string[] {
+  const entries = Object.entries(h).sort(([, a], [, b]) => b - a);
+  const width = Math.max(0, ...entries.map(([k]) => k.length));
+  return entries.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`);
+}
+
+export function formatReport(r: InspectReport): string {
+  const lines = [
+    `${basename(r.file)}: ${r.formatTitle} (${r.format}), ${formatSize(r.sizeBytes)}`,
+    ...(r.description ? [`Description: ${r.description}`] : []),
+    `Parameters: ${r.parameters.toLocaleString('en-US')}`,
+    `Graphs: ${r.graphs.map((g) => `${g.name} (${g.ops} ops, ${g.tensors} tensors)`).join(', ') || 'none'}`,
+    'Inputs:',
+    ...(r.inputs.length ? r.inputs.map(tensorLine) : ['  (none)']),
+    'Outputs:',
+    ...(r.outputs.length ? r.outputs.map(tensorLine) : ['  (none)']),
+    `Ops (${Object.values(r.ops).reduce((a, b) => a + b, 0)}):`,
+    ...histogramLines(r.ops),
+  ];
+  if (Object.keys(r.layers).length) lines.push('Source layers:', ...histogramLines(r.layers));
+  if (r.signatures.length) {
+    lines.push('Signatures:');
+    for (const s of r.signatures) lines.push(`  ${s.key} (subgraph ${s.subgraph}): inputs ${Object.keys(s.inputs).join(', ') || '-'}; outputs ${Object.keys(s.outputs).join(', ') || '-'}`);
+  }
+  if (Object.keys(r.metadata).length) {
+    lines.push('Metadata:');
+    for (const [k, v] of Object.entries(r.metadata)) lines.push(`  ${k}: ${v}`);
+  }
+  if (r.unsupported.length) {
+    lines.push(`Unsupported layers (${r.unsupported.length}; conversion will refuse this model):`);
+    for (const u of r.unsupported) lines.push(`  ${u.layer} (${u.className}): ${u.reason}`);
+  } else {
+    lines.push('Unsupported layers: none');
+  }
+  return lines.join('\n') + '\n';
+}
+
+async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs('inspect', argv, { json: { type: 'boolean' } });
+  if (positionals.length !== 1) throw new InputError(`inspect: expected exactly one MODEL path (see 'edgequant inspect --help').`);
+  const report = await inspectModel(resolve(io.cwd, positionals[0] as string));
+  if (values.json) printJson(io, report);
+  else io.stdout(formatReport(report));
+  return 0;
+}
+
+export const inspectCommand: Command = {
+  name: 'inspect',
+  summary: 'show format, inputs/outputs, quantization, op histogram, size and unsupported layers of a model',
+  usage,
+  run,
+};
