@@ -1,0 +1,74 @@
+// Recurrent models. The seed's text model Input(100,512) → LSTM(128) → Dense(10, softmax) is
+// built and saved by this test with TF.js, converted (UNIDIRECTIONAL_SEQUENCE_LSTM with 24
+// inputs and variable state, as the official converter writes it) and compared in
+// tflite-node. The TF.js e2e GRU model (Embedding → GRU(go_backwards, hard_sigmoid)) is
+// checked against its published golden output.
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type * as tfTypes from '@tensorflow/tfjs';
+import { mainGraph } from '../../src-main/graph/model-graph';
+import { readTflite } from '../../src-main/tflite/reader';
+import { getRuntime } from '../../src-main/runtime/index';
+import { loadTfjsLayers, randomSamples, runTfjs, tfjs } from '../keras/tfjs-reference';
+import { convertTo, fixture, hasFixtures, runTflite, sqnrDb, tempDir, top1Agreement } from './helpers';
+
+/** Saves a tfjs LayersModel as model.json + weights.bin in `dir`. */
+async function saveLayersModel(model: tfTypes.LayersModel, dir: string): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  await model.save({
+    save: async (artifacts) => {
+      const manifest = [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }];
+      writeFileSync(join(dir, 'model.json'), JSON.stringify({ modelTopology: artifacts.modelTopology, weightsManifest: manifest, format: 'layers-model' }));
+      writeFileSync(join(dir, 'weights.bin'), new Uint8Array(artifacts.weightData as ArrayBuffer));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    },
+  });
+  return join(dir, 'model.json');
+}
+
+test('seed text model (LSTM 128 over 100×512) converts to UNIDIRECTIONAL_SEQUENCE_LSTM and matches TF.js', async () => {
+  const tf = await tfjs();
+  const input = tf.input({ shape: [100, 512] });
+  const lstm = tf.layers.lstm({ units: 128, recurrentActivation: 'sigmoid', name: 'lstm' }).apply(input) as tfTypes.SymbolicTensor;
+  const out = tf.layers.dense({ units: 10, activation: 'softmax', name: 'dense' }).apply(lstm) as tfTypes.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: out, name: 'text_model' });
+  const dir = tempDir();
+  const path = await saveLayersModel(model, join(dir, 'saved'));
+  const result = await convertTo(dir, path);
+  assert.deepEqual(result.opHistogram, { FULLY_CONNECTED: 1, SOFTMAX: 1, STRIDED_SLICE: 1, UNIDIRECTIONAL_SEQUENCE_LSTM: 1 });
+  const bytes = new Uint8Array(readFileSync(result.output));
+  const graph = mainGraph(readTflite(bytes, { fileName: 'out.tflite' }));
+  const node = graph.nodes.find((n) => n.op === 'UNIDIRECTIONAL_SEQUENCE_LSTM')!;
+  assert.equal(node.inputs.length, 24);
+  assert.deepEqual(graph.tensors.get(node.inputs[1]!)!.shape, [128, 512], 'input-to-input weights per gate');
+  assert.deepEqual(graph.tensors.get(node.inputs[5]!)!.shape, [128, 128], 'recurrent-to-input weights per gate');
+  assert.equal(node.inputs[9], null, 'no peephole');
+  assert.ok(graph.tensors.get(node.inputs[18]!)!.isVariable && graph.tensors.get(node.inputs[19]!)!.isVariable, 'state tensors are variables');
+  const samples = randomSamples(6, 100 * 512, 5, -1, 1);
+  const ref = await runTfjs(model, samples, [1, 100, 512]);
+  const got = await runTflite(bytes, samples, 'tflite-node');
+  const sqnr = sqnrDb(ref, got);
+  console.log(`# seed LSTM: ${result.bytes} B, SQNR vs TF.js ${sqnr.toFixed(1)} dB (tflite-node, state reset per sample)`);
+  assert.ok(sqnr >= 60, `SQNR ${sqnr.toFixed(1)} dB < 60`);
+  assert.equal(top1Agreement(ref, got), 1);
+});
+
+test('TF.js e2e GRU (Embedding, go_backwards, hard_sigmoid) matches its golden output', { skip: hasFixtures ? false : '../shared/fixtures absent' }, async () => {
+  const path = fixture('tfjs', 'tfjs_e2e', 'gru_layers_model', 'model.json');
+  const result = await convertTo(tempDir(), path);
+  assert.ok(result.opHistogram['GATHER'] === 1, 'Embedding becomes GATHER');
+  const tokens = [86, 11, 62, 40, 36, 75, 82, 94, 67, 75];
+  const golden = [-0.003578941, 0.002892204, -0.002957976, 0.009554024];
+  const bytes = new Uint8Array(readFileSync(result.output));
+  const loaded = await getRuntime('litert-js').load(bytes);
+  const [out] = await loaded.run([Float32Array.from(tokens)]);
+  loaded.dispose();
+  const got = Float32Array.from(out as Float32Array);
+  const sqnr = sqnrDb([Float32Array.from(golden)], [got]);
+  console.log(`# gru e2e: ${JSON.stringify(result.opHistogram)} SQNR vs golden ${sqnr.toFixed(1)} dB`);
+  assert.ok(sqnr >= 60, `SQNR vs golden ${sqnr.toFixed(1)} dB`);
+  const ref = await runTfjs(await loadTfjsLayers(path), [Float32Array.from(tokens)], [1, 10]);
+  assert.ok(sqnrDb(ref, [got]) >= 60);
+});
