@@ -8,6 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export type BoardKind =
   /** `bash -li`: a shell prompt straight away. */
   | 'shell'
+  /** `dash -i`: a minimal POSIX shell (as on small boards), no bash features. */
+  | 'dash'
   /** A login prompt and a password prompt (checked), then `bash -li`. */
   | 'login'
   /** Random non-text bytes and never a prompt: what a wrong baud rate looks like. */
@@ -45,6 +47,8 @@ function farEnd(kind: BoardKind, dir: string): string {
   switch (kind) {
     case 'shell':
       return 'bash -li';
+    case 'dash':
+      return 'dash -i';
     case 'login':
       // A getty-like front: user name (empty lines ignored as agetty does), password without
       // echo, "Login incorrect" after a pause on mismatch.

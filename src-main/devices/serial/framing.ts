@@ -11,10 +11,12 @@ export function setupScript(tempPrefix: string, syncToken: string): string {
     '[ -n "${__eqps1+x}" ] || { __eqps1=$PS1; __eqps2=$PS2; }',
     // Readline off (no echo of edits, no bracketed-paste escapes); each step may not exist.
     "bind 'set enable-bracketed-paste off' 2>/dev/null",
-    'set +o emacs 2>/dev/null',
-    'set +o vi 2>/dev/null',
-    'set +H 2>/dev/null',
-    'set +o history 2>/dev/null',
+    // `command` keeps an unknown option of a special built-in (dash has no -H) from
+    // aborting the rest of this line.
+    'command set +o emacs 2>/dev/null',
+    'command set +o vi 2>/dev/null',
+    'command set +H 2>/dev/null',
+    'command set +o history 2>/dev/null',
     'stty -echo -onlcr 2>/dev/null',
     "PS1=''",
     "PS2=''",
@@ -32,7 +34,7 @@ export function setupScript(tempPrefix: string, syncToken: string): string {
 
 /** Undoes setupScript() for the next human at the console (echo, prompts, line editing). */
 export function restoreScript(tempPrefix: string): string {
-  return `rm -f ${shellQuote(tempPrefix)}.*; stty echo onlcr 2>/dev/null; PS1=$__eqps1; PS2=$__eqps2; unset __eqps1 __eqps2; set -o emacs 2>/dev/null`;
+  return `rm -f ${shellQuote(tempPrefix)}.*; stty echo onlcr 2>/dev/null; PS1=$__eqps1; PS2=$__eqps2; unset __eqps1 __eqps2; command set -o emacs 2>/dev/null`;
 }
 
 export function syncReply(syncToken: string): string {

@@ -115,7 +115,7 @@ export class PortLink {
     return new Promise<T>((resolve, reject) => {
       if (this.lostReason !== undefined) return reject(this.lostError());
       if (signal?.aborted) return reject(new CancelledError());
-      let timer: NodeJS.Timeout | undefined;
+      let timer: NodeJS.Timeout | undefined = undefined;
       const finish = () => {
         this.waiters.delete(waiter);
         if (timer) clearTimeout(timer);

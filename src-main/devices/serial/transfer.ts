@@ -145,7 +145,7 @@ async function transfer(
     // The line rate measured so far, once it covers a second or a chunk; before that, the plan.
     const wireRate = measured ? wireDone / Math.max(elapsed, 1e-3) : plan.wireBytes / Math.max(plan.seconds, 1e-3);
     const rate = measured ? done / Math.max(elapsed, 1e-3) : total / Math.max(plan.seconds, 1e-3);
-    const etaSeconds = (plan.wireBytes - wireDone) / Math.max(wireRate, 1);
+    const etaSeconds = done >= total ? 0 : Math.max(0, plan.wireBytes - wireDone) / Math.max(wireRate, 1);
     onProgress?.({ bytesDone: done, bytesTotal: total, bytesPerSecond: rate, etaSeconds, resentChunks: resent });
   };
   report();

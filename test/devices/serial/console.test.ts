@@ -156,6 +156,28 @@ test('close gives the console back (prompt restored) and the next session opens 
   assert.equal((await transport.exec('echo again')).stdout, 'again\n');
 });
 
+test('a plain POSIX shell (dash): commands, stdin, gzip upload and download work the same', async (t) => {
+  if (!socatAvailable()) return t.skip('socat absent');
+  const dashBoard = await startSerialBoard(join(dir, 'dash'), 'dash');
+  try {
+    const dash = await openSerialTransport({ kind: 'serial', name: 'd', path: dashBoard.path, baudRate: 115200 }, { timeoutMs: 10_000 });
+    try {
+      assert.deepEqual(await dash.exec('echo "$0"; echo e >&2; exit 4'), { code: 4, stdout: 'dash\n', stderr: 'e\n' });
+      assert.equal((await dash.exec('tr a-z A-Z', { stdin: 'posix\n' })).stdout, 'POSIX\n');
+      const data = Buffer.concat([Buffer.alloc(50_000, 7), randomBytes(50_000)]);
+      const local = join(dir, 'dash.bin');
+      writeFileSync(local, data);
+      await dash.upload(local, '~/d/dash.bin');
+      assert.deepEqual(readFileSync(join(dashBoard.home, 'd', 'dash.bin')), data);
+      assert.equal(sha256(await dash.download('d/dash.bin')), sha256(data));
+    } finally {
+      await dash.close();
+    }
+  } finally {
+    await dashBoard.stop();
+  }
+});
+
 test('a login prompt: user name sent, password asked through the callback, wrong password refused', async (t) => {
   if (!socatAvailable()) return t.skip('socat absent');
   const env = { BOARD_USER: 'pi', BOARD_PASSWORD: 's3cret pass' };
