@@ -1,0 +1,51 @@
+// Quantized graphs in the interpreter: tensors declared int8 are fake-quantized (rounded to their
+// grid), which reproduces the integer kernels of the official int8 files closely. The quantizer
+// relies on this to check its graphs per layer before writing them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createExecutor } from '../../src-main/graph/execute';
+import { fromRuntimeOutput, sqnrDb, toRuntimeInput } from '../../src-main/evaluate/index';
+import { getRuntime } from '../../src-main/runtime/index';
+import { readTflite } from '../../src-main/tflite/reader';
+import { loadImage } from '../../src-main/data/images';
+
+const fixtures = join(import.meta.dirname, '../../../shared/fixtures');
+
+async function compare(rel: string, samples: Float32Array[][]): Promise<number[]> {
+  const bytes = new Uint8Array(readFileSync(join(fixtures, rel)));
+  const executor = await createExecutor(readTflite(bytes));
+  const model = await getRuntime('tflite-node').load(bytes);
+  const results: number[] = [];
+  try {
+    for (const inputs of samples) {
+      const ours = await executor.run(inputs);
+      const reference = await model.run(inputs.map((v, i) => toRuntimeInput(v, model.inputs[i]!)));
+      results.push(sqnrDb(fromRuntimeOutput(reference[0]!, model.outputs[0]!), ours[0]!));
+    }
+  } finally {
+    executor.dispose();
+    model.dispose();
+  }
+  return results;
+}
+
+test('official vww_96_int8 simulated in the interpreter equals TFLite on real photos', async (t) => {
+  if (!existsSync(fixtures)) return t.skip('../shared/fixtures absent');
+  const photos = ['astronaut.png', 'chelsea.png', 'coffee.png'];
+  const samples = await Promise.all(photos.map(async (p) => [Float32Array.from(await loadImage(join(fixtures, 'images/photos', p), { height: 96, width: 96, channels: 3 }), (v) => v / 255)]));
+  const db = await compare('mlperf-tiny/vww/vww_96_int8.tflite', samples);
+  t.diagnostic(`SQNR per photo: ${db.map((d) => d.toFixed(1)).join(', ')}`);
+  // A 2-class softmax on a 1/256 grid: one step of difference on a confident photo is ~31 dB.
+  for (const d of db) assert.ok(d >= 30, `${d} dB`);
+});
+
+test('official ad01_int8 simulated in the interpreter equals TFLite on dcase windows', async (t) => {
+  if (!existsSync(fixtures)) return t.skip('../shared/fixtures absent');
+  const frames = new Float32Array(readFileSync(join(fixtures, 'mlperf-tiny/ad01/dcase_logmel_200x128_f32.bin')).buffer.slice(0));
+  const samples = [0, 50, 150].map((i) => [frames.slice(i * 128, i * 128 + 640)]);
+  const db = await compare('mlperf-tiny/ad01/ad01_int8.tflite', samples);
+  t.diagnostic(`SQNR per window: ${db.map((d) => d.toFixed(1)).join(', ')}`);
+  for (const d of db) assert.ok(d >= 40, `${d} dB`);
+});
