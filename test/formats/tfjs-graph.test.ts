@@ -19,7 +19,7 @@ const humanModels = join(process.cwd(), 'node_modules', '@vladmandic', 'human-mo
 async function convertAndLoad(modelJson: string) {
   const model = await openModel({ path: modelJson });
   const bytes = writeTflite(model);
-  const runtime = await loadWithBestRuntime(bytes);
+  const runtime = (await loadWithBestRuntime(bytes)).model;
   return { model, bytes, runtime };
 }
 
