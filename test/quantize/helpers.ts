@@ -24,17 +24,17 @@ export function imageFiles(...dirs: string[]): string[] {
   return dirs.flatMap((d) => readdirSync(fixture('images', d)).filter((f) => IMAGE.test(f)).sort().map((f) => fixture('images', d, f)));
 }
 
+/** RGB bytes resized (cover) to size×size, NHWC. */
+export async function loadRgbBytes(path: string, size: number): Promise<Uint8Array> {
+  const bytes = readFileSync(path);
+  const img = path.toLowerCase().endsWith('.bmp') ? sharp(decodeBmp(bytes), { raw: bmpInfo(bytes) }) : sharp(bytes);
+  const { data } = await img.removeAlpha().resize(size, size, { fit: 'cover' }).raw().toBuffer({ resolveWithObject: true });
+  return new Uint8Array(data);
+}
+
 /** RGB, resized (cover) to size×size, NHWC float32 scaled by `scale` (1/255 for 0..1). */
 export async function loadImage(path: string, size: number, scale: number): Promise<Float32Array> {
-  let img = sharp(readFileSync(path));
-  if (path.toLowerCase().endsWith('.bmp')) {
-    // sharp has no BMP decoder: read the 24-bit bottom-up DIB ourselves.
-    img = sharp(decodeBmp(readFileSync(path)), { raw: bmpInfo(readFileSync(path)) });
-  }
-  const { data } = await img.removeAlpha().resize(size, size, { fit: 'cover' }).raw().toBuffer({ resolveWithObject: true });
-  const out = new Float32Array(size * size * 3);
-  for (let i = 0; i < out.length; i++) out[i] = data[i]! * scale;
-  return out;
+  return Float32Array.from(await loadRgbBytes(path, size), (v) => v * scale);
 }
 
 /** Five crops (corners + centre) of the image resized to 1.25×size: more real samples per photo. */

@@ -1,0 +1,53 @@
+// A real TF.js layers model (MobileNetV2, nsfwjs) → int8 calibrated on photos, evaluated on other
+// photos in LiteRT.js; its uint8-input variant is fed raw RGB bytes, with no arithmetic.
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { convertModel } from '../../src-main/convert/pipeline';
+import type { QuantizeConfig } from '../../src-main/convert/types';
+import { getRuntime } from '../../src-main/runtime/index';
+import { agreement, runAll } from './accuracy';
+import { fixture, hasFixtures, imageFiles, loadImageCrops, loadRgbBytes } from './helpers';
+
+const OUT = join(import.meta.dirname, '..', '..', 'test-output', 'quantize-nsfwjs');
+const argmax = (a: ArrayLike<number>): number => Array.prototype.reduce.call(a, (best: number, v, i, arr) => ((v as number) > (arr[best] as number) ? i : best), 0) as number;
+
+test('nsfwjs MobileNetV2 → int8: ≥ 95% top-1 agreement with float on held-out photos; uint8 input takes raw pixels', async (t) => {
+  if (!hasFixtures) return t.skip('../shared/fixtures absent');
+  mkdirSync(OUT, { recursive: true });
+  const model = fixture('tfjs', 'nsfwjs_mobilenet_v2', 'model.json');
+  const calibration = { path: fixture('images', 'litert_224'), preprocess: '0..1', samples: 100, method: 'minmax' as const, seed: 0 };
+  const run = async (name: string, quantize: QuantizeConfig): Promise<Uint8Array> => {
+    const output = join(OUT, name);
+    await convertModel({ model, output, quantize });
+    return new Uint8Array(readFileSync(output));
+  };
+  const float = await run('float.tflite', { mode: 'none', inputType: 'float32', outputType: 'float32', int8Only: false });
+  const int8 = await run('int8.tflite', { mode: 'int8', inputType: 'float32', outputType: 'float32', int8Only: true, calibration });
+  const uint8 = await run('uint8.tflite', { mode: 'int8', inputType: 'uint8', outputType: 'float32', int8Only: true, calibration });
+  const photos = imageFiles('photos', 'coral');
+  const heldOut = (await Promise.all(photos.map((f) => loadImageCrops(f, 224, 1 / 255)))).flat();
+  const reference = await runAll('litert-js', float, heldOut);
+  const quantized = await runAll('litert-js', int8, heldOut);
+  const a = agreement(reference, quantized);
+  t.diagnostic(`int8 vs float on ${heldOut.length} held-out crops: top-1 ${a.top1.toFixed(1)}%, SQNR ${a.sqnrDb.toFixed(1)} dB`);
+  assert.ok(a.top1 >= 95, `top-1 ${a.top1}`);
+
+  const loaded = await getRuntime('litert-js').load(uint8);
+  try {
+    assert.deepEqual([loaded.inputs[0]!.dtype, loaded.inputs[0]!.quant], ['uint8', { scale: Math.fround(1 / 255), zeroPoint: 0 }]);
+    let same = 0;
+    for (const [i, file] of photos.entries()) {
+      const data = await loadRgbBytes(file, 224);
+      const [y] = await loaded.run([data]);
+      const [expected] = await runAll('litert-js', int8, [Float32Array.from(data, (v) => v / 255)]);
+      if (argmax(y as Float32Array) === argmax(expected!)) same++;
+      else t.diagnostic(`raw-pixel disagreement on ${file} (${i})`);
+    }
+    t.diagnostic(`uint8 raw pixels agree with the int8 float-input file on ${same}/${photos.length} photos`);
+    assert.ok(same >= photos.length - 1);
+  } finally {
+    loaded.dispose();
+  }
+});
