@@ -42,7 +42,7 @@ export function checkAccess(input: { url: string; headers: IncomingHttpHeaders; 
   if (origin !== undefined && !hosts.some((h) => origin.toLowerCase() === `http://${h}`)) {
     return { ok: false, status: 403, reason: `Origin '${origin}' may not use this app.` };
   }
-  const queryToken = new URL(input.url, 'http://127.0.0.1').searchParams.get('token');
+  const queryToken = new URL(input.url, 'http://127.0.0.1').searchParams.get('token') || null;
   const presented = queryToken ?? cookieValue(headers.cookie, cookieName(port));
   if (presented === undefined || presented === '') {
     return { ok: false, status: 401, reason: 'Missing token: open the URL that `npm start` printed.' };

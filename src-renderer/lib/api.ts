@@ -81,10 +81,16 @@ type ServerMessage =
   | { type: 'response'; id: number; result: ApiResult<unknown> }
   | { type: 'event'; event: ApiEventName; payload: unknown };
 
-/** The browser host's bridge: one socket, requests matched to responses by id. */
-function websocketApi(): Api {
+/** The page's own host: ws://<host>/api, with the token from the page URL when present
+ *  (otherwise the host's HttpOnly cookie authenticates). */
+function pageSocketUrl(): string {
   const token = new URLSearchParams(location.search).get('token') ?? '';
-  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api?token=${encodeURIComponent(token)}`;
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+}
+
+/** The browser host's bridge: one socket, opened on first use, requests matched to replies by
+ *  id. The URL and the WebSocket class are parameters so Node tests can use the `ws` package. */
+export function websocketApi(url: () => string = pageSocketUrl, Socket?: typeof WebSocket): Api {
   const pending = new Map<number, (result: ApiResult<unknown>) => void>();
   const listeners = new Map<ApiEventName, Set<(payload: unknown) => void>>();
   let nextId = 1;
@@ -96,7 +102,7 @@ function websocketApi(): Api {
   };
   const connect = (): Promise<WebSocket> =>
     new Promise((resolve, reject) => {
-      const ws = new WebSocket(url);
+      const ws = new (Socket ?? globalThis.WebSocket)(url());
       ws.addEventListener('open', () => resolve(ws));
       ws.addEventListener('error', () => reject(new ApiError({ code: 'FAILED', message: 'Cannot reach the EdgeQuant host; is `npm start` still running?' })));
       ws.addEventListener('close', () => {
@@ -140,4 +146,5 @@ function websocketApi(): Api {
   return buildApi(call, listen, 'websocket');
 }
 
-export const api: Api = window.edgequant ? electronApi(window.edgequant) : websocketApi();
+export const api: Api =
+  typeof window !== 'undefined' && window.edgequant ? electronApi(window.edgequant) : websocketApi();
