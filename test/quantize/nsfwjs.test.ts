@@ -11,7 +11,11 @@ import { agreement, runAll } from './accuracy';
 import { fixture, hasFixtures, imageFiles, loadImageCrops, loadRgbBytes } from './helpers';
 
 const OUT = join(import.meta.dirname, '..', '..', 'test-output', 'quantize-nsfwjs');
-const argmax = (a: ArrayLike<number>): number => Array.prototype.reduce.call(a, (best: number, v, i, arr) => ((v as number) > (arr[best] as number) ? i : best), 0) as number;
+const argmax = (a: ArrayLike<number>): number => {
+  let best = 0;
+  for (let i = 1; i < a.length; i++) if (a[i]! > a[best]!) best = i;
+  return best;
+};
 
 test('nsfwjs MobileNetV2 → int8: ≥ 95% top-1 agreement with float on held-out photos; uint8 input takes raw pixels', async (t) => {
   if (!hasFixtures) return t.skip('../shared/fixtures absent');
