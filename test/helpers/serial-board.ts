@@ -10,6 +10,8 @@ export type BoardKind =
   | 'shell'
   /** `dash -i`: a minimal POSIX shell (as on small boards), no bash features. */
   | 'dash'
+  /** `bash -li` behind a relay that carries 11,520 bytes/s each way: a real 115200-baud line. */
+  | 'line115200'
   /** A login prompt and a password prompt (checked), then `bash -li`. */
   | 'login'
   /** Random non-text bytes and never a prompt: what a wrong baud rate looks like. */
@@ -43,12 +45,49 @@ function script(dir: string, name: string, lines: string[]): string {
   return path;
 }
 
+/**
+ * A relay between socat and the shell's pty that passes BYTES_PER_SECOND each way and pushes
+ * back when 4 KiB are queued, as a UART's transmit buffer does (the sender's drain waits).
+ */
+function lineRelay(dir: string): string {
+  const path = join(dir, 'line-relay.mjs');
+  writeFileSync(
+    path,
+    [
+      "import { spawn } from 'node:child_process';",
+      'const rate = Number(process.argv[2]);',
+      "const shell = spawn('socat', ['-', 'EXEC:bash -li,pty,stderr,setsid,sigint,sane'], { stdio: ['pipe', 'pipe', 'inherit'] });",
+      'function line(src, dst) {',
+      '  const queue = []; let queued = 0; let next = Date.now(); let busy = false;',
+      '  const step = () => {',
+      '    if (queue.length === 0) { busy = false; return; }',
+      '    const head = queue[0]; const n = Math.min(head.length, Math.max(1, Math.floor(rate / 200)));',
+      '    dst.write(head.subarray(0, n)); queued -= n;',
+      '    if (n === head.length) queue.shift(); else queue[0] = head.subarray(n);',
+      '    if (queued < 1024) src.resume();',
+      '    next = Math.max(next, Date.now() - 20) + (n * 1000) / rate;',
+      '    setTimeout(step, Math.max(0, next - Date.now()));',
+      '  };',
+      "  src.on('data', (b) => { queue.push(b); queued += b.length; if (queued > 4096) src.pause(); if (!busy) { busy = true; step(); } });",
+      '}',
+      'line(process.stdin, shell.stdin);',
+      'line(shell.stdout, process.stdout);',
+      "const end = () => { shell.kill('SIGTERM'); process.exit(0); };",
+      "process.stdin.on('end', end); process.on('SIGTERM', end); shell.on('exit', () => process.exit(0));",
+      '',
+    ].join('\n'),
+  );
+  return path;
+}
+
 function farEnd(kind: BoardKind, dir: string): string {
   switch (kind) {
     case 'shell':
       return 'bash -li';
     case 'dash':
       return 'dash -i';
+    case 'line115200':
+      return `${process.execPath} ${lineRelay(dir)} 11520`;
     case 'login':
       // A getty-like front: user name (empty lines ignored as agetty does), password without
       // echo, "Login incorrect" after a pause on mismatch.
