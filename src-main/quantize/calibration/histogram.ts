@@ -1,7 +1,16 @@
 // A streaming histogram over [-R, R) whose range doubles (merging bin pairs exactly) when a
 // value falls outside, so one pass over the samples is enough for percentile and MSE search.
+const MAX_VALUES_PER_ADD = 1 << 16;
+
+function subsample(values: Float32Array, stride: number, offset: number): Float32Array {
+  const out = new Float32Array(Math.floor((values.length - offset - 1) / stride) + 1);
+  for (let i = 0, j = offset; i < out.length; i++, j += stride) out[i] = values[j]!;
+  return out;
+}
+
 export class StreamingHistogram {
   readonly bins: Float64Array;
+  private calls = 0;
   /** Half-width of the covered range; 0 until the first non-zero value. */
   range = 0;
   total = 0;
@@ -26,11 +35,19 @@ export class StreamingHistogram {
     }
   }
 
-  add(values: Float32Array): void {
-    let peak = 0;
-    for (const v of values) {
-      const a = Math.abs(v);
-      if (a > peak) peak = a;
+  /**
+   * Adds values. Large tensors are subsampled with a stride (rotating offset) to bound the cost;
+   * `peak` (max |v| of all values, when the caller has it) still sets the range exactly.
+   */
+  add(all: Float32Array, peak?: number): void {
+    const stride = Math.max(1, Math.floor(all.length / MAX_VALUES_PER_ADD));
+    const values = stride === 1 ? all : subsample(all, stride, this.calls++ % stride);
+    if (peak === undefined) {
+      peak = 0;
+      for (const v of values) {
+        const a = Math.abs(v);
+        if (a > peak) peak = a;
+      }
     }
     if (peak >= this.range) this.grow(peak);
     if (this.range === 0) {

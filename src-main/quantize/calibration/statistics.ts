@@ -54,15 +54,16 @@ export async function collectStatistics(model: ModelGraph | Graph, dataset: Data
       a = { min: Infinity, max: -Infinity, count: 0, ...(method !== 'minmax' ? { histogram: new StreamingHistogram() } : {}) };
       acc.set(name, a);
     }
-    let { min, max } = a;
+    let min = Infinity;
+    let max = -Infinity;
     for (const v of values) {
       if (v < min) min = v;
       if (v > max) max = v;
     }
-    a.min = min;
-    a.max = max;
+    if (min < a.min) a.min = min;
+    if (max > a.max) a.max = max;
     a.count += values.length;
-    a.histogram?.add(values);
+    a.histogram?.add(values, Math.max(-min, max, 0));
   };
   let done = 0;
   try {
