@@ -86,6 +86,26 @@ export interface BundleEntry {
   shardId: number;
   offset: number;
   size: number;
+  /** Masked CRC-32C of the tensor bytes, as TensorFlow stores it. */
+  crc32c: number;
+}
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+    table[i] = c >>> 0;
+  }
+  return table;
+})();
+
+/** CRC-32C (Castagnoli) with TensorFlow's masking (rotate right 15, add a constant). */
+export function maskedCrc32c(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
+  c = (c ^ 0xffffffff) >>> 0;
+  return ((((c >>> 15) | (c << 17)) >>> 0) + 0xa282ead8) >>> 0;
 }
 
 export class TensorBundle {
@@ -128,6 +148,7 @@ export class TensorBundle {
           shardId: number;
           offset: number;
           size: number;
+          crc32c: number;
           slices?: unknown[];
         };
         if (e.slices && e.slices.length > 0) continue; // partitioned variables: not used by Keras models
@@ -137,6 +158,7 @@ export class TensorBundle {
           shardId: e.shardId,
           offset: e.offset,
           size: e.size,
+          crc32c: e.crc32c >>> 0,
         });
       }
     }
@@ -163,6 +185,9 @@ export class TensorBundle {
       throw new TensorBundleError(`${this.prefix}: tensor '${key}' lies outside its shard (truncated checkpoint?).`);
     }
     const bytes = shard.slice(entry.offset, entry.offset + entry.size);
+    if (maskedCrc32c(bytes) !== entry.crc32c) {
+      throw new TensorBundleError(`${this.prefix}: tensor '${key}' fails its checksum (corrupt variables data); re-export the SavedModel.`);
+    }
     return { shape: entry.shape, dtype: entry.dtype, data: tfDtypeToArray(entry.dtype, bytes, `${this.prefix}:${key}`) };
   }
 }
