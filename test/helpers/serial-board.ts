@@ -116,7 +116,7 @@ export async function startSerialBoard(dir: string, kind: BoardKind = 'shell', e
   const path = linkPath ?? join(dir, `tty-${kind}-${process.pid}-${Math.random().toString(16).slice(2, 8)}`);
   const child: ChildProcess = spawn(
     'socat',
-    [`PTY,link=${path},raw,echo=0`, `EXEC:${command},pty,stderr,setsid,sigint,sane`],
+    [`PTY,link=${path},raw,echo=0`, `EXEC:${command},pty,stderr,setsid,sigint,sane${kind === 'silent' ? ',echo=0' : ''}`],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: {

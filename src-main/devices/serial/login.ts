@@ -122,7 +122,9 @@ export async function reachShell(link: PortLink, options: LoginOptions): Promise
 function noShellError(link: PortLink, seen: string, options: LoginOptions): SerialDeviceError {
   const seconds = Math.round(options.timeoutMs / 100) / 10;
   const where = `${link.label} at ${options.baudRate} baud`;
-  if (seen.length === 0) {
+  // Our own keystrokes echoed back by a tty ("^U", line ends) are not an answer.
+  const meaningful = seen.replace(ANSI, '').replace(/\^U|[\x00-\x20]/g, '');
+  if (meaningful.length === 0) {
     return new SerialDeviceError(`No answer from ${where} within ${seconds} s: check the cable (TX/RX crossed, GND), that the board is powered and that its console is on this port.`);
   }
   const share = unreadableShare(seen);
