@@ -1,28 +1,86 @@
-// A small read-only view of an HDF5 file over h5wasm (ESM, loaded lazily with
-// `import('h5wasm/node')`). Keras importers read attributes (model_config, weight_names)
-// and float datasets through it; h5wasm's types never leak past this module.
+// A small read-only view of an HDF5 file over h5wasm (ESM, `import('h5wasm/node')`). Keras
+// importers read attributes (model_config, weight_names) and float datasets through it;
+// h5wasm's types never leak past this module.
 import { open as openFile, stat } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
 import { InputError } from '../../errors';
 
 export class Hdf5FormatError extends InputError {
   override name = 'Hdf5FormatError';
 }
 
-type H5Module = typeof import('h5wasm/node');
-type H5Group = InstanceType<H5Module['Group']>;
-type H5Dataset = InstanceType<H5Module['Dataset']>;
+/** What the reader worker sends back: every group, attribute and numeric dataset. */
+interface Snapshot {
+  groups: Record<string, { keys: string[]; attrs: Record<string, string | string[]> }>;
+  datasets: Record<string, { shape: number[]; attrs: Record<string, string | string[]>; data?: Float32Array; error?: string }>;
+}
 
-let loaded: Promise<H5Module> | undefined;
+// h5wasm is ~4 MB of emscripten JS; loaded through a TypeScript loader (tsx, in tests and
+// from-source runs) it takes seconds to import, so the file is read in a worker thread that
+// runs without loader hooks and returns a snapshot of the whole (small) Keras file.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+(async () => {
+  const mod = await import(workerData.h5wasm);
+  const wasm = await mod.ready;
+  wasm.activate_throwing_error_handler();
+  const file = new mod.File(workerData.path, 'r');
+  const out = { groups: {}, datasets: {} };
+  const transfer = [];
+  const attrsOf = (obj) => {
+    const attrs = {};
+    for (const name of Object.keys(obj.attrs)) {
+      let v;
+      try { v = obj.attrs[name].value; } catch { continue; }
+      if (typeof v === 'string') attrs[name] = v;
+      else if (Array.isArray(v)) attrs[name] = v.map((x) => (x instanceof Uint8Array ? new TextDecoder().decode(x) : String(x)));
+      else if (v instanceof Uint8Array) attrs[name] = new TextDecoder().decode(v);
+      else if (v !== null && v !== undefined) attrs[name] = String(v);
+    }
+    return attrs;
+  };
+  const walk = (group, path) => {
+    const keys = group.keys();
+    out.groups[path] = { keys, attrs: attrsOf(group) };
+    for (const key of keys) {
+      const child = group.get(key);
+      const childPath = path === '/' ? '/' + key : path + '/' + key;
+      // Optimizer state (Adam moments) is not needed for inference and doubles the reading.
+      if (child instanceof mod.Group) { if (childPath !== '/optimizer_weights') walk(child, childPath); }
+      else if (child instanceof mod.Dataset) {
+        const entry = { shape: child.shape || [], attrs: attrsOf(child) };
+        try {
+          const v = child.value;
+          const meta = child.metadata;
+          let data;
+          if (v instanceof Float32Array) data = v;
+          else if (v instanceof Uint16Array && meta.type === 1 && meta.size === 2) data = v; // float16 bits, converted below
+          else if (ArrayBuffer.isView(v)) data = Float32Array.from(v, Number);
+          else if (typeof v === 'number') data = Float32Array.of(v);
+          if (data instanceof Uint16Array) { entry.half = true; }
+          if (data) { entry.data = data; transfer.push(data.buffer); }
+        } catch (e) { entry.error = String(e && e.message || e).split(String.fromCharCode(10))[0]; }
+        out.datasets[childPath] = entry;
+      }
+    }
+  };
+  walk(file, '/');
+  file.close();
+  parentPort.postMessage({ ok: true, snapshot: out }, transfer);
+})().catch((e) => parentPort.postMessage({ ok: false, message: String(e && e.message || e) }));
+`;
 
-async function h5(): Promise<H5Module> {
-  loaded ??= (async () => {
-    const mod = await import('h5wasm/node');
-    const wasm = await mod.ready;
-    // Turn HDF5's diagnostic dump on stderr into thrown errors that we wrap.
-    wasm.activate_throwing_error_handler();
-    return mod;
-  })();
-  return loaded;
+function readSnapshot(path: string): Promise<Snapshot> {
+  const h5wasmUrl = import.meta.resolve('h5wasm/node');
+  return new Promise((resolvePromise, reject) => {
+    const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { path, h5wasm: h5wasmUrl } });
+    worker.once('message', (msg: { ok: boolean; snapshot?: Snapshot; message?: string }) => {
+      void worker.terminate();
+      if (msg.ok && msg.snapshot) resolvePromise(msg.snapshot);
+      else reject(new Hdf5FormatError(`${path}: HDF5 library cannot open the file (${firstLine(msg.message)}).`));
+    });
+    worker.once('error', (error) => reject(new Hdf5FormatError(`${path}: HDF5 reader failed (${firstLine(error)}).`)));
+  });
 }
 
 const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -64,11 +122,15 @@ export interface Hdf5Dataset {
   readFloat32(): Float32Array;
 }
 
+function normalizePath(path: string): string {
+  const p = ('/' + path).replace(/\/+/g, '/');
+  return p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p;
+}
+
 export class Hdf5File {
   private constructor(
     readonly fileName: string,
-    private readonly mod: H5Module,
-    private readonly file: InstanceType<H5Module['File']>,
+    private readonly snapshot: Snapshot,
   ) {}
 
   static async open(path: string): Promise<Hdf5File> {
@@ -88,76 +150,48 @@ export class Hdf5File {
         `${path}: HDF5 file is truncated (${info.size} bytes, the superblock declares ${eof}); copy the file again.`,
       );
     }
-    const mod = await h5();
-    try {
-      const file = new mod.File(path, 'r');
-      return new Hdf5File(path, mod, file);
-    } catch (error) {
-      throw new Hdf5FormatError(`${path}: HDF5 library cannot open the file (${firstLine(error)}).`);
-    }
+    return new Hdf5File(path, await readSnapshot(path));
   }
 
-  close(): void {
-    this.file.close();
-  }
-
-  private entity(path: string): unknown {
-    try {
-      return this.file.get(path);
-    } catch (error) {
-      throw new Hdf5FormatError(`${this.fileName}: cannot read '${path}' (${firstLine(error)}).`);
-    }
-  }
+  /** Kept for symmetry with open(); the snapshot holds no native resources. */
+  close(): void {}
 
   has(path: string): boolean {
-    const parent = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) || '/' : '/';
-    const leaf = path.slice(path.lastIndexOf('/') + 1);
-    const group = parent === '/' ? this.file : this.entity(parent);
-    if (!(group instanceof this.mod.Group)) return false;
-    return group.keys().includes(leaf);
+    const p = normalizePath(path);
+    return p in this.snapshot.groups || p in this.snapshot.datasets;
   }
 
   isGroup(path: string): boolean {
-    return this.entity(path) instanceof this.mod.Group;
+    return normalizePath(path) in this.snapshot.groups;
   }
 
   /** Child names of a group, in the file's (alphabetical) order. */
   keys(path = '/'): string[] {
-    const group = path === '/' ? this.file : this.entity(path);
-    if (!(group instanceof this.mod.Group)) throw new Hdf5FormatError(`${this.fileName}: '${path}' is not a group.`);
-    return (group as H5Group).keys();
+    const group = this.snapshot.groups[normalizePath(path)];
+    if (!group) throw new Hdf5FormatError(`${this.fileName}: '${path}' is not a group.`);
+    return [...group.keys];
   }
 
   /** A string or string-list attribute (Keras stores layer_names / weight_names this way). */
   attr(path: string, name: string): string | string[] | undefined {
-    const holder = path === '/' ? this.file : this.entity(path);
-    if (!(holder instanceof this.mod.Group) && !(holder instanceof this.mod.Dataset)) return undefined;
-    const attrs = (holder as H5Group).attrs;
-    if (!(name in attrs)) return undefined;
-    const value = attrs[name]!.value;
-    if (typeof value === 'string') return value;
-    if (Array.isArray(value)) return value.map((v) => decode(v));
-    if (value instanceof Uint8Array) return new TextDecoder().decode(value);
-    if (value === null || value === undefined) return undefined;
-    return String(value);
+    const p = normalizePath(path);
+    const holder = this.snapshot.groups[p] ?? this.snapshot.datasets[p];
+    return holder?.attrs[name];
   }
 
   dataset(path: string): Hdf5Dataset {
-    const entity = this.entity(path);
-    if (!(entity instanceof this.mod.Dataset)) throw new Hdf5FormatError(`${this.fileName}: '${path}' is not a dataset.`);
-    const ds = entity as H5Dataset;
+    const p = normalizePath(path);
+    const ds = this.snapshot.datasets[p];
+    if (!ds) throw new Hdf5FormatError(`${this.fileName}: '${path}' is not a dataset.`);
     const fileName = this.fileName;
     return {
-      path,
-      shape: ds.shape ?? [],
+      path: p,
+      shape: ds.shape,
       readFloat32(): Float32Array {
-        let value: unknown;
-        try {
-          value = ds.value;
-        } catch (error) {
-          throw new Hdf5FormatError(`${fileName}: cannot read dataset '${path}' (${firstLine(error)}).`);
-        }
-        return toFloat32(value, ds.metadata, `${fileName}: dataset '${path}'`);
+        if (ds.error) throw new Hdf5FormatError(`${fileName}: cannot read dataset '${p}' (${firstLine(ds.error)}).`);
+        if (!ds.data) throw new Hdf5FormatError(`${fileName}: dataset '${p}' is not numeric.`);
+        const half = (ds as { half?: boolean }).half;
+        return half ? halfToFloat(ds.data as unknown as Uint16Array) : ds.data;
       },
     };
   }
@@ -175,23 +209,6 @@ function firstLine(error: unknown): string {
   // HDF5 stacks start with a banner; the innermost 'minor:' line says the most.
   const minors = lines.filter((l) => l.startsWith('minor:')).map((l) => l.slice(6).trim());
   return minors.at(-1) ?? lines[0] ?? 'unknown error';
-}
-
-interface Float16Meta {
-  type: number;
-  size: number;
-}
-
-function toFloat32(value: unknown, meta: Float16Meta, what: string): Float32Array {
-  if (value instanceof Float32Array) return value;
-  if (value instanceof Float64Array) return Float32Array.from(value);
-  // h5wasm returns float16 as Uint16 bits on some builds.
-  if (value instanceof Uint16Array && meta.size === 2 && meta.type === 1) return halfToFloat(value);
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
-    return Float32Array.from(value as unknown as ArrayLike<number>, Number);
-  }
-  if (typeof value === 'number') return Float32Array.of(value);
-  throw new Hdf5FormatError(`${what} is not numeric.`);
 }
 
 export function halfToFloat(bits: Uint16Array): Float32Array {
