@@ -92,6 +92,14 @@ export class LiteRtRuntime implements TfliteRuntime {
     if (io.hasVariableTensors) {
       throw new RuntimeLoadError('LiteRT: the model has variable tensors (LSTM/RNN state), which LiteRT.js cannot load; use tflite-node.');
     }
+    // LiteRT.js compiles a model with an unresolvable custom op and then returns uninitialised
+    // memory for it: refuse custom ops so callers fall back to a runtime that reports them.
+    const custom = io.customOps[0];
+    if (custom !== undefined) throw new RuntimeLoadError(`LiteRT: custom op '${custom}' is not available in LiteRT.js.`);
+    // Shapes that change inside the graph (beyond the batch) come out as garbage in LiteRT.js.
+    if (io.dynamicInnerTensor !== undefined) {
+      throw new RuntimeLoadError(`LiteRT: tensor '${io.dynamicInnerTensor}' has a dynamic inner dimension, which LiteRT.js does not run correctly.`);
+    }
     const loaded = await loadLiteRtWasm();
     const { wasm, environment } = loaded;
     // LiteRT.js cannot lay out a -1 dimension once a signature names the tensor: run the model

@@ -12,6 +12,10 @@ export interface ModelIo {
   signatureToTensor: Map<string, string>;
   hasVariableTensors: boolean;
   hasDynamicInputs: boolean;
+  /** Custom op codes used by any subgraph. */
+  customOps: string[];
+  /** A tensor whose shape signature is dynamic beyond the batch dimension, if any. */
+  dynamicInnerTensor?: string;
 }
 
 function info(tensor: Tensor): RuntimeTensorInfo {
@@ -31,12 +35,15 @@ export function describeModelIo(bytes: Uint8Array, model: ModelGraph = readTflit
   const signature = model.signatures.find((s) => s.subgraph === 0);
   for (const [key, tensor] of Object.entries({ ...signature?.inputs, ...signature?.outputs })) signatureToTensor.set(key, tensor);
   for (const name of [...graph.inputs, ...graph.outputs]) if (!signatureToTensor.has(name)) signatureToTensor.set(name, name);
+  const dynamicInner = model.graphs.flatMap((g) => [...g.tensors.values()]).find((t) => t.shape.slice(1).some((d) => d < 0));
   return {
+    ...(dynamicInner ? { dynamicInnerTensor: dynamicInner.name } : {}),
     inputs: graph.inputs.map((n) => info(tensorOf(n))),
     outputs: graph.outputs.map((n) => info(tensorOf(n))),
     signatureToTensor,
     hasVariableTensors: [...graph.tensors.values()].some((t) => t.isVariable),
     hasDynamicInputs: graph.inputs.some((n) => tensorOf(n).shape.some((d) => d < 0)),
+    customOps: [...new Set(model.graphs.flatMap((g) => g.nodes.filter((n) => n.op === 'CUSTOM').map((n) => n.customCode ?? '')))],
   };
 }
 

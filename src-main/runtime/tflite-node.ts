@@ -104,6 +104,10 @@ export class TfliteNodeRuntime implements TfliteRuntime {
 
   async load(model: Uint8Array, options: { threads?: number } = {}): Promise<LoadedTflite> {
     const io = describeModelIo(model);
+    // The addon throws for these I/O types while building a tensor and later aborts the whole
+    // process in that tensor's finalizer: refuse them before the addon sees the model.
+    const refused = [...io.inputs, ...io.outputs].find((t) => t.dtype === 'string' || t.dtype === 'float16');
+    if (refused) throw new RuntimeLoadError(`tflite-node: ${refused.dtype} input/output '${refused.name}' is not supported by this runtime.`);
     // The addon copies the bytes; hand it an exact ArrayBuffer.
     const buffer = model.buffer.slice(model.byteOffset, model.byteOffset + model.byteLength) as ArrayBuffer;
     return new TfliteNodeLoaded(buffer, io, options.threads ?? 1);

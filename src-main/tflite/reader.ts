@@ -123,8 +123,9 @@ function readOpCode(code: FlatTable): OpCode {
 }
 
 function readBuffer(ctx: Context, buffer: FlatTable): BufferRef {
+  // A present but empty data vector is a constant with zero elements (e.g. a [0] shape operand).
   const data = buffer.bytesOf(BufferField.data);
-  if (data && data.length > 0) return { bytes: data };
+  if (data) return { bytes: data };
   const offset = buffer.u64(BufferField.offset);
   const size = buffer.u64(BufferField.size);
   if (offset > 1 && size > 0) {
@@ -171,8 +172,8 @@ function readTensor(ctx: Context, t: FlatTable, index: number, name: string, buf
   if (bufferIndex >= buffers.length) {
     ctx.fail(`tensor ${index} '${name}' refers to buffer ${bufferIndex} but the model has ${buffers.length} buffers`);
   }
-  const bytes = buffers[bufferIndex]?.bytes;
-  if (bytes && bytes.length > 0) {
+  const bytes = bufferIndex === 0 ? undefined : buffers[bufferIndex]?.bytes;
+  if (bytes) {
     const size = bytesPerElement(dtype);
     if (dtype !== 'string' && bytes.length % size !== 0) {
       ctx.fail(`tensor '${name}' has ${bytes.length} data bytes, not a multiple of ${size}`);
@@ -215,7 +216,10 @@ function readSubgraph(ctx: Context, sg: FlatTable, index: number, opCodes: OpCod
     const base = outputs[0] ?? `${code.builtin.toLowerCase()}_${i}`;
     const name = nodeNames.has(base) ? `${base}__op${i}` : base;
     nodeNames.add(name);
-    return readNode(op, code, name, inputs, outputs, tensors);
+    const node = readNode(op, code, name, inputs, outputs, tensors);
+    const intermediates = op.i32s(OperatorField.intermediates);
+    if (intermediates?.length) node.intermediates = intermediates.map((t) => ref(t, where));
+    return node;
   });
   return {
     name: graphName,

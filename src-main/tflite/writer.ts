@@ -28,6 +28,7 @@ import {
   TFLITE_SCHEMA_VERSION,
 } from './schema/tables';
 import { bytesOfData, tensorTypeOf } from './tensor-data';
+import { tensorTypeName } from './schema/tensor-type';
 
 export interface WriteOptions {
   /** Model description; default: the graph's description or "EdgeQuant Studio <version>". */
@@ -46,7 +47,7 @@ interface OpCodeEntry {
 
 /** Everything decided before the flatbuffer is built (the builder writes back to front). */
 interface Plan {
-  buffers: Uint8Array[];
+  buffers: (Uint8Array | null)[];
   opCodes: OpCodeEntry[];
   opCodeIndex: Map<string, number>;
   tensorBuffer: Map<Tensor, number>;
@@ -65,14 +66,14 @@ function declaredVersion(node: Node): number | undefined {
 }
 
 function plan(model: ModelGraph, options: WriteOptions): Plan {
-  const buffers: Uint8Array[] = [new Uint8Array(0)];
+  const buffers: (Uint8Array | null)[] = [null];
   const byData = new Map<TensorData, number>();
   const tensorBuffer = new Map<Tensor, number>();
   const opCodes: OpCodeEntry[] = [];
   const opCodeIndex = new Map<string, number>();
   for (const graph of model.graphs) {
     for (const tensor of graph.tensors.values()) {
-      if (!tensor.data || tensor.data.byteLength === 0) continue;
+      if (!tensor.data) continue;
       let index = byData.get(tensor.data);
       if (index === undefined) {
         index = buffers.push(bytesOfData(tensor.data)) - 1;
@@ -107,9 +108,10 @@ function plan(model: ModelGraph, options: WriteOptions): Plan {
   return { buffers, opCodes, opCodeIndex, tensorBuffer, metadata };
 }
 
-function writeBuffer(b: Builder, data: Uint8Array): number {
+/** `null` writes a buffer without data (buffer 0); an empty array is a zero-element constant. */
+function writeBuffer(b: Builder, data: Uint8Array | null): number {
   let dataOffset = 0;
-  if (data.length > 0) {
+  if (data) {
     // Constants start on a 16-byte boundary, as the official converter aligns them.
     b.prep(16, data.length);
     dataOffset = b.createByteVector(data);
@@ -149,6 +151,8 @@ function writeTensor(b: Builder, tensor: Tensor, buffer: number): number {
   if (quant) b.addFieldOffset(TensorField.quantization, quant, 0);
   if (tensor.isVariable) b.addFieldInt8(TensorField.isVariable, 1, 0);
   if (signature) b.addFieldOffset(TensorField.shapeSignature, signature, 0);
+  // Our shapes are always ranked (an empty shape is a scalar), as current converters mark them.
+  b.addFieldInt8(TensorField.hasRank, 1, 0);
   return b.endObject();
 }
 
@@ -163,6 +167,11 @@ function nodeOptions(graph: Graph, node: Node): { table: string | null; raw: Raw
   if (!isModelledOp(node.op)) throw new TfliteWriteError(`Node '${node.name}' has unknown op '${String(node.op)}'.`);
   const binding = bindingFor(node.op);
   if (node.op === 'RESHAPE' && node.inputs[1] && graph.tensors.has(node.inputs[1])) return { table: null, raw: {} };
+  if (node.op === 'SHAPE') {
+    // The kernel reads the output type from ShapeOptions (default FLOAT32 fails to prepare).
+    const out = node.outputs[0] ? graph.tensors.get(node.outputs[0]) : undefined;
+    return { table: 'ShapeOptions', raw: { out_type: tensorTypeName(tensorTypeOf(out?.dtype ?? 'int32')) } };
+  }
   return { table: binding.table, raw: binding.toRaw(node.options as never) };
 }
 
@@ -175,6 +184,7 @@ function writeOperator(b: Builder, graph: Graph, node: Node, p: Plan, tensorInde
   };
   const inputs = intVector(b, node.inputs.map(index), 4, (bb, x) => bb.addInt32(x));
   const outputs = intVector(b, node.outputs.map(index), 4, (bb, x) => bb.addInt32(x));
+  const intermediates = node.intermediates?.length ? intVector(b, node.intermediates.map(index), 4, (bb, x) => bb.addInt32(x)) : 0;
   const { table, raw } = nodeOptions(graph, node);
   const optionsOffset = table ? writeOptionTable(b, table, raw) : 0;
   const custom = node.op === 'CUSTOM' ? (node.options as { customOptions?: Uint8Array }).customOptions : undefined;
@@ -188,6 +198,7 @@ function writeOperator(b: Builder, graph: Graph, node: Node, p: Plan, tensorInde
     b.addFieldOffset(OperatorField.builtinOptions, optionsOffset, 0);
   }
   if (customOffset) b.addFieldOffset(OperatorField.customOptions, customOffset, 0);
+  if (intermediates) b.addFieldOffset(OperatorField.intermediates, intermediates, 0);
   return b.endObject();
 }
 
@@ -269,7 +280,7 @@ function writeOpCode(b: Builder, code: OpCodeEntry): number {
 
 export function writeTflite(model: ModelGraph, options: WriteOptions = {}): Uint8Array {
   const p = plan(model, options);
-  const dataSize = p.buffers.reduce((n, d) => n + d.length + 16, 0);
+  const dataSize = p.buffers.reduce((n, d) => n + (d?.length ?? 0) + 16, 0);
   const b = new Builder(Math.max(1024, dataSize + 64 * 1024));
   // Built first so that the constants land at the end of the file, after the graph.
   const bufferOffsets = p.buffers.map((d) => writeBuffer(b, d));
