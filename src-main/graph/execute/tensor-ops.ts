@@ -78,6 +78,22 @@ export const tensorKernels: KernelTable = {
     const strides = node.inputs[3] ? ctx.ints(3) : begin.map(() => 1);
     // offset=true means `end` is relative to `begin`.
     if (o.offset) end = end.map((e, i) => e + begin[i]!);
+    if (o.shrinkAxisMask && !o.ellipsisMask && !o.newAxisMask) {
+      // tfjs 4.22 misapplies the other axes' strides when shrinkAxisMask is set: slice one
+      // element on each shrunk axis without the mask, then drop those axes ourselves.
+      const shrunk: number[] = [];
+      for (let d = 0; d < begin.length; d++) {
+        if (!(o.shrinkAxisMask & (1 << d))) continue;
+        const b = begin[d]! < 0 ? begin[d]! + x.shape[d]! : begin[d]!;
+        begin[d] = b;
+        end[d] = b + 1;
+        strides[d] = 1;
+        shrunk.push(d);
+      }
+      const clear = ~o.shrinkAxisMask;
+      const sliced = ctx.tf.stridedSlice(x, begin, end, strides, o.beginMask & clear, o.endMask & clear, 0, 0, 0);
+      return ctx.tf.squeeze(sliced, shrunk);
+    }
     return ctx.tf.stridedSlice(x, begin, end, strides, o.beginMask, o.endMask, o.ellipsisMask, o.newAxisMask, o.shrinkAxisMask);
   },
   SPLIT(node, ctx) {
