@@ -99,7 +99,7 @@ export function impliedInputQuant(p: Preprocessing, dtype: 'uint8' | 'int8'): Im
   const scale = p.scale / p.std[0];
   const zpUint8 = p.mean[0] / p.scale;
   const zpReal = dtype === 'uint8' ? zpUint8 : zpUint8 - 128;
-  const zeroPoint = Math.round(zpReal);
+  const zeroPoint = Math.round(zpReal) || 0; // no -0
   const exact = Math.abs(zeroPoint - zpReal) < 1e-6;
   const q = dtype === 'uint8' ? 'q = pixel' : 'q = pixel - 128 (as int8)';
   const formula = `${q}; the model reads real = ${scale.toPrecision(8)} * (q - ${zeroPoint})${exact ? '' : ` (approximates ${p.name}: exact zero point would be ${zpReal})`}`;
