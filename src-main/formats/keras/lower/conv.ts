@@ -102,10 +102,11 @@ export function lowerConv1D(ctx: LowerContext, inputs: Value[]): Value[] {
   }
   // As TF does: conv1d = expand to [N, 1, L, C], conv2d with a 1xK kernel, squeeze back.
   const expanded = ctx.b.op('RESHAPE', ctx.t('Conv1D/ExpandDims'), [input, ctx.b.int32(ctx.t('Conv1D/ExpandDims/shape'), [n, 1, input.shape[1]!, c])], { newShape: [n, 1, input.shape[1]!, c] }, [n, 1, input.shape[1]!, c]);
-  const y4 = conv2dCore(ctx, expanded, kernel, 1, k, filters, [1, stride], [1, dilation], pad, ctx.bool('use_bias', true));
+  const conv = conv2dCore(ctx, expanded, kernel, 1, k, filters, [1, stride], [1, dilation], pad, ctx.bool('use_bias', true));
+  // Activation before the squeeze, so that the fusion pass can fold it into the conv.
+  const y4 = emitActivation(ctx, conv, ctx.activation());
   const outLen = y4.shape[2]!;
-  const y = ctx.b.op('RESHAPE', ctx.t('Conv1D/Squeeze'), [y4, ctx.b.int32(ctx.t('Conv1D/Squeeze/shape'), [n, outLen, filters])], { newShape: [n, outLen, filters] }, [n, outLen, filters]);
-  return [emitActivation(ctx, y, ctx.activation())];
+  return [ctx.b.op('RESHAPE', ctx.t('Conv1D/Squeeze'), [y4, ctx.b.int32(ctx.t('Conv1D/Squeeze/shape'), [n, outLen, filters])], { newShape: [n, outLen, filters] }, [n, outLen, filters])];
 }
 
 function depthwiseCore(ctx: LowerContext, x: Value, kernel: Float32Array, kh: number, kw: number, mult: number, stride: [number, number], dilation: [number, number], pad: Padding, biasData: Float32Array): Value {
