@@ -219,7 +219,12 @@ function expandFunctional(model: KerasLayerJson, flat: FlatModel, scope: string[
       const inputs = call.inputs.map(local);
       if (isModelClass(layer.class_name)) {
         const outs = expandModel(layer, flat, [...scope, name], inputs);
-        outs.forEach((o, k) => alias.set(`${name}:${nodeIndex}:${k}`, o));
+        // A nested model owns node 0 from its own construction, so Keras usually refers to
+        // its first call as node 1; accept both spellings.
+        outs.forEach((o, k) => {
+          alias.set(`${name}:${nodeIndex + 1}:${k}`, o);
+          if (!alias.has(`${name}:${nodeIndex}:${k}`)) alias.set(`${name}:${nodeIndex}:${k}`, o);
+        });
         return;
       }
       const outputs = [0, 1, 2].map((k) => prefix + `${name}:${nodeIndex}:${k}`);
