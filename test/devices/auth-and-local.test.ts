@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src-main/cli/main';
-import { DeviceStore, LocalTransport, callRunner, ensureRunner, deployModel, openTransport, type BenchResult } from '../../src-main/devices/index';
+import { DeviceService, DeviceStore, LocalTransport, callRunner, ensureRunner, deployModel, openTransport, type BenchResult } from '../../src-main/devices/index';
 import { loadLocalModel, samplesForInput } from '../../src-main/devices/local-reference';
 import { readNpy, writeNpy } from '../../src-main/data/npy';
 import { tfliteCLibraryPath } from '../../src-main/runtime/index';
@@ -134,4 +134,24 @@ test('the runner quantizes float .npy inputs exactly as the desktop does', { ski
   const bad = join(work, 'bad.npy');
   await writeNpy(bad, { dtype: 'float32', shape: [2, 5], data: new Float32Array(10) });
   await assert.rejects(callRunner(t, runner, args(bad)), /has shape \[2, 5\]; input .* needs/);
+});
+
+test('the app flow: scan the host key, then add trusting exactly that fingerprint', { skip: noSshd }, async () => {
+  const env = { EDGEQUANT_HOME: join(work, 'state-scan'), HOME: join(work, 'home') };
+  const service = new DeviceService({ env });
+  const ssh = `${sshd!.user}@127.0.0.1:${sshd!.port}`;
+  const scanned = await service.scanHostKey(ssh, 5000);
+  assert.equal(scanned.fingerprint, sshd!.hostFingerprint);
+  assert.equal(scanned.keyType, 'ssh-ed25519');
+  // A fingerprint other than the presented one is never trusted.
+  await assert.rejects(
+    service.addSsh({ name: 'ui', ssh, keyFile: sshd!.clientKey, trustFingerprint: 'SHA256:somethingElse' }),
+    (e: Error) => e.message.includes(scanned.fingerprint) && e.message.includes('SHA256:somethingElse'),
+  );
+  assert.deepEqual(service.list(), []);
+  const added = await service.addSsh({ name: 'ui', ssh, keyFile: sshd!.clientKey, trustFingerprint: scanned.fingerprint });
+  assert.equal(added.hostKey?.fingerprint, scanned.fingerprint);
+  assert.deepEqual(service.list().map((d) => [d.name, d.hostKeyFingerprint]), [['ui', scanned.fingerprint]]);
+  service.remove('ui');
+  assert.equal(service.store.trustedKey(scanned.hostId), undefined);
 });

@@ -3,8 +3,8 @@
 import { resolve } from 'node:path';
 import { parseCommandArgs, parsePositiveInt, printJson, type Command } from '../command';
 import { InputError } from '../../errors';
-import { benchOnDevice, deviceTfliteLibrary, resolveDevice, type BenchResult } from '../../devices/index';
-import { cliConnectOptions, cliStore, withDevice } from './device';
+import type { BenchResult } from '../../devices/index';
+import { cliDeviceService } from './device';
 
 const USAGE = `Usage: edgequant bench MODEL.tflite [--device NAME|local] [--runs N] [--warmup N] [--threads N]
                        [--input X.npy ...] [--project NAME] [--json]
@@ -52,12 +52,7 @@ export const benchCommand: Command = {
     const threads = parsePositiveInt('--threads', values.threads, 1);
     const modelPath = resolve(io.cwd, positionals[0]!);
     const inputs = (values.input ?? []).map((p) => resolve(io.cwd, p));
-    const store = cliStore(io);
-    const device = resolveDevice(values.device, store);
-    const tfliteLibrary = await deviceTfliteLibrary(device);
-    const result = await withDevice(device, cliConnectOptions(io, store), (t) =>
-      benchOnDevice(t, device, modelPath, { runs, warmup, threads, inputs, project: values.project, tfliteLibrary, store }),
-    );
+    const result = await cliDeviceService(io).bench(values.device, modelPath, { runs, warmup, threads, inputs, project: values.project });
     if (values.json) printJson(io, result);
     else io.stdout(formatBench(result));
     return 0;

@@ -2,8 +2,7 @@
 import { resolve } from 'node:path';
 import { parseCommandArgs, printJson, type Command } from '../command';
 import { InputError } from '../../errors';
-import { deployModel, resolveDevice } from '../../devices/index';
-import { cliConnectOptions, cliStore, withDevice } from './device';
+import { cliDeviceService } from './device';
 
 const USAGE = `Usage: edgequant deploy MODEL.tflite --device NAME [--project NAME] [--json]
 
@@ -24,27 +23,21 @@ export const deployCommand: Command = {
     if (positionals.length !== 1) throw new InputError(`deploy needs one MODEL.tflite (see 'edgequant deploy --help').`);
     if (!values.device) throw new InputError('deploy needs --device NAME.');
     const modelPath = resolve(io.cwd, positionals[0]!);
-    const store = cliStore(io);
-    const device = resolveDevice(values.device, store);
     let lastPercent = -1;
     const showProgress = !values.json && process.stderr.isTTY === true;
-    const result = await withDevice(device, cliConnectOptions(io, store), (t) =>
-      deployModel(t, modelPath, {
-        project: values.project,
-        deviceName: device.name,
-        store,
-        onProgress: ({ bytesDone, bytesTotal }) => {
-          const percent = Math.floor((100 * bytesDone) / Math.max(1, bytesTotal));
-          if (showProgress && percent !== lastPercent) io.stderr(`\rUploading ${percent}%`);
-          lastPercent = percent;
-        },
-      }),
-    );
+    const result = await cliDeviceService(io).deploy(values.device, modelPath, {
+      project: values.project,
+      onProgress: ({ bytesDone, bytesTotal }) => {
+        const percent = Math.floor((100 * bytesDone) / Math.max(1, bytesTotal));
+        if (showProgress && percent !== lastPercent) io.stderr(`\rUploading ${percent}%`);
+        lastPercent = percent;
+      },
+    });
     if (showProgress && lastPercent >= 0) io.stderr('\n');
-    if (values.json) printJson(io, { device: device.name, ...result });
+    if (values.json) printJson(io, { device: values.device, ...result });
     else {
       const how = result.skipped ? 'already there (same sha256), upload skipped' : `uploaded ${result.bytes} bytes in ${(result.uploadMs / 1000).toFixed(2)} s, sha256 verified`;
-      io.stdout(`Deployed to ${device.name}:${result.remotePath}: ${how}.\n`);
+      io.stdout(`Deployed to ${values.device}:${result.remotePath}: ${how}.\n`);
     }
     return 0;
   },
