@@ -83,6 +83,8 @@ describe('browser host in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false :
       assert.equal(await links.filter({ hasText: name }).getAttribute('aria-current'), 'page');
       assert.match(page.url(), new RegExp(`#/${name.toLowerCase()}$`));
       await page.screenshot({ path: join(screenshotDir, `page-${name.toLowerCase()}.png`) });
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(width <= 1280, `${name}: the page is ${width} px wide at a 1280 px window`);
     }
   });
 
