@@ -2,7 +2,7 @@
 // zod). The record is typed against the contract, so a schema that drifts from its request type
 // does not compile.
 import { z } from 'zod';
-import type { ApiChannel, ApiRequest, JobKind, JobKinds } from './contract';
+import { JOB_KINDS, type ApiChannel, type ApiRequest, type JobKind, type JobKinds, type JobStartRequest } from './contract';
 
 const empty = z.object({}).strict();
 const path = z.string().min(1, 'path must not be empty').max(4096);
@@ -42,10 +42,13 @@ export const jobParamSchemas: { [K in JobKind]: z.ZodType<JobKinds[K]['params']>
   convert: convertRequest,
 };
 
-const jobStart = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('inspect'), params: jobParamSchemas.inspect }).strict(),
-  z.object({ kind: z.literal('convert'), params: jobParamSchemas.convert }).strict(),
-]);
+// { kind, params } for every kind, built from the table above (nothing to edit here for a new kind).
+const jobStart = z.discriminatedUnion(
+  'kind',
+  JOB_KINDS.map((kind) => z.object({ kind: z.literal(kind), params: jobParamSchemas[kind] }).strict()) as unknown as [
+    z.ZodObject<{ kind: z.ZodLiteral<JobKind>; params: z.ZodType }>,
+  ],
+) as unknown as z.ZodType<JobStartRequest>;
 
 export const requestSchemas: { [C in ApiChannel]: z.ZodType<ApiRequest<C>> } = {
   'app.info': empty as z.ZodType<Record<string, never>>,
