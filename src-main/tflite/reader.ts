@@ -5,7 +5,8 @@ import { FlatReader, FlatbufferBoundsError, type FlatTable } from './flatbuffer-
 import { TfliteFormatError } from './errors';
 import { readOptionTable, type RawOptions } from './options-codec';
 import { bindingFor, isModelledOp } from './op-options';
-import { BUILTIN_OPTIONS, BUILTIN_OPTIONS_2 } from './schema/builtin-options';
+import { BUILTIN_OPTIONS } from './schema/builtin-options';
+import { BUILTIN_OPTIONS_2 } from './schema/builtin-options-2';
 import { builtinOperatorName } from './schema/builtin-operator';
 import {
   BufferField,

@@ -27,7 +27,7 @@ import {
   TFLITE_FILE_IDENTIFIER,
   TFLITE_SCHEMA_VERSION,
 } from './schema/tables';
-import { bytesOfData, tensorTypeOf } from './tensor-data';
+import { bytesOfData, bytesPerElement, tensorTypeOf } from './tensor-data';
 import { tensorTypeName } from './schema/tensor-type';
 
 export interface WriteOptions {
@@ -65,6 +65,34 @@ function declaredVersion(node: Node): number | undefined {
   return typeof v === 'number' ? v : undefined;
 }
 
+/** Refuses tensors a runtime would reject or misread, naming the tensor (catches bugs upstream). */
+function checkTensor(graph: Graph, tensor: Tensor): void {
+  const where = `Tensor '${tensor.name}' in graph '${graph.name}'`;
+  if (tensor.data && tensor.dtype !== 'string' && tensor.shape.every((d) => d >= 0)) {
+    const expected = tensor.shape.reduce((n, d) => n * d, 1);
+    if (tensor.data.length !== expected) {
+      throw new TfliteWriteError(`${where} has ${tensor.data.length} values but shape [${tensor.shape.join(', ')}] needs ${expected}.`);
+    }
+    const width = bytesPerElement(tensor.dtype);
+    if (tensor.data.BYTES_PER_ELEMENT !== width) {
+      throw new TfliteWriteError(`${where} is ${tensor.dtype} but holds a ${tensor.data.constructor.name}.`);
+    }
+  }
+  const q = tensor.quant;
+  if (q && q.scale.length > 0) {
+    if (q.zeroPoint.length !== q.scale.length) {
+      throw new TfliteWriteError(`${where} has ${q.scale.length} scales but ${q.zeroPoint.length} zero points.`);
+    }
+    if (q.scale.some((x) => !(x > 0) || !Number.isFinite(x))) throw new TfliteWriteError(`${where} has a scale that is not a positive number.`);
+    if (q.scale.length > 1) {
+      const axis = q.axis ?? 0;
+      if (axis < 0 || axis >= tensor.shape.length || tensor.shape[axis] !== q.scale.length) {
+        throw new TfliteWriteError(`${where}: ${q.scale.length} per-channel scales do not match axis ${axis} of shape [${tensor.shape.join(', ')}].`);
+      }
+    }
+  }
+}
+
 function plan(model: ModelGraph, options: WriteOptions): Plan {
   const buffers: (Uint8Array | null)[] = [null];
   const byData = new Map<TensorData, number>();
@@ -73,6 +101,7 @@ function plan(model: ModelGraph, options: WriteOptions): Plan {
   const opCodeIndex = new Map<string, number>();
   for (const graph of model.graphs) {
     for (const tensor of graph.tensors.values()) {
+      checkTensor(graph, tensor);
       if (!tensor.data) continue;
       let index = byData.get(tensor.data);
       if (index === undefined) {

@@ -163,3 +163,17 @@ test('a dangling tensor reference is a one-line TfliteWriteError', () => {
   broken.graphs[0]!.nodes[1]!.inputs = ['missing'];
   assert.throws(() => writeTflite(broken), (e: unknown) => e instanceof TfliteWriteError && /refers to tensor 'missing'/.test(e.message));
 });
+
+test('the writer refuses tensors every runtime would reject, naming the tensor', async () => {
+  const wrongCount = denseModel(1);
+  wrongCount.graphs[0]!.tensors.get('dense/bias')!.data = new Float32Array(2);
+  assert.throws(() => writeTflite(wrongCount), /Tensor 'dense\/bias' in graph 'main' has 2 values but shape \[3\] needs 3/);
+  const wrongAxis = denseModel(1);
+  wrongAxis.graphs[0]!.tensors.get('dense/kernel')!.quant = { scale: [0.1, 0.2, 0.3], zeroPoint: [0, 0, 0], axis: 1 };
+  assert.throws(() => writeTflite(wrongAxis), /3 per-channel scales do not match axis 1 of shape \[3, 4\]/);
+  const { fixture, haveFixtures } = await import('./helpers');
+  if (!haveFixtures) return;
+  // The official tflite-micro file that every runtime rejects for the same reason.
+  const bad = readTflite(fixture('tflite-micro/person_detect_bad_quantized_dimension.tflite'));
+  assert.throws(() => writeTflite(bad), (e: unknown) => e instanceof TfliteWriteError && /per-channel scales do not match axis 3/.test(e.message));
+});
