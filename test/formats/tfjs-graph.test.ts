@@ -110,6 +110,12 @@ test('a graph with control flow is refused with one message naming every unsuppo
   assert.equal(code, 2);
   assert.match(err.join(''), /cannot be converted: .*Switch/);
   assert.ok(!existsSync(join(process.cwd(), 'test-output', 'handtrack.tflite')), 'nothing is written on failure');
+  // inspect still shows the model: its inputs and every unsupported op with an example node.
+  const out: string[] = [];
+  assert.equal(await runCli(['inspect', path, '--json'], { stdout: (s) => out.push(s), stderr: () => undefined, cwd: process.cwd(), env: {} }), 0);
+  const report = JSON.parse(out.join('')) as { unsupported: { className: string }[]; inputs: { shape: number[] }[] };
+  assert.deepEqual(report.inputs[0]!.shape, [1, 320, 320, 3]);
+  for (const op of ['Enter', 'Switch', 'NonMaxSuppressionV5']) assert.ok(report.unsupported.some((u) => u.className === op), `inspect lists ${op}`);
 });
 
 test('a dynamic spatial input needs --input-shape, named in the error', async (t) => {

@@ -197,12 +197,6 @@ export class Hdf5File {
   }
 }
 
-function decode(v: unknown): string {
-  if (typeof v === 'string') return v;
-  if (v instanceof Uint8Array) return new TextDecoder().decode(v);
-  return String(v);
-}
-
 function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);

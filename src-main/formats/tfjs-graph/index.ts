@@ -87,7 +87,7 @@ export async function openGraphModelJson(path: string, options: OpenOptions = {}
         .filter((n) => n.op === 'Placeholder')
         .map((n) => ({ name: n.name, ref: n.name, shape: n.attr.shape?.kind === 'shape' ? n.attr.shape.value.dims : null }));
   const outputs = signature?.outputs
-    ? Object.entries(signature.outputs).map(([key, e]) => ({ name: key.replace(/:0$/, ''), ref: e.name }))
+    ? Object.entries(signature.outputs).map(([key, e]) => ({ name: key.replace(/:0$/, ''), ref: e.name, shape: jsonShape(e.tensorShape).dims }))
     : nodes.filter((n) => !consumed.has(n.name) && n.op !== 'Const' && n.op !== 'NoOp').map((n) => ({ name: n.name, ref: n.name }));
   const constants = await readWeights(dirname(path), json.weightsManifest ?? [], where);
   return lowerTfGraph({
@@ -98,6 +98,7 @@ export async function openGraphModelJson(path: string, options: OpenOptions = {}
     outputs,
     constants,
     ...(options.inputShape ? { inputShape: options.inputShape } : {}),
+    ...(options.collectUnsupported ? { collectUnsupported: true } : {}),
     metadata: {
       ...(json.convertedBy ? { convertedBy: json.convertedBy } : {}),
       ...(json.generatedBy ? { generatedBy: json.generatedBy } : {}),

@@ -32,11 +32,6 @@ export function hwioToOhwi(w: Float32Array, kh: number, kw: number, ci: number, 
   return out;
 }
 
-function bias(ctx: LowerContext, channels: number, useBias: boolean): Value {
-  const data = useBias ? ctx.weight(['bias'], 1, [channels], 'zeros') : new Float32Array(channels);
-  return ctx.b.constant(ctx.t('BiasAdd/ReadVariableOp/resource'), [channels], data);
-}
-
 function conv2dCore(
   ctx: LowerContext,
   x: Value,
@@ -179,4 +174,3 @@ export function lowerConv2DTranspose(ctx: LowerContext, inputs: Value[]): Value[
   return [emitActivation(ctx, y, ctx.activation())];
 }
 
-export { bias as convBias };

@@ -90,11 +90,13 @@ export interface TfGraphSpec {
   format: string;
   nodes: TfNode[];
   inputs: { name: string; ref: string; shape: number[] | null }[];
-  outputs: { name: string; ref: string }[];
+  outputs: { name: string; ref: string; shape?: number[] | null }[];
   /** Constant values by node name (weights from a manifest or checkpoint). */
   constants: Map<string, TfTensorValue>;
   inputShape?: number[];
   metadata?: Record<string, string>;
+  /** `inspect`: return the I/O and every unsupported op instead of refusing the graph. */
+  collectUnsupported?: boolean;
 }
 
 function toHost(value: TfTensorValue, where: string): HostArray {
@@ -142,18 +144,49 @@ function neededNodes(spec: TfGraphSpec, byName: Map<string, TfNode>): { order: T
   return { order, cyclic };
 }
 
-function reportUnsupported(spec: TfGraphSpec, nodes: TfNode[]): void {
-  const counts = new Map<string, number>();
+/** Every node whose op has no lowering, one entry per op type with its count. */
+function unsupportedOps(nodes: TfNode[]): Map<string, TfNode[]> {
+  const found = new Map<string, TfNode[]>();
   for (const node of nodes) {
     if (LOWERINGS[node.op] || ALIASES.has(node.op) || STRUCTURAL.has(node.op)) continue;
-    counts.set(node.op, (counts.get(node.op) ?? 0) + 1);
+    const list = found.get(node.op);
+    if (list) list.push(node);
+    else found.set(node.op, [node]);
   }
-  if (counts.size === 0) return;
-  const list = [...counts].map(([op, n]) => `${op} (${n})`).join(', ');
-  throw new UnsupportedError(
-    `${spec.name}: ${counts.size} TensorFlow op type(s) cannot be converted: ${list}. Control flow, TensorList and NMS ops must be removed from the exported graph (export the model without them, or run them outside the model).`,
-  );
+  return found;
 }
+
+function unsupportedMessage(spec: TfGraphSpec, found: Map<string, TfNode[]>): string {
+  const list = [...found].map(([op, n]) => `${op} (${n.length})`).join(', ');
+  return `${spec.name}: ${found.size} TensorFlow op type(s) cannot be converted: ${list}. Control flow, TensorList and NMS ops must be removed from the exported graph (export the model without them, or run them outside the model).`;
+}
+
+/** What `inspect` shows for a graph that cannot be lowered: its I/O and the unsupported ops. */
+function unsupportedModel(spec: TfGraphSpec, found: Map<string, TfNode[]>): ModelGraph {
+  const graph: Graph = { name: spec.name, tensors: new Map(), nodes: [], inputs: [], outputs: [] };
+  for (const input of spec.inputs) {
+    graph.tensors.set(input.name, { name: input.name, dtype: 'float32', shape: (input.shape ?? []).map((d) => (d < 0 ? -1 : d)) });
+    graph.inputs.push(input.name);
+  }
+  for (const output of spec.outputs) {
+    graph.tensors.set(output.name, { name: output.name, dtype: 'float32', shape: (output.shape ?? []).map((d) => (d < 0 ? -1 : d)) });
+    graph.outputs.push(output.name);
+  }
+  return {
+    format: spec.format,
+    description: '',
+    graphs: [graph],
+    signatures: [],
+    metadata: spec.metadata ?? {},
+    unsupported: [...found].map(([op, nodes]) => ({
+      layer: nodes.length === 1 ? nodes[0]!.name : `${nodes[0]!.name} and ${nodes.length - 1} more`,
+      className: op,
+      reason: CONTROL_FLOW.has(op) ? 'control flow has no TFLite builtin equivalent here' : 'no TFLite lowering for this TensorFlow op',
+    })),
+  };
+}
+
+const CONTROL_FLOW = new Set(['Switch', 'Merge', 'Enter', 'Exit', 'NextIteration', 'LoopCond', 'While', 'StatelessWhile', 'If', 'StatelessIf']);
 
 function inputShape(spec: TfGraphSpec, input: TfGraphSpec['inputs'][number]): number[] {
   const declared = input.shape;
@@ -174,7 +207,11 @@ function inputShape(spec: TfGraphSpec, input: TfGraphSpec['inputs'][number]): nu
 export async function lowerTfGraph(spec: TfGraphSpec, tfjs: () => Promise<Tf> = initTfjs): Promise<ModelGraph> {
   const byName = new Map(spec.nodes.map((n) => [n.name, n]));
   const { order: nodes, cyclic } = neededNodes(spec, byName);
-  reportUnsupported(spec, nodes);
+  const unsupported = unsupportedOps(nodes);
+  if (unsupported.size > 0) {
+    if (spec.collectUnsupported) return unsupportedModel(spec, unsupported);
+    throw new UnsupportedError(unsupportedMessage(spec, unsupported));
+  }
   if (cyclic) throw new UnsupportedError(`${spec.name}: the graph loops through '${cyclic}' (control flow); it cannot be converted.`);
   const graph: Graph = { name: spec.name, tensors: new Map(), nodes: [], inputs: [], outputs: [] };
   const ctx = new LowerContext(graph, spec.name);
