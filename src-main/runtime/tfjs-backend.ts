@@ -2,6 +2,7 @@
 // Preference: tfjs-node (native, when the user installed it) → wasm (SIMD, threads) → cpu.
 // Idempotent: every caller awaits the same promise.
 import { createRequire } from 'node:module';
+import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as TfNamespace from '@tensorflow/tfjs';
@@ -54,9 +55,9 @@ async function tryWasm(tf: Tf, notes: string[]): Promise<boolean> {
     const distDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
     const prefix = pathToFileURL(join(distDir, '/')).pathname;
     wasm.setWasmPaths(prefix.endsWith('/') ? prefix : prefix + '/');
-    // Threads in Node need worker support inside emscripten; the SIMD single-thread build
-    // is what measured fastest here, so keep thread count at the core count only if enabled.
-    wasm.setThreadsCount?.(Math.max(1, Math.min(4, (await import('node:os')).cpus().length)));
+    // Used only where the threaded build loads (browsers with cross-origin isolation); Node
+    // runs the SIMD single-thread build.
+    wasm.setThreadsCount(Math.max(1, Math.min(4, cpus().length)));
     const ok = await tf.setBackend('wasm');
     if (!ok) {
       notes.push('wasm backend refused to initialise');
@@ -81,7 +82,7 @@ async function init(): Promise<Tf> {
   if (await tryWasm(tf, notes)) {
     const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
     const threaded = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
-    info = { backend: 'wasm', tfjsVersion: tf.version.tfjs, simd, threads: threaded ? 0 : 1, notes };
+    info = { backend: 'wasm', tfjsVersion: tf.version.tfjs, simd, threads: threaded ? Math.max(1, Math.min(4, cpus().length)) : 1, notes };
     return tf;
   }
   await tf.setBackend('cpu');
