@@ -1,6 +1,6 @@
 // The conversion pipeline: import → float passes → (quantize) → write → atomic file.
 // Collaborators are injectable so tests and the app can observe or replace them.
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { CancelledError, InputError, UnsupportedError } from '../errors';
 import type { ModelGraph } from '../graph/model-graph';
@@ -40,6 +40,21 @@ export function modelSource(request: Pick<ConvertRequest, 'model' | 'companions'
     return { path: json, companions: files.filter((f) => f !== json) };
   }
   return files.length > 1 ? { path: files[0]!, companions: files.slice(1) } : { path: files[0]! };
+}
+
+/** The files a model consists of: the TF.js weight shards count with their model.json. */
+async function sourceFiles(source: ModelSource): Promise<string[]> {
+  const files = [source.path, ...(source.companions ?? [])];
+  if (extname(source.path).toLowerCase() !== '.json') return files;
+  const info = await stat(source.path).catch(() => null);
+  if (!info || info.size > 64 * 1024 * 1024) return files;
+  try {
+    const json = JSON.parse(await readFile(source.path, 'utf8')) as { weightsManifest?: { paths?: string[] }[] };
+    for (const group of json.weightsManifest ?? []) for (const p of group.paths ?? []) files.push(resolve(dirname(source.path), p));
+  } catch {
+    // Not JSON we understand: the importer reports it; the size is only informative here.
+  }
+  return files;
 }
 
 async function defaultWriter(): Promise<ConvertDeps['writeTflite']> {
@@ -91,7 +106,7 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
   const source = modelSource(request);
   if ([source.path, ...(source.companions ?? [])].includes(output)) throw new InputError('Output path is the same as an input file.');
   const sourceBytes = (
-    await Promise.all([source.path, ...(source.companions ?? [])].map((f) => stat(f).then((s) => (s.isFile() ? s.size : 0)).catch(() => 0)))
+    await Promise.all((await sourceFiles(source)).map((f) => stat(f).then((s) => (s.isFile() ? s.size : 0)).catch(() => 0)))
   ).reduce((a, b) => a + b, 0);
 
   onProgress?.({ stage: 'import', fraction: 0 });
