@@ -7,6 +7,7 @@
 // schemas.ts, 3) its handler in handlers.ts. The compiler reports any of the three missing.
 import type { ErrorCode } from '../errors';
 import type { ConvertRequest, ConvertResult, ConvertProgress } from '../convert/types';
+import { PROJECT_API_CHANNELS, PROJECT_JOB_KINDS, type ProjectApiRequests, type ProjectJobKinds } from '../projects/api-contract';
 
 // ---- shared payload shapes -------------------------------------------------------------------
 
@@ -43,12 +44,12 @@ export interface ModelSummary {
 // ---- jobs ------------------------------------------------------------------------------------
 
 /** Job kinds: params, progress and result of each. Add a kind here and in jobs/kinds.ts. */
-export interface JobKinds {
+export interface JobKinds extends ProjectJobKinds {
   inspect: { params: { path: string; companions?: string[] }; progress: { stage: string }; result: ModelSummary };
   convert: { params: ConvertRequest; progress: ConvertProgress; result: ConvertResult };
 }
 export type JobKind = keyof JobKinds;
-export const JOB_KINDS = ['inspect', 'convert'] as const satisfies readonly JobKind[];
+export const JOB_KINDS = ['inspect', 'convert', ...PROJECT_JOB_KINDS] as const satisfies readonly JobKind[];
 
 export type JobStartRequest = { [K in JobKind]: { kind: K; params: JobKinds[K]['params'] } }[JobKind];
 export type JobStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -67,7 +68,7 @@ export interface JobInfo {
 // ---- requests and events ---------------------------------------------------------------------
 
 /** channel → request / response. Channels are "<area>.<verb>" so clients expose api.area.verb(). */
-export interface ApiRequests {
+export interface ApiRequests extends ProjectApiRequests {
   'app.info': { request: Record<string, never>; response: AppInfo };
   'models.inspect': { request: { path: string; companions?: string[] }; response: ModelSummary };
   'jobs.start': { request: JobStartRequest; response: { jobId: string } };
@@ -84,6 +85,7 @@ export const API_CHANNELS = [
   'jobs.start',
   'jobs.cancel',
   'jobs.list',
+  ...PROJECT_API_CHANNELS,
 ] as const satisfies readonly ApiChannel[];
 
 // Compile-time check that API_CHANNELS lists every channel of ApiRequests.

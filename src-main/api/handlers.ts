@@ -6,6 +6,7 @@
 import { APP_NAME, APP_VERSION } from '../version';
 import type { ApiChannel, ApiRequest, ApiResponse, AppInfo } from './contract';
 import type { JobManager } from '../jobs/manager';
+import { createProjectHandlers } from '../projects/api-handlers';
 
 export interface Services {
   host: AppInfo['host'];
@@ -50,5 +51,6 @@ export function createHandlers(services: Services): Handlers {
     'jobs.start': async (request) => ({ jobId: services.jobs.start(request) }),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: services.jobs.cancel(jobId) }),
     'jobs.list': async () => services.jobs.list(),
+    ...createProjectHandlers(),
   };
 }

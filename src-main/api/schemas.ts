@@ -3,6 +3,7 @@
 // does not compile.
 import { z } from 'zod';
 import { JOB_KINDS, type ApiChannel, type ApiRequest, type JobKind, type JobKinds, type JobStartRequest } from './contract';
+import { projectJobSchemas, projectRequestSchemas } from '../projects/api-schemas';
 
 const empty = z.object({}).strict();
 const path = z.string().min(1, 'path must not be empty').max(4096);
@@ -40,6 +41,7 @@ const convertRequest = z
 export const jobParamSchemas: { [K in JobKind]: z.ZodType<JobKinds[K]['params']> } = {
   inspect: modelSource,
   convert: convertRequest,
+  ...projectJobSchemas(convertRequest),
 };
 
 // { kind, params } for every kind, built from the table above (nothing to edit here for a new kind).
@@ -56,4 +58,5 @@ export const requestSchemas: { [C in ApiChannel]: z.ZodType<ApiRequest<C>> } = {
   'jobs.start': jobStart,
   'jobs.cancel': z.object({ jobId: z.string().min(1).max(100) }).strict(),
   'jobs.list': empty as z.ZodType<Record<string, never>>,
+  ...projectRequestSchemas,
 };

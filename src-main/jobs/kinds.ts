@@ -5,6 +5,7 @@
 // 2) its params schema in api/schemas.ts (jobParamSchemas and the jobStart union),
 // 3) one entry below calling the engine function.
 import type { JobKind, JobKinds } from '../api/contract';
+import { projectJobRunners } from '../projects/jobs';
 
 export interface JobContext<K extends JobKind> {
   /** Reports progress to the UI (structured-cloneable data); throws CancelledError once cancelled. */
@@ -30,4 +31,5 @@ export const jobKinds: { [K in JobKind]: JobRunner<K> } = {
     const { model: _model, passes: _passes, ...result } = await convertModel(params, { onProgress: progress, signal });
     return result;
   },
+  ...projectJobRunners,
 };

@@ -1,0 +1,93 @@
+// The project channels of the API contract (types and constant names only, so the renderer can
+// import them). src-main/api/contract.ts merges these into ApiRequests / JobKinds.
+import type { ConvertRequest } from '../convert/types';
+import type { CalibrationSetEntry, ModelEntry, ProjectManifest, RunRecord, RunSummary } from './types';
+
+export interface ProjectView {
+  dir: string;
+  manifest: ProjectManifest;
+  runs: RunSummary[];
+  /** Runs this open found interrupted (owner process gone) and marked failed. */
+  recovered: string[];
+}
+
+export interface RecentProject {
+  dir: string;
+  name: string;
+  openedAt: string;
+  exists: boolean;
+}
+
+export interface CalibrationPreview {
+  folder: string;
+  files: number;
+  sample: string;
+  preprocess: string;
+  width: number;
+  height: number;
+  channels: number;
+  /** The preprocessed sample rendered back to 8-bit grey/RGB for display. */
+  pngBase64: string;
+  range: { min: number; max: number; mean: number };
+}
+
+export interface ProjectApiRequests {
+  'projects.recent': { request: Record<string, never>; response: RecentProject[] };
+  'projects.create': { request: { dir: string; name?: string }; response: ProjectView };
+  'projects.open': { request: { dir: string }; response: ProjectView };
+  'projects.demo': { request: Record<string, never>; response: ProjectView };
+  'projects.runs': { request: { dir: string }; response: RunSummary[] };
+  'projects.run': { request: { dir: string; id: string }; response: RunRecord };
+  'projects.addModel': { request: { dir: string; path: string; format?: string }; response: ModelEntry };
+  'projects.addCalibration': { request: { dir: string; path: string; preprocess?: string }; response: CalibrationSetEntry };
+  'calibration.preview': { request: { path: string; preprocess: string; shape?: number[] }; response: CalibrationPreview };
+}
+
+export const PROJECT_API_CHANNELS = [
+  'projects.recent',
+  'projects.create',
+  'projects.open',
+  'projects.demo',
+  'projects.runs',
+  'projects.run',
+  'projects.addModel',
+  'projects.addCalibration',
+  'calibration.preview',
+] as const satisfies readonly (keyof ProjectApiRequests)[];
+
+/** A conversion recorded as a run of a project, then evaluated and benchmarked locally. */
+export interface ProjectConvertParams {
+  project: string;
+  request: ConvertRequest;
+  label?: string;
+  /** Evaluate float vs quantized on this data (defaults to the calibration data). */
+  evaluateData?: string;
+  /** .npy of integer labels for evaluateData (gives accuracy, not only agreement). */
+  evaluateLabels?: string;
+  /** Benchmark the result locally after conversion (runs). 0 = skip. */
+  benchRuns?: number;
+}
+
+export interface ProjectBenchParams {
+  project: string;
+  runId: string;
+  /** 'local' or a board name from the device list. */
+  device: string;
+  runs: number;
+  warmup?: number;
+}
+
+export interface RunProgress {
+  stage: string;
+  fraction?: number;
+  message?: string;
+  runId?: string;
+  /** A log line (device jobs), appended by the UI to the live log. */
+  log?: string;
+}
+
+export interface ProjectJobKinds {
+  'project-convert': { params: ProjectConvertParams; progress: RunProgress; result: RunRecord };
+  'project-bench': { params: ProjectBenchParams; progress: RunProgress; result: RunRecord };
+}
+export const PROJECT_JOB_KINDS = ['project-convert', 'project-bench'] as const satisfies readonly (keyof ProjectJobKinds)[];

@@ -1,0 +1,32 @@
+// Handlers for the project channels: thin mappings onto the project store.
+import { edgequantHome } from '../devices/home';
+import type { ProjectApiRequests, ProjectView } from './api-contract';
+import { previewCalibration } from './calibration-preview';
+import { ensureDemoProject } from './demo';
+import { addCalibrationSet, addModel, initProject, openProject } from './project';
+import { readRecent, rememberProject } from './recent';
+import { listRuns, readRun } from './runs';
+
+type ProjectHandlers = { [C in keyof ProjectApiRequests]: (request: ProjectApiRequests[C]['request']) => Promise<ProjectApiRequests[C]['response']> };
+
+export function createProjectHandlers(home: () => string = () => edgequantHome()): ProjectHandlers {
+  const view = (dir: string): ProjectView => {
+    const opened = openProject(dir);
+    rememberProject(opened.dir, opened.manifest.name, home());
+    return { dir: opened.dir, manifest: opened.manifest, runs: listRuns(opened.dir), recovered: opened.recovered.map((r) => r.id) };
+  };
+  return {
+    'projects.recent': async () => readRecent(home()),
+    'projects.create': async ({ dir, name }) => {
+      initProject(dir, name);
+      return view(dir);
+    },
+    'projects.open': async ({ dir }) => view(dir),
+    'projects.demo': async () => view(await ensureDemoProject(home())),
+    'projects.runs': async ({ dir }) => listRuns(dir),
+    'projects.run': async ({ dir, id }) => readRun(dir, id),
+    'projects.addModel': async ({ dir, path, format }) => addModel(dir, path, format),
+    'projects.addCalibration': async ({ dir, path, preprocess }) => addCalibrationSet(dir, path, preprocess),
+    'calibration.preview': async ({ path, preprocess, shape }) => previewCalibration(path, preprocess, shape),
+  };
+}
