@@ -186,8 +186,8 @@ function readTensor(ctx: Context, t: FlatTable, index: number, name: string, buf
 }
 
 function densify(ctx: Context, name: string, dtype: Tensor['dtype'], bytes: Uint8Array, sparsity: FlatTable, shape: number[]) {
-  const order = sparseToDenseOrder(sparsity, shape);
   const size = bytesPerElement(dtype);
+  const order = sparseToDenseOrder(sparsity, shape, bytes.length / size);
   if (order.length * size !== bytes.length) ctx.fail(`sparse tensor '${name}' has ${bytes.length / size} values for ${order.length} positions`);
   const total = shape.reduce((n, d) => n * d, 1);
   const dense = new Uint8Array(total * size);

@@ -28,7 +28,7 @@ function indexVector(meta: FlatTable, typeField: number, valueField: number): nu
  * Returns the dense element order: `order[k]` is the dense (row-major) index of the k-th
  * stored value. Callers scatter the stored values with it.
  */
-export function sparseToDenseOrder(sparsity: FlatTable, shape: readonly number[]): number[] {
+export function sparseToDenseOrder(sparsity: FlatTable, shape: readonly number[], storedValues: number): number[] {
   const traversal = sparsity.i32s(SparsityField.traversalOrder) ?? shape.map((_, i) => i);
   const blockMap = sparsity.i32s(SparsityField.blockMap) ?? [];
   const levels: Level[] = sparsity.tables(SparsityField.dimMetadata, 'DimensionMetadata').map((m) => ({
@@ -60,10 +60,11 @@ export function sparseToDenseOrder(sparsity: FlatTable, shape: readonly number[]
     return index;
   };
   // Garbage dense sizes must not spin for hours: no valid file visits more nodes than this.
-  let budget = total * (levels.length + 1) + 1024;
+  let budget = Math.min(total * (levels.length + 1) + 1024, 64 * 1024 * 1024);
   const walk = (level: number, prevPos: number): void => {
     if (--budget < 0) throw new SparsityError('sparsity metadata describes more elements than the tensor has');
     if (level === levels.length) {
+      if (order.length >= storedValues) throw new SparsityError(`sparsity metadata addresses more than the ${storedValues} stored values`);
       const index = denseIndex();
       if (index < 0 || index >= total) throw new SparsityError('sparse index out of range');
       order.push(index);
