@@ -97,7 +97,13 @@ export async function quantizeModel(source: ModelGraph, config: QuantizeConfig, 
   if (folded) warnings.push(`Expanded ${folded} FLOAT16 constants to float32 before quantizing.`);
   const before = constantBytes(mainGraph(source));
   const floatGraph = folded ? cloneModel(model) : source;
-  const report: QuantizeReport = { mode: config.mode === 'none' ? 'fp16' : config.mode, recipe: 'none', floatOps: [], layers: [], checks: [], sizeBytes: { before, after: before } };
+  const report: QuantizeReport = { mode: config.mode === 'none' ? 'fp16' : config.mode, recipe: 'none', floatOps: [], layers: [], checks: [], sizeBytes: { before, after: before }, timings: {} };
+  let clock = performance.now();
+  const lap = (name: string): void => {
+    const now = performance.now();
+    report.timings[name] = Math.round((report.timings[name] ?? 0) + now - clock);
+    clock = now;
+  };
   if (config.mode === 'none') return { model, warnings, report: { ...report, recipe: 'none' } };
 
   const recipe = options.recipe ?? presetRecipe(config.mode);
@@ -117,7 +123,9 @@ export async function quantizeModel(source: ModelGraph, config: QuantizeConfig, 
   } else {
     onProgress?.({ stage: 'calibrate', fraction: 0, message: 'collecting activation ranges' });
     let statistics = options.statistics;
+    lap('quantizeMs');
     if (!statistics && options.calibrate) statistics = await options.calibrate(floatGraph);
+    lap('calibrateMs');
     if (!statistics) throw new QuantizeInputError(`--quantize ${config.mode} needs calibration data (--calibration DIR|FILE.npy|FILE.npz).`);
     stopIfCancelled();
     statistics = new Map([...statistics, ...preprocessInputRanges(graph, config), ...(options.inputRanges ?? [])]);
@@ -138,6 +146,7 @@ export async function quantizeModel(source: ModelGraph, config: QuantizeConfig, 
   pruneTensors(graph);
   stopIfCancelled();
 
+  lap('quantizeMs');
   onProgress?.({ stage: 'validate', fraction: 0, message: 'checking the quantized graph' });
   report.checks = validateGraph(graph);
   const failed = report.checks.filter((c) => !c.passed);
@@ -145,6 +154,7 @@ export async function quantizeModel(source: ModelGraph, config: QuantizeConfig, 
   report.floatOps = floatOps;
   report.layers = layerReports(mainGraph(floatGraph), graph, domains);
   report.sizeBytes.after = constantBytes(graph);
+  lap('validateMs');
   model.metadata = { ...model.metadata, quantization: config.mode };
   onProgress?.({ stage: 'quantize', fraction: 1 });
   return { model, warnings, report };

@@ -77,4 +77,6 @@ export interface QuantizeReport {
   /** Checks the validation stage ran on the result (bias scales, dtypes, axes). */
   checks: { name: string; passed: boolean; detail?: string }[];
   sizeBytes: { before: number; after: number };
+  /** Wall time of the stages in ms: calibrateMs (the `calibrate` callback), quantizeMs, validateMs. */
+  timings: Record<string, number>;
 }

@@ -1,0 +1,71 @@
+// Full-int8 conversion of MobileNetV2 (nsfwjs TF.js layers, 224x224x3) with 100 real calibration
+// images, against 100 plain float forward passes of the same model in the same process (the IR
+// interpreter on tfjs, which calibration also uses). Target: conversion ≤ 2× the forwards,
+// peak RSS ≤ 1.5 GB. The 100 images are crops/flips of the fixture photos, written to a temp dir.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { convertModel } from '../src-main/convert/pipeline';
+import { createExecutor } from '../src-main/graph/execute';
+import { calibrator } from '../src-main/quantize/calibration/index';
+import { quantizeModel } from '../src-main/quantize/index';
+import { readTflite } from '../src-main/tflite/reader';
+
+const fixtures = join(import.meta.dirname, '..', '..', 'shared', 'fixtures');
+const model = join(fixtures, 'tfjs', 'nsfwjs_mobilenet_v2', 'model.json');
+if (!existsSync(model)) {
+  console.log('skipped: ../shared/fixtures absent');
+  process.exit(0);
+}
+const dir = mkdtempSync(join(tmpdir(), 'edgequant-qbench-'));
+try {
+  const photos = ['photos', 'litert_224']
+    .flatMap((d) => readdirSync(join(fixtures, 'images', d)).filter((f) => /\.(png|jpe?g)$/i.test(f)).map((f) => join(fixtures, 'images', d, f)));
+  let n = 0;
+  for (let variant = 0; n < 100; variant++) {
+    for (const photo of photos) {
+      if (n >= 100) break;
+      let img = sharp(readFileSync(photo)).removeAlpha().resize(256 + 32 * (variant % 3), 256 + 32 * (variant % 3), { fit: 'cover' });
+      if (variant % 2) img = img.flop();
+      await img.jpeg({ quality: 92 }).toFile(join(dir, `calib_${String(n++).padStart(3, '0')}.jpg`));
+    }
+  }
+  const float = join(dir, 'float.tflite');
+  await convertModel({ model, output: float, quantize: { mode: 'none', inputType: 'float32', outputType: 'float32', int8Only: false } });
+  const executor = await createExecutor(readTflite(new Uint8Array(readFileSync(float))));
+  const x = new Float32Array(224 * 224 * 3).map((_, i) => (i % 251) / 251);
+  await executor.run([x]); // warm-up (kernel compilation, constant upload)
+  const startForward = performance.now();
+  for (let i = 0; i < 100; i++) await executor.run([x]);
+  const forwardMs = performance.now() - startForward;
+  executor.dispose();
+
+  const start = performance.now();
+  const result = await convertModel({
+    model,
+    output: join(dir, 'int8.tflite'),
+    quantize: { mode: 'int8', inputType: 'int8', outputType: 'int8', int8Only: true, calibration: { path: dir, preprocess: '0..1', samples: 100, method: 'minmax', seed: 0 } },
+  });
+  const convertMs = performance.now() - start;
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  // The same work as quantizeModel alone, to split calibration (interpreter + observation) from our stages.
+  const spec = { path: dir, preprocess: '0..1', samples: 100, method: 'minmax' as const, seed: 0 };
+  const alone = await quantizeModel(readTflite(new Uint8Array(readFileSync(float))), { mode: 'int8', inputType: 'int8', outputType: 'int8', int8Only: true, calibration: spec }, { calibrate: calibrator(spec) });
+  const record = {
+    name: 'quantize-mobilenetv2-int8',
+    calibrationImages: 100,
+    convertMs: Math.round(convertMs),
+    quantizeStageMs: Math.round(result.timings['quantizeMs'] ?? 0),
+    breakdownMs: alone.report.timings,
+    float100ForwardsMs: Math.round(forwardMs),
+    ratio: Number((convertMs / forwardMs).toFixed(2)),
+    peakRssMb: Math.round(peakRssMb),
+    targets: { ratio: 2, peakRssMb: 1536 },
+    outputBytes: result.bytes,
+  };
+  console.log(`MobileNetV2 int8 conversion (100 images): ${record.convertMs} ms vs 100 float forwards ${record.float100ForwardsMs} ms (ratio ${record.ratio}, target ≤ 2); peak RSS ${record.peakRssMb} MB (target ≤ 1536); inside quantizeModel: ${JSON.stringify(alone.report.timings)}`);
+  console.log(`BENCH ${JSON.stringify(record)}`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
