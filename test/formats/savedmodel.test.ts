@@ -6,7 +6,7 @@
 // float model, not with the official files.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { convertModel } from '../../src-main/convert/pipeline';
 import type { ConvertRequest, QuantizeConfig } from '../../src-main/convert/types';

@@ -146,7 +146,7 @@ export function readKerasSavedModel(info: SavedModelInfo): KerasSavedModel | und
   const paths = objectPaths(nodes);
   const bundle = TensorBundle.open(bundlePrefix(info.dir));
   const weights = new Map<string, KerasWeight[]>();
-  nodes.forEach((node, id) => {
+  nodes.forEach((node) => {
     if (node.userObject?.identifier !== '_tf_keras_layer' || !node.userObject.metadata) return;
     const layerName = (JSON.parse(node.userObject.metadata) as { name?: string }).name;
     const list = node.children?.find((c) => c.localName === 'variables');
