@@ -156,6 +156,41 @@ describe('browser host in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false :
     assert.equal(done.payload?.result?.format, 'tflite');
   });
 
+  test('the Jobs panel shows a real conversion\'s progress and cancels it from the UI', async (t) => {
+    const model = join(repoRoot, '..', 'shared', 'fixtures', 'mlperf-tiny', 'vww', 'vww_96.h5');
+    if (!existsSync(model)) return t.skip('…fixtures absent');
+    await page.goto(host.url);
+    await page.locator('nav[aria-label="Main"]').waitFor();
+    await page.waitForTimeout(300); // the page's socket is open and subscribed
+    // Another client (here: this test) starts the job; every page sees it through the events.
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api?token=${host.token}`);
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    const output = join(repoRoot, 'test-output', 'e2e-cancelled-vww.tflite');
+    const calibration = join(repoRoot, '..', 'shared', 'fixtures', 'images', 'photos');
+    const params = {
+      model,
+      output,
+      quantize: { mode: 'int8', inputType: 'int8', outputType: 'int8', int8Only: true, calibration: { path: calibration, preprocess: '0..1', samples: 8, method: 'minmax', seed: 1 } },
+    };
+    ws.send(JSON.stringify({ type: 'request', id: 1, channel: 'jobs.start', payload: { kind: 'convert', params } }));
+    const row = page.locator('section[aria-label="Jobs"] li', { hasText: 'convert' });
+    await row.waitFor();
+    assert.equal(await row.getAttribute('data-status'), 'running');
+    await row.locator('.state', { hasText: /import|passes|calibrate/ }).waitFor();
+    await page.screenshot({ path: join(screenshotDir, 'jobs-running.png') });
+    await row.getByRole('button', { name: 'Cancel' }).click();
+    await page.locator('section[aria-label="Jobs"] li[data-status="cancelled"]').waitFor({ timeout: 20_000 });
+    assert.equal((await row.locator('.state').textContent())?.trim(), 'cancelled');
+    assert.equal(existsSync(output), false, 'a cancelled conversion leaves no file');
+    await page.screenshot({ path: join(screenshotDir, 'jobs-cancelled.png') });
+    await row.getByRole('button', { name: /Dismiss/ }).click();
+    await row.waitFor({ state: 'detached' });
+    ws.close();
+  });
+
   test('no console errors, nothing on the host stderr', () => {
     // The one expected error: the 401 of the tokenless page load above.
     const unexpected = consoleErrors.filter((e) => !/status of 401/.test(e));

@@ -1,0 +1,80 @@
+// The UI's view of jobs: running and recently finished, updated from the contract's job events.
+// The shell shows it in the navigation frame; pages may read it too.
+import type { ApiEvents, JobInfo, JobKind, JobStatus } from '../../src-main/api/contract';
+import { api as defaultApi, type Api } from './api';
+
+export interface JobView {
+  id: string;
+  kind: JobKind;
+  status: JobStatus;
+  /** e.g. "calibrate 50%" from the job's last progress report. */
+  detail: string;
+  /** 0..1 when the job reported a fraction. */
+  fraction: number | null;
+  error: string | null;
+}
+
+const KEEP_FINISHED = 5;
+
+function describe(progress: unknown): { detail: string; fraction: number | null } {
+  if (typeof progress !== 'object' || progress === null) return { detail: '', fraction: null };
+  const p = progress as { stage?: unknown; fraction?: unknown; message?: unknown };
+  const fraction = typeof p.fraction === 'number' && Number.isFinite(p.fraction) ? Math.min(1, Math.max(0, p.fraction)) : null;
+  const parts = [typeof p.stage === 'string' ? p.stage : '', fraction !== null ? `${Math.round(fraction * 100)}%` : ''];
+  return { detail: parts.filter(Boolean).join(' '), fraction };
+}
+
+export class RunningJobs {
+  jobs = $state<JobView[]>([]);
+  running = $derived(this.jobs.filter((j) => j.status === 'running').length);
+  readonly #api: Api;
+
+  constructor(api: Api = defaultApi) {
+    this.#api = api;
+    api.on('job.progress', (e) => this.#progress(e));
+    api.on('job.done', (e) => this.#done(e));
+  }
+
+  /** Loads the jobs the host already runs (e.g. after a reload). */
+  async refresh(): Promise<void> {
+    const list: JobInfo[] = await this.#api.jobs.list();
+    for (const info of list) {
+      if (this.jobs.some((j) => j.id === info.id)) continue;
+      this.jobs.push({ id: info.id, kind: info.kind, status: info.status, ...describe(info.progress), error: info.error?.message ?? null });
+    }
+    this.#trim();
+  }
+
+  async cancel(id: string): Promise<void> {
+    await this.#api.jobs.cancel({ jobId: id });
+  }
+
+  dismiss(id: string): void {
+    this.jobs = this.jobs.filter((j) => j.id !== id || j.status === 'running');
+  }
+
+  #progress(event: ApiEvents['job.progress']): void {
+    const view = this.jobs.find((j) => j.id === event.jobId);
+    const described = describe(event.progress);
+    if (view) Object.assign(view, described);
+    else this.jobs.push({ id: event.jobId, kind: event.kind, status: 'running', ...described, error: null });
+  }
+
+  #done(event: ApiEvents['job.done']): void {
+    let view = this.jobs.find((j) => j.id === event.jobId);
+    if (!view) {
+      this.jobs.push({ id: event.jobId, kind: event.kind, status: event.status, detail: '', fraction: null, error: null });
+      view = this.jobs.at(-1)!;
+    }
+    view.status = event.status;
+    view.error = event.error?.message ?? null;
+    if (event.status === 'succeeded') view.fraction = 1;
+    this.#trim();
+  }
+
+  #trim(): void {
+    const finished = this.jobs.filter((j) => j.status !== 'running');
+    const drop = finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED)).map((j) => j.id);
+    if (drop.length) this.jobs = this.jobs.filter((j) => !drop.includes(j.id));
+  }
+}
