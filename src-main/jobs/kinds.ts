@@ -2,7 +2,7 @@
 // are imported lazily so a worker loads only what its kind needs.
 //
 // To add a kind: 1) its params/progress/result types in api/contract.ts (JobKinds, JOB_KINDS),
-// 2) its params schema in api/schemas.ts (jobParamSchemas and the jobStart union),
+// 2) its params schema in api/schemas.ts (jobParamSchemas; the jobs.start union follows from it),
 // 3) one entry below calling the engine function.
 import type { JobKind, JobKinds } from '../api/contract';
 import { projectJobRunners } from '../projects/jobs';
