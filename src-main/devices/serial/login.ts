@@ -112,7 +112,10 @@ export async function reachShell(link: PortLink, options: LoginOptions): Promise
       seen += link.received;
       // A login prompt can appear only now (the nudge woke a getty): handle it next round.
       if (!LOGIN_PROMPT.test(visibleTail(link.received)) && !PASSWORD_PROMPT.test(visibleTail(link.received))) {
-        await link.write('\x15\r');
+        // An earlier session killed mid-transfer leaves the shell inside our here-document:
+        // its terminator ends that (elsewhere it is a harmless unknown command). No Ctrl-C
+        // here: it would kill whatever the user runs on the console.
+        await link.write('\x15\r__EQ_EOF\r');
       }
     }
   }

@@ -135,6 +135,25 @@ test('deploy: far end killed mid-transfer exits 1 with one clear line, nothing d
   t.diagnostic(`retry: ${result.bytes} bytes in ${Math.round(result.uploadMs)} ms = ${(result.bytes / 1024 / (result.uploadMs / 1000)).toFixed(0)} KiB/s over the pty`);
 });
 
+test('deploy: the CLI killed mid-upload leaves the board mid here-document; the next deploy recovers it', async (t) => {
+  if (!socatAvailable()) return t.skip('socat absent');
+  if (!existsSync(vww)) return t.skip('../shared/fixtures absent');
+  const big = join(dir, 'big_model2.tflite');
+  writeFileSync(big, Buffer.concat([readFileSync(vww), randomBytes(6_000_000)]));
+  const b = await board('cli-killed');
+  assert.equal((await cli(['device', 'add', 'steady', '--serial', b.path])).code, 0);
+  let killCli = () => {};
+  const run = cli(['deploy', big, '--device', 'steady'], (kill) => (killCli = kill));
+  const onBoard = join(b.home, '.edgequant');
+  for (let i = 0; i < 600 && stagingBytes(onBoard) < 500_000; i++) await sleep(50);
+  assert.ok(stagingBytes(onBoard) >= 500_000, 'the upload started');
+  killCli();
+  assert.notEqual((await run).code, 0);
+  const again = await cli(['deploy', big, '--device', 'steady', '--json']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(sha256(readFileSync(join(b.home, '.edgequant', 'default', 'big_model2.tflite'))), sha256(readFileSync(big)));
+});
+
 test('wrong baud rate (garbage, no prompt): probe exits 1 with a clear line within the timeout', async (t) => {
   if (!socatAvailable()) return t.skip('socat absent');
   const b = await board('garbage', 'garbage');

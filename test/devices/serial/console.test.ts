@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { openSerialTransport, planUpload, SerialDeviceError } from '../../../src-main/devices/serial/index';
@@ -154,6 +154,27 @@ test('close gives the console back (prompt restored) and the next session opens 
   const saved = (await transport.exec('echo "$__eqps1"')).stdout.trim();
   assert.notEqual(saved, '');
   assert.equal((await transport.exec('echo again')).stdout, 'again\n');
+});
+
+test('a console left inside a here-document by a killed session is recovered on the next open', async (t) => {
+  if (!socatAvailable()) return t.skip('socat absent');
+  const stuck = await startSerialBoard(join(dir, 'stuck'), 'shell');
+  try {
+    // What a process killed mid-chunk leaves: the start of a transfer and no terminator.
+    const first = await openSerialTransport({ kind: 'serial', name: 's', path: stuck.path, baudRate: 115200 }, { timeoutMs: 10_000 });
+    await first.close();
+    const fd = openSync(stuck.path, 'w');
+    writeSync(fd, `base64 -d >"$HOME/stuck.bin" <<'__EQ_EOF'\nQUJDREVG\nR0hJSktM\n`);
+    closeSync(fd);
+    const second = await openSerialTransport({ kind: 'serial', name: 's', path: stuck.path, baudRate: 115200 }, { timeoutMs: 10_000 });
+    try {
+      assert.equal((await second.exec('echo recovered')).stdout, 'recovered\n');
+    } finally {
+      await second.close();
+    }
+  } finally {
+    await stuck.stop();
+  }
 });
 
 test('a plain POSIX shell (dash): commands, stdin, gzip upload and download work the same', async (t) => {
