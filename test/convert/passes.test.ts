@@ -89,3 +89,38 @@ test('constants fold, identity reshapes vanish, reshape chains collapse', () => 
   assert.equal(reshape.inputs[0], 'xk');
   assert.deepEqual(Array.from(g.tensors.get(reshape.inputs[1]!)!.data as Int32Array), [1, 3, 2]);
 });
+
+test('Rescaling (MUL then ADD) before a VALID conv folds into its weights and bias exactly', () => {
+  const m = graphOf(
+    [f32('x', [1, 3, 3, 2]), f32('s', [], [0.5]), f32('o', [2], [1, -1]), f32('xs', [1, 3, 3, 2]), f32('xo', [1, 3, 3, 2]), f32('w', [1, 1, 1, 2], [2, 3]), f32('b', [1], [0.25]), f32('y', [1, 3, 3, 1])],
+    [
+      { name: 'mul', op: 'MUL', inputs: ['x', 's'], outputs: ['xs'], options: { fusedActivation: 'NONE' } },
+      { name: 'add', op: 'ADD', inputs: ['xs', 'o'], outputs: ['xo'], options: { fusedActivation: 'NONE' } },
+      { name: 'conv', op: 'CONV_2D', inputs: ['xo', 'w', 'b'], outputs: ['y'], options: { padding: 'VALID', strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, fusedActivation: 'NONE' } },
+    ],
+    ['x'],
+    ['y'],
+  );
+  runFloatPasses(m);
+  const g = m.graphs[0]!;
+  assert.deepEqual(opHistogram(g), { CONV_2D: 1 });
+  const conv = g.nodes[0]!;
+  assert.equal(conv.inputs[0], 'x');
+  // y = w·(0.5x + o) + b = (0.5w)·x + (w·o + b)
+  assert.deepEqual(Array.from(g.tensors.get(conv.inputs[1]!)!.data as Float32Array), [1, 1.5]);
+  assert.deepEqual(Array.from(g.tensors.get(conv.inputs[2]!)!.data as Float32Array), [0.25 + 2 - 3]);
+});
+
+test('an offset before a SAME conv is not folded (zero padding would change)', () => {
+  const m = graphOf(
+    [f32('x', [1, 3, 3, 1]), f32('o', [], [1]), f32('xo', [1, 3, 3, 1]), f32('w', [1, 3, 3, 1], new Array(9).fill(1)), f32('b', [1], [0]), f32('y', [1, 3, 3, 1])],
+    [
+      { name: 'add', op: 'ADD', inputs: ['x', 'o'], outputs: ['xo'], options: { fusedActivation: 'NONE' } },
+      { name: 'conv', op: 'CONV_2D', inputs: ['xo', 'w', 'b'], outputs: ['y'], options: { padding: 'SAME', strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, fusedActivation: 'NONE' } },
+    ],
+    ['x'],
+    ['y'],
+  );
+  runFloatPasses(m);
+  assert.deepEqual(opHistogram(m.graphs[0]!), { ADD: 1, CONV_2D: 1 });
+});

@@ -101,3 +101,22 @@ test('recurrent: Bidirectional LSTM (fused), SimpleRNN and GRU (unrolled), globa
     (ops) => assert.equal(ops['UNIDIRECTIONAL_SEQUENCE_LSTM'], 2),
   );
 });
+
+test('Rescaling folds into the first conv; bilinear UpSampling2D as TF.js resizes', async () => {
+  await roundTrip(
+    'rescale',
+    (tf) => {
+      const x = tf.input({ shape: [8, 8, 3] });
+      let y = tf.layers.rescaling({ scale: 1 / 127.5, offset: -1 }).apply(x) as Sym;
+      y = tf.layers.conv2d({ filters: 4, kernelSize: 3, activation: 'relu' }).apply(y) as Sym;
+      y = tf.layers.upSampling2d({ size: [2, 2], interpolation: 'bilinear' }).apply(y) as Sym;
+      y = tf.layers.conv2d({ filters: 2, kernelSize: 1, activation: 'swish' }).apply(y) as Sym;
+      return tf.model({ inputs: x, outputs: y });
+    },
+    'litert-js',
+    (ops) => {
+      assert.equal(ops['MUL'], 1, 'only the swish multiply remains');
+      assert.equal(ops['ADD'], undefined);
+    },
+  );
+});

@@ -234,3 +234,18 @@ function expandFunctional(model: KerasLayerJson, flat: FlatModel, scope: string[
   if (!bound && flat.inputs.length === 0) throw new KerasFormatError('Keras Functional config has no InputLayer.');
   return outputRefs.map(local);
 }
+
+/** Tags every layer config (nested ones too) with `key: true`, for source-dependent semantics
+ *  such as Keras 3's hard_sigmoid or TF.js's bilinear resize without half-pixel centers. */
+export function markLayers(json: KerasLayerJson, key: string): void {
+  const layers = json.config?.['layers'];
+  if (!Array.isArray(layers)) return;
+  for (const layer of layers as KerasLayerJson[]) {
+    if (layer.config && typeof layer.config === 'object') {
+      layer.config[key] = true;
+      const inner = layer.config['layer'] as KerasLayerJson | undefined;
+      if (inner?.config) inner.config[key] = true;
+    }
+    markLayers(layer, key);
+  }
+}

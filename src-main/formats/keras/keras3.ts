@@ -8,22 +8,12 @@ import type { ModelGraph } from '../../graph/model-graph';
 import { Hdf5File } from '../hdf5/h5file';
 import type { Importer, ModelSource, OpenOptions } from '../importer';
 import { safeUnzip } from '../zip/safe-unzip';
-import { flattenModel, type KerasLayerJson, KerasFormatError } from './config';
+import { flattenModel, type KerasLayerJson, KerasFormatError, markLayers } from './config';
 import { parseJson } from './keras-h5';
 import { kerasToGraph } from './to-graph';
 import { Keras3H5Weights } from './weights';
 
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
-
-/** Marks every layer config as Keras 3 so version-dependent defaults (hard_sigmoid) are right. */
-function markKeras3(json: KerasLayerJson): void {
-  const layers = json.config?.['layers'];
-  if (!Array.isArray(layers)) return;
-  for (const layer of layers as KerasLayerJson[]) {
-    if (layer.config) layer.config['__keras3'] = true;
-    markKeras3(layer);
-  }
-}
 
 export const keras3Importer: Importer = {
   name: 'keras-v3',
@@ -40,7 +30,7 @@ export const keras3Importer: Importer = {
     const config = parseJson(new TextDecoder().decode(configBytes), `${source.path} config.json`) as KerasLayerJson;
     const meta = files.get('metadata.json');
     const metadata = meta ? (parseJson(new TextDecoder().decode(meta), `${source.path} metadata.json`) as Record<string, unknown>) : {};
-    markKeras3(config);
+    markLayers(config, '__keras3');
     const flat = flattenModel(config);
     const weights = files.get('model.weights.h5');
     if (!weights) throw new KerasFormatError(`${source.path}: .keras archive has no model.weights.h5.`);

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ModelGraph } from '../../graph/model-graph';
 import type { Importer, ModelSource, OpenOptions } from '../importer';
-import { flattenModel, type KerasLayerJson } from '../keras/config';
+import { flattenModel, type KerasLayerJson, markLayers } from '../keras/config';
 import { isJsonHead, parseJson } from '../keras/keras-h5';
 import { kerasToGraph } from '../keras/to-graph';
 import { NamedWeights } from '../keras/weights';
@@ -35,6 +35,7 @@ export const tfjsLayersImporter: Importer = {
     }
     const config = topology.model_config ?? (topology.class_name ? (topology as KerasLayerJson) : undefined);
     if (!config) throw new TfjsFormatError(`${source.path}: modelTopology has no model_config.`);
+    markLayers(config, '__tfjs');
     const flat = flattenModel(config);
     const weights = await readManifestWeights(source.path, json.weightsManifest ?? []);
     return kerasToGraph(flat, new NamedWeights(weights), {

@@ -5,6 +5,7 @@ import { pruneTensors } from '../model-graph';
 import { canonicalizeReshapes } from './canonicalize-reshape';
 import { foldConstants } from './constant-fold';
 import { foldAffine } from './fold-affine';
+import { foldInputAffine } from './fold-input-affine';
 import { foldPadding } from './fold-padding';
 import { fuseActivations } from './fuse-activation';
 import { removeIdentities } from './remove-identity';
@@ -12,12 +13,13 @@ import { removeIdentities } from './remove-identity';
 export type PassReport = Record<string, number>;
 
 export function runFloatPasses(model: ModelGraph): PassReport {
-  const report: PassReport = { constantFold: 0, identity: 0, padding: 0, batchNorm: 0, activation: 0, reshape: 0 };
+  const report: PassReport = { constantFold: 0, identity: 0, padding: 0, batchNorm: 0, inputScale: 0, activation: 0, reshape: 0 };
   for (const graph of model.graphs) {
     report['constantFold']! += foldConstants(graph);
     report['identity']! += removeIdentities(graph);
     report['padding']! += foldPadding(graph);
     report['batchNorm']! += foldAffine(graph);
+    report['inputScale']! += foldInputAffine(graph);
     report['activation']! += fuseActivations(graph);
     report['reshape']! += canonicalizeReshapes(graph);
     report['identity']! += removeIdentities(graph);
@@ -26,4 +28,4 @@ export function runFloatPasses(model: ModelGraph): PassReport {
   return report;
 }
 
-export { canonicalizeReshapes, foldAffine, foldConstants, foldPadding, fuseActivations, removeIdentities };
+export { canonicalizeReshapes, foldAffine, foldConstants, foldInputAffine, foldPadding, fuseActivations, removeIdentities };

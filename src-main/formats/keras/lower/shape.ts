@@ -87,7 +87,9 @@ export function lowerUpSampling2D(ctx: LowerContext, inputs: Value[]): Value[] {
     return [b.op('RESIZE_NEAREST_NEIGHBOR', ctx.t('resize/ResizeNearestNeighbor'), [x, size], { alignCorners: false, halfPixelCenters: false }, out)];
   }
   if (interpolation === 'bilinear') {
-    return [b.op('RESIZE_BILINEAR', ctx.t('resize/ResizeBilinear'), [x, size], { alignCorners: false, halfPixelCenters: true }, out)];
+    // Keras (TF 2) resizes with half-pixel centers; TF.js layers' UpSampling2D does not.
+    const halfPixelCenters = ctx.call.config['__tfjs'] !== true;
+    return [b.op('RESIZE_BILINEAR', ctx.t('resize/ResizeBilinear'), [x, size], { alignCorners: false, halfPixelCenters }, out)];
   }
   return ctx.fail(`UpSampling2D interpolation '${interpolation}' is not supported.`);
 }
