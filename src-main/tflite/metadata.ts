@@ -3,7 +3,8 @@
 import { Builder } from 'flatbuffers';
 import { FlatReader } from './flatbuffer-reader';
 import { intVector } from './options-codec';
-import { ConversionMetadataField, ConversionOptionsField, EnvironmentField } from './schema/tables';
+import { ConversionMetadataField, ConversionOptionsField, EnvironmentField, ModelOptimizationMode } from './schema/tables';
+import type { ModelGraph } from '../graph/model-graph';
 
 export const MIN_RUNTIME_VERSION = 'min_runtime_version';
 export const CONVERSION_METADATA = 'CONVERSION_METADATA';
@@ -42,6 +43,27 @@ export function encodeConversionMetadata(info: ConversionInfo): Uint8Array {
   b.addFieldOffset(ConversionMetadataField.options, options, 0);
   b.finish(b.endObject());
   return b.asUint8Array().slice();
+}
+
+/** What the official converter would record for this graph: int16 activations → PTQ_INT16,
+ *  int8/uint8 activations → PTQ_FULL_INTEGER, int8 weights only → PTQ_DYNAMIC_RANGE,
+ *  float16 weights → PTQ_FLOAT16, nothing for a float model. */
+export function inferOptimizationModes(model: ModelGraph): number[] {
+  const tensors = model.graphs.flatMap((g) => [...g.tensors.values()]);
+  const activation = (dtypes: string[]) => tensors.some((t) => !t.data && t.quant && t.quant.scale.length > 0 && dtypes.includes(t.dtype));
+  if (activation(['int16'])) return [ModelOptimizationMode.PTQ_INT16];
+  if (activation(['int8', 'uint8'])) return [ModelOptimizationMode.PTQ_FULL_INTEGER];
+  if (tensors.some((t) => t.data && t.dtype === 'int8')) return [ModelOptimizationMode.PTQ_DYNAMIC_RANGE];
+  if (tensors.some((t) => t.data && t.dtype === 'float16')) return [ModelOptimizationMode.PTQ_FLOAT16];
+  return [];
+}
+
+/** conversion_metadata.fbs ModelType of the source format. */
+export function modelTypeOf(format: string): number {
+  if (format.startsWith('keras') || format === 'tfjs-layers') return 2; // KERAS_MODEL
+  if (format === 'savedmodel') return 1; // TF_SAVED_MODEL
+  if (format === 'tfjs-graph') return 4; // TF_GRAPH_DEF
+  return 0;
 }
 
 /** A short human description of a metadata buffer for the IR's metadata map. */

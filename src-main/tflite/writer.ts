@@ -6,7 +6,15 @@ import { Builder } from 'flatbuffers';
 import type { Graph, ModelGraph, Node, SignatureDef, Tensor, TensorData } from '../graph/model-graph';
 import { APP_VERSION } from '../version';
 import { TfliteWriteError } from './errors';
-import { CONVERSION_METADATA, MIN_RUNTIME_VERSION, encodeConversionMetadata, encodeRuntimeVersion, type ConversionInfo } from './metadata';
+import {
+  CONVERSION_METADATA,
+  MIN_RUNTIME_VERSION,
+  encodeConversionMetadata,
+  encodeRuntimeVersion,
+  inferOptimizationModes,
+  modelTypeOf,
+  type ConversionInfo,
+} from './metadata';
 import { intVector, writeOptionTable, type RawOptions } from './options-codec';
 import { bindingFor, isModelledOp } from './op-options';
 import { operatorVersion } from './op-versions';
@@ -33,7 +41,8 @@ import { tensorTypeName } from './schema/tensor-type';
 export interface WriteOptions {
   /** Model description; default: the graph's description or "EdgeQuant Studio <version>". */
   description?: string;
-  /** CONVERSION_METADATA contents; `false` leaves the entry out. */
+  /** CONVERSION_METADATA contents (default: producer, source model type and the optimization
+   *  modes inferred from the tensor types); `false` leaves the entry out. */
   conversion?: Partial<ConversionInfo> | false;
   /** Signature key used when the model carries no signatures (default 'serving_default'). */
   signatureKey?: string;
@@ -131,7 +140,12 @@ function plan(model: ModelGraph, options: WriteOptions): Plan {
   const runtime = minRuntimeVersion(opCodes.filter((c) => c.builtin !== 'CUSTOM'));
   metadata.push({ name: MIN_RUNTIME_VERSION, buffer: buffers.push(encodeRuntimeVersion(runtime)) - 1 });
   if (options.conversion !== false) {
-    const info: ConversionInfo = { producer: `edgequant ${APP_VERSION}`, ...options.conversion };
+    const info: ConversionInfo = {
+      producer: `edgequant ${APP_VERSION}`,
+      modelType: modelTypeOf(model.format),
+      optimizationModes: inferOptimizationModes(model),
+      ...options.conversion,
+    };
     metadata.push({ name: CONVERSION_METADATA, buffer: buffers.push(encodeConversionMetadata(info)) - 1 });
   }
   return { buffers, opCodes, opCodeIndex, tensorBuffer, metadata };

@@ -177,3 +177,19 @@ test('the writer refuses tensors every runtime would reject, naming the tensor',
   const bad = readTflite(fixture('tflite-micro/person_detect_bad_quantized_dimension.tflite'));
   assert.throws(() => writeTflite(bad), (e: unknown) => e instanceof TfliteWriteError && /per-channel scales do not match axis 3/.test(e.message));
 });
+
+test('CONVERSION_METADATA records the optimization mode the tensor types show', async () => {
+  const { fixture, haveFixtures } = await import('./helpers');
+  if (!haveFixtures) return;
+  const cases: [string, string][] = [
+    ['mlperf-tiny/vww/vww_96_float.tflite', '[]'],
+    ['mlperf-tiny/vww/vww_96_int8.tflite', '[1003]'],
+    ['mlperf-tiny/ad01/ad01_dynamic_range.tflite', '[1002]'],
+    ['mediapipe/palm_detection_lite.tflite', '[1001]'],
+    ['tflite-micro/hello_world_int8.tflite', '[1003]'],
+  ];
+  for (const [file, modes] of cases) {
+    const written = readTflite(writeTflite(readTflite(fixture(file))));
+    assert.match(written.metadata.CONVERSION_METADATA ?? '', new RegExp(`optimization modes \\${modes.slice(0, -1)}\\]$`), file);
+  }
+});
