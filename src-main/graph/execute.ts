@@ -35,6 +35,11 @@ export type GraphInputs = Float32Array[] | Record<string, Float32Array>;
 export interface ExecuteOptions {
   /** Called for every float tensor the run produces, graph inputs included, in execution order. */
   observe?: (tensorName: string, values: Float32Array) => void;
+  /**
+   * Cheaper alternative to `observe` when only the range is needed: min and max of every float
+   * tensor (graph inputs included), reduced on the backend so values are not copied out.
+   */
+  observeRange?: (tensorName: string, min: number, max: number) => void;
   /** Tensor names to return instead of the graph outputs (e.g. an intermediate layer). */
   outputs?: string[];
   signal?: AbortSignal;
@@ -118,6 +123,17 @@ export async function createExecutor(model: ModelGraph | Graph, tfjs: () => Prom
     const remaining = new Map(useCounts);
     const keep = new Set(wanted);
     const observe = options.observe;
+    const observeRange = options.observeRange;
+    const report = async (name: string, value: TfTensor): Promise<void> => {
+      if (value.dtype !== 'float32') return;
+      if (observe) observe(name, (await value.data()) as Float32Array);
+      if (observeRange) {
+        const range = tf.tidy(() => tf.stack([tf.min(value), tf.max(value)]));
+        const [min, max] = (await range.data()) as Float32Array;
+        range.dispose();
+        observeRange(name, min!, max!);
+      }
+    };
     try {
       const data = orderedInputs(graph, inputs);
       for (const [k, name] of graph.inputs.entries()) {
@@ -128,7 +144,7 @@ export async function createExecutor(model: ModelGraph | Graph, tfjs: () => Prom
         const value = t.dtype === 'float32' ? raw : tf.tidy(() => fakeQuantize(tf, raw, t));
         if (value !== raw) raw.dispose();
         values.set(name, value);
-        if (observe && value.dtype === 'float32') observe(name, (await value.data()) as Float32Array);
+        await report(name, value);
       }
       for (const node of graph.nodes) {
         if (options.signal?.aborted) throw new CancelledError();
@@ -137,7 +153,7 @@ export async function createExecutor(model: ModelGraph | Graph, tfjs: () => Prom
           const value = outs[k];
           if (!value) throw new ExecuteUnsupportedError(`Node '${node.name}' (${node.op}) produced ${outs.length} outputs, expected ${node.outputs.length}.`);
           values.set(name, value);
-          if (observe && value.dtype === 'float32') observe(name, (await value.data()) as Float32Array);
+          await report(name, value);
         }
         for (const extra of outs.slice(node.outputs.length)) extra.dispose();
         for (const input of node.inputs) {

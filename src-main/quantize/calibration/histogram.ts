@@ -44,8 +44,8 @@ export class StreamingHistogram {
     const values = stride === 1 ? all : subsample(all, stride, this.calls++ % stride);
     if (peak === undefined) {
       peak = 0;
-      for (const v of values) {
-        const a = Math.abs(v);
+      for (let k = 0; k < values.length; k++) {
+        const a = Math.abs(values[k]!);
         if (a > peak) peak = a;
       }
     }
@@ -57,8 +57,8 @@ export class StreamingHistogram {
     }
     const scale = this.binCount / (2 * this.range);
     const last = this.binCount - 1;
-    for (const v of values) {
-      const i = Math.floor((v + this.range) * scale);
+    for (let k = 0; k < values.length; k++) {
+      const i = Math.floor((values[k]! + this.range) * scale);
       this.bins[i < 0 ? 0 : i > last ? last : i]! += 1;
     }
     this.total += values.length;

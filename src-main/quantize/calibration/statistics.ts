@@ -16,7 +16,7 @@ export interface TensorStatistics {
   /** Extremes actually seen over all samples. */
   observedMin: number;
   observedMax: number;
-  /** Values seen (elements × samples). */
+  /** Samples this tensor was observed in. */
   count: number;
 }
 
@@ -48,33 +48,56 @@ export async function collectStatistics(model: ModelGraph | Graph, dataset: Data
   const graph = 'graphs' in model ? mainGraph(model) : model;
   const executor = await createExecutor(graph);
   const acc = new Map<string, Accumulator>();
-  const observe = (name: string, values: Float32Array): void => {
+  const entry = (name: string): Accumulator => {
     let a = acc.get(name);
     if (!a) {
       a = { min: Infinity, max: -Infinity, count: 0, ...(method !== 'minmax' ? { histogram: new StreamingHistogram() } : {}) };
       acc.set(name, a);
     }
+    return a;
+  };
+  // min/max only: reduce on the backend. Histograms need the values themselves.
+  const observeRange = (name: string, min: number, max: number): void => {
+    const a = entry(name);
+    if (min < a.min) a.min = min;
+    if (max > a.max) a.max = max;
+    a.count++;
+  };
+  const observe = (name: string, values: Float32Array): void => {
+    const a = entry(name);
     let min = Infinity;
     let max = -Infinity;
-    for (const v of values) {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
       if (v < min) min = v;
       if (v > max) max = v;
     }
     if (min < a.min) a.min = min;
     if (max > a.max) a.max = max;
-    a.count += values.length;
+    a.count++;
     a.histogram?.add(values, Math.max(-min, max, 0));
   };
+  const hooks = method === 'minmax' ? { observeRange } : { observe };
   let done = 0;
+  const iterator = dataset.samples(options.signal)[Symbol.asyncIterator]();
   try {
-    for await (const sample of dataset.samples(options.signal)) {
+    // Decode the next sample (sharp works off the main thread) while this one runs: two
+    // samples in memory at most.
+    let next = iterator.next();
+    for (;;) {
+      const current = await next;
+      if (current.done) break;
+      next = iterator.next();
+      next.catch(() => undefined); // surfaced when awaited on the next turn
+      const sample = current.value;
       throwIfAborted(options.signal);
-      await executor.run(sample.inputs, { observe, ...(options.signal ? { signal: options.signal } : {}) });
+      await executor.run(sample.inputs, { ...hooks, ...(options.signal ? { signal: options.signal } : {}) });
       done++;
       options.onProgress?.(done, dataset.count);
     }
   } finally {
     executor.dispose();
+    await iterator.return?.(undefined);
   }
   if (done === 0) throw new CalibrationDataError(`No calibration samples were read from ${dataset.description}.`);
   const result = new Map<string, TensorStatistics>();
