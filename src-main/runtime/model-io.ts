@@ -27,7 +27,7 @@ function info(tensor: Tensor): RuntimeTensorInfo {
   return out;
 }
 
-export function describeModelIo(bytes: Uint8Array, model: ModelGraph = readTflite(bytes)): ModelIo {
+export function describeModelIo(bytes: Uint8Array, model: ModelGraph = readTflite(bytes, { data: false })): ModelIo {
   const graph = model.graphs[0];
   if (!graph) throw new RuntimeLoadError('The model has no subgraph to run.');
   const tensorOf = (name: string): Tensor => graph.tensors.get(name) as Tensor;

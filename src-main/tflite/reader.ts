@@ -37,6 +37,7 @@ class Context {
   constructor(
     readonly file: string,
     readonly reader: FlatReader,
+    readonly withData = true,
   ) {}
   fail(cause: string): never {
     throw new TfliteFormatError(`${this.file}: not a valid TFLite flatbuffer (${cause}).`);
@@ -46,6 +47,8 @@ class Context {
 export interface ReadOptions {
   /** Name used in error messages (usually the file's base name). */
   fileName?: string;
+  /** false: skip copying constant data (for callers that only need the structure). Default true. */
+  data?: boolean;
 }
 
 export function isTfliteBytes(head: Uint8Array): boolean {
@@ -55,7 +58,7 @@ export function isTfliteBytes(head: Uint8Array): boolean {
 export function readTflite(bytes: Uint8Array, options: ReadOptions = {}): ModelGraph {
   const file = options.fileName ?? 'model.tflite';
   const reader = new FlatReader(bytes);
-  const ctx = new Context(file, reader);
+  const ctx = new Context(file, reader, options.data !== false);
   if (bytes.length < 8) ctx.fail(`file has only ${bytes.length} bytes`);
   if (!isTfliteBytes(bytes)) ctx.fail(`missing the '${TFLITE_FILE_IDENTIFIER}' identifier at bytes 4..8`);
   try {
@@ -174,7 +177,7 @@ function readTensor(ctx: Context, t: FlatTable, index: number, name: string, buf
     ctx.fail(`tensor ${index} '${name}' refers to buffer ${bufferIndex} but the model has ${buffers.length} buffers`);
   }
   const bytes = bufferIndex === 0 ? undefined : buffers[bufferIndex]?.bytes;
-  if (bytes) {
+  if (bytes && ctx.withData) {
     const size = bytesPerElement(dtype);
     if (dtype !== 'string' && bytes.length % size !== 0) {
       ctx.fail(`tensor '${name}' has ${bytes.length} data bytes, not a multiple of ${size}`);

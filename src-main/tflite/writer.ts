@@ -21,6 +21,7 @@ import { operatorVersion } from './op-versions';
 import { minRuntimeVersion } from './runtime-version';
 import { builtinOperatorCode, CUSTOM_OPERATOR_CODE, PLACEHOLDER_FOR_GREATER_OP_CODES } from './schema/builtin-operator';
 import { builtinOptionsTypeId } from './schema/builtin-options';
+import { BUILTIN_OPTIONS_2 } from './schema/builtin-options-2';
 import {
   BufferField,
   MetadataField,
@@ -200,11 +201,12 @@ function writeTensor(b: Builder, tensor: Tensor, buffer: number): number {
 }
 
 /** The option table name and raw values an operator is written with. */
-function nodeOptions(graph: Graph, node: Node): { table: string | null; raw: RawOptions } {
+function nodeOptions(graph: Graph, node: Node): { table: string | null; raw: RawOptions; table2?: string } {
   if (node.op === 'CUSTOM') return { table: null, raw: {} };
   if (node.op === 'OTHER') {
     // Bookkeeping keys the reader adds next to the raw fields (see reader.ts readNode).
-    const { optionsTable, optionsTable2: _table2, opVersion: _version, ...raw } = node.options as RawOptions;
+    const { optionsTable, optionsTable2, opVersion: _version, ...raw } = node.options as RawOptions;
+    if (typeof optionsTable2 === 'string') return { table: null, raw, table2: optionsTable2 };
     return { table: typeof optionsTable === 'string' ? optionsTable : null, raw };
   }
   if (!isModelledOp(node.op)) throw new TfliteWriteError(`Node '${node.name}' has unknown op '${String(node.op)}'.`);
@@ -228,8 +230,9 @@ function writeOperator(b: Builder, graph: Graph, node: Node, p: Plan, tensorInde
   const inputs = intVector(b, node.inputs.map(index), 4, (bb, x) => bb.addInt32(x));
   const outputs = intVector(b, node.outputs.map(index), 4, (bb, x) => bb.addInt32(x));
   const intermediates = node.intermediates?.length ? intVector(b, node.intermediates.map(index), 4, (bb, x) => bb.addInt32(x)) : 0;
-  const { table, raw } = nodeOptions(graph, node);
+  const { table, raw, table2 } = nodeOptions(graph, node);
   const optionsOffset = table ? writeOptionTable(b, table, raw) : 0;
+  const options2Offset = table2 ? writeOptionTable(b, table2, raw) : 0;
   const custom = node.op === 'CUSTOM' ? (node.options as { customOptions?: Uint8Array }).customOptions : undefined;
   const customOffset = custom && custom.length ? b.createByteVector(custom) : 0;
   b.startObject(14);
@@ -239,6 +242,10 @@ function writeOperator(b: Builder, graph: Graph, node: Node, p: Plan, tensorInde
   if (optionsOffset && table) {
     b.addFieldInt8(OperatorField.builtinOptionsType, builtinOptionsTypeId(table), 0);
     b.addFieldOffset(OperatorField.builtinOptions, optionsOffset, 0);
+  }
+  if (options2Offset && table2) {
+    b.addFieldInt8(OperatorField.builtinOptions2Type, BUILTIN_OPTIONS_2.indexOf(table2) + 1, 0);
+    b.addFieldOffset(OperatorField.builtinOptions2, options2Offset, 0);
   }
   if (customOffset) b.addFieldOffset(OperatorField.customOptions, customOffset, 0);
   if (intermediates) b.addFieldOffset(OperatorField.intermediates, intermediates, 0);

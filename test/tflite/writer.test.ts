@@ -193,3 +193,40 @@ test('CONVERSION_METADATA records the optimization mode the tensor types show', 
     assert.match(written.metadata.CONVERSION_METADATA ?? '', new RegExp(`optimization modes \\${modes.slice(0, -1)}\\]$`), file);
   }
 });
+
+test('foreign ops keep their raw options through a round trip, BuiltinOptions2 included', () => {
+  const options = {
+    offset_dims: [1],
+    collapsed_slice_dims: [0],
+    start_index_map: [0],
+    index_vector_dim: 1,
+    slice_sizes: [1, 2],
+    indices_are_sorted: true,
+    optionsTable2: 'StablehloGatherOptions',
+    opVersion: 1,
+  };
+  const argmax = { output_type: 'INT64', optionsTable: 'ArgMaxOptions', opVersion: 2 };
+  const bytes = writeTflite(
+    model(
+      [
+        { name: 'x', dtype: 'float32', shape: [3, 2] },
+        { name: 'i', dtype: 'int32', shape: [2, 1] },
+        { name: 'y', dtype: 'float32', shape: [2, 2] },
+        { name: 'k', dtype: 'int64', shape: [2] },
+      ],
+      [
+        { name: 'gather', op: 'OTHER', builtin: 'STABLEHLO_GATHER', inputs: ['x', 'i'], outputs: ['y'], options },
+        { name: 'argmax', op: 'OTHER', builtin: 'ARG_MAX', inputs: ['y', 'i'], outputs: ['k'], options: argmax },
+      ],
+      ['x', 'i'],
+      ['k'],
+    ),
+  );
+  const nodes = readTflite(bytes).graphs[0]!.nodes;
+  assert.deepEqual(nodes[0]?.options, options);
+  assert.deepEqual(nodes[1]?.options, argmax);
+  assert.deepEqual(readOperatorCodes(bytes), [
+    { builtin: 'STABLEHLO_GATHER', version: 1 },
+    { builtin: 'ARG_MAX', version: 2 },
+  ]);
+});
