@@ -39,6 +39,16 @@ export interface ModelSummary {
   parameterCount: number;
   bytes: number;
   unsupported: string[];
+  /** The layer table: one row per node in graph order (op, source layer, output shapes, parameters). */
+  layers?: LayerRow[];
+}
+
+export interface LayerRow {
+  name: string;
+  op: string;
+  source?: string;
+  outputShapes: number[][];
+  parameters: number;
 }
 
 // ---- jobs ------------------------------------------------------------------------------------

@@ -23,5 +23,16 @@ export async function summarizeModel(path: string, model: ModelGraph): Promise<M
     parameterCount: parameterCount(graph),
     bytes: info.isDirectory() ? 0 : info.size,
     unsupported: model.unsupported.map((u) => `${u.layer} (${u.className}): ${u.reason}`),
+    layers: graph.nodes.map((node) => ({
+      name: node.name,
+      op: node.op === 'CUSTOM' || node.op === 'OTHER' ? `${node.op}:${node.customCode ?? node.builtin ?? '?'}` : node.op,
+      ...(node.source ? { source: node.source.className } : {}),
+      outputShapes: node.outputs.map((o) => [...(graph.tensors.get(o)?.shape ?? [])]),
+      // Constant inputs are this node's weights (a shared constant would count twice; rare).
+      parameters: node.inputs.reduce((n, i) => {
+        const t = i ? graph.tensors.get(i) : undefined;
+        return t?.data ? n + t.shape.reduce((a, b) => a * b, 1) : n;
+      }, 0),
+    })),
   };
 }

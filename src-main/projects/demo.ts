@@ -16,6 +16,8 @@ export class DemoMissingError extends OperationError {
 export const DEMO_MODEL = 'model/model.json';
 export const DEMO_CALIBRATION = 'calibration';
 export const DEMO_PREPROCESS = '0..1';
+/** Held-out digits and their labels for evaluation (float32 NHWC 0..1, int32). */
+export const DEMO_EVAL = { data: 'eval/x.npy', labels: 'eval/labels.npy' };
 
 /** resources/demo, found by walking up from this module (source and built layouts differ). */
 export function demoResources(from = dirname(fileURLToPath(import.meta.url))): string {
@@ -35,6 +37,7 @@ export async function ensureDemoProject(home = edgequantHome()): Promise<string>
   const source = demoResources();
   cpSync(join(source, 'model'), join(dir, 'model'), { recursive: true });
   cpSync(join(source, DEMO_CALIBRATION), join(dir, DEMO_CALIBRATION), { recursive: true });
+  cpSync(join(source, 'eval'), join(dir, 'eval'), { recursive: true });
   initProject(dir, 'MNIST demo');
   await addModel(dir, join(dir, DEMO_MODEL), 'tfjs-layers');
   await addCalibrationSet(dir, join(dir, DEMO_CALIBRATION), DEMO_PREPROCESS);

@@ -14,6 +14,7 @@ export interface RunContext extends RunRef {
   setMetrics(metrics: RunMetrics): void;
   setTimings(timings: Record<string, number>): void;
   warn(message: string): void;
+  setIo(io: NonNullable<RunRecord['io']>): void;
 }
 
 export async function recordRun<T>(
@@ -27,6 +28,7 @@ export async function recordRun<T>(
   const metrics: RunMetrics = {};
   const timings: Record<string, number> = {};
   const warnings: string[] = [];
+  let io: RunRecord['io'];
   const context: RunContext = {
     ...ref,
     folder: runDir(ref),
@@ -38,15 +40,16 @@ export async function recordRun<T>(
     },
     setTimings: (t) => Object.assign(timings, t),
     warn: (w) => warnings.push(w),
+    setIo: (value) => (io = value),
   };
   let result: T;
   try {
     result = await work(context);
   } catch (error) {
-    finishRun(ref, { ...outcomeOf(error), metrics, timings, warnings });
+    finishRun(ref, { ...outcomeOf(error), metrics, timings, warnings, io });
     throw error;
   }
-  const run = finishRun(ref, { status: 'succeeded', metrics, timings, warnings });
+  const run = finishRun(ref, { status: 'succeeded', metrics, timings, warnings, io });
   return { run, result };
 }
 
@@ -77,6 +80,7 @@ export async function recordConvertRun(
     run.setMetrics(convertMetrics(result));
     run.setTimings(result.timings);
     for (const w of result.warnings) run.warn(w);
+    run.setIo({ inputs: result.inputs, outputs: result.outputs });
     if (existsSync(result.output)) await run.addArtifact(result.output, 'tflite');
     await run.writeReport('conversion.json', { inputs: result.inputs, outputs: result.outputs, opHistogram: result.opHistogram });
     return result;

@@ -124,6 +124,7 @@ export interface RunOutcome {
   timings?: Record<string, number>;
   warnings?: string[];
   error?: { code: string; message: string };
+  io?: RunRecord['io'];
 }
 
 export function finishRun(ref: RunRef, outcome: RunOutcome): RunRecord {
@@ -137,6 +138,7 @@ export function finishRun(ref: RunRef, outcome: RunOutcome): RunRecord {
     Object.assign(run.timings, outcome.timings ?? {});
     run.warnings.push(...(outcome.warnings ?? []));
     if (outcome.error) run.error = outcome.error;
+    if (outcome.io) run.io = outcome.io;
     delete run.owner;
   });
 }

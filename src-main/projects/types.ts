@@ -132,6 +132,15 @@ export interface RunRecord {
   deviceResults: DeviceResult[];
   warnings: string[];
   error?: { code: string; message: string };
+  /** I/O tensors of the produced .tflite (with int8/uint8 quantization), for formulas and snippets. */
+  io?: { inputs: IoTensor[]; outputs: IoTensor[] };
+}
+
+export interface IoTensor {
+  name: string;
+  dtype: string;
+  shape: number[];
+  quant?: { scale: number; zeroPoint: number };
 }
 
 /** One row of the history table: enough to list, sort and chart without opening every run. */

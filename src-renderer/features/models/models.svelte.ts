@@ -1,0 +1,55 @@
+// Models page state: which file, its summary from the engine (models.inspect), adding it to
+// the project. In the browser host a dropped file has no path on disk, so the path is typed.
+import { api } from '../../lib/api';
+import type { ModelSummary } from '../../../src-main/api/contract';
+import { currentProject } from '../projects/current.svelte';
+
+export class ModelsState {
+  path = $state('');
+  summary = $state<ModelSummary | null>(null);
+  loading = $state(false);
+  error = $state<string | null>(null);
+  notice = $state<string | null>(null);
+  filter = $state('');
+  ops = $derived(Object.entries(this.summary?.opHistogram ?? {}).sort((a, b) => b[1] - a[1]));
+  layers = $derived((this.summary?.layers ?? []).filter((l) => !this.filter || `${l.name} ${l.op} ${l.source ?? ''}`.toLowerCase().includes(this.filter.toLowerCase())));
+
+  async inspect(path = this.path): Promise<void> {
+    this.path = path.trim();
+    if (!this.path) return;
+    this.loading = true;
+    this.error = null;
+    this.notice = null;
+    try {
+      this.summary = await api.models.inspect({ path: this.path });
+      currentProject.selectedModel = this.path;
+    } catch (error) {
+      this.summary = null;
+      this.error = error instanceof Error ? error.message : String(error);
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  async addToProject(): Promise<void> {
+    const dir = currentProject.dir;
+    if (!dir || !this.summary) return;
+    try {
+      const entry = await api.projects.addModel({ dir, path: this.summary.path, format: this.summary.format });
+      this.notice = `Added ${entry.name} to the project.`;
+      await currentProject.refresh();
+      currentProject.selectedModel = this.summary.path;
+    } catch (error) {
+      this.error = error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  /** Electron gives dropped files a path (through the preload); a browser does not. */
+  drop(files: FileList | null | undefined): void {
+    const file = files?.[0];
+    if (!file) return;
+    const path = (file as File & { path?: string }).path;
+    if (path) void this.inspect(path);
+    else this.notice = `The browser host cannot see where '${file.name}' is on disk: paste its full path below.`;
+  }
+}

@@ -1,0 +1,97 @@
+// Follows one job: progress (stage, fraction, ETA), a live log, and the final result or error.
+import { api } from '../../lib/api';
+import type { JobStartRequest } from '../../../src-main/api/contract';
+
+/** Rough share of the total time per stage, for one progress bar across stages. */
+const STAGE_WEIGHTS: Record<string, number> = {
+  start: 0.01, import: 0.07, passes: 0.04, calibrate: 0.3, quantize: 0.08, write: 0.04, validate: 0.06, evaluate: 0.4,
+};
+const ORDER = Object.keys(STAGE_WEIGHTS);
+
+interface ProgressPayload {
+  stage?: string;
+  fraction?: number;
+  message?: string;
+  log?: string;
+}
+
+export class JobState<R = unknown> {
+  id = $state<string | null>(null);
+  status = $state<'idle' | 'running' | 'succeeded' | 'failed' | 'cancelled'>('idle');
+  stage = $state('');
+  message = $state('');
+  fraction = $state(0);
+  startedAt = $state(0);
+  now = $state(0);
+  log = $state<string[]>([]);
+  result = $state<R | null>(null);
+  error = $state<string | null>(null);
+  running = $derived(this.status === 'running');
+  etaSeconds = $derived.by(() => {
+    const elapsed = (this.now - this.startedAt) / 1000;
+    if (!this.running || this.fraction < 0.03 || elapsed < 1) return null;
+    return Math.max(0, Math.round((elapsed * (1 - this.fraction)) / this.fraction));
+  });
+  #stop: (() => void)[] = [];
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #onDone: ((result: R) => void) | undefined;
+
+  async start(request: JobStartRequest, onDone?: (result: R) => void): Promise<void> {
+    this.#cleanup();
+    this.status = 'running';
+    this.stage = 'starting';
+    this.message = '';
+    this.fraction = 0;
+    this.log = [];
+    this.result = null;
+    this.error = null;
+    this.startedAt = this.now = Date.now();
+    this.#onDone = onDone;
+    this.#timer = setInterval(() => (this.now = Date.now()), 500);
+    this.#stop.push(
+      api.on('job.progress', (e) => {
+        if (e.jobId === this.id) this.#progress(e.progress as ProgressPayload);
+      }),
+      api.on('job.done', (e) => {
+        if (e.jobId !== this.id) return;
+        this.status = e.status;
+        if (e.status === 'succeeded') {
+          this.fraction = 1;
+          this.result = e.result as R;
+          this.#onDone?.(e.result as R);
+        } else this.error = e.error?.message ?? e.status;
+        this.#cleanup();
+      }),
+    );
+    try {
+      this.id = (await api.jobs.start(request)).jobId;
+    } catch (error) {
+      this.status = 'failed';
+      this.error = error instanceof Error ? error.message : String(error);
+      this.#cleanup();
+    }
+  }
+
+  async cancel(): Promise<void> {
+    if (this.id && this.running) await api.jobs.cancel({ jobId: this.id });
+  }
+
+  #progress(p: ProgressPayload): void {
+    if (p.log) this.log = [...this.log, p.log];
+    if (!p.stage) return;
+    if (p.stage !== this.stage && !p.log) this.log = [...this.log, `${new Date().toLocaleTimeString()} ${p.stage}${p.message ? `: ${p.message}` : ''}`];
+    this.stage = p.stage;
+    this.message = p.message ?? '';
+    const k = ORDER.indexOf(p.stage);
+    if (k >= 0) {
+      const before = ORDER.slice(0, k).reduce((a, s) => a + STAGE_WEIGHTS[s]!, 0);
+      this.fraction = Math.max(this.fraction, Math.min(0.99, before + STAGE_WEIGHTS[p.stage]! * (p.fraction ?? 0)));
+    } else if (typeof p.fraction === 'number') this.fraction = Math.max(this.fraction, Math.min(0.99, p.fraction));
+  }
+
+  #cleanup(): void {
+    for (const stop of this.#stop) stop();
+    this.#stop = [];
+    clearInterval(this.#timer);
+  }
+}
