@@ -60,8 +60,8 @@ export function inferOptimizationModes(model: ModelGraph): number[] {
 
 /** conversion_metadata.fbs ModelType of the source format. */
 export function modelTypeOf(format: string): number {
-  if (format.startsWith('keras') || format === 'tfjs-layers') return 2; // KERAS_MODEL
-  if (format === 'savedmodel') return 1; // TF_SAVED_MODEL
+  if (format.includes('keras') || format === 'tfjs-layers') return 2; // KERAS_MODEL
+  if (format.startsWith('savedmodel')) return 1; // TF_SAVED_MODEL
   if (format === 'tfjs-graph') return 4; // TF_GRAPH_DEF
   return 0;
 }
