@@ -3,7 +3,6 @@
 // resynchronise, so one stuck command does not leave the session unusable.
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { CancelledError } from '../../errors';
 import { SerialDeviceError } from './errors';
 import { findLine, heredocLines, parseChunkReply, parseFrame, restoreScript, syncReply } from './framing';
 import { cksumTag } from './cksum';
@@ -171,10 +170,6 @@ export class ConsoleSession {
       await this.link.waitFor((text) => findLine(text, `__EQ_${id}_Q`), 3000, () => new Error('no reply')).catch(() => undefined);
     }).catch(() => undefined);
   }
-}
-
-export function isCancel(error: unknown): boolean {
-  return error instanceof CancelledError;
 }
 
 function clip(text: string): string {

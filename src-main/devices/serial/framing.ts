@@ -90,6 +90,8 @@ function lineList(text: string): { line: string; end: number }[] {
 
 /** Finds the frame of command `id` in the received text; undefined until its end marker came. */
 export function parseFrame(text: string, id: string): Frame | undefined {
+  // Cheap native scan first: this runs on every piece of data while output streams in.
+  if (!text.includes(`__EQ_${id}_X_`)) return undefined;
   const lines = lineList(text);
   const endPattern = new RegExp(`^__EQ_${id}_X_(\\d+)_(\\d+\\.\\d+)_(\\d+\\.\\d+)$`);
   let endIndex = -1;
@@ -129,6 +131,7 @@ export function parseFrame(text: string, id: string): Frame | undefined {
 
 /** The board's answer to one transferred chunk: whether it appended it, and its checksum. */
 export function parseChunkReply(text: string, id: string): { ok: boolean; tag: string; consumed: number } | undefined {
+  if (!text.includes(`__EQ_${id}_K_`)) return undefined;
   for (const { line, end } of lineList(text)) {
     const m = line.match(new RegExp(`^__EQ_${id}_K_(ok|bad)_(\\d+\\.\\d+)$`));
     if (m) return { ok: m[1] === 'ok', tag: m[2]!, consumed: end };

@@ -102,9 +102,9 @@ function stagingBytes(root: string): number {
 test('deploy: far end killed mid-transfer exits 1 with one clear line, nothing deployed; a retry succeeds', async (t) => {
   if (!socatAvailable()) return t.skip('socat absent');
   if (!existsSync(vww)) return t.skip('../shared/fixtures absent');
-  // A model-shaped file big enough to be cut in the middle: vww's bytes then 6 MB of padding.
+  // A model-shaped file big enough to be cut in the middle: vww's bytes then 2.5 MB of padding.
   const big = join(dir, 'big_model.tflite');
-  writeFileSync(big, Buffer.concat([readFileSync(vww), randomBytes(6_000_000)]));
+  writeFileSync(big, Buffer.concat([readFileSync(vww), randomBytes(2_500_000)]));
   const linkPath = join(dir, 'ttyKILL');
   const first = await board('kill', 'shell', linkPath);
   assert.equal((await cli(['device', 'add', 'flaky', '--serial', linkPath])).code, 0);
@@ -139,7 +139,7 @@ test('deploy: the CLI killed mid-upload leaves the board mid here-document; the 
   if (!socatAvailable()) return t.skip('socat absent');
   if (!existsSync(vww)) return t.skip('../shared/fixtures absent');
   const big = join(dir, 'big_model2.tflite');
-  writeFileSync(big, Buffer.concat([readFileSync(vww), randomBytes(6_000_000)]));
+  writeFileSync(big, Buffer.concat([readFileSync(vww), randomBytes(2_500_000)]));
   const b = await board('cli-killed');
   assert.equal((await cli(['device', 'add', 'steady', '--serial', b.path])).code, 0);
   let killCli = () => {};
