@@ -78,8 +78,10 @@ export function fitsSample(input: InputSpec, dims: number[]): boolean {
 export const MIN_RECOMMENDED_SAMPLES = 100;
 
 export function fewSamplesWarning(available: number, requested: number): string | undefined {
-  if (available >= Math.min(requested, MIN_RECOMMENDED_SAMPLES)) return undefined;
-  return `Only ${available} calibration sample(s) available; ${MIN_RECOMMENDED_SAMPLES} or more give more reliable ranges.`;
+  const used = Math.min(available, requested);
+  if (used >= MIN_RECOMMENDED_SAMPLES) return undefined;
+  const why = available < requested ? `only ${available} available` : `--samples ${requested}`;
+  return `Calibrating on ${used} sample(s) (${why}); ${MIN_RECOMMENDED_SAMPLES} or more give more reliable ranges.`;
 }
 
 /**
