@@ -88,6 +88,26 @@ export function readOperatorCodes(bytes: Uint8Array, options: ReadOptions = {}):
   }
 }
 
+/** Raw metadata buffers by name (e.g. TFLITE_METADATA with labels), to carry them into a new file. */
+export function readMetadataBuffers(bytes: Uint8Array, options: ReadOptions = {}): Record<string, Uint8Array> {
+  const ctx = new Context(options.fileName ?? 'model.tflite', new FlatReader(bytes));
+  if (!isTfliteBytes(bytes)) ctx.fail(`missing the '${TFLITE_FILE_IDENTIFIER}' identifier at bytes 4..8`);
+  try {
+    const model = ctx.reader.root('Model');
+    const buffers = model.tables(ModelField.buffers, 'Buffer');
+    const out: Record<string, Uint8Array> = {};
+    for (const entry of model.tables(ModelField.metadata, 'Metadata')) {
+      const buffer = buffers[entry.u32(MetadataField.buffer)];
+      if (!buffer) ctx.fail(`metadata '${entry.string(MetadataField.name) ?? ''}' refers to a missing buffer`);
+      out[entry.string(MetadataField.name) ?? ''] = readBuffer(ctx, buffer).bytes?.slice() ?? new Uint8Array(0);
+    }
+    return out;
+  } catch (error) {
+    if (error instanceof FlatbufferBoundsError) ctx.fail(error.message);
+    throw error;
+  }
+}
+
 function readModel(ctx: Context): ModelGraph {
   const model = ctx.reader.root('Model');
   const version = model.u32(ModelField.version);

@@ -47,6 +47,9 @@ export interface WriteOptions {
   conversion?: Partial<ConversionInfo> | false;
   /** Signature key used when the model carries no signatures (default 'serving_default'). */
   signatureKey?: string;
+  /** Extra metadata buffers to carry over (e.g. TFLITE_METADATA from readMetadataBuffers);
+   *  min_runtime_version and CONVERSION_METADATA are always computed here. */
+  metadataBuffers?: Record<string, Uint8Array>;
 }
 
 interface OpCodeEntry {
@@ -148,6 +151,10 @@ function plan(model: ModelGraph, options: WriteOptions): Plan {
       ...options.conversion,
     };
     metadata.push({ name: CONVERSION_METADATA, buffer: buffers.push(encodeConversionMetadata(info)) - 1 });
+  }
+  for (const [name, bytes] of Object.entries(options.metadataBuffers ?? {})) {
+    if (name === MIN_RUNTIME_VERSION || name === CONVERSION_METADATA) continue;
+    metadata.push({ name, buffer: buffers.push(bytes) - 1 });
   }
   return { buffers, opCodes, opCodeIndex, tensorBuffer, metadata };
 }

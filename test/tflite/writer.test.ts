@@ -230,3 +230,17 @@ test('foreign ops keep their raw options through a round trip, BuiltinOptions2 i
     { builtin: 'ARG_MAX', version: 2 },
   ]);
 });
+
+test('metadata buffers such as TFLITE_METADATA can be carried into the written file', async () => {
+  const { fixture, haveFixtures } = await import('./helpers');
+  if (!haveFixtures) return;
+  const { readMetadataBuffers } = await import('../../src-main/tflite/reader');
+  const original = fixture('coral/mobilenet_v2_1.0_224_quant.tflite');
+  const carried = readMetadataBuffers(original);
+  assert.equal(carried.TFLITE_METADATA?.length, 696);
+  const written = writeTflite(readTflite(original), { metadataBuffers: carried });
+  const back = readMetadataBuffers(written);
+  assert.deepEqual(Object.keys(back), ['min_runtime_version', 'CONVERSION_METADATA', 'TFLITE_METADATA']);
+  assert.deepEqual(back.TFLITE_METADATA, carried.TFLITE_METADATA);
+  assert.ok(Math.abs(written.length / original.length - 1) < 0.01, `${written.length} vs ${original.length}`);
+});
