@@ -21,13 +21,20 @@ export function quantizeDynamicWeights(graph: Graph, recipe: Recipe): { hybrid: 
       if (node.op !== 'DEQUANTIZE' && node.op !== 'QUANTIZE') floatOps.push({ node: node.name, op: node.op, reason: 'no hybrid kernel' });
       continue;
     }
-    const indices = node.op === 'UNIDIRECTIONAL_SEQUENCE_LSTM' ? LSTM_WEIGHTS : [opFacts(node.op)!.weights!.input];
-    let any = false;
-    for (const index of indices) {
+    const lstm = node.op === 'UNIDIRECTIONAL_SEQUENCE_LSTM';
+    const indices = lstm ? LSTM_WEIGHTS : [opFacts(node.op)!.weights!.input];
+    const weight = (index: number) => {
       const name = node.inputs[index];
       const w = name ? graph.tensors.get(name) : undefined;
-      if (!w || !w.data || w.dtype !== 'float32') continue;
-      if (elementCount(w.shape) < (rule.minWeightElements ?? 0)) continue;
+      return w?.data && w.dtype === 'float32' ? w : undefined;
+    };
+    // The hybrid LSTM kernel wants all its weights int8 or none: decide on the largest one.
+    const largest = Math.max(0, ...indices.map((i) => { const w = weight(i); return w ? elementCount(w.shape) : 0; }));
+    let any = false;
+    for (const index of indices) {
+      const w = weight(index);
+      if (!w) continue;
+      if ((lstm ? largest : elementCount(w.shape)) < (rule.minWeightElements ?? 0)) continue;
       const axis = rule.weights?.granularity === 'channel' ? (rule.weights.axis ?? opFacts(node.op)?.weights?.channelAxis) : undefined;
       const { values, quant } = quantizeWeightsSymmetric(w.data as Float32Array, w.shape, axis);
       replaceConstantInput(graph, node, index, { dtype: 'int8', shape: [...w.shape], data: values, quant }, readers, 'int8');
