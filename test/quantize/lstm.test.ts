@@ -51,7 +51,6 @@ test('trained_lstm → int8 has the official integer-LSTM layout and runs like t
 
 async function saveTextModel(dir: string): Promise<string> {
   const tf = await tfjs();
-  tf.util.seedrandom?.('edgequant');
   const input = tf.input({ shape: [100, 512] });
   const lstm = tf.layers.lstm({ units: 128, recurrentActivation: 'sigmoid', name: 'lstm' }).apply(input) as tfTypes.SymbolicTensor;
   const out = tf.layers.dense({ units: 10, activation: 'softmax', name: 'dense' }).apply(lstm) as tfTypes.SymbolicTensor;
