@@ -340,6 +340,29 @@ def open_interpreter(model_path, threads, wanted, tflite_lib):
                       'device\'s TFLite C library path' % ('; '.join(tried) or 'none installed'), 3)
 
 
+# ---------------------------------------------------------------- heartbeat
+class Heartbeat:
+    """A progress line on stderr about once a second. Besides telling progress, it ends the
+    runner when the host went away: writing to a closed SSH channel raises BrokenPipeError."""
+
+    def __init__(self):
+        self.last = 0.0
+
+    def beat(self, stage, done, total):
+        now = time.monotonic()
+        if now - self.last < 1.0:
+            return
+        self.last = now
+        try:
+            sys.stderr.write('EQPROGRESS %s\n' % json.dumps({'stage': stage, 'done': done, 'total': total}))
+            sys.stderr.flush()
+        except (BrokenPipeError, OSError):
+            os._exit(141)
+
+
+HEARTBEAT = Heartbeat()
+
+
 # ---------------------------------------------------------------- commands
 def sample_inputs(interp, files):
     """Per-sample lists of input byte strings, from .npy files (one per model input)."""
@@ -394,7 +417,8 @@ def cmd_bench(args):
     outputs = None
     if args.input:
         collected = [[] for _ in interp.outputs]
-        for row in samples:
+        for n, row in enumerate(samples):
+            HEARTBEAT.beat('samples', n, len(samples))
             # A fresh interpreter per sample: stateful models (LSTM) keep state between invokes.
             fresh = open_interpreter(args.model, args.threads, interp.name, args.tflite_lib)
             for i, body in enumerate(row):
@@ -416,11 +440,13 @@ def cmd_bench(args):
                 entry['base64'] = base64.b64encode(body).decode('ascii')
             outputs.append(entry)
     for k in range(args.warmup):
+        HEARTBEAT.beat('warmup', k, args.warmup)
         for i, body in enumerate(samples[k % len(samples)]):
             interp.set_input(i, body)
         interp.invoke()
     latencies = []
     for k in range(args.runs):
+        HEARTBEAT.beat('runs', k, args.runs)
         for i, body in enumerate(samples[k % len(samples)]):
             interp.set_input(i, body)
         start = time.perf_counter_ns()

@@ -36,10 +36,13 @@ export class LocalTransport implements BoardTransport {
             child.kill('SIGKILL');
           }, options.timeoutMs)
         : undefined;
-      options.signal?.addEventListener('abort', () => {
+      const onAbort = () => {
         failure = new CancelledError();
         child.kill('SIGKILL');
-      }, { once: true });
+      };
+      if (options.signal?.aborted) onAbort();
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      child.on('close', () => options.signal?.removeEventListener('abort', onAbort));
       child.stdout.on('data', (d: Buffer) => out.push(d));
       child.stderr.on('data', (d: Buffer) => errs.push(d));
       child.on('error', (e) => reject(new DeviceError(`${this.label}: cannot start /bin/sh (${e.message}).`)));

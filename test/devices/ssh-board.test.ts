@@ -8,7 +8,8 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { runCli } from '../../src-main/cli/main';
-import { DeviceStore, deployModel, openTransport, remoteSha256, type BenchResult } from '../../src-main/devices/index';
+import { CancelledError } from '../../src-main/errors';
+import { DeviceService, DeviceStore, deployModel, openTransport, remoteSha256, type BenchResult } from '../../src-main/devices/index';
 import { tfliteCLibraryPath } from '../../src-main/runtime/index';
 import { TestSshd, freePort, generateKey, sshdMissingReason, startBlackhole } from '../helpers/sshd';
 import { VWW_INT8, fixturesPresent, writeVwwSamples } from './vww-samples';
@@ -109,6 +110,42 @@ test('bench --input of 10 real samples: board outputs agree with the desktop run
   assert.equal(c.samples, 10);
   assert.equal(c.top1Agreement, 1);
   assert.ok(c.sqnrDb === null || c.sqnrDb >= 40, `SQNR ${c.sqnrDb} dB vs ${c.localRuntime.name}`);
+});
+
+function runnerProcesses(): number[] {
+  const marker = join(sshd.home, '.edgequant', 'runner');
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
+      } catch {
+        return false; // ended while we looked
+      }
+    })
+    .map(Number);
+}
+
+test('a cancelled bench ends the runner on the board', { skip: missing }, async () => {
+  const service = new DeviceService({ env });
+  const controller = new AbortController();
+  const started = service.bench('pi', VWW_INT8, { runs: 500_000, signal: controller.signal });
+  let seen = false;
+  for (let i = 0; i < 100 && !seen; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    seen = runnerProcesses().length > 0;
+  }
+  const abortedAt = performance.now();
+  controller.abort();
+  await assert.rejects(started, CancelledError);
+  assert.ok(seen, 'the runner started on the board');
+  assert.ok(performance.now() - abortedAt < 2000);
+  let left = runnerProcesses();
+  for (let i = 0; i < 50 && left.length; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    left = runnerProcesses();
+  }
+  assert.deepEqual(left, [], 'no runner left on the board');
 });
 
 test('a board with a different host key: bench exits 1 naming both fingerprints, nothing uploaded', { skip: missing }, async () => {

@@ -174,6 +174,11 @@ export class TestSshd {
     });
   }
 
+  /** Pid of the listening sshd, while it runs. */
+  get pid(): number | undefined {
+    return this.child && !hasExited(this.child) ? this.child.pid : undefined;
+  }
+
   /** Kills the listener and every session it forked (SIGKILL): the board "drops off". */
   kill(): void {
     const child = this.child;

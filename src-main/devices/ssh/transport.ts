@@ -46,6 +46,34 @@ function describeConnectError(error: NodeJS.ErrnoException & { level?: string },
   return `cannot connect to ${where}: ${error.message}`;
 }
 
+/** A one-shot deadline that can be paused (while a human answers) and resumed. */
+class PausableTimer {
+  private timer: NodeJS.Timeout | undefined;
+  private startedAt = 0;
+  private onExpire: (() => void) | undefined;
+  constructor(private remaining: number) {}
+  start(onExpire: () => void): void {
+    this.onExpire = onExpire;
+    this.resume();
+  }
+  pause(): void {
+    if (!this.timer) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.remaining -= Date.now() - this.startedAt;
+  }
+  resume(): void {
+    if (this.timer || !this.onExpire) return;
+    this.startedAt = Date.now();
+    this.timer = setTimeout(this.onExpire, Math.max(this.remaining, 0));
+  }
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.onExpire = undefined;
+  }
+}
+
 export class SshTransport implements BoardTransport {
   readonly label: string;
   private sftpSession: Promise<SFTPWrapper> | undefined;
@@ -75,31 +103,43 @@ export class SshTransport implements BoardTransport {
     const label = `ssh ${where}`;
     const timeoutMs = options.connectTimeoutMs ?? device.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     const hostId = hostIdOf(target.host, target.port);
+    // Our own connect deadline (ssh2's readyTimeout is off): it stands still while the user
+    // answers a host-key question or types a passphrase, so prompts are not cut short.
+    const deadline = new PausableTimer(timeoutMs);
+    const whileAsking = <A extends unknown[], R>(fn: ((...args: A) => Promise<R>) | undefined) =>
+      fn && (async (...args: A): Promise<R> => {
+        deadline.pause();
+        try {
+          return await fn(...args);
+        } finally {
+          deadline.resume();
+        }
+      });
     const auth = planAuth({
       user: target.user,
       target: where,
       keyFiles: target.keyFiles,
       keyFileExplicit: target.keyFileExplicit,
       agentSocket: env.SSH_AUTH_SOCK,
-      prompt: options.prompt,
+      prompt: whileAsking(options.prompt),
       secretStore: options.secretStore,
     });
+    const confirmHostKey = whileAsking(options.confirmHostKey);
     let hostKeyError: unknown;
     let fingerprint = '';
     const client = new ssh2.Client();
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        client.destroy();
-        reject(new DeviceError(describeConnectError(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' }), where, timeoutMs) + '.'));
-      }, timeoutMs + 500);
       const fail = (error: unknown) => {
-        clearTimeout(timer);
+        deadline.stop();
         client.removeAllListeners('ready');
         client.destroy();
         reject(error);
       };
+      deadline.start(() =>
+        fail(new DeviceError(describeConnectError(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' }), where, timeoutMs) + '.')),
+      );
       client.once('ready', () => {
-        clearTimeout(timer);
+        deadline.stop();
         client.removeAllListeners('error');
         resolve();
       });
@@ -116,13 +156,13 @@ export class SshTransport implements BoardTransport {
         host: target.host,
         port: target.port,
         username: target.user,
-        readyTimeout: timeoutMs,
+        readyTimeout: 0,
         keepaliveInterval: options.keepaliveIntervalMs ?? 10_000,
         keepaliveCountMax: 3,
         authHandler: auth.handler,
         hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
           fingerprint = sha256Fingerprint(key);
-          verifyHostKey(options.store, { hostId, keyType: keyTypeOf(key), fingerprint, key }, options.confirmHostKey).then(
+          verifyHostKey(options.store, { hostId, keyType: keyTypeOf(key), fingerprint, key }, confirmHostKey).then(
             () => verify(true),
             (error: unknown) => {
               hostKeyError = error;
@@ -132,8 +172,9 @@ export class SshTransport implements BoardTransport {
         },
       });
     });
+    const transport = new SshTransport(client, label, fingerprint);
     await auth.onSuccess();
-    return new SshTransport(client, label, fingerprint);
+    return transport;
   }
 
   /** Rejects with the connection-lost error if the link drops before `work` settles. */
@@ -168,11 +209,15 @@ export class SshTransport implements BoardTransport {
             if (options.timeoutMs) {
               timer = setTimeout(() => stop(new DeviceError(`${this.label}: command did not finish within ${Math.round(options.timeoutMs! / 1000)} s.`)), options.timeoutMs);
             }
-            options.signal?.addEventListener('abort', () => stop(new CancelledError()), { once: true });
+            // Closing the channel makes the board's runner fail its next heartbeat write and exit.
+            const onAbort = () => stop(new CancelledError());
+            if (options.signal?.aborted) return onAbort();
+            options.signal?.addEventListener('abort', onAbort, { once: true });
             stream.on('data', (d: Buffer) => out.push(d));
             stream.stderr.on('data', (d: Buffer) => errs.push(d));
             stream.on('close', (code: number | null) => {
               if (timer) clearTimeout(timer);
+              options.signal?.removeEventListener('abort', onAbort);
               resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errs).toString('utf8'), code: code ?? -1 });
             });
             if (options.stdin !== undefined) stream.end(options.stdin);
@@ -195,15 +240,21 @@ export class SshTransport implements BoardTransport {
       const sftp = await this.sftp();
       await new Promise<void>((resolve, reject) => {
         if (signal?.aborted) return reject(new CancelledError());
-        signal?.addEventListener('abort', () => {
+        // fastPut cannot be stopped alone: a cancelled upload ends the connection.
+        const onAbort = () => {
           this.client.end();
           reject(new CancelledError());
-        }, { once: true });
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
         sftp.fastPut(
           localPath,
           path,
           { step: (done, _chunk, total) => onProgress?.({ bytesDone: done, bytesTotal: total }) },
-          (err) => (err ? reject(new DeviceError(`${this.label}: upload to ${remotePath} failed (${err.message}).`)) : resolve()),
+          (err) => {
+            signal?.removeEventListener('abort', onAbort);
+            if (err) reject(new DeviceError(`${this.label}: upload to ${remotePath} failed (${err.message}).`));
+            else resolve();
+          },
         );
       });
     });
