@@ -17,6 +17,8 @@ export function setupScript(tempPrefix: string, syncToken: string): string {
     'command set +o vi 2>/dev/null',
     'command set +H 2>/dev/null',
     'command set +o history 2>/dev/null',
+    // A board's profile may alias rm/mv/cp to their -i forms: commands must mean what they say.
+    'command shopt -u expand_aliases 2>/dev/null || command unalias -a 2>/dev/null',
     'stty -echo -onlcr 2>/dev/null',
     "PS1=''",
     "PS2=''",
@@ -34,7 +36,7 @@ export function setupScript(tempPrefix: string, syncToken: string): string {
 
 /** Undoes setupScript() for the next human at the console (echo, prompts, line editing). */
 export function restoreScript(tempPrefix: string): string {
-  return `rm -f ${shellQuote(tempPrefix)}.*; stty echo onlcr 2>/dev/null; PS1=$__eqps1; PS2=$__eqps2; unset __eqps1 __eqps2; command set -o emacs 2>/dev/null`;
+  return `rm -f ${shellQuote(tempPrefix)}.*; stty echo onlcr 2>/dev/null; PS1=$__eqps1; PS2=$__eqps2; unset __eqps1 __eqps2; command shopt -s expand_aliases 2>/dev/null; command set -o emacs 2>/dev/null`;
 }
 
 export function syncReply(syncToken: string): string {

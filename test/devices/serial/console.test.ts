@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, existsSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { openSerialTransport, planUpload, SerialDeviceError } from '../../../src-main/devices/serial/index';
@@ -18,6 +18,18 @@ let transport: Awaited<ReturnType<typeof openSerialTransport>> | undefined;
 
 before(async () => {
   if (!socatAvailable()) return;
+  // A board profile as people have them: aliases, a coloured prompt, a prompt command.
+  mkdirSync(join(dir, 'board-home'), { recursive: true });
+  writeFileSync(
+    join(dir, 'board-home', '.bash_profile'),
+    [
+      "alias echo='echo ALIASED'",
+      "alias rm='rm -i'",
+      "PS1='\\[\\e[1;32m\\]\\u@board\\[\\e[0m\\]:\\w\\$ '",
+      "PROMPT_COMMAND='printf \"\\033]0;board\\007\"'",
+      '',
+    ].join('\n'),
+  );
   board = await startSerialBoard(dir, 'shell');
   transport = await openSerialTransport({ kind: 'serial', name: 'pty', path: board.path, baudRate: 115200 }, { timeoutMs: 10_000 });
 });
@@ -38,6 +50,9 @@ test('exec: exit code, stdout and stderr apart, no trailing newline lost or adde
   assert.deepEqual(await transport.exec("printf 'a\\tb'"), { code: 0, stdout: 'a\tb', stderr: '' });
   assert.equal((await transport.exec('false')).code, 1);
   assert.equal((await transport.exec('no-such-command-xyz')).code, 127);
+  // The profile's aliases exist but do not apply to our commands.
+  assert.match((await transport.exec('alias')).stdout, /rm='rm -i'/);
+  assert.equal((await transport.exec('echo plain; type echo')).stdout, 'plain\necho is a shell builtin\n');
   // Each command starts in $HOME and cannot change the session (it runs in a subshell).
   await transport.exec('cd /; export EQ_LEAK=1');
   assert.equal((await transport.exec('pwd; echo "${EQ_LEAK:-unset}"')).stdout, `${board!.home}\nunset\n`);
