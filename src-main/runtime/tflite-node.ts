@@ -30,10 +30,17 @@ function packageDir(): string {
   return dirname(createRequire(import.meta.url).resolve('tfjs-tflite-node/package.json'));
 }
 
-let addon: Addon | undefined;
+/**
+ * The addon keeps its TensorInfo constructor in a process-wide static that each thread's load
+ * overwrites; once a worker that loaded it exits, the next interpreter created elsewhere
+ * crashes the process. Re-running its init (dlopen again) right before every interpreter makes
+ * the static point at this thread. Two threads creating interpreters at the same instant can
+ * still race, so jobs should keep tflite-node use to one thread at a time.
+ */
 function loadAddon(): Addon {
-  addon ??= createRequire(import.meta.url)(join(packageDir(), 'build', 'Release', 'node_tflite_binding.node')) as Addon;
-  return addon;
+  const module = { exports: {} as Addon };
+  process.dlopen(module, join(packageDir(), 'build', 'Release', 'node_tflite_binding.node'));
+  return module.exports;
 }
 
 /** Absolute path of the TFLite C library inside tfjs-tflite-node for this machine's CPU. */

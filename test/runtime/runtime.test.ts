@@ -92,3 +92,28 @@ test('tfliteCLibraryPath points at the TFLite C library for this CPU and for arm
   assert.match(tfliteCLibraryPath('arm64'), /linux_arm64\/libtensorflowlite_c\.so$/);
   assert.match(tfliteCLibraryPath('x64'), /linux_amd64\/libtensorflowlite_c\.so$/);
 });
+
+test('tflite-node keeps working in this thread after a worker thread used it and exited', { skip }, async () => {
+  const { Worker } = await import('node:worker_threads');
+  const modelPath = new URL('../../../shared/fixtures/mlperf-tiny/vww/vww_96_int8.tflite', import.meta.url).pathname;
+  const runtimeUrl = new URL('../../src-main/runtime/index.ts', import.meta.url).href;
+  // The worker loads the runtime through tsx like the job workers do, runs once and exits.
+  const source = `(async () => {
+    const { register } = await import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))});
+    register();
+    const { readFileSync } = await import('node:fs');
+    const { getRuntime } = await import(${JSON.stringify(runtimeUrl)});
+    const model = await getRuntime('tflite-node').load(new Uint8Array(readFileSync(${JSON.stringify(modelPath)})));
+    const [out] = await model.run([new Int8Array(96 * 96 * 3)]);
+    (await import('node:worker_threads')).parentPort.postMessage(Array.from(out));
+  })()`;
+  const worker = new Worker(source, { eval: true });
+  const fromWorker = await new Promise<number[]>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  await new Promise((resolve) => worker.once('exit', resolve));
+  const model = await getRuntime('tflite-node').load(fixture('mlperf-tiny/vww/vww_96_int8.tflite'));
+  const [out] = await model.run([new Int8Array(96 * 96 * 3)]);
+  assert.deepEqual(Array.from(out as Int8Array), fromWorker);
+});
