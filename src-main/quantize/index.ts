@@ -16,8 +16,11 @@ import { foldFp16Dequantize } from './transformations/fold-fp16-dequantize';
 import { storeConstantsAsFp16 } from './transformations/fp16-constants';
 import { quantizeStaticConstants } from './transformations/static-constants';
 import { validateGraph } from './validate';
+import { compareLayers } from './layer-errors';
+import type { GraphInputs } from '../graph/execute';
 
 export { ioQuantFormulas, ioQuantFormulasText, type IoFormula } from './formulas';
+export { compareLayers, type LayerError, type OutputError } from './layer-errors';
 export { loadRecipeFile, parseRecipe, presetRecipe } from './recipe';
 export { foldFp16Dequantize } from './transformations/fold-fp16-dequantize';
 export type { QuantizeReport, Recipe, Statistics, TensorRange } from './qtypes';
@@ -32,6 +35,8 @@ export interface QuantizeOptions {
   inputRanges?: Map<string, TensorRange>;
   /** A custom recipe instead of the preset for `config.mode`. */
   recipe?: Recipe;
+  /** Samples (float inputs) for the per-output and per-layer error report; none: the report has no errors. */
+  validationInputs?: GraphInputs[];
   onProgress?: (progress: ConvertProgress) => void;
   signal?: AbortSignal;
 }
@@ -97,7 +102,7 @@ export async function quantizeModel(source: ModelGraph, config: QuantizeConfig, 
   if (folded) warnings.push(`Expanded ${folded} FLOAT16 constants to float32 before quantizing.`);
   const before = constantBytes(mainGraph(source));
   const floatGraph = folded ? cloneModel(model) : source;
-  const report: QuantizeReport = { mode: config.mode === 'none' ? 'fp16' : config.mode, recipe: 'none', floatOps: [], layers: [], checks: [], sizeBytes: { before, after: before }, timings: {} };
+  const report: QuantizeReport = { mode: config.mode, recipe: 'none', floatOps: [], layers: [], checks: [], sizeBytes: { before, after: before }, timings: {} };
   let clock = performance.now();
   const lap = (name: string): void => {
     const now = performance.now();
@@ -154,6 +159,15 @@ export async function quantizeModel(source: ModelGraph, config: QuantizeConfig, 
   report.floatOps = floatOps;
   report.layers = layerReports(mainGraph(floatGraph), graph, domains);
   report.sizeBytes.after = constantBytes(graph);
+  if (options.validationInputs?.length) {
+    const errors = await compareLayers(floatGraph, model, options.validationInputs, signal);
+    report.outputs = errors.outputs;
+    const byNode = new Map(errors.layers.map((l) => [l.node, l.sqnrDb]));
+    for (const layer of report.layers) {
+      const sqnr = byNode.get(layer.node);
+      if (sqnr !== undefined) layer.outputSqnrDb = sqnr;
+    }
+  }
   lap('validateMs');
   model.metadata = { ...model.metadata, quantization: config.mode };
   onProgress?.({ stage: 'quantize', fraction: 1 });

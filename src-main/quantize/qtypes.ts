@@ -67,16 +67,20 @@ export interface LayerReport {
   /** SQNR (dB) of the stored weights against the float weights, when the node has weights. */
   weightSqnrDb?: number;
   weightDtype?: DType;
+  /** SQNR (dB) of the node's output, quantized vs float graph (when validation inputs were given). */
+  outputSqnrDb?: number;
 }
 
 export interface QuantizeReport {
-  mode: QuantMode;
+  mode: QuantMode | 'none';
   recipe: string;
   floatOps: { node: string; op: string; reason: string }[];
   layers: LayerReport[];
   /** Checks the validation stage ran on the result (bias scales, dtypes, axes). */
   checks: { name: string; passed: boolean; detail?: string }[];
   sizeBytes: { before: number; after: number };
+  /** Per graph output, quantized vs float (when validation inputs were given). */
+  outputs?: { name: string; sqnrDb: number; maxAbsError: number }[];
   /** Wall time of the stages in ms: calibrateMs (the `calibrate` callback), quantizeMs, validateMs. */
   timings: Record<string, number>;
 }

@@ -107,3 +107,15 @@ test('recipes are checked; wrong I/O types and missing statistics are refused cl
   await assert.rejects(quantizeModel(islandModel(), cfg('int8')), /needs calibration data/);
   await assert.rejects(quantizeModel(islandModel(), cfg('int8'), { statistics: new Map() }), /statistics are missing for \d+ tensor/);
 });
+
+test('validation inputs give per-output and per-layer float-vs-quantized errors', async () => {
+  const model = islandModel();
+  const statistics = await observeRanges(model, samples);
+  const { report } = await quantizeModel(model, cfg('int8'), { statistics, validationInputs: [[randomData(192, 77, 1)], [randomData(192, 78, 1)]] });
+  assert.equal(report.outputs?.[0]?.name, 'probs');
+  assert.ok(report.outputs![0]!.sqnrDb > 20 && Number.isFinite(report.outputs![0]!.maxAbsError));
+  const conv = report.layers.find((l) => l.op === 'CONV_2D')!;
+  assert.ok(conv.outputSqnrDb! > 25 && conv.weightSqnrDb! > 30, JSON.stringify(conv));
+  assert.ok(report.layers.filter((l) => l.outputSqnrDb !== undefined).length >= 6);
+  assert.ok(report.timings.validateMs! >= 0 && report.timings.quantizeMs! >= 0);
+});
