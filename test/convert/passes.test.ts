@@ -124,3 +124,18 @@ test('an offset before a SAME conv is not folded (zero padding would change)', (
   runFloatPasses(m);
   assert.deepEqual(opHistogram(m.graphs[0]!), { ADD: 1, CONV_2D: 1 });
 });
+
+test('identical nodes on the same input merge; variable-state ops never do', () => {
+  const pool = (name: string, out: string): Node => ({ name, op: 'MAX_POOL_2D', inputs: ['x'], outputs: [out], options: { padding: 'VALID', strideH: 2, strideW: 2, filterH: 2, filterW: 2, fusedActivation: 'NONE' } });
+  const m = graphOf(
+    [f32('x', [1, 4, 4, 1]), f32('p1', [1, 2, 2, 1]), f32('p2', [1, 2, 2, 1]), f32('y', [1, 2, 2, 1])],
+    [pool('a', 'p1'), pool('b', 'p2'), { name: 'add', op: 'ADD', inputs: ['p1', 'p2'], outputs: ['y'], options: { fusedActivation: 'NONE' } }],
+    ['x'],
+    ['y'],
+  );
+  const report = runFloatPasses(m);
+  assert.equal(report['duplicates'], 1);
+  const g = m.graphs[0]!;
+  assert.deepEqual(opHistogram(g), { ADD: 1, MAX_POOL_2D: 1 });
+  assert.deepEqual(g.nodes[1]!.inputs, ['p1', 'p1']);
+});

@@ -4,6 +4,7 @@ import type { ModelGraph } from '../model-graph';
 import { pruneTensors } from '../model-graph';
 import { canonicalizeReshapes } from './canonicalize-reshape';
 import { foldConstants } from './constant-fold';
+import { dedupeNodes } from './dedupe';
 import { foldAffine } from './fold-affine';
 import { foldInputAffine } from './fold-input-affine';
 import { foldPadding } from './fold-padding';
@@ -13,7 +14,7 @@ import { removeIdentities } from './remove-identity';
 export type PassReport = Record<string, number>;
 
 export function runFloatPasses(model: ModelGraph): PassReport {
-  const report: PassReport = { constantFold: 0, identity: 0, padding: 0, batchNorm: 0, inputScale: 0, activation: 0, reshape: 0 };
+  const report: PassReport = { constantFold: 0, identity: 0, padding: 0, batchNorm: 0, inputScale: 0, activation: 0, reshape: 0, duplicates: 0 };
   for (const graph of model.graphs) {
     report['constantFold']! += foldConstants(graph);
     report['identity']! += removeIdentities(graph);
@@ -23,9 +24,10 @@ export function runFloatPasses(model: ModelGraph): PassReport {
     report['activation']! += fuseActivations(graph);
     report['reshape']! += canonicalizeReshapes(graph);
     report['identity']! += removeIdentities(graph);
+    report['duplicates']! += dedupeNodes(graph);
     pruneTensors(graph);
   }
   return report;
 }
 
-export { canonicalizeReshapes, foldAffine, foldConstants, foldInputAffine, foldPadding, fuseActivations, removeIdentities };
+export { canonicalizeReshapes, dedupeNodes, foldAffine, foldConstants, foldInputAffine, foldPadding, fuseActivations, removeIdentities };
