@@ -13,6 +13,7 @@ export function setupScript(tempPrefix: string, syncToken: string): string {
     "bind 'set enable-bracketed-paste off' 2>/dev/null",
     // `command` keeps an unknown option of a special built-in (dash has no -H) from
     // aborting the rest of this line.
+    'command unsetopt zle 2>/dev/null',
     'command set +o emacs 2>/dev/null',
     'command set +o vi 2>/dev/null',
     'command set +H 2>/dev/null',
