@@ -149,6 +149,9 @@ export async function quantizeModel(source: ModelGraph, config: QuantizeConfig, 
     if (floatOps.length) warnings.push(`${floatOps.length} op(s) stay float with QUANTIZE/DEQUANTIZE around them: ${floatOps.map((f) => f.op).join(', ')}.`);
   }
   pruneTensors(graph);
+  if (recipe.recordWeightRanges === false) {
+    for (const t of graph.tensors.values()) if (t.data && t.quant && t.dtype === 'int8') (delete t.quant.min, delete t.quant.max);
+  }
   stopIfCancelled();
 
   lap('quantizeMs');

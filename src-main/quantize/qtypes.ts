@@ -30,6 +30,11 @@ export interface Recipe {
   readonly activations: 'int8' | 'int16';
   /** Bias storage for `static` ops whose kernels take an integer bias. */
   readonly bias: 'int32' | 'int64';
+  /**
+   * Keep each weight channel's float min/max in the file (default true, as the TF 2.3–2.x
+   * converters that made the mlperf-tiny files did; newer converters drop them: ~8 B per channel).
+   */
+  readonly recordWeightRanges?: boolean;
   /** First matching rule wins; an op no rule matches stays float. */
   readonly rules: readonly RecipeRule[];
 }

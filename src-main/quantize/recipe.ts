@@ -29,6 +29,7 @@ export const recipeSchema = z
     mode: z.enum(QUANT_MODES),
     activations: z.enum(['int8', 'int16']),
     bias: z.enum(['int32', 'int64']),
+    recordWeightRanges: z.boolean().optional(),
     rules: z.array(ruleSchema).min(1),
   })
   .strict();

@@ -107,3 +107,18 @@ test('fp16: every float constant becomes FLOAT16 + DEQUANTIZE, half the constant
     assert.ok(Math.abs(ratio - 0.5) < 0.01, `${path[1]} ratio ${ratio}`);
   }
 });
+
+test('recordWeightRanges: false drops the per-channel min/max (newer converter layout)', async (t) => {
+  if (!hasFixtures) return t.skip('../shared/fixtures absent');
+  const { presetRecipe } = await import('../../src-main/quantize/index');
+  const { writeTflite } = await import('../../src-main/tflite/writer');
+  const float = readFixtureModel('mlperf-tiny', 'vww', 'vww_96_float.tflite');
+  const statistics = await observeRanges(float, [[new Float32Array(96 * 96 * 3).fill(0.5)]]);
+  const withRanges = await quantizeModel(float, cfg('int8', 'int8'), { statistics });
+  const without = await quantizeModel(float, cfg('int8', 'int8'), { statistics, recipe: { ...presetRecipe('int8'), recordWeightRanges: false } });
+  const w = (m: ModelGraph) => mainGraph(m).tensors.get(mainGraph(m).nodes[0]!.inputs[1]!)!.quant!;
+  assert.equal(w(withRanges.model).min?.length, 8);
+  assert.equal(w(without.model).min, undefined);
+  const saved = writeTflite(withRanges.model).length - writeTflite(without.model).length;
+  assert.ok(saved > 20000, `saved ${saved} B`);
+});

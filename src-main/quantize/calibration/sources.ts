@@ -27,9 +27,11 @@ function shapeText(shape: number[]): string {
 
 export async function imageSource(dir: string, inputs: InputSpec[], preprocessing: Preprocessing): Promise<Source> {
   const input = inputs[0]!;
-  const [, height, width, channels] = input.shape;
-  if (inputs.length !== 1 || input.shape.length !== 4 || (channels !== 1 && channels !== 3)) {
-    throw new CalibrationDataError(`An image folder needs a model with one image input [1,H,W,1|3]; this model takes ${inputs.map((i) => `${i.name} ${shapeText(i.shape)}`).join(', ')}. Use a .npy or .npz instead.`);
+  // [1, H, W, 1|3], or [1, H, W] for gray images read row by row (sequence models).
+  const [, height, width, channels = 1] = input.shape;
+  const rank = input.shape.length;
+  if (inputs.length !== 1 || (rank !== 4 && rank !== 3) || (channels !== 1 && channels !== 3)) {
+    throw new CalibrationDataError(`An image folder needs a model with one image input [1,H,W,1|3] or [1,H,W]; this model takes ${inputs.map((i) => `${i.name} ${shapeText(i.shape)}`).join(', ')}. Use a .npy or .npz instead.`);
   }
   if (!(height! > 0 && width! > 0)) throw new CalibrationDataError(`Input '${input.name}' has a dynamic size ${shapeText(input.shape)}; pin it with --input-shape 1,H,W,C.`);
   const entries: ImageEntry[] = await listImages(dir);
@@ -59,9 +61,9 @@ function toInputValues(array: NpyArray, input: InputSpec, file: string, preproce
       return npyToFloat32(array);
     case 'uint8': {
       if (input.dtype === 'uint8') return npyToFloat32(array);
-      const channels = input.shape.at(-1);
-      if (!preprocessing || (channels !== 1 && channels !== 3)) break;
-      return preprocessPixels(array.data as Uint8Array, channels, preprocessing);
+      if (!preprocessing) break;
+      // [.., 3] is RGB; anything else (e.g. [1, 28, 28] for a row-wise LSTM) is gray values.
+      return preprocessPixels(array.data as Uint8Array, input.shape.at(-1) === 3 ? 3 : 1, preprocessing);
     }
     case 'int32':
     case 'int64':
