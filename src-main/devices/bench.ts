@@ -7,7 +7,7 @@ import type { BoardTransport, TransferProgress } from './transport';
 import type { DeviceConfig } from './types';
 import type { DeviceStore } from './store';
 import { deployFile, deployModel } from './deploy';
-import { callRunner, ensureRunner } from './runner';
+import { callRunner, ensureRunner, type RunnerProgress } from './runner';
 import { summarizeLatencies, sqnrDb, top1Agreement, maxAbsDiff, type LatencySummary } from './stats';
 import { decodeTensor, type WireTensorInfo } from './tensors';
 import { readNpy, writeNpy, type NpyData, type NpyDType } from '../data/npy';
@@ -34,14 +34,22 @@ export interface BenchOptions {
 
 export type BenchProgress =
   | { stage: 'upload'; transfer: TransferProgress }
-  | { stage: 'run' | 'compare' | 'done' };
+  | { stage: 'run'; runner?: RunnerProgress }
+  | { stage: 'compare' | 'done' };
 
 export interface OutputAgreement {
   name: string;
+  /** [samples, ...one sample's output shape] */
+  shape: number[];
   sqnrDb: number | null;
   identical: boolean;
   maxAbsDiff: number;
+  /** Dequantized values, board and desktop, when small enough to carry (<= 10,000). */
+  board?: number[];
+  desktop?: number[];
 }
+
+const MAX_CARRIED_VALUES = 10_000;
 
 export interface BenchComparison {
   samples: number;
@@ -156,7 +164,10 @@ export async function benchOnDevice(
       }
     }
     progress({ stage: 'run' });
-    const board = await callRunner<RunnerBench>(transport, runner, args, { signal: options.signal });
+    const board = await callRunner<RunnerBench>(transport, runner, args, {
+      signal: options.signal,
+      onProgress: (runnerProgress) => progress({ stage: 'run', runner: runnerProgress }),
+    });
     const result: BenchResult = {
       device: device.name,
       transport: transport.label,
@@ -200,7 +211,15 @@ async function compare(transport: BoardTransport, model: LocalModel, rows: Param
     }
     boardValues.push(values);
     const s = sqnrDb(local[k]!, values);
-    outputs.push({ name: out.name, sqnrDb: Number.isFinite(s) ? Math.round(s * 100) / 100 : null, identical: !Number.isFinite(s), maxAbsDiff: maxAbsDiff(local[k]!, values) });
+    const carry = values.length <= MAX_CARRIED_VALUES;
+    outputs.push({
+      name: out.name,
+      shape: out.shape,
+      sqnrDb: Number.isFinite(s) ? Math.round(s * 100) / 100 : null,
+      identical: !Number.isFinite(s),
+      maxAbsDiff: maxAbsDiff(local[k]!, values),
+      ...(carry ? { board: Array.from(values), desktop: Array.from(local[k]!) } : {}),
+    });
   }
   const finite = outputs.map((o) => o.sqnrDb).filter((x): x is number => x !== null);
   return {

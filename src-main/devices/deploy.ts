@@ -51,6 +51,13 @@ export function checkTfliteFile(path: string): void {
   }
 }
 
+/** The board folder for a project given as a name or a local project directory: its safe base name. */
+export function boardFolderOf(project: string | undefined): string | undefined {
+  if (project === undefined) return undefined;
+  const base = basename(project.replace(/[\\/]+$/, '')).replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[._-]+/, '');
+  return base === '' ? 'default' : base.slice(0, 128);
+}
+
 export async function boardDir(transport: BoardTransport, project: string): Promise<string> {
   if (!SAFE_NAME.test(project)) throw new DeviceInputError(`project name '${project}' must be letters, digits, '.', '_' or '-'.`);
   return `${await boardHome(transport)}/.edgequant/${project}`;

@@ -11,7 +11,7 @@ export type { SecretPrompt, SecretStore } from './ssh/auth';
 export { readSshConfig, resolveSshConfig, type SshConfigEntry } from './ssh/config-file';
 export { LocalTransport } from './local-transport';
 export { tfliteCLibraryPathFallback } from './local-library';
-export { deployModel, deployFile, checkTfliteFile, boardDir, type DeployOptions, type DeployResult } from './deploy';
+export { deployModel, deployFile, checkTfliteFile, boardDir, boardFolderOf, type DeployOptions, type DeployResult } from './deploy';
 export { probeDevice, type DeviceProbe, type RuntimeAvailability } from './probe';
 export { benchOnDevice, type BenchOptions, type BenchResult, type BenchComparison, type BenchProgress, type OutputAgreement } from './bench';
 export { ensureRunner, callRunner, runnerScriptPath, RUNNER_PROTOCOL } from './runner';

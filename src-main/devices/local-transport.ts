@@ -44,7 +44,10 @@ export class LocalTransport implements BoardTransport {
       options.signal?.addEventListener('abort', onAbort, { once: true });
       child.on('close', () => options.signal?.removeEventListener('abort', onAbort));
       child.stdout.on('data', (d: Buffer) => out.push(d));
-      child.stderr.on('data', (d: Buffer) => errs.push(d));
+      child.stderr.on('data', (d: Buffer) => {
+        errs.push(d);
+        options.onStderr?.(d.toString('utf8'));
+      });
       child.on('error', (e) => reject(new DeviceError(`${this.label}: cannot start /bin/sh (${e.message}).`)));
       child.on('close', (code) => {
         if (timer) clearTimeout(timer);

@@ -31,6 +31,30 @@ export async function ensureRunner(transport: BoardTransport): Promise<string> {
   return remotePath;
 }
 
+/** A heartbeat line of the runner on stderr: `EQPROGRESS {"stage":"runs","done":120,"total":500}`. */
+export interface RunnerProgress {
+  stage: 'samples' | 'warmup' | 'runs';
+  done: number;
+  total: number;
+}
+
+function progressLineReader(onProgress: (p: RunnerProgress) => void): (text: string) => void {
+  let pending = '';
+  return (text) => {
+    pending += text;
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.startsWith('EQPROGRESS ')) continue;
+      try {
+        onProgress(JSON.parse(line.slice('EQPROGRESS '.length)) as RunnerProgress);
+      } catch {
+        // a progress line cut by the transport is only a missed update, never a failure
+      }
+    }
+  };
+}
+
 export interface RunnerFailure {
   protocol: number;
   ok: false;
@@ -42,10 +66,11 @@ export async function callRunner<T>(
   transport: BoardTransport,
   runnerPath: string,
   args: string[],
-  options: { timeoutMs?: number; signal?: AbortSignal; python?: string } = {},
+  options: { timeoutMs?: number; signal?: AbortSignal; python?: string; onProgress?: (p: RunnerProgress) => void } = {},
 ): Promise<T & { protocol: number; ok: true }> {
   const command = `${options.python ?? 'python3'} ${shq(runnerPath)} ${args.map(shq).join(' ')}`;
-  const result = await transport.exec(command, { timeoutMs: options.timeoutMs ?? 600_000, signal: options.signal });
+  const onStderr = options.onProgress && progressLineReader(options.onProgress);
+  const result = await transport.exec(command, { timeoutMs: options.timeoutMs ?? 600_000, signal: options.signal, onStderr });
   const line = result.stdout.trim().split('\n').at(-1) ?? '';
   let parsed: (T & { protocol: number; ok: true }) | RunnerFailure;
   try {

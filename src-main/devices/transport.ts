@@ -13,6 +13,8 @@ export interface ExecOptions {
   /** Bytes fed to the command's standard input. */
   stdin?: Uint8Array | string;
   signal?: AbortSignal;
+  /** Standard error as it arrives (progress lines of the runner). Optional for a transport to honour. */
+  onStderr?: (text: string) => void;
 }
 
 export interface TransferProgress {

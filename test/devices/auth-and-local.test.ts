@@ -155,3 +155,22 @@ test('the app flow: scan the host key, then add trusting exactly that fingerprin
   service.remove('ui');
   assert.equal(service.store.trustedKey(scanned.hostId), undefined);
 });
+
+test('a local bench reports runner progress and carries both outputs for real inputs', { skip: noFixtures }, async () => {
+  const env = { EDGEQUANT_HOME: join(work, 'state-progress'), HOME: join(work, 'home'), PATH: process.env.PATH };
+  const npy = join(work, 'three.npy');
+  await writeVwwSamples(npy, 3);
+  const stages: string[] = [];
+  const result = await new DeviceService({ env }).bench('local', VWW_INT8, {
+    runs: 30,
+    inputs: [npy],
+    onProgress: (p) => stages.push(p.stage === 'run' && p.runner ? `run:${p.runner.stage}` : p.stage),
+  });
+  assert.ok(stages.includes('upload') && stages.includes('run:samples') && stages.includes('compare') && stages.at(-1) === 'done', stages.join(','));
+  const out = result.comparison!.outputs[0]!;
+  assert.deepEqual(out.shape, [3, 2]);
+  assert.equal(out.board!.length, 6);
+  assert.equal(out.desktop!.length, 6);
+  // vww ends in softmax: each sample's two probabilities sum to ~1 on both sides.
+  for (const values of [out.board!, out.desktop!]) for (let k = 0; k < 3; k++) assert.ok(Math.abs(values[2 * k]! + values[2 * k + 1]! - 1) < 0.02);
+});

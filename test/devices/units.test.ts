@@ -12,6 +12,7 @@ import { DeviceError, DeviceInputError } from '../../src-main/devices/errors';
 import { sha256Fingerprint, keyTypeOf, hostIdOf } from '../../src-main/devices/ssh/host-keys';
 import { decodeTensor } from '../../src-main/devices/tensors';
 import { shq } from '../../src-main/devices/remote';
+import { boardFolderOf } from '../../src-main/devices/deploy';
 import { runCli } from '../../src-main/cli/main';
 import { generateKey, fingerprintOf, sshdMissingReason } from '../helpers/sshd';
 
@@ -101,6 +102,9 @@ test('tensor bytes decode and dequantize; shell quoting', () => {
   const half = new Uint8Array([0x00, 0x3c, 0x00, 0xc0]); // 1.0, -2.0
   assert.deepEqual(Array.from(decodeTensor(half, 'float16')), [1, -2]);
   assert.equal(shq(`it's`), `'it'\\''s'`);
+  assert.equal(boardFolderOf('/home/me/My Projects/kws v2/'), 'kws_v2');
+  assert.equal(boardFolderOf('../..'), 'default');
+  assert.equal(boardFolderOf(undefined), undefined);
 });
 
 async function cli(argv: string[], home: string) {

@@ -1,13 +1,14 @@
 // `edgequant bench MODEL.tflite [--device NAME|local]`: latency on the board in its own TFLite
 // runtime; with --input, the board's outputs compared with the desktop's.
 import { resolve } from 'node:path';
+import { boardFolderOf } from '../../devices/index';
 import { parseCommandArgs, parsePositiveInt, printJson, type Command } from '../command';
 import { InputError } from '../../errors';
 import type { BenchResult } from '../../devices/index';
 import { cliDeviceService } from './device';
 
 const USAGE = `Usage: edgequant bench MODEL.tflite [--device NAME|local] [--runs N] [--warmup N] [--threads N]
-                       [--input X.npy ...] [--project NAME] [--json]
+                       [--input X.npy ...] [--project NAME|DIR] [--json]
 
 Deploys the model (skipped when the board has it), runs warm-up + N timed invocations with the
 board's best TFLite runtime and reports init time, latency percentiles and peak RSS.
@@ -52,7 +53,7 @@ export const benchCommand: Command = {
     const threads = parsePositiveInt('--threads', values.threads, 1);
     const modelPath = resolve(io.cwd, positionals[0]!);
     const inputs = (values.input ?? []).map((p) => resolve(io.cwd, p));
-    const result = await cliDeviceService(io).bench(values.device, modelPath, { runs, warmup, threads, inputs, project: values.project });
+    const result = await cliDeviceService(io).bench(values.device, modelPath, { runs, warmup, threads, inputs, project: boardFolderOf(values.project) });
     if (values.json) printJson(io, result);
     else io.stdout(formatBench(result));
     return 0;

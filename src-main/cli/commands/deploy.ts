@@ -1,14 +1,15 @@
 // `edgequant deploy MODEL.tflite --device NAME`: staged upload, sha256 verified on the board.
 import { resolve } from 'node:path';
+import { boardFolderOf } from '../../devices/index';
 import { parseCommandArgs, printJson, type Command } from '../command';
 import { InputError } from '../../errors';
 import { cliDeviceService } from './device';
 
-const USAGE = `Usage: edgequant deploy MODEL.tflite --device NAME [--project NAME] [--json]
+const USAGE = `Usage: edgequant deploy MODEL.tflite --device NAME [--project NAME|DIR] [--json]
 
-Uploads the model to ~/.edgequant/<project>/ on the board (default project: "default") under a
-staging name, checks its sha256 there, then renames it. Skips the upload when the board already
-has the same file. Only a verified file is recorded as deployed.`;
+Uploads the model to ~/.edgequant/<project>/ on the board (<project>: the base name of --project,
+default "default") under a staging name, checks its sha256 there, then renames it. Skips the
+upload when the board already has the same file. Only a verified file is recorded as deployed.`;
 
 export const deployCommand: Command = {
   name: 'deploy',
@@ -26,7 +27,7 @@ export const deployCommand: Command = {
     let lastPercent = -1;
     const showProgress = !values.json && process.stderr.isTTY === true;
     const result = await cliDeviceService(io).deploy(values.device, modelPath, {
-      project: values.project,
+      project: boardFolderOf(values.project),
       onProgress: ({ bytesDone, bytesTotal }) => {
         const percent = Math.floor((100 * bytesDone) / Math.max(1, bytesTotal));
         if (showProgress && percent !== lastPercent) io.stderr(`\rUploading ${percent}%`);

@@ -214,7 +214,10 @@ export class SshTransport implements BoardTransport {
             if (options.signal?.aborted) return onAbort();
             options.signal?.addEventListener('abort', onAbort, { once: true });
             stream.on('data', (d: Buffer) => out.push(d));
-            stream.stderr.on('data', (d: Buffer) => errs.push(d));
+            stream.stderr.on('data', (d: Buffer) => {
+              errs.push(d);
+              options.onStderr?.(d.toString('utf8'));
+            });
             stream.on('close', (code: number | null) => {
               if (timer) clearTimeout(timer);
               options.signal?.removeEventListener('abort', onAbort);
