@@ -55,19 +55,21 @@ export function isTfliteBytes(head: Uint8Array): boolean {
   return head.length >= 8 && String.fromCharCode(...head.subarray(4, 8)) === TFLITE_FILE_IDENTIFIER;
 }
 
-export function readTflite(bytes: Uint8Array, options: ReadOptions = {}): ModelGraph {
-  const file = options.fileName ?? 'model.tflite';
-  const reader = new FlatReader(bytes);
-  const ctx = new Context(file, reader, options.data !== false);
+/** Checks the identifier, runs `read` and turns every decoding failure into one TfliteFormatError. */
+function decode<T>(bytes: Uint8Array, options: ReadOptions, read: (ctx: Context) => T): T {
+  const ctx = new Context(options.fileName ?? 'model.tflite', new FlatReader(bytes), options.data !== false);
   if (bytes.length < 8) ctx.fail(`file has only ${bytes.length} bytes`);
   if (!isTfliteBytes(bytes)) ctx.fail(`missing the '${TFLITE_FILE_IDENTIFIER}' identifier at bytes 4..8`);
   try {
-    return readModel(ctx);
+    return read(ctx);
   } catch (error) {
-    if (error instanceof FlatbufferBoundsError || error instanceof SparsityError) ctx.fail(error.message);
-    if (error instanceof RangeError) ctx.fail(error.message);
+    if (error instanceof FlatbufferBoundsError || error instanceof SparsityError || error instanceof RangeError) ctx.fail(error.message);
     throw error;
   }
+}
+
+export function readTflite(bytes: Uint8Array, options: ReadOptions = {}): ModelGraph {
+  return decode(bytes, options, readModel);
 }
 
 export interface OperatorCodeInfo {
@@ -78,34 +80,23 @@ export interface OperatorCodeInfo {
 
 /** The operator codes table (op name and version), for inspection and version checks. */
 export function readOperatorCodes(bytes: Uint8Array, options: ReadOptions = {}): OperatorCodeInfo[] {
-  const ctx = new Context(options.fileName ?? 'model.tflite', new FlatReader(bytes));
-  if (!isTfliteBytes(bytes)) ctx.fail(`missing the '${TFLITE_FILE_IDENTIFIER}' identifier at bytes 4..8`);
-  try {
-    return ctx.reader.root('Model').tables(ModelField.operatorCodes, 'OperatorCode').map(readOpCode);
-  } catch (error) {
-    if (error instanceof FlatbufferBoundsError) ctx.fail(error.message);
-    throw error;
-  }
+  return decode(bytes, options, (ctx) => ctx.reader.root('Model').tables(ModelField.operatorCodes, 'OperatorCode').map(readOpCode));
 }
 
 /** Raw metadata buffers by name (e.g. TFLITE_METADATA with labels), to carry them into a new file. */
 export function readMetadataBuffers(bytes: Uint8Array, options: ReadOptions = {}): Record<string, Uint8Array> {
-  const ctx = new Context(options.fileName ?? 'model.tflite', new FlatReader(bytes));
-  if (!isTfliteBytes(bytes)) ctx.fail(`missing the '${TFLITE_FILE_IDENTIFIER}' identifier at bytes 4..8`);
-  try {
+  return decode(bytes, options, (ctx) => {
     const model = ctx.reader.root('Model');
     const buffers = model.tables(ModelField.buffers, 'Buffer');
     const out: Record<string, Uint8Array> = {};
     for (const entry of model.tables(ModelField.metadata, 'Metadata')) {
+      const name = entry.string(MetadataField.name) ?? '';
       const buffer = buffers[entry.u32(MetadataField.buffer)];
-      if (!buffer) ctx.fail(`metadata '${entry.string(MetadataField.name) ?? ''}' refers to a missing buffer`);
-      out[entry.string(MetadataField.name) ?? ''] = readBuffer(ctx, buffer).bytes?.slice() ?? new Uint8Array(0);
+      if (!buffer) ctx.fail(`metadata '${name}' refers to a missing buffer`);
+      out[name] = readBuffer(ctx, buffer).bytes?.slice() ?? new Uint8Array(0);
     }
     return out;
-  } catch (error) {
-    if (error instanceof FlatbufferBoundsError) ctx.fail(error.message);
-    throw error;
-  }
+  });
 }
 
 function readModel(ctx: Context): ModelGraph {
