@@ -180,11 +180,33 @@ async function transfer(
   }
 }
 
-/** Reads a board file; its bytes travel with a checksum and are re-sent if damaged. */
+/**
+ * Reads a board file in chunks of about two seconds of line time, each checksummed (a damaged
+ * chunk is sent again, not the whole file), then checks the whole file's sha256.
+ */
 export async function downloadFile(session: ConsoleSession, remotePath: string, signal?: AbortSignal): Promise<Uint8Array> {
-  const result = await session.run(`cat ${shellPath(remotePath)}`, { timeoutMs: 600_000, ...(signal ? { signal } : {}) });
-  if (result.code !== 0) {
-    throw new SerialDeviceError(`Cannot read ${remotePath} on ${session.link.label}: ${result.stderr.toString('utf8').trim() || `exit ${result.code}`}.`);
-  }
-  return new Uint8Array(result.stdout);
+  const path = shellPath(remotePath);
+  const opts = (timeoutMs: number) => ({ timeoutMs, ...(signal ? { signal } : {}) });
+  return session.exclusive(async () => {
+    const head = await session.runNow(`wc -c <${path} && sha256sum ${path} | cut -d' ' -f1`, opts(60_000));
+    const [sizeText, boardSha] = head.stdout.toString('latin1').trim().split('\n');
+    const size = Number(sizeText);
+    if (head.code !== 0 || !Number.isInteger(size) || !/^[0-9a-f]{64}$/.test(boardSha ?? '')) {
+      throw new SerialDeviceError(`Cannot read ${remotePath} on ${session.link.label}: ${head.stderr.toString('utf8').trim().split('\n')[0] || `exit ${head.code}`}.`);
+    }
+    const chunkSize = chunkSizeFor(session.baudRate);
+    const chunkTimeoutMs = 15_000 + 4 * estimateTransferSeconds(chunkSize, session.baudRate) * 1000;
+    const parts: Buffer[] = [];
+    for (let index = 0; index * chunkSize < size; index++) {
+      if (signal?.aborted) throw new CancelledError('Download cancelled.');
+      const part = await session.runNow(`dd if=${path} bs=${chunkSize} skip=${index} count=1 2>/dev/null`, opts(chunkTimeoutMs));
+      if (part.code !== 0) throw new SerialDeviceError(`Reading ${remotePath} on ${session.link.label} failed at byte ${index * chunkSize}.`);
+      parts.push(part.stdout);
+    }
+    const data = Buffer.concat(parts);
+    if (data.length !== size || createHash('sha256').update(data).digest('hex') !== boardSha) {
+      throw new SerialDeviceError(`${remotePath} changed on ${session.link.label} while it was read (size or sha256 differ); retry.`);
+    }
+    return new Uint8Array(data);
+  });
 }

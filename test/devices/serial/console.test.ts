@@ -92,6 +92,8 @@ test('upload: sha256 on the board equals local, staging name gone, download retu
   assert.equal(sha256(back), sha256(data));
   assert.equal(existsSync(join(board!.home, '.edgequant/t/model.bin')), true);
   assert.deepEqual(readFileSync(join(board!.home, '.edgequant/t/model.bin')), data);
+  await assert.rejects(transport.download('no/such/file.bin'), (e: unknown) => e instanceof SerialDeviceError && /Cannot read no\/such\/file\.bin/.test(e.message));
+  assert.equal((await transport.download('/dev/null')).length, 0);
 });
 
 test('line overhead: what the upload puts on the wire matches the plan the estimate is built on', async (t) => {
