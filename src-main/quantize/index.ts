@@ -150,7 +150,11 @@ export async function quantizeModel(source: ModelGraph, config: QuantizeConfig, 
   }
   pruneTensors(graph);
   if (recipe.recordWeightRanges === false) {
-    for (const t of graph.tensors.values()) if (t.data && t.quant && t.dtype === 'int8') (delete t.quant.min, delete t.quant.max);
+    for (const t of graph.tensors.values()) {
+      if (!t.data || !t.quant || t.dtype !== 'int8') continue;
+      delete t.quant.min;
+      delete t.quant.max;
+    }
   }
   stopIfCancelled();
 

@@ -50,7 +50,10 @@ export function agreement(reference: Float32Array[], outputs: Float32Array[]): A
   const cat = (list: Float32Array[]): Float32Array => {
     const out = new Float32Array(list.reduce((n, a) => n + a.length, 0));
     let o = 0;
-    for (const a of list) (out.set(a, o), (o += a.length));
+    for (const a of list) {
+      out.set(a, o);
+      o += a.length;
+    }
     return out;
   };
   return { top1: (100 * same) / reference.length, sqnrDb: sqnrDb(cat(reference), cat(outputs)) };
