@@ -3,11 +3,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src-main/cli/main';
-import { DeviceService, DeviceStore, LocalTransport, callRunner, ensureRunner, deployModel, openTransport, type BenchResult } from '../../src-main/devices/index';
+import { DeviceService, DeviceStore, LOCAL_DEVICE, LocalTransport, benchOnDevice, probeDevice, callRunner, ensureRunner, deployModel, openTransport, type BenchResult } from '../../src-main/devices/index';
 import { loadLocalModel, samplesForInput } from '../../src-main/devices/local-reference';
 import { readNpy, writeNpy } from '../../src-main/data/npy';
 import { tfliteCLibraryPath } from '../../src-main/runtime/index';
@@ -173,4 +173,28 @@ test('a local bench reports runner progress and carries both outputs for real in
   assert.equal(out.desktop!.length, 6);
   // vww ends in softmax: each sample's two probabilities sum to ~1 on both sides.
   for (const values of [out.board!, out.desktop!]) for (let k = 0; k < 3; k++) assert.ok(Math.abs(values[2 * k]! + values[2 * k + 1]! - 1) < 0.02);
+});
+
+test('a board without python3, and one without any TFLite runtime: one-line errors', { skip: noFixtures }, async () => {
+  // A PATH with every usual tool except Python.
+  const bin = join(work, 'bin-without-python');
+  mkdirSync(bin);
+  for (const dir of ['/usr/bin', '/bin']) {
+    for (const tool of readdirSync(dir)) {
+      if (!tool.startsWith('python') && !existsSync(join(bin, tool))) symlinkSync(join(dir, tool), join(bin, tool));
+    }
+  }
+  const noPython = new LocalTransport(join(work, 'board-nopy'), { PATH: bin });
+  const probe = await probeDevice(noPython);
+  assert.equal(probe.python, null);
+  assert.equal(probe.bestRuntime, null);
+  await assert.rejects(benchOnDevice(noPython, LOCAL_DEVICE, VWW_INT8, { runs: 1 }), /python3 is not installed on the board/);
+
+  // python3 present, no TFLite package, no C library on the loader path or given.
+  const bare = new LocalTransport(join(work, 'board-bare'), { PATH: process.env.PATH });
+  await assert.rejects(benchOnDevice(bare, LOCAL_DEVICE, VWW_INT8, { runs: 1 }), (e: Error) => {
+    assert.match(e.message, /no TFLite runtime usable on this board .*set the device's TFLite C library path/);
+    assert.equal(e.message.includes('\n'), false);
+    return true;
+  });
 });
