@@ -20,11 +20,18 @@ interface Snapshot {
 // runs without loader hooks and returns a snapshot of the whole (small) Keras file.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-(async () => {
-  const mod = await import(workerData.h5wasm);
+const loading = import(workerData.h5wasm).then(async (mod) => {
   const wasm = await mod.ready;
   wasm.activate_throwing_error_handler();
-  const file = new mod.File(workerData.path, 'r');
+  return mod;
+});
+parentPort.on('message', ({ id, path }) => read(path).then(
+  ({ out, transfer }) => parentPort.postMessage({ id, ok: true, snapshot: out }, transfer),
+  (e) => parentPort.postMessage({ id, ok: false, message: String((e && e.message) || e) }),
+));
+async function read(path) {
+  const mod = await loading;
+  const file = new mod.File(path, 'r');
   const out = { groups: {}, datasets: {} };
   const transfer = [];
   const attrsOf = (obj) => {
@@ -64,22 +71,56 @@ const { parentPort, workerData } = require('node:worker_threads');
       }
     }
   };
-  walk(file, '/');
-  file.close();
-  parentPort.postMessage({ ok: true, snapshot: out }, transfer);
-})().catch((e) => parentPort.postMessage({ ok: false, message: String(e && e.message || e) }));
+  try {
+    walk(file, '/');
+  } finally {
+    file.close();
+  }
+  return { out, transfer };
+}
 `;
 
+interface Reply {
+  id: number;
+  ok: boolean;
+  snapshot?: Snapshot;
+  message?: string;
+}
+
+// One reader worker per process, started on first use and unref'd while idle so it never
+// keeps the process alive; it is replaced if it dies.
+let reader: { worker: Worker; pending: Map<number, { resolve: (s: Snapshot) => void; reject: (e: Error) => void; path: string }> } | undefined;
+let nextId = 1;
+
+function startReader(): NonNullable<typeof reader> {
+  const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { h5wasm: import.meta.resolve('h5wasm/node') } });
+  const state = { worker, pending: new Map<number, { resolve: (s: Snapshot) => void; reject: (e: Error) => void; path: string }>() };
+  worker.on('message', (msg: Reply) => {
+    const job = state.pending.get(msg.id);
+    if (!job) return;
+    state.pending.delete(msg.id);
+    if (state.pending.size === 0) worker.unref();
+    if (msg.ok && msg.snapshot) job.resolve(msg.snapshot);
+    else job.reject(new Hdf5FormatError(`${job.path}: not a readable HDF5 file (HDF5 says: ${firstLine(msg.message)}); check that the file is complete.`));
+  });
+  const fail = (error: unknown): void => {
+    if (reader === state) reader = undefined;
+    for (const job of state.pending.values()) job.reject(new Hdf5FormatError(`${job.path}: HDF5 reader failed (${firstLine(error)}).`));
+    state.pending.clear();
+  };
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(`reader exited with code ${code}`));
+  return state;
+}
+
 function readSnapshot(path: string): Promise<Snapshot> {
-  const h5wasmUrl = import.meta.resolve('h5wasm/node');
-  return new Promise((resolvePromise, reject) => {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { path, h5wasm: h5wasmUrl } });
-    worker.once('message', (msg: { ok: boolean; snapshot?: Snapshot; message?: string }) => {
-      void worker.terminate();
-      if (msg.ok && msg.snapshot) resolvePromise(msg.snapshot);
-      else reject(new Hdf5FormatError(`${path}: HDF5 library cannot open the file (${firstLine(msg.message)}).`));
-    });
-    worker.once('error', (error) => reject(new Hdf5FormatError(`${path}: HDF5 reader failed (${firstLine(error)}).`)));
+  reader ??= startReader();
+  const state = reader;
+  const id = nextId++;
+  state.worker.ref();
+  return new Promise((resolve, reject) => {
+    state.pending.set(id, { resolve, reject, path });
+    state.worker.postMessage({ id, path });
   });
 }
 
