@@ -76,7 +76,7 @@ export const kerasJsonImporter: Importer = {
   extensions: ['.json'],
   match(_source: ModelSource, head: Uint8Array): boolean {
     if (!isJsonHead(head)) return false;
-    const text = new TextDecoder().decode(head.subarray(0, 4096));
+    const text = new TextDecoder().decode(head);
     // TF.js model.json has modelTopology / weightsManifest; Keras JSON starts with class_name.
     return !text.includes('"modelTopology"') && !text.includes('"weightsManifest"') && /"class_name"\s*:/.test(text);
   },
