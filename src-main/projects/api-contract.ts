@@ -1,6 +1,7 @@
 // The project channels of the API contract (types and constant names only, so the renderer can
 // import them). src-main/api/contract.ts merges these into ApiRequests / JobKinds.
 import type { ConvertRequest } from '../convert/types';
+import { DEVICE_API_CHANNELS, type DeviceApiRequests } from './device-api-contract';
 import type { CalibrationSetEntry, ModelEntry, ProjectManifest, RunRecord, RunSummary } from './types';
 
 export interface ProjectView {
@@ -31,7 +32,7 @@ export interface CalibrationPreview {
   range: { min: number; max: number; mean: number };
 }
 
-export interface ProjectApiRequests {
+export interface ProjectApiRequests extends DeviceApiRequests {
   'projects.recent': { request: Record<string, never>; response: RecentProject[] };
   'projects.create': { request: { dir: string; name?: string }; response: ProjectView };
   'projects.open': { request: { dir: string }; response: ProjectView };
@@ -53,6 +54,7 @@ export const PROJECT_API_CHANNELS = [
   'projects.addModel',
   'projects.addCalibration',
   'calibration.preview',
+  ...DEVICE_API_CHANNELS,
 ] as const satisfies readonly (keyof ProjectApiRequests)[];
 
 /** A conversion recorded as a run of a project, then evaluated and benchmarked locally. */

@@ -1,6 +1,7 @@
 // zod schemas for the project channels and job kinds (main side only).
 import { z } from 'zod';
 import type { ProjectApiRequests, ProjectJobKinds } from './api-contract';
+import { deviceRequestSchemas } from './device-api';
 
 const empty = z.object({}).strict() as unknown as z.ZodType<Record<string, never>>;
 const path = z.string().min(1, 'path must not be empty').max(4096);
@@ -17,6 +18,7 @@ export const projectRequestSchemas: { [C in keyof ProjectApiRequests]: z.ZodType
   'projects.addModel': z.object({ dir: path, path, format: z.string().max(100).optional() }).strict(),
   'projects.addCalibration': z.object({ dir: path, path, preprocess: z.string().max(4096).optional() }).strict(),
   'calibration.preview': z.object({ path, preprocess: z.string().max(4096), shape: shape.optional() }).strict(),
+  ...deviceRequestSchemas,
 };
 
 /** Job params; `request` is checked by the caller with the contract's convert schema. */

@@ -1,0 +1,88 @@
+// Quantize page state: the chosen model, mode, calibration and I/O types; the running job;
+// the finished run shown as results.
+import { api } from '../../lib/api';
+import type { IoType, QuantizeMode } from '../../../src-main/convert/types';
+import type { CalibrationPreview } from '../../../src-main/projects/api-contract';
+import type { RunRecord } from '../../../src-main/projects/types';
+import { currentProject } from '../projects/current.svelte';
+import { JobState } from '../projects/job.svelte';
+import { MODES } from './modes';
+
+export class QuantizeState {
+  mode = $state<QuantizeMode>('int8');
+  calibration = $state('');
+  preprocess = $state('0..1');
+  samples = $state(100);
+  inputType = $state<IoType>('float32');
+  outputType = $state<IoType>('float32');
+  evaluateData = $state('');
+  evaluateLabels = $state('');
+  label = $state('');
+  preview = $state<CalibrationPreview | null>(null);
+  previewError = $state<string | null>(null);
+  job = new JobState<RunRecord>();
+  run = $state<RunRecord | null>(null);
+  modeInfo = $derived(MODES.find((m) => m.mode === this.mode)!);
+  canRun = $derived(!!currentProject.dir && !!currentProject.selectedModel && !this.job.running && (!this.modeInfo.needsCalibration || !!this.calibration.trim()));
+
+  /** Defaults from the project: its first calibration set, and the demo's evaluation data. */
+  fillFromProject(): void {
+    const view = currentProject.view;
+    if (!view) return;
+    const set = view.manifest.calibrationSets[0];
+    if (set && !this.calibration) {
+      this.calibration = currentProject.resolve(set.path);
+      if (set.preprocess) this.preprocess = set.preprocess;
+    }
+    if (!this.evaluateData && view.manifest.name === 'MNIST demo') {
+      this.evaluateData = currentProject.resolve('eval/x.npy');
+      this.evaluateLabels = currentProject.resolve('eval/labels.npy');
+    }
+  }
+
+  async loadPreview(inputShape?: number[]): Promise<void> {
+    this.previewError = null;
+    try {
+      this.preview = await api.calibration.preview({ path: this.calibration.trim(), preprocess: this.preprocess, ...(inputShape ? { shape: inputShape } : {}) });
+    } catch (error) {
+      this.preview = null;
+      this.previewError = error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  async start(): Promise<void> {
+    const dir = currentProject.dir;
+    const model = currentProject.selectedModel;
+    if (!dir || !model) return;
+    this.run = null;
+    const calibrated = this.modeInfo.needsCalibration && this.calibration.trim();
+    await this.job.start(
+      {
+        kind: 'project-convert',
+        params: {
+          project: dir,
+          request: {
+            model,
+            // The job writes the .tflite into the run folder; this path is only a placeholder.
+            output: `${dir}/runs/output.tflite`,
+            quantize: {
+              mode: this.mode,
+              inputType: this.mode === 'int8' ? this.inputType : 'float32',
+              outputType: this.mode === 'int8' ? this.outputType : 'float32',
+              int8Only: false,
+              ...(calibrated ? { calibration: { path: this.calibration.trim(), preprocess: this.preprocess, samples: this.samples, method: 'minmax' as const, seed: 0 } } : {}),
+            },
+          },
+          ...(this.label.trim() ? { label: this.label.trim() } : {}),
+          ...(this.evaluateData.trim() ? { evaluateData: this.evaluateData.trim() } : {}),
+          ...(this.evaluateLabels.trim() ? { evaluateLabels: this.evaluateLabels.trim() } : {}),
+          benchRuns: 30,
+        },
+      },
+      (run) => {
+        this.run = run;
+        void currentProject.refresh();
+      },
+    );
+  }
+}
