@@ -33,6 +33,16 @@ test('inspect --json on the official int8 vww: I/O quantization, ops, size, para
   assert.deepEqual(input?.quantization?.zeroPoint, [-128]);
   assert.equal(input?.quantization?.formula, 'real = 0.00392157 * (q + 128)');
   assert.deepEqual(report.unsupported, []);
+  assert.deepEqual(report.operatorVersions, {
+    CONV_2D: 3,
+    DEPTHWISE_CONV_2D: 3,
+    AVERAGE_POOL_2D: 2,
+    RESHAPE: 1,
+    FULLY_CONNECTED: 4,
+    SOFTMAX: 2,
+    QUANTIZE: 1,
+    DEQUANTIZE: 2,
+  });
 });
 
 test('inspect text output lists inputs, the formula, ops and metadata', { skip }, async () => {
@@ -40,7 +50,7 @@ test('inspect text output lists inputs, the formula, ops and metadata', { skip }
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /^str_ww_ref_model\.tflite: TensorFlow Lite \(tflite\), 72\.8 KiB/);
   assert.match(r.out, /serving_default_input_1:0 {2}int8 \[\?, 30, 1, 40\] \(1200 values\) {2}real = 0\.00370104 \* \(q \+ 128\)/);
-  assert.match(r.out, /DEPTHWISE_CONV_2D {2}4/);
+  assert.match(r.out, /DEPTHWISE_CONV_2D {2}4 {2}\(v3\)/);
   assert.match(r.out, /serving_default \(subgraph 0\): inputs input_1; outputs dense/);
   assert.match(r.out, /min_runtime_version: 1\.14\.0/);
 });

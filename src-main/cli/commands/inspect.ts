@@ -1,11 +1,12 @@
 // `edgequant inspect MODEL [--json]`: what a model file is and what it contains, for any format
 // an importer is registered for (opened with collectUnsupported, so every unsupported layer is
 // listed at once instead of failing at the first).
-import { readdir, stat } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { InputError } from '../../errors';
 import { parseCommandArgs, printJson, type CliIO, type Command } from '../command';
 import { findImporter } from '../../formats/registry';
+import { readOperatorCodes } from '../../tflite/reader';
 import { elementCount, opHistogram, parameterCount, type Graph, type ModelGraph, type QuantParams, type Tensor } from '../../graph/model-graph';
 
 const usage = `Usage: edgequant inspect MODEL [--json]
@@ -39,6 +40,8 @@ export interface InspectReport {
   unsupported: ModelGraph['unsupported'];
   signatures: ModelGraph['signatures'];
   metadata: Record<string, string>;
+  /** TFLite operator code versions (what a board's runtime must support); absent for other formats. */
+  operatorVersions?: Record<string, number>;
 }
 
 async function sizeOf(path: string): Promise<number> {
@@ -95,7 +98,13 @@ export async function inspectModel(path: string): Promise<InspectReport> {
     unsupported: model.unsupported,
     signatures: model.signatures,
     metadata: model.metadata,
+    ...(importer.name === 'tflite' ? { operatorVersions: await operatorVersions(path) } : {}),
   };
+}
+
+async function operatorVersions(path: string): Promise<Record<string, number>> {
+  const codes = readOperatorCodes(new Uint8Array(await readFile(path)), { fileName: basename(path) });
+  return Object.fromEntries(codes.map((c) => [c.customCode !== undefined ? `CUSTOM:${c.customCode}` : c.builtin, c.version]));
 }
 
 function formatSize(bytes: number): string {
@@ -110,10 +119,14 @@ function tensorLine(t: TensorReport): string {
   return `  ${t.name}  ${t.dtype} ${shape} (${elementCount(t.shape)} values)${quant}`;
 }
 
-function histogramLines(h: Record<string, number>): string[] {
+function histogramLines(h: Record<string, number>, versions?: Record<string, number>): string[] {
   const entries = Object.entries(h).sort(([, a], [, b]) => b - a);
   const width = Math.max(0, ...entries.map(([k]) => k.length));
-  return entries.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`);
+  const counts = Math.max(0, ...entries.map(([, v]) => String(v).length));
+  return entries.map(([k, v]) => {
+    const version = versions?.[k];
+    return `  ${k.padEnd(width)}  ${String(v).padStart(counts)}${version !== undefined ? `  (v${version})` : ''}`.trimEnd();
+  });
 }
 
 export function formatReport(r: InspectReport): string {
@@ -127,7 +140,7 @@ export function formatReport(r: InspectReport): string {
     'Outputs:',
     ...(r.outputs.length ? r.outputs.map(tensorLine) : ['  (none)']),
     `Ops (${Object.values(r.ops).reduce((a, b) => a + b, 0)}):`,
-    ...histogramLines(r.ops),
+    ...histogramLines(r.ops, r.operatorVersions),
   ];
   if (Object.keys(r.layers).length) lines.push('Source layers:', ...histogramLines(r.layers));
   if (r.signatures.length) {
