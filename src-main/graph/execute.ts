@@ -99,6 +99,7 @@ export async function createExecutor(model: ModelGraph | Graph, tfjs: () => Prom
     }
   }
   const constants = new Map<string, TfTensor>();
+  const derivedCache = new Map<string, TfTensor>();
   const producers = new Set(graph.nodes.flatMap((n) => n.outputs));
   const useCounts = new Map<string, number>();
   for (const node of graph.nodes) for (const i of node.inputs) if (i !== null) useCounts.set(i, (useCounts.get(i) ?? 0) + 1);
@@ -201,6 +202,18 @@ export async function createExecutor(model: ModelGraph | Graph, tfjs: () => Prom
         return value;
       },
       optionalInput: read,
+      derived(i, tag, make) {
+        const name = node.inputs[i];
+        const isConst = name !== null && name !== undefined && graph.tensors.get(name)?.data !== undefined;
+        if (!isConst) return make(ctx.input(i));
+        const key = `${name}|${tag}`;
+        let value = derivedCache.get(key);
+        if (!value) {
+          value = tf.keep(make(ctx.input(i)));
+          derivedCache.set(key, value);
+        }
+        return value;
+      },
       ints(i) {
         const name = node.inputs[i];
         const t = name ? graph.tensors.get(name) : undefined;
@@ -236,8 +249,9 @@ export async function createExecutor(model: ModelGraph | Graph, tfjs: () => Prom
       return lastShapes;
     },
     dispose() {
-      for (const value of constants.values()) value.dispose();
+      for (const value of [...constants.values(), ...derivedCache.values()]) value.dispose();
       constants.clear();
+      derivedCache.clear();
     },
   };
 }

@@ -21,6 +21,11 @@ export interface OpContext {
   optionalInput(i: number): TfTensor | undefined;
   /** Integer operand values (shape, axes, paddings…), from a constant or the running value. */
   ints(i: number): number[];
+  /**
+   * `make(input(i))`, cached across runs when input `i` is a constant (weights re-laid out
+   * for tfjs are computed once per executor, not once per sample).
+   */
+  derived(i: number, tag: string, make: (value: TfTensor) => TfTensor): TfTensor;
   /** The IR tensor behind input / output `i`. */
   inputTensor(i: number): Tensor | undefined;
   outputTensor(i: number): Tensor;

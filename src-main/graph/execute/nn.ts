@@ -16,7 +16,7 @@ export const nnKernels: KernelTable = {
     const w = ctx.input(1);
     const inC = x.shape[3];
     const wIn = w.shape[3]!;
-    const filter = tf.transpose(w, [1, 2, 3, 0]) as Tensor4D;
+    const filter = ctx.derived(1, 'hwio', (v) => tf.transpose(v, [1, 2, 3, 0])) as Tensor4D;
     let y: TfTensor;
     if (wIn === inC) {
       y = tf.conv2d(x, filter, [o.strideH, o.strideW], o.padding.toLowerCase() as 'same' | 'valid', 'NHWC', [o.dilationH, o.dilationW]);
@@ -44,7 +44,7 @@ export const nnKernels: KernelTable = {
     const [, kh, kw, outC] = w.shape as number[];
     const multiplier = outC! / inC;
     // TFLite output channel c*multiplier+m is tfjs filter [kh, kw, c, m]: same memory order.
-    const filter = tf.reshape(w, [kh!, kw!, inC, multiplier]) as Tensor4D;
+    const filter = ctx.derived(1, `dw${inC}`, (v) => tf.reshape(v, [kh!, kw!, inC, multiplier])) as Tensor4D;
     const y = tf.depthwiseConv2d(x, filter, [o.strideH, o.strideW], o.padding.toLowerCase() as 'same' | 'valid', 'NHWC', [o.dilationH, o.dilationW]);
     return fused(tf, addBias(y, ctx.optionalInput(2), tf.add), o.fusedActivation, node);
   },
@@ -53,9 +53,8 @@ export const nnKernels: KernelTable = {
     const { tf } = ctx;
     const o = node.options;
     const outputShape = ctx.ints(0) as [number, number, number, number];
-    const w = ctx.input(1);
     const x = ctx.input(2) as Tensor4D;
-    const filter = tf.transpose(w, [1, 2, 0, 3]) as Tensor4D; // [kh, kw, out, in]
+    const filter = ctx.derived(1, 'hwoi', (v) => tf.transpose(v, [1, 2, 0, 3])) as Tensor4D; // [kh, kw, out, in]
     const y = tf.conv2dTranspose(x, filter, outputShape, [o.strideH, o.strideW], o.padding.toLowerCase() as 'same' | 'valid');
     return fused(tf, addBias(y, ctx.optionalInput(3), tf.add), o.fusedActivation, node);
   },
