@@ -1,0 +1,140 @@
+// The Studio flow end to end in real Chromium against the built browser host and the real
+// engine: create a project, import a real model (the demo MNIST CNN, a TF.js layers model),
+// INT8 full-integer quantization calibrated on real digit images, the run in History with its
+// metrics, a local benchmark, charts drawn (non-blank canvases), `project runs --json` agreeing
+// with the table, screenshots of every page, and no console errors.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { repoRoot } from '../helpers/build';
+import { startHostProcess, type HostProcess } from '../helpers/host';
+import { CHROMIUM_PATH, launchBrowser, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
+
+const demo = join(repoRoot, 'resources', 'demo');
+
+/** Pixels of a canvas that are not fully transparent (chart.js draws on a transparent canvas). */
+export async function paintedPixels(page: Page, testId: string): Promise<number> {
+  return page.getByTestId(testId).evaluate((canvas) => {
+    const c = canvas as HTMLCanvasElement;
+    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
+    return n;
+  });
+}
+
+describe('Studio flow in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : `${CHROMIUM_PATH} absent` }, () => {
+  let host: HostProcess;
+  let launched: LaunchedBrowser;
+  let page: Page;
+  const consoleErrors: string[] = [];
+  const projectDir = join(mkdtempSync(join(tmpdir(), 'eq-studio-')), 'digits');
+
+  before(async () => {
+    host = await startHostProcess();
+    launched = await launchBrowser();
+    page = await launched.browser.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
+    await page.goto(`${host.url}#/projects`);
+  });
+
+  after(async () => {
+    await launched?.close();
+    await host?.kill();
+  });
+
+  test('create a project', async () => {
+    await page.getByLabel('Folder').first().fill(projectDir);
+    await page.getByLabel('Name', { exact: true }).fill('Digits');
+    await page.getByRole('button', { name: 'Create project' }).click();
+    await page.getByTestId('current-project').getByRole('heading', { name: 'Digits' }).waitFor({ timeout: 20_000 });
+    assert.ok(existsSync(join(projectDir, 'edgequant-project.json')));
+    await page.screenshot({ path: join(screenshotDir, 'studio-projects.png'), fullPage: true });
+  });
+
+  test('import a real model: summary and layer table', async () => {
+    await page.goto(`${host.url}#/models`);
+    await page.getByLabel('Model path').fill(join(demo, 'model', 'model.json'));
+    await page.getByRole('button', { name: 'Inspect' }).click();
+    await page.getByTestId('model-summary').waitFor({ timeout: 60_000 });
+    assert.match(await page.getByTestId('model-format').innerText(), /tfjs|keras|layers/i);
+    const rows = await page.getByTestId('layer-table').locator('tbody tr').count();
+    assert.ok(rows >= 4, `layer table has ${rows} rows`);
+    assert.ok(await page.getByText('Every layer is supported.').isVisible());
+    await page.getByRole('button', { name: 'Add to project' }).click();
+    await page.getByText(/Added model\.json to the project/).waitFor({ timeout: 20_000 });
+    await page.screenshot({ path: join(screenshotDir, 'studio-models.png'), fullPage: true });
+  });
+
+  test('INT8 full-integer quantization with real calibration images, as a job', async () => {
+    await page.goto(`${host.url}#/quantize`);
+    await page.getByTestId('quantize-model').waitFor();
+    await page.getByRole('radio', { name: /INT8 full integer/ }).check();
+    await page.locator('input[name="calibration"]').fill(join(demo, 'calibration'));
+    await page.locator('select[name="preprocess"]').selectOption('0..1');
+    await page.getByRole('button', { name: 'Preview one sample' }).click();
+    await page.getByTestId('calibration-preview').waitFor({ timeout: 20_000 });
+    assert.match(await page.getByTestId('calibration-preview').innerText(), /28×28×3 · values 0\.000 … 1\.000|values 0\.000 … 1\.000/);
+    await page.locator('input[name="eval-data"]').fill(join(demo, 'eval', 'x.npy'));
+    await page.locator('input[name="eval-labels"]').fill(join(demo, 'eval', 'labels.npy'));
+    await page.locator('input[name="label"]').fill('int8 e2e');
+    await page.getByRole('button', { name: 'Quantize', exact: true }).click();
+    await page.getByTestId('job-status').waitFor({ timeout: 10_000 });
+    await page.getByTestId('results').waitFor({ timeout: 240_000 });
+    const accuracy = await page.getByTestId('result-accuracy').innerText();
+    const [quantAcc, floatAcc] = [...accuracy.matchAll(/([\d.]+)%/g)].map((m) => Number(m[1]));
+    assert.ok(quantAcc! > 70 && floatAcc! > 70, `accuracy ${accuracy}`);
+    assert.ok(Math.abs(quantAcc! - floatAcc!) < 5, `int8 stays within 5 points of float: ${accuracy}`);
+    assert.match(await page.getByTestId('snippet').innerText(), /Interpreter\(model_path="model_int8\.tflite"\)/);
+    await page.screenshot({ path: join(screenshotDir, 'studio-quantize.png'), fullPage: true });
+    await page.getByTestId('results').screenshot({ path: join(screenshotDir, 'studio-results.png') });
+  });
+
+  test('the run is in History with its metrics; a local benchmark; both charts drawn', async () => {
+    await page.goto(`${host.url}#/history`);
+    const row = page.getByTestId('runs-table').locator('tbody tr').first();
+    await row.waitFor({ timeout: 20_000 });
+    assert.match(await row.innerText(), /succeeded/);
+    assert.match(await row.getByTestId('run-accuracy').innerText(), /\d+\.\d%/);
+    await row.getByRole('button', { name: 'Deploy & benchmark' }).click();
+    await page.getByTestId('bench-panel').locator('select').selectOption('local');
+    await page.getByRole('button', { name: 'Run benchmark' }).click();
+    await page.getByTestId('bench-status').getByText('succeeded').waitFor({ timeout: 120_000 });
+    assert.match(await page.getByTestId('bench-log').innerText(), /local: p50 [\d.]+ ms over 100 runs/);
+    await page.getByTestId('chart-scatter').waitFor({ timeout: 20_000 });
+    await page.getByTestId('chart-latency').waitFor({ timeout: 20_000 });
+    await page.waitForTimeout(300);
+    const scatter = await paintedPixels(page, 'chart-scatter');
+    const latency = await paintedPixels(page, 'chart-latency');
+    assert.ok(scatter > 500, `scatter canvas has ${scatter} painted pixels`);
+    assert.ok(latency > 500, `latency canvas has ${latency} painted pixels`);
+    await page.screenshot({ path: join(screenshotDir, 'studio-history.png'), fullPage: true });
+  });
+
+  test('project runs --json lists what the UI shows', async () => {
+    const out = execFileSync(process.execPath, [join(repoRoot, 'bin', 'edgequant.js'), 'project', 'runs', projectDir, '--json'], { encoding: 'utf8' });
+    const listed = JSON.parse(out) as { runs: { id: string; status: string; metrics: Record<string, number | null>; latencyP50Ms: Record<string, number> }[] };
+    const uiIds = await page.getByTestId('runs-table').locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-run-id')));
+    assert.deepEqual(listed.runs.map((r) => r.id), uiIds);
+    const [run] = listed.runs;
+    assert.equal(run!.status, 'succeeded');
+    const uiAccuracy = await page.getByTestId('runs-table').locator('tbody tr').first().getByTestId('run-accuracy').innerText();
+    assert.equal(uiAccuracy, `${(run!.metrics.accuracy! * 100).toFixed(1)}%`);
+    assert.ok(run!.latencyP50Ms.local! > 0);
+  });
+
+  test('Devices page, and no console errors anywhere', async () => {
+    await page.goto(`${host.url}#/devices`);
+    await page.getByTestId('devices-table').waitFor();
+    await page.screenshot({ path: join(screenshotDir, 'studio-devices.png'), fullPage: true });
+    assert.deepEqual(consoleErrors, []);
+    assert.equal(host.stderr.join(''), '');
+  });
+});
