@@ -95,6 +95,8 @@ test('recurrent: Bidirectional LSTM (fused), SimpleRNN and GRU (unrolled), globa
       y = tf.layers.simpleRNN({ units: 6, returnSequences: true }).apply(y) as Sym;
       const g = tf.layers.gru({ units: 3, returnSequences: true }).apply(y) as Sym;
       y = tf.layers.globalAveragePooling1d().apply(g) as Sym;
+      y = tf.layers.repeatVector({ n: 3 }).apply(y) as Sym;
+      y = tf.layers.flatten().apply(y) as Sym;
       return tf.model({ inputs: x, outputs: y });
     },
     'tflite-node',

@@ -77,7 +77,7 @@ export function kerasToGraph(flat: FlatModel, weights: WeightSource, options: Ke
     const reason = CUSTOM_CODE_CLASSES.has(call.className)
       ? 'runs arbitrary Python code; rebuild the model without Lambda layers'
       : !lower
-        ? 'custom or unknown layer class; replace it with built-in Keras layers'
+        ? 'this layer class is custom or outside the supported Keras layer list; replace it with supported built-in layers'
         : undefined;
     if (reason || !lower) {
       const entry = { layer: call.name, className: call.className, reason: reason ?? 'unsupported' };

@@ -103,3 +103,13 @@ export function lowerUpSampling1D(ctx: LowerContext, inputs: Value[]): Value[] {
   const up = b.op('RESIZE_NEAREST_NEIGHBOR', ctx.t('resize'), [x4, b.int32(ctx.t('resize/size'), [len * size, 1])], { alignCorners: false, halfPixelCenters: false }, [n, len * size, 1, c]);
   return [reshape(ctx, up, [n, len * size, c], 'Squeeze')];
 }
+
+export function lowerRepeatVector(ctx: LowerContext, inputs: Value[]): Value[] {
+  const x = ctx.input(inputs);
+  if (x.shape.length !== 2) ctx.fail(`expects a 2-D input, got [${x.shape.join(', ')}].`);
+  const [n, d] = x.shape as [number, number];
+  const times = ctx.num('n');
+  const row = reshape(ctx, x, [n, 1, d], 'ExpandDims');
+  const copies = Array.from({ length: times }, () => row);
+  return [ctx.b.op('CONCATENATION', ctx.t('Tile'), copies, { axis: 1, fusedActivation: 'NONE' }, [n, times, d])];
+}
