@@ -36,12 +36,14 @@ export class ConsoleSession {
   private constructor(
     readonly link: PortLink,
     readonly baudRate: number,
+    /** What the session does, one line each (a console view in the app, --verbose). */
+    readonly log: (line: string) => void,
   ) {
     this.tempPrefix = `/tmp/.edgequant-${this.nonce}`;
   }
 
   static async start(link: PortLink, options: Omit<LoginOptions, 'tempPrefix'>): Promise<ConsoleSession> {
-    const session = new ConsoleSession(link, options.baudRate);
+    const session = new ConsoleSession(link, options.baudRate, options.onLog ?? (() => {}));
     await reachShell(link, { ...options, tempPrefix: session.tempPrefix });
     return session;
   }
@@ -85,6 +87,7 @@ export class ConsoleSession {
       body = '( . "$__eqt.s" )';
     }
     const id = this.nextId();
+    this.log(`$ ${clip(command)}`);
     await this.link.write(`${body} ${input} >"$__eqt.o" 2>"$__eqt.e"; __eq_emit ${id} $?\n`);
     for (let emission = 0; ; emission++) {
       const frame = await this.awaitReply((text) => parseFrame(text, id), timeoutMs, command, options.signal);
@@ -94,6 +97,7 @@ export class ConsoleSession {
         throw new SerialDeviceError(`The output of '${clip(command)}' arrived damaged ${MAX_REEMITS + 1} times on ${this.link.label}: the line is too noisy; lower the baud rate.`);
       }
       // Output files are still on the board: ask for them again.
+      this.log(`output of command ${id} arrived damaged; asking again`);
       await this.link.write(`__eq_emit ${id} ${frame.code}\n`);
     }
   }

@@ -132,6 +132,7 @@ async function transfer(
   }
   const gzip = prepared.stdout.toString('latin1').trim() === 'gzip';
   const plan = await planFrom(file, total, session.baudRate, gzip);
+  session.log(`upload ${total} bytes as ${plan.wireBytes} line bytes${gzip ? ' (gzip)' : ''}, about ${Math.ceil(plan.seconds)} s at ${session.baudRate} baud`);
   const chunkTimeoutMs = 15_000 + 4 * estimateTransferSeconds(plan.chunkSize, session.baudRate) * 1000;
   const hash = createHash('sha256');
   const buffer = Buffer.alloc(plan.chunkSize);
@@ -156,7 +157,10 @@ async function transfer(
     const chunk = buffer.subarray(0, bytesRead);
     let ok = false;
     for (let attempt = 0; attempt <= MAX_RESENDS_PER_CHUNK && !ok; attempt++) {
-      if (attempt > 0) resent += 1;
+      if (attempt > 0) {
+        resent += 1;
+        session.log(`chunk at byte ${done} arrived damaged; sending it again`);
+      }
       ok = await session.sendChunkNow(chunk, staging, chunkTimeoutMs, signal, gzip);
     }
     if (!ok) {

@@ -14,6 +14,7 @@ import { socatAvailable, startSerialBoard, type SerialBoard } from '../../helper
 const vww = resolve(import.meta.dirname, '..', '..', '..', '..', 'shared', 'fixtures', 'mlperf-tiny', 'vww', 'vww_96_int8.tflite');
 const dir = mkdtempSync(join(tmpdir(), 'eq-serial-'));
 let board: SerialBoard | undefined;
+const log: string[] = [];
 let transport: Awaited<ReturnType<typeof openSerialTransport>> | undefined;
 
 before(async () => {
@@ -31,7 +32,7 @@ before(async () => {
     ].join('\n'),
   );
   board = await startSerialBoard(dir, 'shell');
-  transport = await openSerialTransport({ kind: 'serial', name: 'pty', path: board.path, baudRate: 115200 }, { timeoutMs: 10_000 });
+  transport = await openSerialTransport({ kind: 'serial', name: 'pty', path: board.path, baudRate: 115200 }, { timeoutMs: 10_000, onLog: (line) => log.push(line) });
 });
 
 after(async () => {
@@ -50,6 +51,7 @@ test('exec: exit code, stdout and stderr apart, no trailing newline lost or adde
   assert.deepEqual(await transport.exec("printf 'a\\tb'"), { code: 0, stdout: 'a\tb', stderr: '' });
   assert.equal((await transport.exec('false')).code, 1);
   assert.equal((await transport.exec('no-such-command-xyz')).code, 127);
+  assert.ok(log.includes('shell ready') && log.includes('$ no-such-command-xyz'), log.join(' | '));
   // The profile's aliases exist but do not apply to our commands.
   assert.match((await transport.exec('alias')).stdout, /rm='rm -i'/);
   assert.equal((await transport.exec('echo plain; type echo')).stdout, 'plain\necho is a shell builtin\n');
@@ -122,7 +124,7 @@ test('kernel messages printed on the console in between do not corrupt outputs o
   if (!transport) return t.skip('socat absent');
   // A background writer on the console tty, as printk does on a board's serial console.
   const noise = await transport.exec(
-    `nohup sh -c 'i=0; while [ $i -lt 400 ]; do printf "[ %d.123456] usb 1-1: new high-speed USB device number %d\\n" $i $i; i=$((i+1)); sleep 0.02; done' >/dev/tty 2>&1 </dev/null & echo $!`,
+    `nohup sh -c 'i=0; while [ $i -lt 4000 ]; do printf "[ %d.123456] usb 1-1: new high-speed USB device number %d\\n" $i $i; i=$((i+1)); sleep 0.002; done' >/dev/tty 2>&1 </dev/null & echo $!`,
   );
   const pid = noise.stdout.trim();
   try {
@@ -136,6 +138,7 @@ test('kernel messages printed on the console in between do not corrupt outputs o
     assert.equal((await transport.exec('sha256sum noisy.bin')).stdout.slice(0, 64), sha256(data));
     assert.equal(sha256(await transport.download('noisy.bin')), sha256(data));
     assert.equal((await transport.exec('echo done; exit 5')).code, 5);
+    t.diagnostic(`under noise: ${log.filter((l) => l.includes('damaged')).length} damaged outputs/chunks were asked again`);
   } finally {
     await transport.exec(`kill ${pid} 2>/dev/null; true`);
   }
