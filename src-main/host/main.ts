@@ -21,7 +21,9 @@ async function main(): Promise<void> {
     host: 'browser',
     onInternalError: (error) => process.stderr.write(`edgequant host: ${error instanceof Error ? error.stack : String(error)}\n`),
   });
-  const host = await startHost({ rendererDir, services, port: values.port ? Number(values.port) : 0 });
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number 0..65535 (got '${values.port}').`);
+  const host = await startHost({ rendererDir, services, port });
   process.stdout.write(`EdgeQuant Studio: ${host.url}\n`);
   if (values.open) openBrowser(host.url, spawn);
 

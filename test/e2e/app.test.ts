@@ -114,6 +114,17 @@ describe('browser host in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false :
     await page.locator('main h1', { hasText: 'Models' }).waitFor();
   });
 
+  test('the theme follows the system colour scheme until the user picks one', async () => {
+    const fresh = await launched.browser.newPage();
+    await fresh.emulateMedia({ colorScheme: 'dark' });
+    await fresh.goto(host.url);
+    await fresh.locator('nav[aria-label="Main"]').waitFor();
+    assert.equal(await fresh.evaluate(() => document.documentElement.dataset.theme), 'dark');
+    await fresh.emulateMedia({ colorScheme: 'light' });
+    await fresh.waitForFunction(() => document.documentElement.dataset.theme === 'light');
+    await fresh.close();
+  });
+
   test('the theme toggle switches light and dark', async () => {
     await page.goto(host.url);
     const toggle = page.getByRole('button', { name: /Theme/ });
