@@ -6,7 +6,7 @@ import { writeNpy } from '../../src-main/data/npy';
 import { writeNpz } from '../../src-main/data/npz';
 import { InputError } from '../../src-main/errors';
 import { mainGraph } from '../../src-main/graph/model-graph';
-import { collectStatistics, inputSpecs, openDataset } from '../../src-main/quantize/calibration';
+import { collectStatistics, inputSpecs, openDataset, type TensorStatistics } from '../../src-main/quantize/calibration';
 import { chooseIndices } from '../../src-main/quantize/calibration/dataset';
 import { StreamingHistogram } from '../../src-main/quantize/calibration/histogram';
 import { mseRange, percentileRange } from '../../src-main/quantize/calibration/ranges';
@@ -124,7 +124,7 @@ test('vww float model calibrated on the fixture photos: ranges for every tensor,
   if (!existsSync(model)) return t.skip('../shared/fixtures absent');
   const graph = mainGraph(readTflite(new Uint8Array(readFileSync(model))));
   const photos = join(fixtures, 'images/photos');
-  const results = new Map<string, Map<string, { min: number; max: number }>>();
+  const results = new Map<string, Map<string, TensorStatistics>>();
   for (const method of ['minmax', 'percentile', 'mse'] as const) {
     const ds = await openDataset(photos, inputSpecs(graph), { preprocess: '0..1', samples: 100, seed: 0 });
     results.set(method, await collectStatistics(graph, ds, { method }));
@@ -137,6 +137,11 @@ test('vww float model calibrated on the fixture photos: ranges for every tensor,
   assert.ok(input.min >= 0 && input.max <= 1 && input.max > 0.9, `input range ${input.min}..${input.max}`);
   const softmax = minmax.get(graph.outputs[0]!)!;
   assert.ok(softmax.min >= 0 && softmax.max <= 1);
+  // min/max reduced on the backend equals min/max computed in JS from the values.
+  for (const [name, r] of results.get('percentile')!) {
+    assert.equal(minmax.get(name)!.min, r.observedMin, name);
+    assert.equal(minmax.get(name)!.max, r.observedMax, name);
+  }
   for (const method of ['percentile', 'mse']) {
     for (const [name, r] of results.get(method)!) {
       const m = minmax.get(name)!;
