@@ -168,8 +168,9 @@ function expandSequential(model: KerasLayerJson, flat: FlatModel, scope: string[
   } else {
     const first = layers[0];
     if (!first) throw new KerasFormatError(`Keras Sequential '${modelName}' has no layers.`);
-    const shape =
-      inputShapeOf(first.config) ?? inputShapeOf((model.config['build_input_shape'] ? { batch_input_shape: model.config['build_input_shape'] } : {}) as LayerConfig);
+    // Keras 2 keeps the built shape in config.build_input_shape, Keras 3 in build_config.
+    const built = model.config['build_input_shape'] ?? (model as { build_config?: { input_shape?: unknown } }).build_config?.input_shape;
+    const shape = inputShapeOf(first.config) ?? (Array.isArray(built) ? (built as (number | null)[]) : undefined);
     if (!shape) throw new KerasFormatError(`Keras Sequential '${modelName}': the first layer declares no input shape.`);
     const inputName = first.class_name === 'InputLayer' ? layerName(first) : `${layerName(first)}_input`;
     current = `${inputName}:0:0`;
