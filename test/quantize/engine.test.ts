@@ -119,3 +119,37 @@ test('validation inputs give per-output and per-layer float-vs-quantized errors'
   assert.ok(report.layers.filter((l) => l.outputSqnrDb !== undefined).length >= 6);
   assert.ok(report.timings.validateMs! >= 0 && report.timings.quantizeMs! >= 0);
 });
+
+test('every mode of the hand-built graph (with a float island) is written and runs in both real runtimes', async () => {
+  const { writeTflite } = await import('../../src-main/tflite/writer');
+  const { agreement, runAll } = await import('./accuracy');
+  const model = islandModel();
+  const statistics = await observeRanges(model, samples);
+  const inputs = Array.from({ length: 4 }, (_, i) => randomData(192, 300 + i, 1));
+  const floatBytes = writeTflite(model);
+  // Floors vs float are loose (EXP amplifies errors on this toy); the runtime must match the
+  // interpreter's simulation of the same quantized graph closely.
+  const configs: [string, QuantizeConfig, number][] = [
+    ['int8 int8-I/O', cfg('int8', 'int8'), 10],
+    ['int8 uint8-I/O', cfg('int8', 'uint8'), 10],
+    ['int8 float-I/O', cfg('int8'), 10],
+    ['int16x8', cfg('int16x8', 'int16'), 10],
+    ['fp16', cfg('fp16'), 50],
+    ['dynamic', cfg('dynamic'), 25],
+  ];
+  for (const [name, config, floor] of configs) {
+    const { model: q } = await quantizeModel(model, config, { statistics });
+    const simulated: Float32Array[] = [];
+    for (const x of inputs) simulated.push((await executeGraph(q, [x]))[0]!);
+    for (const runtime of ['tflite-node', 'litert-js'] as const) {
+      const reference = await runAll(runtime, floatBytes, inputs);
+      const got = await runAll(runtime, writeTflite(q), inputs);
+      const vsFloat = agreement(reference, got).sqnrDb;
+      const vsSimulation = agreement(simulated, got).sqnrDb;
+      assert.ok(vsFloat > floor, `${name} in ${runtime}: SQNR vs float ${vsFloat} (vs simulation ${vsSimulation})`);
+      // Hybrid kernels also quantize activations on the fly, which the interpreter does not simulate.
+      const simulationFloor = config.mode === 'dynamic' ? 20 : 30;
+      assert.ok(vsSimulation > simulationFloor, `${name} in ${runtime}: SQNR vs the interpreter's simulation ${vsSimulation}`);
+    }
+  }
+});
