@@ -108,9 +108,10 @@ export class LiteRtRuntime implements TfliteRuntime {
     const ptr = wasm._malloc(bytes.byteLength);
     wasm.HEAPU8.set(bytes, ptr);
     let liteModel: ReturnType<typeof wasm.loadModel> | undefined;
+    let compiled: Awaited<ReturnType<typeof wasm.compileModel>> | undefined;
     try {
       liteModel = wasm.loadModel(environment, ptr, bytes.byteLength);
-      const compiled = await wasm.compileModel(environment, liteModel, {
+      compiled = await wasm.compileModel(environment, liteModel, {
         accelerator: 'wasm',
         cpuOptions: { numThreads: options.threads ?? 1 },
         gpuOptions: {},
@@ -118,6 +119,7 @@ export class LiteRtRuntime implements TfliteRuntime {
       });
       return this.bind(loaded, io, liteModel, compiled, ptr);
     } catch (error) {
+      compiled?.delete();
       liteModel?.delete();
       wasm._free(ptr);
       if (error instanceof RuntimeLoadError) throw error;
