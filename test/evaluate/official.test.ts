@@ -133,4 +133,15 @@ test('LSTM (variable state): official int8 vs float on 500 MNIST rows with label
   const images = await evaluate({ ...pair, data: join(micro, 'mnist_lstm_samples'), preprocess: '0..1', latencyRuns: 0 });
   assert.equal(images.samples, 11);
   assert.ok(images.outputs[0]!.top1Agreement! >= 0.9);
+  // Class folders named by digit: sampleN.png shows the digit N.
+  const classes = join(out, 'mnist-classes');
+  rmSync(classes, { recursive: true, force: true });
+  for (const digit of [0, 3, 7, 9]) {
+    mkdirSync(join(classes, String(digit)), { recursive: true });
+    symlinkSync(join(micro, 'mnist_lstm_samples', `sample${digit}.png`), join(classes, String(digit), 'a.png'));
+  }
+  const byFolder = await evaluate({ ...pair, data: classes, preprocess: '0..1', latencyRuns: 0 });
+  assert.deepEqual(byFolder.classes, ['0', '3', '7', '9']);
+  assert.equal(byFolder.outputs[0]!.labelled, 4);
+  assert.equal(byFolder.outputs[0]!.floatAccuracy, 1, 'digit folders are class indices, not positions');
 });

@@ -15,7 +15,8 @@ const USAGE = `Usage: edgequant evaluate FLOAT_MODEL QUANT.tflite --data DIR|FIL
 Runs the float model (a .tflite, or a Keras/TF.js model converted to float .tflite first) and the
 quantized .tflite on the same samples in the same TFLite runtime, quantizing int8/uint8 inputs and
 dequantizing outputs with each model's own parameters. Reports per output: SQNR, cosine similarity,
-max abs error, top-1 agreement; label accuracy with --labels or image sub-folders named by class;
+max abs error, top-1 agreement; label accuracy with --labels (.npy, one per sample) or image
+sub-folders named by class (0, 1, 2… are class indices; other names count in sorted order);
 file sizes and their ratio; local latency median / p90 after warm-up (--runs 0 skips it).`;
 
 export const evaluateCommand: Command = {

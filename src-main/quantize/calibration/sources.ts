@@ -37,12 +37,16 @@ export async function imageSource(dir: string, inputs: InputSpec[], preprocessin
   const entries: ImageEntry[] = await listImages(dir);
   if (entries.length === 0) throw new CalibrationDataError(`No images (jpg, png, bmp, webp) in ${dir}.`);
   const labelled = entries.every((e) => e.label !== undefined);
-  const classes = labelled ? [...new Set(entries.map((e) => e.label!))].sort() : undefined;
+  // Folders named 0, 1, 2… are class indices; other names map to their sorted position.
+  const names = labelled ? [...new Set(entries.map((e) => e.label!))] : undefined;
+  const numeric = names?.every((n) => /^\d+$/.test(n)) ?? false;
+  const classes = names?.sort((a, b) => (numeric ? Number(a) - Number(b) : a.localeCompare(b)));
+  const labelOf = (name: string) => (numeric ? Number(name) : classes!.indexOf(name));
   const target = { height: height!, width: width!, channels: channels as 1 | 3 };
   return {
     description: `${entries.length} image(s) in ${dir} (${preprocessing.name})`,
     available: entries.length,
-    ...(classes ? { classes, labels: entries.map((e) => classes.indexOf(e.label!)) } : {}),
+    ...(classes ? { classes, labels: entries.map((e) => labelOf(e.label!)) } : {}),
     isFloatData: false,
     async read(index) {
       const entry = entries[index]!;
