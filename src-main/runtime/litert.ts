@@ -102,6 +102,7 @@ export class LiteRtRuntime implements TfliteRuntime {
     }
     const loaded = await loadLiteRtWasm();
     const { wasm, environment } = loaded;
+    loaded.recentLog.length = 0; // errors quoted below must come from this load
     // LiteRT.js cannot lay out a -1 dimension once a signature names the tensor: run the model
     // at its static shape (batch 1), as tflite-node does.
     const bytes = hasDynamicShapes(model) ? withoutShapeSignatures(model) : model;
