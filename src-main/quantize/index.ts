@@ -12,6 +12,7 @@ import type { LayerReport, NodeDomain, QuantizeReport, Recipe, Statistics, Tenso
 import { presetRecipe } from './recipe';
 import { applyBoundaries } from './transformations/boundaries';
 import { quantizeDynamicWeights } from './transformations/dynamic-weights';
+import { expandQuantizedConstants } from './transformations/expand-quantized-constants';
 import { foldFp16Dequantize } from './transformations/fold-fp16-dequantize';
 import { storeConstantsAsFp16 } from './transformations/fp16-constants';
 import { quantizeStaticConstants } from './transformations/static-constants';
@@ -98,10 +99,13 @@ export async function quantizeModel(source: ModelGraph, config: QuantizeConfig, 
   const model = cloneModel(source);
   const graph = mainGraph(model);
   const warnings: string[] = [];
+  const before = constantBytes(mainGraph(source));
+  if (config.mode === 'none') return { model, warnings, report: { mode: 'none', recipe: 'none', floatOps: [], layers: [], checks: [], sizeBytes: { before, after: before }, timings: {} } };
   const folded = foldFp16Dequantize(graph);
   if (folded) warnings.push(`Expanded ${folded} FLOAT16 constants to float32 before quantizing.`);
-  const before = constantBytes(mainGraph(source));
-  const floatGraph = folded ? cloneModel(model) : source;
+  const expanded = expandQuantizedConstants(graph);
+  if (expanded) warnings.push(`Expanded ${expanded} int8 weights to float32 before quantizing (the source was dynamic-range quantized).`);
+  const floatGraph = folded || expanded ? cloneModel(model) : source;
   const report: QuantizeReport = { mode: config.mode, recipe: 'none', floatOps: [], layers: [], checks: [], sizeBytes: { before, after: before }, timings: {} };
   let clock = performance.now();
   const lap = (name: string): void => {
@@ -109,7 +113,6 @@ export async function quantizeModel(source: ModelGraph, config: QuantizeConfig, 
     report.timings[name] = Math.round((report.timings[name] ?? 0) + now - clock);
     clock = now;
   };
-  if (config.mode === 'none') return { model, warnings, report: { ...report, recipe: 'none' } };
 
   const recipe = options.recipe ?? presetRecipe(config.mode);
   if (recipe.mode !== config.mode) throw new QuantizeInputError(`Recipe '${recipe.name}' is for ${recipe.mode}, not ${config.mode}.`);

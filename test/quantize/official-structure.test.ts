@@ -122,3 +122,16 @@ test('recordWeightRanges: false drops the per-channel min/max (newer converter l
   const saved = writeTflite(withRanges.model).length - writeTflite(without.model).length;
   assert.ok(saved > 20000, `saved ${saved} B`);
 });
+
+test('requantize: a dynamic-range file expands its int8 weights and goes to int8; an int8 file is refused', async (t) => {
+  if (!hasFixtures) return t.skip('../shared/fixtures absent');
+  const dynamic = readFixtureModel('mlperf-tiny', 'ad01', 'ad01_dynamic_range.tflite');
+  const statistics = await observeRanges(readFixtureModel('mlperf-tiny', 'ad01', 'ad01_fp32.tflite'), ad01Windows().slice(0, 50));
+  const { model, warnings } = await quantizeModel(dynamic, cfg('int8', 'int8'), { statistics });
+  assert.match(warnings.join(' '), /Expanded 10 int8 weights/);
+  assertSameStructure(model, readFixtureModel('mlperf-tiny', 'ad01', 'ad01_int8.tflite'));
+  await assert.rejects(
+    quantizeModel(readFixtureModel('mlperf-tiny', 'ad01', 'ad01_int8.tflite'), cfg('int8', 'int8'), { statistics }),
+    /already integer-quantized .*quantize its float model instead/,
+  );
+});
