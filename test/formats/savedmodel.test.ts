@@ -197,3 +197,25 @@ test('a SavedModel with corrupt variables or no saved_model.pb gives one clear l
   assert.equal(broken.code, 2);
   assert.match(broken.err, /not a valid SavedModel protobuf/);
 });
+
+test('the TF-op path (functions inlined, resource variables from the checkpoint) converts the same SavedModel identically', async (t) => {
+  if (!hasFixtures) return t.skip('../shared/fixtures absent');
+  const { openSavedModelGraph } = await import('../../src-main/formats/savedmodel/graph-path');
+  const { runFloatPasses } = await import('../../src-main/graph/passes/index');
+  const { writeTflite } = await import('../../src-main/tflite/writer');
+  // Ignore the Keras metadata on purpose: read the serving signature's TensorFlow graph.
+  const graphModel = await openSavedModelGraph(readSavedModel(savedModel()));
+  runFloatPasses(graphModel);
+  const official = readTflite(new Uint8Array(readFileSync(fixture(KWS, 'kws_ref_model_int8.tflite'))));
+  assert.deepEqual(opHistogram(mainGraph(graphModel)), opHistogram(mainGraph(official)), 'BatchNorm folded and ReLU fused as the official converter does');
+  const dir = tempDir();
+  const viaKeras = await convertModel(request(join(dir, 'keras.tflite'), {}));
+  const samples = featureWindows(10, 21);
+  for (const runtime of ['litert-js', 'tflite-node'] as const) {
+    const expected = await runTflite(new Uint8Array(readFileSync(viaKeras.output)), samples, runtime);
+    const actual = await runTflite(writeTflite(graphModel), samples, runtime);
+    const sqnr = sqnrDb(expected, actual);
+    t.diagnostic(`${runtime}: TF-op path vs Keras path SQNR ${sqnr.toFixed(1)} dB`);
+    assert.ok(sqnr >= 60, `${runtime}: SQNR ${sqnr.toFixed(1)} dB`);
+  }
+});

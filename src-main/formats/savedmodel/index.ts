@@ -1,13 +1,13 @@
 // SavedModel importer: a directory with saved_model.pb + variables/. Keras SavedModels
 // (model config in the object graph metadata) go through the Keras path with the weights
-// from the checkpoint bundle; other graphs are refused with what to do instead.
+// from the checkpoint bundle; other graphs through the TF-op path (graph-path.ts).
 import type { Importer, ModelSource, OpenOptions } from '../importer';
 import type { ModelGraph } from '../../graph/model-graph';
-import { UnsupportedError } from '../../errors';
 import { flattenModel, type KerasLayerJson, type LayerCall } from '../keras/config';
 import { kerasToGraph } from '../keras/to-graph';
 import type { KerasWeight, WeightSource } from '../keras/weights';
 import { isSavedModelDir, readKerasSavedModel, readSavedModel, type KerasSavedModel } from './read';
+import { openSavedModelGraph } from './graph-path';
 
 /** Weights read from the checkpoint, by layer name, already in Keras order. */
 class CheckpointWeights implements WeightSource {
@@ -20,12 +20,7 @@ class CheckpointWeights implements WeightSource {
 export async function openSavedModel(dir: string, options: OpenOptions = {}): Promise<ModelGraph> {
   const info = readSavedModel(dir);
   const keras = readKerasSavedModel(info);
-  if (!keras) {
-    const signatures = Object.keys(info.signatures).join(', ') || 'none';
-    throw new UnsupportedError(
-      `${dir}: this SavedModel is not a Keras model (signatures: ${signatures}); only Keras SavedModels convert so far. Export it as a TF.js graph model or a Keras model and convert that.`,
-    );
-  }
+  if (!keras) return openSavedModelGraph(info, options);
   const flat = flattenModel(keras.modelConfig as KerasLayerJson);
   const model = kerasToGraph(flat, new CheckpointWeights(keras.weights), {
     ...options,

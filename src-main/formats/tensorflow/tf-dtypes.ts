@@ -24,7 +24,9 @@ export function tfDtype(name: string, where: string): DType {
 
 /** Copies little-endian raw bytes into a typed array of the TF dtype. */
 export function tfDtypeToArray(name: string, bytes: Uint8Array, where: string): TfArray {
-  const copy = bytes.slice();
+  // A real copy: Node Buffers (protobufjs bytes) share a pooled ArrayBuffer and slice() is a view.
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes);
   const buf = copy.buffer;
   switch (tfDtype(name, where)) {
     case 'float32':

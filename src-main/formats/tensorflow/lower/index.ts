@@ -11,7 +11,7 @@ import { LowerContext, type HostArray } from './context';
 import { lowerConv2D, lowerConv2DBackpropInput, lowerDepthwise, lowerMatMul } from './conv';
 import { lowerAddN, lowerBinary, lowerUnary } from './elementwise';
 import { lowerConcat, lowerExpandDims, lowerPad, lowerReshape, lowerSlice, lowerSplit, lowerSqueeze, lowerStridedSlice, lowerTranspose } from './array';
-import { lowerPool, lowerReduce, lowerResize } from './nn';
+import { lowerFusedBatchNorm, lowerPool, lowerReduce, lowerResize } from './nn';
 import { tryFold } from './fold';
 
 type Lowering = (ctx: LowerContext, node: TfNode) => void;
@@ -52,6 +52,9 @@ const LOWERINGS: Record<string, Lowering> = {
   Prelu: lowerUnary,
   Softmax: lowerUnary,
   LogSoftmax: lowerUnary,
+  FusedBatchNorm: lowerFusedBatchNorm,
+  FusedBatchNormV2: lowerFusedBatchNorm,
+  FusedBatchNormV3: lowerFusedBatchNorm,
   MaxPool: lowerPool,
   AvgPool: lowerPool,
   Mean: lowerReduce,
@@ -76,7 +79,7 @@ const LOWERINGS: Record<string, Lowering> = {
 };
 
 /** Ops that only forward their first input. */
-const ALIASES = new Set(['Identity', 'IdentityN', 'StopGradient', 'Snapshot', 'PreventGradient', 'EnsureShape', 'CheckNumerics']);
+const ALIASES = new Set(['Identity', 'IdentityN', 'StopGradient', 'Snapshot', 'PreventGradient', 'EnsureShape', 'CheckNumerics', 'ReadVariableOp']);
 /** Ops handled outside the table: graph inputs, constants, folding-only ops. */
 const STRUCTURAL = new Set(['Placeholder', 'PlaceholderWithDefault', 'Const', 'Shape', 'Cast', 'Fill', 'Range', 'Prod', 'FloorDiv', 'NoOp']);
 

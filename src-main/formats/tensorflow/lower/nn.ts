@@ -1,7 +1,7 @@
 // Pooling, reductions and resizing.
 import type { OpType } from '../../../graph/ops';
 import { UnsupportedError } from '../../../errors';
-import { attrBool, attrInts, attrString, dataInputs, type TfNode } from '../tf-node';
+import { attrBool, attrFloat, attrInts, attrString, dataInputs, type TfNode } from '../tf-node';
 import { windowOutput, type LowerContext } from './context';
 
 export function lowerPool(ctx: LowerContext, node: TfNode): void {
@@ -50,4 +50,29 @@ export function lowerResize(ctx: LowerContext, node: TfNode): void {
     } as never,
     [x.shape[0]!, h!, w!, x.shape[3]!],
   );
+}
+
+/** FusedBatchNorm in inference mode: y = x·m + b with m = scale/√(var+ε), b = offset − mean·m. */
+export function lowerFusedBatchNorm(ctx: LowerContext, node: TfNode): void {
+  if (attrBool(node, 'is_training')) {
+    throw new UnsupportedError(`${ctx.modelName}: ${node.op} '${node.name}' is in training mode; export the model for inference.`);
+  }
+  const [xRef, scaleRef, offsetRef, meanRef, varRef] = dataInputs(node);
+  const x = ctx.get(xRef!);
+  const scale = ctx.constant(node, scaleRef!, 'scale');
+  const offset = ctx.constant(node, offsetRef!, 'offset');
+  const mean = ctx.constant(node, meanRef!, 'mean');
+  const variance = ctx.constant(node, varRef!, 'variance');
+  const eps = attrFloat(node, 'epsilon', 1e-3);
+  const channels = scale.length;
+  const m = new Float32Array(channels);
+  const b = new Float32Array(channels);
+  for (let c = 0; c < channels; c++) {
+    m[c] = scale[c]! / Math.sqrt(variance[c]! + eps);
+    b[c] = offset[c]! - mean[c]! * m[c]!;
+  }
+  const mName = ctx.addConst(`${node.name}/mul`, 'float32', [channels], m);
+  const bName = ctx.addConst(`${node.name}/add`, 'float32', [channels], b);
+  const scaled = ctx.emit(node, { name: `${node.name}/mul`, op: 'MUL', inputs: [x.ir, mName], options: { fusedActivation: 'NONE' } }, x.shape);
+  ctx.emit(node, { op: 'ADD', inputs: [scaled.ir, bName], options: { fusedActivation: 'NONE' } }, x.shape);
 }
