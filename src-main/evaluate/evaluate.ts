@@ -13,6 +13,9 @@ import { isTfliteBytes } from '../tflite/reader';
 import { EvaluateInputError } from './errors';
 import { fromRuntimeOutput, toRuntimeInput } from './io';
 import { isClassification, latencySummary, OutputComparison, type OutputMetrics } from './metrics';
+import { compareLayers, type LayerError } from './layers';
+import { ExecuteUnsupportedError } from '../graph/execute';
+import { readTflite } from '../tflite/reader';
 
 export interface EvaluateRequest {
   /** A float .tflite, or any model the importers read (converted to float .tflite first). */
@@ -32,6 +35,8 @@ export interface EvaluateRequest {
   warmup?: number;
   /** Pins dynamic input dims when the float model is not a .tflite. */
   inputShape?: number[];
+  /** Samples for the per-layer comparison in the IR interpreter (default 0: skipped). */
+  layerSamples?: number;
 }
 
 export interface LatencyFigures {
@@ -61,6 +66,8 @@ export interface EvaluationReport {
   /** quant bytes / float bytes */
   sizeRatio: number;
   outputs: OutputMetrics[];
+  /** Per-layer error (float vs quantized simulated in the interpreter), when requested. */
+  layers?: LayerError[];
   warnings: string[];
 }
 
@@ -193,6 +200,24 @@ export async function evaluate(request: EvaluateRequest, options: EvaluateOption
       floatSide.latencyMs = await measureLatency(f, first, runs, warmup);
       quantSide.latencyMs = await measureLatency(q, first, runs, warmup);
     }
+    const warnings = [...dataset.warnings];
+    let layers: LayerError[] | undefined;
+    if (request.layerSamples && request.layerSamples > 0) {
+      const again = await openDataset(request.data, specs, {
+        ...(request.preprocess !== undefined ? { preprocess: request.preprocess } : {}),
+        samples: request.layerSamples,
+        warnFewSamples: false,
+      });
+      try {
+        layers = await compareLayers(readTflite(floatSource.bytes), readTflite(quantBytes), again.samples(signal), signal ? { signal } : {});
+      } catch (error) {
+        // The interpreter lacks an op of this model: the per-output figures above still stand.
+        if (!(error instanceof ExecuteUnsupportedError)) throw error;
+        warnings.push(`Per-layer comparison skipped: ${oneLine(error)}`);
+      } finally {
+        await again.close();
+      }
+    }
     return {
       runtime: { name: pair.name, version: pair.version, ...(pair.fallbackReason ? { fallbackReason: pair.fallbackReason } : {}) },
       data: dataset.description,
@@ -202,7 +227,8 @@ export async function evaluate(request: EvaluateRequest, options: EvaluateOption
       quant: quantSide,
       sizeRatio: quantBytes.length / floatSource.bytes.length,
       outputs: comparisons.map((c) => c.result()),
-      warnings: [...dataset.warnings],
+      ...(layers ? { layers } : {}),
+      warnings,
     };
   } finally {
     f.dispose();

@@ -34,6 +34,16 @@ export function formatReport(r: EvaluationReport): string {
     rows.push(row);
   }
   lines.push(table(rows));
+  if (r.layers?.length) {
+    const worst = [...r.layers].sort((a, b) => a.sqnrDb - b.sqnrDb).slice(0, 10);
+    lines.push('', `Per layer (${r.layers.length} tensors, simulated in the interpreter); lowest SQNR first:`);
+    // TFLite names fuse several source ops with ';': the first one is the recognisable layer.
+    const short = (name: string) => {
+      const first = name.split(';')[0]!;
+      return first.length > 60 ? `…${first.slice(-59)}` : first;
+    };
+    lines.push(table([['SQNR', 'cosine', 'max abs err', 'op', 'layer'], ...worst.map((l) => [db(l.sqnrDb), l.cosine.toFixed(5), l.maxAbsError.toPrecision(4), l.op, short(l.node)])]));
+  }
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n') + '\n';
 }

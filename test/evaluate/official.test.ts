@@ -145,3 +145,21 @@ test('LSTM (variable state): official int8 vs float on 500 MNIST rows with label
   assert.equal(byFolder.outputs[0]!.labelled, 4);
   assert.equal(byFolder.outputs[0]!.floatAccuracy, 1, 'digit folders are class indices, not positions');
 });
+
+test('per-layer comparison: vww float vs official int8, every shared tensor, error grows with depth', async (t) => {
+  if (!existsSync(fixtures)) return t.skip('../shared/fixtures absent');
+  const r = await evaluate({
+    floatModel: join(tiny, 'vww/vww_96_float.tflite'),
+    quantModel: join(tiny, 'vww/vww_96_int8.tflite'),
+    data: join(fixtures, 'images/photos'),
+    preprocess: '0..1',
+    latencyRuns: 0,
+    layerSamples: 3,
+  });
+  const layers = r.layers!;
+  assert.equal(layers.length, 30, 'all node outputs but the renamed softmax');
+  assert.equal(layers[0]!.op, 'CONV_2D');
+  for (const l of layers) assert.ok(l.sqnrDb > 10 && l.sqnrDb < 60 && l.cosine > 0.98, `${l.node}: ${l.sqnrDb} dB`);
+  t.diagnostic(`first layer ${layers[0]!.sqnrDb.toFixed(1)} dB, last ${layers.at(-1)!.sqnrDb.toFixed(1)} dB`);
+  assert.ok(layers[0]!.sqnrDb > layers.at(-1)!.sqnrDb + 5, 'error accumulates with depth');
+});

@@ -10,14 +10,16 @@ import type { RuntimeName } from '../../runtime/types';
 const USAGE = `Usage: edgequant evaluate FLOAT_MODEL QUANT.tflite --data DIR|FILE.npy|FILE.npz
                           [--labels FILE.npy] [--preprocess 0..1|-1..1|0..255|imagenet|caffe|FILE.json]
                           [--samples N] [--runtime litert-js|tflite-node] [--runs N] [--warmup N]
-                          [--input-shape 1,H,W,C] [--json]
+                          [--input-shape 1,H,W,C] [--layers N] [--json]
 
 Runs the float model (a .tflite, or a Keras/TF.js model converted to float .tflite first) and the
 quantized .tflite on the same samples in the same TFLite runtime, quantizing int8/uint8 inputs and
 dequantizing outputs with each model's own parameters. Reports per output: SQNR, cosine similarity,
 max abs error, top-1 agreement; label accuracy with --labels (.npy, one per sample) or image
 sub-folders named by class (0, 1, 2… are class indices; other names count in sorted order);
-file sizes and their ratio; local latency median / p90 after warm-up (--runs 0 skips it).`;
+file sizes and their ratio; local latency median / p90 after warm-up (--runs 0 skips it).
+--layers N also compares every layer (tensors both graphs name alike) on N samples, running both
+graphs in the IR interpreter, the quantized one simulated; the table lists the 10 worst layers.`;
 
 export const evaluateCommand: Command = {
   name: 'evaluate',
@@ -33,6 +35,7 @@ export const evaluateCommand: Command = {
       runs: { type: 'string' },
       warmup: { type: 'string' },
       'input-shape': { type: 'string' },
+      layers: { type: 'string' },
       json: { type: 'boolean', default: false },
     });
     if (positionals.length !== 2) throw new InputError(`evaluate needs FLOAT_MODEL and QUANT.tflite (see 'edgequant evaluate --help').`);
@@ -49,6 +52,7 @@ export const evaluateCommand: Command = {
       ...(runtime ? { runtime: runtime as RuntimeName } : {}),
       latencyRuns: values.runs === '0' ? 0 : parsePositiveInt('--runs', values.runs, 50),
       warmup: values.warmup === '0' ? 0 : parsePositiveInt('--warmup', values.warmup, 5),
+      ...(values.layers ? { layerSamples: parsePositiveInt('--layers', values.layers, 0) } : {}),
       ...(values['input-shape'] ? { inputShape: parseShape('--input-shape', values['input-shape']) } : {}),
     });
     if (values.json) printJson(io, reportJson(report));
