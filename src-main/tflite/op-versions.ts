@@ -10,6 +10,8 @@ interface OpSignature {
   /** Weight (input 1) is quantized per channel. */
   perChannel: (i: number) => boolean;
   rank: (i: number) => number;
+  /** Input i carries quantization parameters. */
+  quantized: (i: number) => boolean;
   inputCount: number;
 }
 
@@ -21,6 +23,7 @@ function signature(graph: Graph, node: Node): OpSignature {
     output: (i) => tensor(node.outputs[i])?.dtype,
     perChannel: (i) => (tensor(node.inputs[i])?.quant?.scale.length ?? 0) > 1,
     rank: (i) => tensor(node.inputs[i])?.shape.length ?? 0,
+    quantized: (i) => (tensor(node.inputs[i])?.quant?.scale.length ?? 0) > 0,
     inputCount: node.inputs.filter((x) => x !== null).length,
   };
 }
@@ -40,18 +43,19 @@ function versionOf(s: OpSignature): number {
   const hybrid = in0 === 'float32' && in1 === 'int8' && out0 === 'float32';
   switch (n.op) {
     case 'CONV_2D':
-      if (in0 === 'int16' && in1 === 'int8') return 4;
+      // 16x8 (int16 activations, int8 weights) stays 1: version 4 is int16 weights too.
+      if (in0 === 'int16' && in1 === 'int16') return 4;
       if (in0 === 'int8' && in1 === 'int8') return 3;
       if (hybrid) return s.perChannel(1) ? 5 : 2;
       return 1;
     case 'DEPTHWISE_CONV_2D':
-      if (in0 === 'int16' && in1 === 'int8') return 5;
+      if (in0 === 'int16' && in1 === 'int16') return 5;
       if (hybrid) return s.perChannel(1) ? 6 : 4;
       if (in0 === 'int8' && in1 === 'int8') return 3;
       if (n.options.dilationW !== 1 || n.options.dilationH !== 1) return 2;
       return 1;
     case 'FULLY_CONNECTED':
-      if (in0 === 'int16' && in1 === 'int8') return 7;
+      if (in0 === 'int16' && in1 === 'int16') return 7;
       if (s.inputCount === 2) return 6;
       if (n.options.keepNumDims) return 5;
       if (in0 === 'int8' && in1 === 'int8') return 4;
@@ -63,11 +67,12 @@ function versionOf(s: OpSignature): number {
       if (in1 === 'int8') return 2;
       return 1;
     case 'ADD':
-      if (in0 === 'int16') return 3;
+      // The writer sets pot_scale_int16 = false for int16 (general scales), which is version 3.
+      if (in0 === 'int16') return s.quantized(0) ? 3 : 5;
       if (in0 === 'int64') return 4;
       return in0 === 'int8' ? 2 : 1;
     case 'SUB':
-      if (in0 === 'int16') return 3;
+      if (in0 === 'int16' && s.quantized(0)) return 5;
       if (in0 === 'int64') return 4;
       return in0 === 'int8' ? 2 : 1;
     case 'MUL':

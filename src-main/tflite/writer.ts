@@ -224,7 +224,12 @@ function nodeOptions(graph: Graph, node: Node): { table: string | null; raw: Raw
     const out = node.outputs[0] ? graph.tensors.get(node.outputs[0]) : undefined;
     return { table: 'ShapeOptions', raw: { out_type: tensorTypeName(tensorTypeOf(out?.dtype ?? 'int32')) } };
   }
-  return { table: binding.table, raw: binding.toRaw(node.options as never) };
+  const raw = binding.toRaw(node.options as never);
+  if ((node.op === 'ADD' || node.op === 'SUB') && node.outputs[0] && graph.tensors.get(node.outputs[0])?.dtype === 'int16') {
+    // int16 with arbitrary scales needs the general kernel (the converter does the same).
+    raw.pot_scale_int16 = false;
+  }
+  return { table: binding.table, raw };
 }
 
 function writeOperator(b: Builder, graph: Graph, node: Node, p: Plan, tensorIndex: Map<string, number>): number {

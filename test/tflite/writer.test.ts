@@ -108,6 +108,30 @@ for (const runtimeName of RUNTIMES) {
   });
 }
 
+for (const runtimeName of RUNTIMES) {
+  test(`${runtimeName}: int16 ADD with non power-of-two scales (16x8) is written for the general kernel`, async () => {
+    const bytes = writeTflite(
+      model(
+        [
+          { name: 'a', dtype: 'int16', shape: [1, 4], quant: { scale: [0.001], zeroPoint: [0] } },
+          { name: 'b', dtype: 'int16', shape: [1, 4], quant: { scale: [0.0007], zeroPoint: [0] } },
+          { name: 'sum', dtype: 'int16', shape: [1, 4], quant: { scale: [0.0015], zeroPoint: [0] } },
+        ],
+        [{ name: 'add', op: 'ADD', inputs: ['a', 'b'], outputs: ['sum'], options: { fusedActivation: 'NONE' } }],
+        ['a', 'b'],
+        ['sum'],
+      ),
+    );
+    assert.deepEqual(readOperatorCodes(bytes), [{ builtin: 'ADD', version: 3 }]);
+    const loaded = await getRuntime(runtimeName).load(bytes);
+    const a = [1000, -2000, 15000, 300];
+    const b = [1000, 3000, -9000, 30000];
+    const [sum] = await loaded.run([Int16Array.from(a), Int16Array.from(b)]);
+    const expected = a.map((v, i) => Math.round((0.001 * v + 0.0007 * (b[i] as number)) / 0.0015));
+    Array.from(sum as Int16Array).forEach((v, i) => assert.ok(Math.abs(v - (expected[i] as number)) <= 1, `${v} vs ${expected[i]}`));
+  });
+}
+
 test('litert-js: GELU (builtin code 150) is written with deprecated code 127 and runs', async () => {
   const bytes = writeTflite(
     model(
