@@ -202,8 +202,9 @@ function writeTensor(b: Builder, tensor: Tensor, buffer: number): number {
   if (quant) b.addFieldOffset(TensorField.quantization, quant, 0);
   if (tensor.isVariable) b.addFieldInt8(TensorField.isVariable, 1, 0);
   if (signature) b.addFieldOffset(TensorField.shapeSignature, signature, 0);
-  // Our shapes are always ranked (an empty shape is a scalar), as current converters mark them.
-  b.addFieldInt8(TensorField.hasRank, 1, 0);
+  // Current converters mark ranked tensors; an empty shape may mean a scalar or an unknown
+  // rank, which the IR cannot tell apart, so it stays unmarked as older converters left it.
+  if (tensor.shape.length > 0) b.addFieldInt8(TensorField.hasRank, 1, 0);
   return b.endObject();
 }
 
