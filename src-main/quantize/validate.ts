@@ -32,7 +32,7 @@ export function validateGraph(graph: Graph): Check[] {
     for (const i of node.inputs) if (i !== null && !available.has(i)) problems['topological order']!.push(`${node.name} reads ${i}`);
     for (const o of node.outputs) available.add(o);
     const facts = opFacts(node.op);
-    const input = graph.tensors.get(node.inputs[node.op === 'TRANSPOSE_CONV' ? 2 : 0] ?? '');
+    const input = graph.tensors.get(node.inputs[node.op === 'TRANSPOSE_CONV' ? 2 : node.op === 'SPLIT' ? 1 : 0] ?? '');
     const output = graph.tensors.get(node.outputs[0] ?? '');
     if (!facts || !input || !output || input.dtype === 'float32' || output.dtype === 'float32') continue;
     if (facts.weights) {
