@@ -140,3 +140,16 @@ test('an op the interpreter cannot run is refused up front', async () => {
   const g = graphOf([f32('x', [1]), f32('y', [])], [{ name: 'c', op: 'CUSTOM', customCode: 'TFLite_Detection_PostProcess', inputs: ['x'], outputs: ['y'], options: {} }], ['x'], ['y']);
   await assert.rejects(executeGraph(g, [new Float32Array(1)]), /custom op 'TFLite_Detection_PostProcess'/);
 });
+
+test('QUANTIZE rounds ties away from zero like TFLite', async () => {
+  const g = graphOf(
+    [f32('x', [4]), { name: 'q', dtype: 'int8', shape: [4], quant: { scale: [0.5], zeroPoint: [0] } }, f32('d', [])],
+    [
+      { name: 'q', op: 'QUANTIZE', inputs: ['x'], outputs: ['q'], options: {} },
+      { name: 'd', op: 'DEQUANTIZE', inputs: ['q'], outputs: ['d'], options: {} },
+    ],
+    ['x'], ['d'],
+  );
+  const [d] = await executeGraph(g, [Float32Array.from([0.25, -0.25, 0.75, 1.25])]);
+  assert.deepEqual(Array.from(d!), [0.5, -0.5, 1, 1.5]);
+});

@@ -12,6 +12,11 @@ const RANGES: Record<string, [number, number]> = {
   int32: [-2147483648, 2147483647],
 };
 
+/** Round half away from zero, as TFLite does (tf.round rounds half to even). */
+function roundAway(tf: Tf, x: TfTensor): TfTensor {
+  return tf.mul(tf.sign(x), tf.floor(tf.add(tf.abs(x), 0.5)));
+}
+
 /** Rounds real values to the tensor's quantization grid; identity for float tensors. */
 export function fakeQuantize(tf: Tf, x: TfTensor, t: Tensor): TfTensor {
   const range = RANGES[t.dtype];
@@ -22,13 +27,12 @@ export function fakeQuantize(tf: Tf, x: TfTensor, t: Tensor): TfTensor {
     const shape = x.shape.map((_, i) => (i === axis ? q.scale.length : 1));
     const s = tf.tensor(q.scale, shape);
     const z = tf.tensor(q.zeroPoint, shape);
-    const ints = tf.clipByValue(tf.add(tf.round(tf.div(x, s)), z), range[0], range[1]);
+    const ints = tf.clipByValue(tf.add(roundAway(tf, tf.div(x, s)), z), range[0], range[1]);
     return tf.mul(tf.sub(ints, z), s);
   }
   const s = q.scale[0]!;
   const z = q.zeroPoint[0] ?? 0;
-  // round half away from zero (TFLite) vs tfjs round (half to even): differs only on exact ties.
-  const ints = tf.clipByValue(tf.add(tf.round(tf.div(x, s)), z), range[0], range[1]);
+  const ints = tf.clipByValue(tf.add(roundAway(tf, tf.div(x, s)), z), range[0], range[1]);
   return tf.mul(tf.sub(ints, z), s);
 }
 

@@ -2,12 +2,11 @@
 import type { Tensor as TfTensorT } from '@tensorflow/tfjs';
 import { axisOf, ExecuteUnsupportedError, fused, type KernelTable, type OpContext, type TfTensor } from './context';
 
-function reshapeTarget(ctx: OpContext, x: TfTensor, shape: number[]): number[] {
+function reshapeTarget(x: TfTensor, shape: number[]): number[] {
   // TFLite allows one -1; tfjs does too. A stale batch dim of 1 when running batch > 1 is
   // rewritten to -1 so that a model exported with a fixed batch still runs with a batch.
   const known = shape.reduce((n, d) => (d > 0 ? n * d : n), 1);
   if (!shape.includes(-1) && known !== x.size && shape[0] === 1 && x.size % (known || 1) === 0) return [-1, ...shape.slice(1)];
-  void ctx;
   return shape;
 }
 
@@ -26,7 +25,7 @@ export const tensorKernels: KernelTable = {
   RESHAPE(node, ctx) {
     const x = ctx.input(0);
     const shape = node.inputs[1] ? ctx.ints(1) : node.options.newShape;
-    return ctx.tf.reshape(x, reshapeTarget(ctx, x, shape));
+    return ctx.tf.reshape(x, reshapeTarget(x, shape));
   },
   SQUEEZE(node, ctx) {
     const x = ctx.input(0);
