@@ -192,27 +192,33 @@ function versionOf(s: OpSignature): number {
       if (in1 === 'float16') return 4;
       if (in1 === 'int8' || in1 === 'int16') return 3;
       return in1 === 'bool' || in1 === 'string' ? 2 : 1;
+    case 'SQUARED_DIFFERENCE':
+    case 'SUM':
+    case 'LOG_SOFTMAX':
+      return in0 === 'int8' ? 2 : 1;
+    case 'EXP':
+    case 'LOG':
+      return in0 === 'int8' || in0 === 'int16' ? 2 : 1;
+    case 'GELU':
+      return in0 === 'int8' || in0 === 'uint8' ? 2 : 1;
+    case 'CAST':
+      if (in0 === 'float16' || out0 === 'float16') return 5;
+      return in0 === 'int8' || out0 === 'int8' ? 3 : 1;
+    // No version depends on the types for these: their kernels exist only at version 1
+    // (HARD_SWISH, PRELU, …), so a "quantized = 2" guess makes runtimes refuse the file.
     case 'HARD_SWISH':
     case 'PRELU':
     case 'ELU':
-    case 'EXP':
-    case 'LOG':
     case 'SQRT':
     case 'SQUARE':
     case 'NEG':
-    case 'LOG_SOFTMAX':
     case 'RELU_N1_TO_1':
     case 'RELU_0_TO_1':
-    case 'GELU':
-    case 'SQUARED_DIFFERENCE':
-    case 'SUM':
-    case 'CAST':
     case 'SHAPE':
     case 'EXPAND_DIMS':
     case 'RESHAPE':
     case 'POW':
-      // Later versions add int8/int16 kernels; the first quantized one is version 2.
-      return in0 === 'int8' && !['RESHAPE', 'EXPAND_DIMS', 'SHAPE', 'CAST'].includes(n.op) ? 2 : 1;
+      return 1;
     case 'CUSTOM':
     case 'OTHER':
       return 1;
