@@ -150,7 +150,7 @@ function versionOf(s: OpSignature): number {
       if (in1 === 'int32') return 3;
       return in1 === 'int8' ? 2 : 1;
     case 'SPLIT_V':
-      return in0 === 'int16' ? 3 : in0 === 'int8' ? 2 : 1;
+      return in0 === 'int8' ? 2 : 1;
     case 'GATHER':
       if (in1 === 'int16') return 6;
       if (n.options.batchDims !== 0) return 5;
