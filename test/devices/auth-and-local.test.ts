@@ -55,7 +55,7 @@ test('an encrypted key asks its passphrase once through the injected prompt', { 
   // Nobody to ask (no TTY, no UI): a clear one-line failure, not a hang.
   await assert.rejects(
     openTransport(sshDevice({ keyFile: key }), { store, env: { HOME: join(work, 'home') } }),
-    /authentication to .* failed \(tried: no key, agent or password available\)/,
+    /authentication to .* failed \(tried: key .*secret_key \(encrypted, no terminal to ask its passphrase\)\)/,
   );
 });
 

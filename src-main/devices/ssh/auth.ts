@@ -45,7 +45,7 @@ export function defaultKeyFiles(home: string = homedir()): string[] {
   return DEFAULT_KEYS.map((k) => join(home, '.ssh', k)).filter((p) => existsSync(p));
 }
 
-async function loadKey(path: string, ctx: AuthContext): Promise<ParsedKey | undefined> {
+async function loadKey(path: string, ctx: AuthContext, skipped: string[]): Promise<ParsedKey | undefined> {
   let data: Buffer;
   try {
     data = readFileSync(path);
@@ -56,7 +56,10 @@ async function loadKey(path: string, ctx: AuthContext): Promise<ParsedKey | unde
   let parsed = ssh2.utils.parseKey(data);
   if (parsed instanceof Error && /passphrase|encrypted/i.test(parsed.message)) {
     const passphrase = ctx.prompt ? await ctx.prompt(`Passphrase for ${path}: `) : undefined;
-    if (passphrase === undefined) return undefined;
+    if (passphrase === undefined) {
+      skipped.push(`key ${path} (encrypted, no terminal to ask its passphrase)`);
+      return undefined;
+    }
     parsed = ssh2.utils.parseKey(data, passphrase);
     if (parsed instanceof Error) throw new DeviceInputError(`wrong passphrase for key file ${path}.`);
   }
@@ -72,7 +75,7 @@ export function planAuth(ctx: AuthContext): AuthPlan {
   const steps: Array<() => Promise<AnyAuthMethod | undefined>> = [];
   for (const file of ctx.keyFiles) {
     steps.push(async () => {
-      const key = await loadKey(file, ctx);
+      const key = await loadKey(file, ctx, tried);
       if (!key) return undefined;
       tried.push(`key ${file}`);
       return { type: 'publickey', username: ctx.user, key };
