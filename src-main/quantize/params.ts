@@ -1,7 +1,7 @@
 // The params stage of static quantization: decides, from the recipe, the kernel facts and the
 // calibration statistics, which nodes run integer and the scale/zero point of every activation
 // tensor they touch. Scale sharing is a union-find over tensors that kernels require to agree.
-import { elementCount, isConstant, type Graph, type Node, type Tensor } from '../graph/model-graph';
+import { isConstant, type Graph, type Node, type Tensor } from '../graph/model-graph';
 import { QuantizeInputError } from './errors';
 import { activationQuant } from './math';
 import { opFacts, type OpFacts } from './op-facts';
@@ -151,10 +151,4 @@ export function planStatic(
     }
   }
   return { plan: { recipe, domains, activations }, floatOps, warnings };
-}
-
-/** Count of weight elements, used by the dynamic-range size threshold. */
-export function weightElements(graph: Graph, name: string | null | undefined): number {
-  const t = name ? graph.tensors.get(name) : undefined;
-  return t ? elementCount(t.shape) : 0;
 }
