@@ -190,8 +190,9 @@ export async function createExecutor(model: ModelGraph | Graph, tfjs: () => Prom
       const live = values.get(name);
       if (live) return live;
       const t = getTensor(graph, name);
-      if (t.data || t.isVariable || !producers.has(name)) return constant(t);
-      throw new ExecuteUnsupportedError(`Node '${node.name}' reads '${name}' before it is computed (graph not topologically ordered).`);
+      if (t.data || t.isVariable) return constant(t);
+      if (producers.has(name)) throw new ExecuteUnsupportedError(`Node '${node.name}' reads '${name}' before it is computed (graph not topologically ordered).`);
+      throw new ExecuteUnsupportedError(`Node '${node.name}' reads '${name}', which no node produces and which is neither a graph input nor a constant.`);
     };
     const ctx: OpContext = {
       tf,
