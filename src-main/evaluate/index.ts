@@ -2,5 +2,5 @@ export { evaluate, type EvaluateOptions, type EvaluateRequest, type EvaluationRe
 export { formatReport, reportJson } from './report';
 export { argmax, cosineSimilarity, isClassification, latencySummary, OutputComparison, sqnrDb, type OutputMetrics } from './metrics';
 export { fromRuntimeOutput, toRuntimeInput } from './io';
-export { EvaluateInputError, EvaluateRunError } from './errors';
+export { EvaluateInputError } from './errors';
 export { compareLayers, type LayerError } from './layers';
