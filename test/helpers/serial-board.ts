@@ -113,6 +113,8 @@ export async function startSerialBoard(dir: string, kind: BoardKind = 'shell', e
   const home = join(dir, 'board-home');
   mkdirSync(home, { recursive: true });
   const command = farEnd(kind, dir);
+  const boardTmp = join(dir, 'board-tmp');
+  mkdirSync(boardTmp, { recursive: true });
   const path = linkPath ?? join(dir, `tty-${kind}-${process.pid}-${Math.random().toString(16).slice(2, 8)}`);
   const child: ChildProcess = spawn(
     'socat',
@@ -124,6 +126,8 @@ export async function startSerialBoard(dir: string, kind: BoardKind = 'shell', e
         HOME: home,
         LANG: 'C.UTF-8',
         LD_LIBRARY_PATH: TFLITE_C_DIR,
+        // The board's temp files stay in the test folder (killed boards cannot clean up).
+        TMPDIR: boardTmp,
         ...env,
       },
     },

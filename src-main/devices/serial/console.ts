@@ -28,7 +28,7 @@ const MAX_REEMITS = 3;
 export class ConsoleSession {
   private counter = 0;
   private readonly nonce = randomBytes(3).toString('hex');
-  /** Board-side temp files of this session ($__eqt.o, .e, .c, .i, .s). */
+  /** Stem of this session's board-side temp files ($__eqt.o, .e, .c, .i, .s in /tmp or $HOME). */
   readonly tempPrefix: string;
   private queue: Promise<unknown> = Promise.resolve();
   private broken: Error | undefined;
@@ -39,7 +39,7 @@ export class ConsoleSession {
     /** What the session does, one line each (a console view in the app, --verbose). */
     readonly log: (line: string) => void,
   ) {
-    this.tempPrefix = `/tmp/.edgequant-${this.nonce}`;
+    this.tempPrefix = `.edgequant-${this.nonce}`;
   }
 
   static async start(link: PortLink, options: Omit<LoginOptions, 'tempPrefix'>): Promise<ConsoleSession> {
@@ -169,7 +169,7 @@ export class ConsoleSession {
     if (this.link.lost || this.broken) return;
     await this.exclusive(async () => {
       const id = this.nextId();
-      await this.link.write(`${restoreScript(this.tempPrefix)}; echo __EQ_${id}_Q\n`);
+      await this.link.write(`${restoreScript()}; echo __EQ_${id}_Q\n`);
       // Best effort: a board that does not answer within 3 s is left as it is.
       await this.link.waitFor((text) => findLine(text, `__EQ_${id}_Q`), 3000, () => new Error('no reply')).catch(() => undefined);
     }).catch(() => undefined);

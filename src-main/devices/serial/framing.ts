@@ -5,6 +5,7 @@
 import { cksumTag } from './cksum';
 
 /** Shell functions and settings that make an interactive console machine-friendly. */
+/** `tempPrefix`: a file name stem (no slash) for this session's temp files. */
 export function setupScript(tempPrefix: string, syncToken: string): string {
   return [
     // Saved so that closing the session gives a human at the console their prompt back.
@@ -26,7 +27,9 @@ export function setupScript(tempPrefix: string, syncToken: string): string {
     'unset PROMPT_COMMAND',
     'export HISTFILE=/dev/null TERM=dumb',
     'cd',
-    `__eqt=${tempPrefix}`,
+    // Temp files in $TMPDIR or /tmp, or in $HOME on boards with a read-only /tmp.
+    `__eqt="\${TMPDIR:-/tmp}/${tempPrefix}"`,
+    `[ -w "\${TMPDIR:-/tmp}" ] || __eqt="$HOME/${tempPrefix}"`,
     '__eqs() { cksum <"$1" | tr " " .; }',
     '__eq_emit() { echo "__EQ_$1_O"; base64 <"$__eqt.o"; echo "__EQ_$1_E"; base64 <"$__eqt.e"; echo "__EQ_$1_X_$2_$(__eqs "$__eqt.o")_$(__eqs "$__eqt.e")"; }',
     '__eq_put() { __eqk=$(__eqs "$__eqt.c"); if [ "$__eqk" = "$2" ] && cat "$__eqt.c" >>"$3"; then echo "__EQ_$1_K_ok_$__eqk"; else echo "__EQ_$1_K_bad_$__eqk"; fi; }',
@@ -36,8 +39,8 @@ export function setupScript(tempPrefix: string, syncToken: string): string {
 }
 
 /** Undoes setupScript() for the next human at the console (echo, prompts, line editing). */
-export function restoreScript(tempPrefix: string): string {
-  return `rm -f ${shellQuote(tempPrefix)}.*; stty echo onlcr 2>/dev/null; PS1=$__eqps1; PS2=$__eqps2; unset __eqps1 __eqps2; command shopt -s expand_aliases 2>/dev/null; command set -o emacs 2>/dev/null`;
+export function restoreScript(): string {
+  return `rm -f "$__eqt".*; stty echo onlcr 2>/dev/null; PS1=$__eqps1; PS2=$__eqps2; unset __eqps1 __eqps2; command shopt -s expand_aliases 2>/dev/null; command set -o emacs 2>/dev/null`;
 }
 
 export function syncReply(syncToken: string): string {
