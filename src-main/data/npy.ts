@@ -1,6 +1,6 @@
 // NumPy .npy files (format versions 1, 2 and 3), C order only. Whole-array parse/encode for
 // small arrays, and `openNpy` to read sample rows lazily so calibration can stream big files.
-import { open, readFile, writeFile } from 'node:fs/promises';
+import { open, readFile, writeFile, type FileHandle } from 'node:fs/promises';
 import { InputError } from '../errors';
 
 export class NpyError extends InputError {
@@ -130,29 +130,53 @@ export interface NpyFile {
   close(): Promise<void>;
 }
 
+/**
+ * Rows of a .npy stored at byte `base` of an open file (a plain .npy: base 0; a stored member of
+ * a .npz: its data offset). `close` is the caller's: members share the archive's handle.
+ */
+export async function npyAt(handle: FileHandle, base: number, end: number, label: string, close: () => Promise<void>): Promise<NpyFile> {
+  const probe = new Uint8Array(Math.min(65536, Math.max(0, end - base)));
+  const { bytesRead } = await handle.read(probe, 0, probe.length, base);
+  const header = parseNpyHeader(probe.subarray(0, bytesRead), label);
+  const rows = header.shape[0] ?? 1;
+  const rowItems = header.shape.slice(1).reduce((n, d) => n * d, 1);
+  if (end < base + header.dataOffset + rows * rowItems * header.itemSize) throw new NpyError(`${label}: truncated .npy data.`);
+  return {
+    path: label,
+    header,
+    async readRows(start, count) {
+      if (start < 0 || start + count > rows) throw new NpyError(`${label}: rows ${start}..${start + count} out of range (has ${rows}).`);
+      const buffer = new Uint8Array(count * rowItems * header.itemSize);
+      await handle.read(buffer, 0, buffer.length, base + header.dataOffset + start * rowItems * header.itemSize);
+      return { dtype: header.dtype, shape: [count, ...header.shape.slice(1)], data: typedArray(header.dtype, buffer, count * rowItems, header.bigEndian, header.itemSize) };
+    },
+    close,
+  };
+}
+
 export async function openNpy(path: string): Promise<NpyFile> {
   const handle = await open(path, 'r');
   try {
-    const probe = new Uint8Array(65536);
-    const { bytesRead } = await handle.read(probe, 0, probe.length, 0);
-    const header = parseNpyHeader(probe.subarray(0, bytesRead), path);
-    const rows = header.shape[0] ?? 1;
-    const rowItems = header.shape.slice(1).reduce((n, d) => n * d, 1);
     const { size } = await handle.stat();
-    if (size < header.dataOffset + rows * rowItems * header.itemSize) throw new NpyError(`${path}: truncated .npy data.`);
-    return {
-      path,
-      header,
-      async readRows(start, count) {
-        if (start < 0 || start + count > rows) throw new NpyError(`${path}: rows ${start}..${start + count} out of range (has ${rows}).`);
-        const buffer = new Uint8Array(count * rowItems * header.itemSize);
-        await handle.read(buffer, 0, buffer.length, header.dataOffset + start * rowItems * header.itemSize);
-        return { dtype: header.dtype, shape: [count, ...header.shape.slice(1)], data: typedArray(header.dtype, buffer, count * rowItems, header.bigEndian, header.itemSize) };
-      },
-      close: () => handle.close(),
-    };
+    return await npyAt(handle, 0, size, path, () => handle.close());
   } catch (error) {
     await handle.close();
     throw error;
   }
+}
+
+/** An in-memory array behind the same row interface (e.g. a deflated .npz member). */
+export function npyInMemory(array: NpyArray, label: string): NpyFile {
+  const rows = array.shape[0] ?? 1;
+  const rowItems = array.shape.slice(1).reduce((n, d) => n * d, 1);
+  const itemSize = array.data.BYTES_PER_ELEMENT;
+  return {
+    path: label,
+    header: { dtype: array.dtype, shape: array.shape, dataOffset: 0, itemSize, bigEndian: false },
+    async readRows(start, count) {
+      if (start < 0 || start + count > rows) throw new NpyError(`${label}: rows ${start}..${start + count} out of range (has ${rows}).`);
+      return { dtype: array.dtype, shape: [count, ...array.shape.slice(1)], data: array.data.subarray(start * rowItems, (start + count) * rowItems) as NpyData };
+    },
+    close: async () => {},
+  };
 }

@@ -5,7 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { encodeNpy, type NpyArray, openNpy, parseNpy, readNpy, writeNpy } from '../../src-main/data/npy';
-import { encodeNpz, parseNpz, readNpz } from '../../src-main/data/npz';
+import { encodeNpz, openNpz, parseNpz, readNpz } from '../../src-main/data/npz';
 import { decodeBmp } from '../../src-main/data/bmp';
 import { loadImage, listImages } from '../../src-main/data/images';
 import { expectedRange, impliedInputQuant, preprocessPixels, PRESETS, resolvePreprocessing } from '../../src-main/data/preprocess';
@@ -53,6 +53,21 @@ test('npy refuses Fortran order, bad magic and unknown dtypes with an InputError
   assert.throws(() => parseNpy(complex, 'c.npy'), /dtype '<c8' is not supported/);
 });
 
+test('openNpz reads rows in place (stored) or inflated (deflated), same values as a whole read', async () => {
+  for (const compress of [false, true]) {
+    const path = join(out, `rows-${compress}.npz`);
+    const a = Float32Array.from({ length: 12 }, (_, i) => i * 1.5);
+    await writeFile(path, encodeNpz({ x: { dtype: 'float32', shape: [4, 3], data: a }, y: { dtype: 'int8', shape: [4], data: Int8Array.from([1, -2, 3, -4]) } }, compress));
+    const archive = await openNpz(path);
+    assert.deepEqual(archive.names, ['x', 'y']);
+    const x = await archive.member('x');
+    assert.deepEqual(Array.from((await x.readRows(2, 2)).data as Float32Array), Array.from(a.subarray(6, 12)));
+    assert.deepEqual(Array.from((await (await archive.member('y')).readRows(3, 1)).data as Int8Array), [-4]);
+    await assert.rejects(archive.member('z'), /no array 'z'/);
+    await archive.close();
+  }
+});
+
 test('npz stored and deflated round trip', () => {
   for (const compress of [false, true]) {
     const bytes = encodeNpz({ a: { dtype: 'float32', shape: [2], data: Float32Array.from([1, 2]) }, b: { dtype: 'int32', shape: [1], data: Int32Array.from([7]) } }, compress);
@@ -72,6 +87,10 @@ test('numpy-written fixtures: mnist .npy (uint8) and str_ww .npz (float64)', asy
   assert.deepEqual(Buffer.from(images.data as Uint8Array).subarray(0, 5000), raw.subarray(0, 5000));
   const npz = await readNpz(join(fixtures, 'mlperf-tiny/str_ww/calibration_samples.npz'));
   assert.deepEqual(npz.get('specs')!.shape, [45, 30, 1, 40]);
+  const archive = await openNpz(join(fixtures, 'mlperf-tiny/str_ww/calibration_samples.npz'));
+  const row = await (await archive.member('specs')).readRows(44, 1);
+  await archive.close();
+  assert.deepEqual(Array.from(row.data as Float64Array), Array.from((npz.get('specs')!.data as Float64Array).subarray(44 * 1200)));
   assert.equal(npz.get('specs')!.dtype, 'float64');
   assert.deepEqual(npz.get('labels')!.shape, [45]);
 });

@@ -3,7 +3,7 @@
 import { basename } from 'node:path';
 import { listImages, loadImage, type ImageEntry } from '../../data/images';
 import { npyToFloat32, openNpy, type NpyArray, type NpyFile } from '../../data/npy';
-import { readNpz } from '../../data/npz';
+import { openNpz } from '../../data/npz';
 import { preprocessPixels, type Preprocessing } from '../../data/preprocess';
 import { CancelledError } from '../../errors';
 import { CalibrationDataError, fitsSample, type InputSpec, type Sample } from './dataset';
@@ -105,40 +105,49 @@ export async function npySource(path: string, inputs: InputSpec[], preprocessing
 const LABEL_NAMES = new Set(['labels', 'label', 'y', 'targets', 'target']);
 const simplify = (name: string) => name.replace(/:0$/, '').replace(/[^A-Za-z0-9]+/g, '_').toLowerCase();
 
-/** A .npz is read whole (numpy's zip layout does not allow cheap row access when deflated). */
+/** A .npz: stored members (numpy.savez) are read row by row in place; deflated ones whole. */
 export async function npzSource(path: string, inputs: InputSpec[], preprocessing: Preprocessing | undefined): Promise<Source> {
-  const arrays = await readNpz(path);
-  const names = [...arrays.keys()];
-  const dataNames = names.filter((n) => !LABEL_NAMES.has(n.toLowerCase()));
-  const chosen = inputs.map((input, k) => {
-    const byName = names.find((n) => n === input.name) ?? names.find((n) => simplify(n) === simplify(input.name));
-    const name = byName ?? (dataNames.length === inputs.length ? dataNames[k] : undefined);
-    if (!name) throw new CalibrationDataError(`${basename(path)} has arrays ${names.join(', ')}; none is named '${input.name}' and they cannot be matched by order (${dataNames.length} data arrays for ${inputs.length} inputs).`);
-    const array = arrays.get(name)!;
-    if (!fitsSample(input, array.shape.slice(1))) throw new CalibrationDataError(`${basename(path)}: array '${name}' has shape ${shapeText(array.shape)} but input '${input.name}' takes samples of shape ${shapeText(input.shape.slice(1))}.`);
-    return { name, array };
-  });
-  const counts = new Set(chosen.map((c) => c.array.shape[0]));
-  if (counts.size !== 1) throw new CalibrationDataError(`${basename(path)}: arrays ${chosen.map((c) => `${c.name} (${c.array.shape[0]})`).join(', ')} hold different sample counts.`);
-  const available = chosen[0]!.array.shape[0]!;
-  const labelName = names.find((n) => LABEL_NAMES.has(n.toLowerCase()));
-  const labelArray = labelName ? npyToFloat32(arrays.get(labelName)!) : undefined;
-  const labels = labelArray && labelArray.length === available ? Array.from(labelArray, Math.round) : undefined;
-  return {
-    description: `${available} sample(s) from ${basename(path)} (${chosen.map((c) => `${c.name}→${inputs[chosen.indexOf(c)]!.name}`).join(', ')})`,
-    available,
-    ...(labels ? { labels } : {}),
-    isFloatData: chosen.every((c) => c.array.dtype.startsWith('float')),
-    async read(index) {
-      const values = chosen.map(({ array }, k) => {
-        const per = array.shape.slice(1).reduce((n, d) => n * d, 1);
-        const row: NpyArray = { dtype: array.dtype, shape: array.shape.slice(1), data: array.data.subarray(index * per, (index + 1) * per) as NpyArray['data'] };
-        return toInputValues(row, inputs[k]!, basename(path), preprocessing);
-      });
-      return { inputs: values, source: `${basename(path)}[${index}]` };
-    },
-    close: async () => {},
-  };
+  const archive = await openNpz(path);
+  try {
+    const names = archive.names;
+    const dataNames = names.filter((n) => !LABEL_NAMES.has(n.toLowerCase()));
+    const chosen: { name: string; file: NpyFile }[] = [];
+    for (const [k, input] of inputs.entries()) {
+      const byName = names.find((n) => n === input.name) ?? names.find((n) => simplify(n) === simplify(input.name));
+      const name = byName ?? (dataNames.length === inputs.length ? dataNames[k] : undefined);
+      if (!name) throw new CalibrationDataError(`${basename(path)} has arrays ${names.join(', ')}; none is named '${input.name}' and they cannot be matched by order (${dataNames.length} data arrays for ${inputs.length} inputs).`);
+      const file = await archive.member(name);
+      const shape = file.header.shape;
+      if (!fitsSample(input, shape.slice(1))) throw new CalibrationDataError(`${basename(path)}: array '${name}' has shape ${shapeText(shape)} but input '${input.name}' takes samples of shape ${shapeText(input.shape.slice(1))}.`);
+      chosen.push({ name, file });
+    }
+    const counts = new Set(chosen.map((c) => c.file.header.shape[0]));
+    if (counts.size !== 1) throw new CalibrationDataError(`${basename(path)}: arrays ${chosen.map((c) => `${c.name} (${c.file.header.shape[0]})`).join(', ')} hold different sample counts.`);
+    const available = chosen[0]!.file.header.shape[0]!;
+    const labelName = names.find((n) => LABEL_NAMES.has(n.toLowerCase()));
+    let labels: number[] | undefined;
+    if (labelName) {
+      const file = await archive.member(labelName);
+      const rows = file.header.shape[0] ?? 0;
+      const values = rows === available ? npyToFloat32(await file.readRows(0, rows)) : undefined;
+      if (values && values.length === available) labels = Array.from(values, Math.round);
+    }
+    return {
+      description: `${available} sample(s) from ${basename(path)} (${chosen.map((c, k) => `${c.name}→${inputs[k]!.name}`).join(', ')})`,
+      available,
+      ...(labels ? { labels } : {}),
+      isFloatData: chosen.every((c) => c.file.header.dtype.startsWith('float')),
+      async read(index) {
+        const values: Float32Array[] = [];
+        for (const [k, { file }] of chosen.entries()) values.push(toInputValues(await file.readRows(index, 1), inputs[k]!, basename(path), preprocessing));
+        return { inputs: values, source: `${basename(path)}[${index}]` };
+      },
+      close: () => archive.close(),
+    };
+  } catch (error) {
+    await archive.close();
+    throw error;
+  }
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {
