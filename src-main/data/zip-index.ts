@@ -36,7 +36,7 @@ export async function readZipIndex(handle: FileHandle, size: number, label: stri
   const tailLength = Math.min(size, 65535 + 22);
   const tail = await readAt(handle, size - tailLength, tailLength);
   let eocd = -1;
-  for (let i = tail.byteLength - 22; i >= 0; i--) if (tail.getUint32(i, true) === EOCD) { eocd = i; break; }
+  for (let i = tail.byteLength - 22; i >= 0 && eocd < 0; i--) if (tail.getUint32(i, true) === EOCD) eocd = i;
   if (eocd < 0) throw new ZipFormatError(`${label} is not a zip archive (no end-of-central-directory record); save it with numpy.savez.`);
   let count = tail.getUint16(eocd + 10, true);
   let cdSize = tail.getUint32(eocd + 12, true);
@@ -72,8 +72,14 @@ export async function readZipIndex(handle: FileHandle, size: number, label: stri
       const length = cd.getUint16(e + 2, true);
       if (id === 0x0001) {
         let p = e + 4;
-        if (entry.size === 0xffffffff) (entry.size = u64(cd, p)), (p += 8);
-        if (entry.compressedSize === 0xffffffff) (entry.compressedSize = u64(cd, p)), (p += 8);
+        if (entry.size === 0xffffffff) {
+          entry.size = u64(cd, p);
+          p += 8;
+        }
+        if (entry.compressedSize === 0xffffffff) {
+          entry.compressedSize = u64(cd, p);
+          p += 8;
+        }
         if (entry.localHeaderOffset === 0xffffffff) entry.localHeaderOffset = u64(cd, p);
       }
       e += 4 + length;
