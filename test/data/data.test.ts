@@ -43,6 +43,20 @@ test('npy round trip for every dtype, rows read lazily', async () => {
   assert.deepEqual(Array.from(rows.data as Float32Array), [3.5, 4, 5, 6]);
 });
 
+test('npy format versions 2 and 3 (uint32 header length, utf-8 header) parse', () => {
+  const v1 = encodeNpy({ dtype: 'int16', shape: [3], data: Int16Array.from([1, -2, 3]) });
+  const headerLength = new DataView(v1.buffer).getUint16(8, true);
+  for (const major of [2, 3]) {
+    const bytes = new Uint8Array(v1.length + 2);
+    bytes.set(v1.subarray(0, 6));
+    bytes[6] = major;
+    new DataView(bytes.buffer).setUint32(8, headerLength, true);
+    bytes.set(v1.subarray(10), 12);
+    const back = parseNpy(bytes, `v${major}.npy`);
+    assert.deepEqual(Array.from(back.data as Int16Array), [1, -2, 3]);
+  }
+});
+
 test('npy refuses Fortran order, bad magic and unknown dtypes with an InputError', () => {
   const good = encodeNpy({ dtype: 'float32', shape: [2], data: new Float32Array(2) });
   const text = Buffer.from(good).toString('latin1');
