@@ -146,6 +146,9 @@ export class ConsoleSession {
       ), signal);
     } catch (error) {
       if (!this.link.lost) await this.interrupt();
+      // A pty or adapter does not always report a hang-up to a waiting reader; the interrupt's
+      // write does. Then the lost link is the cause to name, not the timeout.
+      if (this.link.lost) throw this.link.lostError();
       throw error;
     }
   }
