@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src-main/cli/main';
@@ -197,4 +197,25 @@ test('a board without python3, and one without any TFLite runtime: one-line erro
     assert.equal(e.message.includes('\n'), false);
     return true;
   });
+});
+
+test('a board without SFTP: deploy and download go through the shell, sha256 verified', { skip: noSshd ?? noFixtures }, async () => {
+  const bare = await TestSshd.start({ sftp: false });
+  try {
+    const store = new DeviceStore(join(work, 'state-nosftp'));
+    const device = { kind: 'ssh' as const, name: 'nosftp', host: '127.0.0.1', port: bare.port, user: bare.user, keyFile: bare.clientKey };
+    const t = await openTransport(device, { store, env: { HOME: join(work, 'home') }, confirmHostKey: async () => true });
+    try {
+      const seen: number[] = [];
+      const result = await deployModel(t, VWW_INT8, { deviceName: 'nosftp', store, onProgress: (p) => seen.push(p.bytesDone) });
+      assert.equal(result.skipped, false);
+      assert.equal(seen.at(-1), result.bytes);
+      assert.deepEqual(Buffer.from(await t.download(result.remotePath)), readFileSync(VWW_INT8));
+      assert.equal(store.listDeployments('nosftp').length, 1);
+    } finally {
+      await t.close();
+    }
+  } finally {
+    await bare.dispose();
+  }
 });

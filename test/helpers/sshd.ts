@@ -66,6 +66,8 @@ export interface SshdOptions {
   /** Reuse this host key file instead of generating one. */
   hostKeyPath?: string;
   port?: number;
+  /** false: no SFTP subsystem, like many Dropbear/BusyBox boards. */
+  sftp?: boolean;
 }
 
 /** exitCode stays null for a process ended by a signal, so check both. */
@@ -132,7 +134,7 @@ export class TestSshd {
       `UsePAM no`,
       `StrictModes no`,
       `SetEnv ${env.join(' ')}`,
-      `Subsystem sftp internal-sftp`,
+      ...(this.options.sftp === false ? [] : [`Subsystem sftp internal-sftp`]),
       `LogLevel ERROR`,
     ].join('\n');
     const path = join(this.dir, 'sshd_config');

@@ -10,6 +10,7 @@ import { hostIdOf, keyTypeOf, sha256Fingerprint, verifyHostKey, type ConfirmHost
 import { defaultKeyFiles, planAuth, type SecretPrompt, type SecretStore } from './auth';
 import { readSshConfig, sshConfigPath } from './config-file';
 import { CancelledError } from '../../errors';
+import { downloadThroughShell, uploadThroughShell } from './shell-transfer';
 
 export interface SshConnectOptions {
   store: DeviceStore;
@@ -76,7 +77,7 @@ class PausableTimer {
 
 export class SshTransport implements BoardTransport {
   readonly label: string;
-  private sftpSession: Promise<SFTPWrapper> | undefined;
+  private sftpSession: Promise<SFTPWrapper | undefined> | undefined;
   private closedError: DeviceError | undefined;
   private readonly closeListeners = new Set<(e: DeviceError) => void>();
 
@@ -230,9 +231,10 @@ export class SshTransport implements BoardTransport {
     );
   }
 
-  private sftp(): Promise<SFTPWrapper> {
-    this.sftpSession ??= new Promise<SFTPWrapper>((resolve, reject) => {
-      this.client.sftp((err, sftp) => (err ? reject(new DeviceError(`${this.label}: SFTP is not available (${err.message}).`)) : resolve(sftp)));
+  /** The SFTP session, or undefined when the server has no SFTP subsystem (then `cat` is used). */
+  private sftp(): Promise<SFTPWrapper | undefined> {
+    this.sftpSession ??= new Promise<SFTPWrapper | undefined>((resolve) => {
+      this.client.sftp((err, sftp) => resolve(err ? undefined : sftp));
     });
     return this.sftpSession;
   }
@@ -241,6 +243,7 @@ export class SshTransport implements BoardTransport {
     const path = remotePath.replace(/^~\//, '');
     return this.guard(async () => {
       const sftp = await this.sftp();
+      if (!sftp) return uploadThroughShell(this.client, this.label, localPath, path, onProgress, signal);
       await new Promise<void>((resolve, reject) => {
         if (signal?.aborted) return reject(new CancelledError());
         // fastPut cannot be stopped alone: a cancelled upload ends the connection.
@@ -267,6 +270,7 @@ export class SshTransport implements BoardTransport {
     const path = remotePath.replace(/^~\//, '');
     return this.guard(async () => {
       const sftp = await this.sftp();
+      if (!sftp) return downloadThroughShell(this.client, this.label, path);
       return new Promise<Uint8Array>((resolve, reject) =>
         sftp.readFile(path, (err, data) => (err ? reject(new DeviceError(`${this.label}: cannot read ${remotePath} (${err.message}).`)) : resolve(new Uint8Array(data)))),
       );
