@@ -105,6 +105,15 @@ interface RunnerBench {
 /** Prepares inputs in the model's own dtypes, runs the desktop reference, writes .npy files to upload. */
 async function prepareInputs(modelPath: string, files: string[], loadLocal: (p: string) => Promise<LocalModel>, dir: string) {
   const model = await loadLocal(modelPath);
+  try {
+    return await splitAndWrite(model, files, dir);
+  } catch (error) {
+    model.loaded.dispose();
+    throw error;
+  }
+}
+
+async function splitAndWrite(model: LocalModel, files: string[], dir: string) {
   const inputs = model.loaded.inputs;
   if (files.length !== inputs.length) {
     throw new DeviceInputError(`the model has ${inputs.length} input(s) but ${files.length} --input file(s) were given.`);
@@ -144,9 +153,10 @@ export async function benchOnDevice(
   const project = options.project ?? 'default';
   const progress = options.onProgress ?? (() => undefined);
   const temp = mkdtempSync(join(tmpdir(), 'edgequant-bench-'));
+  let prepared: Awaited<ReturnType<typeof prepareInputs>> | undefined;
   try {
     // Validate inputs and compute the desktop reference before anything goes to the board.
-    const prepared = options.inputs?.length ? await prepareInputs(modelPath, options.inputs, options.loadLocal ?? loadLocalModel, temp) : undefined;
+    prepared = options.inputs?.length ? await prepareInputs(modelPath, options.inputs, options.loadLocal ?? loadLocalModel, temp) : undefined;
     const deployed = await deployModel(transport, modelPath, {
       project,
       deviceName: device.name,
@@ -192,6 +202,7 @@ export async function benchOnDevice(
     progress({ stage: 'done' });
     return result;
   } finally {
+    prepared?.model.loaded.dispose();
     rmSync(temp, { recursive: true, force: true });
   }
 }

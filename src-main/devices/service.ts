@@ -51,6 +51,13 @@ export interface AddSerialDeviceRequest {
   tfliteLibrary?: string;
 }
 
+export interface DeviceSettingsPatch {
+  tfliteLibrary?: string | null;
+  keyFile?: string | null;
+  connectTimeoutMs?: number | null;
+  baudRate?: number;
+}
+
 export interface AddedDevice {
   device: DeviceConfig;
   hostKey: { keyType: string; fingerprint: string } | null;
@@ -185,6 +192,25 @@ export class DeviceService {
     };
     this.store.saveDevice(device);
     return { device, hostKey: null, arch: null };
+  }
+
+  /**
+   * Changes a stored device's settings (not its address: remove and re-add for that, so the
+   * host key is checked again). `null` clears an optional setting.
+   */
+  update(name: string, patch: DeviceSettingsPatch): DeviceConfig {
+    const device = this.store.requireDevice(name);
+    const next: Record<string, unknown> = { ...device };
+    for (const [key, value] of Object.entries(patch)) {
+      if (value === undefined) continue;
+      if (key === 'keyFile' && device.kind !== 'ssh') throw new DeviceInputError('keyFile applies to ssh devices only.');
+      if (key === 'baudRate' && device.kind !== 'serial') throw new DeviceInputError('baudRate applies to serial devices only.');
+      if (key === 'keyFile' && typeof value === 'string' && !existsSync(value)) throw new DeviceInputError(`key file ${value} does not exist.`);
+      if (value === null) delete next[key];
+      else next[key] = value;
+    }
+    this.store.saveDevice(next as unknown as DeviceConfig);
+    return next as unknown as DeviceConfig;
   }
 
   /** Forgets the device, its deployment records, and its host key when no other device uses it. */

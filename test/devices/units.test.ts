@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { resolveSshConfig } from '../../src-main/devices/ssh/config-file';
 import { summarizeLatencies, sqnrDb, top1Agreement } from '../../src-main/devices/stats';
 import { DeviceStore, checkDeviceName } from '../../src-main/devices/store';
+import { DeviceService } from '../../src-main/devices/service';
 import { DeviceError, DeviceInputError } from '../../src-main/devices/errors';
 import { sha256Fingerprint, keyTypeOf, hostIdOf } from '../../src-main/devices/ssh/host-keys';
 import { decodeTensor } from '../../src-main/devices/tensors';
@@ -139,5 +140,21 @@ test('CLI usage errors exit 2 with one line', async () => {
     assert.deepEqual(JSON.parse(listed.stdout), { devices: [] });
   } finally {
     rmSync(home, { recursive: true, force: true });
+  }
+});
+
+test('device settings update: clears with null, refuses settings of another kind', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'eq-update-'));
+  try {
+    const service = new DeviceService({ env: { EDGEQUANT_HOME: dir, HOME: dir } });
+    service.addSerial({ name: 'uart', path: '/dev/ttyUSB0' });
+    assert.deepEqual(service.update('uart', { tfliteLibrary: '/opt/lib/libtensorflowlite_c.so', baudRate: 921600 }), {
+      kind: 'serial', name: 'uart', path: '/dev/ttyUSB0', baudRate: 921600, tfliteLibrary: '/opt/lib/libtensorflowlite_c.so',
+    });
+    assert.equal((service.update('uart', { tfliteLibrary: null }) as { tfliteLibrary?: string }).tfliteLibrary, undefined);
+    assert.throws(() => service.update('uart', { keyFile: '/x' }), DeviceInputError);
+    assert.deepEqual(new DeviceStore(dir).getDevice('uart'), { kind: 'serial', name: 'uart', path: '/dev/ttyUSB0', baudRate: 921600 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
