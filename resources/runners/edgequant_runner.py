@@ -330,7 +330,10 @@ def open_interpreter(model_path, threads, wanted, tflite_lib):
         if not has_numpy:
             tried.append('%s (numpy missing)' % name)
             continue
-        return PyInterpreter(name, model_path, threads)
+        try:
+            return PyInterpreter(name, model_path, threads)
+        except ImportError as e:  # a broken install: say so and try the next runtime
+            tried.append('%s (%s)' % (name, e))
     if wanted in ('auto', 'tflite-c'):
         lib = find_c_library(tflite_lib)
         if lib:
