@@ -44,58 +44,70 @@ export async function reachShell(link: PortLink, options: LoginOptions): Promise
   const left = () => Math.max(0, deadline - Date.now());
   const log = options.onLog ?? (() => {});
   let seen = '';
-  let sentUser = false;
-  let sentPassword = false;
-  let quietAfterPassword = 0;
+  // What we typed last decides what a prompt means: a password prompt right after our user
+  // name is ours; any other is a stray login attempt that must fail first.
+  let lastSent: 'nudge' | 'user' | 'password' | 'setup' = 'nudge';
+  let quietRounds = 0;
+  let loginPending = false;
   const stillThere = () => {
     if (link.lost) throw link.lostError();
     if (options.signal?.aborted) throw new CancelledError('Cancelled while connecting to the board.');
   };
+  const refused = () => new SerialDeviceError(`The board refused the login on ${link.label}: check the user name and password.`);
 
   // Ctrl-U clears a half-typed line (readline and the tty's own line editing); CR submits.
   await link.write('\x15\r');
   for (let attempt = 0; left() > 0; attempt++) {
     stillThere();
-    // Let the console answer the nudge, then look at its last line.
+    // Let the console answer, then look at its last line.
     await link.pause(Math.min(attempt === 0 ? 600 : 900, left()));
     stillThere();
     seen += link.received;
     const tail = visibleTail(link.received);
     link.consume();
-    if (LOGIN_REFUSED.test(tail) && sentPassword) {
-      throw new SerialDeviceError(`The board refused the login on ${link.label}: check the user name and password.`);
+    if (tail.trim() === '') {
+      // login(1) pauses seconds after a failed attempt, and a getty may be restarting: do not
+      // type into that silence. A shell answers the first nudge with its prompt.
+      if ((attempt === 0 || lastSent === 'user' || lastSent === 'password' || loginPending) && quietRounds++ < 5) continue;
+    } else {
+      quietRounds = 0;
+    }
+    if (LOGIN_REFUSED.test(tail)) {
+      if (lastSent === 'password') throw refused();
+      // Some other attempt failed (a stray line read as a user name): its prompt follows.
+      loginPending = true;
     }
     if (PASSWORD_PROMPT.test(tail)) {
-      if (options.user && !sentUser) {
-        // A password prompt for a user name we did not type (a stray Enter): let it fail.
+      if (lastSent !== 'user') {
+        // A password prompt for a user name we did not type: let that attempt fail.
         await link.write('\r');
+        lastSent = 'nudge';
+        loginPending = true;
         continue;
       }
       if (!options.password) throw new SerialDeviceError(`The board on ${link.label} asks for a password and none can be asked here.`);
       log('password prompt: sending the password');
       const password = await options.password();
       await link.write(password + '\r');
-      sentPassword = true;
-      quietAfterPassword = 0;
+      lastSent = 'password';
       continue;
     }
     if (LOGIN_PROMPT.test(tail)) {
       if (!options.user) {
         throw new SerialDeviceError(`The board on ${link.label} shows a login prompt: store the user name with the device (user field) and retry.`);
       }
-      if (sentUser && sentPassword) {
-        throw new SerialDeviceError(`The board refused the login on ${link.label}: check the user name and password.`);
-      }
+      if (lastSent === 'password') throw refused();
       log(`login prompt: sending user ${options.user}`);
       await link.write(options.user + '\r');
-      sentUser = true;
+      lastSent = 'user';
+      loginPending = false;
       continue;
     }
-    // login(1) pauses a few seconds before "Login incorrect": do not type into that silence.
-    if (sentPassword && tail.trim() === '' && quietAfterPassword++ < 4) continue;
+    if (loginPending && quietRounds < 5) continue;
     // Anything else may be a shell: try to set it up and wait for the exact sync reply.
     const token = `__EQ_SYNC_${randomBytes(4).toString('hex')}`;
     await link.write(setupScript(options.tempPrefix, token) + '\r');
+    lastSent = 'setup';
     try {
       const end = await link.waitFor(
         (text) => findLine(text, syncReply(token)),
@@ -111,7 +123,8 @@ export async function reachShell(link: PortLink, options: LoginOptions): Promise
       if (options.signal?.aborted) throw error;
       seen += link.received;
       // A login prompt can appear only now (the nudge woke a getty): handle it next round.
-      if (!LOGIN_PROMPT.test(visibleTail(link.received)) && !PASSWORD_PROMPT.test(visibleTail(link.received))) {
+      const now = visibleTail(link.received);
+      if (!LOGIN_PROMPT.test(now) && !PASSWORD_PROMPT.test(now) && !LOGIN_REFUSED.test(now)) {
         // An earlier session killed mid-transfer leaves the shell inside our here-document:
         // its terminator ends that (elsewhere it is a harmless unknown command). No Ctrl-C
         // here: it would kill whatever the user runs on the console.

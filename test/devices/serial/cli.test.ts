@@ -154,6 +154,41 @@ test('deploy: the CLI killed mid-upload leaves the board mid here-document; the 
   assert.equal(sha256(readFileSync(join(b.home, '.edgequant', 'default', 'big_model2.tflite'))), sha256(readFileSync(big)));
 });
 
+test('a console with a login prompt: --user is stored; without a terminal to ask the password, one clear line', async (t) => {
+  if (!socatAvailable()) return t.skip('socat absent');
+  const b = await startSerialBoard(join(dir, 'login'), 'login', { BOARD_USER: 'pi', BOARD_PASSWORD: 'pw' });
+  boards.push(b);
+  const added = await cli(['device', 'add', 'gated', '--serial', b.path, '--user', 'pi', '--json']);
+  assert.equal(added.code, 0, added.stderr);
+  assert.equal(JSON.parse(added.stdout).device.user, 'pi');
+  const probed = await cli(['device', 'probe', 'gated', '--json']);
+  assert.equal(probed.code, 1);
+  assert.equal(probed.stderr.trim().split('\n').length, 1);
+  assert.match(probed.stderr, /asks for a password; run from a terminal to type it/);
+
+  // On a terminal (script(1) gives the CLI a pty) the password is asked once, typed, and used.
+  if (!existsSync('/usr/bin/script')) return t.skip('script(1) absent: the typed-password half is not run');
+  const child = spawn('script', ['-qec', `${process.execPath} ${join(repo, 'bin', 'edgequant.js')} device probe gated --json`, '/dev/null'], {
+    cwd: repo,
+    env: { ...process.env, EDGEQUANT_HOME: home, EDGEQUANT_FROM_SOURCE: '1' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let screen = '';
+  let typed = 0;
+  child.stdout.on('data', (d: Buffer) => {
+    screen += d.toString();
+    if (typed === 0 && screen.includes(`Password for pi on ${b.path}`)) {
+      typed += 1;
+      child.stdin.write('pw\r');
+    }
+  });
+  const code = await new Promise<number | null>((done) => child.on('close', done));
+  assert.equal(code, 0, screen);
+  assert.equal(typed, 1);
+  assert.match(screen, /"arch": "/);
+  assert.ok(!existsSync(join(home, 'devices.json')) || !readFileSync(join(home, 'devices.json'), 'utf8').includes('"pw"'), 'the password is not stored');
+});
+
 test('wrong baud rate (garbage, no prompt): probe exits 1 with a clear line within the timeout', async (t) => {
   if (!socatAvailable()) return t.skip('socat absent');
   const b = await board('garbage', 'garbage');
