@@ -5,7 +5,7 @@ import { InputError } from '../../errors';
 import { DeviceService, terminalHostKeyConfirm, terminalSecretPrompt, type DeviceProbe } from '../../devices/index';
 
 const USAGE = `Usage:
-  edgequant device add NAME (--ssh [USER@]HOST[:PORT] [--key FILE] | --serial PATH [--baud N])
+  edgequant device add NAME (--ssh [USER@]HOST[:PORT] [--key FILE] | --serial PATH [--baud N] [--user NAME])
                        [--tflite-lib PATH_ON_BOARD] [--connect-timeout SEC] [--trust] [--json]
   edgequant device list [--json]
   edgequant device probe NAME [--json]       (NAME may be 'local': this computer)
@@ -31,6 +31,7 @@ async function add(argv: string[], io: CliIO): Promise<number> {
     key: { type: 'string' },
     serial: { type: 'string' },
     baud: { type: 'string' },
+    user: { type: 'string' },
     'tflite-lib': { type: 'string' },
     'connect-timeout': { type: 'string' },
     trust: { type: 'boolean', default: false },
@@ -43,7 +44,7 @@ async function add(argv: string[], io: CliIO): Promise<number> {
   const tfliteLibrary = values['tflite-lib'];
   if (values.serial !== undefined) {
     if (values.key) throw new InputError('--key applies to --ssh devices only.');
-    const added = service.addSerial({ name, path: values.serial, baudRate: parsePositiveInt('--baud', values.baud, 115200), tfliteLibrary });
+    const added = service.addSerial({ name, path: values.serial, baudRate: parsePositiveInt('--baud', values.baud, 115200), tfliteLibrary, ...(values.user ? { user: values.user } : {}) });
     if (values.json) printJson(io, added);
     else io.stdout(`Added ${name} (serial ${values.serial}).\n`);
     return 0;
