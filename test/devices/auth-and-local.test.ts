@@ -219,3 +219,16 @@ test('a board without SFTP: deploy and download go through the shell, sha256 ver
     await bare.dispose();
   }
 });
+
+test('device probe local: this computer, with the runner finding the C library it is given', async () => {
+  const env = { EDGEQUANT_HOME: join(work, 'state-probe'), HOME: join(work, 'home'), PATH: process.env.PATH };
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(['device', 'probe', 'local', '--json'], { stdout: (t) => out.push(t), stderr: (t) => err.push(t), cwd: work, env });
+  assert.equal(code, 0, err.join(''));
+  const p = JSON.parse(out.join(''));
+  assert.equal(p.device, 'local');
+  assert.equal(p.cores, (await import('node:os')).availableParallelism());
+  assert.equal(p.bestRuntime, 'tflite-c');
+  assert.equal(p.runtimes.find((r: { name: string }) => r.name === 'tflite-c').path, tfliteCLibraryPath());
+});
