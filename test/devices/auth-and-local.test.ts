@@ -232,3 +232,18 @@ test('device probe local: this computer, with the runner finding the C library i
   assert.equal(p.bestRuntime, 'tflite-c');
   assert.equal(p.runtimes.find((r: { name: string }) => r.name === 'tflite-c').path, tfliteCLibraryPath());
 });
+
+test('the TFLite C library path from the device settings is used when the loader path has none', { skip: noSshd ?? noFixtures }, async () => {
+  // This sshd sets no LD_LIBRARY_PATH: the board has no runtime until the setting names one.
+  const env = { EDGEQUANT_HOME: join(work, 'state-libsetting'), HOME: join(work, 'home') };
+  const service = new DeviceService({ env });
+  await service.addSsh({ name: 'nolib', ssh: `${sshd!.user}@127.0.0.1:${sshd!.port}`, keyFile: sshd!.clientKey, trustNew: true });
+  await assert.rejects(service.bench('nolib', VWW_INT8, { runs: 2 }), /no TFLite runtime usable on this board/);
+  assert.equal((await service.probe('nolib')).bestRuntime, null);
+  service.update('nolib', { tfliteLibrary: tfliteCLibraryPath() });
+  const probe = await service.probe('nolib');
+  assert.equal(probe.bestRuntime, 'tflite-c');
+  const result = await service.bench('nolib', VWW_INT8, { runs: 5 });
+  assert.equal(result.runtime.name, 'tflite-c');
+  assert.ok(result.latencyMs.p50 > 0);
+});
