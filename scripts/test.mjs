@@ -2,7 +2,7 @@
 // report, then one closing line `N passed, N failed, N skipped` read from a TAP copy.
 // Arguments narrow the run: `npm test -- quantize` runs files whose path contains "quantize".
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -27,7 +27,8 @@ if (files.length === 0) {
   process.exit(1);
 }
 mkdirSync(join(root, 'test-output'), { recursive: true });
-const tap = join(root, 'test-output', 'results.tap');
+// One TAP file per run, so two `npm test` runs at once do not count each other's results.
+const tap = join(root, 'test-output', `results-${process.pid}.tap`);
 const result = spawnSync(
   process.execPath,
   [
@@ -51,6 +52,7 @@ try {
   console.error('The test run wrote no TAP report.');
   counts.fail += 1;
 }
+rmSync(tap, { force: true });
 const failed = counts.fail + (result.status !== 0 && counts.fail === 0 ? 1 : 0);
 console.log(`${counts.pass} passed, ${failed} failed, ${counts.skipped + counts.todo} skipped`);
 process.exit(failed > 0 ? 1 : 0);

@@ -28,6 +28,8 @@ async function main(): Promise<void> {
   if (values.open) openBrowser(host.url, spawn);
 
   const stop = () => {
+    // A job that ignores cancellation must not keep the host alive after a stop signal.
+    setTimeout(() => process.exit(0), 5_000).unref();
     void Promise.all([host.close(), services.dispose()]).finally(() => process.exit(0));
   };
   process.once('SIGINT', stop);

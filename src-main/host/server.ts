@@ -121,7 +121,10 @@ export async function startHost({ rendererDir, services, port = 0, token = newTo
     close: async () => {
       for (const ws of sockets) ws.terminate();
       wss.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Browsers keep idle keep-alive connections open; close() would wait for them forever.
+      server.closeAllConnections();
+      await closed;
     },
   };
 }

@@ -61,8 +61,13 @@ export async function startHostProcess(args: string[] = []): Promise<HostProcess
     stderr,
     kill: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        // The timer keeps this test process alive until the host is gone; SIGKILL if it lingers.
+        const force = setTimeout(() => child.kill('SIGKILL'), 8_000);
+        child.once('exit', () => {
+          clearTimeout(force);
+          resolve();
+        });
         child.kill('SIGTERM');
       }),
   };
