@@ -85,9 +85,11 @@ export function scatterChart(canvas: HTMLCanvasElement, points: (ParetoPoint & {
 
 /** One series per device: latency samples bucketed into a histogram. */
 export function latencyDistributionChart(canvas: HTMLCanvasElement, series: { device: string; samples: number[] }[]): Chart {
-  const all = series.flatMap((s) => s.samples);
-  const lo = Math.min(...all);
-  const hi = Math.max(...all);
+  // Bins span the 1st..99th percentile so a few slow first runs do not squash the histogram;
+  // outliers land in the edge bins.
+  const all = series.flatMap((s) => s.samples).sort((a, b) => a - b);
+  const lo = all[Math.floor(all.length * 0.01)]!;
+  const hi = all[Math.min(all.length - 1, Math.ceil(all.length * 0.99) - 1)]!;
   const bins = 20;
   const width = (hi - lo) / bins || 1;
   const labels = Array.from({ length: bins }, (_, i) => (lo + (i + 0.5) * width).toFixed(3));
@@ -100,7 +102,7 @@ export function latencyDistributionChart(canvas: HTMLCanvasElement, series: { de
       labels,
       datasets: series.map((s, k) => {
         const counts = new Array<number>(bins).fill(0);
-        for (const v of s.samples) counts[Math.min(bins - 1, Math.floor((v - lo) / width))]!++;
+        for (const v of s.samples) counts[Math.max(0, Math.min(bins - 1, Math.floor((v - lo) / width)))]!++;
         return { label: s.device, data: counts, backgroundColor: PALETTE[k % PALETTE.length]! };
       }),
     },

@@ -65,13 +65,18 @@ export class HistoryState {
       .map((r) => ({ t: Date.parse(r.startedAt), value: r.metrics[this.metric]!, label: r.id }))
       .sort((a, b) => a.t - b.t),
   );
-  metricNames = $derived([...new Set(currentProject.runs.flatMap((r) => Object.keys(r.metrics).filter((k) => typeof r.metrics[k] === 'number')))].sort());
+  metricNames = $derived(
+    currentProject.runs
+      .flatMap((r) => Object.keys(r.metrics).filter((k) => typeof r.metrics[k] === 'number'))
+      .filter((k, i, all) => all.indexOf(k) === i)
+      .sort(),
+  );
   distributions = $derived.by(() => {
-    const byDevice = new Map<string, number[]>();
+    const byDevice: Record<string, number[]> = {};
     for (const run of this.benchRecords) {
-      for (const d of run.deviceResults) if (d.samplesMs?.length) byDevice.set(d.device, [...(byDevice.get(d.device) ?? []), ...d.samplesMs]);
+      for (const d of run.deviceResults) if (d.samplesMs?.length) byDevice[d.device] = [...(byDevice[d.device] ?? []), ...d.samplesMs];
     }
-    return [...byDevice].map(([device, samples]) => ({ device, samples }));
+    return Object.entries(byDevice).map(([device, samples]) => ({ device, samples }));
   });
 
   sortBy(key: SortKey): void {

@@ -7,6 +7,7 @@ const STAGE_WEIGHTS: Record<string, number> = {
   start: 0.01, import: 0.07, passes: 0.04, calibrate: 0.3, quantize: 0.08, write: 0.04, validate: 0.06, evaluate: 0.4,
 };
 const ORDER = Object.keys(STAGE_WEIGHTS);
+const TIME = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
 
 interface ProgressPayload {
   stage?: string;
@@ -79,7 +80,7 @@ export class JobState<R = unknown> {
   #progress(p: ProgressPayload): void {
     if (p.log) this.log = [...this.log, p.log];
     if (!p.stage) return;
-    if (p.stage !== this.stage && !p.log) this.log = [...this.log, `${new Date().toLocaleTimeString()} ${p.stage}${p.message ? `: ${p.message}` : ''}`];
+    if (p.stage !== this.stage && !p.log) this.log = [...this.log, `${TIME.format(Date.now())} ${p.stage}${p.message ? `: ${p.message}` : ''}`];
     this.stage = p.stage;
     this.message = p.message ?? '';
     const k = ORDER.indexOf(p.stage);

@@ -19,6 +19,10 @@ export class QuantizeState {
   evaluateLabels = $state('');
   label = $state('');
   preview = $state<CalibrationPreview | null>(null);
+  /** The model's first input shape (NHWC), so the preview is resized as the quantizer will. */
+  inputShape = $state<number[] | null>(null);
+  #shapeOf: string | null = null;
+  #shapeLoad: Promise<void> = Promise.resolve();
   previewError = $state<string | null>(null);
   job = new JobState<RunRecord>();
   run = $state<RunRecord | null>(null);
@@ -40,10 +44,30 @@ export class QuantizeState {
     }
   }
 
-  async loadPreview(inputShape?: number[]): Promise<void> {
-    this.previewError = null;
+  loadInputShape(model: string): Promise<void> {
+    if (this.#shapeOf !== model) {
+      this.#shapeOf = model;
+      this.#shapeLoad = this.#fetchInputShape(model);
+    }
+    return this.#shapeLoad;
+  }
+
+  async #fetchInputShape(model: string): Promise<void> {
     try {
-      this.preview = await api.calibration.preview({ path: this.calibration.trim(), preprocess: this.preprocess, ...(inputShape ? { shape: inputShape } : {}) });
+      const summary = await api.models.inspect({ path: model });
+      const shape = summary.inputs[0]?.shape;
+      this.inputShape = shape && shape.length === 4 ? shape.map((d) => (d > 0 ? d : 1)) : null;
+    } catch {
+      this.inputShape = null; // the preview then keeps the image size; the job reports model errors
+    }
+  }
+
+  async loadPreview(): Promise<void> {
+    this.previewError = null;
+    await this.#shapeLoad;
+    const shape = this.inputShape;
+    try {
+      this.preview = await api.calibration.preview({ path: this.calibration.trim(), preprocess: this.preprocess, ...(shape ? { shape } : {}) });
     } catch (error) {
       this.preview = null;
       this.previewError = error instanceof Error ? error.message : String(error);
