@@ -29,6 +29,8 @@ export interface DeviceProbe {
   bestRuntime: RuntimeAvailability['name'] | null;
   benchmarkModel: string | null;
   governor: string | null;
+  /** CPU0 clock now and at most (MHz), from cpufreq; a low current clock under load hints at throttling. */
+  cpuFreqMhz: { current: number | null; max: number | null };
   temperatureC: number | null;
   /** `vcgencmd get_throttled` (Raspberry Pi), e.g. "0x0"; null elsewhere. */
   throttled: string | null;
@@ -46,6 +48,8 @@ const SYSTEM_SCRIPT = [
   `echo "python=$(python3 -c 'import platform;print(platform.python_version())' 2>/dev/null)"`,
   `echo "benchmark_model=$(command -v benchmark_model 2>/dev/null || ls "$HOME/.edgequant/bin/benchmark_model" 2>/dev/null)"`,
   `echo "governor=$(cat /sys/devices/system/cpu/cpu0/cpufreq/scaling_governor 2>/dev/null)"`,
+  `echo "freqcur=$(cat /sys/devices/system/cpu/cpu0/cpufreq/scaling_cur_freq 2>/dev/null)"`,
+  `echo "freqmax=$(cat /sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq 2>/dev/null)"`,
   `echo "temp=$(cat /sys/class/thermal/thermal_zone*/temp 2>/dev/null | sort -n | tail -n1)"`,
   `echo "throttled=$(vcgencmd get_throttled 2>/dev/null | cut -d= -f2)"`,
 ].join('; ');
@@ -61,6 +65,11 @@ function parseFacts(text: string): Map<string, string> {
 
 const numberOrNull = (text: string | undefined): number | null => (text && /^\d+$/.test(text) ? Number(text) : null);
 const textOrNull = (text: string | undefined): string | null => (text ? text : null);
+
+const khzToMhz = (text: string | undefined): number | null => {
+  const khz = numberOrNull(text);
+  return khz === null ? null : Math.round(khz / 1000);
+};
 
 const RUNTIME_ORDER: RuntimeAvailability['name'][] = ['ai_edge_litert', 'tflite_runtime', 'tensorflow', 'tflite-c'];
 
@@ -94,6 +103,7 @@ export async function probeDevice(transport: BoardTransport, options: { tfliteLi
     bestRuntime: best,
     benchmarkModel: textOrNull(facts.get('benchmark_model')),
     governor: textOrNull(facts.get('governor')),
+    cpuFreqMhz: { current: khzToMhz(facts.get('freqcur')), max: khzToMhz(facts.get('freqmax')) },
     temperatureC: temp === null ? null : temp / 1000,
     throttled: textOrNull(facts.get('throttled')),
   };

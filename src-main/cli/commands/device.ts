@@ -81,7 +81,7 @@ function formatProbe(name: string, p: DeviceProbe): string {
   const rt = p.runtimes.map((r) => `${r.name}${r.version ? ' ' + r.version : ''}${r.usable ? '' : ' (needs numpy)'}`).join(', ') || 'none';
   return [
     `${name}: ${p.arch}, ${p.os ?? p.kernel}`,
-    `  CPU      ${p.cpuModel ?? '?'} x ${p.cores}${p.governor ? ` (governor ${p.governor})` : ''}`,
+    `  CPU      ${p.cpuModel ?? '?'} x ${p.cores}${p.cpuFreqMhz.max ? `, ${p.cpuFreqMhz.current ?? '?'}/${p.cpuFreqMhz.max} MHz` : ''}${p.governor ? ` (governor ${p.governor})` : ''}`,
     `  RAM      ${p.ramMb ?? '?'} MB, free disk ${p.diskFreeMb ?? '?'} MB`,
     `  Python   ${p.python ?? 'not installed'}${p.numpy ? ' + numpy' : ''}`,
     `  TFLite   ${rt}; best: ${p.bestRuntime ?? 'none'}${p.benchmarkModel ? `; benchmark_model ${p.benchmarkModel}` : ''}`,
