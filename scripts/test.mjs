@@ -35,12 +35,15 @@ const result = spawnSync(
     '--import', 'tsx',
     '--test',
     `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
+    '--test-timeout=600000',
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tap}`,
     ...files,
   ],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+  // A watchdog: a test file that never exits must fail the run, not hang CI.
+  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' }, timeout: 45 * 60_000, killSignal: 'SIGKILL' },
 );
+if (result.error) console.error(`The test run was stopped: ${result.error.message}`);
 let counts = { pass: 0, fail: 0, skipped: 0, todo: 0 };
 try {
   const text = readFileSync(tap, 'utf8');
