@@ -23,7 +23,7 @@ function table(runs: RunSummary[]): string {
     r.model ?? '-',
     typeof r.metrics.sizeBytes === 'number' ? `${fmt(r.metrics.sizeBytes / 1024)} KiB` : '-',
     typeof r.metrics.accuracy === 'number' ? `${fmt(r.metrics.accuracy * 100, 2)}%` : '-',
-    Object.entries(r.latencyP50Ms).map(([d, ms]) => `${d} ${fmt(ms, 2)} ms`).join(', ') || '-',
+    Object.entries(r.latencyP50Ms).map(([d, ms]) => `${d} ${fmt(ms, ms < 1 ? 3 : 2)} ms`).join(', ') || '-',
   ]);
   const head = ['ID', 'STATUS', 'MODE', 'MODEL', 'SIZE', 'ACCURACY', 'LATENCY p50'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
