@@ -149,6 +149,10 @@ export class TestSshd {
     const child = spawn(SSHD_PATH, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.child = child;
+    // A test run that ends without dispose() (crash, failed before hook) still takes its sshd along.
+    const onExit = () => this.kill();
+    process.once('exit', onExit);
+    child.once('exit', () => process.removeListener('exit', onExit));
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
       if (hasExited(child)) throw new Error(`sshd exited (${child.exitCode}): ${this.stderr.trim()}`);
