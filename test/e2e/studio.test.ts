@@ -143,6 +143,13 @@ describe('Studio flow in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : 
     await page.waitForTimeout(300);
     assert.ok((await paintedPixels(page, 'chart-time')) > 500);
     await page.screenshot({ path: join(screenshotDir, 'studio-history-compare.png'), fullPage: true });
+    // Dark theme: the charts are redrawn in the theme's colours and still painted.
+    const toggle = page.getByRole('button', { name: /Change theme/ });
+    for (let i = 0; i < 3 && (await page.evaluate(() => document.documentElement.dataset.theme)) !== 'dark'; i++) await toggle.click();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+    await page.waitForTimeout(300);
+    assert.ok((await paintedPixels(page, 'chart-scatter')) > 500);
+    await page.screenshot({ path: join(screenshotDir, 'studio-history-dark.png'), fullPage: true });
   });
 
   test('project runs --json lists what the UI shows', async () => {

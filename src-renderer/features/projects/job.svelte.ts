@@ -1,6 +1,6 @@
 // Follows one job: progress (stage, fraction, ETA), a live log, and the final result or error.
 import { api } from '../../lib/api';
-import type { JobStartRequest } from '../../../src-main/api/contract';
+import type { ApiEvents, JobStartRequest } from '../../../src-main/api/contract';
 
 /** Rough share of the total time per stage, for one progress bar across stages. */
 const STAGE_WEIGHTS: Record<string, number> = {
@@ -49,28 +49,40 @@ export class JobState<R = unknown> {
     this.startedAt = this.now = Date.now();
     this.#onDone = onDone;
     this.#timer = setInterval(() => (this.now = Date.now()), 500);
+    // Events that arrive before jobs.start answers (a very fast job) are replayed once the id is known.
+    const early: (() => void)[] = [];
     this.#stop.push(
       api.on('job.progress', (e) => {
-        if (e.jobId === this.id) this.#progress(e.progress as ProgressPayload);
+        if (this.id === null) early.push(() => e.jobId === this.id && this.#progress(e.progress as ProgressPayload));
+        else if (e.jobId === this.id) this.#progress(e.progress as ProgressPayload);
       }),
       api.on('job.done', (e) => {
-        if (e.jobId !== this.id) return;
-        this.status = e.status;
-        if (e.status === 'succeeded') {
-          this.fraction = 1;
-          this.result = e.result as R;
-          this.#onDone?.(e.result as R);
-        } else this.error = e.error?.message ?? e.status;
-        this.#cleanup();
+        if (this.id === null) {
+          early.push(() => this.#done(e));
+          return;
+        }
+        this.#done(e);
       }),
     );
     try {
       this.id = (await api.jobs.start(request)).jobId;
+      for (const replay of early) replay();
     } catch (error) {
       this.status = 'failed';
       this.error = error instanceof Error ? error.message : String(error);
       this.#cleanup();
     }
+  }
+
+  #done(e: ApiEvents['job.done']): void {
+    if (e.jobId !== this.id) return;
+    this.status = e.status;
+    if (e.status === 'succeeded') {
+      this.fraction = 1;
+      this.result = e.result as R;
+      this.#onDone?.(e.result as R);
+    } else this.error = e.error?.message ?? e.status;
+    this.#cleanup();
   }
 
   async cancel(): Promise<void> {
