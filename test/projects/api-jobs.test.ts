@@ -93,3 +93,32 @@ test('calibration preview: resized to the model input, preset applied', async ()
   assert.ok(Buffer.from(preview.pngBase64, 'base64').subarray(1, 4).toString() === 'PNG');
   await assert.rejects(handlers['calibration.preview']({ path: join(dir, 'model'), preprocess: '0..1' }), /No images/);
 });
+
+test('cancelling a project run mid-way records it as cancelled', async () => {
+  const dir = join(home, 'projects', 'mnist-demo');
+  const controller = new AbortController();
+  let runId: string | undefined;
+  const pending = runProjectConvert(
+    {
+      project: dir,
+      request: {
+        model: join(dir, 'model', 'model.json'),
+        output: join(dir, 'unused.tflite'),
+        quantize: { mode: 'int8', inputType: 'float32', outputType: 'float32', int8Only: false, calibration: { path: join(dir, 'calibration'), preprocess: '0..1', samples: 100, method: 'minmax', seed: 0 } },
+      },
+      evaluateData: join(dir, 'eval', 'x.npy'),
+    },
+    (p) => {
+      runId ??= p.runId;
+      // Cancel as soon as calibration reports progress: the work is genuinely under way.
+      if (p.stage === 'calibrate' || p.stage === 'evaluate') controller.abort();
+    },
+    controller.signal,
+  );
+  await assert.rejects(pending, (error: Error) => error.name === 'CancelledError');
+  assert.ok(runId);
+  const run = readRun(dir, runId);
+  assert.equal(run.status, 'cancelled');
+  assert.equal(run.error?.code, 'CANCELLED');
+  assert.equal(run.owner, undefined);
+});
