@@ -28,9 +28,13 @@ export const deployCommand: Command = {
     const showProgress = !values.json && process.stderr.isTTY === true;
     const result = await cliDeviceService(io).deploy(values.device, modelPath, {
       project: boardFolderOf(values.project),
-      onProgress: ({ bytesDone, bytesTotal }) => {
+      onProgress: (progress) => {
+        const { bytesDone, bytesTotal } = progress;
         const percent = Math.floor((100 * bytesDone) / Math.max(1, bytesTotal));
-        if (showProgress && percent !== lastPercent) io.stderr(`\rUploading ${percent}%`);
+        // Serial links report their measured rate and an ETA (minutes at 115200 baud).
+        const eta = (progress as { etaSeconds?: number }).etaSeconds;
+        const rest = eta === undefined ? '' : `, about ${eta >= 90 ? `${Math.round(eta / 60)} min` : `${Math.ceil(eta)} s`} left`;
+        if (showProgress && percent !== lastPercent) io.stderr(`\rUploading ${percent}%${rest}   `);
         lastPercent = percent;
       },
     });

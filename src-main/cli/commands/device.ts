@@ -10,6 +10,7 @@ const USAGE = `Usage:
   edgequant device list [--json]
   edgequant device probe NAME [--json]       (NAME may be 'local': this computer)
   edgequant device remove NAME
+  edgequant device ports [--json]           (serial ports: USB ids, serial numbers, adapter names)
 
 HOST may be a Host alias of ~/.ssh/config (HostName, User, Port, IdentityFile are honoured).
 On first contact the host key's SHA256 fingerprint is shown; --trust stores it without asking.
@@ -106,6 +107,21 @@ async function remove(argv: string[], io: CliIO): Promise<number> {
   return 0;
 }
 
+async function ports(argv: string[], io: CliIO): Promise<number> {
+  const { values } = parseCommandArgs('device ports', argv, { json: { type: 'boolean', default: false } });
+  const { listSerialPorts } = await import('../../devices/serial/index');
+  const found = await listSerialPorts();
+  if (values.json) printJson(io, { ports: found });
+  else if (found.length === 0) io.stdout('No serial ports found. Plug the board in (USB-serial adapter or USB gadget) and try again.\n');
+  else {
+    for (const p of found) {
+      const ids = p.vendorId ? `${p.vendorId}:${p.productId ?? '????'}` : '';
+      io.stdout(`${p.path.padEnd(22)} ${ids.padEnd(10)} ${p.friendlyName}${p.serialNumber ? ` (serial ${p.serialNumber})` : ''}\n`);
+    }
+  }
+  return 0;
+}
+
 export const deviceCommand: Command = {
   name: 'device',
   summary: 'Add, list, probe or remove edge boards (SSH or serial)',
@@ -117,7 +133,8 @@ export const deviceCommand: Command = {
       case 'list': return list(rest, io);
       case 'probe': return probe(rest, io);
       case 'remove': return remove(rest, io);
-      default: throw new InputError(`device needs a subcommand: add, list, probe or remove (got '${sub ?? ''}').`);
+      case 'ports': return ports(rest, io);
+      default: throw new InputError(`device needs a subcommand: add, list, probe, remove or ports (got '${sub ?? ''}').`);
     }
   },
 };

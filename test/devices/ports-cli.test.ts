@@ -1,0 +1,25 @@
+// `edgequant device ports`: the machine's real serial ports, as serialport sees them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { runCli } from '../../src-main/cli/main';
+
+test('device ports --json lists the serial ports that exist on this machine', async () => {
+  const out: string[] = [];
+  const code = await runCli(['device', 'ports', '--json'], { stdout: (s) => out.push(s), stderr: () => undefined, cwd: process.cwd(), env: {} });
+  assert.equal(code, 0);
+  const { ports } = JSON.parse(out.join('')) as { ports: { path: string; friendlyName: string; usb: boolean }[] };
+  assert.ok(Array.isArray(ports));
+  for (const port of ports) {
+    assert.ok(existsSync(port.path), `${port.path} exists`);
+    assert.ok(port.friendlyName.length > 0);
+    if (/ttyS\d+$/.test(port.path)) assert.equal(port.usb, false, 'an on-board UART is not a USB adapter');
+  }
+});
+
+test('device with an unknown subcommand names the valid ones', async () => {
+  const err: string[] = [];
+  const code = await runCli(['device', 'frobnicate'], { stdout: () => undefined, stderr: (s) => err.push(s), cwd: process.cwd(), env: {} });
+  assert.equal(code, 2);
+  assert.match(err.join(''), /add, list, probe, remove or ports/);
+});
