@@ -9,6 +9,8 @@ import { runFloatPasses, type PassReport } from '../graph/passes/index';
 import type { ModelSource } from '../formats/importer';
 import { openModel as defaultOpenModel } from '../formats/registry';
 import type { QuantizeOptions } from '../quantize/index';
+import { ioQuantFormulas } from '../quantize/formulas';
+import type { QuantizeReport, Recipe } from '../quantize/qtypes';
 import type { ConvertProgress, ConvertRequest, ConvertResult } from './types';
 
 export interface ConvertDeps {
@@ -105,6 +107,13 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
   if (extname(output).toLowerCase() !== '.tflite') throw new InputError(`Output must be a .tflite file (got ${request.output}).`);
   const source = modelSource(request);
   if ([source.path, ...(source.companions ?? [])].includes(output)) throw new InputError('Output path is the same as an input file.');
+  // A bad recipe is bad input: refuse it before the (possibly long) import.
+  let recipe: Recipe | undefined;
+  if (request.quantize.recipe) {
+    if (request.quantize.mode === 'none') throw new InputError('--recipe needs --quantize fp16|dynamic|int8|int16x8.');
+    const { loadRecipeFile } = await import('../quantize/recipe');
+    recipe = await loadRecipeFile(resolve(request.quantize.recipe));
+  }
   const sourceBytes = (
     await Promise.all((await sourceFiles(source)).map((f) => stat(f).then((s) => (s.isFile() ? s.size : 0)).catch(() => 0)))
   ).reduce((a, b) => a + b, 0);
@@ -123,6 +132,7 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
   if (model.metadata['weights'] === 'random') warnings.push('The model has no weights file: converted with seeded random weights (architecture only).');
   check();
 
+  let quantization: QuantizeReport | undefined;
   if (request.quantize.mode !== 'none') {
     const { quantizeModel } = await import('../quantize/index');
     const needsData = request.quantize.mode === 'int8' || request.quantize.mode === 'int16x8';
@@ -134,9 +144,15 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
       calibrate = calibrator(spec, warnings, (done, total) => onProgress?.({ stage: 'calibrate', fraction: done / Math.max(total, 1) }), signal);
     }
     const result = await time('quantizeMs', () =>
-      quantizeModel(model, request.quantize, { ...(calibrate ? { calibrate } : {}), ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) }),
+      quantizeModel(model, request.quantize, {
+        ...(calibrate ? { calibrate } : {}),
+        ...(recipe ? { recipe } : {}),
+        ...(onProgress ? { onProgress } : {}),
+        ...(signal ? { signal } : {}),
+      }),
     );
     model = result.model;
+    quantization = result.report;
     warnings.push(...result.warnings);
     check();
   }
@@ -157,6 +173,8 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
     outputs: ioOf(model, graph.outputs),
     timings,
     warnings,
+    ...(quantization ? { quantization } : {}),
+    ioFormulas: ioQuantFormulas(model),
     passes,
     model,
   };

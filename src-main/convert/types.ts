@@ -1,5 +1,7 @@
 // The conversion request shared by the CLI, the app and the project history. Quantization
 // settings are plain data so that a run record can replay them.
+import type { IoFormula } from '../quantize/formulas';
+import type { QuantizeReport } from '../quantize/qtypes';
 
 export type QuantizeMode = 'none' | 'fp16' | 'dynamic' | 'int8' | 'int16x8';
 export type IoType = 'float32' | 'int8' | 'uint8' | 'int16';
@@ -23,6 +25,8 @@ export interface QuantizeConfig {
   /** Fail when an op cannot be integer instead of leaving it float. */
   int8Only: boolean;
   calibration?: CalibrationSpec;
+  /** A JSON recipe file (schema: src-main/quantize/recipe.ts) used instead of the mode's preset. */
+  recipe?: string;
 }
 
 export interface ConvertRequest {
@@ -49,4 +53,8 @@ export interface ConvertResult {
   outputs: { name: string; dtype: string; shape: number[]; quant?: { scale: number; zeroPoint: number } }[];
   timings: Record<string, number>;
   warnings: string[];
+  /** The quantizer's report (float ops and why, per-layer weight SQNR, checks, stage timings); absent for --quantize none. */
+  quantization?: QuantizeReport;
+  /** The arithmetic deploying code applies at each graph input and output (see quantize/formulas.ts). */
+  ioFormulas?: IoFormula[];
 }

@@ -16,6 +16,7 @@ import { expandQuantizedConstants } from './transformations/expand-quantized-con
 import { foldFp16Dequantize } from './transformations/fold-fp16-dequantize';
 import { storeConstantsAsFp16 } from './transformations/fp16-constants';
 import { quantizeStaticConstants } from './transformations/static-constants';
+import { shareIdenticalConstants } from './transformations/share-constants';
 import { validateGraph } from './validate';
 import { compareLayers } from './layer-errors';
 import type { GraphInputs } from '../graph/execute';
@@ -152,6 +153,7 @@ export async function quantizeModel(source: ModelGraph, config: QuantizeConfig, 
     if (floatOps.length) warnings.push(`${floatOps.length} op(s) stay float with QUANTIZE/DEQUANTIZE around them: ${floatOps.map((f) => f.op).join(', ')}.`);
   }
   pruneTensors(graph);
+  shareIdenticalConstants(graph);
   if (recipe.recordWeightRanges === false) {
     for (const t of graph.tensors.values()) {
       if (!t.data || !t.quant || t.dtype !== 'int8') continue;

@@ -5,18 +5,22 @@ import { resolve } from 'node:path';
 import { InputError } from '../../errors';
 import { convertModel, type ConvertOutcome } from '../../convert/pipeline';
 import type { CalibrationMethod, ConvertRequest, IoType, QuantizeMode } from '../../convert/types';
+import { ioQuantFormulasText } from '../../quantize/formulas';
 import { parseCommandArgs, parsePositiveInt, parseShape, printJson, type Command } from '../command';
 
 const USAGE = `Usage: edgequant convert MODEL [WEIGHTS.h5] -o OUT.tflite [--quantize none|fp16|dynamic|int8|int16x8]
                          [--calibration DIR|FILE.npy|FILE.npz] [--preprocess 0..1|-1..1|0..255|imagenet|caffe|FILE.json]
                          [--samples N] [--calibration-method minmax|percentile|mse]
                          [--input-type float32|int8|uint8|int16] [--output-type float32|int8|uint8|int16] [--int8-only]
-                         [--input-shape 1,H,W,C] [--project DIR] [--json]
+                         [--recipe FILE.json] [--input-shape 1,H,W,C] [--project DIR] [--json]
 
 MODEL is a Keras .h5 / .keras file, a Keras to_json() config (give its weights .h5 after it;
 without weights the architecture is converted with seeded random weights), a TF.js model.json,
 a SavedModel folder or a float .tflite. --input-shape pins dynamic input dims.
---json prints the output size, op histogram, I/O and timings as one JSON document.`;
+--recipe replaces the mode's preset with a JSON recipe (rules: which ops, which algorithm, how
+weights are stored; the presets are in src-main/quantize/recipes/).
+--json prints the output size, op histogram, I/O, timings, the quantization report (ops left
+float and why, per-layer weight SQNR, checks) and the I/O formulas as one JSON document.`;
 
 const MODES: QuantizeMode[] = ['none', 'fp16', 'dynamic', 'int8', 'int16x8'];
 const IO_TYPES: IoType[] = ['float32', 'int8', 'uint8', 'int16'];
@@ -41,6 +45,7 @@ export function parseConvertArgs(argv: string[], cwd: string): { request: Conver
     'output-type': { type: 'string' },
     'int8-only': { type: 'boolean', default: false },
     'input-shape': { type: 'string' },
+    recipe: { type: 'string' },
     project: { type: 'string' },
     json: { type: 'boolean', default: false },
   });
@@ -59,6 +64,10 @@ export function parseConvertArgs(argv: string[], cwd: string): { request: Conver
       int8Only: values['int8-only'] ?? false,
     },
   };
+  if (values.recipe) {
+    if (mode === 'none') throw new InputError('--recipe needs --quantize fp16|dynamic|int8|int16x8.');
+    request.quantize.recipe = resolve(cwd, values.recipe);
+  }
   if (positionals[1]) request.companions = [resolve(cwd, positionals[1])];
   if (values['input-shape']) request.inputShape = parseShape('--input-shape', values['input-shape']);
   const calibrationFlags = [values.preprocess, values.samples, values['calibration-method']].some((v) => v !== undefined);
@@ -76,6 +85,17 @@ export function parseConvertArgs(argv: string[], cwd: string): { request: Conver
   return { request, ...(values.project ? { project: resolve(cwd, values.project) } : {}), json: values.json ?? false };
 }
 
+function quantizationLines(result: ConvertOutcome): string[] {
+  const q = result.quantization;
+  if (!q) return [];
+  const floatOps = q.floatOps.length ? q.floatOps.map((f) => `${f.node} (${f.op}: ${f.reason})`).join('; ') : 'none';
+  const failed = q.checks.filter((c) => !c.passed).length;
+  return [
+    `  quantization: ${q.mode} (recipe ${q.recipe}), constants ${q.sizeBytes.before} → ${q.sizeBytes.after} bytes, ${q.checks.length - failed}/${q.checks.length} checks passed`,
+    `  left float: ${floatOps}`,
+  ];
+}
+
 function summary(result: ConvertOutcome): string {
   const ops = Object.entries(result.opHistogram)
     .map(([op, n]) => `${op} ${n}`)
@@ -86,6 +106,8 @@ function summary(result: ConvertOutcome): string {
     `  inputs: ${io(result.inputs)}`,
     `  outputs: ${io(result.outputs)}`,
     `  ops: ${ops}`,
+    ...quantizationLines(result),
+    ...(result.quantization ? ioQuantFormulasText(result.model).split('\n').map((line) => `  ${line}`) : []),
     ...result.warnings.map((w) => `  warning: ${w}`),
   ];
   return lines.join('\n') + '\n';

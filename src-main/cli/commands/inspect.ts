@@ -7,12 +7,14 @@ import { InputError } from '../../errors';
 import { parseCommandArgs, printJson, type CliIO, type Command } from '../command';
 import { findImporter } from '../../formats/registry';
 import { readOperatorCodes } from '../../tflite/reader';
+import { ioQuantFormulas } from '../../quantize/formulas';
 import { elementCount, opHistogram, parameterCount, type Graph, type ModelGraph, type QuantParams, type Tensor } from '../../graph/model-graph';
 
 const usage = `Usage: edgequant inspect MODEL [--json]
 
 Prints the model's format, description, inputs and outputs (name, shape, dtype, quantization
-with the formula real = scale * (q - zero_point)), the op / layer histogram, the parameter
+with the formula real = scale * (q - zero_point), and for an input the deploying code's
+q = clamp(round(x / scale) + zero_point, lo, hi)), the op / layer histogram, the parameter
 count, the file size, every unsupported layer, signatures and metadata.
 MODEL is a .tflite, .h5/.keras, TF.js model.json or SavedModel folder (any registered format).
 Exit codes: 0 ok, 2 the file is missing, unknown or not a valid model.`;
@@ -21,7 +23,7 @@ export interface TensorReport {
   name: string;
   shape: number[];
   dtype: string;
-  quantization?: { scale: number[]; zeroPoint: number[]; axis?: number; formula: string };
+  quantization?: { scale: number[]; zeroPoint: number[]; axis?: number; formula: string; deploy?: string };
 }
 
 export interface InspectReport {
@@ -61,13 +63,26 @@ function formula(q: QuantParams): string {
   return `real = ${num(q.scale[0] as number)} * (${shift})`;
 }
 
-function tensorReport(tensor: Tensor): TensorReport {
+/** `deploy`: the arithmetic the deploying code applies at this graph edge (quantize/formulas.ts). */
+function tensorReport(tensor: Tensor, deploy?: string): TensorReport {
   const report: TensorReport = { name: tensor.name, shape: tensor.shape, dtype: tensor.dtype };
   const q = tensor.quant;
   if (q && q.scale.length > 0) {
-    report.quantization = { scale: q.scale, zeroPoint: q.zeroPoint, ...(q.axis !== undefined ? { axis: q.axis } : {}), formula: formula(q) };
+    report.quantization = {
+      scale: q.scale,
+      zeroPoint: q.zeroPoint,
+      ...(q.axis !== undefined ? { axis: q.axis } : {}),
+      formula: formula(q),
+      ...(deploy !== undefined ? { deploy } : {}),
+    };
   }
   return report;
+}
+
+/** Deploy-direction formulas of the quantized graph edges, by kind and tensor name. */
+function deployFormulas(model: ModelGraph): Map<string, string> {
+  if (!model.graphs[0]) return new Map();
+  return new Map(ioQuantFormulas(model).filter((f) => f.scale !== undefined).map((f) => [`${f.kind}:${f.name}`, f.formula]));
 }
 
 function layerHistogram(graph: Graph): Record<string, number> {
@@ -83,6 +98,7 @@ export async function inspectModel(path: string): Promise<InspectReport> {
   const model = await importer.open({ path }, { collectUnsupported: true });
   const main = model.graphs[0];
   const tensor = (name: string) => main?.tensors.get(name) ?? { name, dtype: 'float32' as const, shape: [] };
+  const deploy = deployFormulas(model);
   return {
     file: path,
     format: model.format,
@@ -90,8 +106,8 @@ export async function inspectModel(path: string): Promise<InspectReport> {
     description: model.description,
     sizeBytes: await sizeOf(path),
     graphs: model.graphs.map((g) => ({ name: g.name, tensors: g.tensors.size, ops: g.nodes.length })),
-    inputs: (main?.inputs ?? []).map((n) => tensorReport(tensor(n))),
-    outputs: (main?.outputs ?? []).map((n) => tensorReport(tensor(n))),
+    inputs: (main?.inputs ?? []).map((n) => tensorReport(tensor(n), deploy.get(`input:${n}`))),
+    outputs: (main?.outputs ?? []).map((n) => tensorReport(tensor(n), deploy.get(`output:${n}`))),
     ops: main ? opHistogram(main) : {},
     layers: main ? layerHistogram(main) : {},
     parameters: model.graphs.reduce((n, g) => n + parameterCount(g), 0),
@@ -116,7 +132,8 @@ function formatSize(bytes: number): string {
 function tensorLine(t: TensorReport): string {
   const shape = `[${t.shape.map((d) => (d < 0 ? '?' : String(d))).join(', ')}]`;
   const quant = t.quantization ? `  ${t.quantization.formula}` : '';
-  return `  ${t.name}  ${t.dtype} ${shape} (${elementCount(t.shape)} values)${quant}`;
+  const line = `  ${t.name}  ${t.dtype} ${shape} (${elementCount(t.shape)} values)${quant}`;
+  return t.quantization?.deploy ? `${line}\n    deploy: ${t.quantization.deploy}` : line;
 }
 
 function histogramLines(h: Record<string, number>, versions?: Record<string, number>): string[] {
