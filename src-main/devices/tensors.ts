@@ -1,4 +1,5 @@
 // Raw tensor bytes as the runner sends them (little-endian, row-major) to numbers, and back.
+import { halfToFloat } from '../graph/float16';
 
 export type WireDType = 'float32' | 'float64' | 'float16' | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'bool';
 
@@ -12,15 +13,6 @@ export interface WireTensorInfo {
 
 export function bytesPerElement(dtype: WireDType): number {
   return { float32: 4, float64: 8, float16: 2, int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, int64: 8, bool: 1 }[dtype];
-}
-
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * 2 ** -14 * (f / 1024);
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * 2 ** (e - 15) * (1 + f / 1024);
 }
 
 /** Element values of raw bytes, dequantized with `quant` when given. */

@@ -4,6 +4,7 @@
 import { open as openFile, stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { InputError } from '../../errors';
+import { decodeFloat16 } from '../../graph/float16';
 
 export class Hdf5FormatError extends InputError {
   override name = 'Hdf5FormatError';
@@ -232,7 +233,7 @@ export class Hdf5File {
         if (ds.error) throw new Hdf5FormatError(`${fileName}: cannot read dataset '${p}' (${firstLine(ds.error)}).`);
         if (!ds.data) throw new Hdf5FormatError(`${fileName}: dataset '${p}' is not numeric.`);
         const half = (ds as { half?: boolean }).half;
-        return half ? halfToFloat(ds.data as unknown as Uint16Array) : ds.data;
+        return half ? decodeFloat16(ds.data as unknown as Uint16Array) : ds.data;
       },
     };
   }
@@ -246,16 +247,3 @@ function firstLine(error: unknown): string {
   return minors.at(-1) ?? lines[0] ?? 'unknown error';
 }
 
-export function halfToFloat(bits: Uint16Array): Float32Array {
-  const out = new Float32Array(bits.length);
-  for (let i = 0; i < bits.length; i++) {
-    const h = bits[i]!;
-    const sign = h & 0x8000 ? -1 : 1;
-    const exp = (h >> 10) & 0x1f;
-    const frac = h & 0x3ff;
-    if (exp === 0) out[i] = sign * 2 ** -14 * (frac / 1024);
-    else if (exp === 31) out[i] = frac ? NaN : sign * Infinity;
-    else out[i] = sign * 2 ** (exp - 15) * (1 + frac / 1024);
-  }
-  return out;
-}

@@ -8,7 +8,7 @@ import { lowerTfGraph } from '../tensorflow/lower/index';
 import { fromProtoNode, type ProtoNode } from '../tensorflow/proto-nodes';
 import { TensorBundle, bundlePrefix } from '../tensorflow/tensor-bundle';
 import type { TfNode, TfTensorValue } from '../tensorflow/tf-node';
-import type { SavedModelInfo } from './read';
+import { objectPaths, type SavedModelInfo } from './read';
 
 interface ProtoFunction {
   signature?: { name?: string; inputArg?: { name?: string }[]; outputArg?: { name?: string }[] };
@@ -78,18 +78,7 @@ class Inliner {
 /** Checkpoint key of every variable, by its name (SavedVariable.name = VarHandleOp shared_name). */
 function variableKeys(info: SavedModelInfo): Map<string, string> {
   const nodes = info.metaGraph.objectGraphDef?.nodes ?? [];
-  const paths = new Map<number, string>([[0, '']]);
-  const queue = [0];
-  while (queue.length) {
-    const id = queue.shift()!;
-    for (const child of nodes[id]?.children ?? []) {
-      const childId = child.nodeId ?? 0;
-      if (paths.has(childId)) continue;
-      const base = paths.get(id)!;
-      paths.set(childId, base ? `${base}/${child.localName}` : (child.localName ?? ''));
-      queue.push(childId);
-    }
-  }
+  const paths = objectPaths(nodes);
   const keys = new Map<string, string>();
   nodes.forEach((node, id) => {
     const name = node.variable?.name;

@@ -98,7 +98,7 @@ export function readSavedModel(dir: string): SavedModelInfo {
 }
 
 /** First (breadth-first) path to every object: the checkpoint keys are built from these. */
-function objectPaths(nodes: ProtoObject[]): Map<number, string> {
+export function objectPaths(nodes: ProtoObject[]): Map<number, string> {
   const paths = new Map<number, string>([[0, '']]);
   const queue = [0];
   while (queue.length) {

@@ -3,7 +3,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, normalize, isAbsolute } from 'node:path';
 import { InputError } from '../../errors';
-import { halfToFloat } from '../hdf5/h5file';
+import { decodeFloat16 } from '../../graph/float16';
 import type { KerasWeight } from '../keras/weights';
 
 export class TfjsFormatError extends InputError {
@@ -36,7 +36,7 @@ function decode(entry: ManifestEntry, bytes: Uint8Array, label: string): Float32
   const copy = bytes.slice(); // aligned buffer for the typed-array views below
   const q = entry.quantization;
   if (q) {
-    if (q.dtype === 'float16') return halfToFloat(new Uint16Array(copy.buffer, 0, count));
+    if (q.dtype === 'float16') return decodeFloat16(new Uint16Array(copy.buffer, 0, count));
     if (q.dtype === 'uint8' || q.dtype === 'uint16') {
       const src = q.dtype === 'uint8' ? copy : new Uint16Array(copy.buffer, 0, count);
       const scale = q.scale ?? 1;

@@ -1,22 +1,7 @@
 // Turns IR constants into interpreter values: float32 as is, float16 bits decoded, quantized
 // integers dequantized (per-tensor or per-channel), plain integers kept as int32 operands.
 import type { Tensor, TensorData } from '../model-graph';
-
-/** IEEE 754 half → float. */
-export function halfToFloat(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
-}
-
-export function decodeFloat16(bits: Uint16Array): Float32Array {
-  const out = new Float32Array(bits.length);
-  for (let i = 0; i < bits.length; i++) out[i] = halfToFloat(bits[i]!);
-  return out;
-}
+import { decodeFloat16 } from '../float16';
 
 function toNumbers(data: TensorData): ArrayLike<number> {
   if (data instanceof BigInt64Array) return Array.from(data, (v) => Number(v));

@@ -7,6 +7,7 @@ import { InputError, UnsupportedError } from '../../../errors';
 import { initTfjs, type Tf } from '../../../runtime/tfjs-backend';
 import { dataInputs, tensorRef, type TfNode, type TfTensorValue } from '../tf-node';
 import { tfDtype } from '../tf-dtypes';
+import { decodeFloat16 } from '../../../graph/float16';
 import { LowerContext, type HostArray } from './context';
 import { lowerConv2D, lowerConv2DBackpropInput, lowerDepthwise, lowerMatMul } from './conv';
 import { lowerAddN, lowerBinary, lowerUnary } from './elementwise';
@@ -106,22 +107,11 @@ function toHost(value: TfTensorValue, where: string): HostArray {
   const d = value.data;
   if (d instanceof Float32Array || d instanceof Int32Array) return d;
   if (d instanceof BigInt64Array) return Int32Array.from(d, (x) => Number(x));
-  if (value.dtype === 'DT_HALF' && d instanceof Uint16Array) return float16ToFloat32(d);
+  if (value.dtype === 'DT_HALF' && d instanceof Uint16Array) return decodeFloat16(d);
   if (d instanceof Uint8Array || d instanceof Int8Array || d instanceof Int16Array) return Int32Array.from(d);
   throw new UnsupportedError(`${where}: constant of type ${value.dtype} is not supported.`);
 }
 
-export function float16ToFloat32(bits: Uint16Array): Float32Array {
-  const out = new Float32Array(bits.length);
-  for (let i = 0; i < bits.length; i++) {
-    const h = bits[i]!;
-    const sign = h & 0x8000 ? -1 : 1;
-    const exp = (h >> 10) & 0x1f;
-    const frac = h & 0x3ff;
-    out[i] = exp === 0 ? sign * 2 ** -14 * (frac / 1024) : exp === 31 ? (frac ? NaN : sign * Infinity) : sign * 2 ** (exp - 15) * (1 + frac / 1024);
-  }
-  return out;
-}
 
 /** The nodes the outputs depend on, inputs first; `cyclic` when a loop (control flow) was met. */
 function neededNodes(spec: TfGraphSpec, byName: Map<string, TfNode>): { order: TfNode[]; cyclic: string | undefined } {
