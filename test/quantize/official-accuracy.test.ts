@@ -114,47 +114,10 @@ test('ad01: dynamic range file is within 1 dB of the official dynamic file, floa
   assert.ok(Math.abs(dynamic.length / bytesOf('mlperf-tiny', 'ad01', 'ad01_dynamic_range.tflite').length - 1) <= 0.02);
 });
 
-test('kws SavedModel → dynamic range: the official dynamic structure, SQNR within 1 dB of the official file', async (t) => {
-  if (!hasFixtures) return t.skip('../shared/fixtures absent');
-  const { convertModel } = await import('../../src-main/convert/pipeline');
-  const { readTflite } = await import('../../src-main/tflite/reader');
-  const { structure } = await import('./helpers');
-  const { mkdirSync } = await import('node:fs');
-  const { join } = await import('node:path');
-  const out = join(import.meta.dirname, '..', '..', 'test-output', 'quantize-kws');
-  mkdirSync(out, { recursive: true });
-  const model = fixture('mlperf-tiny', 'kws', 'kws_ref_model_savedmodel');
-  const none = { mode: 'none', inputType: 'float32', outputType: 'float32', int8Only: false } as const;
-  await convertModel({ model, output: join(out, 'float.tflite'), quantize: none });
-  await convertModel({ model, output: join(out, 'dynamic.tflite'), quantize: { ...none, mode: 'dynamic' } });
-  const ours = new Uint8Array(readFileSync(join(out, 'dynamic.tflite')));
-  const official = bytesOf('mlperf-tiny', 'kws', 'kws_ref_model_dynamic_range.tflite');
-  assert.deepEqual(structure(readTflite(ours)), structure(readTflite(official)));
-  // No KWS MFCC fixture: real audio features instead, 49 log-mel frames × the first 10 bands.
-  const frames = ad01Windows(0, 196).map((w) => w.subarray(0, 128));
-  const heldOut: Float32Array[] = [];
-  for (let s = 0; s + 49 <= 196; s += 4) {
-    const x = new Float32Array(490);
-    for (let f = 0; f < 49; f++) x.set(frames[s + f]!.subarray(0, 10), f * 10);
-    heldOut.push(x);
-  }
-  const floatBytes = new Uint8Array(readFileSync(join(out, 'float.tflite')));
-  const reference = await runAll(RUNTIME, floatBytes, heldOut);
-  const a = agreement(reference, await runAll(RUNTIME, ours, heldOut));
-  const b = agreement(reference, await runAll(RUNTIME, official, heldOut));
-  t.diagnostic(`dynamic vs float on ${heldOut.length} log-mel patches: ours ${a.sqnrDb.toFixed(2)} dB top1 ${a.top1.toFixed(1)}%, official ${b.sqnrDb.toFixed(2)} dB top1 ${b.top1.toFixed(1)}%`);
-  assert.ok(a.sqnrDb > 10, `ours ${a.sqnrDb} dB`);
-  // The official file keeps the first depthwise kernel float: it must equal our float import's,
-  // or the two files do not come from the same weights and their SQNRs are not comparable.
-  const kernel = (bytes: Uint8Array): Float32Array => {
-    const g = mainGraph(readTflite(bytes));
-    const dw = g.nodes.find((n) => n.op === 'DEPTHWISE_CONV_2D')!;
-    return g.tensors.get(dw.inputs[1]!)!.data as Float32Array;
-  };
-  const sameWeights = kernel(floatBytes).every((v, i) => Math.abs(v - kernel(official)[i]!) < 1e-4);
-  if (!sameWeights) return t.todo('the SavedModel import does not reproduce the official weights (first depthwise kernel differs); SQNR comparison pending');
-  assert.ok(Math.abs(a.sqnrDb - b.sqnrDb) <= 1);
-});
+// KWS dynamic range is not compared with the official file here: the official KWS .tflite files
+// were made from other trained weights than the SavedModel fixture (see the top of
+// test/formats/savedmodel.test.ts), so their SQNR is not comparable with ours. The structure
+// against the official dynamic file and SQNR against our own float model are checked there.
 
 test('int16x8 (int16 and float I/O) runs in both runtimes and beats our int8 on SQNR', async (t) => {
   if (!hasFixtures) return t.skip('../shared/fixtures absent');
