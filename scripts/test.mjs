@@ -44,7 +44,7 @@ const result = spawnSync(
   { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' }, timeout: 45 * 60_000, killSignal: 'SIGKILL' },
 );
 if (result.error) console.error(`The test run was stopped: ${result.error.message}`);
-let counts = { pass: 0, fail: 0, skipped: 0, todo: 0 };
+const counts = { pass: 0, fail: 0, skipped: 0, todo: 0 };
 try {
   const text = readFileSync(tap, 'utf8');
   for (const key of Object.keys(counts)) {
