@@ -9,6 +9,7 @@ import type { OpType } from './ops';
 import { constantAsFloat, constantAsInts, isIndexTensor } from './execute/constants';
 import { ExecuteUnsupportedError, type Kernel, type KernelTable, type OpContext, type TfTensor } from './execute/context';
 import { elementwiseKernels } from './execute/elementwise';
+import { indexSpaceKernels } from './execute/index-space';
 import { nnKernels } from './execute/nn';
 import { fakeQuantize, quantKernels } from './execute/quant';
 import { recurrentKernels } from './execute/recurrent';
@@ -25,6 +26,7 @@ const KERNELS: KernelTable = Object.freeze({
   ...nnKernels,
   ...elementwiseKernels,
   ...tensorKernels,
+  ...indexSpaceKernels,
   ...reduceResizeKernels,
   ...recurrentKernels,
   ...quantKernels,

@@ -83,6 +83,13 @@ export interface PackOptions {
   valuesCount: number;
   axis: number;
 }
+export interface BlockSizeOptions {
+  /** DEPTH_TO_SPACE / SPACE_TO_DEPTH block size (NHWC, DCR order as TensorFlow). */
+  blockSize: number;
+}
+export interface ArgMaxOptions {
+  outputType: 'int32' | 'int64';
+}
 export interface UnpackOptions {
   num: number;
   axis: number;
@@ -161,6 +168,11 @@ export interface OpOptions {
   SPLIT: SplitOptions;
   SPLIT_V: SplitOptions;
   GATHER: GatherOptions;
+  GATHER_ND: NoOptions;
+  TILE: NoOptions;
+  DEPTH_TO_SPACE: BlockSizeOptions;
+  SPACE_TO_DEPTH: BlockSizeOptions;
+  ARG_MAX: ArgMaxOptions;
   SOFTMAX: SoftmaxOptions;
   LOG_SOFTMAX: NoOptions;
   LOGISTIC: NoOptions;
@@ -181,6 +193,7 @@ export interface OpOptions {
   SQUARE: NoOptions;
   NEG: NoOptions;
   ABS: NoOptions;
+  FLOOR: NoOptions;
   RESIZE_BILINEAR: ResizeOptions;
   RESIZE_NEAREST_NEIGHBOR: ResizeOptions;
   UNIDIRECTIONAL_SEQUENCE_LSTM: SequenceLstmOptions;

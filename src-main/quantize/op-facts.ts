@@ -8,6 +8,8 @@ export type OutputRule =
   | { kind: 'range' }
   /** Every float input and output share one scale/zero point (the kernel copies or compares raw integers). */
   | { kind: 'shared'; inputs: 'first' | 'all' }
+  /** The output is an integer index (ARG_MAX → int32): it has no scale and is never quantized. */
+  | { kind: 'index' }
   /** The kernel fixes the output params. */
   | { kind: 'fixed'; int8: readonly [number, number]; int16: readonly [number, number] };
 
@@ -61,6 +63,10 @@ export const OP_FACTS: Readonly<Partial<Record<OpType, OpFacts>>> = Object.freez
   SPLIT: both(SHARED_ALL),
   SPLIT_V: both(SHARED_FIRST),
   GATHER: both(SHARED_FIRST),
+  GATHER_ND: int8Only(SHARED_FIRST),
+  TILE: int8Only(SHARED_FIRST),
+  DEPTH_TO_SPACE: int8Only(SHARED_FIRST),
+  SPACE_TO_DEPTH: int8Only(SHARED_FIRST),
   RESIZE_BILINEAR: both(SHARED_FIRST),
   RESIZE_NEAREST_NEIGHBOR: both(SHARED_FIRST),
   CONCATENATION: both(SHARED_ALL),
@@ -71,6 +77,7 @@ export const OP_FACTS: Readonly<Partial<Record<OpType, OpFacts>>> = Object.freez
   SOFTMAX: both({ kind: 'fixed', int8: [1 / 256, -128], int16: [1 / 32768, 0] }),
   LOGISTIC: both({ kind: 'fixed', int8: [1 / 256, -128], int16: [1 / 32768, 0] }),
   TANH: both({ kind: 'fixed', int8: [1 / 128, 0], int16: [1 / 32768, 0] }),
+  ARG_MAX: int8Only({ kind: 'index' }),
   LOG_SOFTMAX: int8Only({ kind: 'fixed', int8: [16 / 256, 127], int16: [1, 0] }),
 });
 

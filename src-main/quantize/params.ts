@@ -41,6 +41,7 @@ function floatReason(graph: Graph, node: Node, recipe: Recipe): string | undefin
     if (w === undefined || w === null || !isConstant(graph, w)) return 'its weights are not constant';
     if (graph.tensors.get(w)?.dtype !== 'float32') return 'its weights are not float32';
   }
+  if (facts.output.kind === 'index') return undefined; // integer output by design (ARG_MAX)
   for (const o of node.outputs) if (graph.tensors.get(o)?.dtype !== 'float32') return 'its output is not float';
   return undefined;
 }
@@ -97,7 +98,7 @@ export function planStatic(
     domains.set(node.name, 'integer');
     const facts = opFacts(node.op);
     const ins = activationInputs(graph, node, facts).map((i) => node.inputs[i]!);
-    const outs = node.outputs;
+    const outs = facts?.output.kind === 'index' ? [] : node.outputs;
     for (const t of [...ins, ...outs]) members.add(t);
     if (!facts) continue; // LSTM: own ranges on input and output
     if (facts.output.kind === 'shared') {

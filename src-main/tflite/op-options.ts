@@ -70,6 +70,12 @@ const split = <T extends 'SPLIT' | 'SPLIT_V'>(table: string): Binding<T> => ({
   fromRaw: (raw) => ({ numSplits: num(raw.num_splits, 1) }) as OpOptions[T],
 });
 
+const blockSize = <T extends 'DEPTH_TO_SPACE' | 'SPACE_TO_DEPTH'>(table: string): Binding<T> => ({
+  table,
+  toRaw: (o) => ({ block_size: o.blockSize }),
+  fromRaw: (raw) => ({ blockSize: num(raw.block_size, 1) }) as OpOptions[T],
+});
+
 export const OP_BINDINGS: { readonly [K in ModelledOp]: Binding<K> } = {
   ADD: fused('AddOptions'),
   SUB: fused('SubOptions'),
@@ -211,6 +217,15 @@ export const OP_BINDINGS: { readonly [K in ModelledOp]: Binding<K> } = {
     toRaw: (o) => ({ axis: o.axis, batch_dims: o.batchDims }),
     fromRaw: (raw) => ({ axis: num(raw.axis), batchDims: num(raw.batch_dims) }),
   },
+  GATHER_ND: none('GatherNdOptions'),
+  TILE: none('TileOptions'),
+  DEPTH_TO_SPACE: blockSize('DepthToSpaceOptions'),
+  SPACE_TO_DEPTH: blockSize('SpaceToDepthOptions'),
+  ARG_MAX: {
+    table: 'ArgMaxOptions',
+    toRaw: (o) => ({ output_type: o.outputType.toUpperCase() }),
+    fromRaw: (raw) => ({ outputType: str(raw.output_type, 'INT64') === 'INT32' ? 'int32' : 'int64' }),
+  },
   SOFTMAX: {
     table: 'SoftmaxOptions',
     toRaw: (o) => ({ beta: o.beta }),
@@ -243,6 +258,7 @@ export const OP_BINDINGS: { readonly [K in ModelledOp]: Binding<K> } = {
   SQUARE: none(),
   NEG: none(),
   ABS: none(),
+  FLOOR: none(),
   RESIZE_BILINEAR: resize('ResizeBilinearOptions'),
   RESIZE_NEAREST_NEIGHBOR: resize('ResizeNearestNeighborOptions'),
   UNIDIRECTIONAL_SEQUENCE_LSTM: {

@@ -157,6 +157,20 @@ function versionOf(s: OpSignature): number {
       if (in0 === 'int16') return 4;
       if (in0 === 'bool') return 3;
       return in0 === 'int8' ? 2 : 1;
+    case 'GATHER_ND':
+      if (in0 === 'bool') return 5;
+      if (in1 === 'int16') return 4;
+      if (in0 === 'int16') return 3;
+      return in0 === 'string' ? 2 : 1;
+    case 'TILE':
+      if (in0 === 'int8') return 3;
+      return in0 === 'string' ? 2 : 1;
+    case 'DEPTH_TO_SPACE':
+    case 'SPACE_TO_DEPTH':
+      return in0 === 'int8' ? 2 : 1;
+    case 'ARG_MAX':
+      if (in0 === 'bool') return 3;
+      return in0 === 'int8' ? 2 : 1;
     case 'BATCH_MATMUL':
       if (in0 === 'int16') return 3;
       if (in0 === 'int8') return 2;
@@ -218,6 +232,7 @@ function versionOf(s: OpSignature): number {
     case 'EXPAND_DIMS':
     case 'RESHAPE':
     case 'POW':
+    case 'FLOOR':
       return 1;
     case 'CUSTOM':
     case 'OTHER':

@@ -50,6 +50,7 @@ export const elementwiseKernels: KernelTable = {
   SQUARE: (_n, ctx) => ctx.tf.square(ctx.input(0)),
   NEG: (_n, ctx) => ctx.tf.neg(ctx.input(0)),
   ABS: (_n, ctx) => ctx.tf.abs(ctx.input(0)),
+  FLOOR: (_n, ctx) => ctx.tf.floor(ctx.input(0)),
   SOFTMAX(node, ctx) {
     const { tf } = ctx;
     const beta = node.options.beta ?? 1;

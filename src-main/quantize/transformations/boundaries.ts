@@ -46,6 +46,7 @@ export function applyBoundaries(
     if (plan.domains.get(node.name) !== 'integer') continue;
     for (const o of node.outputs) {
       const t = graph.tensors.get(o)!;
+      if (t.dtype !== 'float32') continue; // an index output (ARG_MAX int32) keeps its type
       t.dtype = intType;
       t.quant = paramsOf(o);
       home.set(o, intType);

@@ -31,6 +31,7 @@ const UNARY: Record<string, OpType> = {
   Square: 'SQUARE',
   Neg: 'NEG',
   Abs: 'ABS',
+  Floor: 'FLOOR',
 };
 
 export const elementwiseOps = [...Object.keys(BINARY), ...Object.keys(UNARY), 'LeakyRelu', 'Prelu', 'Softmax', 'LogSoftmax', 'AddN'];

@@ -47,6 +47,10 @@ const FOLDERS: Record<string, Folder> = {
   Prod: (tf, [a, axes], node) => tf.prod(a!, Array.from(axes!.dataSync()), attrBool(node, 'keep_dims')),
   Sum: (tf, [a, axes], node) => tf.sum(a!, Array.from(axes!.dataSync()), attrBool(node, 'keep_dims')),
   Mean: (tf, [a, axes], node) => tf.mean(a!, Array.from(axes!.dataSync()), attrBool(node, 'keep_dims')),
+  GatherV2: (tf, [a, i, axis], node) => tf.gather(a!, i!, axis ? axis.dataSync()[0] : 0, attrInt(node, 'batch_dims', 0)),
+  GatherNd: (tf, [a, i]) => tf.gatherND(a!, i!),
+  Floor: (tf, [a]) => tf.floor(a!),
+  Tile: (tf, [a, m]) => tf.tile(a!, Array.from(m!.dataSync())),
   MatMul: (tf, [a, b], node) => tf.matMul(a!, b!, attrBool(node, 'transpose_a'), attrBool(node, 'transpose_b')),
 };
 

@@ -14,6 +14,7 @@ import { lowerAddN, lowerBinary, lowerUnary } from './elementwise';
 import { lowerConcat, lowerExpandDims, lowerPad, lowerReshape, lowerSlice, lowerSplit, lowerSqueeze, lowerStridedSlice, lowerTranspose } from './array';
 import { lowerFusedBatchNorm, lowerPool, lowerReduce, lowerResize } from './nn';
 import { tryFold } from './fold';
+import { lowerArgMax, lowerBatchMatMul, lowerDepthToSpace, lowerGather, lowerGatherNd, lowerTile, lowerUnpack } from './gather';
 
 type Lowering = (ctx: LowerContext, node: TfNode) => void;
 
@@ -77,6 +78,16 @@ const LOWERINGS: Record<string, Lowering> = {
   Pad: lowerPad,
   PadV2: lowerPad,
   MirrorPad: lowerPad,
+  Floor: lowerUnary,
+  GatherV2: lowerGather,
+  GatherNd: lowerGatherNd,
+  Unpack: lowerUnpack,
+  ArgMax: lowerArgMax,
+  Tile: lowerTile,
+  DepthToSpace: lowerDepthToSpace,
+  SpaceToDepth: lowerDepthToSpace,
+  BatchMatMul: lowerBatchMatMul,
+  BatchMatMulV2: lowerBatchMatMul,
 };
 
 /** Ops that only forward their first input. */

@@ -1,0 +1,26 @@
+// Index and block-rearrangement ops: GATHER_ND, TILE, ARG_MAX, DEPTH_TO_SPACE, SPACE_TO_DEPTH.
+import type { Tensor4D } from '@tensorflow/tfjs';
+import { axisOf, type KernelTable, type OpContext, type TfTensor } from './context';
+
+function asInt(ctx: OpContext, t: TfTensor): TfTensor {
+  return t.dtype === 'int32' ? t : ctx.tf.cast(t, 'int32');
+}
+
+export const indexSpaceKernels: KernelTable = {
+  GATHER_ND: (_n, ctx) => ctx.tf.gatherND(ctx.input(0), asInt(ctx, ctx.input(1))),
+  TILE: (_n, ctx) => ctx.tf.tile(ctx.input(0), ctx.ints(1)),
+  ARG_MAX(_n, ctx) {
+    const x = ctx.input(0);
+    return ctx.tf.argMax(x, axisOf(ctx.ints(1)[0] ?? 0, x.rank));
+  },
+  DEPTH_TO_SPACE: (node, ctx) => ctx.tf.depthToSpace(ctx.input(0) as Tensor4D, node.options.blockSize, 'NHWC'),
+  SPACE_TO_DEPTH(node, ctx) {
+    // TensorFlow's layout: output channel = (dy * block + dx) * C + c.
+    const { tf } = ctx;
+    const x = ctx.input(0);
+    const [n, h, w, c] = x.shape as [number, number, number, number];
+    const b = node.options.blockSize;
+    const blocks = tf.reshape(x, [n, h / b, b, w / b, b, c]);
+    return tf.reshape(tf.transpose(blocks, [0, 1, 3, 2, 4, 5]), [n, h / b, w / b, b * b * c]);
+  },
+};
