@@ -45,7 +45,7 @@ export function createHandlers(services: Services): Handlers {
       const { openModel } = await import('../formats/registry');
       const { summarizeModel } = await import('./summary');
       const model = await openModel({ path, companions }, { collectUnsupported: true });
-      return summarizeModel(path, model);
+      return summarizeModel(path, model, companions);
     },
 
     'jobs.start': async (request) => ({ jobId: services.jobs.start(request) }),

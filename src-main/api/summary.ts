@@ -1,7 +1,7 @@
 // The model summary the UI and the inspect job show: I/O tensors, op histogram, parameters.
-import { stat } from 'node:fs/promises';
 import { mainGraph, opHistogram, parameterCount, type Graph, type ModelGraph } from '../graph/model-graph';
 import type { ModelSummary, TensorSummary } from './contract';
+import { modelSource, modelSourceBytes } from '../convert/source-size';
 
 function tensorSummary(graph: Graph, name: string): TensorSummary {
   const t = graph.tensors.get(name);
@@ -11,9 +11,9 @@ function tensorSummary(graph: Graph, name: string): TensorSummary {
   return summary;
 }
 
-export async function summarizeModel(path: string, model: ModelGraph): Promise<ModelSummary> {
+/** `companions`: the files opened with `path` (a Keras JSON's weights); they count in `bytes`. */
+export async function summarizeModel(path: string, model: ModelGraph, companions: string[] = []): Promise<ModelSummary> {
   const graph = mainGraph(model);
-  const info = await stat(path);
   return {
     path,
     format: model.format,
@@ -21,7 +21,8 @@ export async function summarizeModel(path: string, model: ModelGraph): Promise<M
     outputs: graph.outputs.map((n) => tensorSummary(graph, n)),
     opHistogram: opHistogram(graph),
     parameterCount: parameterCount(graph),
-    bytes: info.isDirectory() ? 0 : info.size,
+    // Every file of the model: TF.js shards, a Keras JSON's weights, a whole SavedModel folder.
+    bytes: await modelSourceBytes(modelSource({ model: path, companions })),
     unsupported: model.unsupported.map((u) => `${u.layer} (${u.className}): ${u.reason}`),
     layers: graph.nodes.map((node) => ({
       name: node.name,

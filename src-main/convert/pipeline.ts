@@ -1,6 +1,6 @@
 // The conversion pipeline: import → float passes → (quantize) → write → atomic file.
 // Collaborators are injectable so tests and the app can observe or replace them.
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { CancelledError, InputError, UnsupportedError } from '../errors';
 import type { ModelGraph } from '../graph/model-graph';
@@ -12,6 +12,7 @@ import type { QuantizeOptions } from '../quantize/index';
 import { ioQuantFormulas } from '../quantize/formulas';
 import type { QuantizeReport, Recipe } from '../quantize/qtypes';
 import type { ConvertProgress, ConvertRequest, ConvertResult } from './types';
+import { modelSource, modelSourceBytes } from './source-size';
 
 export interface ConvertDeps {
   openModel: (source: ModelSource, options: { inputShape?: number[] }) => Promise<ModelGraph>;
@@ -30,34 +31,7 @@ export interface ConvertOutcome extends ConvertResult {
   model: ModelGraph;
 }
 
-const JSON_EXT = new Set(['.json']);
-const H5_EXT = new Set(['.h5', '.hdf5']);
-
-/** A Keras JSON config and its weights can come in either order; the JSON is the model. */
-export function modelSource(request: Pick<ConvertRequest, 'model' | 'companions'>): ModelSource {
-  const files = [request.model, ...(request.companions ?? [])].map((f) => resolve(f));
-  const json = files.find((f) => JSON_EXT.has(extname(f).toLowerCase()));
-  const h5 = files.find((f) => H5_EXT.has(extname(f).toLowerCase()));
-  if (files.length > 1 && json && h5) {
-    return { path: json, companions: files.filter((f) => f !== json) };
-  }
-  return files.length > 1 ? { path: files[0]!, companions: files.slice(1) } : { path: files[0]! };
-}
-
-/** The files a model consists of: the TF.js weight shards count with their model.json. */
-async function sourceFiles(source: ModelSource): Promise<string[]> {
-  const files = [source.path, ...(source.companions ?? [])];
-  if (extname(source.path).toLowerCase() !== '.json') return files;
-  const info = await stat(source.path).catch(() => null);
-  if (!info || info.size > 64 * 1024 * 1024) return files;
-  try {
-    const json = JSON.parse(await readFile(source.path, 'utf8')) as { weightsManifest?: { paths?: string[] }[] };
-    for (const group of json.weightsManifest ?? []) for (const p of group.paths ?? []) files.push(resolve(dirname(source.path), p));
-  } catch {
-    // Not JSON we understand: the importer reports it; the size is only informative here.
-  }
-  return files;
-}
+export { modelSource };
 
 async function defaultWriter(): Promise<ConvertDeps['writeTflite']> {
   const mod = await import('../tflite/writer');
@@ -114,9 +88,7 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
     const { loadRecipeFile } = await import('../quantize/recipe');
     recipe = await loadRecipeFile(resolve(request.quantize.recipe));
   }
-  const sourceBytes = (
-    await Promise.all((await sourceFiles(source)).map((f) => stat(f).then((s) => (s.isFile() ? s.size : 0)).catch(() => 0)))
-  ).reduce((a, b) => a + b, 0);
+  const sourceBytes = await modelSourceBytes(source);
 
   onProgress?.({ stage: 'import', fraction: 0 });
   const open = options.deps?.openModel ?? ((s, o) => defaultOpenModel(s, o));

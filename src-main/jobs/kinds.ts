@@ -23,7 +23,7 @@ export const jobKinds: { [K in JobKind]: JobRunner<K> } = {
     const model = await openModel({ path: params.path, companions: params.companions }, { collectUnsupported: true });
     progress({ stage: 'summarize' });
     const { summarizeModel } = await import('../api/summary');
-    return summarizeModel(params.path, model);
+    return summarizeModel(params.path, model, params.companions);
   },
   async convert(params, { progress, signal }) {
     const { convertModel } = await import('../convert/pipeline');

@@ -1,9 +1,12 @@
 // `edgequant inspect MODEL [--json]`: what a model file is and what it contains, for any format
 // an importer is registered for (opened with collectUnsupported, so every unsupported layer is
 // listed at once instead of failing at the first).
-import { readFile, readdir, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
-import { InputError } from '../../errors';
+import { readFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { InputError, oneLine } from '../../errors';
+import { modelSourceBytes } from '../../convert/source-size';
+import { runFloatPasses } from '../../graph/passes/index';
+import { cloneModel } from '../../quantize/clone';
 import { parseCommandArgs, printJson, type CliIO, type Command } from '../command';
 import { findImporter } from '../../formats/registry';
 import { readOperatorCodes } from '../../tflite/reader';
@@ -14,7 +17,8 @@ const usage = `Usage: edgequant inspect MODEL [--json]
 
 Prints the model's format, description, inputs and outputs (name, shape, dtype, quantization
 with the formula real = scale * (q - zero_point), and for an input the deploying code's
-q = clamp(round(x / scale) + zero_point, lo, hi)), the op / layer histogram, the parameter
+q = clamp(round(x / scale) + zero_point, lo, hi)), the op / layer histogram (for Keras, TF.js and
+SavedModel also the ops after the conversion passes: BatchNorm folded, activations fused), the parameter
 count, the file size, every unsupported layer, signatures and metadata.
 MODEL is a .tflite, .h5/.keras, TF.js model.json or SavedModel folder (any registered format).
 Exit codes: 0 ok, 2 the file is missing, unknown or not a valid model.`;
@@ -36,6 +40,11 @@ export interface InspectReport {
   inputs: TensorReport[];
   outputs: TensorReport[];
   ops: Record<string, number>;
+  /**
+   * Ops after the float conversion passes (BatchNorm folded, activations fused, …) for Keras,
+   * TF.js and SavedModel inputs; absent for .tflite, `{ error }` when the passes cannot run.
+   */
+  opsAfterConversion?: Record<string, number> | { error: string };
   /** Source layer classes (Keras / TF.js) when the importer recorded them. */
   layers: Record<string, number>;
   parameters: number;
@@ -46,12 +55,16 @@ export interface InspectReport {
   operatorVersions?: Record<string, number>;
 }
 
-async function sizeOf(path: string): Promise<number> {
-  const info = await stat(path);
-  if (!info.isDirectory()) return info.size;
-  let total = 0;
-  for (const entry of await readdir(path)) total += await sizeOf(join(path, entry));
-  return total;
+/** The op histogram after the float conversion passes (on a copy), as `convert` would write it. */
+function opsAfterConversion(model: ModelGraph): Record<string, number> | { error: string } {
+  const copy = cloneModel(model);
+  try {
+    runFloatPasses(copy);
+  } catch (error) {
+    // Reported in the output, not hidden: the source histogram above still stands.
+    return { error: oneLine(error) };
+  }
+  return copy.graphs[0] ? opHistogram(copy.graphs[0]) : {};
 }
 
 const num = (x: number) => Number(x.toPrecision(6)).toString();
@@ -104,12 +117,14 @@ export async function inspectModel(path: string): Promise<InspectReport> {
     format: model.format,
     formatTitle: importer.title,
     description: model.description,
-    sizeBytes: await sizeOf(path),
+    // Every file of the model: TF.js shards, a whole SavedModel folder.
+    sizeBytes: await modelSourceBytes({ path }),
     graphs: model.graphs.map((g) => ({ name: g.name, tensors: g.tensors.size, ops: g.nodes.length })),
     inputs: (main?.inputs ?? []).map((n) => tensorReport(tensor(n), deploy.get(`input:${n}`))),
     outputs: (main?.outputs ?? []).map((n) => tensorReport(tensor(n), deploy.get(`output:${n}`))),
     ops: main ? opHistogram(main) : {},
     layers: main ? layerHistogram(main) : {},
+    ...(model.format !== 'tflite' && model.unsupported.length === 0 ? { opsAfterConversion: opsAfterConversion(model) } : {}),
     parameters: model.graphs.reduce((n, g) => n + parameterCount(g), 0),
     unsupported: model.unsupported,
     signatures: model.signatures,
@@ -159,6 +174,12 @@ export function formatReport(r: InspectReport): string {
     `Ops (${Object.values(r.ops).reduce((a, b) => a + b, 0)}):`,
     ...histogramLines(r.ops, r.operatorVersions),
   ];
+  const after = r.opsAfterConversion;
+  if (after && 'error' in after && typeof after.error === 'string') lines.push(`Ops after conversion: not available (${after.error})`);
+  else if (after) {
+    const counts = after as Record<string, number>;
+    lines.push(`Ops after conversion (${Object.values(counts).reduce((a, b) => a + b, 0)}):`, ...histogramLines(counts));
+  }
   if (Object.keys(r.layers).length) lines.push('Source layers:', ...histogramLines(r.layers));
   if (r.signatures.length) {
     lines.push('Signatures:');
