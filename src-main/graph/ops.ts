@@ -142,6 +142,8 @@ export interface OpOptions {
   MINIMUM: NoOptions;
   SQUARED_DIFFERENCE: NoOptions;
   POW: NoOptions;
+  FLOOR_DIV: NoOptions;
+  FLOOR_MOD: NoOptions;
   CONV_2D: Conv2DOptions;
   DEPTHWISE_CONV_2D: DepthwiseConv2DOptions;
   TRANSPOSE_CONV: TransposeConvOptions;
@@ -153,6 +155,7 @@ export interface OpOptions {
   SUM: ReducerOptions;
   REDUCE_MAX: ReducerOptions;
   REDUCE_MIN: ReducerOptions;
+  REDUCE_PROD: ReducerOptions;
   RESHAPE: ReshapeOptions;
   SQUEEZE: SqueezeOptions;
   EXPAND_DIMS: NoOptions;

@@ -52,7 +52,7 @@ const pool = <T extends 'AVERAGE_POOL_2D' | 'MAX_POOL_2D'>(): Binding<T> => ({
     }) as OpOptions[T],
 });
 
-const reducer = <T extends 'MEAN' | 'SUM' | 'REDUCE_MAX' | 'REDUCE_MIN'>(): Binding<T> => ({
+const reducer = <T extends 'MEAN' | 'SUM' | 'REDUCE_MAX' | 'REDUCE_MIN' | 'REDUCE_PROD'>(): Binding<T> => ({
   table: 'ReducerOptions',
   toRaw: (o) => ({ keep_dims: o.keepDims }),
   fromRaw: (raw) => ({ keepDims: bool(raw.keep_dims) }) as OpOptions[T],
@@ -85,6 +85,8 @@ export const OP_BINDINGS: { readonly [K in ModelledOp]: Binding<K> } = {
   MINIMUM: none(),
   SQUARED_DIFFERENCE: none(),
   POW: none(),
+  FLOOR_DIV: none(),
+  FLOOR_MOD: none(),
   CONV_2D: {
     table: 'Conv2DOptions',
     toRaw: (o) => ({
@@ -154,6 +156,7 @@ export const OP_BINDINGS: { readonly [K in ModelledOp]: Binding<K> } = {
   SUM: reducer(),
   REDUCE_MAX: reducer(),
   REDUCE_MIN: reducer(),
+  REDUCE_PROD: reducer(),
   RESHAPE: {
     // The official converter passes the shape as the second input and writes no options;
     // the writer adds ReshapeOptions only when that input is missing.

@@ -171,6 +171,13 @@ function versionOf(s: OpSignature): number {
     case 'ARG_MAX':
       if (in0 === 'bool') return 3;
       return in0 === 'int8' ? 2 : 1;
+    case 'FLOOR_DIV':
+      if (in0 === 'int16' || in0 === 'int8') return 3;
+      return in0 === 'float32' ? 2 : 1;
+    case 'FLOOR_MOD':
+      return in0 === 'int16' || in0 === 'int8' ? 2 : 1;
+    case 'REDUCE_PROD':
+      return in0 === 'int8' || in0 === 'int16' ? 2 : 1;
     case 'BATCH_MATMUL':
       if (in0 === 'int16') return 3;
       if (in0 === 'int8') return 2;

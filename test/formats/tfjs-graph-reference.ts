@@ -11,7 +11,8 @@ interface ModelJson {
   userDefinedMetadata?: { signature?: unknown };
 }
 
-export async function runGraphModelInTfjs(modelJson: string, inputs: Float32Array[], shapes: number[][]): Promise<Float32Array[]> {
+/** `dtypes`: per input, 'int32' for models that take integer pixels (MoveNet); float32 otherwise. */
+export async function runGraphModelInTfjs(modelJson: string, inputs: Float32Array[], shapes: number[][], dtypes: ('float32' | 'int32')[] = []): Promise<Float32Array[]> {
   const tf = await initTfjs();
   const json = JSON.parse(readFileSync(modelJson, 'utf8')) as ModelJson;
   const dir = dirname(modelJson);
@@ -31,7 +32,7 @@ export async function runGraphModelInTfjs(modelJson: string, inputs: Float32Arra
   };
   const model = await tf.loadGraphModel(handler as never);
   try {
-    const xs = inputs.map((x, i) => tf.tensor(x, shapes[i]));
+    const xs = inputs.map((x, i) => tf.tensor(x, shapes[i], dtypes[i] ?? 'float32'));
     const out = model.predict(xs.length === 1 ? xs[0]! : xs) as import('@tensorflow/tfjs').Tensor | import('@tensorflow/tfjs').Tensor[];
     const list = Array.isArray(out) ? out : [out];
     const values = list.map((t) => Float32Array.from(t.dataSync()));

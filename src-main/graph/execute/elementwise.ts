@@ -10,6 +10,8 @@ export const elementwiseKernels: KernelTable = {
   MINIMUM: (_n, ctx) => ctx.tf.minimum(ctx.input(0), ctx.input(1)),
   SQUARED_DIFFERENCE: (_n, ctx) => ctx.tf.squaredDifference(ctx.input(0), ctx.input(1)),
   POW: (_n, ctx) => ctx.tf.pow(ctx.input(0), ctx.input(1)),
+  FLOOR_DIV: (_n, ctx) => ctx.tf.floorDiv(ctx.input(0), ctx.input(1)),
+  FLOOR_MOD: (_n, ctx) => ctx.tf.mod(ctx.input(0), ctx.input(1)),
 
   RELU: (_n, ctx) => ctx.tf.relu(ctx.input(0)),
   RELU6: (_n, ctx) => ctx.tf.clipByValue(ctx.input(0), 0, 6),

@@ -23,6 +23,10 @@ export const reduceResizeKernels: KernelTable = {
     const x = ctx.input(0);
     return ctx.tf.min(x, axes(ctx, x.rank), node.options.keepDims);
   },
+  REDUCE_PROD(node, ctx) {
+    const x = ctx.input(0);
+    return ctx.tf.prod(x, axes(ctx, x.rank), node.options.keepDims);
+  },
   RESIZE_BILINEAR(node, ctx) {
     const [h, w] = ctx.ints(1) as [number, number];
     return ctx.tf.image.resizeBilinear(ctx.input(0) as Tensor4D, [h, w], node.options.alignCorners, node.options.halfPixelCenters);

@@ -16,6 +16,8 @@ const BINARY: Record<string, OpType> = {
   Minimum: 'MINIMUM',
   SquaredDifference: 'SQUARED_DIFFERENCE',
   Pow: 'POW',
+  FloorDiv: 'FLOOR_DIV',
+  FloorMod: 'FLOOR_MOD',
 };
 
 const UNARY: Record<string, OpType> = {
@@ -43,7 +45,8 @@ export function lowerBinary(ctx: LowerContext, node: TfNode): void {
   const op = BINARY[node.op]!;
   const shape = broadcastShapes(a.shape, b.shape, `${ctx.modelName}: ${node.op} '${node.name}'`);
   const fused = op === 'ADD' || op === 'SUB' || op === 'MUL' || op === 'DIV';
-  ctx.emit(node, { op, inputs: [a.ir, b.ir], options: fused ? { fusedActivation: 'NONE' } : {} } as never, shape);
+  // Integer arithmetic (index math after ArgMax) keeps int32; TF requires both sides to agree.
+  ctx.emit(node, { op, inputs: [a.ir, b.ir], options: fused ? { fusedActivation: 'NONE' } : {} } as never, shape, a.dtype === 'int32' && b.dtype === 'int32' ? 'int32' : 'float32');
 }
 
 export function lowerAddN(ctx: LowerContext, node: TfNode): void {
@@ -54,6 +57,19 @@ export function lowerAddN(ctx: LowerContext, node: TfNode): void {
     const shape = broadcastShapes(acc.shape, next.shape, `${ctx.modelName}: AddN '${node.name}'`);
     acc = ctx.emit(node, { name: i === refs.length - 1 ? node.name : `${node.name}/add_${i}`, op: 'ADD', inputs: [acc.ir, next.ir], options: { fusedActivation: 'NONE' } }, shape);
   }
+}
+
+/** A Cast that could not be folded: a runtime CAST between float32 and int32. */
+export function lowerCast(ctx: LowerContext, node: TfNode): void {
+  const x = ctx.get(dataInputs(node)[0]!);
+  const t = node.attr.DstT;
+  const to = t?.kind === 'type' && (t.value === 'DT_INT32' || t.value === 'DT_INT64') ? 'int32' : t?.kind === 'type' && t.value === 'DT_FLOAT' ? 'float32' : undefined;
+  if (!to) throw new UnsupportedError(`${ctx.modelName}: Cast '${node.name}' to ${t?.kind === 'type' ? t.value : '?'} is not supported (only float32 and int32).`);
+  if (to === x.dtype) {
+    ctx.define(`${node.name}:0`, x);
+    return;
+  }
+  ctx.emit(node, { op: 'CAST', inputs: [x.ir], options: {} }, x.shape, to);
 }
 
 export function lowerUnary(ctx: LowerContext, node: TfNode): void {

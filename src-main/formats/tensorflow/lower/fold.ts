@@ -16,6 +16,7 @@ const FOLDERS: Record<string, Folder> = {
   Mul: (tf, [a, b]) => tf.mul(a!, b!),
   RealDiv: (tf, [a, b]) => tf.div(a!, b!),
   FloorDiv: (tf, [a, b]) => tf.floorDiv(a!, b!),
+  FloorMod: (tf, [a, b]) => tf.mod(a!, b!),
   Maximum: (tf, [a, b]) => tf.maximum(a!, b!),
   Minimum: (tf, [a, b]) => tf.minimum(a!, b!),
   Neg: (tf, [a]) => tf.neg(a!),

@@ -10,7 +10,7 @@ import { tfDtype } from '../tf-dtypes';
 import { decodeFloat16 } from '../../../graph/float16';
 import { LowerContext, type HostArray } from './context';
 import { lowerConv2D, lowerConv2DBackpropInput, lowerDepthwise, lowerMatMul } from './conv';
-import { lowerAddN, lowerBinary, lowerUnary } from './elementwise';
+import { lowerAddN, lowerBinary, lowerCast, lowerUnary } from './elementwise';
 import { lowerConcat, lowerExpandDims, lowerPad, lowerReshape, lowerSlice, lowerSplit, lowerSqueeze, lowerStridedSlice, lowerTranspose } from './array';
 import { lowerFusedBatchNorm, lowerPool, lowerReduce, lowerResize } from './nn';
 import { tryFold } from './fold';
@@ -79,6 +79,10 @@ const LOWERINGS: Record<string, Lowering> = {
   PadV2: lowerPad,
   MirrorPad: lowerPad,
   Floor: lowerUnary,
+  Cast: lowerCast,
+  FloorDiv: lowerBinary,
+  FloorMod: lowerBinary,
+  Prod: lowerReduce,
   GatherV2: lowerGather,
   GatherNd: lowerGatherNd,
   Unpack: lowerUnpack,

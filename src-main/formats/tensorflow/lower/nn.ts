@@ -24,7 +24,7 @@ export function lowerPool(ctx: LowerContext, node: TfNode): void {
   );
 }
 
-const REDUCERS: Record<string, OpType> = { Mean: 'MEAN', Sum: 'SUM', Max: 'REDUCE_MAX', Min: 'REDUCE_MIN' };
+const REDUCERS: Record<string, OpType> = { Mean: 'MEAN', Sum: 'SUM', Max: 'REDUCE_MAX', Min: 'REDUCE_MIN', Prod: 'REDUCE_PROD' };
 
 export function lowerReduce(ctx: LowerContext, node: TfNode): void {
   const [xRef, axesRef] = dataInputs(node);

