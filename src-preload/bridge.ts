@@ -1,6 +1,6 @@
-// Builds `window.edgequant`: one named function per contract channel (api.models.inspect(…))
-// and `on(event, listener)` for contract events only. Never a generic invoke(channel): the
-// renderer can reach exactly the channels the contract lists.
+// Builds `window.edgequant`: one named function per contract channel (api.models.inspect(…)),
+// `on(event, listener)` for contract events only, and `pathForFile(file)` for dropped files.
+// Never a generic invoke(channel): the renderer can reach exactly the channels the contract lists.
 import { API_CHANNELS, API_EVENTS, IPC_EVENT_CHANNEL, ipcChannel, type ApiEventName, type EdgeQuantBridge } from '../src-main/api/contract';
 
 /** The two ipcRenderer functions the bridge uses (injected so tests can observe them). */
@@ -10,7 +10,12 @@ export interface IpcPort {
   removeListener(channel: string, listener: (event: unknown, message: unknown) => void): void;
 }
 
-export function buildBridge(ipc: IpcPort): EdgeQuantBridge {
+/** The webUtils function the bridge uses to find a File's path on disk (injected for tests). */
+export interface FilePathPort {
+  getPathForFile(file: File): string;
+}
+
+export function buildBridge(ipc: IpcPort, files: FilePathPort): EdgeQuantBridge {
   const areas: Record<string, Record<string, (request?: unknown) => Promise<unknown>>> = {};
   for (const channel of API_CHANNELS) {
     const [area, verb] = channel.split('.') as [string, string];
@@ -25,5 +30,7 @@ export function buildBridge(ipc: IpcPort): EdgeQuantBridge {
     ipc.on(IPC_EVENT_CHANNEL, wrapped);
     return () => ipc.removeListener(IPC_EVENT_CHANNEL, wrapped);
   };
-  return { ...areas, on } as unknown as EdgeQuantBridge;
+  // Only a File crosses in and only a path string comes back: no file access beyond that.
+  const pathForFile = (file: File): string => files.getPathForFile(file);
+  return { ...areas, on, pathForFile } as unknown as EdgeQuantBridge;
 }

@@ -145,6 +145,11 @@ export type Unsubscribe = () => void;
 /** What the preload exposes as `window.edgequant`. */
 export type EdgeQuantBridge = ApiFunctions<'envelope'> & {
   on<E extends ApiEventName>(event: E, listener: (payload: ApiEvents[E]) => void): Unsubscribe;
+  /**
+   * Where a dropped or picked File is on disk (Electron's webUtils.getPathForFile); '' when it
+   * has none. Sandboxed renderers cannot read File.path, so the preload answers for them.
+   */
+  pathForFile(file: File): string;
 };
 
 /** The IPC channel name in Electron for a contract channel (prefixed so it never collides). */

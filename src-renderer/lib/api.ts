@@ -148,3 +148,15 @@ export function websocketApi(url: () => string = pageSocketUrl, Socket?: typeof 
 
 export const api: Api =
   typeof window !== 'undefined' && window.edgequant ? electronApi(window.edgequant) : websocketApi();
+
+/**
+ * Where a dropped File is on disk: Electron's preload answers (webUtils.getPathForFile); the
+ * browser host cannot know, so undefined there (the page then asks for the path). The bridge
+ * is a parameter so tests can pass the preload's.
+ */
+export function droppedFilePath(
+  file: File,
+  bridge: Pick<EdgeQuantBridge, 'pathForFile'> | undefined = typeof window !== 'undefined' ? window.edgequant : undefined,
+): string | undefined {
+  return bridge?.pathForFile(file) || undefined;
+}

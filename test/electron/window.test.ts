@@ -9,6 +9,7 @@ import { CONTENT_SECURITY_POLICY, isAllowedNavigation, isExternalLink, isTrusted
 import { buildBridge, type IpcPort } from '../../src-preload/bridge';
 import { API_CHANNELS, IPC_EVENT_CHANNEL } from '../../src-main/api/contract';
 import { repoRoot } from '../helpers/build';
+import { droppedFilePath } from '../../src-renderer/lib/api';
 
 const built = { url: 'file:///opt/EdgeQuant/resources/app/out/renderer/index.html' };
 const dev = { url: 'http://localhost:5173/' };
@@ -74,8 +75,8 @@ test('preload bridge: named functions per contract channel, events filtered, no 
     on: (channel, l) => void (listeners.get(channel) ?? listeners.set(channel, new Set()).get(channel)!).add(l),
     removeListener: (channel, l) => void listeners.get(channel)?.delete(l),
   };
-  const bridge = buildBridge(ipc);
-  const areas = Object.keys(bridge).filter((k) => k !== 'on').sort();
+  const bridge = buildBridge(ipc, { getPathForFile: () => '' });
+  const areas = Object.keys(bridge).filter((k) => k !== 'on' && k !== 'pathForFile').sort();
   assert.deepEqual(areas, [...new Set(API_CHANNELS.map((c) => c.split('.')[0]))].sort());
   assert.equal('invoke' in bridge, false);
   assert.equal('send' in bridge, false);
@@ -96,6 +97,26 @@ test('preload bridge: named functions per contract channel, events filtered, no 
   off();
   assert.equal(listeners.get(IPC_EVENT_CHANNEL)?.size, 0);
   assert.throws(() => bridge.on('fs.read' as never, () => undefined), /Unknown EdgeQuant event/);
+});
+
+test('preload bridge: pathForFile asks webUtils.getPathForFile for the dropped File, nothing else', () => {
+  const asked: File[] = [];
+  const ipc: IpcPort = { invoke: async () => assert.fail('no IPC for a file path'), on: () => undefined, removeListener: () => undefined };
+  const bridge = buildBridge(ipc, {
+    getPathForFile: (file) => {
+      asked.push(file);
+      return file.name === 'model.tflite' ? '/home/me/models/model.tflite' : '';
+    },
+  });
+  const dropped = new File([new Uint8Array(8)], 'model.tflite');
+  assert.equal(bridge.pathForFile(dropped), '/home/me/models/model.tflite');
+  assert.equal(bridge.pathForFile(new File([], 'pasted.txt')), '', 'a File with no path on disk');
+  assert.deepEqual(asked.map((f) => f.name), ['model.tflite', 'pasted.txt']);
+  assert.equal(asked[0], dropped, 'the same File object reaches webUtils');
+  // The Models page's drop zone asks through the renderer helper: a path in Electron, none in the browser host.
+  assert.equal(droppedFilePath(dropped, bridge), '/home/me/models/model.tflite');
+  assert.equal(droppedFilePath(new File([], 'pasted.txt'), bridge), undefined);
+  assert.equal(droppedFilePath(dropped, undefined), undefined);
 });
 
 test('registerIpc: one handler per channel; untrusted senders get FORBIDDEN, trusted ones the dispatch result', async () => {

@@ -1,6 +1,7 @@
 // Models page state: which file, its summary from the engine (models.inspect), adding it to
-// the project. In the browser host a dropped file has no path on disk, so the path is typed.
-import { api } from '../../lib/api';
+// the project. In Electron a dropped file's path comes from the preload; in the browser host a
+// dropped file has no path on disk, so the path is typed.
+import { api, droppedFilePath } from '../../lib/api';
 import type { ModelSummary } from '../../../src-main/api/contract';
 import { currentProject } from '../projects/current.svelte';
 
@@ -44,11 +45,11 @@ export class ModelsState {
     }
   }
 
-  /** Electron gives dropped files a path (through the preload); a browser does not. */
+  /** Electron gives dropped files a path (preload's pathForFile); a browser does not. */
   drop(files: FileList | null | undefined): void {
     const file = files?.[0];
     if (!file) return;
-    const path = (file as File & { path?: string }).path;
+    const path = droppedFilePath(file);
     if (path) void this.inspect(path);
     else this.notice = `The browser host cannot see where '${file.name}' is on disk: paste its full path below.`;
   }
