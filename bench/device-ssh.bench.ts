@@ -16,7 +16,7 @@ import { VWW_INT8, fixturesPresent } from '../test/devices/vww-samples';
 
 const why = sshdMissingReason() ?? (fixturesPresent() ? undefined : '../shared/fixtures absent');
 if (why) {
-  console.log(JSON.stringify({ skipped: why }));
+  console.log(`BENCH ${JSON.stringify({ name: 'device-ssh', skipped: why })}`);
   process.exit(0);
 }
 const work = mkdtempSync(join(tmpdir(), 'eq-bench-ssh-'));
@@ -63,7 +63,7 @@ try {
     boardOverLocalP50: +ratio.toFixed(2),
     targets: { connectMs: 500, deploy20MbMBps: 10, benchWallMs: 3000, boardOverLocalP50: 1.25 },
   };
-  console.log(JSON.stringify(result));
+  console.log(`BENCH ${JSON.stringify({ name: 'device-ssh', ...result })}`);
   process.exitCode = connectMs < 500 && mbPerSec >= 10 && benchWallMs < 3000 && ratio < 1.25 ? 0 : 1;
 } finally {
   await sshd.dispose();
