@@ -7,6 +7,8 @@ import type { ApiErrorBody, ApiEvents, JobInfo, JobKind, JobStartRequest } from 
 import type { EventHub } from '../api/events';
 import { defaultWorkerEntry, spawnJobWorker, type WorkerEntry } from './entry';
 import type { FromWorker, JobWorkerData, ToWorker } from './protocol';
+import { finishAbandonedRun, runRefOf } from './run-guard';
+import type { RunRef } from '../projects/runs';
 
 export class UnknownJobError extends InputError {
   override name = 'UnknownJobError';
@@ -25,9 +27,12 @@ type Done = ApiEvents['job.done'];
 
 interface RunningJob {
   info: JobInfo;
+  params: unknown;
   worker: Worker;
   done: Promise<Done>;
   cancelTimer?: NodeJS.Timeout;
+  /** The project run the job is writing, once its progress named it. */
+  run?: RunRef;
 }
 
 export class JobManager {
@@ -49,7 +54,7 @@ export class JobManager {
     const info: JobInfo = { id, kind: request.kind, status: 'running', startedAt: new Date().toISOString() };
     const workerData: JobWorkerData = { jobId: id, kind: request.kind, params: request.params };
     const worker = spawnJobWorker(this.#entry, workerData);
-    const job: RunningJob = { info, worker, done: Promise.resolve(null as never) };
+    const job: RunningJob = { info, params: request.params, worker, done: Promise.resolve(null as never) };
     job.done = this.#follow(job, request.kind);
     this.#jobs.set(id, job);
     this.#trim();
@@ -88,24 +93,36 @@ export class JobManager {
     const { worker, info } = job;
     return new Promise<Done>((resolve) => {
       let final: { result?: unknown; error?: ApiErrorBody } | undefined;
+      // True once the worker itself sent its result or error: it finished its run, if any.
+      let answered = false;
+      let crash: string | undefined;
       worker.on('message', (message: FromWorker) => {
         if (message.type === 'progress') {
+          job.run ??= runRefOf(job.params, message.progress);
           info.progress = message.progress;
           this.#events.emit('job.progress', { jobId: info.id, kind, progress: message.progress });
         } else if (message.type === 'result') {
+          answered = true;
           final = { result: message.result };
           void worker.terminate();
         } else {
+          answered = true;
           final = { error: message.error };
           void worker.terminate();
         }
       });
       worker.on('error', (error) => {
+        crash = error.message;
         final ??= { error: { code: 'INTERNAL', message: `Job worker crashed: ${error.message}` } };
       });
-      worker.on('exit', () => {
+      worker.on('exit', (exitCode) => {
         clearTimeout(job.cancelTimer);
         const cancelled = job.cancelTimer !== undefined && (final === undefined || final.error?.code === 'CANCELLED');
+        // The worker died mid-run: finish its project run now, before anyone hears job.done.
+        const note =
+          !answered && job.run
+            ? finishAbandonedRun(job.run, crash !== undefined ? `it crashed (${crash})` : `it was terminated (exit code ${exitCode})`, cancelled)
+            : undefined;
         let done: Done;
         if (cancelled) {
           done = { jobId: info.id, kind, status: 'cancelled', error: { code: 'CANCELLED', message: 'Cancelled by the user.' } };
@@ -115,6 +132,7 @@ export class JobManager {
           const error = final?.error ?? { code: 'INTERNAL' as const, message: 'The job worker stopped without a result.' };
           done = { jobId: info.id, kind, status: error.code === 'CANCELLED' ? 'cancelled' : 'failed', error };
         }
+        if (note && done.error) done.error = { ...done.error, message: `${done.error.message}; ${note}` };
         info.status = done.status;
         info.endedAt = new Date().toISOString();
         if (done.error) info.error = done.error;

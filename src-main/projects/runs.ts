@@ -143,6 +143,26 @@ export function finishRun(ref: RunRef, outcome: RunOutcome): RunRecord {
   });
 }
 
+/**
+ * Finishes a run its writer abandoned (its job's worker thread crashed or was terminated while
+ * this process lives on, so recoverInterruptedRuns would not see a dead owner). Returns null
+ * when the run already finished: the writer got there first.
+ */
+export function abandonRun(ref: RunRef, outcome: RunOutcome): RunRecord | null {
+  let changed = false;
+  const run = updateRun({ dir: resolve(ref.dir), id: ref.id }, (r) => {
+    if (r.status !== 'running') return false;
+    const finished = new Date();
+    r.status = outcome.status;
+    r.finishedAt = finished.toISOString();
+    r.durationMs = finished.getTime() - Date.parse(r.startedAt);
+    if (outcome.error) r.error = outcome.error;
+    delete r.owner;
+    changed = true;
+  });
+  return changed ? run : null;
+}
+
 /** Outcome for a thrown error: cancelled for CancelledError, failed otherwise. */
 export function outcomeOf(error: unknown): RunOutcome {
   return error instanceof CancelledError

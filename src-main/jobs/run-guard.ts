@@ -1,0 +1,32 @@
+// A job that records a project run (project-convert) names the run in its progress ({ runId })
+// and the project in its params ({ project }). When its worker thread dies without answering
+// (an uncaught error, a terminate after an ignored cancel, the app disposing the jobs), the run
+// would stay 'running' until the next app start, because its owner (this process) is alive.
+// The job manager then finishes it here, with the reason.
+import { oneLine } from '../errors';
+import { abandonRun, type RunRef } from '../projects/runs';
+
+/** The project run a job is writing, from its params and one of its progress reports. */
+export function runRefOf(params: unknown, progress: unknown): RunRef | undefined {
+  const project = (params as { project?: unknown } | null)?.project;
+  const runId = (progress as { runId?: unknown } | null)?.runId;
+  return typeof project === 'string' && typeof runId === 'string' ? { dir: project, id: runId } : undefined;
+}
+
+/**
+ * Marks the run failed (cancelled when the user cancelled) if it is still running. Returns a
+ * note for the job's error when the run could not be updated (e.g. its lock is still held).
+ */
+export function finishAbandonedRun(ref: RunRef, reason: string, cancelled: boolean): string | undefined {
+  try {
+    abandonRun(
+      ref,
+      cancelled
+        ? { status: 'cancelled', error: { code: 'CANCELLED', message: `Cancelled by the user; ${reason}.` } }
+        : { status: 'failed', error: { code: 'WORKER_EXITED', message: `The job's worker thread stopped before finishing the run: ${reason}.` } },
+    );
+    return undefined;
+  } catch (error) {
+    return `run ${ref.id} could not be marked finished (${oneLine(error)}); it will be on the next start`;
+  }
+}

@@ -1,0 +1,72 @@
+// A job whose worker thread dies mid-run (an uncaught exception, or a terminate while the app
+// keeps running) must not leave its project run 'running': the job manager finishes it as
+// failed, with the reason, before it announces job.done.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EventHub } from '../../src-main/api/events';
+import type { ApiEvents } from '../../src-main/api/contract';
+import { JobManager } from '../../src-main/jobs/manager';
+import { initProject, listRuns, readRun } from '../../src-main/projects/index';
+import { repoRoot } from '../helpers/build';
+
+function newProject(): string {
+  const dir = join(mkdtempSync(join(tmpdir(), 'eq-crash-')), 'proj');
+  initProject(dir);
+  return dir;
+}
+
+test('an uncaught error kills the worker: the run it was writing is marked failed with the cause', async () => {
+  const project = newProject();
+  const events = new EventHub();
+  const entry = { file: fileURLToPath(new URL('./crash-worker.ts', import.meta.url)), fromSource: true };
+  const jobs = new JobManager({ events, entry });
+  let runAtDone: string | undefined;
+  events.subscribe((event) => {
+    if (event === 'job.done') runAtDone = listRuns(project)[0]?.status;
+  });
+  const id = jobs.start({ kind: 'project-convert', params: { project, request: {} } as never });
+  const done = await jobs.wait(id);
+  assert.equal(done.status, 'failed');
+  assert.match(done.error!.message, /Job worker crashed: simulated native crash/);
+  const [summary] = listRuns(project);
+  assert.ok(summary, 'the worker started a run');
+  const run = readRun(project, summary.id);
+  assert.equal(run.status, 'failed');
+  assert.equal(run.error?.code, 'WORKER_EXITED');
+  assert.match(run.error!.message, /worker thread stopped before finishing the run: it crashed \(simulated native crash in the converter\)/);
+  assert.equal(run.owner, undefined);
+  assert.ok(run.finishedAt);
+  assert.equal(runAtDone, 'failed', 'the run is final before job.done is emitted');
+  await jobs.dispose();
+});
+
+test('a real project-convert job whose worker is terminated mid-run leaves a failed run, not a running one', async () => {
+  const project = newProject();
+  const events = new EventHub();
+  const jobs = new JobManager({ events });
+  const model = join(repoRoot, 'resources', 'demo', 'model', 'model.json');
+  let id = '';
+  const started = new Promise<void>((resolve) =>
+    events.subscribe((event, payload) => {
+      const p = payload as ApiEvents['job.progress'];
+      if (event === 'job.progress' && p.jobId === id && (p.progress as { runId?: string }).runId) resolve();
+    }),
+  );
+  id = jobs.start({
+    kind: 'project-convert',
+    params: { project, request: { model, output: join(project, 'unused.tflite'), quantize: { mode: 'fp16', inputType: 'float32', outputType: 'float32', int8Only: false } } },
+  });
+  await started;
+  await jobs.dispose(); // what the app does to running jobs when it shuts its services down
+  const done = await jobs.wait(id);
+  assert.equal(done.status, 'failed');
+  const [summary] = listRuns(project);
+  const run = readRun(project, summary!.id);
+  assert.equal(run.status, 'failed', JSON.stringify(run.error));
+  assert.equal(run.error?.code, 'WORKER_EXITED');
+  assert.match(run.error!.message, /it was terminated \(exit code 1\)/);
+});
