@@ -11,6 +11,7 @@ import { RuntimeLoadError } from '../runtime/errors';
 import type { LoadedTflite, RuntimeName } from '../runtime/types';
 import { isTfliteBytes } from '../tflite/reader';
 import { EvaluateInputError } from './errors';
+import { pinModelInputs } from './pin-shapes';
 import { fromRuntimeOutput, toRuntimeInput } from './io';
 import { isClassification, latencySummary, OutputComparison, type OutputMetrics } from './metrics';
 import { compareLayers, type LayerError } from './layers';
@@ -33,7 +34,10 @@ export interface EvaluateRequest {
   /** Timed runs per model after warm-up; 0 skips latency (default 50). */
   latencyRuns?: number;
   warmup?: number;
-  /** Pins dynamic input dims when the float model is not a .tflite. */
+  /**
+   * Pins dynamic input dims: converting a float model that is not a .tflite, and evaluating
+   * .tflite files whose inputs have dynamic dims no model declares (e.g. 1,224,224,3).
+   */
   inputShape?: number[];
   /** Samples for the per-layer comparison in the IR interpreter (default 0: skipped). */
   layerSamples?: number;
@@ -159,7 +163,9 @@ export async function evaluate(request: EvaluateRequest, options: EvaluateOption
     throw new EvaluateInputError(`Quantized model not found: ${request.quantModel}.`);
   }));
   if (!isTfliteBytes(quantBytes)) throw new EvaluateInputError(`${basename(request.quantModel)} is not a .tflite file.`);
-  const pair = await loadPair(floatSource.bytes, quantBytes, request.runtime);
+  // Dynamic H/W would run at the runtime's placeholder size 1 (images read at 1x1): pin them.
+  const pinned = pinModelInputs(floatSource.bytes, quantBytes, request.inputShape);
+  const pair = await loadPair(pinned.floatBytes, pinned.quantBytes, request.runtime);
   const { f, q } = pair;
   try {
     checkPair(f, q);
@@ -209,7 +215,7 @@ export async function evaluate(request: EvaluateRequest, options: EvaluateOption
         warnFewSamples: false,
       });
       try {
-        layers = await compareLayers(readTflite(floatSource.bytes), readTflite(quantBytes), again.samples(signal), signal ? { signal } : {});
+        layers = await compareLayers(readTflite(pinned.floatBytes), readTflite(pinned.quantBytes), again.samples(signal), signal ? { signal } : {});
       } catch (error) {
         // The interpreter lacks an op of this model: the per-output figures above still stand.
         if (!(error instanceof ExecuteUnsupportedError)) throw error;
