@@ -34,7 +34,8 @@ export function validateGraph(graph: Graph): Check[] {
     const facts = opFacts(node.op);
     const input = graph.tensors.get(node.inputs[node.op === 'TRANSPOSE_CONV' ? 2 : node.op === 'SPLIT' ? 1 : 0] ?? '');
     const output = graph.tensors.get(node.outputs[0] ?? '');
-    if (!facts || !input || !output || input.dtype === 'float32' || output.dtype === 'float32') continue;
+    // Integer index math (int32 after ARG_MAX, shapes) runs in the float domain: no scales to check.
+    if (!facts || !input || !output || !INT_ACTIVATIONS.has(input.dtype) || !INT_ACTIVATIONS.has(output.dtype)) continue;
     if (facts.weights) {
       const w = graph.tensors.get(node.inputs[facts.weights.input] ?? '');
       const q = w?.quant;

