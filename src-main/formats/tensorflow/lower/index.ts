@@ -97,7 +97,7 @@ const LOWERINGS: Record<string, Lowering> = {
 /** Ops that only forward their first input. */
 const ALIASES = new Set(['Identity', 'IdentityN', 'StopGradient', 'Snapshot', 'PreventGradient', 'EnsureShape', 'CheckNumerics', 'ReadVariableOp']);
 /** Ops handled outside the table: graph inputs, constants, folding-only ops. */
-const STRUCTURAL = new Set(['Placeholder', 'PlaceholderWithDefault', 'Const', 'Shape', 'Cast', 'Fill', 'Range', 'Prod', 'FloorDiv', 'NoOp']);
+const STRUCTURAL = new Set(['Placeholder', 'PlaceholderWithDefault', 'Const', 'Shape', 'Fill', 'Range', 'NoOp']);
 
 export function supportedTfOps(): string[] {
   return [...Object.keys(LOWERINGS), ...ALIASES, ...STRUCTURAL].sort();
