@@ -7,19 +7,20 @@ import { InputError, oneLine } from '../../errors';
 import { modelSourceBytes } from '../../convert/source-size';
 import { runFloatPasses } from '../../graph/passes/index';
 import { cloneModel } from '../../quantize/clone';
-import { parseCommandArgs, printJson, type CliIO, type Command } from '../command';
+import { parseCommandArgs, parseShape, printJson, type CliIO, type Command } from '../command';
 import { findImporter } from '../../formats/registry';
 import { readOperatorCodes } from '../../tflite/reader';
 import { ioQuantFormulas } from '../../quantize/formulas';
 import { elementCount, opHistogram, parameterCount, type Graph, type ModelGraph, type QuantParams, type Tensor } from '../../graph/model-graph';
 
-const usage = `Usage: edgequant inspect MODEL [--json]
+const usage = `Usage: edgequant inspect MODEL [--input-shape 1,H,W,C] [--json]
 
 Prints the model's format, description, inputs and outputs (name, shape, dtype, quantization
 with the formula real = scale * (q - zero_point), and for an input the deploying code's
 q = clamp(round(x / scale) + zero_point, lo, hi)), the op / layer histogram (for Keras, TF.js and
 SavedModel also the ops after the conversion passes: BatchNorm folded, activations fused), the parameter
-count, the file size, every unsupported layer, signatures and metadata.
+count, the file size, every unsupported layer, signatures and metadata. --input-shape pins dynamic
+input dims of models whose importer needs them (e.g. a fully convolutional TF.js model).
 MODEL is a .tflite, .h5/.keras, TF.js model.json or SavedModel folder (any registered format).
 Exit codes: 0 ok, 2 the file is missing, unknown or not a valid model.`;
 
@@ -106,9 +107,9 @@ function layerHistogram(graph: Graph): Record<string, number> {
   return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-export async function inspectModel(path: string): Promise<InspectReport> {
+export async function inspectModel(path: string, inputShape?: number[]): Promise<InspectReport> {
   const importer = await findImporter({ path });
-  const model = await importer.open({ path }, { collectUnsupported: true });
+  const model = await importer.open({ path }, { collectUnsupported: true, ...(inputShape ? { inputShape } : {}) });
   const main = model.graphs[0];
   const tensor = (name: string) => main?.tensors.get(name) ?? { name, dtype: 'float32' as const, shape: [] };
   const deploy = deployFormulas(model);
@@ -199,9 +200,10 @@ export function formatReport(r: InspectReport): string {
 }
 
 async function run(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs('inspect', argv, { json: { type: 'boolean' } });
+  const { values, positionals } = parseCommandArgs('inspect', argv, { json: { type: 'boolean' }, 'input-shape': { type: 'string' } });
   if (positionals.length !== 1) throw new InputError(`inspect: expected exactly one MODEL path (see 'edgequant inspect --help').`);
-  const report = await inspectModel(resolve(io.cwd, positionals[0] as string));
+  const shape = values['input-shape'] === undefined ? undefined : parseShape('--input-shape', values['input-shape']);
+  const report = await inspectModel(resolve(io.cwd, positionals[0] as string), shape);
   if (values.json) printJson(io, report);
   else io.stdout(formatReport(report));
   return 0;
