@@ -24,7 +24,7 @@ test('inspect asks for --input-shape on a dynamic model, and shows the pinned mo
   const report = JSON.parse(pinned.out) as { inputs: { shape: number[] }[]; outputs: { shape: number[] }[] };
   assert.deepEqual(report.inputs[0]!.shape, [1, 64, 64, 3]);
   assert.deepEqual(report.outputs[0]!.shape, [1, 256, 256, 3], 'x4 super-resolution');
-  const bad = await inspect([esrgan, '--input-shape', '1,x,64,3']);
+  const bad = await inspect([esrgan, '--input-shape', '1,0,64,3']);
   assert.equal(bad.code, 2);
   assert.match(bad.err, /--input-shape must be positive integers/);
 });
