@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { SerialDeviceError } from './errors';
-import { findLine, heredocLines, parseChunkReply, parseFrame, restoreScript, syncReply } from './framing';
+import { findLine, heredocLines, parseChunkReply, parseFrame, restoreScript, syncReply, type Frame } from './framing';
 import { cksumTag } from './cksum';
 import { reachShell, type LoginOptions } from './login';
 import type { PortLink } from './port-link';
@@ -24,6 +24,12 @@ export interface RunOptions {
 /** Commands longer than this, or multi-line, travel as a script file (tty lines max 4095). */
 const INLINE_LIMIT = 1500;
 const MAX_REEMITS = 3;
+/** Seconds of silence after which a command's output frame is asked for again, and how often. */
+const REASK_AFTER_MS = 20_000;
+const MAX_FRAME_REASKS = 2;
+
+/** Internal: one silent slice of awaitFrame ended (never escapes this module). */
+class FrameSliceTimeout extends Error {}
 
 export class ConsoleSession {
   private counter = 0;
@@ -88,9 +94,10 @@ export class ConsoleSession {
     }
     const id = this.nextId();
     this.log(`$ ${clip(command)}`);
-    await this.link.write(`${body} ${input} >"$__eqt.o" 2>"$__eqt.e"; __eq_emit ${id} $?\n`);
+    // The exit code also goes to a file, so the frame can be asked for again if it is lost.
+    await this.link.write(`${body} ${input} >"$__eqt.o" 2>"$__eqt.e"; echo $? >"$__eqt.x"; __eq_emit ${id} "$(cat "$__eqt.x")"\n`);
     for (let emission = 0; ; emission++) {
-      const frame = await this.awaitReply((text) => parseFrame(text, id), timeoutMs, command, options.signal);
+      const frame = await this.awaitFrame(id, timeoutMs, command, options.signal);
       this.link.consume(frame.consumed);
       if (frame.intact) return { code: frame.code, stdout: frame.stdout, stderr: frame.stderr };
       if (emission >= MAX_REEMITS) {
@@ -99,6 +106,29 @@ export class ConsoleSession {
       // Output files are still on the board: ask for them again.
       this.log(`output of command ${id} arrived damaged; asking again`);
       await this.link.write(`__eq_emit ${id} ${frame.code}\n`);
+    }
+  }
+
+  /**
+   * Waits for command `id`'s frame. A console message that cuts one of the frame's marker
+   * lines would hide the whole frame until the timeout, so after a silent slice the frame is
+   * asked for again (a few times at most); a re-ask queued behind a still-running command
+   * just runs after it. The last wait interrupts the board as awaitReply does.
+   */
+  private async awaitFrame(id: string, timeoutMs: number, command: string, signal?: AbortSignal): Promise<Frame> {
+    const match = (text: string) => parseFrame(text, id);
+    let waited = 0;
+    for (let reask = 0; ; reask++) {
+      const remaining = timeoutMs - waited;
+      if (reask >= MAX_FRAME_REASKS || remaining <= REASK_AFTER_MS) return this.awaitReply(match, remaining, command, signal);
+      const frame = await this.link.waitFor(match, REASK_AFTER_MS, () => new FrameSliceTimeout(), signal).catch((error: unknown) => {
+        if (error instanceof FrameSliceTimeout) return undefined;
+        throw error;
+      });
+      if (frame) return frame;
+      waited += REASK_AFTER_MS;
+      this.log(`no complete output frame for command ${id} after ${waited / 1000} s; asking for it again`);
+      await this.link.write(`__eq_emit ${id} "$(cat "$__eqt.x" 2>/dev/null || echo 255)"\n`);
     }
   }
 
