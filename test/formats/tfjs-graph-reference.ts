@@ -1,8 +1,12 @@
-// Test helper: runs a TF.js graph-model with TensorFlow.js itself (the reference the converted
-// .tflite is compared with), loading model.json and its shards from disk.
-import { readFileSync } from 'node:fs';
+// Test helpers for graph-models: TensorFlow.js running a model.json from disk (the reference the
+// converted .tflite is compared with), the fixture photos, and the float + int8 conversions.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { initTfjs } from '../../src-main/runtime/tfjs-backend';
+import { listImages, loadImage } from '../../src-main/data/images';
+import { convertModel, type ConvertOutcome } from '../../src-main/convert/pipeline';
+import type { IoType } from '../../src-main/convert/types';
 
 interface ModelJson {
   modelTopology: unknown;
@@ -41,4 +45,48 @@ export async function runGraphModelInTfjs(modelJson: string, inputs: Float32Arra
   } finally {
     model.dispose();
   }
+}
+
+export const fixtures = join(process.cwd(), '..', 'shared', 'fixtures');
+export const humanModels = join(process.cwd(), 'node_modules', '@vladmandic', 'human-models', 'models');
+
+/** Real fixture photos at a model's input size, NHWC, scaled by `scale` (1/255 → [0,1]). */
+export async function fixturePhotos(
+  target: { height: number; width: number; channels: 1 | 3 },
+  options: { dirs: string[]; limit: number; scale?: number },
+): Promise<Float32Array[]> {
+  const scale = options.scale ?? 1 / 255;
+  const out: Float32Array[] = [];
+  for (const dir of options.dirs.map((d) => join(fixtures, d))) {
+    for (const entry of await listImages(dir)) {
+      if (out.length >= options.limit) return out;
+      const pixels = await loadImage(entry.path, target);
+      out.push(Float32Array.from(pixels, (v) => v * scale));
+    }
+  }
+  return out;
+}
+
+/** Converts a graph-model to float and to full int8 calibrated on the litert_224 photos. */
+export async function convertFloatAndInt8(
+  modelJson: string,
+  prefix: string,
+  int8: { preprocess: string; samples: number; inputType?: IoType; outputType?: IoType; int8Only?: boolean },
+): Promise<{ floatFile: string; int8File: string; result: ConvertOutcome }> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const floatFile = join(dir, 'float.tflite');
+  const int8File = join(dir, 'int8.tflite');
+  await convertModel({ model: modelJson, output: floatFile, quantize: { mode: 'none', inputType: 'float32', outputType: 'float32', int8Only: false } });
+  const result = await convertModel({
+    model: modelJson,
+    output: int8File,
+    quantize: {
+      mode: 'int8',
+      inputType: int8.inputType ?? 'float32',
+      outputType: int8.outputType ?? 'float32',
+      int8Only: int8.int8Only ?? false,
+      calibration: { path: join(fixtures, 'images/litert_224'), preprocess: int8.preprocess, samples: int8.samples, method: 'minmax', seed: 1 },
+    },
+  });
+  return { floatFile, int8File, result };
 }

