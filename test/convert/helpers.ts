@@ -84,18 +84,3 @@ export function argmax(a: Float32Array): number {
 export function top1Agreement(ref: Float32Array[], test: Float32Array[]): number {
   return ref.filter((r, k) => argmax(r) === argmax(test[k]!)).length / ref.length;
 }
-
-/** Reads a float .npy (f4/f8, C order) from bytes. */
-export function parseNpy(bytes: Uint8Array): { shape: number[]; data: Float32Array } {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const major = bytes[6]!;
-  const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-  const start = major === 1 ? 10 : 12;
-  const header = new TextDecoder().decode(bytes.subarray(start, start + headerLen));
-  const descr = /'descr':\s*'([^']+)'/.exec(header)![1]!;
-  const shape = /'shape':\s*\(([^)]*)\)/.exec(header)![1]!.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  const body = bytes.slice(start + headerLen);
-  const data = descr === '<f8' ? Float32Array.from(new Float64Array(body.buffer)) : descr === '<f4' ? new Float32Array(body.buffer) : undefined;
-  if (!data) throw new Error(`npy dtype ${descr} not handled in tests`);
-  return { shape, data };
-}

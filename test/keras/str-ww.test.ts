@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import { unzipSync } from 'fflate';
 import { Hdf5File } from '../../src-main/formats/hdf5/h5file';
 import { Keras2H5Weights } from '../../src-main/formats/keras/weights';
-import { convertTo, fixture, hasFixtures, parseNpy, runTflite, sqnrDb, tempDir, top1Agreement } from '../convert/helpers';
+import { convertTo, fixture, hasFixtures, runTflite, sqnrDb, tempDir, top1Agreement } from '../convert/helpers';
+import { npyToFloat32, parseNpy } from '../../src-main/data/npy';
 import { kerasInTfjs, runTfjs } from './tfjs-reference';
 
 test('str_ww_ref_model.h5 converts and matches Keras in TF.js on real samples', { skip: hasFixtures ? false : '../shared/fixtures absent' }, async () => {
@@ -16,7 +17,8 @@ test('str_ww_ref_model.h5 converts and matches Keras in TF.js on real samples', 
   const npz = unzipSync(new Uint8Array(readFileSync(fixture('mlperf-tiny', 'str_ww', 'calibration_samples.npz'))));
   const specs = parseNpy(npz['specs.npy']!);
   const per = 30 * 40;
-  const samples = Array.from({ length: specs.shape[0]! }, (_, k) => specs.data.slice(k * per, (k + 1) * per));
+  const values = npyToFloat32(specs);
+  const samples = Array.from({ length: specs.shape[0]! }, (_, k) => values.slice(k * per, (k + 1) * per));
   const file = await Hdf5File.open(h5);
   const keras = await kerasInTfjs(JSON.parse(String(file.attr('/', 'model_config'))), new Keras2H5Weights(file, '/model_weights'));
   file.close();
