@@ -33,19 +33,8 @@ export function summarizeLatencies(latencies: number[]): LatencySummary {
   };
 }
 
-/** Signal-to-quantization-noise ratio of `test` against `reference`, in dB; Infinity when equal. */
-export function sqnrDb(reference: ArrayLike<number>, test: ArrayLike<number>): number {
-  let signal = 0;
-  let noise = 0;
-  for (let i = 0; i < reference.length; i++) {
-    const r = reference[i]!;
-    const d = r - test[i]!;
-    signal += r * r;
-    noise += d * d;
-  }
-  if (noise === 0) return Infinity;
-  return 10 * Math.log10(signal / noise);
-}
+/** One SQNR definition for evaluation and board comparisons. */
+export { sqnrDb } from '../evaluate/metrics';
 
 /** Fraction of samples whose arg-max agrees; data holds `samples` rows of equal length. */
 export function top1Agreement(reference: ArrayLike<number>, test: ArrayLike<number>, samples: number): number {

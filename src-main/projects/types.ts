@@ -4,6 +4,7 @@
 //   runs/<id>/<artifacts>         the .tflite it produced, its evaluation report
 //   runs/index.json               a cache of run summaries, rebuilt from run.json files when stale
 // Every file is JSON with a stable key order so a project diffs well under version control.
+import type { LatencySummary } from '../devices/stats';
 import type { ConvertRequest } from '../convert/types';
 
 export const MANIFEST_FILE = 'edgequant-project.json';
@@ -89,14 +90,8 @@ export interface RunArtifact {
   sha256: string;
 }
 
-export interface LatencyStats {
-  min: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  mean: number;
-  max: number;
-}
+/** The bench latency summary (devices/stats.ts), as recorded in a run. */
+export type LatencyStats = LatencySummary;
 
 export interface DeviceResult {
   device: string;
