@@ -16,6 +16,7 @@ const convertRequest = z
     companions: z.array(path).max(16).optional(),
     output: path,
     inputShape: z.array(z.number().int().positive()).max(8).optional(),
+    unrollRnn: z.boolean().optional(),
     quantize: z
       .object({
         mode: z.enum(['none', 'fp16', 'dynamic', 'int8', 'int16x8']),

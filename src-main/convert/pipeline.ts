@@ -15,7 +15,7 @@ import type { ConvertProgress, ConvertRequest, ConvertResult } from './types';
 import { modelSource, modelSourceBytes } from './source-size';
 
 export interface ConvertDeps {
-  openModel: (source: ModelSource, options: { inputShape?: number[] }) => Promise<ModelGraph>;
+  openModel: (source: ModelSource, options: { inputShape?: number[]; unrollRnn?: boolean }) => Promise<ModelGraph>;
   writeTflite: (model: ModelGraph) => Uint8Array;
 }
 
@@ -92,7 +92,7 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
 
   onProgress?.({ stage: 'import', fraction: 0 });
   const open = options.deps?.openModel ?? ((s, o) => defaultOpenModel(s, o));
-  let model = await time('importMs', () => open(source, request.inputShape ? { inputShape: request.inputShape } : {}));
+  let model = await time('importMs', () => open(source, { ...(request.inputShape ? { inputShape: request.inputShape } : {}), ...(request.unrollRnn ? { unrollRnn: true } : {}) }));
   if (model.unsupported.length) {
     const list = model.unsupported.map((u) => `${u.layer} (${u.className})`).join(', ');
     throw new UnsupportedError(`Model has unsupported layers: ${list}.`);

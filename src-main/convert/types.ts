@@ -34,6 +34,8 @@ export interface ConvertRequest {
   companions?: string[];
   output: string;
   inputShape?: number[];
+  /** Keras / TF.js layers models: unroll recurrent layers over time (no variable tensors). */
+  unrollRnn?: boolean;
   quantize: QuantizeConfig;
 }
 

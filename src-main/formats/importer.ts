@@ -12,6 +12,9 @@ export interface ModelSource {
 export interface OpenOptions {
   /** Pins dynamic input dimensions, e.g. [1, 64, 64, 3]. */
   inputShape?: number[];
+  /** Lowers every Keras recurrent layer step by step into plain ops (Keras' unroll=True), so
+   *  the file has no variable tensors (LiteRT.js cannot load those). */
+  unrollRnn?: boolean;
   /** When true, open() records unsupported layers in model.unsupported instead of throwing
    *  at the first one (used by `inspect`, which lists every unsupported layer at once). */
   collectUnsupported?: boolean;

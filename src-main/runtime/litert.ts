@@ -90,7 +90,7 @@ export class LiteRtRuntime implements TfliteRuntime {
   async load(model: Uint8Array, options: { threads?: number } = {}): Promise<LoadedTflite> {
     const io = describeModelIo(model);
     if (io.hasVariableTensors) {
-      throw new RuntimeLoadError('LiteRT: the model has variable tensors (LSTM/RNN state), which LiteRT.js cannot load; use tflite-node.');
+      throw new RuntimeLoadError('LiteRT: the model has variable tensors (LSTM/RNN state), which LiteRT.js cannot load; convert with --unroll-rnn, or use tflite-node.');
     }
     // LiteRT.js compiles a model with an unresolvable custom op and then returns uninitialised
     // memory for it: refuse custom ops so callers fall back to a runtime that reports them.

@@ -1,8 +1,9 @@
 // LSTM quantized as the official converter does it. trained_lstm.tflite (float) and its official
 // int8 twin share weights; the seed's text model (Input(100,512) → LSTM(128) → Dense(10)) is built
 // with TF.js here, with seeded weights, and fed seeded token-embedding sequences (calibration and
-// held-out splits), so its figures are the same on every run. LiteRT.js cannot load variable tensors (LSTM state), so LSTM files run in
-// tflite-node, with a state reset per sample.
+// held-out splits), so its figures are the same on every run. LiteRT.js cannot load variable
+// tensors (the fused LSTM's state), so fused files run in tflite-node with a state reset per
+// sample; converted with --unroll-rnn (plain per-step ops) the same model runs in both runtimes.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { convertModel } from '../../src-main/convert/pipeline';
 import { mainGraph } from '../../src-main/graph/model-graph';
 import { quantizeModel } from '../../src-main/quantize/index';
-import { getRuntime, RuntimeLoadError } from '../../src-main/runtime/index';
+import { getRuntime, RuntimeLoadError, type RuntimeName } from '../../src-main/runtime/index';
 import { readTflite } from '../../src-main/tflite/reader';
 import { writeTflite } from '../../src-main/tflite/writer';
 import { tfjs } from '../keras/tfjs-reference';
@@ -131,6 +132,25 @@ async function saveTextModel(dir: string): Promise<string> {
 // Held out from calibration: other sequence seeds over the same embedding table.
 const heldOutSequences = (): Float32Array[] => tokenSequences(24, 4242);
 
+/** 100 calibration sequences (seed 1001) as one [100, STEPS, DIM] .npy, written once per run. */
+let calibrationNpy: Promise<string> | undefined;
+function textCalibration(): Promise<string> {
+  calibrationNpy ??= (async () => {
+    const { writeNpy } = await import('../../src-main/data/npy');
+    const calibration = new Float32Array(100 * STEPS * DIM);
+    tokenSequences(100, 1001).forEach((x, i) => calibration.set(x, i * STEPS * DIM));
+    const npy = join(OUT, 'text_calibration.npy');
+    mkdirSync(OUT, { recursive: true });
+    await writeNpy(npy, { dtype: 'float32', shape: [100, STEPS, DIM], data: calibration });
+    return npy;
+  })();
+  return calibrationNpy;
+}
+
+const refusesFused = async (bytes: Uint8Array): Promise<void> => {
+  await assert.rejects(getRuntime('litert-js').load(bytes), (e: unknown) => e instanceof RuntimeLoadError && /--unroll-rnn/.test(e.message), 'LiteRT.js refuses variable tensors and names --unroll-rnn');
+};
+
 test('seed text model (LSTM 128 over 100×512) → dynamic range: hybrid int8 LSTM weights, runs in tflite-node', async (t) => {
   const path = await saveTextModel(join(OUT, 'text_model'));
   const none = { mode: 'none', inputType: 'float32', outputType: 'float32', int8Only: false } as const;
@@ -146,16 +166,12 @@ test('seed text model (LSTM 128 over 100×512) → dynamic range: hybrid int8 LS
   const a = agreement(reference, await runAll('tflite-node', dynamic, samples, true));
   t.diagnostic(`dynamic text model vs float (tflite-node, ${samples.length} token sequences): top1 ${a.top1.toFixed(1)}%, SQNR ${a.sqnrDb.toFixed(1)} dB; ${dynamic.length} B`);
   assert.ok(a.sqnrDb > 45, `SQNR ${a.sqnrDb} (measured 49.3 dB with these seeds)`);
-  await assert.rejects(getRuntime('litert-js').load(dynamic), RuntimeLoadError, 'LiteRT.js refuses variable tensors (documented limit)');
+  await refusesFused(dynamic);
 });
 
 test('seed text model → int8 (integer LSTM, calibrated from .npy) runs in tflite-node and tracks float', async (t) => {
   const path = await saveTextModel(join(OUT, 'text_model_int8'));
-  const { writeNpy } = await import('../../src-main/data/npy');
-  const calibration = new Float32Array(100 * STEPS * DIM);
-  tokenSequences(100, 1001).forEach((x, i) => calibration.set(x, i * STEPS * DIM));
-  const npy = join(OUT, 'text_calibration.npy');
-  await writeNpy(npy, { dtype: 'float32', shape: [100, STEPS, DIM], data: calibration });
+  const npy = await textCalibration();
   const none = { mode: 'none', inputType: 'float32', outputType: 'float32', int8Only: false } as const;
   await convertModel({ model: path, output: join(OUT, 'float8.tflite'), quantize: none });
   const result = await convertModel({
@@ -177,4 +193,52 @@ test('seed text model → int8 (integer LSTM, calibrated from .npy) runs in tfli
   assert.ok(classes.size >= 2, 'the float model tells the sequences apart, so top-1 agreement means something');
   assert.ok(a.sqnrDb > 23, `SQNR ${a.sqnrDb}`);
   assert.ok(a.top1 >= 90, `top-1 agreement ${a.top1}%`);
+  await refusesFused(int8);
+});
+
+test('seed text model with --unroll-rnn → float, dynamic and int8 run in LiteRT.js and tflite-node and track the fused float model', async (t) => {
+  const path = await saveTextModel(join(OUT, 'text_model_unrolled'));
+  const npy = await textCalibration();
+  const none = { mode: 'none', inputType: 'float32', outputType: 'float32', int8Only: false } as const;
+  await convertModel({ model: path, output: join(OUT, 'fused_reference.tflite'), quantize: none });
+  const variants = {
+    float: none,
+    dynamic: { ...none, mode: 'dynamic' },
+    int8: { ...none, mode: 'int8', int8Only: true, calibration: { path: npy, samples: 100, method: 'minmax', seed: 0 } },
+  } as const;
+  const files: Record<string, Uint8Array> = {};
+  for (const [name, quantize] of Object.entries(variants)) {
+    const result = await convertModel({ model: path, output: join(OUT, `unrolled_${name}.tflite`), unrollRnn: true, quantize });
+    const bytes = new Uint8Array(readFileSync(result.output));
+    const g = mainGraph(readTflite(bytes));
+    assert.equal(result.opHistogram['UNIDIRECTIONAL_SEQUENCE_LSTM'], undefined, `${name}: no fused LSTM`);
+    assert.equal([...g.tensors.values()].filter((x) => x.isVariable).length, 0, `${name}: no variable tensors`);
+    t.diagnostic(`unrolled ${name}: ${result.bytes} B, ${g.nodes.length} ops ${JSON.stringify(result.opHistogram)}, convert ${Math.round(result.timings['totalMs'] ?? 0)} ms (quantize ${Math.round(result.timings['quantizeMs'] ?? 0)} ms); ${result.warnings.join(' ')}`);
+    if (name === 'int8') {
+      assert.deepEqual(result.quantization?.floatOps, [], 'every op of the unrolled cell has an integer kernel');
+      const floats = [...g.tensors.values()].filter((x) => x.dtype === 'float32');
+      assert.deepEqual(floats.map((x) => x.name), [...g.inputs, ...g.outputs], 'only the float I/O stays float');
+    }
+    files[name] = bytes;
+  }
+  const samples = heldOutSequences();
+  const reference = await runAll('tflite-node', new Uint8Array(readFileSync(join(OUT, 'fused_reference.tflite'))), samples, true);
+  const floors = {
+    // Same arithmetic in another op order: only float rounding differs.
+    float: { sqnrDb: 100, top1: 100 },
+    // The fused hybrid LSTM measured 49.3 dB; floors leave room for the two runtimes' rounding.
+    dynamic: { sqnrDb: 40, top1: 95 },
+    int8: { sqnrDb: 20, top1: 90 },
+  } as const;
+  for (const runtime of ['litert-js', 'tflite-node'] satisfies RuntimeName[]) {
+    for (const [name, bytes] of Object.entries(files)) {
+      const start = performance.now();
+      const a = agreement(reference, await runAll(runtime, bytes, samples));
+      const ms = (performance.now() - start) / samples.length;
+      t.diagnostic(`unrolled ${name} vs fused float (${runtime}, ${samples.length} held-out sequences): top1 ${a.top1.toFixed(1)}%, SQNR ${a.sqnrDb.toFixed(1)} dB, ${ms.toFixed(1)} ms/sequence`);
+      const floor = floors[name as keyof typeof floors];
+      assert.ok(a.sqnrDb > floor.sqnrDb, `${runtime} ${name}: SQNR ${a.sqnrDb.toFixed(1)} dB ≤ ${floor.sqnrDb}`);
+      assert.ok(a.top1 >= floor.top1, `${runtime} ${name}: top-1 agreement ${a.top1}% < ${floor.top1}%`);
+    }
+  }
 });

@@ -12,11 +12,13 @@ const USAGE = `Usage: edgequant convert MODEL [WEIGHTS.h5] -o OUT.tflite [--quan
                          [--calibration DIR|FILE.npy|FILE.npz] [--preprocess 0..1|-1..1|0..255|imagenet|caffe|FILE.json]
                          [--samples N] [--calibration-method minmax|percentile|mse]
                          [--input-type float32|int8|uint8|int16] [--output-type float32|int8|uint8|int16] [--int8-only]
-                         [--recipe FILE.json] [--input-shape 1,H,W,C] [--project DIR] [--json]
+                         [--recipe FILE.json] [--input-shape 1,H,W,C] [--unroll-rnn] [--project DIR] [--json]
 
 MODEL is a Keras .h5 / .keras file, a Keras to_json() config (give its weights .h5 after it;
 without weights the architecture is converted with seeded random weights), a TF.js model.json,
 a SavedModel folder or a float .tflite. --input-shape pins dynamic input dims.
+--unroll-rnn lowers Keras LSTM layers step by step into plain ops (as Keras' unroll=True; GRU
+and SimpleRNN always are): a larger graph without variable tensors, so LiteRT.js runs it too.
 --recipe replaces the mode's preset with a JSON recipe (rules: which ops, which algorithm, how
 weights are stored; the presets are in src-main/quantize/recipes/).
 --json prints the output size, op histogram, I/O, timings, the quantization report (ops left
@@ -45,6 +47,7 @@ export function parseConvertArgs(argv: string[], cwd: string): { request: Conver
     'output-type': { type: 'string' },
     'int8-only': { type: 'boolean', default: false },
     'input-shape': { type: 'string' },
+    'unroll-rnn': { type: 'boolean', default: false },
     recipe: { type: 'string' },
     project: { type: 'string' },
     json: { type: 'boolean', default: false },
@@ -70,6 +73,7 @@ export function parseConvertArgs(argv: string[], cwd: string): { request: Conver
   }
   if (positionals[1]) request.companions = [resolve(cwd, positionals[1])];
   if (values['input-shape']) request.inputShape = parseShape('--input-shape', values['input-shape']);
+  if (values['unroll-rnn']) request.unrollRnn = true;
   const calibrationFlags = [values.preprocess, values.samples, values['calibration-method']].some((v) => v !== undefined);
   if (values.calibration) {
     request.quantize.calibration = {

@@ -88,7 +88,7 @@ export function kerasToGraph(flat: FlatModel, weights: WeightSource, options: Ke
     const inputs = call.inputs.map((id) => values.get(id));
     if (inputs.some((v) => v === undefined)) continue; // downstream of an unsupported layer
     b.current = { layer: call.name, className: call.className };
-    const ctx = new LowerContext(b, call, weights.forLayer(call), random);
+    const ctx = new LowerContext(b, call, weights.forLayer(call), random, options.unrollRnn ?? false);
     try {
       const outs = lower(ctx, inputs as Value[]);
       outs.forEach((v, k) => {

@@ -15,11 +15,13 @@ export class LowerContext {
     readonly call: LayerCall,
     readonly weights: KerasWeight[],
     private readonly random: (() => number) | undefined,
+    /** --unroll-rnn: recurrent layers become per-step plain ops instead of fused sequence ops. */
+    readonly unrollRnn = false,
   ) {}
 
   /** A context for a sub-layer (e.g. a Bidirectional's forward RNN) with its own weights. */
   derive(call: LayerCall, weights: KerasWeight[]): LowerContext {
-    return new LowerContext(this.b, call, weights, this.random);
+    return new LowerContext(this.b, call, weights, this.random, this.unrollRnn);
   }
 
   get name(): string {

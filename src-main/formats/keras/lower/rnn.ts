@@ -1,7 +1,10 @@
 // Recurrent layers. LSTM with sigmoid/tanh gates becomes UNIDIRECTIONAL_SEQUENCE_LSTM as the
 // official converter emits it (weights split per gate, 24 inputs, variable state tensors,
-// cell_clip 10). Other cells (GRU, SimpleRNN, LSTM with hard_sigmoid gates) are unrolled
-// over time into FULLY_CONNECTED / elementwise ops, which every runtime runs.
+// cell_clip 10). Other cells (GRU, SimpleRNN, LSTM with hard_sigmoid gates), and any LSTM
+// when --unroll-rnn is given or the layer says unroll=True (Keras then traces one cell per step,
+// and so does the official converter), are unrolled over time into FULLY_CONNECTED /
+// elementwise ops: no variable tensors, so every runtime (LiteRT.js too) runs them, and every
+// op has an integer kernel.
 import type { Value } from '../builder';
 import { emitActivation } from './activation';
 import type { LowerContext } from './context';
@@ -17,6 +20,8 @@ interface RnnSpec {
   returnState: boolean;
   goBackwards: boolean;
   resetAfter: boolean;
+  /** Lower step by step even when a fused sequence op exists. */
+  unroll: boolean;
 }
 
 function spec(ctx: LowerContext, kind: RnnSpec['kind']): RnnSpec {
@@ -31,6 +36,7 @@ function spec(ctx: LowerContext, kind: RnnSpec['kind']): RnnSpec {
     returnState: ctx.bool('return_state', false),
     goBackwards: ctx.bool('go_backwards', false),
     resetAfter: kind === 'GRU' ? ctx.bool('reset_after', false) : false,
+    unroll: ctx.unrollRnn || ctx.bool('unroll', false),
   };
 }
 
@@ -87,7 +93,13 @@ function fusedLstm(ctx: LowerContext, x: Value, s: RnnSpec): Value[] {
   return [out];
 }
 
-/** Unrolled cell for GRU, SimpleRNN and LSTM with gates TFLite's fused kernel cannot do. */
+/**
+ * The cell unrolled over time. The input projection x·W + b is ONE FULLY_CONNECTED over all
+ * steps before the loop; each step then adds h·U. go_backwards walks the steps in reverse
+ * (outputs come in processing order, as in Keras). The state starts at zero, so LSTM and
+ * SimpleRNN skip the first step's recurrent product instead of multiplying a zero constant
+ * (which would also be a degenerate [0, 0] range for int8).
+ */
 function unrolled(ctx: LowerContext, x: Value, s: RnnSpec): Value[] {
   const [n, t, inDim] = x.shape as [number, number, number];
   const u = s.units;
@@ -99,21 +111,25 @@ function unrolled(ctx: LowerContext, x: Value, s: RnnSpec): Value[] {
   const bias = s.useBias ? ctx.weight(['bias'], 2, biasShape, 'zeros') : new Float32Array(biasShape.reduce((a, d) => a * d, 1));
   const inBias = bias.slice(0, g * u);
   const recBias = s.kind === 'GRU' && s.resetAfter ? bias.slice(g * u) : null;
-  const input = s.goBackwards ? reverseTime(ctx, x) : x;
   const wIn = b.constant(ctx.t('kernel'), [g * u, inDim], transpose2d(kernel, inDim, g * u));
   const bIn = b.constant(ctx.t('bias'), [g * u], inBias);
-  const proj = b.op('FULLY_CONNECTED', ctx.t('input_projection'), [input, wIn, bIn], { fusedActivation: 'NONE', keepNumDims: true }, [n, t, g * u]);
+  const proj = b.op('FULLY_CONNECTED', ctx.t('input_projection'), [x, wIn, bIn], { fusedActivation: 'NONE', keepNumDims: true }, [n, t, g * u]);
   const steps = b.opMulti('UNPACK', Array.from({ length: t }, (_, i) => ctx.t(`unstack_${i}`)), [proj], { num: t, axis: 1 }, Array.from({ length: t }, () => [n, g * u]));
-  const zeros = b.constant(ctx.t('zeros'), [n, u], new Float32Array(n * u));
+  if (s.goBackwards) steps.reverse();
+  // GRU's first step still reads h (its update mixes h in), so it keeps a zero initial state.
+  const zeros = s.kind === 'GRU' ? b.constant(ctx.t('zeros'), [n, u], new Float32Array(n * u)) : null;
   let h = zeros;
-  let c = zeros;
+  let c: Value | null = null;
   const outs: Value[] = [];
   const act = (v: Value, a: string): Value => emitActivation(ctx, v, a);
   const add = (a: Value, c2: Value, name: string): Value => b.op('ADD', ctx.t(name), [a, c2], { fusedActivation: 'NONE' }, a.shape);
   const mul = (a: Value, c2: Value, name: string): Value => b.op('MUL', ctx.t(name), [a, c2], { fusedActivation: 'NONE' }, a.shape);
   const sub = (a: Value, c2: Value, name: string): Value => b.op('SUB', ctx.t(name), [a, c2], { fusedActivation: 'NONE' }, a.shape);
+  const splitAxis = b.int32(ctx.t('split/axis'), [1], []);
   const split = (v: Value, parts: number, name: string): Value[] =>
-    b.opMulti('SPLIT', Array.from({ length: parts }, (_, k) => ctx.t(`${name}_${k}`)), [b.int32(ctx.t(`${name}/axis`), [1], []), v], { numSplits: parts }, Array.from({ length: parts }, () => [n, v.shape[1]! / parts]));
+    b.opMulti('SPLIT', Array.from({ length: parts }, (_, k) => ctx.t(`${name}_${k}`)), [splitAxis, v], { numSplits: parts }, Array.from({ length: parts }, () => [n, v.shape[1]! / parts]));
+  const recurrent = (state: Value, w: Value, bias: Value | null, units: number, name: string): Value =>
+    b.op('FULLY_CONNECTED', ctx.t(name), [state, w, bias], { fusedActivation: 'NONE', keepNumDims: false }, [n, units]);
   const recAll = transpose2d(rec, u, g * u);
   const wRec = b.constant(ctx.t('recurrent_kernel'), [g * u, u], recAll);
   const bRec = recBias ? b.constant(ctx.t('recurrent_bias'), [g * u], recBias) : null;
@@ -123,59 +139,60 @@ function unrolled(ctx: LowerContext, x: Value, s: RnnSpec): Value[] {
   steps.forEach((xt, i) => {
     const p = `step_${i}`;
     if (s.kind === 'SimpleRNN') {
-      const hp = b.op('FULLY_CONNECTED', ctx.t(`${p}/MatMul`), [h, wRec, null], { fusedActivation: 'NONE', keepNumDims: false }, [n, u]);
-      h = act(add(xt, hp, `${p}/add`), s.activation);
+      h = act(h ? add(xt, recurrent(h, wRec, null, u, `${p}/MatMul`), `${p}/add`) : xt, s.activation);
     } else if (s.kind === 'LSTM') {
-      const hp = b.op('FULLY_CONNECTED', ctx.t(`${p}/MatMul`), [h, wRec, null], { fusedActivation: 'NONE', keepNumDims: false }, [n, g * u]);
-      const [gi, gf, gc, go] = split(add(xt, hp, `${p}/add`), 4, `${p}/split`) as [Value, Value, Value, Value];
+      const z = h ? add(xt, recurrent(h, wRec, null, g * u, `${p}/MatMul`), `${p}/add`) : xt;
+      const [gi, gf, gc, go] = split(z, 4, `${p}/split`) as [Value, Value, Value, Value];
       const ig = act(gi, s.recurrentActivation);
-      const fg = act(gf, s.recurrentActivation);
       const cg = act(gc, s.activation);
       const og = act(go, s.recurrentActivation);
-      c = add(mul(fg, c, `${p}/mul`), mul(ig, cg, `${p}/mul_1`), `${p}/add_1`);
+      const fresh = mul(ig, cg, `${p}/mul_1`);
+      c = c ? add(mul(act(gf, s.recurrentActivation), c, `${p}/mul`), fresh, `${p}/add_1`) : fresh;
       h = mul(og, act(c, s.activation), `${p}/mul_2`);
     } else {
+      const hPrev = h!;
       const [xz, xr, xh] = split(xt, 3, `${p}/split_x`) as [Value, Value, Value];
       let z: Value;
       let r: Value;
       let cand: Value;
       if (s.resetAfter) {
-        const hp = b.op('FULLY_CONNECTED', ctx.t(`${p}/MatMul`), [h, wRec, bRec], { fusedActivation: 'NONE', keepNumDims: false }, [n, g * u]);
+        const hp = recurrent(hPrev, wRec, bRec, g * u, `${p}/MatMul`);
         const [hz, hr, hh] = split(hp, 3, `${p}/split_h`) as [Value, Value, Value];
         z = act(add(xz, hz, `${p}/add`), s.recurrentActivation);
         r = act(add(xr, hr, `${p}/add_1`), s.recurrentActivation);
         cand = act(add(xh, mul(r, hh, `${p}/mul`), `${p}/add_2`), s.activation);
       } else {
-        const hp = b.op('FULLY_CONNECTED', ctx.t(`${p}/MatMul`), [h, wRecZr!, null], { fusedActivation: 'NONE', keepNumDims: false }, [n, 2 * u]);
+        const hp = recurrent(hPrev, wRecZr!, null, 2 * u, `${p}/MatMul`);
         const [hz, hr] = split(hp, 2, `${p}/split_h`) as [Value, Value];
         z = act(add(xz, hz, `${p}/add`), s.recurrentActivation);
         r = act(add(xr, hr, `${p}/add_1`), s.recurrentActivation);
-        const rh = mul(r, h, `${p}/mul`);
-        const hh = b.op('FULLY_CONNECTED', ctx.t(`${p}/MatMul_1`), [rh, wRecH!, null], { fusedActivation: 'NONE', keepNumDims: false }, [n, u]);
+        const rh = mul(r, hPrev, `${p}/mul`);
+        const hh = recurrent(rh, wRecH!, null, u, `${p}/MatMul_1`);
         cand = act(add(xh, hh, `${p}/add_2`), s.activation);
       }
       // h = z * h + (1 - z) * cand = cand + z * (h - cand)
-      h = add(cand, mul(z, sub(h, cand, `${p}/sub`), `${p}/mul_1`), `${p}/add_3`);
+      h = add(cand, mul(z, sub(hPrev, cand, `${p}/sub`), `${p}/mul_1`), `${p}/add_3`);
     }
-    outs.push(h);
+    outs.push(h!);
   });
   const result: Value[] = [];
   if (s.returnSequences) {
     result.push(b.op('PACK', ctx.t('stack'), outs, { valuesCount: t, axis: 1 }, [n, t, u]));
   } else {
-    result.push(h);
+    result.push(h!);
   }
   if (s.returnState) {
-    result.push(h);
-    if (s.kind === 'LSTM') result.push(c);
+    result.push(h!);
+    if (s.kind === 'LSTM') result.push(c!);
   }
   return result;
 }
 
 function lowerRnn(ctx: LowerContext, x: Value, s: RnnSpec): Value[] {
   if (x.shape.length !== 3) ctx.fail(`expects a 3-D input [batch, time, features], got [${x.shape.join(', ')}].`);
+  if (x.shape[1]! < 1) ctx.fail('the time dimension is empty; pin it with --input-shape.');
   const fusable =
-    s.kind === 'LSTM' && s.recurrentActivation === 'sigmoid' && (s.activation === 'tanh' || s.activation === 'relu') && !s.returnState;
+    s.kind === 'LSTM' && s.recurrentActivation === 'sigmoid' && (s.activation === 'tanh' || s.activation === 'relu') && !s.returnState && !s.unroll;
   return fusable ? fusedLstm(ctx, x, s) : unrolled(ctx, x, s);
 }
 
