@@ -2,7 +2,8 @@
 // built and saved by this test with TF.js, converted (UNIDIRECTIONAL_SEQUENCE_LSTM with 24
 // inputs and variable state, as the official converter writes it) and compared in
 // tflite-node. The TF.js e2e GRU model (Embedding → GRU(go_backwards, hard_sigmoid)) is
-// checked against its published golden output.
+// checked against its published golden output. `convert --unroll-rnn` (and a layer's own
+// unroll=True) lowers LSTMs per time step: no variable tensors, so LiteRT.js runs the file.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { mainGraph } from '../../src-main/graph/model-graph';
 import { readTflite } from '../../src-main/tflite/reader';
 import { getRuntime } from '../../src-main/runtime/index';
+import { runCli } from '../../src-main/cli/main';
 import { loadTfjsLayers, randomSamples, runTfjs, tfjs } from '../keras/tfjs-reference';
 import { convertTo, fixture, hasFixtures, runTflite, sqnrDb, tempDir, top1Agreement } from './helpers';
 
@@ -71,4 +73,66 @@ test('TF.js e2e GRU (Embedding, go_backwards, hard_sigmoid) matches its golden o
   assert.ok(sqnr >= 60, `SQNR vs golden ${sqnr.toFixed(1)} dB`);
   const ref = await runTfjs(await loadTfjsLayers(path), [Float32Array.from(tokens)], [1, 10]);
   assert.ok(sqnrDb(ref, [got]) >= 60);
+});
+
+/** Stacked LSTMs over every unrolled path: Bidirectional with sequences, go_backwards (sigmoid gates: fusable). */
+async function recurrentStack(): Promise<tfTypes.LayersModel> {
+  const tf = await tfjs();
+  const input = tf.input({ shape: [12, 8] });
+  const lstm = (args: { units: number; name?: string; returnSequences?: boolean; goBackwards?: boolean }): tfTypes.RNN =>
+    tf.layers.lstm({ recurrentActivation: 'sigmoid', ...args }) as tfTypes.RNN;
+  const seq = tf.layers.bidirectional({ layer: lstm({ units: 16, returnSequences: true }), name: 'bi' }).apply(input) as tfTypes.SymbolicTensor;
+  const last = lstm({ units: 8, goBackwards: true, name: 'back' }).apply(seq) as tfTypes.SymbolicTensor;
+  const out = tf.layers.dense({ units: 3, activation: 'softmax', name: 'dense' }).apply(last) as tfTypes.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: out, name: 'stack' });
+}
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(args, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), cwd: process.cwd(), env: {} });
+  return { code, out: out.join(''), err: err.join('') };
+}
+
+test('convert --unroll-rnn writes LSTMs as per-step ops without variable tensors; LiteRT.js runs the file like TF.js', async (t) => {
+  const dir = tempDir();
+  const model = await recurrentStack();
+  const path = await saveLayersModel(model, join(dir, 'saved'));
+  const help = await cli(['convert', '--help']);
+  assert.match(help.out + help.err, /--unroll-rnn/);
+  const fused = await cli(['convert', path, '-o', join(dir, 'fused.tflite'), '--json']);
+  assert.equal(fused.code, 0, fused.err);
+  assert.equal((JSON.parse(fused.out) as { opHistogram: Record<string, number> }).opHistogram['UNIDIRECTIONAL_SEQUENCE_LSTM'], 3, 'without the flag: fused LSTMs');
+  const r = await cli(['convert', path, '-o', join(dir, 'unrolled.tflite'), '--unroll-rnn', '--json']);
+  assert.equal(r.code, 0, r.err);
+  const ops = (JSON.parse(r.out) as { opHistogram: Record<string, number> }).opHistogram;
+  assert.equal(ops['UNIDIRECTIONAL_SEQUENCE_LSTM'], undefined);
+  assert.equal(ops['SPLIT_V'], 3 * 12, 'one gate split per step, per LSTM (two in the Bidirectional, one after it)');
+  const bytes = new Uint8Array(readFileSync(join(dir, 'unrolled.tflite')));
+  const variables = [...mainGraph(readTflite(bytes)).tensors.values()].filter((x) => x.isVariable);
+  assert.deepEqual(variables, [], 'no variable tensors');
+  const samples = randomSamples(8, 12 * 8, 11, -2, 2);
+  const ref = await runTfjs(model, samples, [1, 12, 8]);
+  for (const runtime of ['litert-js', 'tflite-node'] as const) {
+    const got = await runTflite(bytes, samples, runtime);
+    const sqnr = sqnrDb(ref, got);
+    t.diagnostic(`unrolled Bidirectional LSTM + go_backwards LSTM (${runtime}): ${JSON.stringify(ops)}, SQNR vs TF.js ${sqnr.toFixed(1)} dB`);
+    assert.ok(sqnr >= 60, `${runtime}: SQNR ${sqnr.toFixed(1)} dB < 60`);
+  }
+});
+
+test("a layer's own unroll=True is honoured without the flag", async () => {
+  const dir = tempDir();
+  const model = await recurrentStack();
+  const path = await saveLayersModel(model, join(dir, 'saved'));
+  // TF.js ignores unroll (it only warns), so the reference runs the same model without it and
+  // the saved config gets unroll=True as Keras writes it.
+  const json = readFileSync(path, 'utf8');
+  writeFileSync(path, json.replaceAll('"unroll":false', '"unroll":true'));
+  assert.equal(readFileSync(path, 'utf8').split('"unroll":true').length - 1, 2, 'both LSTM configs say unroll=True');
+  const result = await convertTo(dir, path);
+  assert.equal(result.opHistogram['UNIDIRECTIONAL_SEQUENCE_LSTM'], undefined);
+  const bytes = new Uint8Array(readFileSync(result.output));
+  const samples = randomSamples(4, 12 * 8, 12, -2, 2);
+  assert.ok(sqnrDb(await runTfjs(model, samples, [1, 12, 8]), await runTflite(bytes, samples, 'litert-js')) >= 60);
 });

@@ -94,6 +94,19 @@ function fusedLstm(ctx: LowerContext, x: Value, s: RnnSpec): Value[] {
 }
 
 /**
+ * LSTM gate columns reordered from Keras' (i, f, c, o) to (i, f, o, c): the three gates with the
+ * recurrent activation become one slice, so each step applies that activation once, not 3×.
+ */
+function recurrentGatesFirst(w: Float32Array, rows: number, u: number): Float32Array {
+  const out = new Float32Array(w.length);
+  const source = [0, 1, 3, 2];
+  for (let r = 0; r < rows; r++) {
+    source.forEach((from, to) => out.set(w.subarray(r * 4 * u + from * u, r * 4 * u + (from + 1) * u), r * 4 * u + to * u));
+  }
+  return out;
+}
+
+/**
  * The cell unrolled over time. The input projection x·W + b is ONE FULLY_CONNECTED over all
  * steps before the loop; each step then adds h·U. go_backwards walks the steps in reverse
  * (outputs come in processing order, as in Keras). The state starts at zero, so LSTM and
@@ -105,10 +118,12 @@ function unrolled(ctx: LowerContext, x: Value, s: RnnSpec): Value[] {
   const u = s.units;
   const g = GATES[s.kind];
   const b = ctx.b;
-  const kernel = ctx.weight(['kernel'], 0, [inDim, g * u]);
-  const rec = ctx.weight(['recurrent_kernel'], 1, [u, g * u], 'small');
+  const lstm = s.kind === 'LSTM';
+  const ordered = (w: Float32Array, rows: number): Float32Array => (lstm ? recurrentGatesFirst(w, rows, u) : w);
+  const kernel = ordered(ctx.weight(['kernel'], 0, [inDim, g * u]), inDim);
+  const rec = ordered(ctx.weight(['recurrent_kernel'], 1, [u, g * u], 'small'), u);
   const biasShape = s.kind === 'GRU' && s.resetAfter ? [2, g * u] : [g * u];
-  const bias = s.useBias ? ctx.weight(['bias'], 2, biasShape, 'zeros') : new Float32Array(biasShape.reduce((a, d) => a * d, 1));
+  const bias = s.useBias ? ordered(ctx.weight(['bias'], 2, biasShape, 'zeros'), 1) : new Float32Array(biasShape.reduce((a, d) => a * d, 1));
   const inBias = bias.slice(0, g * u);
   const recBias = s.kind === 'GRU' && s.resetAfter ? bias.slice(g * u) : null;
   const wIn = b.constant(ctx.t('kernel'), [g * u, inDim], transpose2d(kernel, inDim, g * u));
@@ -128,6 +143,7 @@ function unrolled(ctx: LowerContext, x: Value, s: RnnSpec): Value[] {
   const splitAxis = b.int32(ctx.t('split/axis'), [1], []);
   const split = (v: Value, parts: number, name: string): Value[] =>
     b.opMulti('SPLIT', Array.from({ length: parts }, (_, k) => ctx.t(`${name}_${k}`)), [splitAxis, v], { numSplits: parts }, Array.from({ length: parts }, () => [n, v.shape[1]! / parts]));
+  const gateSizes = lstm ? b.int32(ctx.t('split/size_splits'), [3 * u, u]) : null;
   const recurrent = (state: Value, w: Value, bias: Value | null, units: number, name: string): Value =>
     b.op('FULLY_CONNECTED', ctx.t(name), [state, w, bias], { fusedActivation: 'NONE', keepNumDims: false }, [n, units]);
   const recAll = transpose2d(rec, u, g * u);
@@ -142,12 +158,10 @@ function unrolled(ctx: LowerContext, x: Value, s: RnnSpec): Value[] {
       h = act(h ? add(xt, recurrent(h, wRec, null, u, `${p}/MatMul`), `${p}/add`) : xt, s.activation);
     } else if (s.kind === 'LSTM') {
       const z = h ? add(xt, recurrent(h, wRec, null, g * u, `${p}/MatMul`), `${p}/add`) : xt;
-      const [gi, gf, gc, go] = split(z, 4, `${p}/split`) as [Value, Value, Value, Value];
-      const ig = act(gi, s.recurrentActivation);
-      const cg = act(gc, s.activation);
-      const og = act(go, s.recurrentActivation);
-      const fresh = mul(ig, cg, `${p}/mul_1`);
-      c = c ? add(mul(act(gf, s.recurrentActivation), c, `${p}/mul`), fresh, `${p}/add_1`) : fresh;
+      const [zGates, zCell] = b.opMulti('SPLIT_V', [ctx.t(`${p}/split`), ctx.t(`${p}/split_1`)], [z, gateSizes!, splitAxis], { numSplits: 2 }, [[n, 3 * u], [n, u]]) as [Value, Value];
+      const [ig, fg, og] = split(act(zGates, s.recurrentActivation), 3, `${p}/gates`) as [Value, Value, Value];
+      const fresh = mul(ig, act(zCell, s.activation), `${p}/mul_1`);
+      c = c ? add(mul(fg, c, `${p}/mul`), fresh, `${p}/add_1`) : fresh;
       h = mul(og, act(c, s.activation), `${p}/mul_2`);
     } else {
       const hPrev = h!;
