@@ -223,19 +223,21 @@ test('seed text model with --unroll-rnn → float, dynamic and int8 run in LiteR
   }
   const samples = heldOutSequences();
   const reference = await runAll('tflite-node', new Uint8Array(readFileSync(join(OUT, 'fused_reference.tflite'))), samples, true);
+  // Seeded, so fixed figures (measured LiteRT.js / tflite-node): float 135.0 / 139.0 dB (same
+  // arithmetic in another op order), dynamic 47.9 / 48.7 dB (the fused hybrid LSTM: 49.3 dB),
+  // int8 36.4 / 36.0 dB (the fused integer LSTM: 26.2 dB; unrolled, each step's gates and state
+  // get their own calibrated scale), top-1 100% everywhere. Margins cover other builds' rounding.
   const floors = {
-    // Same arithmetic in another op order: only float rounding differs.
     float: { sqnrDb: 100, top1: 100 },
-    // The fused hybrid LSTM measured 49.3 dB; floors leave room for the two runtimes' rounding.
-    dynamic: { sqnrDb: 40, top1: 95 },
-    int8: { sqnrDb: 20, top1: 90 },
+    dynamic: { sqnrDb: 44, top1: 95 },
+    int8: { sqnrDb: 32, top1: 95 },
   } as const;
   for (const runtime of ['litert-js', 'tflite-node'] satisfies RuntimeName[]) {
     for (const [name, bytes] of Object.entries(files)) {
       const start = performance.now();
       const a = agreement(reference, await runAll(runtime, bytes, samples));
-      const ms = (performance.now() - start) / samples.length;
-      t.diagnostic(`unrolled ${name} vs fused float (${runtime}, ${samples.length} held-out sequences): top1 ${a.top1.toFixed(1)}%, SQNR ${a.sqnrDb.toFixed(1)} dB, ${ms.toFixed(1)} ms/sequence`);
+      const ms = performance.now() - start;
+      t.diagnostic(`unrolled ${name} vs fused float (${runtime}, ${samples.length} held-out sequences): top1 ${a.top1.toFixed(1)}%, SQNR ${a.sqnrDb.toFixed(1)} dB (load + ${samples.length} runs ${ms.toFixed(0)} ms)`);
       const floor = floors[name as keyof typeof floors];
       assert.ok(a.sqnrDb > floor.sqnrDb, `${runtime} ${name}: SQNR ${a.sqnrDb.toFixed(1)} dB ≤ ${floor.sqnrDb}`);
       assert.ok(a.top1 >= floor.top1, `${runtime} ${name}: top-1 agreement ${a.top1}% < ${floor.top1}%`);
