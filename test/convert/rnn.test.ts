@@ -13,6 +13,8 @@ import { mainGraph } from '../../src-main/graph/model-graph';
 import { readTflite } from '../../src-main/tflite/reader';
 import { getRuntime } from '../../src-main/runtime/index';
 import { runCli } from '../../src-main/cli/main';
+import { parseConvertArgs } from '../../src-main/cli/commands/convert';
+import { jobParamSchemas } from '../../src-main/api/schemas';
 import { loadTfjsLayers, randomSamples, runTfjs, tfjs } from '../keras/tfjs-reference';
 import { convertTo, fixture, hasFixtures, runTflite, sqnrDb, tempDir, top1Agreement } from './helpers';
 
@@ -100,6 +102,9 @@ test('convert --unroll-rnn writes LSTMs as per-step ops without variable tensors
   const path = await saveLayersModel(model, join(dir, 'saved'));
   const help = await cli(['convert', '--help']);
   assert.match(help.out + help.err, /--unroll-rnn/);
+  // The app's convert jobs carry the same request: the payload schema accepts the field.
+  const { request } = parseConvertArgs([path, '-o', join(dir, 'x.tflite'), '--unroll-rnn'], dir);
+  assert.equal(jobParamSchemas.convert.parse(request).unrollRnn, true);
   const fused = await cli(['convert', path, '-o', join(dir, 'fused.tflite'), '--json']);
   assert.equal(fused.code, 0, fused.err);
   assert.equal((JSON.parse(fused.out) as { opHistogram: Record<string, number> }).opHistogram['UNIDIRECTIONAL_SEQUENCE_LSTM'], 3, 'without the flag: fused LSTMs');
