@@ -102,6 +102,9 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
   onProgress?.({ stage: 'passes', fraction: 0 });
   const passes = model.format === 'tflite' ? {} : await time('passesMs', () => runFloatPasses(model));
   if (model.metadata['weights'] === 'random') warnings.push('The model has no weights file: converted with seeded random weights (architecture only).');
+  if (request.unrollRnn && ['tflite', 'tfjs-graph', 'savedmodel-graph'].includes(model.format)) {
+    warnings.push(`--unroll-rnn applies to Keras and TF.js layers models; this ${model.format} graph is converted as it is.`);
+  }
   check();
 
   let quantization: QuantizeReport | undefined;

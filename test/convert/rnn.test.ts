@@ -124,6 +124,12 @@ test('convert --unroll-rnn writes LSTMs as per-step ops without variable tensors
     t.diagnostic(`unrolled Bidirectional LSTM + go_backwards LSTM (${runtime}): ${JSON.stringify(ops)}, SQNR vs TF.js ${sqnr.toFixed(1)} dB`);
     assert.ok(sqnr >= 60, `${runtime}: SQNR ${sqnr.toFixed(1)} dB < 60`);
   }
+  // A .tflite source is already lowered: the flag is reported as not applying, the graph is kept.
+  const again = await cli(['convert', join(dir, 'unrolled.tflite'), '-o', join(dir, 'again.tflite'), '--unroll-rnn']);
+  assert.equal(again.code, 0, again.err);
+  assert.match(again.out, /warning: --unroll-rnn applies to Keras and TF.js layers models; this tflite graph is converted as it is/);
+  const rewritten = await runTflite(new Uint8Array(readFileSync(join(dir, 'again.tflite'))), samples, 'litert-js');
+  assert.ok(sqnrDb(ref, rewritten) >= 60);
 });
 
 test("a layer's own unroll=True is honoured without the flag", async () => {
