@@ -16,7 +16,8 @@ import { runCli } from '../../src-main/cli/main';
 import { parseConvertArgs } from '../../src-main/cli/commands/convert';
 import { jobParamSchemas } from '../../src-main/api/schemas';
 import { loadTfjsLayers, randomSamples, runTfjs, tfjs } from '../keras/tfjs-reference';
-import { convertTo, fixture, hasFixtures, runTflite, sqnrDb, tempDir, top1Agreement } from './helpers';
+import { convertModel } from '../../src-main/convert/pipeline';
+import { convertTo, fixture, float, hasFixtures, runTflite, sqnrDb, tempDir, top1Agreement } from './helpers';
 
 /** Saves a tfjs LayersModel as model.json + weights.bin in `dir`. */
 async function saveLayersModel(model: tfTypes.LayersModel, dir: string): Promise<string> {
@@ -146,4 +147,33 @@ test("a layer's own unroll=True is honoured without the flag", async () => {
   const bytes = new Uint8Array(readFileSync(result.output));
   const samples = randomSamples(4, 12 * 8, 12, -2, 2);
   assert.ok(sqnrDb(await runTfjs(model, samples, [1, 12, 8]), await runTflite(bytes, samples, 'litert-js')) >= 60);
+});
+
+test('hard_sigmoid LSTM (TF.js default, never fused) unrolled with go_backwards and sequences matches TF.js in LiteRT.js', async () => {
+  const tf = await tfjs();
+  const input = tf.input({ shape: [9, 5] });
+  const seq = tf.layers.lstm({ units: 7, returnSequences: true, goBackwards: true, name: 'hard' }).apply(input) as tfTypes.SymbolicTensor;
+  const out = tf.layers.globalAveragePooling1d({}).apply(seq) as tfTypes.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: out });
+  const dir = tempDir();
+  const result = await convertTo(dir, await saveLayersModel(model, join(dir, 'saved')));
+  assert.equal(result.opHistogram['SPLIT_V'], 9, 'the three hard_sigmoid gates share one activation per step');
+  const samples = randomSamples(6, 9 * 5, 13, -2, 2);
+  const sqnr = sqnrDb(await runTfjs(model, samples, [1, 9, 5]), await runTflite(new Uint8Array(readFileSync(result.output)), samples, 'litert-js'));
+  assert.ok(sqnr >= 60, `SQNR ${sqnr.toFixed(1)} dB`);
+});
+
+test('the stacked Keras LSTM fixture with --unroll-rnn runs in LiteRT.js like the fused file in tflite-node', { skip: hasFixtures ? false : '../shared/fixtures absent' }, async (t) => {
+  const dir = tempDir();
+  const model = fixture('keras-json', 'lstm', 'model.json');
+  const companions = [fixture('keras-json', 'lstm', 'weights.h5')];
+  const fused = await convertModel(float(model, join(dir, 'fused.tflite'), { companions }));
+  const unrolled = await convertModel(float(model, join(dir, 'unrolled.tflite'), { companions, unrollRnn: true }));
+  const samples = randomSamples(6, 40 * 41, 17, 0, 1);
+  const ref = await runTflite(new Uint8Array(readFileSync(fused.output)), samples, 'tflite-node');
+  const got = await runTflite(new Uint8Array(readFileSync(unrolled.output)), samples, 'litert-js');
+  const sqnr = sqnrDb(ref, got);
+  t.diagnostic(`keras-json lstm: fused ${JSON.stringify(fused.opHistogram)} ${fused.bytes} B; unrolled ${Object.values(unrolled.opHistogram).reduce((a, n) => a + n, 0)} ops ${unrolled.bytes} B; SQNR ${sqnr.toFixed(1)} dB, top-1 ${top1Agreement(ref, got)}`);
+  assert.ok(sqnr >= 60, `SQNR ${sqnr.toFixed(1)} dB`);
+  assert.equal(top1Agreement(ref, got), 1);
 });
