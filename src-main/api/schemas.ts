@@ -33,6 +33,8 @@ const convertRequest = z
           })
           .strict()
           .optional(),
+        recipe: path.optional(),
+        weightRounding: z.enum(['nearest', 'gptq']).optional(),
       })
       .strict(),
   })

@@ -113,19 +113,25 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
     const needsData = request.quantize.mode === 'int8' || request.quantize.mode === 'int16x8';
     const spec = request.quantize.calibration;
     if (needsData && !spec) throw new InputError(`--quantize ${request.quantize.mode} needs --calibration DIR|FILE.npy|FILE.npz (representative inputs).`);
+    if (request.quantize.weightRounding === 'gptq' && !spec) throw new InputError('--weight-rounding gptq needs --calibration DIR|FILE.npy|FILE.npz (representative inputs).');
     let calibrate: QuantizeOptions['calibrate'];
     if (needsData && spec) {
       const { calibrator } = await import('../quantize/calibration/index');
       calibrate = calibrator(spec, warnings, (done, total) => onProgress?.({ stage: 'calibrate', fraction: done / Math.max(total, 1) }), signal);
     }
+    // Error-compensated rounding streams the calibration samples once per layer.
+    const wantsSamples = spec !== undefined && (request.quantize.weightRounding === 'gptq' || (request.quantize.mode === 'fp16' && request.quantize.weightRounding === undefined));
+    const { openCalibrationSamples } = await import('../quantize/calibration/index');
+    const stream = wantsSamples && spec ? await openCalibrationSamples(spec, model, warnings, signal) : undefined;
     const result = await time('quantizeMs', () =>
       quantizeModel(model, request.quantize, {
         ...(calibrate ? { calibrate } : {}),
+        ...(stream ? { samples: stream.samples } : {}),
         ...(recipe ? { recipe } : {}),
         ...(onProgress ? { onProgress } : {}),
         ...(signal ? { signal } : {}),
       }),
-    );
+    ).finally(() => stream?.close());
     model = result.model;
     quantization = result.report;
     warnings.push(...result.warnings);

@@ -27,7 +27,15 @@ export interface QuantizeConfig {
   calibration?: CalibrationSpec;
   /** A JSON recipe file (schema: src-main/quantize/recipe.ts) used instead of the mode's preset. */
   recipe?: string;
+  /**
+   * How weights reach their stored type: `nearest` rounds each alone; `gptq` (needs calibration
+   * data) picks them layer by layer so each layer's outputs on the data stay closest to float.
+   * Default: `gptq` for fp16 when --calibration is given, else `nearest`.
+   */
+  weightRounding?: WeightRounding;
 }
+
+export type WeightRounding = 'nearest' | 'gptq';
 
 export interface ConvertRequest {
   model: string;

@@ -149,8 +149,11 @@ export async function createExecutor(model: ModelGraph | Graph, tfjs: () => Prom
         values.set(name, value);
         await report(name, value);
       }
+      const explicit = options.outputs !== undefined && !observe && !observeRange;
       for (const node of graph.nodes) {
         if (options.signal?.aborted) throw new CancelledError();
+        // Asked for given tensors only (no observers): stop once they are all computed.
+        if (explicit && wanted.every((name) => values.has(name) || constants.has(name))) break;
         const outs = runNode(node, values);
         for (const [k, name] of node.outputs.entries()) {
           const value = outs[k];

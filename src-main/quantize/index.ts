@@ -14,7 +14,8 @@ import { applyBoundaries } from './transformations/boundaries';
 import { quantizeDynamicWeights } from './transformations/dynamic-weights';
 import { expandQuantizedConstants } from './transformations/expand-quantized-constants';
 import { foldFp16Dequantize } from './transformations/fold-fp16-dequantize';
-import { storeConstantsAsFp16 } from './transformations/fp16-constants';
+import { FP16_GRID, roundFloatConstantsToFp16, storeConstantsAsFp16 } from './transformations/fp16-constants';
+import { compensateWeightRounding } from './rounding/compensate';
 import { quantizeStaticConstants } from './transformations/static-constants';
 import { shareIdenticalConstants } from './transformations/share-constants';
 import { validateGraph } from './validate';
@@ -37,6 +38,11 @@ export interface QuantizeOptions {
   inputRanges?: Map<string, TensorRange>;
   /** A custom recipe instead of the preset for `config.mode`. */
   recipe?: Recipe;
+  /**
+   * Calibration inputs for error-compensated weight rounding (`weightRounding: 'gptq'`); called
+   * once per pass (one pass per layer), each call iterating the same samples afresh.
+   */
+  samples?: () => AsyncIterable<GraphInputs>;
   /** Samples (float inputs) for the per-output and per-layer error report; none: the report has no errors. */
   validationInputs?: GraphInputs[];
   onProgress?: (progress: ConvertProgress) => void;
@@ -122,7 +128,20 @@ export async function quantizeModel(source: ModelGraph, config: QuantizeConfig, 
   let floatOps: FloatOp[] = [];
 
   if (config.mode === 'fp16') {
-    onProgress?.({ stage: 'quantize', fraction: 0, message: 'storing constants as float16' });
+    const rounding = config.weightRounding ?? (options.samples ? 'gptq' : 'nearest');
+    if (rounding === 'gptq') {
+      if (!options.samples) throw new QuantizeInputError('--weight-rounding gptq needs calibration data (--calibration DIR|FILE.npy|FILE.npz).');
+      onProgress?.({ stage: 'quantize', fraction: 0, message: 'choosing float16 weights layer by layer' });
+      roundFloatConstantsToFp16(graph);
+      const chosen = await compensateWeightRounding(mainGraph(floatGraph), graph, () => FP16_GRID, options.samples, {
+        ...(signal ? { signal } : {}),
+        onProgress: (done, total) => onProgress?.({ stage: 'quantize', fraction: done / Math.max(total, 1), message: 'choosing float16 weights layer by layer' }),
+      });
+      report.weightRounding = { method: 'gptq', compensated: chosen.compensated.length, samples: chosen.samples, skipped: chosen.skipped };
+    } else {
+      report.weightRounding = { method: 'nearest', compensated: 0, samples: 0, skipped: [] };
+    }
+    onProgress?.({ stage: 'quantize', fraction: 1, message: 'storing constants as float16' });
     storeConstantsAsFp16(graph);
   } else if (config.mode === 'dynamic') {
     onProgress?.({ stage: 'quantize', fraction: 0, message: 'quantizing weights' });

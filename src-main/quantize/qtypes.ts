@@ -88,4 +88,6 @@ export interface QuantizeReport {
   outputs?: { name: string; sqnrDb: number; maxAbsError: number }[];
   /** Wall time of the stages in ms: calibrateMs (the `calibrate` callback), quantizeMs, validateMs. */
   timings: Record<string, number>;
+  /** How weights were rounded; `gptq` lists the layers it chose and those left to nearest rounding. */
+  weightRounding?: { method: 'nearest' | 'gptq'; compensated: number; samples: number; skipped: { node: string; reason: string }[] };
 }

@@ -28,8 +28,6 @@ interface Case {
   heldOut: () => Promise<Float32Array[]>;
   inputRange?: { min: number; max: number };
   classifier: boolean;
-  /** FP16 SQNR floor: 60 dB, except resnet8 (0..255 input, no normalisation) whose FP16 weights alone give ~47 dB. */
-  fp16SqnrDb: number;
 }
 
 function ad01Windows(from: number, to: number): Float32Array[] {
@@ -43,9 +41,9 @@ function ad01Windows(from: number, to: number): Float32Array[] {
 const images = (size: number, scale: number, ...dirs: string[]) => async () => (await Promise.all(imageFiles(...dirs).map((f) => loadImageCrops(f, size, scale)))).flat();
 
 const CASES: Case[] = [
-  { name: 'vww', dir: 'vww', float: 'vww_96_float.tflite', official: 'vww_96_int8.tflite', calibration: images(96, 1 / 255, 'photos', 'coral'), heldOut: images(96, 1 / 255, 'litert_224'), inputRange: { min: 0, max: 1 }, classifier: true, fp16SqnrDb: 60 },
-  { name: 'resnet8', dir: 'resnet8', float: 'pretrainedResnet.tflite', official: 'pretrainedResnet_quant.tflite', calibration: images(32, 1, 'photos', 'coral'), heldOut: images(32, 1, 'litert_224'), inputRange: { min: 0, max: 255 }, classifier: true, fp16SqnrDb: 45 },
-  { name: 'ad01', dir: 'ad01', float: 'ad01_fp32.tflite', official: 'ad01_int8.tflite', calibration: async () => ad01Windows(0, 100), heldOut: async () => ad01Windows(100, 196), classifier: false, fp16SqnrDb: 60 },
+  { name: 'vww', dir: 'vww', float: 'vww_96_float.tflite', official: 'vww_96_int8.tflite', calibration: images(96, 1 / 255, 'photos', 'coral'), heldOut: images(96, 1 / 255, 'litert_224'), inputRange: { min: 0, max: 1 }, classifier: true },
+  { name: 'resnet8', dir: 'resnet8', float: 'pretrainedResnet.tflite', official: 'pretrainedResnet_quant.tflite', calibration: images(32, 1, 'photos', 'coral'), heldOut: images(32, 1, 'litert_224'), inputRange: { min: 0, max: 255 }, classifier: true },
+  { name: 'ad01', dir: 'ad01', float: 'ad01_fp32.tflite', official: 'ad01_int8.tflite', calibration: async () => ad01Windows(0, 100), heldOut: async () => ad01Windows(100, 196), classifier: false },
 ];
 
 for (const c of CASES) {
@@ -75,23 +73,43 @@ for (const c of CASES) {
     if (c.classifier) assert.ok(mean(ourTop1) >= mean(officialTop1) - 1, `top-1 ${ourTop1} vs ${officialTop1}`);
   });
 
-  test(`${c.name}: fp16 file is 50% ± 3% of float with SQNR ≥ ${c.fp16SqnrDb} dB, the loss being FP16 rounding itself`, async (t) => {
+  test(`${c.name}: fp16 file is 50% ± 3% of float with SQNR ≥ 60 dB (gptq rounding on calibration data); nearest rounding is FP16 itself`, async (t) => {
     if (!hasFixtures) return t.skip('../shared/fixtures absent');
     const floatBytes = bytesOf('mlperf-tiny', c.dir, c.float);
-    const { model } = await quantizeModel(readFixtureModel('mlperf-tiny', c.dir, c.float), cfg('fp16'));
-    const half = writeTflite(model);
+    const calibration = await c.calibration();
+    const samples = async function* (): AsyncIterable<Float32Array[]> {
+      for (const x of calibration) yield [x];
+    };
+    const gptq = await quantizeModel(readFixtureModel('mlperf-tiny', c.dir, c.float), cfg('fp16'), { samples });
+    const nearest = await quantizeModel(readFixtureModel('mlperf-tiny', c.dir, c.float), { ...cfg('fp16'), weightRounding: 'nearest' });
+    assert.equal(gptq.report.weightRounding?.method, 'gptq');
+    assert.deepEqual(gptq.report.weightRounding?.skipped, []);
+    const half = writeTflite(gptq.model);
+    const plain = writeTflite(nearest.model);
+    for (const model of [gptq.model, nearest.model]) {
+      const g = mainGraph(model);
+      const constants = [...g.tensors.values()].filter((x) => x.data);
+      assert.deepEqual(constants.filter((x) => x.dtype === 'float32').map((x) => x.name), [], 'no float32 constant is left');
+      const halves = constants.filter((x) => x.dtype === 'float16').length;
+      assert.ok(halves > 0 && g.nodes.filter((n) => n.op === 'DEQUANTIZE').length === halves, 'one DEQUANTIZE per FLOAT16 constant');
+    }
     const ratio = half.length / floatBytes.length;
-    const heldOut = (await c.heldOut()).slice(0, 10);
-    const a = agreement(await runAll(RUNTIME, floatBytes, heldOut), await runAll(RUNTIME, half, heldOut));
-    t.diagnostic(`fp16 size ratio ${ratio.toFixed(4)}, SQNR ${a.sqnrDb.toFixed(1)} dB`);
+    const heldOut = await c.heldOut();
+    const reference = await runAll(RUNTIME, floatBytes, heldOut);
+    const a = agreement(reference, await runAll(RUNTIME, half, heldOut));
+    const b = agreement(reference, await runAll(RUNTIME, plain, heldOut));
+    t.diagnostic(`fp16 size ratio ${ratio.toFixed(4)}; SQNR vs float on ${heldOut.length} held-out samples: gptq ${a.sqnrDb.toFixed(1)} dB, nearest ${b.sqnrDb.toFixed(1)} dB`);
     assert.ok(Math.abs(ratio - 0.5) <= 0.03, `ratio ${ratio}`);
-    assert.ok(a.sqnrDb >= c.fp16SqnrDb, `SQNR ${a.sqnrDb}`);
+    assert.ok(a.sqnrDb >= 60, `gptq SQNR ${a.sqnrDb}`);
+    assert.ok(a.sqnrDb > b.sqnrDb + 3, `gptq ${a.sqnrDb} dB vs nearest ${b.sqnrDb} dB`);
     if (c.classifier) assert.equal(a.top1, 100);
-    // The loss is FP16 itself: the float file with weights rounded to FP16 (kept float32) gives the same outputs.
+    // Nearest rounding loses exactly what FP16 storage loses: the float file with its weights
+    // rounded to FP16 (kept float32) gives the same outputs.
     const rounded = readFixtureModel('mlperf-tiny', c.dir, c.float);
     for (const x of mainGraph(rounded).tensors.values())
       if (x.data && x.dtype === 'float32') x.data = Float32Array.from(x.data as Float32Array, (v) => fromFloat16Bits(toFloat16Bits(v)));
-    const same = agreement(await runAll(RUNTIME, writeTflite(rounded), heldOut), await runAll(RUNTIME, half, heldOut));
+    const few = heldOut.slice(0, 10);
+    const same = agreement(await runAll(RUNTIME, writeTflite(rounded), few), await runAll(RUNTIME, plain, few));
     assert.ok(same.sqnrDb > 100, `FP16 file vs FP16-rounded float file: ${same.sqnrDb} dB`);
   });
 }

@@ -4,13 +4,13 @@
 import { resolve } from 'node:path';
 import { InputError } from '../../errors';
 import { convertModel, type ConvertOutcome } from '../../convert/pipeline';
-import type { CalibrationMethod, ConvertRequest, IoType, QuantizeMode } from '../../convert/types';
+import type { CalibrationMethod, ConvertRequest, IoType, QuantizeMode, WeightRounding } from '../../convert/types';
 import { ioQuantFormulasText } from '../../quantize/formulas';
 import { parseCommandArgs, parsePositiveInt, parseShape, printJson, type Command } from '../command';
 
 const USAGE = `Usage: edgequant convert MODEL [WEIGHTS.h5] -o OUT.tflite [--quantize none|fp16|dynamic|int8|int16x8]
                          [--calibration DIR|FILE.npy|FILE.npz] [--preprocess 0..1|-1..1|0..255|imagenet|caffe|FILE.json]
-                         [--samples N] [--calibration-method minmax|percentile|mse]
+                         [--samples N] [--calibration-method minmax|percentile|mse] [--weight-rounding nearest|gptq]
                          [--input-type float32|int8|uint8|int16] [--output-type float32|int8|uint8|int16] [--int8-only]
                          [--recipe FILE.json] [--input-shape 1,H,W,C] [--unroll-rnn] [--project DIR] [--json]
 
@@ -19,6 +19,9 @@ without weights the architecture is converted with seeded random weights), a TF.
 a SavedModel folder or a float .tflite. --input-shape pins dynamic input dims.
 --unroll-rnn lowers Keras LSTM layers step by step into plain ops (as Keras' unroll=True; GRU
 and SimpleRNN always are): a larger graph without variable tensors, so LiteRT.js runs it too.
+--weight-rounding gptq (needs --calibration) chooses each layer's stored weights so that its
+outputs on the calibration data stay closest to float, instead of rounding each weight alone
+(nearest); fp16 uses it by default when --calibration is given.
 --recipe replaces the mode's preset with a JSON recipe (rules: which ops, which algorithm, how
 weights are stored; the presets are in src-main/quantize/recipes/).
 --json prints the output size, op histogram, I/O, timings, the quantization report (ops left
@@ -27,6 +30,7 @@ float and why, per-layer weight SQNR, checks) and the I/O formulas as one JSON d
 const MODES: QuantizeMode[] = ['none', 'fp16', 'dynamic', 'int8', 'int16x8'];
 const IO_TYPES: IoType[] = ['float32', 'int8', 'uint8', 'int16'];
 const METHODS: CalibrationMethod[] = ['minmax', 'percentile', 'mse'];
+const ROUNDINGS: WeightRounding[] = ['nearest', 'gptq'];
 
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
@@ -43,6 +47,7 @@ export function parseConvertArgs(argv: string[], cwd: string): { request: Conver
     preprocess: { type: 'string' },
     samples: { type: 'string' },
     'calibration-method': { type: 'string' },
+    'weight-rounding': { type: 'string' },
     'input-type': { type: 'string' },
     'output-type': { type: 'string' },
     'int8-only': { type: 'boolean', default: false },
@@ -71,6 +76,10 @@ export function parseConvertArgs(argv: string[], cwd: string): { request: Conver
     if (mode === 'none') throw new InputError('--recipe needs --quantize fp16|dynamic|int8|int16x8.');
     request.quantize.recipe = resolve(cwd, values.recipe);
   }
+  if (values['weight-rounding'] !== undefined) {
+    if (mode === 'none') throw new InputError('--weight-rounding needs --quantize fp16|dynamic|int8|int16x8.');
+    request.quantize.weightRounding = oneOf('--weight-rounding', values['weight-rounding'], ROUNDINGS, 'nearest');
+  }
   if (positionals[1]) request.companions = [resolve(cwd, positionals[1])];
   if (values['input-shape']) request.inputShape = parseShape('--input-shape', values['input-shape']);
   if (values['unroll-rnn']) request.unrollRnn = true;
@@ -97,6 +106,9 @@ function quantizationLines(result: ConvertOutcome): string[] {
   return [
     `  quantization: ${q.mode} (recipe ${q.recipe}), constants ${q.sizeBytes.before} → ${q.sizeBytes.after} bytes, ${q.checks.length - failed}/${q.checks.length} checks passed`,
     `  left float: ${floatOps}`,
+    ...(q.weightRounding?.method === 'gptq'
+      ? [`  weight rounding: gptq on ${q.weightRounding.compensated} layer(s) over ${q.weightRounding.samples} samples${q.weightRounding.skipped.length ? `; nearest for ${q.weightRounding.skipped.map((l) => `${l.node} (${l.reason})`).join(', ')}` : ''}`]
+      : []),
   ];
 }
 

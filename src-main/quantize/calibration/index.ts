@@ -39,3 +39,29 @@ export function calibrator(
     }
   };
 }
+
+/**
+ * Opens `spec` for passes that need the samples themselves (error-compensated rounding):
+ * `samples()` iterates the same selection afresh on each call, one sample in memory at a time.
+ */
+export async function openCalibrationSamples(
+  spec: CalibrationSpec,
+  model: ModelGraph,
+  warnings: string[] = [],
+  signal?: AbortSignal,
+): Promise<{ samples: () => AsyncIterable<Float32Array[]>; close: () => Promise<void> }> {
+  const dataset = await openDataset(spec.path, inputSpecs(mainGraph(model)), {
+    ...(spec.preprocess !== undefined ? { preprocess: spec.preprocess } : {}),
+    samples: spec.samples ?? DEFAULT_CALIBRATION_SAMPLES,
+    seed: spec.seed ?? DEFAULT_CALIBRATION_SEED,
+  });
+  let warned = false;
+  return {
+    async *samples() {
+      for await (const sample of dataset.samples(signal)) yield sample.inputs;
+      if (!warned) warnings.push(...dataset.warnings);
+      warned = true;
+    },
+    close: () => dataset.close(),
+  };
+}

@@ -1,7 +1,20 @@
 // FP16 mode: every float32 constant is stored as FLOAT16 and read through its own DEQUANTIZE
 // op placed just before its first reader (official layout: one DEQUANTIZE per constant).
 import { addTensor, uniqueTensorName, type Graph, type Node } from '../../graph/model-graph';
-import { toFloat16Bits } from '../math';
+import { fromFloat16Bits, toFloat16Bits } from '../math';
+import type { RoundingGrid } from '../rounding/compensate';
+
+const nearestFp16 = (value: number): number => fromFloat16Bits(toFloat16Bits(value));
+
+/** Float16 values as a rounding grid (the same for every row, bias included). */
+export const FP16_GRID: RoundingGrid = { weight: nearestFp16, bias: nearestFp16 };
+
+/** Rounds every float32 constant to its nearest float16 value in place (still stored float32). */
+export function roundFloatConstantsToFp16(graph: Graph): void {
+  for (const t of graph.tensors.values()) {
+    if (t.data && t.dtype === 'float32' && !t.isVariable) t.data = Float32Array.from(t.data as Float32Array, nearestFp16);
+  }
+}
 
 export function storeConstantsAsFp16(graph: Graph): number {
   const done = new Map<string, string>();

@@ -1,0 +1,201 @@
+// Error-compensated weight rounding (GPTQ-style, with the upstream error folded in): layer by
+// layer, in graph order, choose each layer's representable weights so that its outputs on the
+// calibration data stay close to the float model's, given the inputs it really receives from
+// the already-rounded layers before it. Nearest rounding treats every weight alone; here the
+// error of each rounded weight is pushed onto the weights not yet rounded (and finally the bias),
+// weighted by how the layer's inputs co-vary (H = Σ x·xᵀ over all input patches).
+import { CancelledError } from '../../errors';
+import { createExecutor, type GraphInputs } from '../../graph/execute';
+import type { Graph } from '../../graph/model-graph';
+import { choleskyLower, choleskySolve, damped, inverseFromCholesky, NotPositiveDefiniteError } from './linear-algebra';
+import { QuantizeInputError } from '../errors';
+import { compensableLayer, NotCompensableError, type CompensableLayer } from './layer-inputs';
+
+/** Representable values of one layer's constants. */
+export interface RoundingGrid {
+  weight(value: number, row: number): number;
+  bias(value: number, row: number): number;
+}
+
+export interface CompensationOptions {
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface CompensationResult {
+  /** Layers whose weights were chosen by compensation. */
+  compensated: string[];
+  /** Linear layers left to nearest rounding, and why. */
+  skipped: { node: string; reason: string }[];
+  samples: number;
+}
+
+/** Relative diagonal loading of H for the rounding factor (numerical safety only). */
+const ROUNDING_DAMPING = 1e-6;
+/** Relative diagonal loading for the upstream-error correction (keeps it to directions the data spans). */
+const CORRECTION_DAMPING = 1e-2;
+
+interface Accumulators {
+  h: Float64Array[];
+  /** Σ x_q·(x_f − x_q)ᵀ per group; absent while the layer's inputs are still exact. */
+  d: (Float64Array | undefined)[];
+}
+
+function addOuterLower(h: Float64Array, x: Float64Array, k: number): void {
+  for (let i = 0; i < k; i++) {
+    const xi = x[i]!;
+    if (xi === 0) continue;
+    const row = i * k;
+    for (let j = 0; j <= i; j++) h[row + j] += xi * x[j]!;
+  }
+}
+
+function mirrorLower(h: Float64Array, k: number): void {
+  for (let i = 0; i < k; i++) for (let j = 0; j < i; j++) h[j * k + i] = h[i * k + j]!;
+}
+
+/** Runs the reference and the current graph to the layer's input; accumulates H and the cross term. */
+async function accumulate(
+  layer: CompensableLayer,
+  reference: Awaited<ReturnType<typeof createExecutor>>,
+  current: Awaited<ReturnType<typeof createExecutor>>,
+  samples: () => AsyncIterable<GraphInputs>,
+  signal: AbortSignal | undefined,
+): Promise<{ acc: Accumulators; count: number }> {
+  const input = layer.node.inputs[0]!;
+  const k = layer.fanIn + (layer.bias ? 1 : 0);
+  const acc: Accumulators = { h: Array.from({ length: layer.groups }, () => new Float64Array(k * k)), d: new Array(layer.groups).fill(undefined) };
+  let count = 0;
+  for await (const sample of samples()) {
+    if (signal?.aborted) throw new CancelledError('Quantization cancelled.');
+    const [exact] = await reference.run(sample, { outputs: [input] });
+    const shape = reference.lastShapes[0]!;
+    const [seen] = await current.run(sample, { outputs: [input] });
+    let differs = false;
+    for (let i = 0; i < exact!.length && !differs; i++) differs = exact![i] !== seen![i];
+    const exactPatches: Float64Array[] = [];
+    if (differs) layer.forEachPatch(exact!, shape, (_g, patch) => exactPatches.push(Float64Array.from(patch)));
+    let index = 0;
+    layer.forEachPatch(seen!, shape, (g, x) => {
+      addOuterLower(acc.h[g]!, x, k);
+      if (!differs) return;
+      const f = exactPatches[index++]!;
+      const d = (acc.d[g] ??= new Float64Array(k * k));
+      for (let i = 0; i < k; i++) {
+        const xi = x[i]!;
+        if (xi === 0) continue;
+        const row = i * k;
+        for (let j = 0; j < k; j++) d[row + j] += xi * (f[j]! - x[j]!);
+      }
+    });
+    count++;
+  }
+  for (const h of acc.h) mirrorLower(h, k);
+  return { acc, count };
+}
+
+/** GPTQ's rounding factor: the upper Cholesky factor U of H⁻¹ (H⁻¹ = Uᵀ·U), returned as its transpose (lower). */
+function roundingFactor(h: Float64Array, k: number): Float64Array {
+  const inverse = inverseFromCholesky(choleskyLower(damped(h, k, ROUNDING_DAMPING), k), k);
+  return choleskyLower(inverse, k);
+}
+
+/** P·A·Pᵀ for the index order `order`. */
+function permuted(a: Float64Array, k: number, order: number[]): Float64Array {
+  const out = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) out[i * k + j] = a[order[i]! * k + order[j]!]!;
+  return out;
+}
+
+function roundLayer(layer: CompensableLayer, reference: Graph, acc: Accumulators, grid: RoundingGrid): void {
+  const k = layer.fanIn + (layer.bias ? 1 : 0);
+  const sourceWeights = reference.tensors.get(layer.weights.name)!.data as Float32Array;
+  const sourceBias = layer.bias ? (reference.tensors.get(layer.bias.name)!.data as Float32Array) : undefined;
+  const weights = Float32Array.from(sourceWeights);
+  const bias = sourceBias ? Float32Array.from(sourceBias) : undefined;
+  for (let g = 0; g < layer.groups; g++) {
+    const h = acc.h[g]!;
+    const d = acc.d[g];
+    const correction = d ? choleskyLower(damped(h, k, CORRECTION_DAMPING), k) : undefined;
+    // Round the inputs with the most energy first (GPTQ's "act order"); the bias stays last so
+    // it absorbs what is left.
+    const order = Array.from({ length: k }, (_, i) => i);
+    const weightsEnd = sourceBias ? k - 1 : k;
+    order.splice(0, weightsEnd, ...order.slice(0, weightsEnd).sort((a, b) => h[b * k + b]! - h[a * k + a]!));
+    const factor = roundingFactor(permuted(h, k, order), k); // U[i][j] = factor[j*k+i], in `order`
+    for (const row of layer.rowsOf(g)) {
+      const offsets = layer.weightOffsets(row);
+      const w = new Float64Array(k);
+      offsets.forEach((at, i) => (w[i] = sourceWeights[at]!));
+      if (sourceBias) w[k - 1] = sourceBias[row]!;
+      if (d && correction) {
+        // Weights that map the inputs this layer now receives onto the float outputs: w + H⁻¹·D·w.
+        const rhs = new Float64Array(k);
+        for (let i = 0; i < k; i++) {
+          let s = 0;
+          for (let j = 0; j < k; j++) s += d[i * k + j]! * w[j]!;
+          rhs[i] = s;
+        }
+        const delta = choleskySolve(correction, rhs, k);
+        for (let i = 0; i < k; i++) w[i] += delta[i]!;
+      }
+      const v = Float64Array.from(order, (i) => w[i]!);
+      for (let i = 0; i < k; i++) {
+        const isBias = sourceBias !== undefined && order[i] === k - 1;
+        const q = isBias ? grid.bias(v[i]!, row) : grid.weight(v[i]!, row);
+        const err = (v[i]! - q) / factor[i * k + i]!;
+        v[i] = q;
+        for (let j = i + 1; j < k; j++) v[j] -= err * factor[j * k + i]!;
+      }
+      order.forEach((i, p) => (w[i] = v[p]!));
+      offsets.forEach((at, i) => (weights[at] = w[i]!));
+      if (bias) bias[row] = w[k - 1]!;
+    }
+  }
+  layer.weights.data = weights;
+  if (layer.bias && bias) layer.bias.data = bias;
+}
+
+/**
+ * Rewrites, in `target`, the weights (and biases) of every compensable linear layer with values
+ * on `gridFor(layer)`. `reference` is the float graph (same tensor names), `target` the graph as
+ * it will run (its other constants already rounded). `samples` is iterated once per layer.
+ */
+export async function compensateWeightRounding(
+  reference: Graph,
+  target: Graph,
+  gridFor: (layer: CompensableLayer) => RoundingGrid,
+  samples: () => AsyncIterable<GraphInputs>,
+  options: CompensationOptions = {},
+): Promise<CompensationResult> {
+  const result: CompensationResult = { compensated: [], skipped: [], samples: 0 };
+  const layers: CompensableLayer[] = [];
+  for (const node of target.nodes) {
+    const layer = compensableLayer(target, node);
+    if (typeof layer !== 'string') layers.push(layer);
+    else if (layer !== 'not a linear layer') result.skipped.push({ node: node.name, reason: layer });
+  }
+  const exact = await createExecutor(reference);
+  try {
+    for (const [done, layer] of layers.entries()) {
+      const current = await createExecutor(target);
+      try {
+        const { acc, count } = await accumulate(layer, exact, current, samples, options.signal);
+        result.samples = count;
+        if (count === 0) throw new QuantizeInputError('Error-compensated rounding read no calibration samples; check --calibration.');
+        roundLayer(layer, reference, acc, gridFor(layer));
+        result.compensated.push(layer.node.name);
+      } catch (error) {
+        if (!(error instanceof NotPositiveDefiniteError) && !(error instanceof NotCompensableError)) throw error;
+        const reason = error instanceof NotCompensableError ? error.message : `input statistics are singular (${error.message})`;
+        result.skipped.push({ node: layer.node.name, reason });
+      } finally {
+        current.dispose();
+      }
+      options.onProgress?.(done + 1, layers.length);
+    }
+  } finally {
+    exact.dispose();
+  }
+  return result;
+}

@@ -1,0 +1,116 @@
+// The linear layers whose weight rounding can be compensated, and how each sees its input: the
+// input vector ("patch") that one output value is a dot product with. Conv and fully-connected
+// layers share one patch space across output channels; a depthwise layer has one per channel.
+import type { Graph, Node, Tensor } from '../../graph/model-graph';
+
+export interface CompensableLayer {
+  node: Node;
+  weights: Tensor;
+  bias: Tensor | undefined;
+  /** Patch length without the bias column. */
+  fanIn: number;
+  /** Independent patch spaces (1, or the input channels of a depthwise layer). */
+  groups: number;
+  /** Output channels (weight rows) whose patches come from `group`. */
+  rowsOf(group: number): number[];
+  /** Element offsets of row `row`'s weights, in patch order. */
+  weightOffsets(row: number): number[];
+  /** Calls `visit(group, patch)` for every output position; `patch` (length fanIn + 1 with bias) is reused. */
+  forEachPatch(values: Float32Array, shape: readonly number[], visit: (group: number, patch: Float64Array) => void): void;
+}
+
+/** A layer whose input turns out (at run time) not to fit the patch model. */
+export class NotCompensableError extends Error {
+  override name = 'NotCompensableError';
+}
+
+/** Largest patch handled: the rounding solves K×K systems, O(K³). */
+export const MAX_FAN_IN = 2304;
+
+function usedOnce(graph: Graph, name: string): boolean {
+  let uses = 0;
+  for (const n of graph.nodes) for (const i of n.inputs) if (i === name) uses++;
+  return uses === 1;
+}
+
+function samePadding(size: number, kernel: number, stride: number, dilation: number): { out: number; before: number } {
+  const out = Math.ceil(size / stride);
+  const span = (kernel - 1) * dilation + 1;
+  return { out, before: Math.max(0, Math.floor(((out - 1) * stride + span - size) / 2)) };
+}
+
+/** A layer this graph can compensate, or why not. */
+export function compensableLayer(graph: Graph, node: Node): CompensableLayer | string {
+  if (node.op !== 'CONV_2D' && node.op !== 'DEPTHWISE_CONV_2D' && node.op !== 'FULLY_CONNECTED') return 'not a linear layer';
+  const weights = graph.tensors.get(node.inputs[1] ?? '');
+  if (!weights?.data || weights.dtype !== 'float32') return 'weights are not float constants';
+  const biasName = node.inputs[2] ?? null;
+  const bias = biasName === null ? undefined : graph.tensors.get(biasName);
+  if (bias && (!bias.data || bias.dtype !== 'float32')) return 'bias is not a float constant';
+  if (!usedOnce(graph, weights.name) || (bias && !usedOnce(graph, bias.name))) return 'weights shared with another op';
+  const shape = weights.shape;
+  if (node.op === 'FULLY_CONNECTED') {
+    const [rows, fanIn] = shape as [number, number];
+    if (shape.length !== 2 || fanIn > MAX_FAN_IN) return `fan-in ${fanIn} above ${MAX_FAN_IN}`;
+    return {
+      node, weights, bias, fanIn, groups: 1,
+      rowsOf: () => Array.from({ length: rows }, (_, o) => o),
+      weightOffsets: (row) => Array.from({ length: fanIn }, (_, i) => row * fanIn + i),
+      forEachPatch(values, _shape, visit) {
+        const patch = new Float64Array(fanIn + (bias ? 1 : 0));
+        if (bias) patch[fanIn] = 1;
+        for (let start = 0; start + fanIn <= values.length; start += fanIn) {
+          for (let i = 0; i < fanIn; i++) patch[i] = values[start + i]!;
+          visit(0, patch);
+        }
+      },
+    };
+  }
+  const o = node.options as { padding: string; strideH: number; strideW: number; dilationH: number; dilationW: number; depthMultiplier?: number };
+  const [, kh, kw, last] = shape as [number, number, number, number];
+  const depthwise = node.op === 'DEPTHWISE_CONV_2D';
+  const fanIn = depthwise ? kh * kw : kh * kw * last;
+  if (fanIn > MAX_FAN_IN) return `fan-in ${fanIn} above ${MAX_FAN_IN}`;
+  const channelsOut = depthwise ? last : shape[0]!;
+  const multiplier = depthwise ? Math.max(1, o.depthMultiplier ?? 1) : 1;
+  const geometry = (inShape: readonly number[]) => {
+    const [, h, w, c] = inShape as [number, number, number, number];
+    const rows = o.padding === 'SAME' ? samePadding(h, kh, o.strideH, o.dilationH) : { out: Math.floor((h - (kh - 1) * o.dilationH - 1) / o.strideH) + 1, before: 0 };
+    const cols = o.padding === 'SAME' ? samePadding(w, kw, o.strideW, o.dilationW) : { out: Math.floor((w - (kw - 1) * o.dilationW - 1) / o.strideW) + 1, before: 0 };
+    return { h, w, c, rows, cols };
+  };
+  return {
+    node, weights, bias, fanIn,
+    groups: depthwise ? channelsOut / multiplier : 1,
+    rowsOf: (group) => (depthwise ? Array.from({ length: multiplier }, (_, m) => group * multiplier + m) : Array.from({ length: channelsOut }, (_, r) => r)),
+    weightOffsets: (row) => (depthwise ? Array.from({ length: fanIn }, (_, i) => i * channelsOut + row) : Array.from({ length: fanIn }, (_, i) => row * fanIn + i)),
+    forEachPatch(values, inShape, visit) {
+      const { h, w, c, rows, cols } = geometry(inShape);
+      if (!depthwise && c !== last) throw new NotCompensableError(`input has ${c} channels, weights expect ${last} (grouped convolution)`);
+      const patch = new Float64Array(fanIn + (bias ? 1 : 0));
+      if (bias) patch[fanIn] = 1;
+      const groups = depthwise ? c : 1;
+      for (let n = 0; n * h * w * c < values.length; n++) {
+        const base = n * h * w * c;
+        for (let y = 0; y < rows.out; y++) {
+          for (let x = 0; x < cols.out; x++) {
+            for (let g = 0; g < groups; g++) {
+              let k = 0;
+              for (let dy = 0; dy < kh; dy++) {
+                const iy = y * o.strideH - rows.before + dy * o.dilationH;
+                for (let dx = 0; dx < kw; dx++) {
+                  const ix = x * o.strideW - cols.before + dx * o.dilationW;
+                  const inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
+                  const at = base + (iy * w + ix) * c;
+                  if (depthwise) patch[k++] = inside ? values[at + g]! : 0;
+                  else for (let ch = 0; ch < c; ch++) patch[k++] = inside ? values[at + ch]! : 0;
+                }
+              }
+              visit(g, patch);
+            }
+          }
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,77 @@
+// Dense symmetric positive-definite helpers for error-compensated rounding (K up to ~1–2k).
+// Row-major Float64Array K×K matrices; O(K³) and allocation-light.
+
+export class NotPositiveDefiniteError extends Error {
+  override name = 'NotPositiveDefiniteError';
+}
+
+/** Lower Cholesky factor L of A (A = L·Lᵀ). */
+export function choleskyLower(a: Float64Array, k: number): Float64Array {
+  const l = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = a[i * k + j]!;
+      for (let p = 0; p < j; p++) s -= l[i * k + p]! * l[j * k + p]!;
+      if (i === j) {
+        if (!(s > 0)) throw new NotPositiveDefiniteError(`pivot ${i} is ${s}`);
+        l[i * k + i] = Math.sqrt(s);
+      } else {
+        l[i * k + j] = s / l[j * k + j]!;
+      }
+    }
+  }
+  return l;
+}
+
+/** Solves A·x = b given A's lower Cholesky factor. */
+export function choleskySolve(l: Float64Array, b: Float64Array, k: number): Float64Array {
+  const y = new Float64Array(k);
+  for (let i = 0; i < k; i++) {
+    let s = b[i]!;
+    for (let p = 0; p < i; p++) s -= l[i * k + p]! * y[p]!;
+    y[i] = s / l[i * k + i]!;
+  }
+  const x = new Float64Array(k);
+  for (let i = k - 1; i >= 0; i--) {
+    let s = y[i]!;
+    for (let p = i + 1; p < k; p++) s -= l[p * k + i]! * x[p]!;
+    x[i] = s / l[i * k + i]!;
+  }
+  return x;
+}
+
+/** A⁻¹ from A's lower Cholesky factor: A⁻¹ = L⁻ᵀ·L⁻¹. */
+export function inverseFromCholesky(l: Float64Array, k: number): Float64Array {
+  const li = new Float64Array(k * k); // L⁻¹, lower
+  for (let i = 0; i < k; i++) {
+    li[i * k + i] = 1 / l[i * k + i]!;
+    for (let j = 0; j < i; j++) {
+      let s = 0;
+      for (let p = j; p < i; p++) s -= l[i * k + p]! * li[p * k + j]!;
+      li[i * k + j] = s / l[i * k + i]!;
+    }
+  }
+  const inv = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = 0;
+      for (let p = i; p < k; p++) s += li[p * k + i]! * li[p * k + j]!;
+      inv[i * k + j] = s;
+      inv[j * k + i] = s;
+    }
+  }
+  return inv;
+}
+
+/** Copy of A with `relative`·mean(diag) added to the diagonal; zero diagonal entries (dead inputs) become 1 first. */
+export function damped(a: Float64Array, k: number, relative: number): Float64Array {
+  const out = Float64Array.from(a);
+  let mean = 0;
+  for (let i = 0; i < k; i++) mean += out[i * k + i]!;
+  mean = mean / k || 1;
+  for (let i = 0; i < k; i++) {
+    if (out[i * k + i] === 0) out[i * k + i] = 1;
+    out[i * k + i] += relative * mean;
+  }
+  return out;
+}
