@@ -16,6 +16,7 @@ import { expandQuantizedConstants } from './transformations/expand-quantized-con
 import { foldFp16Dequantize } from './transformations/fold-fp16-dequantize';
 import { FP16_GRID, roundFloatConstantsToFp16, storeConstantsAsFp16 } from './transformations/fp16-constants';
 import { compensateWeightRounding } from './rounding/compensate';
+import { compensateIntegerWeights } from './rounding/integer-weights';
 import { quantizeStaticConstants } from './transformations/static-constants';
 import { shareIdenticalConstants } from './transformations/share-constants';
 import { validateGraph } from './validate';
@@ -134,6 +135,7 @@ export async function quantizeModel(source: ModelGraph, config: QuantizeConfig, 
       onProgress?.({ stage: 'quantize', fraction: 0, message: 'choosing float16 weights layer by layer' });
       roundFloatConstantsToFp16(graph);
       const chosen = await compensateWeightRounding(mainGraph(floatGraph), graph, () => FP16_GRID, options.samples, {
+        correctUpstream: true,
         ...(signal ? { signal } : {}),
         onProgress: (done, total) => onProgress?.({ stage: 'quantize', fraction: done / Math.max(total, 1), message: 'choosing float16 weights layer by layer' }),
       });
@@ -164,6 +166,13 @@ export async function quantizeModel(source: ModelGraph, config: QuantizeConfig, 
     if (config.int8Only && floatOps.length) {
       const list = floatOps.map((f) => `${f.node} (${f.op}: ${f.reason})`).join('; ');
       throw new QuantizeUnsupportedError(`--int8-only: ${floatOps.length} op(s) cannot be integer: ${list}.`);
+    }
+    if (config.weightRounding === 'gptq') {
+      if (!options.samples) throw new QuantizeInputError('--weight-rounding gptq needs calibration data (--calibration DIR|FILE.npy|FILE.npz).');
+      report.weightRounding = await compensateIntegerWeights(mainGraph(floatGraph), graph, planned.plan, options.samples, {
+        ...(signal ? { signal } : {}),
+        onProgress: (done, total) => onProgress?.({ stage: 'quantize', fraction: (0.5 * done) / Math.max(total, 1), message: 'choosing int8 weights layer by layer' }),
+      });
     }
     onProgress?.({ stage: 'quantize', fraction: 0.5, message: 'quantizing constants' });
     quantizeStaticConstants(graph, planned.plan, statistics, warnings);

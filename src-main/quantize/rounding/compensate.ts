@@ -5,19 +5,25 @@
 // error of each rounded weight is pushed onto the weights not yet rounded (and finally the bias),
 // weighted by how the layer's inputs co-vary (H = Σ x·xᵀ over all input patches).
 import { CancelledError } from '../../errors';
-import { createExecutor, type GraphInputs } from '../../graph/execute';
-import type { Graph } from '../../graph/model-graph';
+import { createExecutor, type GraphExecutor, type GraphInputs } from '../../graph/execute';
+import type { Graph, Node } from '../../graph/model-graph';
 import { choleskyLower, choleskySolve, damped, inverseFromCholesky, NotPositiveDefiniteError } from './linear-algebra';
 import { QuantizeInputError } from '../errors';
-import { compensableLayer, NotCompensableError, type CompensableLayer } from './layer-inputs';
+import { compensableLayer, type CompensableLayer } from './layer-inputs';
 
 /** Representable values of one layer's constants. */
 export interface RoundingGrid {
   weight(value: number, row: number): number;
   bias(value: number, row: number): number;
+  /** A weight (patch index) that must keep a given value, e.g. the channel max that sets an int8 scale. */
+  pinned?(row: number): { index: number; value: number } | undefined;
 }
 
 export interface CompensationOptions {
+  /** Fold the error of the already-rounded layers before each layer into it (one pass per layer). */
+  correctUpstream?: boolean;
+  /** Layers to consider (default: every linear layer). */
+  include?: (node: Node) => boolean;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -54,44 +60,80 @@ function mirrorLower(h: Float64Array, k: number): void {
   for (let i = 0; i < k; i++) for (let j = 0; j < i; j++) h[j * k + i] = h[i * k + j]!;
 }
 
-/** Runs the reference and the current graph to the layer's input; accumulates H and the cross term. */
-async function accumulate(
+const newAccumulators = (layer: CompensableLayer): Accumulators => {
+  const k = layer.fanIn + (layer.bias ? 1 : 0);
+  return { h: Array.from({ length: layer.groups }, () => new Float64Array(k * k)), d: new Array(layer.groups).fill(undefined) };
+};
+
+/** Adds one sample's patches: H += x·xᵀ, and D += x·(f − x)ᵀ where the float input f differs. */
+function addSample(layer: CompensableLayer, acc: Accumulators, seen: Float32Array, exact: Float32Array, shape: readonly number[]): void {
+  const k = layer.fanIn + (layer.bias ? 1 : 0);
+  let differs = false;
+  for (let i = 0; i < exact.length && !differs; i++) differs = exact[i] !== seen[i];
+  const exactPatches: Float64Array[] = [];
+  if (differs) layer.forEachPatch(exact, shape, (_g, patch) => exactPatches.push(Float64Array.from(patch)));
+  let index = 0;
+  layer.forEachPatch(seen, shape, (g, x) => {
+    addOuterLower(acc.h[g]!, x, k);
+    if (!differs) return;
+    const f = exactPatches[index++]!;
+    const d = (acc.d[g] ??= new Float64Array(k * k));
+    for (let i = 0; i < k; i++) {
+      const xi = x[i]!;
+      if (xi === 0) continue;
+      const row = i * k;
+      for (let j = 0; j < k; j++) d[row + j] += xi * (f[j]! - x[j]!);
+    }
+  });
+}
+
+/** Upstream-corrected: runs the reference and the current graph to one layer's input. */
+async function accumulateCorrected(
   layer: CompensableLayer,
-  reference: Awaited<ReturnType<typeof createExecutor>>,
-  current: Awaited<ReturnType<typeof createExecutor>>,
+  reference: GraphExecutor,
+  current: GraphExecutor,
   samples: () => AsyncIterable<GraphInputs>,
   signal: AbortSignal | undefined,
 ): Promise<{ acc: Accumulators; count: number }> {
   const input = layer.node.inputs[0]!;
-  const k = layer.fanIn + (layer.bias ? 1 : 0);
-  const acc: Accumulators = { h: Array.from({ length: layer.groups }, () => new Float64Array(k * k)), d: new Array(layer.groups).fill(undefined) };
+  const acc = newAccumulators(layer);
   let count = 0;
   for await (const sample of samples()) {
     if (signal?.aborted) throw new CancelledError('Quantization cancelled.');
     const [exact] = await reference.run(sample, { outputs: [input] });
     const shape = reference.lastShapes[0]!;
     const [seen] = await current.run(sample, { outputs: [input] });
-    let differs = false;
-    for (let i = 0; i < exact!.length && !differs; i++) differs = exact![i] !== seen![i];
-    const exactPatches: Float64Array[] = [];
-    if (differs) layer.forEachPatch(exact!, shape, (_g, patch) => exactPatches.push(Float64Array.from(patch)));
-    let index = 0;
-    layer.forEachPatch(seen!, shape, (g, x) => {
-      addOuterLower(acc.h[g]!, x, k);
-      if (!differs) return;
-      const f = exactPatches[index++]!;
-      const d = (acc.d[g] ??= new Float64Array(k * k));
-      for (let i = 0; i < k; i++) {
-        const xi = x[i]!;
-        if (xi === 0) continue;
-        const row = i * k;
-        for (let j = 0; j < k; j++) d[row + j] += xi * (f[j]! - x[j]!);
-      }
+    addSample(layer, acc, seen!, exact!, shape);
+    count++;
+  }
+  for (const h of acc.h) mirrorLower(h, layer.fanIn + (layer.bias ? 1 : 0));
+  return { acc, count };
+}
+
+/** Float inputs only: one pass over the samples gives every layer's H. */
+async function accumulateFloat(
+  layers: CompensableLayer[],
+  reference: GraphExecutor,
+  samples: () => AsyncIterable<GraphInputs>,
+  signal: AbortSignal | undefined,
+): Promise<{ accs: Accumulators[]; count: number }> {
+  const inputs = [...new Set(layers.map((l) => l.node.inputs[0]!))];
+  const accs = layers.map(newAccumulators);
+  let count = 0;
+  for await (const sample of samples()) {
+    if (signal?.aborted) throw new CancelledError('Quantization cancelled.');
+    const values = await reference.run(sample, { outputs: inputs });
+    const shapes = reference.lastShapes;
+    layers.forEach((layer, i) => {
+      const at = inputs.indexOf(layer.node.inputs[0]!);
+      addSample(layer, accs[i]!, values[at]!, values[at]!, shapes[at]!);
     });
     count++;
   }
-  for (const h of acc.h) mirrorLower(h, k);
-  return { acc, count };
+  layers.forEach((layer, i) => {
+    for (const h of accs[i]!.h) mirrorLower(h, layer.fanIn + (layer.bias ? 1 : 0));
+  });
+  return { accs, count };
 }
 
 /** GPTQ's rounding factor: the upper Cholesky factor U of H⁻¹ (H⁻¹ = Uᵀ·U), returned as its transpose (lower). */
@@ -140,9 +182,10 @@ function roundLayer(layer: CompensableLayer, reference: Graph, acc: Accumulators
         for (let i = 0; i < k; i++) w[i] += delta[i]!;
       }
       const v = Float64Array.from(order, (i) => w[i]!);
+      const pin = grid.pinned?.(row);
       for (let i = 0; i < k; i++) {
         const isBias = sourceBias !== undefined && order[i] === k - 1;
-        const q = isBias ? grid.bias(v[i]!, row) : grid.weight(v[i]!, row);
+        const q = pin?.index === order[i] ? pin.value : isBias ? grid.bias(v[i]!, row) : grid.weight(v[i]!, row);
         const err = (v[i]! - q) / factor[i * k + i]!;
         v[i] = q;
         for (let j = i + 1; j < k; j++) v[j] -= err * factor[j * k + i]!;
@@ -159,7 +202,9 @@ function roundLayer(layer: CompensableLayer, reference: Graph, acc: Accumulators
 /**
  * Rewrites, in `target`, the weights (and biases) of every compensable linear layer with values
  * on `gridFor(layer)`. `reference` is the float graph (same tensor names), `target` the graph as
- * it will run (its other constants already rounded). `samples` is iterated once per layer.
+ * it will run (its other constants already rounded). With `correctUpstream` each layer also
+ * absorbs the error of the layers before it, at one pass over `samples` per layer; without it
+ * one pass serves all layers.
  */
 export async function compensateWeightRounding(
   reference: Graph,
@@ -171,24 +216,40 @@ export async function compensateWeightRounding(
   const result: CompensationResult = { compensated: [], skipped: [], samples: 0 };
   const layers: CompensableLayer[] = [];
   for (const node of target.nodes) {
+    if (options.include && !options.include(node)) continue;
     const layer = compensableLayer(target, node);
     if (typeof layer !== 'string') layers.push(layer);
     else if (layer !== 'not a linear layer') result.skipped.push({ node: node.name, reason: layer });
   }
+  const round = (layer: CompensableLayer, acc: Accumulators): void => {
+    try {
+      roundLayer(layer, reference, acc, gridFor(layer));
+      result.compensated.push(layer.node.name);
+    } catch (error) {
+      if (!(error instanceof NotPositiveDefiniteError)) throw error;
+      result.skipped.push({ node: layer.node.name, reason: `input statistics are singular (${error.message})` });
+    }
+  };
   const exact = await createExecutor(reference);
   try {
+    if (!options.correctUpstream) {
+      const usable = layers;
+      const { accs, count } = await accumulateFloat(usable, exact, samples, options.signal);
+      result.samples = count;
+      if (count === 0) throw new QuantizeInputError('Error-compensated rounding read no calibration samples; check --calibration.');
+      usable.forEach((layer, i) => {
+        round(layer, accs[i]!);
+        options.onProgress?.(i + 1, usable.length);
+      });
+      return result;
+    }
     for (const [done, layer] of layers.entries()) {
       const current = await createExecutor(target);
       try {
-        const { acc, count } = await accumulate(layer, exact, current, samples, options.signal);
+        const { acc, count } = await accumulateCorrected(layer, exact, current, samples, options.signal);
         result.samples = count;
         if (count === 0) throw new QuantizeInputError('Error-compensated rounding read no calibration samples; check --calibration.');
-        roundLayer(layer, reference, acc, gridFor(layer));
-        result.compensated.push(layer.node.name);
-      } catch (error) {
-        if (!(error instanceof NotPositiveDefiniteError) && !(error instanceof NotCompensableError)) throw error;
-        const reason = error instanceof NotCompensableError ? error.message : `input statistics are singular (${error.message})`;
-        result.skipped.push({ node: layer.node.name, reason });
+        round(layer, acc);
       } finally {
         current.dispose();
       }

@@ -19,9 +19,9 @@ export interface CompensableLayer {
   forEachPatch(values: Float32Array, shape: readonly number[], visit: (group: number, patch: Float64Array) => void): void;
 }
 
-/** A layer whose input turns out (at run time) not to fit the patch model. */
-export class NotCompensableError extends Error {
-  override name = 'NotCompensableError';
+/** A layer whose input turns out (at run time) not to fit the patch model: a bug, not bad data. */
+export class PatchShapeError extends Error {
+  override name = 'PatchShapeError';
 }
 
 /** Largest patch handled: the rounding solves K×K systems, O(K³). */
@@ -69,6 +69,8 @@ export function compensableLayer(graph: Graph, node: Node): CompensableLayer | s
   const o = node.options as { padding: string; strideH: number; strideW: number; dilationH: number; dilationW: number; depthMultiplier?: number };
   const [, kh, kw, last] = shape as [number, number, number, number];
   const depthwise = node.op === 'DEPTHWISE_CONV_2D';
+  const inputChannels = graph.tensors.get(node.inputs[0] ?? '')?.shape[3];
+  if (!depthwise && inputChannels !== last) return `input has ${inputChannels} channels, weights expect ${last} (grouped convolution)`;
   const fanIn = depthwise ? kh * kw : kh * kw * last;
   if (fanIn > MAX_FAN_IN) return `fan-in ${fanIn} above ${MAX_FAN_IN}`;
   const channelsOut = depthwise ? last : shape[0]!;
@@ -86,7 +88,7 @@ export function compensableLayer(graph: Graph, node: Node): CompensableLayer | s
     weightOffsets: (row) => (depthwise ? Array.from({ length: fanIn }, (_, i) => i * channelsOut + row) : Array.from({ length: fanIn }, (_, i) => row * fanIn + i)),
     forEachPatch(values, inShape, visit) {
       const { h, w, c, rows, cols } = geometry(inShape);
-      if (!depthwise && c !== last) throw new NotCompensableError(`input has ${c} channels, weights expect ${last} (grouped convolution)`);
+      if (!depthwise && c !== last) throw new PatchShapeError(`input has ${c} channels, weights expect ${last} (grouped convolution)`);
       const patch = new Float64Array(fanIn + (bias ? 1 : 0));
       if (bias) patch[fanIn] = 1;
       const groups = depthwise ? c : 1;
