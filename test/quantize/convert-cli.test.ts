@@ -127,3 +127,30 @@ test('a bad recipe file is refused with exit 2 and one line naming the field', {
   assert.equal(none.code, 2);
   assert.match(none.err, /--recipe needs --quantize/);
 });
+
+test('str_ww.h5 → int8 with --weight-rounding gptq: the report says which layers, label accuracy ≥ the official int8 file', { skip }, async (t) => {
+  const output = join(OUT, 'str_ww_gptq.tflite');
+  mkdirSync(OUT, { recursive: true });
+  const run = await cli([...strWwInt8(output), '--weight-rounding', 'gptq', '--json']);
+  assert.equal(run.code, 0, run.err);
+  const result = JSON.parse(run.out) as ConvertResult;
+  const rounding = result.quantization?.weightRounding;
+  assert.equal(rounding?.method, 'gptq');
+  assert.ok((rounding?.compensated ?? 0) > 0 && rounding?.samples === 45, JSON.stringify(rounding));
+  const ours = await strWwAccuracy(new Uint8Array(readFileSync(output)));
+  const official = await strWwAccuracy(new Uint8Array(readFileSync(STR_WW('str_ww_ref_model.tflite'))));
+  t.diagnostic(`str_ww int8 gptq: ${rounding?.compensated} layers compensated, ${rounding?.skipped.length} left nearest; label accuracy ${(100 * ours).toFixed(1)}% vs official ${(100 * official).toFixed(1)}%`);
+  assert.ok(ours >= official, `${ours} vs ${official}`);
+});
+
+test('--weight-rounding is refused without calibration data or without --quantize, in one line', async () => {
+  for (const args of [
+    ['convert', 'model.h5', '-o', 'x.tflite', '--quantize', 'fp16', '--weight-rounding', 'gptq'],
+    ['convert', 'model.h5', '-o', 'x.tflite', '--weight-rounding', 'gptq'],
+    ['convert', 'model.h5', '-o', 'x.tflite', '--quantize', 'fp16', '--weight-rounding', 'adaround'],
+  ]) {
+    const run = await cli(args);
+    assert.equal(run.code, 2, run.err);
+    assert.match(run.err.trim(), /^[^\n]*(--weight-rounding)[^\n]*$/);
+  }
+});

@@ -79,6 +79,7 @@ export function parseConvertArgs(argv: string[], cwd: string): { request: Conver
   if (values['weight-rounding'] !== undefined) {
     if (mode === 'none') throw new InputError('--weight-rounding needs --quantize fp16|dynamic|int8|int16x8.');
     request.quantize.weightRounding = oneOf('--weight-rounding', values['weight-rounding'], ROUNDINGS, 'nearest');
+    if (request.quantize.weightRounding === 'gptq' && !values.calibration) throw new InputError('--weight-rounding gptq needs --calibration DIR|FILE.npy|FILE.npz (representative inputs).');
   }
   if (positionals[1]) request.companions = [resolve(cwd, positionals[1])];
   if (values['input-shape']) request.inputShape = parseShape('--input-shape', values['input-shape']);

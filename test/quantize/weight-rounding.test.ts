@@ -1,0 +1,191 @@
+// Error-compensated weight rounding (--weight-rounding gptq) on hand-built graphs: the patch
+// geometry each layer is solved over, the linear algebra, and the end result against nearest
+// rounding, run in both real TFLite runtimes.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { executeGraph } from '../../src-main/graph/execute';
+import { mainGraph, type ModelGraph } from '../../src-main/graph/model-graph';
+import { fromFloat16Bits, sqnrDb, toFloat16Bits } from '../../src-main/quantize/math';
+import { QuantizeInputError, quantizeModel } from '../../src-main/quantize/index';
+import { choleskyLower, choleskySolve, inverseFromCholesky } from '../../src-main/quantize/rounding/linear-algebra';
+import { compensableLayer, type CompensableLayer } from '../../src-main/quantize/rounding/layer-inputs';
+import { writeTflite } from '../../src-main/tflite/writer';
+import { runAll } from './accuracy';
+import { observeRanges } from './helpers';
+import { GraphBuilder, randomData } from './tiny-graphs';
+
+const conv = (stride: number, dilation: number, padding: 'SAME' | 'VALID') => ({ padding, strideH: stride, strideW: stride, dilationH: dilation, dilationW: dilation, fusedActivation: 'NONE' });
+
+/** A graph with one linear layer over an input of `inShape`. */
+function single(op: 'CONV_2D' | 'DEPTHWISE_CONV_2D' | 'FULLY_CONNECTED', inShape: number[], wShape: number[], outShape: number[], options: Record<string, unknown>): ModelGraph {
+  const b = new GraphBuilder();
+  const x = b.input('x', inShape);
+  const biasLength = op === 'DEPTHWISE_CONV_2D' ? wShape[3]! : wShape[0]!;
+  b.output(b.node(op, [x, b.constant('w', wShape), b.constant('b', [biasLength])], 'y', outShape, options));
+  return b.model();
+}
+
+/** Recomputes the layer's output from its patches: y[pos, row] = w_row · patch (+ bias). */
+function outputsFromPatches(layer: CompensableLayer, x: Float32Array, shape: number[]): Map<number, number[]> {
+  const w = layer.weights.data as Float32Array;
+  const bias = layer.bias?.data as Float32Array | undefined;
+  const perRow = new Map<number, number[]>();
+  layer.forEachPatch(x, shape, (group, patch) => {
+    for (const row of layer.rowsOf(group)) {
+      let s = bias ? bias[row]! : 0;
+      layer.weightOffsets(row).forEach((at, i) => (s += w[at]! * patch[i]!));
+      (perRow.get(row) ?? perRow.set(row, []).get(row)!).push(s);
+    }
+  });
+  return perRow;
+}
+
+test('layer patches reproduce conv (SAME, stride 2, dilation 2), VALID conv, depthwise ×2 and fully-connected outputs', async () => {
+  const cases = [
+    single('CONV_2D', [1, 9, 7, 3], [4, 3, 3, 3], [1, 5, 4, 4], conv(2, 1, 'SAME')),
+    single('CONV_2D', [1, 9, 9, 2], [3, 3, 3, 2], [1, 5, 5, 3], conv(1, 2, 'VALID')),
+    single('DEPTHWISE_CONV_2D', [1, 6, 6, 3], [1, 3, 3, 6], [1, 3, 3, 6], { ...conv(2, 1, 'SAME'), depthMultiplier: 2 }),
+    single('FULLY_CONNECTED', [1, 12], [5, 12], [1, 5], { fusedActivation: 'NONE', keepNumDims: false }),
+  ];
+  for (const model of cases) {
+    const g = mainGraph(model);
+    const layer = compensableLayer(g, g.nodes[0]!);
+    assert.ok(typeof layer !== 'string', String(layer));
+    const shape = g.tensors.get('x')!.shape;
+    const x = randomData(shape.reduce((a, b) => a * b, 1), 7, 2);
+    const [y] = await executeGraph(model, [x]);
+    const channels = g.tensors.get('y')!.shape.at(-1)!;
+    const perRow = outputsFromPatches(layer, x, shape);
+    let worst = 0;
+    for (const [row, values] of perRow) values.forEach((v, pos) => (worst = Math.max(worst, Math.abs(v - y![pos * channels + row]!))));
+    assert.equal([...perRow.values()].reduce((n, v) => n + v.length, 0), y!.length, `${g.nodes[0]!.op}: one patch per output value`);
+    assert.ok(worst < 1e-4, `${g.nodes[0]!.op}: max difference ${worst}`);
+  }
+});
+
+test('Cholesky solve and inverse on a symmetric positive-definite matrix', () => {
+  const k = 9;
+  const m = randomData(k * k, 3);
+  const a = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) for (let p = 0; p < k; p++) a[i * k + j] += m[i * k + p]! * m[j * k + p]!;
+  for (let i = 0; i < k; i++) a[i * k + i] += 0.1;
+  const l = choleskyLower(a, k);
+  const inverse = inverseFromCholesky(l, k);
+  const b = Float64Array.from(randomData(k, 4));
+  const x = choleskySolve(l, b, k);
+  for (let i = 0; i < k; i++) {
+    let ax = 0;
+    for (let j = 0; j < k; j++) {
+      ax += a[i * k + j]! * x[j]!;
+      let identity = 0;
+      for (let p = 0; p < k; p++) identity += a[i * k + p]! * inverse[p * k + j]!;
+      assert.ok(Math.abs(identity - (i === j ? 1 : 0)) < 1e-9);
+    }
+    assert.ok(Math.abs(ax - b[i]!) < 1e-9);
+  }
+});
+
+/** conv 3×3 (RELU) → depthwise 3×3 (RELU) → conv 1×1 → reshape → fc: inputs with a large mean, as raw 0..255 images have. */
+function smallNet(): ModelGraph {
+  const b = new GraphBuilder();
+  const x = b.input('x', [1, 8, 8, 3]);
+  const relu = { ...conv(1, 1, 'SAME'), fusedActivation: 'RELU' };
+  const c1 = b.node('CONV_2D', [x, b.constant('w1', [8, 3, 3, 3], randomData(216, 11, 0.02)), b.constant('b1', [8])], 'c1', [1, 8, 8, 8], relu);
+  const d = b.node('DEPTHWISE_CONV_2D', [c1, b.constant('wd', [1, 3, 3, 8]), b.constant('bd', [8])], 'dw', [1, 8, 8, 8], { ...relu, depthMultiplier: 1 });
+  const c2 = b.node('CONV_2D', [d, b.constant('w2', [6, 1, 1, 8]), b.constant('b2', [6])], 'c2', [1, 8, 8, 6], relu);
+  const r = b.node('RESHAPE', [c2, b.constant('shape', [2], Int32Array.of(1, 384))], 'flat', [1, 384], { newShape: [1, 384] });
+  b.output(b.node('FULLY_CONNECTED', [r, b.constant('fw', [10, 384], randomData(3840, 12, 0.1)), b.constant('fb', [10])], 'logits', [1, 10], { fusedActivation: 'NONE', keepNumDims: false }));
+  return b.model();
+}
+
+/** Smooth positive "images" (0..255): neighbouring pixels correlate, as in photos. */
+function images(count: number, seed: number): Float32Array[] {
+  return Array.from({ length: count }, (_, n) => {
+    const noise = randomData(8 * 8 * 3, seed + n, 20);
+    return Float32Array.from(noise, (v, i) => {
+      const y = Math.floor(i / 24);
+      const xPos = Math.floor(i / 3) % 8;
+      return Math.max(0, Math.min(255, 128 + 60 * Math.sin((y + n) / 3) * Math.cos(xPos / 4 + (i % 3)) + v));
+    });
+  });
+}
+
+const stream = (samples: Float32Array[]) => async function* (): AsyncIterable<Float32Array[]> {
+  for (const x of samples) yield [x];
+};
+
+async function outputSqnr(model: ModelGraph, quantized: ModelGraph, samples: Float32Array[]): Promise<number> {
+  const ref: number[] = [];
+  const out: number[] = [];
+  for (const x of samples) {
+    ref.push(...(await executeGraph(model, [x]))[0]!);
+    out.push(...(await executeGraph(quantized, [x]))[0]!);
+  }
+  return sqnrDb(Float32Array.from(ref), Float32Array.from(out));
+}
+
+test('fp16 gptq: every constant FLOAT16, closer to float than nearest rounding on held-out data, in both runtimes', async (t) => {
+  const calibration = images(32, 100);
+  const heldOut = images(16, 900);
+  const gptq = await quantizeModel(smallNet(), { mode: 'fp16', inputType: 'float32', outputType: 'float32', int8Only: false }, { samples: stream(calibration) });
+  const nearest = await quantizeModel(smallNet(), { mode: 'fp16', inputType: 'float32', outputType: 'float32', int8Only: false });
+  assert.deepEqual(gptq.report.weightRounding, { method: 'gptq', compensated: 4, samples: 32, skipped: [] });
+  assert.equal(nearest.report.weightRounding?.method, 'nearest');
+  const g = mainGraph(gptq.model);
+  assert.deepEqual([...g.tensors.values()].filter((x) => x.data && x.dtype === 'float32').map((x) => x.name), []);
+  // The chosen values differ from nearest rounding, yet every one is a float16 value.
+  const w1 = g.tensors.get('w1')!.data as Uint16Array;
+  const nearestW1 = mainGraph(nearest.model).tensors.get('w1')!.data as Uint16Array;
+  assert.ok(w1.some((bits, i) => bits !== nearestW1[i]), 'gptq moved some weights off their nearest float16');
+  assert.ok(Array.from(w1).every((bits) => toFloat16Bits(fromFloat16Bits(bits)) === bits));
+  const float = writeTflite(smallNet());
+  for (const runtime of ['tflite-node', 'litert-js'] as const) {
+    const reference = await runAll(runtime, float, heldOut);
+    const flat = (list: Float32Array[]): Float32Array => Float32Array.from(list.flatMap((a) => Array.from(a)));
+    const a = sqnrDb(flat(reference), flat(await runAll(runtime, writeTflite(gptq.model), heldOut)));
+    const b = sqnrDb(flat(reference), flat(await runAll(runtime, writeTflite(nearest.model), heldOut)));
+    t.diagnostic(`${runtime}: fp16 gptq ${a.toFixed(1)} dB, nearest ${b.toFixed(1)} dB`);
+    assert.ok(a > b + 3, `${runtime}: gptq ${a} dB vs nearest ${b} dB`);
+  }
+});
+
+test('int8 gptq: same scales as nearest (the channel max is pinned), lower error on held-out data, runs in both runtimes', async (t) => {
+  const calibration = images(32, 100);
+  const heldOut = images(16, 900);
+  const statistics = await observeRanges(smallNet(), calibration.map((x) => [x]));
+  const config = { mode: 'int8', inputType: 'int8', outputType: 'int8', int8Only: true } as const;
+  const nearest = await quantizeModel(smallNet(), config, { statistics });
+  const gptq = await quantizeModel(smallNet(), { ...config, weightRounding: 'gptq' }, { statistics, samples: stream(calibration) });
+  assert.equal(gptq.report.weightRounding?.compensated, 4);
+  const weights = (m: ModelGraph) => [...mainGraph(m).tensors.values()].filter((x) => x.dtype === 'int8' && x.data);
+  const [ours, theirs] = [weights(gptq.model), weights(nearest.model)];
+  assert.deepEqual(ours.map((w) => w.quant!.scale), theirs.map((w) => w.quant!.scale));
+  assert.ok(ours.some((w, i) => (w.data as Int8Array).some((v, k) => v !== (theirs[i]!.data as Int8Array)[k])), 'gptq changed some int8 values');
+  const a = await outputSqnr(smallNet(), gptq.model, heldOut);
+  const b = await outputSqnr(smallNet(), nearest.model, heldOut);
+  t.diagnostic(`int8 (IR interpreter): gptq ${a.toFixed(1)} dB, nearest ${b.toFixed(1)} dB`);
+  assert.ok(a > b, `gptq ${a} dB vs nearest ${b} dB`);
+  for (const runtime of ['tflite-node', 'litert-js'] as const) {
+    const [first] = await runAll(runtime, writeTflite(gptq.model), heldOut.slice(0, 1));
+    const [expected] = await executeGraph(gptq.model, [heldOut[0]!]);
+    assert.ok(sqnrDb(expected!, first!) > 20, `${runtime} runs the gptq int8 file like the interpreter`);
+  }
+});
+
+test('gptq leaves shared weights to nearest rounding, and needs calibration data', async () => {
+  const b = new GraphBuilder();
+  const x = b.input('x', [1, 16]);
+  const w = b.constant('w', [16, 16]);
+  const h = b.node('FULLY_CONNECTED', [x, w, null], 'h', [1, 16], { fusedActivation: 'RELU', keepNumDims: false });
+  b.output(b.node('FULLY_CONNECTED', [h, w, null], 'y', [1, 16], { fusedActivation: 'NONE', keepNumDims: false }));
+  const samples = Array.from({ length: 8 }, (_, i) => randomData(16, 50 + i));
+  const result = await quantizeModel(b.model(), { mode: 'fp16', inputType: 'float32', outputType: 'float32', int8Only: false }, { samples: stream(samples) });
+  assert.deepEqual(result.report.weightRounding?.skipped, [
+    { node: 'h', reason: 'weights shared with another op' },
+    { node: 'y', reason: 'weights shared with another op' },
+  ]);
+  await assert.rejects(
+    quantizeModel(smallNet(), { mode: 'fp16', inputType: 'float32', outputType: 'float32', int8Only: false, weightRounding: 'gptq' }),
+    (error: Error) => error instanceof QuantizeInputError && /--weight-rounding gptq needs calibration data/.test(error.message),
+  );
+});
