@@ -2,7 +2,7 @@
 // validation. The convert pipeline calls `quantizeModel`; everything else here is a stage.
 import type { ConvertProgress, IoType, QuantizeConfig } from '../convert/types';
 import { CancelledError } from '../errors';
-import { mainGraph, pruneTensors, type Graph, type ModelGraph, type Tensor } from '../graph/model-graph';
+import { mainGraph, pruneTensors, type Graph, type ModelGraph, type Node, type Tensor } from '../graph/model-graph';
 import { cloneModel, constantBytes } from './clone';
 import { QuantizeInputError, QuantizeUnsupportedError, QuantizeValidationError } from './errors';
 import { dequantize, sqnrDb } from './math';
@@ -11,7 +11,7 @@ import { planStatic, type FloatOp } from './params';
 import type { LayerReport, NodeDomain, QuantizeReport, Recipe, Statistics, TensorRange } from './qtypes';
 import { presetRecipe } from './recipe';
 import { applyBoundaries } from './transformations/boundaries';
-import { quantizeDynamicWeights } from './transformations/dynamic-weights';
+import { quantizeDynamicWeights, storesHybridWeights } from './transformations/dynamic-weights';
 import { expandQuantizedConstants } from './transformations/expand-quantized-constants';
 import { foldFp16Dequantize } from './transformations/fold-fp16-dequantize';
 import { FP16_GRID, roundFloatConstantsToFp16, storeConstantsAsFp16 } from './transformations/fp16-constants';
@@ -146,6 +146,13 @@ export async function quantizeModel(source: ModelGraph, config: QuantizeConfig, 
     onProgress?.({ stage: 'quantize', fraction: 1, message: 'storing constants as float16' });
     storeConstantsAsFp16(graph);
   } else if (config.mode === 'dynamic') {
+    if (config.weightRounding === 'gptq') {
+      if (!options.samples) throw new QuantizeInputError('--weight-rounding gptq needs calibration data (--calibration DIR|FILE.npy|FILE.npz).');
+      report.weightRounding = await compensateIntegerWeights(mainGraph(floatGraph), graph, recipe, (node) => storesHybridWeights(graph, node, recipe), options.samples, {
+        ...(signal ? { signal } : {}),
+        onProgress: (done, total) => onProgress?.({ stage: 'quantize', fraction: (0.5 * done) / Math.max(total, 1), message: 'choosing int8 weights layer by layer' }),
+      });
+    }
     onProgress?.({ stage: 'quantize', fraction: 0, message: 'quantizing weights' });
     const result = quantizeDynamicWeights(graph, recipe);
     for (const name of result.hybrid) domains.set(name, 'hybrid');
@@ -169,7 +176,8 @@ export async function quantizeModel(source: ModelGraph, config: QuantizeConfig, 
     }
     if (config.weightRounding === 'gptq') {
       if (!options.samples) throw new QuantizeInputError('--weight-rounding gptq needs calibration data (--calibration DIR|FILE.npy|FILE.npz).');
-      report.weightRounding = await compensateIntegerWeights(mainGraph(floatGraph), graph, planned.plan, options.samples, {
+      const integer = (node: Node): boolean => planned.plan.domains.get(node.name) === 'integer';
+      report.weightRounding = await compensateIntegerWeights(mainGraph(floatGraph), graph, recipe, integer, options.samples, {
         ...(signal ? { signal } : {}),
         onProgress: (done, total) => onProgress?.({ stage: 'quantize', fraction: (0.5 * done) / Math.max(total, 1), message: 'choosing int8 weights layer by layer' }),
       });

@@ -1,6 +1,6 @@
 // Dynamic range: weights of ops with hybrid kernels become int8 symmetric (per tensor, or per
 // channel where the recipe says so); bias and activations stay float. Small weights stay float.
-import { elementCount, type Graph } from '../../graph/model-graph';
+import { elementCount, type Graph, type Node } from '../../graph/model-graph';
 import type { FloatOp } from '../params';
 import { quantizeWeightsSymmetric } from '../math';
 import { hasHybridKernel, opFacts } from '../op-facts';
@@ -10,6 +10,14 @@ import { readerCounts, replaceConstantInput } from './constants';
 
 /** LSTM weight inputs (input-to-gate and recurrent-to-gate matrices, projection). */
 const LSTM_WEIGHTS = [1, 2, 3, 4, 5, 6, 7, 8, 16];
+
+/** Whether a (non-LSTM) node's weights become int8 for a hybrid kernel under `recipe`. */
+export function storesHybridWeights(graph: Graph, node: Node, recipe: Recipe): boolean {
+  const rule = ruleFor(recipe, node.op);
+  if (!rule || rule.algorithm !== 'dynamic' || !hasHybridKernel(node.op) || node.op === 'UNIDIRECTIONAL_SEQUENCE_LSTM') return false;
+  const w = graph.tensors.get(node.inputs[opFacts(node.op)!.weights!.input] ?? '');
+  return w?.data !== undefined && w.dtype === 'float32' && elementCount(w.shape) >= (rule.minWeightElements ?? 0);
+}
 
 export function quantizeDynamicWeights(graph: Graph, recipe: Recipe): { hybrid: string[]; floatOps: FloatOp[] } {
   const readers = readerCounts(graph);
