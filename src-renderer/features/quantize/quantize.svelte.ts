@@ -1,7 +1,7 @@
 // Quantize page state: the chosen model, mode, calibration and I/O types; the running job;
 // the finished run shown as results.
 import { api } from '../../lib/api';
-import type { IoType, QuantizeMode } from '../../../src-main/convert/types';
+import type { IoType, QuantizeMode, WeightRounding } from '../../../src-main/convert/types';
 import type { CalibrationPreview } from '../../../src-main/projects/api-contract';
 import type { RunRecord } from '../../../src-main/projects/types';
 import { currentProject } from '../projects/current.svelte';
@@ -15,6 +15,8 @@ export class QuantizeState {
   samples = $state(100);
   inputType = $state<IoType>('float32');
   outputType = $state<IoType>('float32');
+  /** `gptq` chooses the stored weights layer by layer on the calibration data (any mode). */
+  weightRounding = $state<WeightRounding>('nearest');
   evaluateData = $state('');
   evaluateLabels = $state('');
   label = $state('');
@@ -27,7 +29,9 @@ export class QuantizeState {
   job = new JobState<RunRecord>();
   run = $state<RunRecord | null>(null);
   modeInfo = $derived(MODES.find((m) => m.mode === this.mode)!);
-  canRun = $derived(!!currentProject.dir && !!currentProject.selectedModel && !this.job.running && (!this.modeInfo.needsCalibration || !!this.calibration.trim()));
+  /** Calibration data is used: the mode needs ranges, or gptq rounding needs samples. */
+  needsData = $derived(this.modeInfo.needsCalibration || this.weightRounding === 'gptq');
+  canRun = $derived(!!currentProject.dir && !!currentProject.selectedModel && !this.job.running && (!this.needsData || !!this.calibration.trim()));
 
   /** Defaults from the project: its first calibration set, and the demo's evaluation data. */
   fillFromProject(): void {
@@ -79,7 +83,7 @@ export class QuantizeState {
     const model = currentProject.selectedModel;
     if (!dir || !model) return;
     this.run = null;
-    const calibrated = this.modeInfo.needsCalibration && this.calibration.trim();
+    const calibrated = this.needsData && this.calibration.trim();
     await this.job.start(
       {
         kind: 'project-convert',
@@ -94,6 +98,7 @@ export class QuantizeState {
               inputType: this.mode === 'int8' ? this.inputType : 'float32',
               outputType: this.mode === 'int8' ? this.outputType : 'float32',
               int8Only: false,
+              weightRounding: this.weightRounding,
               ...(calibrated ? { calibration: { path: this.calibration.trim(), preprocess: this.preprocess, samples: this.samples, method: 'minmax' as const, seed: 0 } } : {}),
             },
           },
