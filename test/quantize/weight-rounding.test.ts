@@ -7,7 +7,7 @@ import { executeGraph } from '../../src-main/graph/execute';
 import { mainGraph, type ModelGraph } from '../../src-main/graph/model-graph';
 import { fromFloat16Bits, sqnrDb, toFloat16Bits } from '../../src-main/quantize/math';
 import { QuantizeInputError, quantizeModel } from '../../src-main/quantize/index';
-import { choleskyLower, choleskySolve, inverseFromCholesky } from '../../src-main/quantize/rounding/linear-algebra';
+import { choleskyLower, choleskySolve, inverseFromCholesky, inverseUpperCholeskyTransposed } from '../../src-main/quantize/rounding/linear-algebra';
 import { compensableLayer, type CompensableLayer } from '../../src-main/quantize/rounding/layer-inputs';
 import { writeTflite } from '../../src-main/tflite/writer';
 import { runAll } from './accuracy';
@@ -63,7 +63,7 @@ test('layer patches reproduce conv (SAME, stride 2, dilation 2), VALID conv, dep
   }
 });
 
-test('Cholesky solve and inverse on a symmetric positive-definite matrix', () => {
+test('Cholesky solve, inverse and the GPTQ factor on a symmetric positive-definite matrix', () => {
   const k = 9;
   const m = randomData(k * k, 3);
   const a = new Float64Array(k * k);
@@ -82,6 +82,16 @@ test('Cholesky solve and inverse on a symmetric positive-definite matrix', () =>
       assert.ok(Math.abs(identity - (i === j ? 1 : 0)) < 1e-9);
     }
     assert.ok(Math.abs(ax - b[i]!) < 1e-9);
+  }
+  // GPTQ's factor: upper U with A⁻¹ = Uᵀ·U, returned as Uᵀ (lower).
+  const ut = inverseUpperCholeskyTransposed(a, k);
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j < k; j++) {
+      if (j > i) assert.equal(ut[i * k + j], 0, 'Uᵀ is lower triangular');
+      let s = 0;
+      for (let p = 0; p < k; p++) s += ut[i * k + p]! * ut[j * k + p]!; // (Uᵀ·U)[i][j] = Σ_p U[p][i]·U[p][j]
+      assert.ok(Math.abs(s - inverse[i * k + j]!) < 1e-9, `(UᵀU)[${i}][${j}]`);
+    }
   }
 });
 

@@ -7,8 +7,10 @@
 import { CancelledError } from '../../errors';
 import { createExecutor, type GraphExecutor, type GraphInputs } from '../../graph/execute';
 import type { Graph, Node } from '../../graph/model-graph';
-import { choleskyLower, choleskySolve, damped, inverseFromCholesky, NotPositiveDefiniteError } from './linear-algebra';
+import { choleskyLower, choleskySolve, damped, inverseUpperCholeskyTransposed, NotPositiveDefiniteError } from './linear-algebra';
+import { initTfjs, type Tf } from '../../runtime/tfjs-backend';
 import { QuantizeInputError } from '../errors';
+import { addTransposedProduct, patchMatrix } from './gram';
 import { compensableLayer, type CompensableLayer } from './layer-inputs';
 
 /** Representable values of one layer's constants. */
@@ -36,8 +38,17 @@ export interface CompensationResult {
   samples: number;
 }
 
-/** Relative diagonal loading of H for the rounding factor (numerical safety only). */
-const ROUNDING_DAMPING = 1e-6;
+/**
+ * Relative diagonal loading of H for the rounding factor: as little as the matrix allows (H is
+ * summed in float32 and nearly singular when inputs are collinear), raised step by step.
+ */
+const ROUNDING_DAMPING = [1e-6, 1e-4, 1e-2, 1e-1];
+/**
+ * Output positions used per sample and layer: beyond this, a fixed ~1/n subset of them. H is a
+ * mean over patches; a 224×224 layer's 12544 positions of one image add little over 1024.
+ */
+const POSITIONS_PER_SAMPLE = 1024;
+
 /** Relative diagonal loading for the upstream-error correction (keeps it to directions the data spans). */
 const CORRECTION_DAMPING = 1e-2;
 
@@ -66,12 +77,25 @@ const newAccumulators = (layer: CompensableLayer): Accumulators => {
 };
 
 /** Adds one sample's patches: H += x·xᵀ, and D += x·(f − x)ᵀ where the float input f differs. */
-function addSample(layer: CompensableLayer, acc: Accumulators, seen: Float32Array, exact: Float32Array, shape: readonly number[]): void {
+function addSample(tf: Tf, layer: CompensableLayer, acc: Accumulators, seen: Float32Array, exact: Float32Array, shape: readonly number[]): void {
   const k = layer.fanIn + (layer.bias ? 1 : 0);
+  const thin = Math.max(1, Math.round(layer.positions(shape) / POSITIONS_PER_SAMPLE));
   let differs = false;
   for (let i = 0; i < exact.length && !differs; i++) differs = exact[i] !== seen[i];
+  if (layer.groups === 1) {
+    // One patch space: two matrix products on the tfjs backend.
+    const x = patchMatrix(layer, seen, shape, thin);
+    addTransposedProduct(tf, x.data, undefined, x.rows, k, acc.h[0]!);
+    if (differs) {
+      const f = patchMatrix(layer, exact, shape, thin);
+      for (let i = 0; i < f.data.length; i++) f.data[i] = f.data[i]! - x.data[i]!;
+      addTransposedProduct(tf, x.data, f.data, x.rows, k, (acc.d[0] ??= new Float64Array(k * k)));
+    }
+    return;
+  }
+  // Depthwise: many small (kh·kw + 1) spaces, cheaper in plain loops.
   const exactPatches: Float64Array[] = [];
-  if (differs) layer.forEachPatch(exact, shape, (_g, patch) => exactPatches.push(Float64Array.from(patch)));
+  if (differs) layer.forEachPatch(exact, shape, (_g, patch) => exactPatches.push(Float64Array.from(patch)), thin);
   let index = 0;
   layer.forEachPatch(seen, shape, (g, x) => {
     addOuterLower(acc.h[g]!, x, k);
@@ -84,11 +108,12 @@ function addSample(layer: CompensableLayer, acc: Accumulators, seen: Float32Arra
       const row = i * k;
       for (let j = 0; j < k; j++) d[row + j] += xi * (f[j]! - x[j]!);
     }
-  });
+  }, thin);
 }
 
 /** Upstream-corrected: runs the reference and the current graph to one layer's input. */
 async function accumulateCorrected(
+  tf: Tf,
   layer: CompensableLayer,
   reference: GraphExecutor,
   current: GraphExecutor,
@@ -103,15 +128,16 @@ async function accumulateCorrected(
     const [exact] = await reference.run(sample, { outputs: [input] });
     const shape = reference.lastShapes[0]!;
     const [seen] = await current.run(sample, { outputs: [input] });
-    addSample(layer, acc, seen!, exact!, shape);
+    addSample(tf, layer, acc, seen!, exact!, shape);
     count++;
   }
-  for (const h of acc.h) mirrorLower(h, layer.fanIn + (layer.bias ? 1 : 0));
+  if (layer.groups > 1) for (const h of acc.h) mirrorLower(h, layer.fanIn + (layer.bias ? 1 : 0));
   return { acc, count };
 }
 
 /** Float inputs only: one pass over the samples gives every layer's H. */
 async function accumulateFloat(
+  tf: Tf,
   layers: CompensableLayer[],
   reference: GraphExecutor,
   samples: () => AsyncIterable<GraphInputs>,
@@ -126,20 +152,28 @@ async function accumulateFloat(
     const shapes = reference.lastShapes;
     layers.forEach((layer, i) => {
       const at = inputs.indexOf(layer.node.inputs[0]!);
-      addSample(layer, accs[i]!, values[at]!, values[at]!, shapes[at]!);
+      addSample(tf, layer, accs[i]!, values[at]!, values[at]!, shapes[at]!);
     });
     count++;
   }
   layers.forEach((layer, i) => {
-    for (const h of accs[i]!.h) mirrorLower(h, layer.fanIn + (layer.bias ? 1 : 0));
+    if (layer.groups > 1) for (const h of accs[i]!.h) mirrorLower(h, layer.fanIn + (layer.bias ? 1 : 0));
   });
   return { accs, count };
 }
 
 /** GPTQ's rounding factor: the upper Cholesky factor U of H⁻¹ (H⁻¹ = Uᵀ·U), returned as its transpose (lower). */
 function roundingFactor(h: Float64Array, k: number): Float64Array {
-  const inverse = inverseFromCholesky(choleskyLower(damped(h, k, ROUNDING_DAMPING), k), k);
-  return choleskyLower(inverse, k);
+  let failure: NotPositiveDefiniteError | undefined;
+  for (const damping of ROUNDING_DAMPING) {
+    try {
+      return inverseUpperCholeskyTransposed(damped(h, k, damping), k);
+    } catch (error) {
+      if (!(error instanceof NotPositiveDefiniteError)) throw error;
+      failure = error; // numerically indefinite at this loading: try the next one
+    }
+  }
+  throw failure!;
 }
 
 /** P·A·Pᵀ for the index order `order`. */
@@ -230,11 +264,12 @@ export async function compensateWeightRounding(
       result.skipped.push({ node: layer.node.name, reason: `input statistics are singular (${error.message})` });
     }
   };
+  const tf = await initTfjs();
   const exact = await createExecutor(reference);
   try {
     if (!options.correctUpstream) {
       const usable = layers;
-      const { accs, count } = await accumulateFloat(usable, exact, samples, options.signal);
+      const { accs, count } = await accumulateFloat(tf, usable, exact, samples, options.signal);
       result.samples = count;
       if (count === 0) throw new QuantizeInputError('Error-compensated rounding read no calibration samples; check --calibration.');
       usable.forEach((layer, i) => {
@@ -246,7 +281,7 @@ export async function compensateWeightRounding(
     for (const [done, layer] of layers.entries()) {
       const current = await createExecutor(target);
       try {
-        const { acc, count } = await accumulateCorrected(layer, exact, current, samples, options.signal);
+        const { acc, count } = await accumulateCorrected(tf, layer, exact, current, samples, options.signal);
         result.samples = count;
         if (count === 0) throw new QuantizeInputError('Error-compensated rounding read no calibration samples; check --calibration.');
         round(layer, acc);

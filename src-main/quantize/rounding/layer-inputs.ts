@@ -15,8 +15,14 @@ export interface CompensableLayer {
   rowsOf(group: number): number[];
   /** Element offsets of row `row`'s weights, in patch order. */
   weightOffsets(row: number): number[];
-  /** Calls `visit(group, patch)` for every output position; `patch` (length fanIn + 1 with bias) is reused. */
-  forEachPatch(values: Float32Array, shape: readonly number[], visit: (group: number, patch: Float64Array) => void): void;
+  /**
+   * Calls `visit(group, patch)` for every output position, or for about one in `thin` of them
+   * (a fixed hash of the position picks which, so no row or column pattern is favoured);
+   * `patch` (length fanIn + 1 with bias) is reused.
+   */
+  forEachPatch(values: Float32Array, shape: readonly number[], visit: (group: number, patch: Float64Array) => void, thin?: number): void;
+  /** Output positions per sample for an input of `shape`. */
+  positions(shape: readonly number[]): number;
 }
 
 /** A layer whose input turns out (at run time) not to fit the patch model: a bug, not bad data. */
@@ -31,6 +37,16 @@ function usedOnce(graph: Graph, name: string): boolean {
   let uses = 0;
   for (const n of graph.nodes) for (const i of n.inputs) if (i === name) uses++;
   return uses === 1;
+}
+
+/** Whether `position` is among the ~1/`thin` positions kept (an integer hash, fixed per position). */
+function kept(position: number, thin: number): boolean {
+  if (thin <= 1) return true;
+  let h = Math.imul(position ^ 0x9e3779b9, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) % thin === 0;
 }
 
 function samePadding(size: number, kernel: number, stride: number, dilation: number): { out: number; before: number } {
@@ -56,10 +72,12 @@ export function compensableLayer(graph: Graph, node: Node): CompensableLayer | s
       node, weights, bias, fanIn, groups: 1,
       rowsOf: () => Array.from({ length: rows }, (_, o) => o),
       weightOffsets: (row) => Array.from({ length: fanIn }, (_, i) => row * fanIn + i),
-      forEachPatch(values, _shape, visit) {
+      positions: (inShape) => Math.max(1, Math.floor(inShape.reduce((a, b) => a * Math.max(b, 1), 1) / fanIn)),
+      forEachPatch(values, _shape, visit, thin = 1) {
         const patch = new Float64Array(fanIn + (bias ? 1 : 0));
         if (bias) patch[fanIn] = 1;
         for (let start = 0; start + fanIn <= values.length; start += fanIn) {
+          if (!kept(start / fanIn, thin)) continue;
           for (let i = 0; i < fanIn; i++) patch[i] = values[start + i]!;
           visit(0, patch);
         }
@@ -86,7 +104,11 @@ export function compensableLayer(graph: Graph, node: Node): CompensableLayer | s
     groups: depthwise ? channelsOut / multiplier : 1,
     rowsOf: (group) => (depthwise ? Array.from({ length: multiplier }, (_, m) => group * multiplier + m) : Array.from({ length: channelsOut }, (_, r) => r)),
     weightOffsets: (row) => (depthwise ? Array.from({ length: fanIn }, (_, i) => i * channelsOut + row) : Array.from({ length: fanIn }, (_, i) => row * fanIn + i)),
-    forEachPatch(values, inShape, visit) {
+    positions: (inShape) => {
+      const { rows, cols } = geometry(inShape);
+      return rows.out * cols.out;
+    },
+    forEachPatch(values, inShape, visit, thin = 1) {
       const { h, w, c, rows, cols } = geometry(inShape);
       if (!depthwise && c !== last) throw new PatchShapeError(`input has ${c} channels, weights expect ${last} (grouped convolution)`);
       const patch = new Float64Array(fanIn + (bias ? 1 : 0));
@@ -94,22 +116,23 @@ export function compensableLayer(graph: Graph, node: Node): CompensableLayer | s
       const groups = depthwise ? c : 1;
       for (let n = 0; n * h * w * c < values.length; n++) {
         const base = n * h * w * c;
-        for (let y = 0; y < rows.out; y++) {
-          for (let x = 0; x < cols.out; x++) {
-            for (let g = 0; g < groups; g++) {
-              let k = 0;
-              for (let dy = 0; dy < kh; dy++) {
-                const iy = y * o.strideH - rows.before + dy * o.dilationH;
-                for (let dx = 0; dx < kw; dx++) {
-                  const ix = x * o.strideW - cols.before + dx * o.dilationW;
-                  const inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
-                  const at = base + (iy * w + ix) * c;
-                  if (depthwise) patch[k++] = inside ? values[at + g]! : 0;
-                  else for (let ch = 0; ch < c; ch++) patch[k++] = inside ? values[at + ch]! : 0;
-                }
+        for (let position = 0; position < rows.out * cols.out; position++) {
+          if (!kept(position, thin)) continue;
+          const y = Math.floor(position / cols.out);
+          const x = position % cols.out;
+          for (let g = 0; g < groups; g++) {
+            let k = 0;
+            for (let dy = 0; dy < kh; dy++) {
+              const iy = y * o.strideH - rows.before + dy * o.dilationH;
+              for (let dx = 0; dx < kw; dx++) {
+                const ix = x * o.strideW - cols.before + dx * o.dilationW;
+                const inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
+                const at = base + (iy * w + ix) * c;
+                if (depthwise) patch[k++] = inside ? values[at + g]! : 0;
+                else for (let ch = 0; ch < c; ch++) patch[k++] = inside ? values[at + ch]! : 0;
               }
-              visit(g, patch);
             }
+            visit(g, patch);
           }
         }
       }

@@ -40,9 +40,9 @@ export function choleskySolve(l: Float64Array, b: Float64Array, k: number): Floa
   return x;
 }
 
-/** A⁻¹ from A's lower Cholesky factor: A⁻¹ = L⁻ᵀ·L⁻¹. */
-export function inverseFromCholesky(l: Float64Array, k: number): Float64Array {
-  const li = new Float64Array(k * k); // L⁻¹, lower
+/** L⁻¹ of a lower-triangular L (also lower). */
+export function invertLower(l: Float64Array, k: number): Float64Array {
+  const li = new Float64Array(k * k);
   for (let i = 0; i < k; i++) {
     li[i * k + i] = 1 / l[i * k + i]!;
     for (let j = 0; j < i; j++) {
@@ -51,6 +51,12 @@ export function inverseFromCholesky(l: Float64Array, k: number): Float64Array {
       li[i * k + j] = s / l[i * k + i]!;
     }
   }
+  return li;
+}
+
+/** A⁻¹ from A's lower Cholesky factor: A⁻¹ = L⁻ᵀ·L⁻¹. */
+export function inverseFromCholesky(l: Float64Array, k: number): Float64Array {
+  const li = invertLower(l, k);
   const inv = new Float64Array(k * k);
   for (let i = 0; i < k; i++) {
     for (let j = 0; j <= i; j++) {
@@ -61,6 +67,20 @@ export function inverseFromCholesky(l: Float64Array, k: number): Float64Array {
     }
   }
   return inv;
+}
+
+/**
+ * The upper-triangular U with A⁻¹ = Uᵀ·U, returned transposed (lower, Uᵀ), without forming A⁻¹:
+ * with J the index reversal, J·A·J = M·Mᵀ gives A = N·Nᵀ for the upper N = J·M·J, so
+ * A⁻¹ = (N⁻¹)ᵀ·N⁻¹ and U = N⁻¹ = J·M⁻¹·J. One Cholesky and one triangular inverse.
+ */
+export function inverseUpperCholeskyTransposed(a: Float64Array, k: number): Float64Array {
+  const reversed = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) reversed[i * k + j] = a[(k - 1 - i) * k + (k - 1 - j)]!;
+  const mInverse = invertLower(choleskyLower(reversed, k), k);
+  const out = new Float64Array(k * k); // out[j][i] = U[i][j] = M⁻¹[k-1-i][k-1-j]
+  for (let i = 0; i < k; i++) for (let j = i; j < k; j++) out[j * k + i] = mInverse[(k - 1 - i) * k + (k - 1 - j)]!;
+  return out;
 }
 
 /** Copy of A with `relative`·mean(diag) added to the diagonal; zero diagonal entries (dead inputs) become 1 first. */
