@@ -7,7 +7,7 @@ import { executeGraph } from '../../src-main/graph/execute';
 import { mainGraph, type ModelGraph } from '../../src-main/graph/model-graph';
 import { fromFloat16Bits, sqnrDb, toFloat16Bits } from '../../src-main/quantize/math';
 import { QuantizeInputError, quantizeModel } from '../../src-main/quantize/index';
-import { choleskyLower, choleskySolve, inverseFromCholesky, inverseUpperCholeskyTransposed } from '../../src-main/quantize/rounding/linear-algebra';
+import { choleskyLower, choleskySolve, inverseFromCholesky, inverseUpperCholesky } from '../../src-main/quantize/rounding/linear-algebra';
 import { compensableLayer, type CompensableLayer } from '../../src-main/quantize/rounding/layer-inputs';
 import { writeTflite } from '../../src-main/tflite/writer';
 import { runAll } from './accuracy';
@@ -83,13 +83,13 @@ test('Cholesky solve, inverse and the GPTQ factor on a symmetric positive-defini
     }
     assert.ok(Math.abs(ax - b[i]!) < 1e-9);
   }
-  // GPTQ's factor: upper U with A⁻¹ = Uᵀ·U, returned as Uᵀ (lower).
-  const ut = inverseUpperCholeskyTransposed(a, k);
+  // GPTQ's factor: upper U with A⁻¹ = Uᵀ·U.
+  const u = inverseUpperCholesky(a, k);
   for (let i = 0; i < k; i++) {
     for (let j = 0; j < k; j++) {
-      if (j > i) assert.equal(ut[i * k + j], 0, 'Uᵀ is lower triangular');
+      if (j < i) assert.equal(u[i * k + j], 0, 'U is upper triangular');
       let s = 0;
-      for (let p = 0; p < k; p++) s += ut[i * k + p]! * ut[j * k + p]!; // (Uᵀ·U)[i][j] = Σ_p U[p][i]·U[p][j]
+      for (let p = 0; p < k; p++) s += u[p * k + i]! * u[p * k + j]!;
       assert.ok(Math.abs(s - inverse[i * k + j]!) < 1e-9, `(UᵀU)[${i}][${j}]`);
     }
   }

@@ -7,7 +7,7 @@
 import { CancelledError } from '../../errors';
 import { createExecutor, type GraphExecutor, type GraphInputs } from '../../graph/execute';
 import type { Graph, Node } from '../../graph/model-graph';
-import { choleskyLower, choleskySolve, damped, inverseUpperCholeskyTransposed, NotPositiveDefiniteError } from './linear-algebra';
+import { choleskyLower, damped, inverseFromCholesky, inverseUpperCholesky, NotPositiveDefiniteError } from './linear-algebra';
 import { initTfjs, type Tf } from '../../runtime/tfjs-backend';
 import { QuantizeInputError } from '../errors';
 import { addTransposedProduct, patchMatrix } from './gram';
@@ -44,10 +44,13 @@ export interface CompensationResult {
  */
 const ROUNDING_DAMPING = [1e-6, 1e-4, 1e-2, 1e-1];
 /**
- * Output positions used per sample and layer: beyond this, a fixed ~1/n subset of them. H is a
- * mean over patches; a 224×224 layer's 12544 positions of one image add little over 1024.
+ * Output positions used per sample and layer, beyond which a fixed hashed subset is taken: up to
+ * 1024 for conv / FC (a 224×224 layer's 12544 positions of one image add little over that), and
+ * 8 per patch element (at least 64) for depthwise layers, whose per-channel H are small.
  */
-const POSITIONS_PER_SAMPLE = 1024;
+const POSITIONS_PER_PATCH_ELEMENT = 8;
+const MIN_POSITIONS_PER_SAMPLE = 64;
+const MAX_POSITIONS_PER_SAMPLE = 1024;
 
 /** Relative diagonal loading for the upstream-error correction (keeps it to directions the data spans). */
 const CORRECTION_DAMPING = 1e-2;
@@ -79,7 +82,10 @@ const newAccumulators = (layer: CompensableLayer): Accumulators => {
 /** Adds one sample's patches: H += x·xᵀ, and D += x·(f − x)ᵀ where the float input f differs. */
 function addSample(tf: Tf, layer: CompensableLayer, acc: Accumulators, seen: Float32Array, exact: Float32Array, shape: readonly number[]): void {
   const k = layer.fanIn + (layer.bias ? 1 : 0);
-  const thin = Math.max(1, Math.round(layer.positions(shape) / POSITIONS_PER_SAMPLE));
+  // Depthwise layers sum one small H per channel in plain loops: ~8 patches per H entry will do.
+  // Conv / FC products run on the backend: keep up to the cap.
+  const wanted = layer.groups > 1 ? Math.max(MIN_POSITIONS_PER_SAMPLE, POSITIONS_PER_PATCH_ELEMENT * k) : MAX_POSITIONS_PER_SAMPLE;
+  const thin = Math.max(1, Math.round(layer.positions(shape) / wanted));
   let differs = false;
   for (let i = 0; i < exact.length && !differs; i++) differs = exact[i] !== seen[i];
   if (layer.groups === 1) {
@@ -93,20 +99,33 @@ function addSample(tf: Tf, layer: CompensableLayer, acc: Accumulators, seen: Flo
     }
     return;
   }
-  // Depthwise: many small (kh·kw + 1) spaces, cheaper in plain loops.
-  const exactPatches: Float64Array[] = [];
-  if (differs) layer.forEachPatch(exact, shape, (_g, patch) => exactPatches.push(Float64Array.from(patch)), thin);
+  // Depthwise: many small (kh·kw + 1) spaces, cheaper in plain loops. The float patches go in
+  // one flat buffer, in visiting order.
+  let exactPatches = new Float64Array(0);
+  let stored = 0;
+  if (differs) {
+    exactPatches = new Float64Array(k * 1024);
+    layer.forEachPatch(exact, shape, (_g, patch) => {
+      if ((stored + 1) * k > exactPatches.length) {
+        const grown = new Float64Array(exactPatches.length * 2);
+        grown.set(exactPatches);
+        exactPatches = grown;
+      }
+      exactPatches.set(patch, stored * k);
+      stored++;
+    }, thin);
+  }
   let index = 0;
   layer.forEachPatch(seen, shape, (g, x) => {
     addOuterLower(acc.h[g]!, x, k);
     if (!differs) return;
-    const f = exactPatches[index++]!;
+    const f = index++ * k;
     const d = (acc.d[g] ??= new Float64Array(k * k));
     for (let i = 0; i < k; i++) {
       const xi = x[i]!;
       if (xi === 0) continue;
       const row = i * k;
-      for (let j = 0; j < k; j++) d[row + j] += xi * (f[j]! - x[j]!);
+      for (let j = 0; j < k; j++) d[row + j] += xi * (exactPatches[f + j]! - x[j]!);
     }
   }, thin);
 }
@@ -162,12 +181,12 @@ async function accumulateFloat(
   return { accs, count };
 }
 
-/** GPTQ's rounding factor: the upper Cholesky factor U of H⁻¹ (H⁻¹ = Uᵀ·U), returned as its transpose (lower). */
+/** GPTQ's rounding factor: the upper Cholesky factor U of H⁻¹ (H⁻¹ = Uᵀ·U), row-major. */
 function roundingFactor(h: Float64Array, k: number): Float64Array {
   let failure: NotPositiveDefiniteError | undefined;
   for (const damping of ROUNDING_DAMPING) {
     try {
-      return inverseUpperCholeskyTransposed(damped(h, k, damping), k);
+      return inverseUpperCholesky(damped(h, k, damping), k);
     } catch (error) {
       if (!(error instanceof NotPositiveDefiniteError)) throw error;
       failure = error; // numerically indefinite at this loading: try the next one
@@ -183,6 +202,32 @@ function permuted(a: Float64Array, k: number, order: number[]): Float64Array {
   return out;
 }
 
+/**
+ * The weights that map the inputs a layer now receives onto its float outputs, for all rows:
+ * w + (H + λI)⁻¹·D·w. In float64: at FP16's error level a float32 product loses ~2 dB.
+ */
+function correctedRows(rows: Float64Array, count: number, h: Float64Array, d: Float64Array, k: number): void {
+  const inverse = inverseFromCholesky(choleskyLower(damped(h, k, CORRECTION_DAMPING), k), k);
+  const dw = new Float64Array(k);
+  for (let r = 0; r < count; r++) {
+    const w = rows.subarray(r * k, (r + 1) * k);
+    for (let i = 0; i < k; i++) {
+      let s = 0;
+      const base = i * k;
+      for (let j = 0; j < k; j++) s += d[base + j]! * w[j]!;
+      dw[i] = s;
+    }
+    const delta = new Float64Array(k);
+    for (let i = 0; i < k; i++) {
+      let s = 0;
+      const base = i * k;
+      for (let j = 0; j < k; j++) s += inverse[base + j]! * dw[j]!;
+      delta[i] = s;
+    }
+    for (let i = 0; i < k; i++) w[i] += delta[i]!;
+  }
+}
+
 function roundLayer(layer: CompensableLayer, reference: Graph, acc: Accumulators, grid: RoundingGrid): void {
   const k = layer.fanIn + (layer.bias ? 1 : 0);
   const sourceWeights = reference.tensors.get(layer.weights.name)!.data as Float32Array;
@@ -192,42 +237,38 @@ function roundLayer(layer: CompensableLayer, reference: Graph, acc: Accumulators
   for (let g = 0; g < layer.groups; g++) {
     const h = acc.h[g]!;
     const d = acc.d[g];
-    const correction = d ? choleskyLower(damped(h, k, CORRECTION_DAMPING), k) : undefined;
+    const rowIds = layer.rowsOf(g);
+    const rows = new Float64Array(rowIds.length * k);
+    rowIds.forEach((row, r) => {
+      layer.weightOffsets(row).forEach((at, i) => (rows[r * k + i] = sourceWeights[at]!));
+      if (sourceBias) rows[r * k + k - 1] = sourceBias[row]!;
+    });
+    if (d) correctedRows(rows, rowIds.length, h, d, k);
     // Round the inputs with the most energy first (GPTQ's "act order"); the bias stays last so
     // it absorbs what is left.
     const order = Array.from({ length: k }, (_, i) => i);
     const weightsEnd = sourceBias ? k - 1 : k;
     order.splice(0, weightsEnd, ...order.slice(0, weightsEnd).sort((a, b) => h[b * k + b]! - h[a * k + a]!));
-    const factor = roundingFactor(permuted(h, k, order), k); // U[i][j] = factor[j*k+i], in `order`
-    for (const row of layer.rowsOf(g)) {
-      const offsets = layer.weightOffsets(row);
-      const w = new Float64Array(k);
-      offsets.forEach((at, i) => (w[i] = sourceWeights[at]!));
-      if (sourceBias) w[k - 1] = sourceBias[row]!;
-      if (d && correction) {
-        // Weights that map the inputs this layer now receives onto the float outputs: w + H⁻¹·D·w.
-        const rhs = new Float64Array(k);
-        for (let i = 0; i < k; i++) {
-          let s = 0;
-          for (let j = 0; j < k; j++) s += d[i * k + j]! * w[j]!;
-          rhs[i] = s;
-        }
-        const delta = choleskySolve(correction, rhs, k);
-        for (let i = 0; i < k; i++) w[i] += delta[i]!;
-      }
-      const v = Float64Array.from(order, (i) => w[i]!);
+    const u = roundingFactor(permuted(h, k, order), k); // row-major, in `order`
+    const v = new Float64Array(k);
+    rowIds.forEach((row, r) => {
+      for (let i = 0; i < k; i++) v[i] = rows[r * k + order[i]!]!;
       const pin = grid.pinned?.(row);
       for (let i = 0; i < k; i++) {
         const isBias = sourceBias !== undefined && order[i] === k - 1;
         const q = pin?.index === order[i] ? pin.value : isBias ? grid.bias(v[i]!, row) : grid.weight(v[i]!, row);
-        const err = (v[i]! - q) / factor[i * k + i]!;
+        const err = (v[i]! - q) / u[i * k + i]!;
         v[i] = q;
-        for (let j = i + 1; j < k; j++) v[j] -= err * factor[j * k + i]!;
+        const base = i * k;
+        for (let j = i + 1; j < k; j++) v[j] -= err * u[base + j]!;
       }
-      order.forEach((i, p) => (w[i] = v[p]!));
-      offsets.forEach((at, i) => (weights[at] = w[i]!));
-      if (bias) bias[row] = w[k - 1]!;
-    }
+      const offsets = layer.weightOffsets(row);
+      for (let i = 0; i < k; i++) {
+        const at = order[i]!;
+        if (at < layer.fanIn) weights[offsets[at]!] = v[i]!;
+        else if (bias) bias[row] = v[i]!;
+      }
+    });
   }
   layer.weights.data = weights;
   if (layer.bias && bias) layer.bias.data = bias;
@@ -255,6 +296,7 @@ export async function compensateWeightRounding(
     if (typeof layer !== 'string') layers.push(layer);
     else if (layer !== 'not a linear layer') result.skipped.push({ node: node.name, reason: layer });
   }
+  const tf = await initTfjs();
   const round = (layer: CompensableLayer, acc: Accumulators): void => {
     try {
       roundLayer(layer, reference, acc, gridFor(layer));
@@ -264,7 +306,6 @@ export async function compensateWeightRounding(
       result.skipped.push({ node: layer.node.name, reason: `input statistics are singular (${error.message})` });
     }
   };
-  const tf = await initTfjs();
   const exact = await createExecutor(reference);
   try {
     if (!options.correctUpstream) {

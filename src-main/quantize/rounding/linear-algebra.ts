@@ -70,17 +70,17 @@ export function inverseFromCholesky(l: Float64Array, k: number): Float64Array {
 }
 
 /**
- * The upper-triangular U with A⁻¹ = Uᵀ·U, returned transposed (lower, Uᵀ), without forming A⁻¹:
- * with J the index reversal, J·A·J = M·Mᵀ gives A = N·Nᵀ for the upper N = J·M·J, so
- * A⁻¹ = (N⁻¹)ᵀ·N⁻¹ and U = N⁻¹ = J·M⁻¹·J. One Cholesky and one triangular inverse.
+ * The upper-triangular U with A⁻¹ = Uᵀ·U (row-major), without forming A⁻¹: with J the index
+ * reversal, J·A·J = M·Mᵀ gives A = N·Nᵀ for the upper N = J·M·J, so A⁻¹ = (N⁻¹)ᵀ·N⁻¹ and
+ * U = N⁻¹ = J·M⁻¹·J. One Cholesky and one triangular inverse.
  */
-export function inverseUpperCholeskyTransposed(a: Float64Array, k: number): Float64Array {
+export function inverseUpperCholesky(a: Float64Array, k: number): Float64Array {
   const reversed = new Float64Array(k * k);
   for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) reversed[i * k + j] = a[(k - 1 - i) * k + (k - 1 - j)]!;
   const mInverse = invertLower(choleskyLower(reversed, k), k);
-  const out = new Float64Array(k * k); // out[j][i] = U[i][j] = M⁻¹[k-1-i][k-1-j]
-  for (let i = 0; i < k; i++) for (let j = i; j < k; j++) out[j * k + i] = mInverse[(k - 1 - i) * k + (k - 1 - j)]!;
-  return out;
+  const u = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) for (let j = i; j < k; j++) u[i * k + j] = mInverse[(k - 1 - i) * k + (k - 1 - j)]!;
+  return u;
 }
 
 /** Copy of A with `relative`·mean(diag) added to the diagonal; zero diagonal entries (dead inputs) become 1 first. */
