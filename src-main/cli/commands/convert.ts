@@ -21,7 +21,9 @@ a SavedModel folder or a float .tflite. --input-shape pins dynamic input dims.
 and SimpleRNN always are): a larger graph without variable tensors, so LiteRT.js runs it too.
 --weight-rounding gptq (needs --calibration) chooses each layer's stored weights so that its
 outputs on the calibration data stay closest to float, instead of rounding each weight alone
-(nearest); fp16 uses it by default when --calibration is given.
+(nearest, as the TFLite converter does). fp16 uses it by default when --calibration is given;
+there it makes one pass over the samples per layer (--samples 16-32 is plenty for large models).
+int8, int16x8 and dynamic make one extra pass in all.
 --recipe replaces the mode's preset with a JSON recipe (rules: which ops, which algorithm, how
 weights are stored; the presets are in src-main/quantize/recipes/).
 --json prints the output size, op histogram, I/O, timings, the quantization report (ops left
