@@ -213,6 +213,9 @@ test('seed text model with --unroll-rnn → float, dynamic and int8 run in LiteR
     const g = mainGraph(readTflite(bytes));
     assert.equal(result.opHistogram['UNIDIRECTIONAL_SEQUENCE_LSTM'], undefined, `${name}: no fused LSTM`);
     assert.equal([...g.tensors.values()].filter((x) => x.isVariable).length, 0, `${name}: no variable tensors`);
+    // The recurrent kernel is read at every step: every step reads the same (one) tensor.
+    const recurrentReaders = new Set(g.nodes.filter((n) => n.op === 'FULLY_CONNECTED').map((n) => n.inputs[1]!));
+    assert.equal(recurrentReaders.size, 3, `${name}: the input projection, the recurrent kernel and the Dense kernel, not a copy per step`);
     t.diagnostic(`unrolled ${name}: ${result.bytes} B, ${g.nodes.length} ops ${JSON.stringify(result.opHistogram)}, convert ${Math.round(result.timings['totalMs'] ?? 0)} ms (quantize ${Math.round(result.timings['quantizeMs'] ?? 0)} ms); ${result.warnings.join(' ')}`);
     if (name === 'int8') {
       assert.deepEqual(result.quantization?.floatOps, [], 'every op of the unrolled cell has an integer kernel');
