@@ -126,6 +126,7 @@ describe('Studio flow in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : 
     await page.locator('select[name="weight-rounding"]').selectOption('gptq');
     assert.equal(await page.locator('input[name="calibration"]').isDisabled(), false, 'GPTQ rounding uses the calibration data');
     await page.locator('input[name="calibration"]').fill(join(demo, 'calibration'));
+    await page.locator('input[name="unroll-rnn"]').check();
     await page.locator('input[name="eval-data"]').fill(join(demo, 'eval', 'x.npy'));
     await page.locator('input[name="eval-labels"]').fill(join(demo, 'eval', 'labels.npy'));
     await page.locator('input[name="label"]').fill('fp16 e2e');
@@ -143,6 +144,7 @@ describe('Studio flow in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : 
     assert.match(text, /fp16 e2e/);
     assert.match(text, /int8 e2e/);
     assert.match(text, /Weight rounding\s+gptq\s+nearest/, 'the FP16 run used gptq, the INT8 run nearest');
+    assert.match(text, /Unrolled RNN\s+yes\s+no/, 'the FP16 run asked for unrolled RNNs');
     assert.match(text, /Mode\s+fp16\s+int8/);
     await page.getByTestId('chart-time').waitFor();
     await page.waitForTimeout(300);

@@ -17,6 +17,8 @@ export class QuantizeState {
   outputType = $state<IoType>('float32');
   /** `gptq` chooses the stored weights layer by layer on the calibration data (any mode). */
   weightRounding = $state<WeightRounding>('nearest');
+  /** Lower LSTM layers step by step (no variable tensors: LiteRT.js and delegates can run them). */
+  unrollRnn = $state(false);
   evaluateData = $state('');
   evaluateLabels = $state('');
   label = $state('');
@@ -93,6 +95,7 @@ export class QuantizeState {
             model,
             // The job writes the .tflite into the run folder; this path is only a placeholder.
             output: `${dir}/runs/output.tflite`,
+            ...(this.unrollRnn ? { unrollRnn: true } : {}),
             quantize: {
               mode: this.mode,
               inputType: this.mode === 'int8' ? this.inputType : 'float32',
