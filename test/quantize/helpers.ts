@@ -49,6 +49,16 @@ export async function loadImageCrops(path: string, size: number, scale: number):
   });
 }
 
+/** The samples followed by their left-right mirror images (NHWC size×size×3): twice the held-out data. */
+export function withMirrors(samples: Float32Array[], size: number): Float32Array[] {
+  const mirror = (x: Float32Array): Float32Array => {
+    const out = new Float32Array(x.length);
+    for (let y = 0; y < size; y++) for (let c = 0; c < size; c++) out.set(x.subarray((y * size + size - 1 - c) * 3, (y * size + size - c) * 3), (y * size + c) * 3);
+    return out;
+  };
+  return [...samples, ...samples.map(mirror)];
+}
+
 function bmpInfo(buf: Buffer): { width: number; height: number; channels: 3 } {
   return { width: buf.readInt32LE(18), height: Math.abs(buf.readInt32LE(22)), channels: 3 };
 }
