@@ -1,0 +1,143 @@
+// The statistics error-compensated rounding solves over: per layer (and per depthwise channel)
+// H = Σ x·xᵀ over the input patches the layer really receives, and, where those differ from
+// the float model's, D = Σ x·(x_float − x)ᵀ. Conv / FC products run on the tfjs backend.
+import { CancelledError } from '../../errors';
+import type { GraphExecutor, GraphInputs } from '../../graph/execute';
+import type { Tf } from '../../runtime/tfjs-backend';
+import { addTransposedProduct, patchMatrix } from './gram';
+import type { CompensableLayer } from './layer-inputs';
+
+/**
+ * Output positions used per sample and layer, beyond which a fixed hashed subset is taken: up to
+ * 1024 for conv / FC (a 224×224 layer's 12544 positions of one image add little over that), and
+ * 8 per patch element (at least 64) for depthwise layers, whose per-channel H are small.
+ */
+const POSITIONS_PER_PATCH_ELEMENT = 8;
+const MIN_POSITIONS_PER_SAMPLE = 64;
+const MAX_POSITIONS_PER_SAMPLE = 1024;
+
+export interface Accumulators {
+  h: Float64Array[];
+  /** Σ x_q·(x_f − x_q)ᵀ per group; absent while the layer's inputs are still exact. */
+  d: (Float64Array | undefined)[];
+}
+
+function addOuterLower(h: Float64Array, x: Float64Array, k: number): void {
+  for (let i = 0; i < k; i++) {
+    const xi = x[i]!;
+    if (xi === 0) continue;
+    const row = i * k;
+    for (let j = 0; j <= i; j++) h[row + j] += xi * x[j]!;
+  }
+}
+
+function mirrorLower(h: Float64Array, k: number): void {
+  for (let i = 0; i < k; i++) for (let j = 0; j < i; j++) h[j * k + i] = h[i * k + j]!;
+}
+
+const newAccumulators = (layer: CompensableLayer): Accumulators => {
+  const k = layer.fanIn + (layer.bias ? 1 : 0);
+  return { h: Array.from({ length: layer.groups }, () => new Float64Array(k * k)), d: new Array(layer.groups).fill(undefined) };
+};
+
+/** Adds one sample's patches: H += x·xᵀ, and D += x·(f − x)ᵀ where the float input f differs. */
+function addSample(tf: Tf, layer: CompensableLayer, acc: Accumulators, seen: Float32Array, exact: Float32Array, shape: readonly number[]): void {
+  const k = layer.fanIn + (layer.bias ? 1 : 0);
+  // Depthwise layers sum one small H per channel in plain loops: ~8 patches per H entry will do.
+  // Conv / FC products run on the backend: keep up to the cap.
+  const wanted = layer.groups > 1 ? Math.max(MIN_POSITIONS_PER_SAMPLE, POSITIONS_PER_PATCH_ELEMENT * k) : MAX_POSITIONS_PER_SAMPLE;
+  const thin = Math.max(1, Math.round(layer.positions(shape) / wanted));
+  let differs = false;
+  for (let i = 0; i < exact.length && !differs; i++) differs = exact[i] !== seen[i];
+  if (layer.groups === 1) {
+    // One patch space: two matrix products on the tfjs backend.
+    const x = patchMatrix(layer, seen, shape, thin);
+    addTransposedProduct(tf, x.data, undefined, x.rows, k, acc.h[0]!);
+    if (differs) {
+      const f = patchMatrix(layer, exact, shape, thin);
+      for (let i = 0; i < f.data.length; i++) f.data[i] = f.data[i]! - x.data[i]!;
+      addTransposedProduct(tf, x.data, f.data, x.rows, k, (acc.d[0] ??= new Float64Array(k * k)));
+    }
+    return;
+  }
+  // Depthwise: many small (kh·kw + 1) spaces, cheaper in plain loops. The float patches go in
+  // one flat buffer, in visiting order.
+  let exactPatches = new Float64Array(0);
+  let stored = 0;
+  if (differs) {
+    exactPatches = new Float64Array(k * 1024);
+    layer.forEachPatch(exact, shape, (_g, patch) => {
+      if ((stored + 1) * k > exactPatches.length) {
+        const grown = new Float64Array(exactPatches.length * 2);
+        grown.set(exactPatches);
+        exactPatches = grown;
+      }
+      exactPatches.set(patch, stored * k);
+      stored++;
+    }, thin);
+  }
+  let index = 0;
+  layer.forEachPatch(seen, shape, (g, x) => {
+    addOuterLower(acc.h[g]!, x, k);
+    if (!differs) return;
+    const f = index++ * k;
+    const d = (acc.d[g] ??= new Float64Array(k * k));
+    for (let i = 0; i < k; i++) {
+      const xi = x[i]!;
+      if (xi === 0) continue;
+      const row = i * k;
+      for (let j = 0; j < k; j++) d[row + j] += xi * (exactPatches[f + j]! - x[j]!);
+    }
+  }, thin);
+}
+
+/** Upstream-corrected: runs the reference and the current graph to one layer's input. */
+export async function accumulateCorrected(
+  tf: Tf,
+  layer: CompensableLayer,
+  reference: GraphExecutor,
+  current: GraphExecutor,
+  samples: () => AsyncIterable<GraphInputs>,
+  signal: AbortSignal | undefined,
+): Promise<{ acc: Accumulators; count: number }> {
+  const input = layer.node.inputs[0]!;
+  const acc = newAccumulators(layer);
+  let count = 0;
+  for await (const sample of samples()) {
+    if (signal?.aborted) throw new CancelledError('Quantization cancelled.');
+    const [exact] = await reference.run(sample, { outputs: [input] });
+    const shape = reference.lastShapes[0]!;
+    const [seen] = await current.run(sample, { outputs: [input] });
+    addSample(tf, layer, acc, seen!, exact!, shape);
+    count++;
+  }
+  if (layer.groups > 1) for (const h of acc.h) mirrorLower(h, layer.fanIn + (layer.bias ? 1 : 0));
+  return { acc, count };
+}
+
+/** Float inputs only: one pass over the samples gives every layer's H. */
+export async function accumulateFloat(
+  tf: Tf,
+  layers: CompensableLayer[],
+  reference: GraphExecutor,
+  samples: () => AsyncIterable<GraphInputs>,
+  signal: AbortSignal | undefined,
+): Promise<{ accs: Accumulators[]; count: number }> {
+  const inputs = [...new Set(layers.map((l) => l.node.inputs[0]!))];
+  const accs = layers.map(newAccumulators);
+  let count = 0;
+  for await (const sample of samples()) {
+    if (signal?.aborted) throw new CancelledError('Quantization cancelled.');
+    const values = await reference.run(sample, { outputs: inputs });
+    const shapes = reference.lastShapes;
+    layers.forEach((layer, i) => {
+      const at = inputs.indexOf(layer.node.inputs[0]!);
+      addSample(tf, layer, accs[i]!, values[at]!, values[at]!, shapes[at]!);
+    });
+    count++;
+  }
+  layers.forEach((layer, i) => {
+    if (layer.groups > 1) for (const h of accs[i]!.h) mirrorLower(h, layer.fanIn + (layer.bias ? 1 : 0));
+  });
+  return { accs, count };
+}
