@@ -55,3 +55,32 @@ test('nsfwjs MobileNetV2 → int8: ≥ 95% top-1 agreement with float on held-ou
     loaded.dispose();
   }
 });
+
+test('nsfwjs MobileNetV2 with --weight-rounding gptq: int8 and fp16 closer to float than nearest rounding on held-out photos', async (t) => {
+  if (!hasFixtures) return t.skip('../shared/fixtures absent');
+  mkdirSync(OUT, { recursive: true });
+  const model = fixture('tfjs', 'nsfwjs_mobilenet_v2', 'model.json');
+  const calibration = { path: fixture('images', 'litert_224'), preprocess: '0..1', samples: 100, method: 'minmax' as const, seed: 0 };
+  const run = async (name: string, quantize: QuantizeConfig): Promise<{ bytes: Uint8Array; ms: number }> => {
+    const output = join(OUT, name);
+    const start = performance.now();
+    await convertModel({ model, output, quantize });
+    return { bytes: new Uint8Array(readFileSync(output)), ms: performance.now() - start };
+  };
+  const none = { inputType: 'float32', outputType: 'float32' } as const;
+  const float = await run('float.tflite', { ...none, mode: 'none', int8Only: false });
+  const heldOut = (await Promise.all(imageFiles('photos', 'coral').map((f) => loadImageCrops(f, 224, 1 / 255)))).flat();
+  const reference = await runAll('litert-js', float.bytes, heldOut);
+  const measure = async (file: { bytes: Uint8Array }) => agreement(reference, await runAll('litert-js', file.bytes, heldOut));
+  const int8 = await measure(await run('int8.tflite', { ...none, mode: 'int8', int8Only: true, calibration }));
+  const gptqFile = await run('int8-gptq.tflite', { ...none, mode: 'int8', int8Only: true, calibration, weightRounding: 'gptq' });
+  const gptq = await measure(gptqFile);
+  // fp16 makes one pass per layer: 8 samples keep the test short.
+  const halfNearest = await measure(await run('fp16.tflite', { ...none, mode: 'fp16', int8Only: false }));
+  const halfFile = await run('fp16-gptq.tflite', { ...none, mode: 'fp16', int8Only: false, calibration: { ...calibration, samples: 8 } });
+  const half = await measure(halfFile);
+  t.diagnostic(`LiteRT.js, ${heldOut.length} held-out crops vs float: int8 nearest ${int8.top1.toFixed(1)}% ${int8.sqnrDb.toFixed(1)} dB, gptq ${gptq.top1.toFixed(1)}% ${gptq.sqnrDb.toFixed(1)} dB (${Math.round(gptqFile.ms)} ms); fp16 nearest ${halfNearest.sqnrDb.toFixed(1)} dB, gptq on 8 samples ${half.sqnrDb.toFixed(1)} dB (${Math.round(halfFile.ms)} ms)`);
+  assert.ok(gptq.top1 >= int8.top1 && gptq.sqnrDb > int8.sqnrDb + 3, 'int8 gptq beats nearest');
+  assert.ok(half.sqnrDb > halfNearest.sqnrDb + 10, 'fp16 gptq beats nearest');
+});
+
