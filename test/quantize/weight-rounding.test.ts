@@ -2,7 +2,12 @@
 // geometry each layer is solved over, the linear algebra, and the end result against nearest
 // rounding, run in both real TFLite runtimes.
 import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { convertModel } from '../../src-main/convert/pipeline';
+import { writeNpy } from '../../src-main/data/npy';
+import { CancelledError } from '../../src-main/errors';
 import { executeGraph } from '../../src-main/graph/execute';
 import { mainGraph, type ModelGraph } from '../../src-main/graph/model-graph';
 import { fromFloat16Bits, sqnrDb, toFloat16Bits } from '../../src-main/quantize/math';
@@ -199,3 +204,33 @@ test('gptq leaves shared weights to nearest rounding, and needs calibration data
     (error: Error) => error instanceof QuantizeInputError && /--weight-rounding gptq needs calibration data/.test(error.message),
   );
 });
+
+test('convert --weight-rounding gptq from a .npy: cancelling while weights are chosen writes nothing', async () => {
+  const dir = join(import.meta.dirname, '..', '..', 'test-output', 'weight-rounding');
+  mkdirSync(dir, { recursive: true });
+  const model = join(dir, 'small.tflite');
+  writeFileSync(model, writeTflite(smallNet()));
+  const data = new Float32Array(32 * 8 * 8 * 3);
+  images(32, 100).forEach((x, i) => data.set(x, i * x.length));
+  const npy = join(dir, 'calibration.npy');
+  await writeNpy(npy, { dtype: 'float32', shape: [32, 8, 8, 3], data });
+  const quantize = { mode: 'int8', inputType: 'int8', outputType: 'int8', int8Only: true, weightRounding: 'gptq', calibration: { path: npy, samples: 32, method: 'minmax', seed: 0 } } as const;
+  const done = await convertModel({ model, output: join(dir, 'small_int8.tflite'), quantize });
+  assert.equal(done.quantization?.weightRounding?.compensated, 4);
+  const output = join(dir, 'cancelled.tflite');
+  const controller = new AbortController();
+  const stages: string[] = [];
+  await assert.rejects(
+    convertModel({ model, output, quantize }, {
+      signal: controller.signal,
+      onProgress: (p) => {
+        stages.push(p.message ?? p.stage);
+        if (p.message?.startsWith('choosing int8 weights')) controller.abort();
+      },
+    }),
+    CancelledError,
+  );
+  assert.ok(stages.some((m) => m.startsWith('choosing int8 weights')), stages.join(', '));
+  assert.equal(existsSync(output), false, 'nothing written');
+});
+

@@ -4,6 +4,7 @@
 // the already-rounded layers before it. Nearest rounding treats every weight alone; here the
 // error of each rounded weight is pushed onto the weights not yet rounded (and finally the bias),
 // weighted by how the layer's inputs co-vary (H = Σ x·xᵀ over all input patches).
+import { CancelledError } from '../../errors';
 import { createExecutor, type GraphInputs } from '../../graph/execute';
 import type { Graph, Node } from '../../graph/model-graph';
 import { initTfjs } from '../../runtime/tfjs-backend';
@@ -178,6 +179,7 @@ export async function compensateWeightRounding(
       result.samples = count;
       if (count === 0) throw new QuantizeInputError('Error-compensated rounding read no calibration samples; check --calibration.');
       usable.forEach((layer, i) => {
+        if (options.signal?.aborted) throw new CancelledError('Quantization cancelled.');
         round(layer, accs[i]!);
         options.onProgress?.(i + 1, usable.length);
       });
