@@ -81,7 +81,7 @@ export function fewSamplesWarning(available: number, requested: number): string 
   const used = Math.min(available, requested);
   if (used >= MIN_RECOMMENDED_SAMPLES) return undefined;
   const why = available < requested ? `only ${available} available` : `--samples ${requested}`;
-  return `Calibrating on ${used} sample(s) (${why}); ${MIN_RECOMMENDED_SAMPLES} or more give more reliable ranges.`;
+  return `Calibrating on ${used} sample(s) (${why}); ${MIN_RECOMMENDED_SAMPLES} or more give more reliable statistics.`;
 }
 
 /**
