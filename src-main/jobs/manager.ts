@@ -29,6 +29,8 @@ interface RunningJob {
   info: JobInfo;
   params: unknown;
   worker: Worker;
+  /** The worker's threadId (the Worker object reports -1 once it has exited). */
+  thread: number;
   done: Promise<Done>;
   cancelTimer?: NodeJS.Timeout;
   /** The project run the job is writing, once its progress named it. */
@@ -54,7 +56,7 @@ export class JobManager {
     const info: JobInfo = { id, kind: request.kind, status: 'running', startedAt: new Date().toISOString() };
     const workerData: JobWorkerData = { jobId: id, kind: request.kind, params: request.params };
     const worker = spawnJobWorker(this.#entry, workerData);
-    const job: RunningJob = { info, params: request.params, worker, done: Promise.resolve(null as never) };
+    const job: RunningJob = { info, params: request.params, worker, thread: worker.threadId, done: Promise.resolve(null as never) };
     job.done = this.#follow(job, request.kind);
     this.#jobs.set(id, job);
     this.#trim();
@@ -121,7 +123,7 @@ export class JobManager {
         // The worker died mid-run: finish its project run now, before anyone hears job.done.
         const note =
           !answered && job.run
-            ? finishAbandonedRun(job.run, crash !== undefined ? `it crashed (${crash})` : `it was terminated (exit code ${exitCode})`, cancelled)
+            ? finishAbandonedRun(job.run, crash !== undefined ? `it crashed (${crash})` : `it was terminated (exit code ${exitCode})`, cancelled, job.thread)
             : undefined;
         let done: Done;
         if (cancelled) {

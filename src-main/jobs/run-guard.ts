@@ -4,7 +4,8 @@
 // would stay 'running' until the next app start, because its owner (this process) is alive.
 // The job manager then finishes it here, with the reason.
 import { oneLine } from '../errors';
-import { abandonRun, type RunRef } from '../projects/runs';
+import { releaseThreadLocks } from '../projects/lock';
+import { abandonRun, runLockPaths, type RunRef } from '../projects/runs';
 
 /** The project run a job is writing, from its params and one of its progress reports. */
 export function runRefOf(params: unknown, progress: unknown): RunRef | undefined {
@@ -14,11 +15,14 @@ export function runRefOf(params: unknown, progress: unknown): RunRef | undefined
 }
 
 /**
- * Marks the run failed (cancelled when the user cancelled) if it is still running. Returns a
- * note for the job's error when the run could not be updated (e.g. its lock is still held).
+ * Marks the run failed (cancelled when the user cancelled) if it is still running, first
+ * releasing the project locks the dead worker thread `thread` may have held. Returns a note for
+ * the job's error when the run could not be updated.
  */
-export function finishAbandonedRun(ref: RunRef, reason: string, cancelled: boolean): string | undefined {
+export function finishAbandonedRun(ref: RunRef, reason: string, cancelled: boolean, thread?: number): string | undefined {
   try {
+    // A thread stopped inside a locked section left its locks behind; they carry our pid.
+    if (thread !== undefined) releaseThreadLocks(runLockPaths(ref), thread);
     abandonRun(
       ref,
       cancelled

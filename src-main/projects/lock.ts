@@ -1,8 +1,11 @@
 // A short-lived exclusive lock for read-modify-write of shared project files (manifest, index).
-// The lock is a file created with O_EXCL holding {pid, host, at}. A lock whose pid is dead on
-// this host, or older than STALE_MS, is stale: it is removed and the acquire retried.
+// The lock is a file created with O_EXCL holding {pid, thread, host, at}. A lock whose pid is
+// dead on this host, or older than STALE_MS, is stale: it is removed and the acquire retried.
+// A job worker thread shares the app's pid: when one is terminated while holding a lock, the job
+// manager releases that thread's locks (`releaseThreadLocks`).
 import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { threadId } from 'node:worker_threads';
 import { OperationError } from '../errors';
 import { isProcessAlive } from './owner';
 
@@ -15,6 +18,8 @@ export const STALE_MS = 30_000;
 
 interface LockContent {
   pid: number;
+  /** worker_threads id of the holder (0: the main thread). */
+  thread?: number;
   host: string;
   at: number;
 }
@@ -44,7 +49,7 @@ function tryCreate(path: string): boolean {
   try {
     const fd = openSync(path, 'wx');
     try {
-      const body: LockContent = { pid: process.pid, host: hostname(), at: Date.now() };
+      const body: LockContent = { pid: process.pid, thread: threadId, host: hostname(), at: Date.now() };
       writeSync(fd, JSON.stringify(body));
     } finally {
       closeSync(fd);
@@ -83,3 +88,30 @@ export function withLock<T>(path: string, fn: () => T, timeoutMs = 10_000): T {
     unlinkSync(path);
   }
 }
+
+/**
+ * Removes those of the locks at `paths` that thread `thread` of this process holds: a worker
+ * terminated inside a locked section cannot release them, and its pid (ours) looks alive.
+ * Returns the paths released.
+ */
+export function releaseThreadLocks(paths: string[], thread: number): string[] {
+  const released: string[] = [];
+  for (const path of paths) {
+    let content: LockContent;
+    try {
+      content = JSON.parse(readFileSync(path, 'utf8')) as LockContent;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || error instanceof SyntaxError) continue; // free, or being written by a live holder
+      throw error;
+    }
+    if (content.pid !== process.pid || content.host !== hostname() || content.thread !== thread) continue;
+    try {
+      unlinkSync(path);
+      released.push(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+  return released;
+}
+

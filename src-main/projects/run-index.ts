@@ -9,7 +9,7 @@ import { withLock } from './lock';
 import { INDEX_FILE, PROJECT_SCHEMA, RUN_FILE, RUNS_DIR, type RunIndex, type RunRecord, type RunSummary } from './types';
 
 const indexPath = (root: string) => join(root, RUNS_DIR, INDEX_FILE);
-const indexLock = (root: string) => join(root, RUNS_DIR, '.index.lock');
+export const indexLock = (root: string) => join(root, RUNS_DIR, '.index.lock');
 
 export function summarize(run: RunRecord): RunSummary {
   const latency: Record<string, number> = {};

@@ -8,9 +8,9 @@ import { CancelledError, errorCode, oneLine } from '../errors';
 import { readJson, writeJsonAtomic, writeFileAtomic } from './atomic-json';
 import { hashFile, hashSet, ProjectInputError, sha256File } from './hashing';
 import { withLock } from './lock';
-import { addDeviceName, readManifest, toolInfo } from './manifest';
+import { addDeviceName, manifestLock, readManifest, toolInfo } from './manifest';
 import { currentOwner, isOwnerDead } from './owner';
-import { readIndexFresh, summarize, updateIndexEntry } from './run-index';
+import { indexLock, readIndexFresh, summarize, updateIndexEntry } from './run-index';
 
 export { summarize } from './run-index';
 import {
@@ -43,6 +43,12 @@ export interface StartRunOptions {
 export const runDir = (ref: RunRef) => join(ref.dir, RUNS_DIR, ref.id);
 const runFile = (ref: RunRef) => join(runDir(ref), RUN_FILE);
 const runLock = (ref: RunRef) => join(runDir(ref), '.run.lock');
+
+/** Every lock a job writing run `ref` may hold: the run's, the run index's and the manifest's. */
+export function runLockPaths(ref: RunRef): string[] {
+  const root = resolve(ref.dir);
+  return [runLock({ dir: root, id: ref.id }), indexLock(root), manifestLock(root)];
+}
 
 function checkId(id: string): void {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) throw new ProjectInputError(`'${id}' is not a run id; ids look like 20261125-224501-1a2b3c4d.`);

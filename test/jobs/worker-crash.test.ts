@@ -3,7 +3,7 @@
 // failed, with the reason, before it announces job.done.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import { EventHub } from '../../src-main/api/events';
 import type { ApiEvents } from '../../src-main/api/contract';
 import { JobManager } from '../../src-main/jobs/manager';
 import { initProject, listRuns, readRun } from '../../src-main/projects/index';
+import { runLockPaths } from '../../src-main/projects/runs';
 import { repoRoot } from '../helpers/build';
 
 function newProject(): string {
@@ -70,3 +71,31 @@ test('a real project-convert job whose worker is terminated mid-run leaves a fai
   assert.equal(run.error?.code, 'WORKER_EXITED');
   assert.match(run.error!.message, /it was terminated \(exit code 1\)/);
 });
+
+test('a worker terminated while holding the run and index locks: its locks are released and the run is marked failed at once', async () => {
+  const project = newProject();
+  const events = new EventHub();
+  const entry = { file: fileURLToPath(new URL('./lock-holder-worker.ts', import.meta.url)), fromSource: true };
+  const jobs = new JobManager({ events, entry, cancelGraceMs: 50 });
+  let id = '';
+  const locked = new Promise<void>((resolve) =>
+    events.subscribe((event, payload) => {
+      const p = payload as ApiEvents['job.progress'];
+      if (event === 'job.progress' && p.jobId === id && (p.progress as { stage?: string }).stage === 'locked') resolve();
+    }),
+  );
+  id = jobs.start({ kind: 'project-convert', params: { project, request: {} } as never });
+  await locked;
+  const [summary] = listRuns(project);
+  const [runLock, indexLock] = runLockPaths({ dir: project, id: summary!.id });
+  assert.ok(existsSync(runLock!) && existsSync(indexLock!), 'the worker holds both locks');
+  jobs.cancel(id); // ignored by the blocked worker: terminated after the grace period
+  const done = await jobs.wait(id);
+  assert.equal(done.status, 'cancelled');
+  assert.doesNotMatch(done.error!.message, /could not be marked finished/);
+  const run = readRun(project, summary!.id);
+  assert.equal(run.status, 'cancelled', 'marked finished without waiting for the locks to go stale');
+  assert.equal(existsSync(runLock!) || existsSync(indexLock!), false, 'the dead thread\'s locks are gone');
+  await jobs.dispose();
+});
+
