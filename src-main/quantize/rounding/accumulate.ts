@@ -91,35 +91,16 @@ function addSample(tf: Tf, layer: CompensableLayer, acc: Accumulators, seen: Flo
   }, thin);
 }
 
-/** Upstream-corrected: runs the reference and the current graph to one layer's input. */
-export async function accumulateCorrected(
-  tf: Tf,
-  layer: CompensableLayer,
-  reference: GraphExecutor,
-  current: GraphExecutor,
-  samples: () => AsyncIterable<GraphInputs>,
-  signal: AbortSignal | undefined,
-): Promise<{ acc: Accumulators; count: number }> {
-  const input = layer.node.inputs[0]!;
-  const acc = newAccumulators(layer);
-  let count = 0;
-  for await (const sample of samples()) {
-    if (signal?.aborted) throw new CancelledError('Quantization cancelled.');
-    const [exact] = await reference.run(sample, { outputs: [input] });
-    const shape = reference.lastShapes[0]!;
-    const [seen] = await current.run(sample, { outputs: [input] });
-    addSample(tf, layer, acc, seen!, exact!, shape);
-    count++;
-  }
-  if (layer.groups > 1) for (const h of acc.h) mirrorLower(h, layer.fanIn + (layer.bias ? 1 : 0));
-  return { acc, count };
-}
-
-/** Float inputs only: one pass over the samples gives every layer's H. */
-export async function accumulateFloat(
+/**
+ * One pass over the samples for a block of layers: each layer's input from the graph as it now
+ * runs (`current`; the reference itself when absent) gives H, and where it differs from the
+ * float model's (`reference`), D.
+ */
+export async function accumulate(
   tf: Tf,
   layers: CompensableLayer[],
   reference: GraphExecutor,
+  current: GraphExecutor | undefined,
   samples: () => AsyncIterable<GraphInputs>,
   signal: AbortSignal | undefined,
 ): Promise<{ accs: Accumulators[]; count: number }> {
@@ -128,11 +109,12 @@ export async function accumulateFloat(
   let count = 0;
   for await (const sample of samples()) {
     if (signal?.aborted) throw new CancelledError('Quantization cancelled.');
-    const values = await reference.run(sample, { outputs: inputs });
+    const exact = await reference.run(sample, { outputs: inputs });
     const shapes = reference.lastShapes;
+    const seen = current ? await current.run(sample, { outputs: inputs }) : exact;
     layers.forEach((layer, i) => {
       const at = inputs.indexOf(layer.node.inputs[0]!);
-      addSample(tf, layer, accs[i]!, values[at]!, values[at]!, shapes[at]!);
+      addSample(tf, layer, accs[i]!, seen[at]!, exact[at]!, shapes[at]!);
     });
     count++;
   }

@@ -9,7 +9,7 @@ import { createExecutor, type GraphInputs } from '../../graph/execute';
 import type { Graph, Node } from '../../graph/model-graph';
 import { initTfjs } from '../../runtime/tfjs-backend';
 import { QuantizeInputError } from '../errors';
-import { accumulateCorrected, accumulateFloat, type Accumulators } from './accumulate';
+import { accumulate, type Accumulators } from './accumulate';
 import { compensableLayer, type CompensableLayer } from './layer-inputs';
 import { choleskyLower, damped, inverseFromCholesky, inverseUpperCholesky, NotPositiveDefiniteError } from './linear-algebra';
 
@@ -171,31 +171,28 @@ export async function compensateWeightRounding(
       result.skipped.push({ node: layer.node.name, reason: `input statistics are singular (${error.message})` });
     }
   };
+  // Without upstream correction one pass serves all layers. With it, each layer needs a pass of
+  // its own over the graph with every layer before it rounded: sharing a pass between two
+  // consecutive layers makes the second re-correct the error the first already absorbed
+  // (measured: vww fp16 72 → 65 dB with 2 layers per pass, 14 dB with 4).
+  const block = options.correctUpstream ? 1 : layers.length;
   const exact = await createExecutor(reference);
   try {
-    if (!options.correctUpstream) {
-      const usable = layers;
-      const { accs, count } = await accumulateFloat(tf, usable, exact, samples, options.signal);
-      result.samples = count;
-      if (count === 0) throw new QuantizeInputError('Error-compensated rounding read no calibration samples; check --calibration.');
-      usable.forEach((layer, i) => {
-        if (options.signal?.aborted) throw new CancelledError('Quantization cancelled.');
-        round(layer, accs[i]!);
-        options.onProgress?.(i + 1, usable.length);
-      });
-      return result;
-    }
-    for (const [done, layer] of layers.entries()) {
-      const current = await createExecutor(target);
+    for (let start = 0; start < layers.length; start += block) {
+      const group = layers.slice(start, start + block);
+      const current = options.correctUpstream ? await createExecutor(target) : undefined;
       try {
-        const { acc, count } = await accumulateCorrected(tf, layer, exact, current, samples, options.signal);
+        const { accs, count } = await accumulate(tf, group, exact, current, samples, options.signal);
         result.samples = count;
         if (count === 0) throw new QuantizeInputError('Error-compensated rounding read no calibration samples; check --calibration.');
-        round(layer, acc);
+        group.forEach((layer, i) => {
+          if (options.signal?.aborted) throw new CancelledError('Quantization cancelled.');
+          round(layer, accs[i]!);
+          options.onProgress?.(start + i + 1, layers.length);
+        });
       } finally {
-        current.dispose();
+        current?.dispose();
       }
-      options.onProgress?.(done + 1, layers.length);
     }
   } finally {
     exact.dispose();
