@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { initTfjs } from '../../src-main/runtime/tfjs-backend';
+import { seededRandom } from '../../src-main/seeded-random';
 import type { LayerCall } from '../../src-main/formats/keras/config';
 import type { KerasWeight, WeightSource } from '../../src-main/formats/keras/weights';
 
@@ -67,12 +68,6 @@ export async function runTfjs(model: tfTypes.LayersModel, samples: (Float32Array
 
 /** Deterministic pseudo-random samples in [lo, hi). */
 export function randomSamples(count: number, size: number, seed = 7, lo = -1, hi = 1): Float32Array[] {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   return Array.from({ length: count }, () => Float32Array.from({ length: size }, () => lo + (hi - lo) * next()));
 }

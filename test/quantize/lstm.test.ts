@@ -13,6 +13,7 @@ import { convertModel } from '../../src-main/convert/pipeline';
 import { mainGraph } from '../../src-main/graph/model-graph';
 import { quantizeModel } from '../../src-main/quantize/index';
 import { getRuntime, RuntimeLoadError, type RuntimeName } from '../../src-main/runtime/index';
+import { seededRandom } from '../../src-main/seeded-random';
 import { readTflite } from '../../src-main/tflite/reader';
 import { writeTflite } from '../../src-main/tflite/writer';
 import { tfjs } from '../keras/tfjs-reference';
@@ -50,16 +51,9 @@ test('trained_lstm → int8 has the official integer-LSTM layout and runs like t
   assert.ok(a.top1 >= b.top1 - 1 && a.sqnrDb >= b.sqnrDb - 1);
 });
 
-/** mulberry32: a small seeded generator, so the text model's weights and data never change. */
+/** Seeded uniform and normal numbers, so the text model's weights and data never change. */
 function seeded(seed: number): { uniform: () => number; normal: () => number } {
-  let s = seed >>> 0;
-  const uniform = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
+  const uniform = seededRandom(seed);
   const normal = (): number => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
   return { uniform, normal };
 }

@@ -6,7 +6,8 @@ import type { DType, ModelGraph, UnsupportedLayer } from '../../graph/model-grap
 import type { OpenOptions } from '../importer';
 import { GraphBuilder, type Value } from './builder';
 import { type FlatModel, type LayerCall, KerasFormatError } from './config';
-import { LowerContext, seededRandom } from './lower/context';
+import { seededRandom } from '../../seeded-random';
+import { LowerContext } from './lower/context';
 import { CUSTOM_CODE_CLASSES, layerTable } from './lower/index';
 import type { WeightSource } from './weights';
 

@@ -1,6 +1,7 @@
 // Sample sources for calibration and evaluation. A dataset yields one sample at a time (one
 // Float32Array per model input, batch 1), so memory does not grow with the number of samples.
 import { InputError } from '../../errors';
+import { seededRandom } from '../../seeded-random';
 
 export class CalibrationDataError extends InputError {
   override name = 'CalibrationDataError';
@@ -35,18 +36,6 @@ export interface Dataset {
   readonly warnings: string[];
   samples(signal?: AbortSignal): AsyncIterable<Sample>;
   close(): Promise<void>;
-}
-
-/** mulberry32: small, fast, seedable. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** `count` indices out of `available`: a seeded shuffle, or the first ones in order. */

@@ -131,15 +131,3 @@ function randomWeight(shape: number[], init: Init, random: () => number): Float3
   for (let i = 0; i < n; i++) out[i] = (random() * 2 - 1) * limit;
   return out;
 }
-
-/** Mulberry32: a small seeded generator so random-weight conversions are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
