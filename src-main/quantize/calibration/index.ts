@@ -3,6 +3,7 @@
 import type { CalibrationSpec } from '../../convert/types';
 import { mainGraph, type ModelGraph } from '../../graph/model-graph';
 import type { Statistics } from '../qtypes';
+import type { Dataset } from './dataset';
 import { openDataset } from './open';
 import { asStatistics, collectStatistics, inputSpecs } from './statistics';
 
@@ -12,6 +13,15 @@ export { asStatistics, collectStatistics, inputSpecs, type CollectOptions, type 
 
 export const DEFAULT_CALIBRATION_SAMPLES = 100;
 export const DEFAULT_CALIBRATION_SEED = 0;
+
+/** The samples `spec` selects, shaped for `model`'s inputs. */
+function openSpec(spec: CalibrationSpec, model: ModelGraph): Promise<Dataset> {
+  return openDataset(spec.path, inputSpecs(mainGraph(model)), {
+    ...(spec.preprocess !== undefined ? { preprocess: spec.preprocess } : {}),
+    samples: spec.samples ?? DEFAULT_CALIBRATION_SAMPLES,
+    seed: spec.seed ?? DEFAULT_CALIBRATION_SEED,
+  });
+}
 
 /**
  * Returns a function that calibrates a float model on `spec` (for `quantizeModel`'s `calibrate`).
@@ -25,11 +35,7 @@ export function calibrator(
 ): (model: ModelGraph) => Promise<Statistics> {
   return async (model) => {
     const graph = mainGraph(model);
-    const dataset = await openDataset(spec.path, inputSpecs(graph), {
-      ...(spec.preprocess !== undefined ? { preprocess: spec.preprocess } : {}),
-      samples: spec.samples ?? DEFAULT_CALIBRATION_SAMPLES,
-      seed: spec.seed ?? DEFAULT_CALIBRATION_SEED,
-    });
+    const dataset = await openSpec(spec, model);
     try {
       const stats = await collectStatistics(graph, dataset, { method: spec.method ?? 'minmax', ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) });
       warnings.push(...dataset.warnings);
@@ -50,11 +56,7 @@ export async function openCalibrationSamples(
   warnings: string[] = [],
   signal?: AbortSignal,
 ): Promise<{ samples: () => AsyncIterable<Float32Array[]>; close: () => Promise<void> }> {
-  const dataset = await openDataset(spec.path, inputSpecs(mainGraph(model)), {
-    ...(spec.preprocess !== undefined ? { preprocess: spec.preprocess } : {}),
-    samples: spec.samples ?? DEFAULT_CALIBRATION_SAMPLES,
-    seed: spec.seed ?? DEFAULT_CALIBRATION_SEED,
-  });
+  const dataset = await openSpec(spec, model);
   let warned = false;
   return {
     async *samples() {
