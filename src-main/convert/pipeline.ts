@@ -8,10 +8,12 @@ import { mainGraph, opHistogram } from '../graph/model-graph';
 import { runFloatPasses, type PassReport } from '../graph/passes/index';
 import type { ModelSource } from '../formats/importer';
 import { openModel as defaultOpenModel } from '../formats/registry';
+import type { CalibrationSamples } from '../quantize/calibration/index';
 import type { QuantizeOptions } from '../quantize/index';
 import { ioQuantFormulas } from '../quantize/formulas';
 import type { QuantizeReport, Recipe } from '../quantize/qtypes';
 import type { ConvertProgress, ConvertRequest, ConvertResult } from './types';
+import { weightRoundingFor } from './weight-rounding';
 import { modelSource, modelSourceBytes } from './source-size';
 
 export interface ConvertDeps {
@@ -113,16 +115,17 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
     const needsData = request.quantize.mode === 'int8' || request.quantize.mode === 'int16x8';
     const spec = request.quantize.calibration;
     if (needsData && !spec) throw new InputError(`--quantize ${request.quantize.mode} needs --calibration DIR|FILE.npy|FILE.npz (representative inputs).`);
-    if (request.quantize.weightRounding === 'gptq' && !spec) throw new InputError('--weight-rounding gptq needs --calibration DIR|FILE.npy|FILE.npz (representative inputs).');
     let calibrate: QuantizeOptions['calibrate'];
     if (needsData && spec) {
       const { calibrator } = await import('../quantize/calibration/index');
       calibrate = calibrator(spec, warnings, (done, total) => onProgress?.({ stage: 'calibrate', fraction: done / Math.max(total, 1) }), signal);
     }
-    // Error-compensated rounding streams the calibration samples once per layer.
-    const wantsSamples = spec !== undefined && (request.quantize.weightRounding === 'gptq' || (request.quantize.mode === 'fp16' && request.quantize.weightRounding === undefined));
-    const { openCalibrationSamples } = await import('../quantize/calibration/index');
-    const stream = wantsSamples && spec ? await openCalibrationSamples(spec, model, warnings, signal) : undefined;
+    // Error-compensated rounding streams the calibration samples (again, once per fp16 layer).
+    let stream: CalibrationSamples | undefined;
+    if (spec && weightRoundingFor(request.quantize, true) === 'gptq') {
+      const { openCalibrationSamples } = await import('../quantize/calibration/index');
+      stream = await openCalibrationSamples(spec, model, warnings, signal);
+    }
     const result = await time('quantizeMs', () =>
       quantizeModel(model, request.quantize, {
         ...(calibrate ? { calibrate } : {}),

@@ -1,6 +1,7 @@
 // Public entry of the quantizer: recipe → (calibration) statistics → params → transformations →
 // validation. The convert pipeline calls `quantizeModel`; everything else here is a stage.
 import type { ConvertProgress, IoType, QuantizeConfig } from '../convert/types';
+import { weightRoundingFor } from '../convert/weight-rounding';
 import { CancelledError } from '../errors';
 import { mainGraph, pruneTensors, type Graph, type ModelGraph, type Node, type Tensor } from '../graph/model-graph';
 import { cloneModel, constantBytes } from './clone';
@@ -127,14 +128,20 @@ export async function quantizeModel(source: ModelGraph, config: QuantizeConfig, 
   report.recipe = recipe.name;
   const domains = new Map<string, NodeDomain>();
   let floatOps: FloatOp[] = [];
+  const gptqSamples = weightRoundingFor(config, options.samples !== undefined) === 'gptq' ? options.samples : undefined;
+  if (config.weightRounding === 'gptq' && !gptqSamples) throw new QuantizeInputError('--weight-rounding gptq needs calibration data (--calibration DIR|FILE.npy|FILE.npz).');
+  /** gptq onto the int8 grid for the layers `include` picks (static and dynamic modes). */
+  const compensateInt8 = (samples: NonNullable<QuantizeOptions['samples']>, include: (node: Node) => boolean) =>
+    compensateIntegerWeights(mainGraph(floatGraph), graph, recipe, include, samples, {
+      ...(signal ? { signal } : {}),
+      onProgress: (done, total) => onProgress?.({ stage: 'quantize', fraction: (0.5 * done) / Math.max(total, 1), message: 'choosing int8 weights layer by layer' }),
+    });
 
   if (config.mode === 'fp16') {
-    const rounding = config.weightRounding ?? (options.samples ? 'gptq' : 'nearest');
-    if (rounding === 'gptq') {
-      if (!options.samples) throw new QuantizeInputError('--weight-rounding gptq needs calibration data (--calibration DIR|FILE.npy|FILE.npz).');
+    if (gptqSamples) {
       onProgress?.({ stage: 'quantize', fraction: 0, message: 'choosing float16 weights layer by layer' });
       roundFloatConstantsToFp16(graph);
-      const chosen = await compensateWeightRounding(mainGraph(floatGraph), graph, () => FP16_GRID, options.samples, {
+      const chosen = await compensateWeightRounding(mainGraph(floatGraph), graph, () => FP16_GRID, gptqSamples, {
         correctUpstream: true,
         ...(signal ? { signal } : {}),
         onProgress: (done, total) => onProgress?.({ stage: 'quantize', fraction: done / Math.max(total, 1), message: 'choosing float16 weights layer by layer' }),
@@ -146,13 +153,7 @@ export async function quantizeModel(source: ModelGraph, config: QuantizeConfig, 
     onProgress?.({ stage: 'quantize', fraction: 1, message: 'storing constants as float16' });
     storeConstantsAsFp16(graph);
   } else if (config.mode === 'dynamic') {
-    if (config.weightRounding === 'gptq') {
-      if (!options.samples) throw new QuantizeInputError('--weight-rounding gptq needs calibration data (--calibration DIR|FILE.npy|FILE.npz).');
-      report.weightRounding = await compensateIntegerWeights(mainGraph(floatGraph), graph, recipe, (node) => storesHybridWeights(graph, node, recipe), options.samples, {
-        ...(signal ? { signal } : {}),
-        onProgress: (done, total) => onProgress?.({ stage: 'quantize', fraction: (0.5 * done) / Math.max(total, 1), message: 'choosing int8 weights layer by layer' }),
-      });
-    }
+    if (gptqSamples) report.weightRounding = await compensateInt8(gptqSamples, (node) => storesHybridWeights(graph, node, recipe));
     onProgress?.({ stage: 'quantize', fraction: 0, message: 'quantizing weights' });
     const result = quantizeDynamicWeights(graph, recipe);
     for (const name of result.hybrid) domains.set(name, 'hybrid');
@@ -174,14 +175,7 @@ export async function quantizeModel(source: ModelGraph, config: QuantizeConfig, 
       const list = floatOps.map((f) => `${f.node} (${f.op}: ${f.reason})`).join('; ');
       throw new QuantizeUnsupportedError(`--int8-only: ${floatOps.length} op(s) cannot be integer: ${list}.`);
     }
-    if (config.weightRounding === 'gptq') {
-      if (!options.samples) throw new QuantizeInputError('--weight-rounding gptq needs calibration data (--calibration DIR|FILE.npy|FILE.npz).');
-      const integer = (node: Node): boolean => planned.plan.domains.get(node.name) === 'integer';
-      report.weightRounding = await compensateIntegerWeights(mainGraph(floatGraph), graph, recipe, integer, options.samples, {
-        ...(signal ? { signal } : {}),
-        onProgress: (done, total) => onProgress?.({ stage: 'quantize', fraction: (0.5 * done) / Math.max(total, 1), message: 'choosing int8 weights layer by layer' }),
-      });
-    }
+    if (gptqSamples) report.weightRounding = await compensateInt8(gptqSamples, (node) => planned.plan.domains.get(node.name) === 'integer');
     onProgress?.({ stage: 'quantize', fraction: 0.5, message: 'quantizing constants' });
     quantizeStaticConstants(graph, planned.plan, statistics, warnings);
     applyBoundaries(graph, planned.plan, config, statistics);

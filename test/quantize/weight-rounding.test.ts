@@ -2,13 +2,16 @@
 // geometry each layer is solved over, the linear algebra, and the end result against nearest
 // rounding, run in both real TFLite runtimes.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { convertModel } from '../../src-main/convert/pipeline';
 import { writeNpy } from '../../src-main/data/npy';
 import { CancelledError } from '../../src-main/errors';
 import { executeGraph } from '../../src-main/graph/execute';
+import { initProject, readRun } from '../../src-main/projects/index';
+import { recordConvertRun } from '../../src-main/projects/record-run';
 import { mainGraph, type ModelGraph } from '../../src-main/graph/model-graph';
 import { fromFloat16Bits, sqnrDb, toFloat16Bits } from '../../src-main/quantize/math';
 import { QuantizeInputError, quantizeModel } from '../../src-main/quantize/index';
@@ -232,5 +235,25 @@ test('convert --weight-rounding gptq from a .npy: cancelling while weights are c
   );
   assert.ok(stages.some((m) => m.startsWith('choosing int8 weights')), stages.join(', '));
   assert.equal(existsSync(output), false, 'nothing written');
+});
+
+test('a project run records the rounding it used: gptq for fp16 with calibration data when none was asked, nearest for int8', async () => {
+  const dir = join(import.meta.dirname, '..', '..', 'test-output', 'weight-rounding');
+  mkdirSync(dir, { recursive: true });
+  const model = join(dir, 'small-for-runs.tflite');
+  writeFileSync(model, writeTflite(smallNet()));
+  const data = new Float32Array(16 * 8 * 8 * 3);
+  images(16, 300).forEach((x, i) => data.set(x, i * x.length));
+  const npy = join(dir, 'calibration-runs.npy');
+  await writeNpy(npy, { dtype: 'float32', shape: [16, 8, 8, 3], data });
+  const project = join(mkdtempSync(join(tmpdir(), 'eq-rounding-')), 'proj');
+  initProject(project);
+  const calibration = { path: npy, samples: 16, method: 'minmax', seed: 0 } as const;
+  for (const [mode, expected] of [['fp16', 'gptq'], ['int8', 'nearest']] as const) {
+    const request = { model, output: join(dir, `unused-${mode}.tflite`), quantize: { mode, inputType: 'float32', outputType: 'float32', int8Only: false, calibration } } as const;
+    const { run, result } = await recordConvertRun(project, request, (req, ctx) => convertModel({ ...req, output: join(ctx.folder, 'model.tflite') }));
+    assert.equal(readRun(project, run.id).config.request?.quantize.weightRounding, expected, mode);
+    assert.equal(result.quantization?.weightRounding?.method ?? 'nearest', expected, `${mode}: the conversion did what the run says`);
+  }
 });
 

@@ -50,12 +50,12 @@ export function calibrator(
  * Opens `spec` for passes that need the samples themselves (error-compensated rounding):
  * `samples()` iterates the same selection afresh on each call, one sample in memory at a time.
  */
-export async function openCalibrationSamples(
-  spec: CalibrationSpec,
-  model: ModelGraph,
-  warnings: string[] = [],
-  signal?: AbortSignal,
-): Promise<{ samples: () => AsyncIterable<Float32Array[]>; close: () => Promise<void> }> {
+export interface CalibrationSamples {
+  samples: () => AsyncIterable<Float32Array[]>;
+  close: () => Promise<void>;
+}
+
+export async function openCalibrationSamples(spec: CalibrationSpec, model: ModelGraph, warnings: string[] = [], signal?: AbortSignal): Promise<CalibrationSamples> {
   const dataset = await openSpec(spec, model);
   let warned = false;
   return {
