@@ -48,6 +48,16 @@ export function activationQuant(range: TensorRange, dtype: 'int8' | 'int16'): Qu
   return { scale: [p.scale], zeroPoint: [p.zeroPoint], min: [range.min], max: [range.max] };
 }
 
+/** Scale of symmetric int8 weights whose largest magnitude is `absMax`; an all-zero channel gets 1 (not 0) so kernels never divide by zero. */
+export function int8WeightScale(absMax: number): number {
+  return absMax > 0 ? f32(absMax / 127) : 1;
+}
+
+/** The int8 value a weight is stored as at `scale` (symmetric, narrow range ±127). */
+export function int8WeightValue(weight: number, scale: number): number {
+  return clamp(roundHalfAway(weight / scale), -127, 127);
+}
+
 /** Per-channel max |w| along `axis` (or one value for the whole tensor when axis is undefined). */
 export function absMaxByChannel(data: Float32Array, shape: readonly number[], axis?: number): Float64Array {
   if (axis === undefined) {
@@ -72,15 +82,13 @@ export function quantizeWeightsSymmetric(
   shape: readonly number[],
   axis?: number,
 ): { values: Int8Array; quant: QuantParams } {
-  const absMax = absMaxByChannel(data, shape, axis);
-  // An all-zero channel gets scale 1 (not 0) so that kernels never divide by zero.
-  const scales = Array.from(absMax, (m) => (m > 0 ? f32(m / 127) : 1));
+  const scales = Array.from(absMaxByChannel(data, shape, axis), int8WeightScale);
   const inner = axis === undefined ? data.length : shape.slice(axis + 1).reduce((a, b) => a * b, 1);
   const channels = scales.length;
   const values = new Int8Array(data.length);
   for (let i = 0; i < data.length; i++) {
     const c = axis === undefined ? 0 : Math.floor(i / inner) % channels;
-    values[i] = clamp(roundHalfAway(data[i]! / scales[c]!), -127, 127);
+    values[i] = int8WeightValue(data[i]!, scales[c]!);
   }
   // The official converter also records each channel's float min/max; keep them for inspection.
   const min = new Array<number>(channels).fill(Infinity);

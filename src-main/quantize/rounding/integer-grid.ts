@@ -1,7 +1,7 @@
 // The int8 weight grid the static quantizer will use (symmetric, scale = max|w| / 127 per channel
 // or per tensor), as a RoundingGrid. The element that sets each scale is pinned to ±127·scale so
 // the compensated weights keep the same max and the quantizer re-derives the same scale.
-import { clamp, f32, roundHalfAway } from '../math';
+import { int8WeightScale, int8WeightValue } from '../math';
 import type { RoundingGrid } from './compensate';
 import type { CompensableLayer } from './layer-inputs';
 
@@ -12,14 +12,13 @@ export function symmetricInt8Grid(layer: CompensableLayer, perChannel: boolean):
   // Per row: the scale, and the patch index of the element holding the max (if this row has it).
   const scales = new Map<number, number>();
   const pins = new Map<number, { index: number; value: number }>();
-  const scaleOf = (max: number): number => (max > 0 ? f32(max / 127) : 1);
   if (perChannel) {
     for (const [row, offsets] of offsetsOf) {
       let best = 0;
       offsets.forEach((at, i) => (Math.abs(data[at]!) > Math.abs(data[offsets[best]!]!) ? (best = i) : undefined));
       const max = Math.abs(data[offsets[best]!]!);
-      scales.set(row, scaleOf(max));
-      if (max > 0) pins.set(row, { index: best, value: Math.sign(data[offsets[best]!]!) * 127 * scaleOf(max) });
+      scales.set(row, int8WeightScale(max));
+      if (max > 0) pins.set(row, { index: best, value: Math.sign(data[offsets[best]!]!) * 127 * int8WeightScale(max) });
     }
   } else {
     let max = 0;
@@ -32,13 +31,13 @@ export function symmetricInt8Grid(layer: CompensableLayer, perChannel: boolean):
         }
       });
     }
-    for (const row of rows) scales.set(row, scaleOf(max));
-    if (holder) pins.set(holder.row, { index: holder.index, value: holder.sign * 127 * scaleOf(max) });
+    for (const row of rows) scales.set(row, int8WeightScale(max));
+    if (holder) pins.set(holder.row, { index: holder.index, value: holder.sign * 127 * int8WeightScale(max) });
   }
   return {
     weight: (value, row) => {
       const s = scales.get(row)!;
-      return clamp(roundHalfAway(value / s), -127, 127) * s;
+      return int8WeightValue(value, s) * s;
     },
     // int32 / int64 biases at s_in·s_w: their rounding is negligible, keep the exact value.
     bias: (value) => value,
