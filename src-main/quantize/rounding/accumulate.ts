@@ -60,22 +60,9 @@ function addSample(tf: Tf, layer: CompensableLayer, acc: Accumulators, seen: Flo
     }
     return;
   }
-  // Depthwise: many small (kh·kw + 1) spaces, cheaper in plain loops. The float patches go in
-  // one flat buffer, in visiting order.
-  let exactPatches = new Float64Array(0);
-  let stored = 0;
-  if (differs) {
-    exactPatches = new Float64Array(k * 1024);
-    layer.forEachPatch(exact, shape, (_g, patch) => {
-      if ((stored + 1) * k > exactPatches.length) {
-        const grown = new Float64Array(exactPatches.length * 2);
-        grown.set(exactPatches);
-        exactPatches = grown;
-      }
-      exactPatches.set(patch, stored * k);
-      stored++;
-    }, thin);
-  }
+  // Depthwise: many small (kh·kw + 1) spaces, cheaper in plain loops. The float patches, in
+  // visiting order (float32 holds them exactly: they are copies of float32 inputs).
+  const exactPatches = differs ? patchMatrix(layer, exact, shape, thin).data : new Float32Array(0);
   let index = 0;
   layer.forEachPatch(seen, shape, (g, x) => {
     addOuterLower(acc.h[g]!, x, k);

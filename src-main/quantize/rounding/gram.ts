@@ -3,7 +3,7 @@
 import type { Tf } from '../../runtime/tfjs-backend';
 import type { CompensableLayer } from './layer-inputs';
 
-/** One group-less layer's input patches (all, or ~1/`thin`) for one sample, one row each (P × K, float32). */
+/** A layer's input patches for one sample (all, or ~1/`thin`), one row each in visiting order (P × K, float32). */
 export function patchMatrix(layer: CompensableLayer, values: Float32Array, shape: readonly number[], thin = 1): { data: Float32Array; rows: number } {
   const k = layer.fanIn + (layer.bias ? 1 : 0);
   let data = new Float32Array(k * 256);

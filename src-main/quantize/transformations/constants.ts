@@ -1,6 +1,7 @@
 // Shared helper of the transformations: give one consumer its own copy of a constant when the
 // constant is read by several nodes that need different storage.
 import { addTensor, uniqueTensorName, type Graph, type Node, type Tensor } from '../../graph/model-graph';
+import { bytesOf, sameBytes } from './share-constants';
 
 /** Count of nodes reading each tensor. */
 export function readerCounts(graph: Graph): Map<string, number> {
@@ -62,9 +63,5 @@ function copiesOf(graph: Graph): Map<string, Tensor[]> {
 
 function sameConstant(a: Tensor, b: Omit<Tensor, 'name'>): boolean {
   if (a.dtype !== b.dtype || a.shape.join(',') !== b.shape.join(',') || JSON.stringify(a.quant) !== JSON.stringify(b.quant)) return false;
-  if (!a.data || !b.data || a.data.byteLength !== b.data.byteLength) return false;
-  const x = new Uint8Array(a.data.buffer, a.data.byteOffset, a.data.byteLength);
-  const y = new Uint8Array(b.data.buffer, b.data.byteOffset, b.data.byteLength);
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-  return true;
+  return a.data !== undefined && b.data !== undefined && sameBytes(bytesOf(a.data), bytesOf(b.data));
 }

@@ -4,11 +4,11 @@
 import { createHash } from 'node:crypto';
 import type { Graph, TensorData } from '../../graph/model-graph';
 
-function bytesOf(data: TensorData): Uint8Array {
+export function bytesOf(data: TensorData): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
