@@ -14,7 +14,8 @@ import { initProject, readRun } from '../../src-main/projects/index';
 import { recordConvertRun } from '../../src-main/projects/record-run';
 import { mainGraph, type ModelGraph } from '../../src-main/graph/model-graph';
 import { fromFloat16Bits, sqnrDb, toFloat16Bits } from '../../src-main/quantize/math';
-import { QuantizeInputError, quantizeModel } from '../../src-main/quantize/index';
+import { presetRecipe, QuantizeInputError, quantizeModel } from '../../src-main/quantize/index';
+import { compensateIntegerWeights } from '../../src-main/quantize/rounding/integer-weights';
 import { choleskyLower, choleskySolve, inverseFromCholesky, inverseUpperCholesky } from '../../src-main/quantize/rounding/linear-algebra';
 import { compensableLayer, type CompensableLayer } from '../../src-main/quantize/rounding/layer-inputs';
 import { writeTflite } from '../../src-main/tflite/writer';
@@ -255,5 +256,20 @@ test('a project run records the rounding it used: gptq for fp16 with calibration
     assert.equal(readRun(project, run.id).config.request?.quantize.weightRounding, expected, mode);
     assert.equal(result.quantization?.weightRounding?.method ?? 'nearest', expected, `${mode}: the conversion did what the run says`);
   }
+});
+
+test('int8 gptq leaves a layer whose recipe quantizes per channel along another axis than its output channels to nearest rounding', async () => {
+  const model = smallNet();
+  const g = mainGraph(model);
+  const recipe = presetRecipe('int8');
+  const sideways = { ...recipe, rules: [{ ops: ['CONV_2D'], algorithm: 'static', weights: { granularity: 'channel', axis: 3 } } as const, ...recipe.rules] };
+  const before = Float32Array.from(g.tensors.get('w1')!.data as Float32Array);
+  const report = await compensateIntegerWeights(mainGraph(smallNet()), g, sideways, () => true, stream(images(8, 100)));
+  assert.deepEqual(report.skipped.map((s) => [s.node, s.reason]), [
+    ['c1', 'per-channel axis 3 is not the output channel'],
+    ['c2', 'per-channel axis 3 is not the output channel'],
+  ]);
+  assert.equal(report.compensated, 2, 'the depthwise and FC layers are still compensated');
+  assert.deepEqual(g.tensors.get('w1')!.data, before, 'skipped weights are left for the quantizer');
 });
 

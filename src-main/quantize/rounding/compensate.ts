@@ -141,7 +141,7 @@ function roundLayer(layer: CompensableLayer, reference: Graph, acc: Accumulators
 
 /**
  * Rewrites, in `target`, the weights (and biases) of every compensable linear layer with values
- * on `gridFor(layer)`. `reference` is the float graph (same tensor names), `target` the graph as
+ * on `gridFor(layer)` (a reason string instead leaves the layer to nearest rounding). `reference` is the float graph (same tensor names), `target` the graph as
  * it will run (its other constants already rounded). With `correctUpstream` each layer also
  * absorbs the error of the layers before it, at one pass over `samples` per layer; without it
  * one pass serves all layers.
@@ -149,22 +149,32 @@ function roundLayer(layer: CompensableLayer, reference: Graph, acc: Accumulators
 export async function compensateWeightRounding(
   reference: Graph,
   target: Graph,
-  gridFor: (layer: CompensableLayer) => RoundingGrid,
+  gridFor: (layer: CompensableLayer) => RoundingGrid | string,
   samples: () => AsyncIterable<GraphInputs>,
   options: CompensationOptions = {},
 ): Promise<CompensationResult> {
   const result: CompensationResult = { compensated: [], skipped: [], samples: 0 };
   const layers: CompensableLayer[] = [];
+  const grids = new Map<CompensableLayer, RoundingGrid>();
   for (const node of target.nodes) {
     if (options.include && !options.include(node)) continue;
     const layer = compensableLayer(target, node);
-    if (typeof layer !== 'string') layers.push(layer);
-    else if (layer !== 'not a linear layer') result.skipped.push({ node: node.name, reason: layer });
+    if (typeof layer === 'string') {
+      if (layer !== 'not a linear layer') result.skipped.push({ node: node.name, reason: layer });
+      continue;
+    }
+    const grid = gridFor(layer);
+    if (typeof grid === 'string') {
+      result.skipped.push({ node: node.name, reason: grid });
+      continue;
+    }
+    layers.push(layer);
+    grids.set(layer, grid);
   }
   const tf = await initTfjs();
   const round = (layer: CompensableLayer, acc: Accumulators): void => {
     try {
-      roundLayer(layer, reference, acc, gridFor(layer));
+      roundLayer(layer, reference, acc, grids.get(layer)!);
       result.compensated.push(layer.node.name);
     } catch (error) {
       if (!(error instanceof NotPositiveDefiniteError)) throw error;

@@ -7,8 +7,9 @@ import type { GraphInputs } from '../../graph/execute';
 import { opFacts } from '../op-facts';
 import type { QuantizeReport, Recipe } from '../qtypes';
 import { ruleFor } from '../recipe';
-import { compensateWeightRounding, type CompensationOptions } from './compensate';
+import { compensateWeightRounding, type CompensationOptions, type RoundingGrid } from './compensate';
 import { symmetricInt8Grid } from './integer-grid';
+import type { CompensableLayer } from './layer-inputs';
 
 /**
  * `include` picks the layers whose weights the recipe stores as int8 (static: the integer
@@ -22,14 +23,15 @@ export async function compensateIntegerWeights(
   samples: () => AsyncIterable<GraphInputs>,
   options: Pick<CompensationOptions, 'signal' | 'onProgress'> = {},
 ): Promise<NonNullable<QuantizeReport['weightRounding']>> {
-  const perChannel = (node: Node): boolean => {
-    const rule = ruleFor(recipe, node.op);
-    const axis = rule?.weights?.axis ?? opFacts(node.op)?.weights?.channelAxis;
-    if (rule?.weights?.granularity !== 'channel') return false;
-    // The grid's rows are output channels: conv axis 0, depthwise axis 3.
-    return (node.op === 'DEPTHWISE_CONV_2D' && axis === 3) || (node.op !== 'DEPTHWISE_CONV_2D' && axis === 0);
+  const gridFor = (layer: CompensableLayer): RoundingGrid | string => {
+    const rule = ruleFor(recipe, layer.node.op);
+    if (rule?.weights?.granularity !== 'channel') return symmetricInt8Grid(layer, false);
+    // The grid's rows are output channels: conv / FC axis 0, depthwise axis 3.
+    const axis = rule.weights.axis ?? opFacts(layer.node.op)?.weights?.channelAxis;
+    if (axis !== (layer.node.op === 'DEPTHWISE_CONV_2D' ? 3 : 0)) return `per-channel axis ${axis} is not the output channel`;
+    return symmetricInt8Grid(layer, true);
   };
-  const result = await compensateWeightRounding(reference, target, (layer) => symmetricInt8Grid(layer, perChannel(layer.node)), samples, {
+  const result = await compensateWeightRounding(reference, target, gridFor, samples, {
     ...options,
     include,
   });
