@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { createExecutor } from '../../src-main/graph/execute';
+import { asStatistics, collectStatistics, type Dataset } from '../../src-main/quantize/calibration/index';
 import { mainGraph, opHistogram, type ModelGraph } from '../../src-main/graph/model-graph';
 import { readTflite } from '../../src-main/tflite/reader';
 import type { Statistics } from '../../src-main/quantize/qtypes';
@@ -86,30 +86,19 @@ function decodeBmp(buf: Buffer): Buffer {
   return out;
 }
 
-/** Min/max of every float tensor over the samples (test-side stand-in until collectStatistics lands). */
+/** Min/max of every float tensor over in-memory samples, through the engine's calibration (collectStatistics). */
 export async function observeRanges(model: ModelGraph, samples: Float32Array[][]): Promise<Statistics> {
-  const executor = await createExecutor(model);
-  const stats: Statistics = new Map();
-  try {
-    for (const inputs of samples) {
-      await executor.run(inputs, {
-        observe: (name, values) => {
-          let min = Infinity;
-          let max = -Infinity;
-          for (let i = 0; i < values.length; i++) {
-            const v = values[i]!;
-            if (v < min) min = v;
-            if (v > max) max = v;
-          }
-          const prev = stats.get(name);
-          stats.set(name, prev ? { min: Math.min(prev.min, min), max: Math.max(prev.max, max) } : { min, max });
-        },
-      });
-    }
-  } finally {
-    executor.dispose();
-  }
-  return stats;
+  const dataset: Dataset = {
+    description: `${samples.length} test samples`,
+    count: samples.length,
+    available: samples.length,
+    warnings: [],
+    async *samples() {
+      for (const [i, inputs] of samples.entries()) yield { inputs, source: `sample ${i}` };
+    },
+    close: async () => undefined,
+  };
+  return asStatistics(await collectStatistics(model, dataset));
 }
 
 /** Structure fingerprint: op histogram, and per op kind the dtypes and quant layout of its inputs/outputs. */
