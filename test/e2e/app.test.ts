@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { repoRoot } from '../helpers/build';
 import { startHostProcess, type HostProcess } from '../helpers/host';
-import { CHROMIUM_PATH, launchBrowser, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
+import { CHROMIUM_PATH, launchBrowser, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
 import { APP_VERSION } from '../../src-main/version';
 
 const PAGES = ['Projects', 'Models', 'Quantize', 'Devices', 'History'];
@@ -38,10 +38,7 @@ describe('browser host in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false :
     host = await startHostProcess();
     launched = await launchBrowser();
     page = await launched.browser.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleErrors.push(e.message));
+    recordConsoleErrors(page, consoleErrors);
   });
 
   after(async () => {

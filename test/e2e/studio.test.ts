@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { repoRoot } from '../helpers/build';
 import { startHostProcess, type HostProcess } from '../helpers/host';
-import { CHROMIUM_PATH, launchBrowser, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
+import { CHROMIUM_PATH, launchBrowser, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
 
 const demo = join(repoRoot, 'resources', 'demo');
 
@@ -38,10 +38,7 @@ describe('Studio flow in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : 
     host = await startHostProcess();
     launched = await launchBrowser();
     page = await launched.browser.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleErrors.push(e.message));
+    recordConsoleErrors(page, consoleErrors);
     await page.goto(`${host.url}#/projects`);
   });
 
