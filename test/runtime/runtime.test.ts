@@ -108,11 +108,15 @@ test('tflite-node keeps working in this thread after a worker thread used it and
     (await import('node:worker_threads')).parentPort.postMessage(Array.from(out));
   })()`;
   const worker = new Worker(source, { eval: true });
+  // Listen for 'exit' before awaiting the message: when the worker ends before its message is
+  // read, Node drains the message and emits 'exit' in the same turn, before an await resumes.
+  const exited = new Promise((resolve) => worker.once('exit', resolve));
   const fromWorker = await new Promise<number[]>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
+    void exited.then(() => reject(new Error('the worker exited without posting its output')));
   });
-  await new Promise((resolve) => worker.once('exit', resolve));
+  await exited;
   const model = await getRuntime('tflite-node').load(fixture('mlperf-tiny/vww/vww_96_int8.tflite'));
   const [out] = await model.run([new Int8Array(96 * 96 * 3)]);
   assert.deepEqual(Array.from(out as Int8Array), fromWorker);
