@@ -139,7 +139,8 @@ test('a cancelled bench ends the runner on the board', { skip: missing }, async 
   controller.abort();
   await assert.rejects(started, CancelledError);
   assert.ok(seen, 'the runner started on the board');
-  assert.ok(performance.now() - abortedAt < 2000);
+  // Prompt, not instant: generous enough for a loaded CI machine.
+  assert.ok(performance.now() - abortedAt < 5000, `cancel took ${Math.round(performance.now() - abortedAt)} ms`);
   let left = runnerProcesses();
   for (let i = 0; i < 50 && left.length; i++) {
     await new Promise((r) => setTimeout(r, 100));

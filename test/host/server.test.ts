@@ -114,8 +114,10 @@ test('a job started over the socket reports progress and completion as events', 
   assert.equal(started.ok, true);
   const { jobId } = started.value;
   await services.jobs.wait(jobId);
-  await new Promise((r) => setTimeout(r, 50));
-  const kinds = api.events.filter((e) => (e.payload as { jobId: string }).jobId === jobId).map((e) => e.event);
+  const ofJob = () => api.events.filter((e) => (e.payload as { jobId: string }).jobId === jobId);
+  // The events cross the socket after the job ends here: wait for 'job.done' (bounded), not a fixed delay.
+  for (let i = 0; i < 200 && !ofJob().some((e) => e.event === 'job.done'); i++) await new Promise((r) => setTimeout(r, 25));
+  const kinds = ofJob().map((e) => e.event);
   assert.deepEqual(kinds, ['job.progress', 'job.done']);
   const done = api.events.at(-1)!.payload as { status: string; error: { code: string; message: string } };
   assert.equal(done.status, 'failed');
