@@ -87,6 +87,29 @@ try {
   };
   console.log(`MobileNetV2 int8 with --weight-rounding gptq: ${gptqRecord.convertMs} ms (×${gptqRecord.ratio} of 100 float forwards), ${gptqRecord.compensatedLayers} layers compensated`);
   console.log(`BENCH ${JSON.stringify(gptqRecord)}`);
+
+  // fp16 with calibration data defaults to gptq, which makes one pass over the samples per
+  // layer (each layer sees the rounded layers before it): cost grows with samples × layers.
+  // Measured at the 32 samples the help recommends for large models.
+  const fp16Samples = 32;
+  const startFp16 = performance.now();
+  const fp16 = await convertModel({
+    model,
+    output: join(dir, 'fp16-gptq.tflite'),
+    quantize: { mode: 'fp16', inputType: 'float32', outputType: 'float32', int8Only: false, calibration: { path: dir, preprocess: '0..1', samples: fp16Samples, method: 'minmax', seed: 0 } },
+  });
+  const fp16Ms = performance.now() - startFp16;
+  const fp16Record = {
+    name: 'quantize-mobilenetv2-fp16-gptq',
+    calibrationImages: fp16Samples,
+    weightRounding: fp16.quantization?.weightRounding?.method,
+    convertMs: Math.round(fp16Ms),
+    msPerSample: Math.round(fp16Ms / fp16Samples),
+    compensatedLayers: fp16.quantization?.weightRounding?.compensated ?? 0,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+  console.log(`MobileNetV2 fp16 with calibration (gptq, ${fp16Samples} images): ${fp16Record.convertMs} ms (${fp16Record.msPerSample} ms per sample), ${fp16Record.compensatedLayers} layers compensated`);
+  console.log(`BENCH ${JSON.stringify(fp16Record)}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
