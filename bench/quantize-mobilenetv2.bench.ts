@@ -89,9 +89,8 @@ try {
   console.log(`BENCH ${JSON.stringify(gptqRecord)}`);
 
   // fp16 with calibration data defaults to gptq, which makes one pass over the samples per
-  // layer (each layer sees the rounded layers before it): cost grows with samples × layers.
-  // Measured at the 32 samples the help recommends for large models.
-  const fp16Samples = 32;
+  // layer (each layer sees the rounded layers before it), each from the last checkpoint.
+  const fp16Samples = 100;
   const startFp16 = performance.now();
   const fp16 = await convertModel({
     model,

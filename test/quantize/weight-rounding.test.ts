@@ -12,7 +12,11 @@ import { CancelledError } from '../../src-main/errors';
 import { executeGraph } from '../../src-main/graph/execute';
 import { initProject, readRun } from '../../src-main/projects/index';
 import { recordConvertRun } from '../../src-main/projects/record-run';
-import { mainGraph, type ModelGraph } from '../../src-main/graph/model-graph';
+import { mainGraph, type Graph, type ModelGraph } from '../../src-main/graph/model-graph';
+import { cloneGraph } from '../../src-main/quantize/clone';
+import { graphCuts } from '../../src-main/quantize/rounding/checkpoints';
+import { compensateWeightRounding } from '../../src-main/quantize/rounding/compensate';
+import { FP16_GRID, roundFloatConstantsToFp16 } from '../../src-main/quantize/transformations/fp16-constants';
 import { fromFloat16Bits, sqnrDb, toFloat16Bits } from '../../src-main/quantize/math';
 import { presetRecipe, QuantizeInputError, quantizeModel } from '../../src-main/quantize/index';
 import { compensateIntegerWeights } from '../../src-main/quantize/rounding/integer-weights';
@@ -20,7 +24,7 @@ import { choleskyLower, choleskySolve, inverseFromCholesky, inverseUpperCholesky
 import { compensableLayer, type CompensableLayer } from '../../src-main/quantize/rounding/layer-inputs';
 import { writeTflite } from '../../src-main/tflite/writer';
 import { runAll } from './accuracy';
-import { observeRanges } from './helpers';
+import { hasFixtures, imageFiles, loadImageCrops, observeRanges, readFixtureModel } from './helpers';
 import { GraphBuilder, randomData } from './tiny-graphs';
 
 const conv = (stride: number, dilation: number, padding: 'SAME' | 'VALID') => ({ padding, strideH: stride, strideW: stride, dilationH: dilation, dilationW: dilation, fusedActivation: 'NONE' });
@@ -166,6 +170,49 @@ test('fp16 gptq: every constant FLOAT16, closer to float than nearest rounding o
     t.diagnostic(`${runtime}: fp16 gptq ${a.toFixed(1)} dB, nearest ${b.toFixed(1)} dB`);
     assert.ok(a > b + 3, `${runtime}: gptq ${a} dB vs nearest ${b} dB`);
   }
+});
+
+test('fp16 gptq passes that start at a checkpoint choose exactly the weights of passes from the graph inputs (one-tensor and residual cuts)', async (t) => {
+  const graphs: [string, Graph, Float32Array[]][] = [['smallNet', mainGraph(smallNet()), images(12, 300)]];
+  if (hasFixtures) {
+    const resnet = mainGraph(readFixtureModel('mlperf-tiny', 'resnet8', 'pretrainedResnet.tflite'));
+    graphs.push(['resnet8', resnet, (await Promise.all(imageFiles('photos').slice(0, 4).map((f) => loadImageCrops(f, 32, 1)))).flat()]);
+  } else t.diagnostic('resnet8 case skipped: ../shared/fixtures absent');
+  for (const [name, reference, samples] of graphs) {
+    const chosen = async (budget: number | undefined) => {
+      const target = cloneGraph(reference);
+      roundFloatConstantsToFp16(target);
+      const result = await compensateWeightRounding(reference, target, () => FP16_GRID, stream(samples), { correctUpstream: true, ...(budget !== undefined ? { checkpointBudgetBytes: budget } : {}) });
+      const constants = [...target.tensors.values()].filter((x) => x.data).map((x) => [x.name, Array.from(x.data as Float32Array)] as const);
+      return { result, constants };
+    };
+    const fromInputs = await chosen(0);
+    const fromCheckpoints = await chosen(undefined);
+    assert.equal(fromInputs.result.passesFromCheckpoint, 0);
+    // Every pass after the second starts at a cut behind the layers already final.
+    assert.equal(fromCheckpoints.result.passesFromCheckpoint, fromCheckpoints.result.compensated.length - 2, name);
+    assert.deepEqual(fromCheckpoints.result.compensated, fromInputs.result.compensated);
+    assert.deepEqual(fromCheckpoints.constants, fromInputs.constants, `${name}: same weights either way`);
+  }
+});
+
+test('graph cuts: the tensors crossing each point, a residual branch included; a dynamic size or state leaves none', () => {
+  const b = new GraphBuilder();
+  const x = b.input('x', [1, 4, 4, 2]);
+  const a = b.node('RELU', [x], 'a', [1, 4, 4, 2]);
+  const c = b.node('TANH', [a], 'c', [1, 4, 4, 2]);
+  b.output(b.node('ADD', [a, c], 'y', [1, 4, 4, 2], { fusedActivation: 'NONE' }));
+  const g = mainGraph(b.model());
+  assert.deepEqual(
+    graphCuts(g).map((cut) => cut && [cut.tensors, cut.elements]),
+    [[['a'], 32], [['a', 'c'], 64], [[], 0]],
+  );
+  g.tensors.get('c')!.shape = [1, -1, 4, 2];
+  assert.equal(graphCuts(g)[1], undefined, 'a dynamic spatial size has no known cost');
+  g.tensors.get('c')!.shape = [-1, 4, 4, 2];
+  assert.deepEqual(graphCuts(g)[1]?.elements, 64, 'a dynamic batch holds one sample');
+  g.tensors.set('state', { name: 'state', dtype: 'float32', shape: [1, 2], isVariable: true });
+  assert.ok(graphCuts(g).every((cut) => cut === undefined), 'a graph with state has no cuts');
 });
 
 test('int8 gptq: same scales as nearest (the channel max is pinned), lower error on held-out data, runs in both runtimes', async (t) => {

@@ -78,35 +78,54 @@ function addSample(tf: Tf, layer: CompensableLayer, acc: Accumulators, seen: Flo
   }, thin);
 }
 
+/** What one pass runs: the two executors and, per sample, their inputs. */
+export interface PassFeed {
+  /** The float model (or its part after a checkpoint). */
+  reference: GraphExecutor;
+  /** The graph as it now runs (or its part after a checkpoint); absent: the reference itself. */
+  current: GraphExecutor | undefined;
+  /** Per sample, the inputs of `reference` and of `current` (equal when both start at the graph inputs). */
+  samples: () => AsyncIterable<{ reference: GraphInputs; current: GraphInputs }>;
+  /** Tensors to keep per sample from both executors (the next checkpoint). */
+  capture?: string[];
+}
+
+export interface Captured {
+  reference: Float32Array[][];
+  current: Float32Array[][];
+}
+
 /**
  * One pass over the samples for a block of layers: each layer's input from the graph as it now
- * runs (`current`; the reference itself when absent) gives H, and where it differs from the
- * float model's (`reference`), D.
+ * runs gives H, and where it differs from the float model's, D.
  */
 export async function accumulate(
   tf: Tf,
   layers: CompensableLayer[],
-  reference: GraphExecutor,
-  current: GraphExecutor | undefined,
-  samples: () => AsyncIterable<GraphInputs>,
+  feed: PassFeed,
   signal: AbortSignal | undefined,
-): Promise<{ accs: Accumulators[]; count: number }> {
+): Promise<{ accs: Accumulators[]; count: number; captured: Captured | undefined }> {
   const inputs = [...new Set(layers.map((l) => l.node.inputs[0]!))];
+  const capture = feed.capture ?? [];
+  const outputs = [...inputs, ...capture];
   const accs = layers.map(newAccumulators);
+  const captured: Captured | undefined = capture.length ? { reference: [], current: [] } : undefined;
   let count = 0;
-  for await (const sample of samples()) {
+  for await (const sample of feed.samples()) {
     if (signal?.aborted) throw new CancelledError('Quantization cancelled.');
-    const exact = await reference.run(sample, { outputs: inputs });
-    const shapes = reference.lastShapes;
-    const seen = current ? await current.run(sample, { outputs: inputs }) : exact;
+    const exact = await feed.reference.run(sample.reference, { outputs });
+    const shapes = feed.reference.lastShapes;
+    const seen = feed.current ? await feed.current.run(sample.current, { outputs }) : exact;
     layers.forEach((layer, i) => {
       const at = inputs.indexOf(layer.node.inputs[0]!);
       addSample(tf, layer, accs[i]!, seen[at]!, exact[at]!, shapes[at]!);
     });
+    captured?.reference.push(exact.slice(inputs.length));
+    captured?.current.push(seen.slice(inputs.length));
     count++;
   }
   layers.forEach((layer, i) => {
     if (layer.groups > 1) for (const h of accs[i]!.h) mirrorLower(h, layer.fanIn + (layer.bias ? 1 : 0));
   });
-  return { accs, count };
+  return { accs, count, captured };
 }
