@@ -142,7 +142,10 @@ export async function startSerialBoard(dir: string, kind: BoardKind = 'shell', e
   }
   const end = async (signal: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    // socat that does not leave on SIGTERM within 3 s is killed: a test never waits forever.
+    const force = setTimeout(() => child.kill('SIGKILL'), 3000);
     await exited;
+    clearTimeout(force);
   };
   return { path, home, kill: () => end('SIGKILL'), stop: () => end('SIGTERM') };
 }

@@ -15,6 +15,9 @@ export interface PortLinkOptions {
 /** Returns a value once the received text satisfies it; undefined means "keep waiting". */
 export type Matcher<T> = (received: string) => T | undefined;
 
+/** How long close() waits for the OS to release the port. */
+const CLOSE_LIMIT_MS = 3000;
+
 interface Waiter {
   check: () => boolean;
   fail: (error: Error) => void;
@@ -34,6 +37,7 @@ export class PortLink {
   private constructor(
     private readonly port: SerialPort,
     readonly label: string,
+    private readonly baudRate: number,
   ) {
     port.on('data', (chunk: Buffer) => {
       this.totalBytes += chunk.length;
@@ -66,7 +70,7 @@ export class PortLink {
         else resolve();
       });
     });
-    return new PortLink(port, label);
+    return new PortLink(port, label, options.baudRate);
   }
 
   get lost(): boolean {
@@ -94,16 +98,36 @@ export class PortLink {
   async write(data: string | Uint8Array): Promise<void> {
     if (this.lostReason !== undefined) throw this.lostError();
     this.bytesWritten += data.length;
-    await new Promise<void>((resolve, reject) => {
-      this.port.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data, (error) => {
-        if (error) {
-          this.lose(error.message);
-          reject(this.lostError());
-        } else resolve();
-      });
+    // A board that stops taking bytes (flow control held, a hung console) must not hang the
+    // caller: allow 4× the line time plus 10 s, then treat the link as lost.
+    const limitMs = 10_000 + (4 * data.length * 10 * 1000) / Math.max(this.baudRate, 300);
+    let timer: NodeJS.Timeout | undefined;
+    const stalled = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.lose(`the board took no data for ${Math.round(limitMs / 1000)} s`);
+        reject(this.lostError());
+      }, limitMs);
     });
-    // Resolve only when the OS took the bytes, so progress means bytes sent, not queued.
-    await new Promise<void>((resolve) => this.port.drain(() => resolve()));
+    const sent = (async () => {
+      await new Promise<void>((resolve, reject) => {
+        this.port.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data, (error) => {
+          if (error) {
+            this.lose(error.message);
+            reject(this.lostError());
+          } else resolve();
+        });
+      });
+      // Resolve only when the OS took the bytes, so progress means bytes sent, not queued.
+      await new Promise<void>((resolve) => this.port.drain(() => resolve()));
+    })();
+    try {
+      await Promise.race([sent, stalled]);
+    } finally {
+      clearTimeout(timer);
+      // Whichever lost the race settles later (or never); its outcome is already accounted for.
+      sent.catch(() => undefined);
+      stalled.catch(() => undefined);
+    }
     if (this.lostReason !== undefined) throw this.lostError();
   }
 
@@ -154,7 +178,13 @@ export class PortLink {
   async close(): Promise<void> {
     this.closing = true;
     if (!this.port.isOpen) return;
-    await new Promise<void>((resolve) => this.port.close(() => resolve()));
+    // Bounded: a close stuck behind a write the board never takes must not hang the app.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => this.port.close(() => resolve())),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_LIMIT_MS))),
+    ]);
+    clearTimeout(timer);
   }
 }
 

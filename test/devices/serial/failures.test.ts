@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSerialTransport, SerialDeviceError } from '../../../src-main/devices/serial/index';
+import { PortLink } from '../../../src-main/devices/serial/port-link';
 import { OperationError } from '../../../src-main/errors';
 import { socatAvailable, startSerialBoard, type BoardKind } from '../../helpers/serial-board';
 
@@ -97,6 +98,33 @@ test('busy console (a program printing logs): clear error within the timeout', (
   expectNoShell('busy', /No shell prompt .* busy .*last line: '\[worker\] step \d+ running'/, t));
 
 test('silent port: clear error within the timeout', (t) => expectNoShell('silent', /No answer from serial .* within 4 s/, t));
+
+test('a board that stops taking bytes: the write fails with one line within its limit, instead of hanging, and the port is released', async (t) => {
+  if (!socatAvailable()) return t.skip('socat absent');
+  // The busy board never reads its console: once the pty buffers fill, writes block.
+  const board = await startSerialBoard(join(dir, 'stall'), 'busy');
+  const device = realpathSync(board.path);
+  // A fast nominal baud keeps the limit (10 s + 4× line time) short.
+  const link = await PortLink.open({ path: board.path, baudRate: 4_000_000 });
+  try {
+    const started = performance.now();
+    let written = 0;
+    await assert.rejects(
+      (async () => {
+        for (; written < 4_000_000; written += 16_384) await link.write(new Uint8Array(16_384).fill(65));
+      })(),
+      (e: unknown) => e instanceof SerialDeviceError && /took no data for 10 s/.test(e.message) && !e.message.includes('\n'),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    t.diagnostic(`stalled after ${written} B; failed after ${seconds.toFixed(1)} s`);
+    assert.ok(written < 4_000_000 && seconds < 30, `${written} B, ${seconds} s`);
+    await assert.rejects(link.write('echo more\n'), SerialDeviceError, 'the link stays lost');
+  } finally {
+    await link.close();
+    await board.stop();
+  }
+  assert.equal(openFdsTo(device), 0, 'the port is closed');
+});
 
 test('a port that does not exist: one line naming the path', async () => {
   const missing = join(dir, 'ttyNOPE');
