@@ -16,6 +16,9 @@ const dir = mkdtempSync(join(tmpdir(), 'eq-serial-'));
 let board: SerialBoard | undefined;
 const log: string[] = [];
 let transport: Awaited<ReturnType<typeof openSerialTransport>> | undefined;
+// Each test ends within two minutes: a console that stops answering fails that test, with its
+// transcript, instead of holding the whole file until the runner's timeout.
+const LIMIT = { timeout: 120_000 };
 
 before(async () => {
   if (!socatAvailable()) return;
@@ -45,7 +48,7 @@ function sha256(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-test('exec: exit code, stdout and stderr apart, no trailing newline lost or added', async (t) => {
+test('exec: exit code, stdout and stderr apart, no trailing newline lost or added', LIMIT, async (t) => {
   if (!transport) return t.skip('socat absent');
   assert.deepEqual(await transport.exec('echo out; echo err >&2; exit 3'), { code: 3, stdout: 'out\n', stderr: 'err\n' });
   assert.deepEqual(await transport.exec("printf 'a\\tb'"), { code: 0, stdout: 'a\tb', stderr: '' });
@@ -60,7 +63,7 @@ test('exec: exit code, stdout and stderr apart, no trailing newline lost or adde
   assert.equal((await transport.exec('pwd; echo "${EQ_LEAK:-unset}"')).stdout, `${board!.home}\nunset\n`);
 });
 
-test('exec: quotes, "!", unicode, stdin and a multi-line script longer than a tty line', async (t) => {
+test('exec: quotes, "!", unicode, stdin and a multi-line script longer than a tty line', LIMIT, async (t) => {
   if (!transport) return t.skip('socat absent');
   assert.equal((await transport.exec(`echo 'it'"'"'s' "!x" $((6*7))`)).stdout, "it's !x 42\n");
   assert.equal((await transport.exec('echo "Grüße ✓"')).stdout, 'Grüße ✓\n');
@@ -74,7 +77,7 @@ test('exec: quotes, "!", unicode, stdin and a multi-line script longer than a tt
   assert.equal((await transport.exec('sha256sum', { stdin: binary })).stdout.slice(0, 64), sha256(binary));
 });
 
-test('upload: sha256 on the board equals local, staging name gone, download returns the bytes', async (t) => {
+test('upload: sha256 on the board equals local, staging name gone, download returns the bytes', LIMIT, async (t) => {
   if (!transport) return t.skip('socat absent');
   const local = join(dir, 'model.bin');
   const data = randomBytes(700_000);
@@ -98,7 +101,7 @@ test('upload: sha256 on the board equals local, staging name gone, download retu
   assert.equal((await transport.download('/dev/null')).length, 0);
 });
 
-test('line overhead: what the upload puts on the wire matches the plan the estimate is built on', async (t) => {
+test('line overhead: what the upload puts on the wire matches the plan the estimate is built on', LIMIT, async (t) => {
   if (!transport) return t.skip('socat absent');
   const random = join(dir, 'random.bin');
   writeFileSync(random, randomBytes(1_000_000));
@@ -120,7 +123,7 @@ test('line overhead: what the upload puts on the wire matches the plan the estim
   }
 });
 
-test('kernel messages printed on the console in between do not corrupt outputs or transfers', async (t) => {
+test('kernel messages printed on the console in between do not corrupt outputs or transfers', LIMIT, async (t) => {
   if (!transport) return t.skip('socat absent');
   // A background writer on the console tty, as printk does on a board's serial console.
   const noise = await transport.exec(
@@ -144,7 +147,7 @@ test('kernel messages printed on the console in between do not corrupt outputs o
   }
 });
 
-test('a command over its timeout is interrupted within the limit and the session stays usable', async (t) => {
+test('a command over its timeout is interrupted within the limit and the session stays usable', LIMIT, async (t) => {
   if (!transport) return t.skip('socat absent');
   const started = performance.now();
   await assert.rejects(transport.exec('sleep 30', { timeoutMs: 1000 }), (e: unknown) => e instanceof SerialDeviceError && /did not finish within 1 s/.test(e.message));
@@ -152,7 +155,7 @@ test('a command over its timeout is interrupted within the limit and the session
   assert.equal((await transport.exec('echo alive')).stdout, 'alive\n');
 });
 
-test('a cancelled upload leaves nothing at the target and the session usable', async (t) => {
+test('a cancelled upload leaves nothing at the target and the session usable', LIMIT, async (t) => {
   if (!transport) return t.skip('socat absent');
   const local = join(dir, 'big.bin');
   writeFileSync(local, randomBytes(3_000_000));
@@ -165,7 +168,7 @@ test('a cancelled upload leaves nothing at the target and the session usable', a
   assert.equal((await transport.exec('echo alive')).stdout, 'alive\n');
 });
 
-test('close gives the console back (prompt restored) and the next session opens on the same board', async (t) => {
+test('close gives the console back (prompt restored) and the next session opens on the same board', LIMIT, async (t) => {
   if (!transport || !board) return t.skip('socat absent');
   await transport.close();
   await transport.close();
@@ -176,7 +179,7 @@ test('close gives the console back (prompt restored) and the next session opens 
   assert.equal((await transport.exec('echo again')).stdout, 'again\n');
 });
 
-test('a console left inside a here-document by a killed session is recovered on the next open', async (t) => {
+test('a console left inside a here-document by a killed session is recovered on the next open', LIMIT, async (t) => {
   if (!socatAvailable()) return t.skip('socat absent');
   const stuck = await startSerialBoard(join(dir, 'stuck'), 'shell');
   try {
@@ -197,21 +200,25 @@ test('a console left inside a here-document by a killed session is recovered on 
   }
 });
 
-test('a plain POSIX shell (dash): commands, stdin, gzip upload and download work the same', async (t) => {
+test('a plain POSIX shell (dash): commands, stdin, gzip upload and download work the same', LIMIT, async (t) => {
   if (!socatAvailable()) return t.skip('socat absent');
   if (!existsSync('/usr/bin/dash') && !existsSync('/bin/dash')) return t.skip('dash absent');
   const dashBoard = await startSerialBoard(join(dir, 'dash'), 'dash');
   try {
-    const dash = await openSerialTransport({ kind: 'serial', name: 'd', path: dashBoard.path, baudRate: 115200 }, { timeoutMs: 10_000 });
+    const transcript: string[] = [];
+    const dash = await openSerialTransport({ kind: 'serial', name: 'd', path: dashBoard.path, baudRate: 115200 }, { timeoutMs: 10_000, onLog: (line) => transcript.push(line) });
     try {
-      assert.deepEqual(await dash.exec('echo "$0"; echo e >&2; exit 4'), { code: 4, stdout: 'dash\n', stderr: 'e\n' });
-      assert.equal((await dash.exec('tr a-z A-Z', { stdin: 'posix\n' })).stdout, 'POSIX\n');
+      assert.deepEqual(await dash.exec('echo "$0"; echo e >&2; exit 4', { timeoutMs: 30_000 }), { code: 4, stdout: 'dash\n', stderr: 'e\n' });
+      assert.equal((await dash.exec('tr a-z A-Z', { stdin: 'posix\n', timeoutMs: 30_000 })).stdout, 'POSIX\n');
       const data = Buffer.concat([Buffer.alloc(50_000, 7), randomBytes(50_000)]);
       const local = join(dir, 'dash.bin');
       writeFileSync(local, data);
       await dash.upload(local, '~/d/dash.bin');
       assert.deepEqual(readFileSync(join(dashBoard.home, 'd', 'dash.bin')), data);
       assert.equal(sha256(await dash.download('d/dash.bin')), sha256(data));
+    } catch (error) {
+      t.diagnostic(`dash console transcript: ${transcript.join(' | ')}`);
+      throw error;
     } finally {
       await dash.close();
     }
@@ -220,7 +227,7 @@ test('a plain POSIX shell (dash): commands, stdin, gzip upload and download work
   }
 });
 
-test('a login prompt: user name sent, password asked through the callback, wrong password refused', async (t) => {
+test('a login prompt: user name sent, password asked through the callback, wrong password refused', LIMIT, async (t) => {
   if (!socatAvailable()) return t.skip('socat absent');
   const env = { BOARD_USER: 'pi', BOARD_PASSWORD: 's3cret pass' };
   const loginBoard = await startSerialBoard(join(dir, 'login'), 'login', env);
