@@ -16,8 +16,8 @@ export interface Cut {
 
 /**
  * The cut after each node (index i → cut after node i), or undefined where a crossing tensor is
- * not float32 with a static shape (but for the batch). A graph with variable tensors (state carried between runs)
- * has no cuts: replaying a cut would skip its state updates.
+ * not float32 with a static shape (but for the batch). A graph with variable tensors (state
+ * carried between runs) has no cuts: replaying a cut would skip its state updates.
  */
 export function graphCuts(graph: Graph): (Cut | undefined)[] {
   const tensors = [...graph.tensors.values()];

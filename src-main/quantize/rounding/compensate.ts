@@ -215,30 +215,28 @@ export async function compensateWeightRounding(
   };
   const exact = await createExecutor(reference);
   let checkpoint: { cut: Cut; reference: GraphExecutor; values: Captured } | undefined;
-  let sampleCount: number | undefined;
   try {
     for (let start = 0; start < layers.length; start += block) {
       const group = layers.slice(start, start + block);
+      // The sample count is known from the first pass on (result.samples), and with it the cost of a cut.
       const next =
-        sampleCount !== undefined && cuts.length
-          ? latestCutBefore(cuts, checkpoint?.cut.after ?? -1, nodeIndex.get(group[0]!.node)!, sampleCount, options.checkpointBudgetBytes ?? CHECKPOINT_BUDGET_BYTES)
+        result.samples > 0 && cuts.length
+          ? latestCutBefore(cuts, checkpoint?.cut.after ?? -1, nodeIndex.get(group[0]!.node)!, result.samples, options.checkpointBudgetBytes ?? CHECKPOINT_BUDGET_BYTES)
           : undefined;
-      const current = options.correctUpstream ? await createExecutor(checkpoint ? graphAfter(target, checkpoint.cut) : target) : undefined;
+      const from = checkpoint;
+      const current = options.correctUpstream ? await createExecutor(from ? graphAfter(target, from.cut) : target) : undefined;
       try {
         const capture = next ? { capture: next.tensors } : {};
-        const kept = checkpoint?.values;
-        if (kept) result.passesFromCheckpoint++;
-        const feed: PassFeed = checkpoint && kept
-          ? { reference: checkpoint.reference, current, samples: () => replay(kept), ...capture }
+        if (from) result.passesFromCheckpoint++;
+        const feed: PassFeed = from
+          ? { reference: from.reference, current, samples: () => replay(from.values), ...capture }
           : { reference: exact, current, samples: fromInputs, ...capture };
         const { accs, count, captured } = await accumulate(tf, group, feed, options.signal);
         result.samples = count;
-        sampleCount = count;
         if (count === 0) throw new QuantizeInputError('Error-compensated rounding read no calibration samples; check --calibration.');
         if (next && captured) {
-          const previous = checkpoint;
           checkpoint = { cut: next, reference: await createExecutor(graphAfter(reference, next)), values: captured };
-          previous?.reference.dispose();
+          from?.reference.dispose();
         }
         group.forEach((layer, i) => {
           if (options.signal?.aborted) throw new CancelledError('Quantization cancelled.');
