@@ -18,6 +18,29 @@ export type Matcher<T> = (received: string) => T | undefined;
 /** How long close() waits for the OS to release the port. */
 const CLOSE_LIMIT_MS = 3000;
 
+/**
+ * `work`'s outcome, or, if it has not settled after `ms`, what `late` returns or throws. A `work`
+ * that settles later is ignored: its failure was either reported already or is moot.
+ */
+async function within<T>(work: Promise<T>, ms: number, late: () => T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<T>((resolve, reject) => {
+    timer = setTimeout(() => {
+      try {
+        resolve(late());
+      } catch (error) {
+        reject(error);
+      }
+    }, ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+    work.catch(() => undefined);
+  }
+}
+
 interface Waiter {
   check: () => boolean;
   fail: (error: Error) => void;
@@ -101,13 +124,6 @@ export class PortLink {
     // A board that stops taking bytes (flow control held, a hung console) must not hang the
     // caller: allow 4× the line time plus 10 s, then treat the link as lost.
     const limitMs = 10_000 + (4 * data.length * 10 * 1000) / Math.max(this.baudRate, 300);
-    let timer: NodeJS.Timeout | undefined;
-    const stalled = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        this.lose(`the board took no data for ${Math.round(limitMs / 1000)} s`);
-        reject(this.lostError());
-      }, limitMs);
-    });
     const sent = (async () => {
       await new Promise<void>((resolve, reject) => {
         this.port.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data, (error) => {
@@ -120,14 +136,10 @@ export class PortLink {
       // Resolve only when the OS took the bytes, so progress means bytes sent, not queued.
       await new Promise<void>((resolve) => this.port.drain(() => resolve()));
     })();
-    try {
-      await Promise.race([sent, stalled]);
-    } finally {
-      clearTimeout(timer);
-      // Whichever lost the race settles later (or never); its outcome is already accounted for.
-      sent.catch(() => undefined);
-      stalled.catch(() => undefined);
-    }
+    await within(sent, limitMs, () => {
+      this.lose(`the board took no data for ${Math.round(limitMs / 1000)} s`);
+      throw this.lostError();
+    });
     if (this.lostReason !== undefined) throw this.lostError();
   }
 
@@ -179,12 +191,7 @@ export class PortLink {
     this.closing = true;
     if (!this.port.isOpen) return;
     // Bounded: a close stuck behind a write the board never takes must not hang the app.
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      new Promise<void>((resolve) => this.port.close(() => resolve())),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_LIMIT_MS))),
-    ]);
-    clearTimeout(timer);
+    await within(new Promise<void>((resolve) => this.port.close(() => resolve())), CLOSE_LIMIT_MS, () => undefined);
   }
 }
 
