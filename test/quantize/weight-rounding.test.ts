@@ -256,15 +256,21 @@ test('gptq leaves shared weights to nearest rounding, and needs calibration data
   );
 });
 
-test('convert --weight-rounding gptq from a .npy: cancelling while weights are chosen writes nothing', async () => {
+/** smallNet as `NAME.tflite` and `count` of its calibration images as `NAME-calibration.npy`, in test-output. */
+async function smallNetFiles(name: string, count: number, seed: number): Promise<{ dir: string; model: string; npy: string }> {
   const dir = join(import.meta.dirname, '..', '..', 'test-output', 'weight-rounding');
   mkdirSync(dir, { recursive: true });
-  const model = join(dir, 'small.tflite');
+  const model = join(dir, `${name}.tflite`);
   writeFileSync(model, writeTflite(smallNet()));
-  const data = new Float32Array(32 * 8 * 8 * 3);
-  images(32, 100).forEach((x, i) => data.set(x, i * x.length));
-  const npy = join(dir, 'calibration.npy');
-  await writeNpy(npy, { dtype: 'float32', shape: [32, 8, 8, 3], data });
+  const data = new Float32Array(count * 8 * 8 * 3);
+  images(count, seed).forEach((x, i) => data.set(x, i * x.length));
+  const npy = join(dir, `${name}-calibration.npy`);
+  await writeNpy(npy, { dtype: 'float32', shape: [count, 8, 8, 3], data });
+  return { dir, model, npy };
+}
+
+test('convert --weight-rounding gptq from a .npy: cancelling while weights are chosen writes nothing', async () => {
+  const { dir, model, npy } = await smallNetFiles('small', 32, 100);
   const quantize = { mode: 'int8', inputType: 'int8', outputType: 'int8', int8Only: true, weightRounding: 'gptq', calibration: { path: npy, samples: 32, method: 'minmax', seed: 0 } } as const;
   const done = await convertModel({ model, output: join(dir, 'small_int8.tflite'), quantize });
   assert.equal(done.quantization?.weightRounding?.compensated, 4);
@@ -286,14 +292,7 @@ test('convert --weight-rounding gptq from a .npy: cancelling while weights are c
 });
 
 test('a project run records the rounding it used: gptq for fp16 with calibration data when none was asked, nearest for int8', async () => {
-  const dir = join(import.meta.dirname, '..', '..', 'test-output', 'weight-rounding');
-  mkdirSync(dir, { recursive: true });
-  const model = join(dir, 'small-for-runs.tflite');
-  writeFileSync(model, writeTflite(smallNet()));
-  const data = new Float32Array(16 * 8 * 8 * 3);
-  images(16, 300).forEach((x, i) => data.set(x, i * x.length));
-  const npy = join(dir, 'calibration-runs.npy');
-  await writeNpy(npy, { dtype: 'float32', shape: [16, 8, 8, 3], data });
+  const { dir, model, npy } = await smallNetFiles('small-for-runs', 16, 300);
   const project = join(mkdtempSync(join(tmpdir(), 'eq-rounding-')), 'proj');
   initProject(project);
   const calibration = { path: npy, samples: 16, method: 'minmax', seed: 0 } as const;
