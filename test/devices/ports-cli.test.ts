@@ -1,7 +1,7 @@
-// `edgequant device ports`: the machine's real serial ports, as serialport sees them.
+// `edgequant device ports`: the machine's real serial ports (sysfs on Linux; udevadm not needed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { runCli } from '../../src-main/cli/main';
 
 test('device ports --json lists the serial ports that exist on this machine', async () => {
@@ -14,6 +14,11 @@ test('device ports --json lists the serial ports that exist on this machine', as
     assert.ok(existsSync(port.path), `${port.path} exists`);
     assert.ok(port.friendlyName.length > 0);
     if (/ttyS\d+$/.test(port.path)) assert.equal(port.usb, false, 'an on-board UART is not a USB adapter');
+  }
+  // A UART the kernel found (a type other than 0) is listed, with or without udevadm.
+  const uart = '/sys/class/tty/ttyS0';
+  if (existsSync(`${uart}/device`) && readFileSync(`${uart}/type`, 'utf8').trim() !== '0') {
+    assert.ok(ports.some((p) => p.path === '/dev/ttyS0'), JSON.stringify(ports));
   }
 });
 

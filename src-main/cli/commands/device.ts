@@ -117,6 +117,7 @@ async function ports(argv: string[], io: CliIO): Promise<number> {
     for (const p of found) {
       const ids = p.vendorId ? `${p.vendorId}:${p.productId ?? '????'}` : '';
       io.stdout(`${p.path.padEnd(22)} ${ids.padEnd(10)} ${p.friendlyName}${p.serialNumber ? ` (serial ${p.serialNumber})` : ''}\n`);
+      if (p.byIdPath) io.stdout(`${''.padEnd(22)} stable name: ${p.byIdPath}\n`);
     }
   }
   return 0;

@@ -21,16 +21,17 @@ test('friendly names: exact product first, then the vendor, ids normalised', () 
   assert.equal(usbSerialName(undefined, undefined), undefined);
 });
 
-test('describePort keeps ids, serial number and maker; unknown USB falls back to the maker', () => {
-  const ftdi = describePort({ path: '/dev/ttyUSB0', manufacturer: 'FTDI', serialNumber: 'A50285BI', pnpId: undefined, locationId: undefined, vendorId: '0403', productId: '6001' });
+test('describePort keeps ids, serial number and maker; unknown USB falls back to the product, then the maker', () => {
+  const ftdi = describePort({ path: '/dev/ttyUSB0', manufacturer: 'FTDI', serialNumber: 'A50285BI', vendorId: '0403', productId: '6001' });
   assert.deepEqual(ftdi, { path: '/dev/ttyUSB0', vendorId: '0403', productId: '6001', serialNumber: 'A50285BI', manufacturer: 'FTDI', friendlyName: 'FTDI FT232R USB-UART', usb: true });
-  const other = describePort({ path: '/dev/ttyACM3', manufacturer: 'Acme', serialNumber: undefined, pnpId: undefined, locationId: undefined, vendorId: 'beef', productId: '0001' });
+  const other = describePort({ path: '/dev/ttyACM3', manufacturer: 'Acme', serialNumber: undefined, vendorId: 'beef', productId: '0001' });
   assert.equal(other.friendlyName, 'Acme');
-  const uart = describePort({ path: '/dev/ttyS0', manufacturer: undefined, serialNumber: undefined, pnpId: undefined, locationId: undefined, vendorId: undefined, productId: undefined });
+  assert.equal(describePort({ path: '/dev/ttyACM3', manufacturer: 'Acme', vendorId: 'beef', productId: '0001', product: 'Acme Dev Board' }).friendlyName, 'Acme Dev Board');
+  const uart = describePort({ path: '/dev/ttyS0', manufacturer: undefined, serialNumber: undefined, vendorId: undefined, productId: undefined });
   assert.deepEqual(uart, { path: '/dev/ttyS0', friendlyName: '/dev/ttyS0', usb: false });
 });
 
-test('listSerialPorts lists this machine through serialport (USB first)', async () => {
+test('listSerialPorts lists this machine (sysfs on Linux, no udevadm needed; USB first)', async () => {
   const ports = await listSerialPorts();
   assert.ok(Array.isArray(ports));
   for (const p of ports) assert.match(p.path, /^\/dev\//);
