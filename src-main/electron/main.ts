@@ -1,40 +1,42 @@
-// Electron main process: the thin layer that applies window-options.ts, security.ts and ipc.ts.
-// It is the only place (with ipc.ts) that loads the electron runtime.
-import { app, BrowserWindow, ipcMain, nativeTheme, session, shell } from 'electron';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+// Electron main process: the thin layer that applies window-options.ts, security.ts,
+// contents-rules.ts, app-protocol.ts and ipc.ts. It is the only place (with ipc.ts) that loads
+// the electron runtime.
+import { app, BrowserWindow, ipcMain, nativeTheme, protocol, session, shell } from 'electron';
+import { fileURLToPath } from 'node:url';
 import { createApiServices } from '../api/services';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppRequest } from './app-protocol';
+import { secureEveryContents, secureSession } from './contents-rules';
 import { forwardEvents, registerIpc } from './ipc';
-import { CONTENT_SECURITY_POLICY, isAllowedNavigation, isExternalLink, type AppLocation } from './security';
+import { appLocation, CONTENT_SECURITY_POLICY, devContentSecurityPolicy } from './security';
 import { createWindowOptions } from './window-options';
 
-const devServer = process.env.ELECTRON_RENDERER_URL;
-const location: AppLocation = {
-  url: devServer ?? pathToFileURL(fileURLToPath(new URL('../renderer/index.html', import.meta.url))).href,
-};
+const location = appLocation({ devBuild: import.meta.env.DEV, packaged: app.isPackaged, rendererUrl: process.env.ELECTRON_RENDERER_URL });
+const devServer = location.url.startsWith('http:') ? location.url : undefined;
+const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url));
 const preloadPath = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
 
 async function createWindow(services: ReturnType<typeof createApiServices>): Promise<void> {
-  const window = new BrowserWindow(createWindowOptions({ preloadPath, dark: nativeTheme.shouldUseDarkColors }));
-  const contents = window.webContents;
-  contents.on('will-navigate', (event, url) => {
-    if (!isAllowedNavigation(url, location)) event.preventDefault();
-  });
-  contents.on('will-attach-webview', (event) => event.preventDefault());
-  contents.setWindowOpenHandler(({ url }) => {
-    if (isExternalLink(url)) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  forwardEvents(services, contents);
+  // DevTools only when running from a checkout; a packaged app has none.
+  const window = new BrowserWindow(createWindowOptions({ preloadPath, dark: nativeTheme.shouldUseDarkColors, devTools: !app.isPackaged }));
+  forwardEvents(services, window.webContents);
   window.once('ready-to-show', () => window.show());
   await window.loadURL(location.url);
 }
 
+// Before ready: the scheme must be privileged (standard, secure) before any page loads.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }]);
 app.enableSandbox();
+secureEveryContents(app, { app: location, openExternal: (url) => void shell.openExternal(url) });
+
 app.whenReady().then(async () => {
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
-  });
+  secureSession(session.defaultSession, location);
+  protocol.handle(APP_SCHEME, (request) => serveAppRequest(rendererDir, request.url, CONTENT_SECURITY_POLICY));
+  if (devServer) {
+    const csp = devContentSecurityPolicy(devServer);
+    session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
+    });
+  }
   const services = createApiServices({ host: 'electron', onInternalError: (error) => console.error(error) });
   registerIpc(ipcMain, services, location);
   await createWindow(services);

@@ -8,9 +8,11 @@ export interface WindowOptionsInput {
   height?: number;
   /** Dark title-bar background while the page loads. */
   dark?: boolean;
+  /** Off unless asked for: main.ts turns DevTools on only when running unpackaged. */
+  devTools?: boolean;
 }
 
-export function createWindowOptions({ preloadPath, width = 1280, height = 800, dark = false }: WindowOptionsInput): BrowserWindowConstructorOptions {
+export function createWindowOptions({ preloadPath, width = 1280, height = 800, dark = false, devTools = false }: WindowOptionsInput): BrowserWindowConstructorOptions {
   return {
     width,
     height,
@@ -34,6 +36,7 @@ export function createWindowOptions({ preloadPath, width = 1280, height = 800, d
       navigateOnDragDrop: false,
       spellcheck: false,
       safeDialogs: true,
+      devTools,
     },
   };
 }

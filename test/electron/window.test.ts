@@ -2,16 +2,16 @@
 // the options factory, the IPC sender check, navigation rules, and the preload bridge shape.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createWindowOptions } from '../../src-main/electron/window-options';
-import { CONTENT_SECURITY_POLICY, isAllowedNavigation, isExternalLink, isTrustedSender } from '../../src-main/electron/security';
+import { appLocation, CONTENT_SECURITY_POLICY, devContentSecurityPolicy, isAllowedNavigation, isExternalLink, isTrustedSender } from '../../src-main/electron/security';
 import { buildBridge, type IpcPort } from '../../src-preload/bridge';
 import { API_CHANNELS, IPC_EVENT_CHANNEL } from '../../src-main/api/contract';
 import { repoRoot } from '../helpers/build';
 import { droppedFilePath } from '../../src-renderer/lib/api';
 
-const built = { url: 'file:///opt/EdgeQuant/resources/app/out/renderer/index.html' };
+const built = { url: 'app://edgequant/index.html' };
 const dev = { url: 'http://localhost:5173/' };
 
 test('window options: sandboxed, isolated, no Node in any frame or worker', () => {
@@ -29,25 +29,66 @@ test('window options: sandboxed, isolated, no Node in any frame or worker', () =
   assert.equal(options.width, 1280);
   assert.equal(options.height, 800);
   assert.equal(options.show, false, 'shown on ready-to-show, no white flash');
+  assert.equal(web.devTools, false, 'DevTools off unless main asks (unpackaged runs only)');
+  assert.equal(createWindowOptions({ preloadPath: 'p', devTools: true }).webPreferences!.devTools, true);
   // Overrides cannot weaken the secure defaults: the factory takes no webPreferences input.
   const dark = createWindowOptions({ preloadPath: 'p', dark: true, width: 1000 });
   assert.equal(dark.webPreferences!.sandbox, true);
   assert.equal(dark.width, 1000);
 });
 
-test('CSP: own origin only, no inline or eval scripts', () => {
+test('CSP: own origin only, no inline or eval scripts, no WebSocket source, no inline styles', () => {
   assert.match(CONTENT_SECURITY_POLICY, /default-src 'self'/);
   assert.match(CONTENT_SECURITY_POLICY, /object-src 'none'/);
-  const script = /script-src ([^;]+)/.exec(CONTENT_SECURITY_POLICY)![1]!;
-  assert.doesNotMatch(script, /unsafe-inline|'unsafe-eval'/);
+  assert.match(CONTENT_SECURITY_POLICY, /frame-ancestors 'none'/);
+  const directive = (name: string) => new RegExp(`${name} ([^;]+)`).exec(CONTENT_SECURITY_POLICY)![1]!;
+  assert.doesNotMatch(directive('script-src'), /unsafe-inline|'unsafe-eval'/);
+  assert.equal(directive('connect-src'), "'self'", 'the window talks to main over IPC, never a socket');
+  assert.equal(directive('style-src'), "'self'");
+  assert.doesNotMatch(CONTENT_SECURITY_POLICY, /ws:|unsafe-inline/);
+  // One renderer build serves both hosts, so the page carries no CSP meta (a meta policy would be
+  // enforced on top of the header one): each host sends its own as a header.
   const html = readFileSync(join(repoRoot, 'src-renderer', 'index.html'), 'utf8');
-  assert.match(html, /http-equiv="Content-Security-Policy"/, 'the page carries a CSP of its own too');
+  assert.doesNotMatch(html, /Content-Security-Policy|ws:\/\//);
+  // electron-vite dev only: Vite's injected <style> tags and its hot-reload socket.
+  const dev = devContentSecurityPolicy('http://localhost:5173/');
+  assert.match(dev, /connect-src 'self' ws:\/\/localhost:5173;/);
+  assert.match(dev, /style-src 'self' 'unsafe-inline';/);
+  assert.doesNotMatch(dev, /script-src[^;]*unsafe-inline/);
+});
+
+test('no style attributes or style: directives in the UI (the window CSP has no unsafe-inline styles)', () => {
+  const offenders: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.svelte')) {
+        const markup = readFileSync(path, 'utf8').replace(/<style[\s\S]*?<\/style>/g, '').replace(/<script[\s\S]*?<\/script>/g, '');
+        if (/\sstyle(=|:[a-z-]+)/.test(markup)) offenders.push(path);
+      }
+    }
+  };
+  walk(join(repoRoot, 'src-renderer'));
+  assert.deepEqual(offenders, [], 'use a class: style attributes need style-src \'unsafe-inline\' in the window');
+});
+
+test('ELECTRON_RENDERER_URL is honoured only by an unpackaged development build, for a local server', () => {
+  const dev = { devBuild: true, packaged: false, rendererUrl: 'http://localhost:5173/' };
+  assert.deepEqual(appLocation(dev), { url: 'http://localhost:5173/' });
+  assert.deepEqual(appLocation({ ...dev, devBuild: false }), built, 'a production build ignores it');
+  assert.deepEqual(appLocation({ ...dev, packaged: true }), built, 'a packaged app ignores it');
+  assert.deepEqual(appLocation({ ...dev, rendererUrl: 'https://evil.example/' }), built);
+  assert.deepEqual(appLocation({ ...dev, rendererUrl: 'file:///tmp/evil.html' }), built);
+  assert.deepEqual(appLocation({ ...dev, rendererUrl: undefined }), built);
 });
 
 test('IPC sender check: only the app document in the top frame', () => {
   assert.equal(isTrustedSender({ url: `${built.url}#/models`, isMainFrame: true }, built), true);
   assert.equal(isTrustedSender({ url: built.url, isMainFrame: false }, built), false, 'iframe');
   assert.equal(isTrustedSender({ url: 'file:///tmp/evil.html', isMainFrame: true }, built), false);
+  assert.equal(isTrustedSender({ url: 'app://other/index.html', isMainFrame: true }, built), false, 'app:// origins are opaque to URL: the host is compared');
+  assert.equal(isTrustedSender({ url: 'app:///index.html', isMainFrame: true }, built), false);
   assert.equal(isTrustedSender({ url: 'https://example.com/', isMainFrame: true }, built), false);
   assert.equal(isTrustedSender({ url: 'not a url', isMainFrame: true }, built), false);
   assert.equal(isTrustedSender(null, built), false);
@@ -59,6 +100,9 @@ test('navigation stays in the app; web links go to the system browser', () => {
   assert.equal(isAllowedNavigation(`${built.url}#/devices`, built), true);
   assert.equal(isAllowedNavigation('https://example.com/', built), false);
   assert.equal(isAllowedNavigation('file:///etc/passwd', built), false);
+  assert.equal(isAllowedNavigation('app://evil/index.html', built), false);
+  assert.equal(isAllowedNavigation('http://localhost:5173/#/x', dev), true);
+  assert.equal(isAllowedNavigation('http://localhost:5173.evil.example/', dev), false);
   assert.equal(isExternalLink('https://www.tensorflow.org/lite'), true);
   assert.equal(isExternalLink('file:///etc/passwd'), false);
   assert.equal(isExternalLink('javascript:alert(1)'), false);
