@@ -29,7 +29,7 @@ const rendererRestrictions = {
 
 export default tseslint.config(
   {
-    ignores: ['out/**', 'node_modules/**', 'test-output/**', 'bench-output/**', 'resources/**', '**/*.d.ts', '**/generated/**'],
+    ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-output/**', 'bench-output/**', 'resources/**', '**/*.d.ts', '**/generated/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
