@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
@@ -80,6 +80,12 @@ test('fuse table: run-as-node, NODE_OPTIONS and --inspect off; asar only (with i
   const known = Object.keys(FuseV1Options).filter((k) => Number.isNaN(Number(k)));
   assert.deepEqual(FUSES.map((f) => f.fuse).sort(), known.sort());
   for (const f of FUSES) assert.ok(f.why.length > 10, f.fuse);
+  // RunAsNode off breaks child_process.fork and re-running process.execPath as Node: the app does neither.
+  const engine = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? engine(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  for (const file of engine(join(repoRoot, 'src-main'))) {
+    assert.doesNotMatch(readFileSync(file, 'utf8'), /\bfork\(|process\.execPath|ELECTRON_RUN_AS_NODE/, file);
+  }
   const integrity = (platform: PackagePlatform, arch = 'x64') => fuseConfig(platform, arch)[FuseV1Options.EnableEmbeddedAsarIntegrityValidation];
   assert.equal(integrity('darwin'), true);
   assert.equal(integrity('win32'), true);
