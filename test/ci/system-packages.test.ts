@@ -14,7 +14,7 @@ function listedPackages(): Map<string, string[]> {
     const entry = line.replace(/#.*/, '').trim();
     if (!entry) continue;
     const [name, programs] = entry.split(':');
-    packages.set(name!.trim(), programs!.trim().split(/\s+/));
+    packages.set(name!.trim(), programs!.trim().split(/\s+/).filter(Boolean));
   }
   return packages;
 }
