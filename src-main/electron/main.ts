@@ -2,7 +2,7 @@
 // It is the only place (with ipc.ts) that loads the electron runtime.
 import { app, BrowserWindow, ipcMain, nativeTheme, session, shell } from 'electron';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createApiServices } from '../api/services';
+import { createApiServices } from '../app/services';
 import { forwardEvents, registerIpc } from './ipc';
 import { CONTENT_SECURITY_POLICY, isAllowedNavigation, isExternalLink, type AppLocation } from './security';
 import { createWindowOptions } from './window-options';

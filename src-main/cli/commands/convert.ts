@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { InputError } from '../../errors';
 import { convertModel, type ConvertOutcome } from '../../convert/pipeline';
 import type { CalibrationMethod, ConvertRequest, IoType, QuantizeMode, WeightRounding } from '../../convert/types';
+import type { RunRecord } from '../../projects/types';
 import { ioQuantFormulasText } from '../../quantize/formulas';
 import { parseCommandArgs, parsePositiveInt, parseShape, printJson, type Command } from '../command';
 
@@ -133,6 +134,16 @@ function summary(result: ConvertOutcome): string {
   return lines.join('\n') + '\n';
 }
 
+/** ", evaluated: SQNR … dB, top-1 agreement …%" when the run evaluated the quantized model. */
+function runMetricsText(run: RunRecord): string {
+  const m = run.metrics;
+  if (m.evalSamples === undefined) return '';
+  const parts = [`${m.evalSamples} samples`];
+  if (typeof m.sqnrDb === 'number') parts.push(`SQNR ${m.sqnrDb.toFixed(2)} dB`);
+  if (typeof m.agreement === 'number') parts.push(`top-1 agreement ${(m.agreement * 100).toFixed(1)}%`);
+  return `; evaluated: ${parts.join(', ')}`;
+}
+
 function jsonOf(result: ConvertOutcome): Record<string, unknown> {
   const { model: _model, ...rest } = result;
   void _model;
@@ -147,14 +158,10 @@ export const convertCommand: Command = {
     const { request, project, json } = parseConvertArgs(argv, io.cwd);
     let result: ConvertOutcome;
     if (project) {
-      const projects = await import('../../projects/record-run').catch(() => null);
-      if (!projects?.recordConvertRun) throw new InputError('--project: project recording is not available in this build.');
-      let outcome: ConvertOutcome | undefined;
-      await projects.recordConvertRun(project, request, async (r) => {
-        outcome = await convertModel(r);
-        return outcome;
-      });
-      result = outcome!;
+      const { convertAsProjectRun } = await import('../../app/convert-run');
+      const recorded = await convertAsProjectRun({ project, request }, { output: request.output });
+      result = recorded.outcome;
+      if (!json) io.stdout(`Recorded as run ${recorded.run.id} of ${project}${runMetricsText(recorded.run)}\n`);
     } else {
       result = await convertModel(request);
     }

@@ -1,22 +1,13 @@
-// The job-kind table: what each kind of job runs inside its worker thread. Engine modules
-// are imported lazily so a worker loads only what its kind needs.
+// The job-kind table: what each kind of job runs inside its worker thread. Engine modules are
+// imported lazily so a worker loads only what its kind needs.
 //
 // To add a kind: 1) its params/progress/result types in api/contract.ts (JobKinds, JOB_KINDS),
 // 2) its params schema in api/schemas.ts (jobParamSchemas; the jobs.start union follows from it),
-// 3) one entry below calling the engine function.
-import type { JobKind, JobKinds } from '../api/contract';
-import { projectJobRunners } from '../projects/jobs';
+// 3) one entry below calling the engine function or use case.
+import type { JobKinds } from '../api/contract';
+import type { JobRunners } from '../jobs/protocol';
 
-export interface JobContext<K extends JobKind> {
-  /** Reports progress to the UI (structured-cloneable data); throws CancelledError once cancelled. */
-  progress(progress: JobKinds[K]['progress']): void;
-  /** Aborted when the user cancels; long loops should check it and throw CancelledError. */
-  signal: AbortSignal;
-}
-
-export type JobRunner<K extends JobKind> = (params: JobKinds[K]['params'], context: JobContext<K>) => Promise<JobKinds[K]['result']>;
-
-export const jobKinds: { [K in JobKind]: JobRunner<K> } = {
+export const jobKinds: JobRunners<JobKinds> = {
   async inspect(params, { progress }) {
     progress({ stage: 'open' });
     const { openModel } = await import('../formats/registry');
@@ -31,5 +22,12 @@ export const jobKinds: { [K in JobKind]: JobRunner<K> } = {
     const { model: _model, passes: _passes, ...result } = await convertModel(params, { onProgress: progress, signal });
     return result;
   },
-  ...projectJobRunners,
+  async 'project-convert'(params, { progress, signal }) {
+    const { runProjectConvert } = await import('./convert-run');
+    return runProjectConvert(params, progress, signal);
+  },
+  async 'project-bench'(params, { progress, signal }) {
+    const { runProjectBench } = await import('./project-bench');
+    return runProjectBench(params, progress, signal);
+  },
 };
