@@ -3,12 +3,12 @@
 import type { CalibrationSpec } from '../../convert/types';
 import { mainGraph, type ModelGraph } from '../../graph/model-graph';
 import type { Statistics } from '../qtypes';
-import type { Dataset } from './dataset';
-import { openDataset } from './open';
+import type { Dataset } from '../../data/dataset';
+import { openDataset } from '../../data/open';
 import { asStatistics, collectStatistics, inputSpecs } from './statistics';
 
-export { CalibrationDataError, type Dataset, type InputSpec, type Sample } from './dataset';
-export { openDataset, type OpenDatasetOptions } from './open';
+export { CalibrationDataError, type Dataset, type InputSpec, type Sample } from '../../data/dataset';
+export { openDataset, type OpenDatasetOptions } from '../../data/open';
 export { asStatistics, collectStatistics, inputSpecs, type CollectOptions, type TensorStatistics } from './statistics';
 
 export const DEFAULT_CALIBRATION_SAMPLES = 100;

@@ -1,8 +1,8 @@
 // Opens calibration / evaluation data from a path: a folder of images, a .npy or a .npz.
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { npyToFloat32, readNpy } from '../../data/npy';
-import { expectedRange, resolvePreprocessing } from '../../data/preprocess';
+import { npyToFloat32, readNpy } from './npy';
+import { expectedRange, resolvePreprocessing } from './preprocess';
 import { CalibrationDataError, chooseIndices, fewSamplesWarning, SampleChecker, type Dataset, type InputSpec } from './dataset';
 import { imageSource, npySource, npzSource, throwIfAborted, type Source } from './sources';
 

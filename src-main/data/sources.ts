@@ -1,11 +1,11 @@
 // The concrete sample sources: a folder of images (decoded and preprocessed one at a time),
 // a .npy of N samples (rows read lazily from disk) and a .npz with one array per model input.
 import { basename } from 'node:path';
-import { listImages, loadImage, type ImageEntry } from '../../data/images';
-import { npyToFloat32, openNpy, type NpyArray, type NpyFile } from '../../data/npy';
-import { openNpz } from '../../data/npz';
-import { preprocessPixels, type Preprocessing } from '../../data/preprocess';
-import { CancelledError } from '../../errors';
+import { listImages, loadImage, type ImageEntry } from './images';
+import { npyToFloat32, openNpy, type NpyArray, type NpyFile } from './npy';
+import { openNpz } from './npz';
+import { preprocessPixels, type Preprocessing } from './preprocess';
+import { CancelledError } from '../errors';
 import { CalibrationDataError, fitsSample, type InputSpec, type Sample } from './dataset';
 
 export interface Source {

@@ -1,13 +1,25 @@
-// sha256 of a model file and of a calibration set (a file or a folder of files), recorded in
+// sha256 of a model file and of a data set (a file or a folder of files), recorded in
 // each run so a result can be traced to the exact bytes it came from.
 import { createHash } from 'node:crypto';
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { InputError } from '../errors';
-import type { HashedFile, HashedSet } from './types';
 
-export class ProjectInputError extends InputError {
-  override name = 'ProjectInputError';
+export class DataPathError extends InputError {
+  override name = 'DataPathError';
+}
+
+export interface HashedFile {
+  path: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface HashedSet {
+  path: string;
+  sha256: string;
+  files: number;
+  bytes: number;
 }
 
 export async function sha256File(path: string): Promise<string> {
@@ -25,13 +37,13 @@ function statOrThrow(path: string, what: string) {
   try {
     return statSync(path);
   } catch (error) {
-    throw new ProjectInputError(`${what} ${path} not found (${(error as NodeJS.ErrnoException).code}); check the path.`);
+    throw new DataPathError(`${what} ${path} not found (${(error as NodeJS.ErrnoException).code}); check the path.`);
   }
 }
 
 export async function hashFile(path: string): Promise<HashedFile> {
   const st = statOrThrow(path, 'Model file');
-  if (!st.isFile()) throw new ProjectInputError(`Model ${path} is not a file; pass the model file itself.`);
+  if (!st.isFile()) throw new DataPathError(`Model ${path} is not a file; pass the model file itself.`);
   return { path, sha256: await sha256File(path), bytes: st.size };
 }
 

@@ -1,7 +1,7 @@
 // Sample sources for calibration and evaluation. A dataset yields one sample at a time (one
 // Float32Array per model input, batch 1), so memory does not grow with the number of samples.
-import { InputError } from '../../errors';
-import { seededRandom } from '../../seeded-random';
+import { InputError } from '../errors';
+import { seededRandom } from '../seeded-random';
 
 export class CalibrationDataError extends InputError {
   override name = 'CalibrationDataError';
