@@ -19,7 +19,7 @@ export const jobKinds: JobRunners<JobKinds> = {
   async convert(params, { progress, signal }) {
     const { convertModel } = await import('../convert/pipeline');
     // Only the plain result crosses back; the in-memory graph and pass report stay here.
-    const { model: _model, passes: _passes, ...result } = await convertModel(params, { onProgress: progress, signal });
+    const { model: _model, floatModel: _float, passes: _passes, ...result } = await convertModel(params, { onProgress: progress, signal });
     return result;
   },
   async 'project-convert'(params, { progress, signal }) {

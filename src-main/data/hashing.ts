@@ -1,9 +1,11 @@
-// sha256 of a model file and of a data set (a file or a folder of files), recorded in
-// each run so a result can be traced to the exact bytes it came from.
+// sha256 of a model file and of a data set (a file or a folder of files), recorded in each run so
+// a result can be traced to the exact bytes it came from. A set is hashed through the run's
+// DataReader, so the same read also feeds calibration and evaluation.
 import { createHash } from 'node:crypto';
-import { createReadStream, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { InputError } from '../errors';
+import { DataReader } from './reader';
 
 export class DataPathError extends InputError {
   override name = 'DataPathError';
@@ -22,15 +24,11 @@ export interface HashedSet {
   bytes: number;
 }
 
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  await new Promise<void>((resolve, reject) => {
-    createReadStream(path)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('end', () => resolve())
-      .on('error', reject);
-  });
-  return hash.digest('hex');
+/** A reader that keeps nothing: hashing alone streams each file once. */
+const streaming = () => new DataReader({ maxFileBytes: 0, maxDecodedBytes: 0 });
+
+export async function sha256File(path: string, reader: DataReader = streaming()): Promise<string> {
+  return reader.sha256(path);
 }
 
 function statOrThrow(path: string, what: string) {
@@ -41,10 +39,10 @@ function statOrThrow(path: string, what: string) {
   }
 }
 
-export async function hashFile(path: string): Promise<HashedFile> {
+export async function hashFile(path: string, reader: DataReader = streaming()): Promise<HashedFile> {
   const st = statOrThrow(path, 'Model file');
   if (!st.isFile()) throw new DataPathError(`Model ${path} is not a file; pass the model file itself.`);
-  return { path, sha256: await sha256File(path), bytes: st.size };
+  return { path, sha256: await reader.sha256(path), bytes: st.size };
 }
 
 function listFiles(dir: string): string[] {
@@ -52,8 +50,10 @@ function listFiles(dir: string): string[] {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.name.startsWith('.')) continue;
     const full = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...listFiles(full));
-    else if (entry.isFile()) out.push(full);
+    // A symlinked sample is read (and so hashed) as the file it points to.
+    const kind = entry.isSymbolicLink() ? statSync(full) : entry;
+    if (kind.isDirectory()) out.push(...listFiles(full));
+    else if (kind.isFile()) out.push(full);
   }
   return out;
 }
@@ -62,9 +62,9 @@ function listFiles(dir: string): string[] {
  * A folder hashes as sha256 over "relative/path\0<file sha256>\n" lines in sorted order, so
  * renaming or editing any sample changes it while file system order does not.
  */
-export async function hashSet(path: string): Promise<HashedSet> {
+export async function hashSet(path: string, reader: DataReader = streaming()): Promise<HashedSet> {
   const st = statOrThrow(path, 'Calibration data');
-  if (st.isFile()) return { path, sha256: await sha256File(path), files: 1, bytes: st.size };
+  if (st.isFile()) return { path, sha256: await reader.sha256(path), files: 1, bytes: st.size };
   const files = listFiles(path)
     .map((f) => relative(path, f).split(sep).join('/'))
     .sort();
@@ -73,7 +73,7 @@ export async function hashSet(path: string): Promise<HashedSet> {
   for (const rel of files) {
     const full = join(path, rel);
     bytes += statSync(full).size;
-    hash.update(`${rel}\0${await sha256File(full)}\n`);
+    hash.update(`${rel}\0${await reader.sha256(full)}\n`);
   }
   return { path, sha256: hash.digest('hex'), files: files.length, bytes };
 }

@@ -28,6 +28,8 @@ final layers end (MobileNetV2 224, 100 samples: about a minute).
 int8, int16x8 and dynamic make one extra pass in all.
 --recipe replaces the mode's preset with a JSON recipe (rules: which ops, which algorithm, how
 weights are stored; the presets are in src-main/quantize/recipes/).
+--project DIR records the conversion as a run of that project (hashes, artifacts, metrics) and,
+with --calibration, evaluates float vs quantized on the samples calibration did not use.
 --json prints the output size, op histogram, I/O, timings, the quantization report (ops left
 float and why, per-layer weight SQNR, checks) and the I/O formulas as one JSON document.`;
 
@@ -134,18 +136,18 @@ function summary(result: ConvertOutcome): string {
   return lines.join('\n') + '\n';
 }
 
-/** ", evaluated: SQNR … dB, top-1 agreement …%" when the run evaluated the quantized model. */
-function runMetricsText(run: RunRecord): string {
+/** "; evaluated on <data>: SQNR … dB, top-1 agreement …%" when the run evaluated the quantized model. */
+function runMetricsText(run: RunRecord, data: string | undefined): string {
   const m = run.metrics;
   if (m.evalSamples === undefined) return '';
-  const parts = [`${m.evalSamples} samples`];
+  const parts = [data ?? `${m.evalSamples} samples`];
   if (typeof m.sqnrDb === 'number') parts.push(`SQNR ${m.sqnrDb.toFixed(2)} dB`);
   if (typeof m.agreement === 'number') parts.push(`top-1 agreement ${(m.agreement * 100).toFixed(1)}%`);
   return `; evaluated: ${parts.join(', ')}`;
 }
 
 function jsonOf(result: ConvertOutcome): Record<string, unknown> {
-  const { model: _model, ...rest } = result;
+  const { model: _model, floatModel: _float, ...rest } = result;
   void _model;
   return rest;
 }
@@ -161,7 +163,7 @@ export const convertCommand: Command = {
       const { convertAsProjectRun } = await import('../../app/convert-run');
       const recorded = await convertAsProjectRun({ project, request }, { output: request.output });
       result = recorded.outcome;
-      if (!json) io.stdout(`Recorded as run ${recorded.run.id} of ${project}${runMetricsText(recorded.run)}\n`);
+      if (!json) io.stdout(`Recorded as run ${recorded.run.id} of ${project}${runMetricsText(recorded.run, recorded.evaluation?.data)}\n`);
     } else {
       result = await convertModel(request);
     }
