@@ -83,10 +83,16 @@ function toInputValues(array: NpyArray, input: InputSpec, file: string, preproce
   throw new CalibrationDataError(`${file}: ${array.dtype} data does not fit input '${input.name}' (${input.dtype}); save float32 samples (or uint8 pixels with --preprocess).`);
 }
 
-/** Whether to read `path` whole through the reader (it fits the bound) or row by row. */
+/**
+ * Arrays up to this size are read whole (parsing copies them once more); larger ones are read
+ * row by row, so memory stays flat however large the file.
+ */
+const WHOLE_ARRAY_BYTES = 64 * 1024 * 1024;
+
+/** Whether to read `path` whole through the reader (small enough to keep) or row by row. */
 async function whole(path: string, reader: DataReader): Promise<Uint8Array | undefined> {
   const { size } = await stat(path);
-  if (reader.fits(path, size)) return reader.bytes(path);
+  if (size <= WHOLE_ARRAY_BYTES && reader.fits(path, size)) return reader.bytes(path);
   reader.countRead(path, size);
   return undefined;
 }

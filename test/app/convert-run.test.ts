@@ -12,6 +12,7 @@ import { convertAsProjectRun } from '../../src-main/app/convert-run';
 import { convertModel } from '../../src-main/convert/pipeline';
 import type { ConvertRequest } from '../../src-main/convert/types';
 import { hashSet } from '../../src-main/data/hashing';
+import { writeNpy } from '../../src-main/data/npy';
 import { openDataset } from '../../src-main/data/open';
 import { previewSample } from '../../src-main/data/preview';
 import { DataReader } from '../../src-main/data/reader';
@@ -132,4 +133,22 @@ test('a calibration folder of symlinked samples hashes (and reads) the files the
   const hashed = await hashSet(linked, new DataReader({ onRead: (path) => reads.push(path) }));
   assert.equal(hashed.files, 2);
   assert.equal(reads.length, 2);
+});
+
+test('a .npy set: hashing and two passes over its samples read the file once', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'eq-npy-'));
+  const path = join(dir, 'x.npy');
+  await writeNpy(path, { dtype: 'float32', shape: [10, 4], data: Float32Array.from({ length: 40 }, (_, i) => Math.sin(i)) });
+  const reads: string[] = [];
+  const reader = new DataReader({ onRead: (p) => reads.push(p) });
+  await hashSet(path, reader);
+  const input = [{ name: 'x', shape: [1, 4], dtype: 'float32' }];
+  for (let pass = 0; pass < 2; pass++) {
+    const dataset = await openDataset(path, input, { samples: 6, seed: 0, reader });
+    let n = 0;
+    for await (const _ of dataset.samples()) n++;
+    await dataset.close();
+    assert.equal(n, 6);
+  }
+  assert.deepEqual(reads, [path]);
 });
