@@ -50,6 +50,8 @@ try {
   } else {
     console.log('MobileNetV2 case skipped: ../shared/fixtures absent');
   }
+  // Warm-up (TF.js backend, runtimes, module loading), not recorded: the figures compare warm runs.
+  await measure('warm-up', cases[0]!.model, cases[0]!.data, cases[0]!.preprocess, cases[0]!.rounding, false);
   for (const c of cases) {
     const once = await measure(c.name, c.model, c.data, c.preprocess, c.rounding, true);
     record[`${c.name}ReadsPerSample`] = once.readsPerSample;
