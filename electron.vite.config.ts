@@ -13,7 +13,7 @@ export default defineConfig({
           index: resolve('src-main/electron/main.ts'),
           host: resolve('src-main/host/main.ts'),
           cli: resolve('src-main/cli/main.ts'),
-          'job-worker': resolve('src-main/jobs/worker.ts'),
+          'job-worker': resolve('src-main/app/job-worker.ts'),
         },
       },
     },

@@ -5,6 +5,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
+import edgequant from './eslint/engine-layers.js';
 
 const NODE_BUILTINS = [
   'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises', 'http', 'http2',
@@ -79,6 +80,12 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  // Engine folders in layer order (eslint/engine-layers.js): none imports a higher one.
+  {
+    files: ['src-main/**/*.ts'],
+    plugins: { edgequant },
+    rules: { 'edgequant/engine-layers': 'error' },
   },
   // Engine: plain Node modules shared by the window, the browser host, the CLI and tests.
   {

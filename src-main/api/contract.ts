@@ -8,6 +8,7 @@
 import type { ErrorCode } from '../errors';
 import type { ConvertRequest, ConvertResult, ConvertProgress } from '../convert/types';
 import { PROJECT_API_CHANNELS, PROJECT_JOB_KINDS, type ProjectApiRequests, type ProjectJobKinds } from '../projects/api-contract';
+import type { JobDoneOf, JobInfoOf, JobProgressOf, JobStartOf, JobStatus } from '../jobs/protocol';
 
 // ---- shared payload shapes -------------------------------------------------------------------
 
@@ -53,7 +54,7 @@ export interface LayerRow {
 
 // ---- jobs ------------------------------------------------------------------------------------
 
-/** Job kinds: params, progress and result of each. Add a kind here and in jobs/kinds.ts. */
+/** Job kinds: params, progress and result of each. Add a kind here and in app/job-kinds.ts. */
 export interface JobKinds extends ProjectJobKinds {
   inspect: { params: { path: string; companions?: string[] }; progress: { stage: string }; result: ModelSummary };
   convert: { params: ConvertRequest; progress: ConvertProgress; result: ConvertResult };
@@ -61,19 +62,10 @@ export interface JobKinds extends ProjectJobKinds {
 export type JobKind = keyof JobKinds;
 export const JOB_KINDS = ['inspect', 'convert', ...PROJECT_JOB_KINDS] as const satisfies readonly JobKind[];
 
-export type JobStartRequest = { [K in JobKind]: { kind: K; params: JobKinds[K]['params'] } }[JobKind];
-export type JobStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
-
-export interface JobInfo {
-  id: string;
-  kind: JobKind;
-  status: JobStatus;
-  startedAt: string;
-  endedAt?: string;
-  /** The last progress payload the job reported. */
-  progress?: unknown;
-  error?: ApiErrorBody;
-}
+export type JobStartRequest = JobStartOf<JobKinds>;
+export type { JobStatus };
+/** A job as jobs.list reports it; `progress` is the last report, typed by its kind. */
+export type JobInfo = JobInfoOf<JobKinds>;
 
 // ---- requests and events ---------------------------------------------------------------------
 
@@ -105,14 +97,9 @@ void allChannelsListed;
 
 /** event → payload, pushed from main to every window / socket. */
 export interface ApiEvents {
-  'job.progress': { jobId: string; kind: JobKind; progress: unknown };
-  'job.done': {
-    jobId: string;
-    kind: JobKind;
-    status: Exclude<JobStatus, 'running'>;
-    result?: unknown;
-    error?: ApiErrorBody;
-  };
+  /** Progress and result payloads are typed by the job's kind (narrow on `kind`). */
+  'job.progress': JobProgressOf<JobKinds>;
+  'job.done': JobDoneOf<JobKinds>;
 }
 export type ApiEventName = keyof ApiEvents;
 export const API_EVENTS = ['job.progress', 'job.done'] as const satisfies readonly ApiEventName[];

@@ -6,11 +6,12 @@
 import { APP_NAME, APP_VERSION } from '../version';
 import type { ApiChannel, ApiRequest, ApiResponse, AppInfo } from './contract';
 import type { JobManager } from '../jobs/manager';
+import type { JobKinds } from './contract';
 import { createProjectHandlers } from '../projects/api-handlers';
 
 export interface Services {
   host: AppInfo['host'];
-  jobs: JobManager;
+  jobs: JobManager<JobKinds>;
   /** Name of the TF.js backend the engine uses, when known (injected: loading TF.js is slow). */
   tfjsBackend?: () => Promise<string | null>;
 }

@@ -8,6 +8,7 @@ import { mainGraph, opHistogram } from '../graph/model-graph';
 import { runFloatPasses, type PassReport } from '../graph/passes/index';
 import type { ModelSource } from '../formats/importer';
 import { openModel as defaultOpenModel } from '../formats/registry';
+import { DataReader } from '../data/reader';
 import type { CalibrationSamples } from '../quantize/calibration/index';
 import type { QuantizeOptions } from '../quantize/index';
 import { ioQuantFormulas } from '../quantize/formulas';
@@ -25,12 +26,16 @@ export interface ConvertOptions {
   onProgress?: (progress: ConvertProgress) => void;
   signal?: AbortSignal;
   deps?: Partial<ConvertDeps>;
+  /** The run's data reader: calibration and the GPTQ stream read each sample through it once. */
+  reader?: DataReader;
 }
 
 export interface ConvertOutcome extends ConvertResult {
   passes: PassReport;
   /** The final graph as written (for inspection and validation by callers). */
   model: ModelGraph;
+  /** The float graph after the float passes, before quantization (evaluation's reference). */
+  floatModel: ModelGraph;
 }
 
 export { modelSource };
@@ -111,6 +116,7 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
   }
   check();
 
+  const floatModel = model;
   let quantization: QuantizeReport | undefined;
   if (request.quantize.mode !== 'none') {
     const { quantizeModel } = await import('../quantize/index');
@@ -119,15 +125,16 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
     const spec = request.quantize.calibration;
     if (needsData && !spec) throw new InputError(`--quantize ${request.quantize.mode} needs --calibration DIR|FILE.npy|FILE.npz (representative inputs).`);
     let calibrate: QuantizeOptions['calibrate'];
+    const reader = options.reader ?? new DataReader();
     if (needsData && spec) {
       const { calibrator } = await import('../quantize/calibration/index');
-      calibrate = calibrator(spec, warnings, (done, total) => onProgress?.({ stage: 'calibrate', fraction: done / Math.max(total, 1) }), signal);
+      calibrate = calibrator(spec, warnings, (done, total) => onProgress?.({ stage: 'calibrate', fraction: done / Math.max(total, 1) }), signal, reader);
     }
     // Error-compensated rounding streams the calibration samples (again, once per fp16 layer).
     let stream: CalibrationSamples | undefined;
     if (spec && weightRoundingFor(request.quantize, true) === 'gptq') {
       const { openCalibrationSamples } = await import('../quantize/calibration/index');
-      stream = await openCalibrationSamples(spec, model, warnings, signal);
+      stream = await openCalibrationSamples(spec, model, warnings, signal, reader);
     }
     const result = await time('quantizeMs', () =>
       quantizeModel(model, request.quantize, {
@@ -165,5 +172,6 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
     ioFormulas: ioQuantFormulas(model),
     passes,
     model,
+    floatModel,
   };
 }

@@ -22,14 +22,18 @@ export interface ImageTarget {
 
 /** Decodes and resizes one image file: uint8 HWC in RGB (or gray) order. */
 export async function loadImage(path: string, target: ImageTarget): Promise<Uint8Array> {
-  const bytes = await readFile(path);
+  return decodeImage(await readFile(path), path, target);
+}
+
+/** Decodes and resizes an image file's bytes (`path` names it in errors). */
+export async function decodeImage(bytes: Uint8Array, path: string, target: ImageTarget): Promise<Uint8Array> {
   let pipeline: Sharp;
   try {
     if (isBmp(bytes)) {
       const rgb = decodeBmp(bytes, path);
       pipeline = sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } });
     } else {
-      pipeline = sharp(bytes).rotate();
+      pipeline = sharp(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).rotate();
     }
     pipeline = pipeline.removeAlpha().resize(target.width, target.height, { fit: target.fit ?? 'fill' });
     pipeline = target.channels === 1 ? pipeline.toColourspace('b-w') : pipeline.toColourspace('srgb');

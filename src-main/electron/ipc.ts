@@ -2,7 +2,7 @@
 // the app's own top frame (security.ts); the payload is validated by dispatch (zod schemas).
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { API_CHANNELS, IPC_EVENT_CHANNEL, ipcChannel, type ApiResult } from '../api/contract';
-import type { ApiServices } from '../api/services';
+import type { ApiServices } from '../app/services';
 import { isTrustedSender, type AppLocation } from './security';
 
 function senderFrame(event: IpcMainInvokeEvent): { url: string; isMainFrame: boolean } | null {

@@ -3,7 +3,7 @@
 // the electron runtime.
 import { app, BrowserWindow, ipcMain, nativeTheme, protocol, session, shell } from 'electron';
 import { fileURLToPath } from 'node:url';
-import { createApiServices } from '../api/services';
+import { createApiServices } from '../app/services';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppRequest } from './app-protocol';
 import { secureEveryContents, secureSession } from './contents-rules';
 import { forwardEvents, registerIpc } from './ipc';

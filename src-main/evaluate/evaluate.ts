@@ -1,16 +1,18 @@
 // Float vs quantized, both in a real TFLite runtime, on the same real data: per-output SQNR,
 // cosine, max abs error, top-1 agreement and label accuracy; file sizes; local latency.
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { CancelledError, oneLine } from '../errors';
-import { openDataset } from '../quantize/calibration/open';
-import type { InputSpec } from '../quantize/calibration/dataset';
+import { openDataset } from '../data/open';
+import type { InputSpec } from '../data/dataset';
+import type { DataReader } from '../data/reader';
+import type { ModelGraph } from '../graph/model-graph';
 import { getRuntime } from '../runtime/index';
 import { RuntimeLoadError } from '../runtime/errors';
 import type { LoadedTflite, RuntimeName } from '../runtime/types';
 import { isTfliteBytes } from '../tflite/reader';
-import { EvaluateInputError } from './errors';
+import { EvaluateInputError, NoHeldOutSamplesError } from './errors';
+import { floatTflite, type Converter } from './float-model';
 import { pinModelInputs } from './pin-shapes';
 import { fromRuntimeOutput, toRuntimeInput } from './io';
 import { isClassification, latencySummary, OutputComparison, type OutputMetrics } from './metrics';
@@ -21,6 +23,10 @@ import { readTflite } from '../tflite/reader';
 export interface EvaluateRequest {
   /** A float .tflite, or any model the importers read (converted to float .tflite first). */
   floatModel: string;
+  /** Weights files of a Keras JSON float model (as convert's WEIGHTS.h5). */
+  companions?: string[];
+  /** Convert the float model's LSTM layers unrolled (as convert --unroll-rnn). */
+  unrollRnn?: boolean;
   quantModel: string;
   /** Folder of images (sub-folders = classes), .npy of N samples or .npz. */
   data: string;
@@ -29,6 +35,11 @@ export interface EvaluateRequest {
   preprocess?: string;
   /** Use the first N samples (default: all). */
   samples?: number;
+  /**
+   * Evaluate on the held-out part of `data`: the samples after the first `calibrated` of the
+   * calibration's seeded order (the ones calibration used are never evaluated on).
+   */
+  heldOut?: { calibrated: number; seed: number };
   /** Force one runtime for both models (default: LiteRT.js, tflite-node if either is refused). */
   runtime?: RuntimeName;
   /** Timed runs per model after warm-up; 0 skips latency (default 50). */
@@ -78,30 +89,12 @@ export interface EvaluationReport {
 export interface EvaluateOptions {
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
-}
-
-async function floatTflite(path: string, inputShape: number[] | undefined): Promise<{ bytes: Uint8Array; convertedFrom?: string }> {
-  const info = await stat(path).catch(() => null);
-  if (!info) throw new EvaluateInputError(`Float model not found: ${path}.`);
-  if (info.isFile()) {
-    const bytes = new Uint8Array(await readFile(path));
-    if (isTfliteBytes(bytes)) return { bytes };
-  }
-  // Any other format: convert to a float .tflite with our own pipeline, then compare that.
-  const { convertModel } = await import('../convert/pipeline');
-  const dir = await mkdtemp(join(tmpdir(), 'edgequant-eval-'));
-  try {
-    const output = join(dir, 'float.tflite');
-    await convertModel({
-      model: path,
-      output,
-      ...(inputShape ? { inputShape } : {}),
-      quantize: { mode: 'none', inputType: 'float32', outputType: 'float32', int8Only: false },
-    });
-    return { bytes: new Uint8Array(await readFile(output)), convertedFrom: path };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  /** The float graph the conversion already built: evaluated as it is, not converted again. */
+  floatGraph?: ModelGraph;
+  /** The run's data reader (samples read once per run, counted). */
+  reader?: DataReader;
+  /** Converts a float model that is not a .tflite (injected by tests to count conversions). */
+  convert?: Converter;
 }
 
 async function loadPair(floatBytes: Uint8Array, quantBytes: Uint8Array, forced: RuntimeName | undefined): Promise<{ name: RuntimeName; version: string; f: LoadedTflite; q: LoadedTflite; fallbackReason?: string }> {
@@ -158,7 +151,16 @@ function checkPair(f: LoadedTflite, q: LoadedTflite): void {
 
 export async function evaluate(request: EvaluateRequest, options: EvaluateOptions = {}): Promise<EvaluationReport> {
   const { signal } = options;
-  const floatSource = await floatTflite(request.floatModel, request.inputShape);
+  const floatSource = await floatTflite(
+    {
+      path: request.floatModel,
+      ...(request.companions ? { companions: request.companions } : {}),
+      ...(request.inputShape ? { inputShape: request.inputShape } : {}),
+      ...(request.unrollRnn ? { unrollRnn: true } : {}),
+      ...(options.floatGraph ? { graph: options.floatGraph } : {}),
+    },
+    options.convert,
+  );
   const quantBytes = new Uint8Array(await readFile(request.quantModel).catch(() => {
     throw new EvaluateInputError(`Quantized model not found: ${request.quantModel}.`);
   }));
@@ -174,8 +176,17 @@ export async function evaluate(request: EvaluateRequest, options: EvaluateOption
       ...(request.preprocess !== undefined ? { preprocess: request.preprocess } : {}),
       ...(request.labels ? { labels: request.labels } : {}),
       ...(request.samples ? { samples: request.samples } : {}),
+      ...(request.heldOut ? { seed: request.heldOut.seed, skip: request.heldOut.calibrated } : {}),
+      ...(options.reader ? { reader: options.reader } : {}),
       warnFewSamples: false,
     });
+    if (request.heldOut && dataset.count === 0) {
+      await dataset.close();
+      throw new NoHeldOutSamplesError(`No held-out samples in ${request.data}: calibration used all ${dataset.available}; give separate evaluation data.`);
+    }
+    const description = request.heldOut
+      ? `validation: ${dataset.count} held-out samples of ${request.data} (calibration used the other ${Math.min(request.heldOut.calibrated, dataset.available)})`
+      : dataset.description;
     // An output as large as an input is a reconstruction (autoencoder), not class scores.
     const inputSizes = new Set(f.inputs.map((t) => t.shape.reduce((n, d) => n * d, 1)));
     const comparisons = f.outputs.map((t) => new OutputComparison(t.name, t.shape, isClassification(t.shape) && !inputSizes.has(t.shape.reduce((n, d) => n * d, 1))));
@@ -212,6 +223,8 @@ export async function evaluate(request: EvaluateRequest, options: EvaluateOption
       const again = await openDataset(request.data, specs, {
         ...(request.preprocess !== undefined ? { preprocess: request.preprocess } : {}),
         samples: request.layerSamples,
+        ...(request.heldOut ? { seed: request.heldOut.seed, skip: request.heldOut.calibrated } : {}),
+        ...(options.reader ? { reader: options.reader } : {}),
         warnFewSamples: false,
       });
       try {
@@ -226,7 +239,7 @@ export async function evaluate(request: EvaluateRequest, options: EvaluateOption
     }
     return {
       runtime: { name: pair.name, version: pair.version, ...(pair.fallbackReason ? { fallbackReason: pair.fallbackReason } : {}) },
-      data: dataset.description,
+      data: description,
       samples: done,
       ...(dataset.classes ? { classes: dataset.classes } : {}),
       float: floatSide,

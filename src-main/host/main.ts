@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createApiServices } from '../api/services';
+import { createApiServices } from '../app/services';
 import { oneLine } from '../errors';
 import { startHost } from './server';
 import { openBrowser } from './open-browser';

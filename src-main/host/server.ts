@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { ApiServices } from '../api/services';
+import type { ApiServices } from '../app/services';
 import { checkAccess, cookieName, newToken } from './access';
 import { readStatic } from './static-files';
 

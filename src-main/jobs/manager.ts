@@ -1,63 +1,77 @@
-// Runs jobs in worker_threads: one thread per job, progress and completion as contract events,
-// cooperative cancel (abort signal) with a hard stop (terminate) when the job ignores it.
+// Runs jobs in worker_threads: one thread per job, progress and completion as events typed by
+// the kind map, cooperative cancel (abort signal) with a hard stop (terminate) when the job
+// ignores it. Generic: the application gives the kind map, the worker entry and what to clean
+// up when a worker dies mid-job (app/jobs.ts).
 import { randomUUID } from 'node:crypto';
 import type { Worker } from 'node:worker_threads';
 import { InputError } from '../errors';
-import type { ApiErrorBody, ApiEvents, JobInfo, JobKind, JobStartRequest } from '../api/contract';
-import type { EventHub } from '../api/events';
-import { defaultWorkerEntry, spawnJobWorker, type WorkerEntry } from './entry';
-import type { FromWorker, JobWorkerData, ToWorker } from './protocol';
-import { finishAbandonedRun, runRefOf } from './run-guard';
-import type { RunRef } from '../projects/runs';
+import { spawnJobWorker, type WorkerEntry } from './entry';
+import type { FromWorker, JobDoneOf, JobErrorBody, JobInfoOf, JobKindMap, JobProgressOf, JobStartOf, JobStatus, JobWorkerData, ToWorker } from './protocol';
 
 export class UnknownJobError extends InputError {
   override name = 'UnknownJobError';
 }
 
-export interface JobManagerOptions {
-  events: EventHub;
-  entry?: WorkerEntry;
+/** Where the manager reports each job's progress and its end. */
+export interface JobEventSink<M extends JobKindMap<M>> {
+  progress(event: JobProgressOf<M>): void;
+  done(event: JobDoneOf<M>): void;
+}
+
+/** Work a job had under way when its thread died without answering, and how to finish it. */
+export interface AbandonedWork {
+  /** Finishes the work with the reason; returns a note for the job's error when it could not. */
+  finish(reason: string, cancelled: boolean, thread: number): string | undefined;
+}
+
+/** Recognises, from a job's params and one of its progress reports, work it has under way. */
+export type AbandonGuard = (params: unknown, progress: unknown) => AbandonedWork | undefined;
+
+export interface JobManagerOptions<M extends JobKindMap<M>> {
+  events: JobEventSink<M>;
+  entry: WorkerEntry;
+  guard?: AbandonGuard;
   /** How long a cancelled job may take to stop on its own before its thread is terminated. */
   cancelGraceMs?: number;
   /** Finished jobs kept for jobs.list. */
   keepFinished?: number;
 }
 
-type Done = ApiEvents['job.done'];
-
-interface RunningJob {
-  info: JobInfo;
+interface RunningJob<M extends JobKindMap<M>> {
+  info: JobInfoOf<M>;
   params: unknown;
   worker: Worker;
   /** The worker's threadId (the Worker object reports -1 once it has exited). */
   thread: number;
-  done: Promise<Done>;
+  done: Promise<JobDoneOf<M>>;
   cancelTimer?: NodeJS.Timeout;
-  /** The project run the job is writing, once its progress named it. */
-  run?: RunRef;
+  /** Work the job has under way (e.g. the project run it is writing), once its progress named it. */
+  work?: AbandonedWork;
 }
 
-export class JobManager {
-  readonly #events: EventHub;
+export class JobManager<M extends JobKindMap<M>> {
+  readonly #events: JobEventSink<M>;
   readonly #entry: WorkerEntry;
+  readonly #guard: AbandonGuard | undefined;
   readonly #grace: number;
   readonly #keep: number;
-  readonly #jobs = new Map<string, RunningJob>();
+  readonly #jobs = new Map<string, RunningJob<M>>();
 
-  constructor({ events, entry = defaultWorkerEntry(), cancelGraceMs = 2000, keepFinished = 50 }: JobManagerOptions) {
+  constructor({ events, entry, guard, cancelGraceMs = 2000, keepFinished = 50 }: JobManagerOptions<M>) {
     this.#events = events;
     this.#entry = entry;
+    this.#guard = guard;
     this.#grace = cancelGraceMs;
     this.#keep = keepFinished;
   }
 
-  start(request: JobStartRequest): string {
+  start(request: JobStartOf<M>): string {
     const id = randomUUID();
-    const info: JobInfo = { id, kind: request.kind, status: 'running', startedAt: new Date().toISOString() };
+    const info = { id, kind: request.kind, status: 'running', startedAt: new Date().toISOString() } as JobInfoOf<M>;
     const workerData: JobWorkerData = { jobId: id, kind: request.kind, params: request.params };
     const worker = spawnJobWorker(this.#entry, workerData);
-    const job: RunningJob = { info, params: request.params, worker, thread: worker.threadId, done: Promise.resolve(null as never) };
-    job.done = this.#follow(job, request.kind);
+    const job: RunningJob<M> = { info, params: request.params, worker, thread: worker.threadId, done: Promise.resolve(null as never) };
+    job.done = this.#follow(job);
     this.#jobs.set(id, job);
     this.#trim();
     return id;
@@ -72,12 +86,12 @@ export class JobManager {
     return true;
   }
 
-  list(): JobInfo[] {
+  list(): JobInfoOf<M>[] {
     return [...this.#jobs.values()].map((j) => ({ ...j.info }));
   }
 
-  /** Resolves with the job's final event (also emitted as 'job.done'). */
-  wait(id: string): Promise<Done> {
+  /** Resolves with the job's final event (also reported to the event sink). */
+  wait(id: string): Promise<JobDoneOf<M>> {
     return this.#get(id).done;
   }
 
@@ -85,24 +99,25 @@ export class JobManager {
     await Promise.all([...this.#jobs.values()].map((j) => j.worker.terminate()));
   }
 
-  #get(id: string): RunningJob {
+  #get(id: string): RunningJob<M> {
     const job = this.#jobs.get(id);
     if (!job) throw new UnknownJobError(`No job with id '${id}'; it may have finished long ago (jobs.list shows the recent ones).`);
     return job;
   }
 
-  #follow(job: RunningJob, kind: JobKind): Promise<Done> {
+  #follow(job: RunningJob<M>): Promise<JobDoneOf<M>> {
     const { worker, info } = job;
-    return new Promise<Done>((resolve) => {
-      let final: { result?: unknown; error?: ApiErrorBody } | undefined;
-      // True once the worker itself sent its result or error: it finished its run, if any.
+    const { id: jobId, kind } = info;
+    return new Promise((resolve) => {
+      let final: { result?: unknown; error?: JobErrorBody } | undefined;
+      // True once the worker itself sent its result or error: it finished its work, if any.
       let answered = false;
       let crash: string | undefined;
       worker.on('message', (message: FromWorker) => {
         if (message.type === 'progress') {
-          job.run ??= runRefOf(job.params, message.progress);
+          job.work ??= this.#guard?.(job.params, message.progress);
           info.progress = message.progress;
-          this.#events.emit('job.progress', { jobId: info.id, kind, progress: message.progress });
+          this.#events.progress({ jobId, kind, progress: message.progress } as JobProgressOf<M>);
         } else if (message.type === 'result') {
           answered = true;
           final = { result: message.result };
@@ -120,25 +135,27 @@ export class JobManager {
       worker.on('exit', (exitCode) => {
         clearTimeout(job.cancelTimer);
         const cancelled = job.cancelTimer !== undefined && (final === undefined || final.error?.code === 'CANCELLED');
-        // The worker died mid-run: finish its project run now, before anyone hears job.done.
-        const note =
-          !answered && job.run
-            ? finishAbandonedRun(job.run, crash !== undefined ? `it crashed (${crash})` : `it was terminated (exit code ${exitCode})`, cancelled, job.thread)
-            : undefined;
-        let done: Done;
+        // The worker died mid-job: finish its work now, before anyone hears job.done.
+        const note = !answered && job.work ? job.work.finish(crash !== undefined ? `it crashed (${crash})` : `it was terminated (exit code ${exitCode})`, cancelled, job.thread) : undefined;
+        let status: Exclude<JobStatus, 'running'>;
+        let error: JobErrorBody | undefined;
+        let result: unknown;
         if (cancelled) {
-          done = { jobId: info.id, kind, status: 'cancelled', error: { code: 'CANCELLED', message: 'Cancelled by the user.' } };
+          status = 'cancelled';
+          error = { code: 'CANCELLED', message: 'Cancelled by the user.' };
         } else if (final && 'result' in final && !final.error) {
-          done = { jobId: info.id, kind, status: 'succeeded', result: final.result };
+          status = 'succeeded';
+          result = final.result;
         } else {
-          const error = final?.error ?? { code: 'INTERNAL' as const, message: 'The job worker stopped without a result.' };
-          done = { jobId: info.id, kind, status: error.code === 'CANCELLED' ? 'cancelled' : 'failed', error };
+          error = final?.error ?? { code: 'INTERNAL', message: 'The job worker stopped without a result.' };
+          status = error.code === 'CANCELLED' ? 'cancelled' : 'failed';
         }
-        if (note && done.error) done.error = { ...done.error, message: `${done.error.message}; ${note}` };
-        info.status = done.status;
+        if (note && error) error = { ...error, message: `${error.message}; ${note}` };
+        const done = { jobId, kind, status, ...(status === 'succeeded' ? { result } : {}), ...(error ? { error } : {}) } as JobDoneOf<M>;
+        info.status = status;
         info.endedAt = new Date().toISOString();
-        if (done.error) info.error = done.error;
-        this.#events.emit('job.done', done);
+        if (error) info.error = error;
+        this.#events.done(done);
         resolve(done);
       });
     });

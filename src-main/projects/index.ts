@@ -21,4 +21,4 @@ export {
   type StartRunOptions,
 } from './runs';
 export { recordRun, recordConvertRun, type RunContext } from './record-run';
-export { sha256File, hashFile, hashSet } from './hashing';
+export { sha256File, hashFile, hashSet } from '../data/hashing';

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { APP_NAME, APP_VERSION } from '../version';
 import { readJson, writeJsonAtomic } from './atomic-json';
-import { ProjectInputError } from './hashing';
+import { ProjectInputError } from './errors';
 import { withLock } from './lock';
 import { MANIFEST_FILE, PROJECT_SCHEMA, type ProjectManifest, type ToolInfo } from './types';
 

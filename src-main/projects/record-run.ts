@@ -74,9 +74,9 @@ export async function recordConvertRun(
   projectDir: string,
   request: ConvertRequest,
   convert: (request: ConvertRequest, run: RunContext) => Promise<ConvertResult>,
-  extra: { label?: string; config?: Record<string, unknown> } = {},
+  extra: { label?: string; config?: Record<string, unknown>; hashCalibration?: StartRunOptions['hashCalibration'] } = {},
 ): Promise<{ run: RunRecord; result: ConvertResult }> {
-  const options: StartRunOptions = { model: request.model };
+  const options: StartRunOptions = { model: request.model, ...(extra.hashCalibration ? { hashCalibration: extra.hashCalibration } : {}) };
   if (request.quantize.calibration?.path) options.calibration = request.quantize.calibration.path;
   if (extra.label) options.label = extra.label;
   // Record the rounding the conversion will use, so the history says it without re-deriving.

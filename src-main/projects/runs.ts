@@ -6,7 +6,8 @@ import { basename, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { CancelledError, errorCode, oneLine } from '../errors';
 import { readJson, writeJsonAtomic, writeFileAtomic } from './atomic-json';
-import { hashFile, hashSet, ProjectInputError, sha256File } from './hashing';
+import { hashFile, hashSet, sha256File, type HashedSet } from '../data/hashing';
+import { ProjectInputError } from './errors';
 import { withLock } from './lock';
 import { addDeviceName, manifestLock, readManifest, toolInfo } from './manifest';
 import { currentOwner, isOwnerDead } from './owner';
@@ -38,6 +39,8 @@ export interface StartRunOptions {
   model?: string;
   /** Calibration file or folder to hash into the record. */
   calibration?: string;
+  /** Hashes the calibration set (default: a streaming hash); a run passes its DataReader's. */
+  hashCalibration?: (path: string) => Promise<HashedSet>;
 }
 
 export const runDir = (ref: RunRef) => join(ref.dir, RUNS_DIR, ref.id);
@@ -88,7 +91,7 @@ export async function startRun(dir: string, config: RunConfig, options: StartRun
   readManifest(root); // fails with a clear message when the folder is not a project
   // Hash before creating the folder: a missing input is the caller's error, not a failed run.
   const model = options.model ? await hashFile(resolve(options.model)) : undefined;
-  const calibration = options.calibration ? await hashSet(resolve(options.calibration)) : undefined;
+  const calibration = options.calibration ? await (options.hashCalibration ?? hashSet)(resolve(options.calibration)) : undefined;
   mkdirSync(join(root, RUNS_DIR), { recursive: true });
   let id = newRunId(new Date());
   for (let attempt = 0; ; attempt++) {

@@ -62,18 +62,8 @@ export interface RunOwner {
   startTicks?: number;
 }
 
-export interface HashedFile {
-  path: string;
-  sha256: string;
-  bytes: number;
-}
-
-export interface HashedSet {
-  path: string;
-  sha256: string;
-  files: number;
-  bytes: number;
-}
+import type { HashedFile, HashedSet } from '../data/hashing';
+export type { HashedFile, HashedSet };
 
 export interface RunConfig {
   /** What the run did: a conversion (with quantization), an import check, a benchmark only. */

@@ -7,7 +7,7 @@ import { writeNpz } from '../../src-main/data/npz';
 import { InputError } from '../../src-main/errors';
 import { mainGraph } from '../../src-main/graph/model-graph';
 import { collectStatistics, inputSpecs, openDataset, type TensorStatistics } from '../../src-main/quantize/calibration';
-import { chooseIndices } from '../../src-main/quantize/calibration/dataset';
+import { chooseIndices } from '../../src-main/data/dataset';
 import { StreamingHistogram } from '../../src-main/quantize/calibration/histogram';
 import { mseRange, percentileRange } from '../../src-main/quantize/calibration/ranges';
 import { readTflite } from '../../src-main/tflite/reader';

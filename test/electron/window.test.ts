@@ -165,7 +165,7 @@ test('preload bridge: pathForFile asks webUtils.getPathForFile for the dropped F
 
 test('registerIpc: one handler per channel; untrusted senders get FORBIDDEN, trusted ones the dispatch result', async () => {
   const { registerIpc } = await import('../../src-main/electron/ipc');
-  const { createApiServices } = await import('../../src-main/api/services');
+  const { createApiServices } = await import('../../src-main/app/services');
   const services = createApiServices({ host: 'electron', tfjsBackend: async () => 'wasm' });
   const handlers = new Map<string, (event: unknown, payload: unknown) => Promise<unknown>>();
   const ipcMain = {

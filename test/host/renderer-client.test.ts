@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WS from 'ws';
-import { createApiServices, type ApiServices } from '../../src-main/api/services';
+import { createApiServices, type ApiServices } from '../../src-main/app/services';
 import { startHost, type RunningHost } from '../../src-main/host/server';
 import { ApiError, websocketApi, type Api } from '../../src-renderer/lib/api';
 import { startJob } from '../../src-renderer/lib/jobs';

@@ -6,7 +6,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { createApiServices, type ApiServices } from '../../src-main/api/services';
+import { createApiServices, type ApiServices } from '../../src-main/app/services';
 import { startHost, type RunningHost } from '../../src-main/host/server';
 import { APP_VERSION } from '../../src-main/version';
 

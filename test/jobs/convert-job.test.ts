@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { EventHub } from '../../src-main/api/events';
 import type { ApiEvents } from '../../src-main/api/contract';
 import type { ConvertResult } from '../../src-main/convert/types';
-import { JobManager } from '../../src-main/jobs/manager';
+import { createJobManager } from '../../src-main/app/jobs';
 import { fixture, hasFixtures, loadPhoto, photoFiles, runTflite, sqnrDb, tempDir } from '../convert/helpers';
 
 const events = new EventHub();
@@ -17,7 +17,7 @@ events.subscribe((event, payload) => {
   if (event === 'job.progress') progress.push(payload as ApiEvents['job.progress']);
 });
 // A long grace period: cancellation here must be cooperative, not the hard terminate.
-const jobs = new JobManager({ events, cancelGraceMs: 60_000 });
+const jobs = createJobManager({ events, cancelGraceMs: 60_000 });
 after(() => jobs.dispose());
 const skip = hasFixtures ? false : '…fixtures absent';
 

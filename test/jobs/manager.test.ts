@@ -6,14 +6,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventHub } from '../../src-main/api/events';
 import type { ApiEvents, ModelSummary } from '../../src-main/api/contract';
-import { JobManager } from '../../src-main/jobs/manager';
+import { createJobManager } from '../../src-main/app/jobs';
 import { repoRoot } from '../helpers/build';
 
 const fixtures = join(repoRoot, '..', 'shared', 'fixtures');
 const events = new EventHub();
 const seen: { event: string; payload: ApiEvents[keyof ApiEvents] }[] = [];
 events.subscribe((event, payload) => seen.push({ event, payload }));
-const jobs = new JobManager({ events });
+const jobs = createJobManager({ events });
 after(() => jobs.dispose());
 
 test('inspect job on a real .tflite: progress events, then the model summary', async (t) => {
@@ -63,7 +63,7 @@ test('cancel: the job ends as cancelled and its thread stops', async (t) => {
 test('a job that ignores cancel is terminated after the grace period', async (t) => {
   const model = join(fixtures, 'tfjs', 'nsfwjs_mobilenet_v2', 'model.json');
   if (!existsSync(model)) return t.skip('…fixtures absent');
-  const strict = new JobManager({ events: new EventHub(), cancelGraceMs: 0 });
+  const strict = createJobManager({ events: new EventHub(), cancelGraceMs: 0 });
   const id = strict.start({ kind: 'inspect', params: { path: model } });
   const started = performance.now();
   strict.cancel(id);

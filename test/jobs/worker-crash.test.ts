@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EventHub } from '../../src-main/api/events';
 import type { ApiEvents } from '../../src-main/api/contract';
-import { JobManager } from '../../src-main/jobs/manager';
+import { createJobManager } from '../../src-main/app/jobs';
 import { initProject, listRuns, readRun } from '../../src-main/projects/index';
 import { runLockPaths } from '../../src-main/projects/runs';
 import { repoRoot } from '../helpers/build';
@@ -24,7 +24,7 @@ test('an uncaught error kills the worker: the run it was writing is marked faile
   const project = newProject();
   const events = new EventHub();
   const entry = { file: fileURLToPath(new URL('./crash-worker.ts', import.meta.url)), fromSource: true };
-  const jobs = new JobManager({ events, entry });
+  const jobs = createJobManager({ events, entry });
   let runAtDone: string | undefined;
   events.subscribe((event) => {
     if (event === 'job.done') runAtDone = listRuns(project)[0]?.status;
@@ -48,7 +48,7 @@ test('an uncaught error kills the worker: the run it was writing is marked faile
 test('a real project-convert job whose worker is terminated mid-run leaves a failed run, not a running one', async () => {
   const project = newProject();
   const events = new EventHub();
-  const jobs = new JobManager({ events });
+  const jobs = createJobManager({ events });
   const model = join(repoRoot, 'resources', 'demo', 'model', 'model.json');
   let id = '';
   const started = new Promise<void>((resolve) =>
@@ -76,7 +76,7 @@ test('a worker terminated while holding the run and index locks: its locks are r
   const project = newProject();
   const events = new EventHub();
   const entry = { file: fileURLToPath(new URL('./lock-holder-worker.ts', import.meta.url)), fromSource: true };
-  const jobs = new JobManager({ events, entry, cancelGraceMs: 50 });
+  const jobs = createJobManager({ events, entry, cancelGraceMs: 50 });
   let id = '';
   const locked = new Promise<void>((resolve) =>
     events.subscribe((event, payload) => {

@@ -11,7 +11,8 @@ import { TestSshd, sshdMissingReason } from '../helpers/sshd';
 import { tfliteCLibraryPath } from '../../src-main/runtime/index';
 import { createDeviceHandlers } from '../../src-main/projects/device-api';
 import { ensureDemoProject } from '../../src-main/projects/demo';
-import { runProjectBench, runProjectConvert } from '../../src-main/projects/jobs';
+import { runProjectConvert } from '../../src-main/app/convert-run';
+import { runProjectBench } from '../../src-main/app/project-bench';
 import { readManifest, readRun } from '../../src-main/projects/index';
 
 const missing = sshdMissingReason();

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { InputError } from '../../errors';
 import { convertModel, type ConvertOutcome } from '../../convert/pipeline';
 import type { CalibrationMethod, ConvertRequest, IoType, QuantizeMode, WeightRounding } from '../../convert/types';
+import type { RunRecord } from '../../projects/types';
 import { ioQuantFormulasText } from '../../quantize/formulas';
 import { parseSelector } from '../../quantize/node-selectors';
 import { checkIoTypes, requirementsFor } from '../../quantize/recipe';
@@ -33,6 +34,8 @@ algorithm or precision, how weights are stored; the presets are in src-main/quan
 --keep-float (repeatable) keeps the nodes named (node or tensor name, or /REGEX/ over the whole
 name) float32 with QUANTIZE/DEQUANTIZE around them: node rules ahead of the recipe's op rules.
 A name or regex that matches no node is an error listing the 3 closest names.
+--project DIR records the conversion as a run of that project (hashes, artifacts, metrics) and,
+with --calibration, evaluates float vs quantized on the samples calibration did not use.
 --json prints the output size, op histogram, I/O, timings, the quantization report (ops left
 float and why, per-layer weight SQNR, checks) and the I/O formulas as one JSON document.`;
 
@@ -152,8 +155,18 @@ function summary(result: ConvertOutcome): string {
   return lines.join('\n') + '\n';
 }
 
+/** "; evaluated on <data>: SQNR … dB, top-1 agreement …%" when the run evaluated the quantized model. */
+function runMetricsText(run: RunRecord, data: string | undefined): string {
+  const m = run.metrics;
+  if (m.evalSamples === undefined) return '';
+  const parts = [data ?? `${m.evalSamples} samples`];
+  if (typeof m.sqnrDb === 'number') parts.push(`SQNR ${m.sqnrDb.toFixed(2)} dB`);
+  if (typeof m.agreement === 'number') parts.push(`top-1 agreement ${(m.agreement * 100).toFixed(1)}%`);
+  return `; evaluated: ${parts.join(', ')}`;
+}
+
 function jsonOf(result: ConvertOutcome): Record<string, unknown> {
-  const { model: _model, ...rest } = result;
+  const { model: _model, floatModel: _float, ...rest } = result;
   void _model;
   return rest;
 }
@@ -166,14 +179,10 @@ export const convertCommand: Command = {
     const { request, project, json } = parseConvertArgs(argv, io.cwd);
     let result: ConvertOutcome;
     if (project) {
-      const projects = await import('../../projects/record-run').catch(() => null);
-      if (!projects?.recordConvertRun) throw new InputError('--project: project recording is not available in this build.');
-      let outcome: ConvertOutcome | undefined;
-      await projects.recordConvertRun(project, request, async (r) => {
-        outcome = await convertModel(r);
-        return outcome;
-      });
-      result = outcome!;
+      const { convertAsProjectRun } = await import('../../app/convert-run');
+      const recorded = await convertAsProjectRun({ project, request }, { output: request.output });
+      result = recorded.outcome;
+      if (!json) io.stdout(`Recorded as run ${recorded.run.id} of ${project}${runMetricsText(recorded.run, recorded.evaluation?.data)}\n`);
     } else {
       result = await convertModel(request);
     }

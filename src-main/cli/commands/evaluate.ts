@@ -10,10 +10,11 @@ import type { RuntimeName } from '../../runtime/types';
 const USAGE = `Usage: edgequant evaluate FLOAT_MODEL QUANT.tflite --data DIR|FILE.npy|FILE.npz
                           [--labels FILE.npy] [--preprocess 0..1|-1..1|0..255|imagenet|caffe|FILE.json]
                           [--samples N] [--runtime litert-js|tflite-node] [--runs N] [--warmup N]
-                          [--input-shape 1,H,W,C] [--layers N] [--json]
+                          [--input-shape 1,H,W,C] [--weights FILE.h5] [--unroll-rnn] [--layers N] [--json]
 
 Runs the float model (a .tflite, or a Keras/TF.js model converted to float .tflite first) and the
-quantized .tflite on the same samples in the same TFLite runtime, quantizing int8/uint8 inputs and
+quantized .tflite on the same samples in the same TFLite runtime (a Keras to_json() config takes
+its weights with --weights FILE.h5, and --unroll-rnn as convert did), quantizing int8/uint8 inputs and
 dequantizing outputs with each model's own parameters. Reports per output: SQNR, cosine similarity,
 max abs error, top-1 agreement; label accuracy with --labels (.npy, one per sample) or image
 sub-folders named by class (0, 1, 2… are class indices; other names count in sorted order);
@@ -36,6 +37,8 @@ export const evaluateCommand: Command = {
       warmup: { type: 'string' },
       'input-shape': { type: 'string' },
       layers: { type: 'string' },
+      weights: { type: 'string' },
+      'unroll-rnn': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     });
     if (positionals.length !== 2) throw new InputError(`evaluate needs FLOAT_MODEL and QUANT.tflite (see 'edgequant evaluate --help').`);
@@ -45,6 +48,8 @@ export const evaluateCommand: Command = {
     const report = await evaluate({
       floatModel: resolve(io.cwd, positionals[0]!),
       quantModel: resolve(io.cwd, positionals[1]!),
+      ...(values.weights ? { companions: [resolve(io.cwd, values.weights)] } : {}),
+      ...(values['unroll-rnn'] ? { unrollRnn: true } : {}),
       data: resolve(io.cwd, values.data),
       ...(values.labels ? { labels: resolve(io.cwd, values.labels) } : {}),
       ...(values.preprocess ? { preprocess: /\.json$/i.test(values.preprocess) ? resolve(io.cwd, values.preprocess) : values.preprocess } : {}),

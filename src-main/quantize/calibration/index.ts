@@ -3,20 +3,22 @@
 import type { CalibrationSpec } from '../../convert/types';
 import { mainGraph, type ModelGraph } from '../../graph/model-graph';
 import type { Statistics } from '../qtypes';
-import type { Dataset } from './dataset';
-import { openDataset } from './open';
+import type { Dataset } from '../../data/dataset';
+import { openDataset } from '../../data/open';
+import type { DataReader } from '../../data/reader';
 import { asStatistics, collectStatistics, inputSpecs } from './statistics';
 
-export { CalibrationDataError, type Dataset, type InputSpec, type Sample } from './dataset';
-export { openDataset, type OpenDatasetOptions } from './open';
+export { CalibrationDataError, type Dataset, type InputSpec, type Sample } from '../../data/dataset';
+export { openDataset, type OpenDatasetOptions } from '../../data/open';
 export { asStatistics, collectStatistics, inputSpecs, type CollectOptions, type TensorStatistics } from './statistics';
 
 export const DEFAULT_CALIBRATION_SAMPLES = 100;
 export const DEFAULT_CALIBRATION_SEED = 0;
 
-/** The samples `spec` selects, shaped for `model`'s inputs. */
-function openSpec(spec: CalibrationSpec, model: ModelGraph): Promise<Dataset> {
+/** The samples `spec` selects, shaped for `model`'s inputs, read through the run's `reader`. */
+function openSpec(spec: CalibrationSpec, model: ModelGraph, reader?: DataReader): Promise<Dataset> {
   return openDataset(spec.path, inputSpecs(mainGraph(model)), {
+    ...(reader ? { reader } : {}),
     ...(spec.preprocess !== undefined ? { preprocess: spec.preprocess } : {}),
     samples: spec.samples ?? DEFAULT_CALIBRATION_SAMPLES,
     seed: spec.seed ?? DEFAULT_CALIBRATION_SEED,
@@ -32,10 +34,11 @@ export function calibrator(
   warnings: string[] = [],
   onProgress?: (done: number, total: number) => void,
   signal?: AbortSignal,
+  reader?: DataReader,
 ): (model: ModelGraph) => Promise<Statistics> {
   return async (model) => {
     const graph = mainGraph(model);
-    const dataset = await openSpec(spec, model);
+    const dataset = await openSpec(spec, model, reader);
     try {
       const stats = await collectStatistics(graph, dataset, { method: spec.method ?? 'minmax', ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) });
       warnings.push(...dataset.warnings);
@@ -55,8 +58,8 @@ export interface CalibrationSamples {
   close: () => Promise<void>;
 }
 
-export async function openCalibrationSamples(spec: CalibrationSpec, model: ModelGraph, warnings: string[] = [], signal?: AbortSignal): Promise<CalibrationSamples> {
-  const dataset = await openSpec(spec, model);
+export async function openCalibrationSamples(spec: CalibrationSpec, model: ModelGraph, warnings: string[] = [], signal?: AbortSignal, reader?: DataReader): Promise<CalibrationSamples> {
+  const dataset = await openSpec(spec, model, reader);
   let warned = false;
   return {
     async *samples() {

@@ -4,10 +4,10 @@ import type { CalibrationMethod } from '../../convert/types';
 import { createExecutor } from '../../graph/execute';
 import { mainGraph, type Graph, type ModelGraph } from '../../graph/model-graph';
 import type { Statistics } from '../qtypes';
-import { CalibrationDataError, type Dataset, type InputSpec } from './dataset';
+import { CalibrationDataError, type Dataset, type InputSpec } from '../../data/dataset';
 import { StreamingHistogram } from './histogram';
 import { mseRange, percentileRange } from './ranges';
-import { throwIfAborted } from './sources';
+import { throwIfAborted } from '../../data/sources';
 
 export interface TensorStatistics {
   /** The range to quantize with: observed min/max, or the clipped range for percentile / mse. */

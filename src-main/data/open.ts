@@ -1,9 +1,10 @@
 // Opens calibration / evaluation data from a path: a folder of images, a .npy or a .npz.
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { npyToFloat32, readNpy } from '../../data/npy';
-import { expectedRange, resolvePreprocessing } from '../../data/preprocess';
-import { CalibrationDataError, chooseIndices, fewSamplesWarning, SampleChecker, type Dataset, type InputSpec } from './dataset';
+import { npyToFloat32, readNpy } from './npy';
+import { expectedRange, resolvePreprocessing } from './preprocess';
+import { CalibrationDataError, chooseIndices, fewSamplesWarning, SampleChecker, type Dataset, type InputSpec, type Sample } from './dataset';
+import { DataReader } from './reader';
 import { imageSource, npySource, npzSource, throwIfAborted, type Source } from './sources';
 
 export interface OpenDatasetOptions {
@@ -17,6 +18,10 @@ export interface OpenDatasetOptions {
   labels?: string;
   /** Warn when fewer than 100 samples are available (calibration). */
   warnFewSamples?: boolean;
+  /** Passes over the first `skip` samples of the (seeded) order: a held-out selection. */
+  skip?: number;
+  /** The run's reader (hashing, reuse, read counts); by default one for this dataset alone. */
+  reader?: DataReader;
 }
 
 export async function openDataset(path: string, inputs: InputSpec[], options: OpenDatasetOptions = {}): Promise<Dataset> {
@@ -24,15 +29,16 @@ export async function openDataset(path: string, inputs: InputSpec[], options: Op
     throw new CalibrationDataError(`Cannot read data ${path}: ${error.code === 'ENOENT' ? 'no such file or folder' : error.code ?? error.message}.`);
   });
   const warnings: string[] = [];
+  const reader = options.reader ?? new DataReader();
   const preprocessing = options.preprocess !== undefined ? await resolvePreprocessing(options.preprocess) : undefined;
   let source: Source;
   if (info.isDirectory()) {
     if (!preprocessing) warnings.push('No --preprocess given for images; assuming 0..1 (pixel/255).');
-    source = await imageSource(path, inputs, preprocessing ?? (await resolvePreprocessing('0..1')));
+    source = await imageSource(path, inputs, preprocessing ?? (await resolvePreprocessing('0..1')), reader);
   } else {
     const ext = extname(path).toLowerCase();
-    if (ext === '.npy') source = await npySource(path, inputs, preprocessing);
-    else if (ext === '.npz') source = await npzSource(path, inputs, preprocessing);
+    if (ext === '.npy') source = await npySource(path, inputs, preprocessing, reader);
+    else if (ext === '.npz') source = await npzSource(path, inputs, preprocessing, reader);
     else throw new CalibrationDataError(`${path}: data must be a folder of images, a .npy or a .npz file.`);
   }
   let labels = source.labels;
@@ -50,7 +56,16 @@ export async function openDataset(path: string, inputs: InputSpec[], options: Op
     const few = fewSamplesWarning(source.available, requested);
     if (few) warnings.push(few);
   }
-  const indices = chooseIndices(source.available, requested, options.seed);
+  const indices = chooseIndices(source.available, requested, options.seed, options.skip);
+  // Decoded samples are kept per file, input layout and preprocessing: a later pass reuses them.
+  const decodedKey = `${path}|${JSON.stringify(inputs)}|${preprocessing?.name ?? ''}|${JSON.stringify(preprocessing ?? null)}|`;
+  const read = async (index: number) => {
+    const kept = reader.decoded<Sample>(decodedKey + index);
+    if (kept) return { ...kept };
+    const sample = await source.read(index);
+    reader.keepDecoded(decodedKey + index, sample, sample.inputs.reduce((n, v) => n + v.byteLength, 0));
+    return { ...sample };
+  };
   const range = source.isFloatData && preprocessing ? expectedRange(preprocessing) : undefined;
   const checker = new SampleChecker(inputs, range, preprocessing?.name);
   const baseWarnings = [...warnings];
@@ -63,7 +78,7 @@ export async function openDataset(path: string, inputs: InputSpec[], options: Op
     async *samples(signal?: AbortSignal) {
       for (const index of indices) {
         throwIfAborted(signal);
-        const sample = await source.read(index);
+        const sample = await read(index);
         sample.inputs.forEach((values, k) => {
           const want = inputs[k]!.shape.reduce((n, d) => n * Math.max(d, 1), 1);
           if (values.length !== want && !inputs[k]!.shape.includes(-1)) {

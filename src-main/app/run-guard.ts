@@ -4,6 +4,7 @@
 // would stay 'running' until the next app start, because its owner (this process) is alive.
 // The job manager then finishes it here, with the reason.
 import { oneLine } from '../errors';
+import type { AbandonGuard } from '../jobs/manager';
 import { releaseThreadLocks } from '../projects/lock';
 import { abandonRun, runLockPaths, type RunRef } from '../projects/runs';
 
@@ -34,3 +35,8 @@ export function finishAbandonedRun(ref: RunRef, reason: string, cancelled: boole
     return `run ${ref.id} could not be marked finished (${oneLine(error)}); it will be on the next start`;
   }
 }
+
+export const projectRunGuard: AbandonGuard = (params, progress) => {
+  const ref = runRefOf(params, progress);
+  return ref && { finish: (reason, cancelled, thread) => finishAbandonedRun(ref, reason, cancelled, thread) };
+};

@@ -1,15 +1,12 @@
-// Job runners for project work (run inside the job worker thread): a conversion recorded as a
-// run (convert → evaluate float vs quantized → local latency) and a benchmark of a run's
-// .tflite on a board or locally, appended to the run's device results.
+// The project-bench job: times a run's .tflite on a board or locally and appends the result to
+// the run's device results.
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { CancelledError, InputError } from '../errors';
-import type { JobContext } from '../jobs/kinds';
-import type { ProjectBenchParams, ProjectConvertParams, RunProgress } from './api-contract';
-import { recordConvertRun } from './record-run';
-import { readRun, recordDeviceResult } from './runs';
-import type { LatencyStats, RunMetrics, RunRecord } from './types';
+import type { ProjectBenchParams, RunProgress } from '../projects/api-contract';
+import { readRun, recordDeviceResult } from '../projects/runs';
+import type { LatencyStats, RunRecord } from '../projects/types';
 
 type Progress = (p: RunProgress) => void;
 
@@ -18,64 +15,6 @@ export function latencyStats(samples: number[]): LatencyStats {
   const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * (s.length - 1) + 0.5))]!;
   const round = (x: number) => Math.round(x * 1000) / 1000;
   return { min: round(s[0]!), p50: round(at(0.5)), p90: round(at(0.9)), p99: round(at(0.99)), mean: round(s.reduce((a, b) => a + b, 0) / s.length), max: round(s[s.length - 1]!) };
-}
-
-const tfliteName = (mode: string) => `model_${mode}.tflite`;
-
-export async function runProjectConvert(params: ProjectConvertParams, progress: Progress, signal?: AbortSignal): Promise<RunRecord> {
-  const { request } = params;
-  const { run } = await recordConvertRun(
-    params.project,
-    request,
-    async (req, ctx) => {
-      progress({ stage: 'start', runId: ctx.id });
-      const { convertModel } = await import('../convert/pipeline');
-      // The .tflite goes straight into the run folder; the user's output path is not needed.
-      const output = join(ctx.folder, tfliteName(req.quantize.mode));
-      const { model: _model, passes: _passes, ...result } = await convertModel(
-        { ...req, output },
-        { onProgress: (p) => progress({ ...p, runId: ctx.id }), signal },
-      );
-      const evalData = params.evaluateData ?? req.quantize.calibration?.path;
-      if (evalData && req.quantize.mode !== 'none') {
-        progress({ stage: 'evaluate', fraction: 0, runId: ctx.id });
-        const { evaluate } = await import('../evaluate/index');
-        const report = await evaluate(
-          {
-            floatModel: req.model,
-            quantModel: output,
-            data: evalData,
-            ...(params.evaluateLabels ? { labels: params.evaluateLabels } : {}),
-            ...(req.quantize.calibration?.preprocess ? { preprocess: req.quantize.calibration.preprocess } : {}),
-            ...(req.inputShape ? { inputShape: req.inputShape } : {}),
-            latencyRuns: params.benchRuns ?? 30,
-          },
-          { signal, onProgress: (done, total) => progress({ stage: 'evaluate', fraction: done / total, runId: ctx.id }) },
-        );
-        if (signal?.aborted) throw new CancelledError('Cancelled during evaluation.');
-        const first = report.outputs[0];
-        const metrics: RunMetrics = {
-          floatBytes: report.float.bytes,
-          sizeRatio: report.sizeRatio,
-          evalSamples: report.samples,
-          sqnrDb: first && Number.isFinite(first.sqnrDb) ? first.sqnrDb : null,
-          cosine: first?.cosine ?? null,
-          agreement: first?.top1Agreement ?? null,
-          accuracy: first?.quantAccuracy ?? null,
-          floatAccuracy: first?.floatAccuracy ?? null,
-          latencyMs: report.quant.latencyMs?.median ?? null,
-          floatLatencyMs: report.float.latencyMs?.median ?? null,
-        };
-        ctx.setMetrics(metrics);
-        await ctx.writeReport('evaluation.json', report);
-        for (const w of report.warnings) ctx.warn(w);
-      }
-      return { ...result, output };
-    },
-    { ...(params.label ? { label: params.label } : {}), config: { evaluateData: params.evaluateData ?? null, evaluateLabels: params.evaluateLabels ?? null } },
-  );
-  progress({ stage: 'done', fraction: 1, runId: run.id });
-  return run;
 }
 
 /** Times the run's .tflite in this process's best TFLite runtime (LiteRT.js, else tflite-node). */
@@ -139,8 +78,3 @@ export async function runProjectBench(params: ProjectBenchParams, progress: Prog
     ...(bench.peakRssMb !== null ? { peakRssMb: bench.peakRssMb } : {}),
   });
 }
-
-export const projectJobRunners = {
-  'project-convert': (params: ProjectConvertParams, ctx: JobContext<'project-convert'>) => runProjectConvert(params, ctx.progress, ctx.signal),
-  'project-bench': (params: ProjectBenchParams, ctx: JobContext<'project-bench'>) => runProjectBench(params, ctx.progress, ctx.signal),
-};

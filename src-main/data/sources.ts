@@ -1,11 +1,15 @@
 // The concrete sample sources: a folder of images (decoded and preprocessed one at a time),
-// a .npy of N samples (rows read lazily from disk) and a .npz with one array per model input.
+// a .npy of N samples and a .npz with one array per model input. Files are read through the
+// run's DataReader: whole when they fit its memory bound (hashed and kept for the run's later
+// stages), else rows are read lazily from disk (a counted read).
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { listImages, loadImage, type ImageEntry } from '../../data/images';
-import { npyToFloat32, openNpy, type NpyArray, type NpyFile } from '../../data/npy';
-import { openNpz } from '../../data/npz';
-import { preprocessPixels, type Preprocessing } from '../../data/preprocess';
-import { CancelledError } from '../../errors';
+import { decodeImage, listImages, type ImageEntry } from './images';
+import { npyInMemory, npyToFloat32, openNpy, parseNpy, type NpyArray, type NpyFile } from './npy';
+import { openNpz, parseNpz, type NpzArchive } from './npz';
+import type { DataReader } from './reader';
+import { preprocessPixels, type Preprocessing } from './preprocess';
+import { CancelledError } from '../errors';
 import { CalibrationDataError, fitsSample, type InputSpec, type Sample } from './dataset';
 
 export interface Source {
@@ -25,7 +29,7 @@ function shapeText(shape: number[]): string {
   return `[${shape.join(',')}]`;
 }
 
-export async function imageSource(dir: string, inputs: InputSpec[], preprocessing: Preprocessing): Promise<Source> {
+export async function imageSource(dir: string, inputs: InputSpec[], preprocessing: Preprocessing, reader: DataReader): Promise<Source> {
   const input = inputs[0]!;
   // [1, H, W, 1|3], or [1, H, W] for gray images read row by row (sequence models).
   const [, height, width, channels = 1] = input.shape;
@@ -50,7 +54,7 @@ export async function imageSource(dir: string, inputs: InputSpec[], preprocessin
     isFloatData: false,
     async read(index) {
       const entry = entries[index]!;
-      const pixels = await loadImage(entry.path, target);
+      const pixels = await decodeImage(await reader.bytes(entry.path), entry.path, target);
       return { inputs: [preprocessPixels(pixels, target.channels, preprocessing)], source: basename(entry.path) };
     },
     close: async () => {},
@@ -79,10 +83,36 @@ function toInputValues(array: NpyArray, input: InputSpec, file: string, preproce
   throw new CalibrationDataError(`${file}: ${array.dtype} data does not fit input '${input.name}' (${input.dtype}); save float32 samples (or uint8 pixels with --preprocess).`);
 }
 
-export async function npySource(path: string, inputs: InputSpec[], preprocessing: Preprocessing | undefined): Promise<Source> {
+/**
+ * Arrays up to this size are read whole (parsing copies them once more); larger ones are read
+ * row by row, so memory stays flat however large the file.
+ */
+const WHOLE_ARRAY_BYTES = 64 * 1024 * 1024;
+
+/** Whether to read `path` whole through the reader (small enough to keep) or row by row. */
+async function whole(path: string, reader: DataReader): Promise<Uint8Array | undefined> {
+  const { size } = await stat(path);
+  if (size <= WHOLE_ARRAY_BYTES && reader.fits(path, size)) return reader.bytes(path);
+  reader.countRead(path, size);
+  return undefined;
+}
+
+/** An archive read whole: the same member interface over arrays in memory. */
+function npzInMemory(bytes: Uint8Array, path: string): NpzArchive {
+  const arrays = parseNpz(bytes, path);
+  return {
+    path,
+    names: [...arrays.keys()],
+    member: async (name) => npyInMemory(arrays.get(name)!, `${path}:${name}.npy`),
+    close: async () => {},
+  };
+}
+
+export async function npySource(path: string, inputs: InputSpec[], preprocessing: Preprocessing | undefined, reader: DataReader): Promise<Source> {
   if (inputs.length !== 1) throw new CalibrationDataError(`The model has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}); give a .npz with one array per input.`);
   const input = inputs[0]!;
-  const file: NpyFile = await openNpy(path);
+  const bytes = await whole(path, reader);
+  const file: NpyFile = bytes ? npyInMemory(parseNpy(bytes, path), path) : await openNpy(path);
   const shape = file.header.shape;
   const single = fitsSample(input, shape) && !fitsSample(input, shape.slice(1));
   if (!single && (shape.length === 0 || !fitsSample(input, shape.slice(1)))) {
@@ -106,8 +136,9 @@ const LABEL_NAMES = new Set(['labels', 'label', 'y', 'targets', 'target']);
 const simplify = (name: string) => name.replace(/:0$/, '').replace(/[^A-Za-z0-9]+/g, '_').toLowerCase();
 
 /** A .npz: stored members (numpy.savez) are read row by row in place; deflated ones whole. */
-export async function npzSource(path: string, inputs: InputSpec[], preprocessing: Preprocessing | undefined): Promise<Source> {
-  const archive = await openNpz(path);
+export async function npzSource(path: string, inputs: InputSpec[], preprocessing: Preprocessing | undefined, reader: DataReader): Promise<Source> {
+  const bytes = await whole(path, reader);
+  const archive = bytes ? npzInMemory(bytes, path) : await openNpz(path);
   try {
     const names = archive.names;
     const dataNames = names.filter((n) => !LABEL_NAMES.has(n.toLowerCase()));

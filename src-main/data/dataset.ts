@@ -1,7 +1,7 @@
-// Sample sources for calibration and evaluation. A dataset yields one sample at a time (one
+// Datasets: the samples calibration, the GPTQ stream, evaluation and the preview read. A dataset yields one sample at a time (one
 // Float32Array per model input, batch 1), so memory does not grow with the number of samples.
-import { InputError } from '../../errors';
-import { seededRandom } from '../../seeded-random';
+import { InputError } from '../errors';
+import { seededRandom } from '../seeded-random';
 
 export class CalibrationDataError extends InputError {
   override name = 'CalibrationDataError';
@@ -38,8 +38,12 @@ export interface Dataset {
   close(): Promise<void>;
 }
 
-/** `count` indices out of `available`: a seeded shuffle, or the first ones in order. */
-export function chooseIndices(available: number, count: number, seed: number | undefined): number[] {
+/**
+ * `count` indices out of `available`: a seeded shuffle, or the first ones in order. `skip`
+ * passes over the first indices of that order: with the calibration's seed and its sample count,
+ * the rest are samples calibration never saw (the held-out part).
+ */
+export function chooseIndices(available: number, count: number, seed: number | undefined, skip = 0): number[] {
   const all = Array.from({ length: available }, (_, i) => i);
   if (seed !== undefined) {
     const random = seededRandom(seed);
@@ -48,7 +52,7 @@ export function chooseIndices(available: number, count: number, seed: number | u
       [all[i], all[j]] = [all[j]!, all[i]!];
     }
   }
-  return all.slice(0, Math.min(count, available));
+  return all.slice(skip, skip + Math.max(0, Math.min(count, available - skip)));
 }
 
 /** Shape of one sample of `input` (batch dim dropped). */

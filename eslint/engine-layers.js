@@ -1,0 +1,83 @@
+// ESLint rule `edgequant/engine-layers`: an engine folder (src-main/<folder>/) may import only
+// its own folder and the folders below it in LAYERS. Every import form counts: values, `import
+// type`, `export … from` and dynamic `import()`. Relative specifiers are resolved against the
+// importing file, so `./tflite/index` inside formats/ is formats' own, `../tflite/reader` is not.
+import { dirname, relative, resolve, sep } from 'node:path';
+
+/**
+ * Lowest first; folders on one row are peers. The order is the import order, which differs from
+ * the pipeline's flow (file → formats → graph → quantize → tflite → runtime …) where the flow's
+ * later stage is a shared base: every importer builds the graph IR, and the TFLite importer reads
+ * with tflite/'s reader, so graph/ and tflite/ sit below formats/.
+ */
+export const LAYERS = [
+  ['(root)', 'jobs'], // errors.ts, version.ts, seeded-random.ts; jobs/ is generic (knows no kind)
+  ['graph'],
+  ['tflite'],
+  ['formats'],
+  ['data'], // datasets, preprocessing, hashing: read by calibration, evaluation and devices
+  ['quantize'],
+  ['convert'], // the pipeline: formats → graph passes → quantize → tflite writer
+  ['runtime'],
+  ['evaluate'],
+  ['devices'],
+  ['projects'],
+  ['api'],
+  ['app'], // the composition root: job-kind table, services, use cases
+  ['cli', 'host', 'electron'], // the entry points
+];
+
+/** Files any layer may import, with the reason (paths relative to src-main/). */
+export const ALLOWED = [
+  { file: 'convert/types.ts', reason: "the conversion request's vocabulary (modes, calibration spec), shared by every stage that carries part of it out" },
+  { file: 'convert/weight-rounding.ts', reason: 'the one rule for the default weight rounding, applied by the quantizer and recorded by projects' },
+  { file: 'runtime/tfjs-backend.ts', reason: 'tfjs compute, not a TFLite runtime; it moves beside the graph executor (issue 16, compute path)' },
+];
+
+const rankOf = new Map(LAYERS.flatMap((row, rank) => row.map((folder) => [folder, rank])));
+
+function layerOf(pathFromRoot) {
+  const parts = pathFromRoot.split(sep);
+  return parts.length === 1 ? '(root)' : parts[0];
+}
+
+const order = LAYERS.map((row) => row.join('|')).join(' → ');
+
+export const engineLayers = {
+  meta: {
+    type: 'problem',
+    docs: { description: 'An engine folder may not import a higher one (src-main layer order).' },
+    schema: [],
+    messages: {
+      upward: "src-main/{{from}} may not import src-main/{{to}} ('{{spec}}'): {{to}} is a higher layer ({{order}}). Move the shared piece down or pass it in from above.",
+    },
+  },
+  create(context) {
+    const root = resolve(context.cwd, 'src-main');
+    const file = context.filename;
+    const fromPath = relative(root, file);
+    if (fromPath.startsWith('..')) return {};
+    const from = layerOf(fromPath);
+    const fromRank = rankOf.get(from);
+    if (fromRank === undefined) return {};
+    const check = (node, source) => {
+      if (!source || typeof source.value !== 'string' || !source.value.startsWith('.')) return;
+      const target = relative(root, resolve(dirname(file), source.value));
+      if (target.startsWith('..')) return;
+      const to = layerOf(target);
+      const toRank = rankOf.get(to);
+      if (toRank === undefined || toRank <= fromRank) return;
+      const targetFile = target.split(sep).join('/').replace(/(\.ts)?$/, '.ts');
+      if (ALLOWED.some((a) => a.file === targetFile)) return;
+      context.report({ node, messageId: 'upward', data: { from, to, spec: source.value, order } });
+    };
+    return {
+      ImportDeclaration: (node) => check(node, node.source),
+      ExportNamedDeclaration: (node) => check(node, node.source),
+      ExportAllDeclaration: (node) => check(node, node.source),
+      ImportExpression: (node) => check(node, node.source.type === 'Literal' ? node.source : undefined),
+    };
+  },
+};
+
+export default { rules: { 'engine-layers': engineLayers } };

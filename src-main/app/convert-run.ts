@@ -1,0 +1,142 @@
+// Convert as a project run, the one use case behind `edgequant convert --project` and the
+// Studio's project-convert job: the conversion recorded as a run (hashes, artifacts, timings),
+// then the float vs quantized evaluation and local latency when there is data to evaluate on.
+import { join } from 'node:path';
+import type { ConvertOutcome } from '../convert/pipeline';
+import { hashSet } from '../data/hashing';
+import { DataReader } from '../data/reader';
+import type { EvaluationReport } from '../evaluate/evaluate';
+import type { Converter } from '../evaluate/float-model';
+import type { ModelGraph } from '../graph/model-graph';
+import { DEFAULT_CALIBRATION_SAMPLES, DEFAULT_CALIBRATION_SEED } from '../quantize/calibration/index';
+import { CancelledError, oneLine } from '../errors';
+import type { ProjectConvertParams, RunProgress } from '../projects/api-contract';
+import { recordConvertRun, type RunContext } from '../projects/record-run';
+import type { RunMetrics, RunRecord } from '../projects/types';
+
+type Progress = (p: RunProgress) => void;
+
+export interface ConvertRunOptions {
+  progress?: Progress;
+  signal?: AbortSignal;
+  /** Where the .tflite is written (the CLI's -o); by default straight into the run folder. */
+  output?: string;
+  /** Reads the run's data files (hash, calibration, GPTQ stream, evaluation); one per run by default. */
+  reader?: DataReader;
+  /** The converter (tests inject one to count conversions: a run converts once). */
+  convert?: Converter;
+}
+
+const tfliteName = (mode: string) => `model_${mode}.tflite`;
+
+/** Runs the conversion as a run of `params.project`; returns the finished run and the conversion. */
+export interface ConvertRunResult {
+  run: RunRecord;
+  outcome: ConvertOutcome;
+  /** The float vs quantized evaluation, when the run had data to evaluate on. */
+  evaluation?: EvaluationReport;
+}
+
+export async function convertAsProjectRun(params: ProjectConvertParams, options: ConvertRunOptions = {}): Promise<ConvertRunResult> {
+  const progress = options.progress ?? (() => undefined);
+  const { signal } = options;
+  // One reader for the whole run: the calibration hash, calibration, the GPTQ stream and the
+  // held-out evaluation share each sample's single read.
+  const reader = options.reader ?? new DataReader();
+  const convert = options.convert ?? (await import('../convert/pipeline')).convertModel;
+  let outcome: ConvertOutcome | undefined;
+  let evaluation: EvaluationReport | undefined;
+  const { run } = await recordConvertRun(
+    params.project,
+    params.request,
+    async (req, ctx) => {
+      progress({ stage: 'start', runId: ctx.id });
+      const output = options.output ?? join(ctx.folder, tfliteName(req.quantize.mode));
+      outcome = await convert({ ...req, output }, { onProgress: (p) => progress({ ...p, runId: ctx.id }), reader, ...(signal ? { signal } : {}) });
+      evaluation = await evaluateRun(params, { quantModel: output, floatGraph: outcome.floatModel, reader, convert }, ctx, progress, signal);
+      const { model: _model, floatModel: _float, passes: _passes, ...result } = outcome;
+      return result;
+    },
+    {
+      ...(params.label ? { label: params.label } : {}),
+      config: { evaluateData: params.evaluateData ?? null, evaluateLabels: params.evaluateLabels ?? null },
+      hashCalibration: (path) => hashSet(path, reader),
+    },
+  );
+  progress({ stage: 'done', fraction: 1, runId: run.id });
+  return { run, outcome: outcome!, ...(evaluation ? { evaluation } : {}) };
+}
+
+/** The project-convert job: the run record crosses back to the UI. */
+export async function runProjectConvert(params: ProjectConvertParams, progress: Progress, signal?: AbortSignal): Promise<RunRecord> {
+  return (await convertAsProjectRun(params, { progress, ...(signal ? { signal } : {}) })).run;
+}
+
+interface EvaluateInputs {
+  quantModel: string;
+  /** The float graph this run's conversion built: evaluation does not convert the model again. */
+  floatGraph: ModelGraph;
+  reader: DataReader;
+  convert: Converter;
+}
+
+/**
+ * Evaluates the quantized file against the float graph and records the metrics: on the given
+ * evaluation data, else on the held-out part of the calibration data (never on the samples
+ * calibration used; with none left, the run says so and records no evaluation).
+ */
+async function evaluateRun(params: ProjectConvertParams, inputs: EvaluateInputs, ctx: RunContext, progress: Progress, signal?: AbortSignal): Promise<EvaluationReport | undefined> {
+  const req = params.request;
+  const calibration = req.quantize.calibration;
+  const evalData = params.evaluateData ?? calibration?.path;
+  if (!evalData || req.quantize.mode === 'none') return undefined;
+  progress({ stage: 'evaluate', fraction: 0, runId: ctx.id });
+  const { evaluate, NoHeldOutSamplesError } = await import('../evaluate/index');
+  const heldOut = params.evaluateData === undefined && calibration ? { calibrated: calibration.samples ?? DEFAULT_CALIBRATION_SAMPLES, seed: calibration.seed ?? DEFAULT_CALIBRATION_SEED } : undefined;
+  let report;
+  try {
+    report = await evaluate(
+      {
+        floatModel: req.model,
+        quantModel: inputs.quantModel,
+        data: evalData,
+        ...(req.companions ? { companions: req.companions } : {}),
+        ...(req.unrollRnn ? { unrollRnn: true } : {}),
+        ...(heldOut ? { heldOut } : {}),
+        ...(params.evaluateLabels ? { labels: params.evaluateLabels } : {}),
+        ...(calibration?.preprocess ? { preprocess: calibration.preprocess } : {}),
+        ...(req.inputShape ? { inputShape: req.inputShape } : {}),
+        latencyRuns: params.benchRuns ?? 30,
+      },
+      {
+        floatGraph: inputs.floatGraph,
+        reader: inputs.reader,
+        convert: inputs.convert,
+        ...(signal ? { signal } : {}),
+        onProgress: (done, total) => progress({ stage: 'evaluate', fraction: done / total, runId: ctx.id }),
+      },
+    );
+  } catch (error) {
+    if (!(error instanceof NoHeldOutSamplesError)) throw error;
+    ctx.warn(`Not evaluated: ${oneLine(error)}`);
+    return undefined;
+  }
+  if (signal?.aborted) throw new CancelledError('Cancelled during evaluation.');
+  const first = report.outputs[0];
+  const metrics: RunMetrics = {
+    floatBytes: report.float.bytes,
+    sizeRatio: report.sizeRatio,
+    evalSamples: report.samples,
+    sqnrDb: first && Number.isFinite(first.sqnrDb) ? first.sqnrDb : null,
+    cosine: first?.cosine ?? null,
+    agreement: first?.top1Agreement ?? null,
+    accuracy: first?.quantAccuracy ?? null,
+    floatAccuracy: first?.floatAccuracy ?? null,
+    latencyMs: report.quant.latencyMs?.median ?? null,
+    floatLatencyMs: report.float.latencyMs?.median ?? null,
+  };
+  ctx.setMetrics(metrics);
+  await ctx.writeReport('evaluation.json', report);
+  for (const w of report.warnings) ctx.warn(w);
+  return report;
+}
