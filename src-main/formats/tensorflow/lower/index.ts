@@ -13,7 +13,7 @@ import { lowerConv2D, lowerConv2DBackpropInput, lowerDepthwise, lowerMatMul } fr
 import { lowerAddN, lowerBinary, lowerCast, lowerUnary } from './elementwise';
 import { lowerConcat, lowerExpandDims, lowerPad, lowerReshape, lowerSlice, lowerSplit, lowerSqueeze, lowerStridedSlice, lowerTranspose } from './array';
 import { lowerFusedBatchNorm, lowerPool, lowerReduce, lowerResize } from './nn';
-import { tryFold } from './fold';
+import { isFoldable, tryFold } from './fold';
 import { lowerArgMax, lowerBatchMatMul, lowerDepthToSpace, lowerGather, lowerGatherNd, lowerTile, lowerUnpack } from './gather';
 
 type Lowering = (ctx: LowerContext, node: TfNode) => void;
@@ -152,11 +152,23 @@ function neededNodes(spec: TfGraphSpec, byName: Map<string, TfNode>): { order: T
   return { order, cyclic };
 }
 
-/** Every node whose op has no lowering, one entry per op type with its count. */
+/** Nodes whose value is known at import time: constants, and foldable ops of constants only. */
+function constantNodes(nodes: TfNode[]): Set<string> {
+  const constant = new Set<string>();
+  for (const node of nodes) {
+    const inputs = dataInputs(node).map((r) => r.split(':')[0]!);
+    const fromConstants = inputs.length > 0 && inputs.every((i) => constant.has(i));
+    if (node.op === 'Const' || (fromConstants && (isFoldable(node.op) || ALIASES.has(node.op)))) constant.add(node.name);
+  }
+  return constant;
+}
+
+/** Every node whose op has no lowering (and is not folded away), one entry per op type with its count. */
 function unsupportedOps(nodes: TfNode[]): Map<string, TfNode[]> {
   const found = new Map<string, TfNode[]>();
+  const folded = constantNodes(nodes);
   for (const node of nodes) {
-    if (LOWERINGS[node.op] || ALIASES.has(node.op) || STRUCTURAL.has(node.op)) continue;
+    if (LOWERINGS[node.op] || ALIASES.has(node.op) || STRUCTURAL.has(node.op) || folded.has(node.name)) continue;
     const list = found.get(node.op);
     if (list) list.push(node);
     else found.set(node.op, [node]);
