@@ -54,6 +54,12 @@ export class GraphModelWriter {
     return name;
   }
 
+  /** A node with exactly the given attrs (no default T). */
+  raw(name: string, op: string, input: string[], attrs: Record<string, Attr>): string {
+    this.nodes.push({ name, op, input, attr: attrs });
+    return name;
+  }
+
   /** Writes model.json + weights.bin into `dir`; `outputs` name the signature outputs. */
   write(dir: string, inputs: { name: string; shape: number[] }[], outputs: string[]): string {
     const bytes = Buffer.concat(this.weights.map((w) => Buffer.from(w.data.buffer, w.data.byteOffset, w.data.byteLength)));
@@ -67,7 +73,7 @@ export class GraphModelWriter {
       weightsManifest: [{ paths: ['weights.bin'], weights: this.weights.map((w) => ({ name: w.name, shape: w.shape, dtype: w.dtype })) }],
       signature: {
         inputs: Object.fromEntries(inputs.map((i) => [`${i.name}:0`, { name: `${i.name}:0`, dtype: 'DT_FLOAT', tensorShape: shape(i.shape) }])),
-        outputs: Object.fromEntries(outputs.map((o) => [`${o}:0`, { name: `${o}:0`, dtype: 'DT_FLOAT' }])),
+        outputs: Object.fromEntries(outputs.map((o) => (o.includes(':') ? o : `${o}:0`)).map((o) => [o, { name: o, dtype: 'DT_FLOAT' }])),
       },
     };
     const path = join(dir, 'model.json');
