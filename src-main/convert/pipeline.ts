@@ -17,8 +17,11 @@ import type { ConvertProgress, ConvertRequest, ConvertResult } from './types';
 import { weightRoundingFor } from './weight-rounding';
 import { modelSource, modelSourceBytes } from './source-size';
 
+/** Formats whose importers honour `--outputs` (a graph of TF ops that can end anywhere). */
+const CUTTABLE_FORMATS = new Set(['tfjs-graph', 'savedmodel-graph']);
+
 export interface ConvertDeps {
-  openModel: (source: ModelSource, options: { inputShape?: number[]; unrollRnn?: boolean }) => Promise<ModelGraph>;
+  openModel: (source: ModelSource, options: { inputShape?: number[]; unrollRnn?: boolean; outputs?: string[] }) => Promise<ModelGraph>;
   writeTflite: (model: ModelGraph) => Uint8Array;
 }
 
@@ -101,7 +104,10 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
 
   onProgress?.({ stage: 'import', fraction: 0 });
   const open = options.deps?.openModel ?? ((s, o) => defaultOpenModel(s, o));
-  let model = await time('importMs', () => open(source, { ...(request.inputShape ? { inputShape: request.inputShape } : {}), ...(request.unrollRnn ? { unrollRnn: true } : {}) }));
+  let model = await time('importMs', () => open(source, { ...(request.inputShape ? { inputShape: request.inputShape } : {}), ...(request.unrollRnn ? { unrollRnn: true } : {}), ...(request.outputs?.length ? { outputs: request.outputs } : {}) }));
+  if (request.outputs?.length && !CUTTABLE_FORMATS.has(model.format)) {
+    throw new InputError(`--outputs cuts TensorFlow graph models (TF.js graph model, SavedModel); ${request.model} is ${model.format}. Convert without --outputs.`);
+  }
   if (model.unsupported.length) {
     const list = model.unsupported.map((u) => `${u.layer} (${u.className})`).join(', ');
     throw new UnsupportedError(`Model has unsupported layers: ${list}.`);

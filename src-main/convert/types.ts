@@ -14,6 +14,8 @@ export interface ConvertRequest {
   inputShape?: number[];
   /** Keras / TF.js layers models: unroll recurrent layers over time (no variable tensors). */
   unrollRnn?: boolean;
+  /** TF graph models: end the graph at these tensors (post-processing stays on the host). */
+  outputs?: string[];
   quantize: QuantizeConfig;
 }
 

@@ -18,6 +18,8 @@ export interface OpenOptions {
   /** When true, open() records unsupported layers in model.unsupported instead of throwing
    *  at the first one (used by `inspect`, which lists every unsupported layer at once). */
   collectUnsupported?: boolean;
+  /** `--outputs`: end the graph at these tensor names (TensorFlow graph formats). */
+  outputs?: string[];
 }
 
 export interface Importer {

@@ -209,6 +209,9 @@ export interface OpOptions {
   FILL: NoOptions;
   SHAPE: NoOptions;
   REVERSE_V2: NoOptions;
+  /** Post-processing kept in the file: k largest along the last axis (values, int32 indices). */
+  TOPK_V2: NoOptions;
+  EQUAL: NoOptions;
   CUSTOM: Record<string, unknown>;
   /** A builtin the engine does not model; `builtin` holds its TFLite name. */
   OTHER: Record<string, unknown>;

@@ -221,6 +221,8 @@ export const OP_BINDINGS: { readonly [K in ModelledOp]: Binding<K> } = {
     fromRaw: (raw) => ({ axis: num(raw.axis), batchDims: num(raw.batch_dims) }),
   },
   GATHER_ND: none('GatherNdOptions'),
+  TOPK_V2: none('TopKV2Options'),
+  EQUAL: none('EqualOptions'),
   TILE: none('TileOptions'),
   DEPTH_TO_SPACE: blockSize('DepthToSpaceOptions'),
   SPACE_TO_DEPTH: blockSize('SpaceToDepthOptions'),

@@ -206,6 +206,13 @@ function versionOf(s: OpSignature): number {
       return in0 === 'string' ? 2 : 1;
     case 'SELECT_V2':
       return 1;
+    case 'TOPK_V2':
+      if (in0 === 'int16') return 3;
+      return in0 === 'int8' ? 2 : 1;
+    case 'EQUAL':
+      if (in0 === 'int16') return 4;
+      if (in0 === 'string') return 3;
+      return in0 === 'int8' ? 2 : 1;
     case 'REVERSE_V2':
       if (in0 === 'int8') return 3;
       return in0 === 'bool' ? 2 : 1;

@@ -15,12 +15,14 @@ const USAGE = `Usage: edgequant convert MODEL [WEIGHTS.h5] -o OUT.tflite [--quan
                          [--calibration DIR|FILE.npy|FILE.npz] [--preprocess 0..1|-1..1|0..255|imagenet|caffe|FILE.json]
                          [--samples N] [--calibration-method minmax|percentile|mse] [--weight-rounding nearest|gptq]
                          [--input-type float32|int8|uint8|int16] [--output-type float32|int8|uint8|int16] [--int8-only]
-                         [--recipe FILE.json] [--keep-float NAME|/REGEX/]... [--input-shape 1,H,W,C] [--unroll-rnn]
+                         [--recipe FILE.json] [--keep-float NAME|/REGEX/]... [--input-shape 1,H,W,C] [--unroll-rnn] [--outputs NAME[,NAME]]
                          [--project DIR] [--json]
 
 MODEL is a Keras .h5 / .keras file, a Keras to_json() config (give its weights .h5 after it;
 without weights the architecture is converted with seeded random weights), a TF.js model.json,
 a SavedModel folder or a float .tflite. --input-shape pins dynamic input dims.
+--outputs (TF.js graph models, SavedModels) ends the graph at the named tensors, so in-graph
+post-processing after them (NMS, decoding) stays on the host; 'inspect' suggests the names.
 --unroll-rnn lowers Keras LSTM layers step by step into plain ops (as Keras' unroll=True; GRU
 and SimpleRNN always are): a larger graph without variable tensors, so LiteRT.js runs it too.
 --weight-rounding gptq (needs --calibration) chooses each layer's stored weights so that its
@@ -65,6 +67,7 @@ export function parseConvertArgs(argv: string[], cwd: string): { request: Conver
     'int8-only': { type: 'boolean', default: false },
     'input-shape': { type: 'string' },
     'unroll-rnn': { type: 'boolean', default: false },
+    outputs: { type: 'string' },
     recipe: { type: 'string' },
     'keep-float': { type: 'string', multiple: true },
     project: { type: 'string' },
@@ -103,6 +106,11 @@ export function parseConvertArgs(argv: string[], cwd: string): { request: Conver
   if (positionals[1]) request.companions = [resolve(cwd, positionals[1])];
   if (values['input-shape']) request.inputShape = parseShape('--input-shape', values['input-shape']);
   if (values['unroll-rnn']) request.unrollRnn = true;
+  if (values.outputs !== undefined) {
+    const names = values.outputs.split(',').map((n) => n.trim()).filter(Boolean);
+    if (names.length === 0) throw new InputError('--outputs needs tensor names, e.g. --outputs boxes,scores.');
+    request.outputs = names;
+  }
   const calibrationFlags = [values.preprocess, values.samples, values['calibration-method']].some((v) => v !== undefined);
   if (values.calibration) {
     request.quantize.calibration = {

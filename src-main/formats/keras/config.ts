@@ -2,6 +2,7 @@
 // `modelTopology`) normalised into one flat list of layer calls. Nested Functional and
 // Sequential models are inlined; tensors are identified as `layer:node:index`.
 import { InputError, UnsupportedError } from '../../errors';
+import { type OpCallArgs, parseOpCall } from './op-call';
 
 export class KerasFormatError extends InputError {
   override name = 'KerasFormatError';
@@ -37,6 +38,8 @@ export interface LayerCall {
   scope: string[];
   /** kwargs of the call (e.g. `training`, `mask`), kept for checks. */
   kwargs: Record<string, unknown>;
+  /** TFOpLambda / SlicingOpLambda: the TF function's arguments, tensors as markers into `inputs`. */
+  opArgs?: OpCallArgs;
 }
 
 export interface FlatModel {
@@ -47,6 +50,10 @@ export interface FlatModel {
 }
 
 const MODEL_CLASSES = new Set(['Functional', 'Model', 'Sequential']);
+/** Layers that call a TF function with arbitrary arguments (see op-call.ts). */
+const OP_CALL_CLASSES = new Set(['TFOpLambda', 'SlicingOpLambda']);
+/** A layer call may return several tensors (tf.split, tf.unstack): ids for up to this many. */
+const MAX_OUTPUTS = 16;
 
 export function isModelClass(className: string): boolean {
   return MODEL_CLASSES.has(className);
@@ -99,12 +106,18 @@ function collectRefs(arg: unknown, out: string[]): void {
 interface InboundCall {
   inputs: string[];
   kwargs: Record<string, unknown>;
+  opArgs?: OpCallArgs;
 }
 
 function parseInboundNodes(layer: KerasLayerJson): InboundCall[] {
   const nodes = layer.inbound_nodes;
   if (!Array.isArray(nodes)) return [];
   return nodes.map((node): InboundCall => {
+    if (OP_CALL_CLASSES.has(layer.class_name)) {
+      const parsed = parseOpCall(node);
+      if (!parsed) throw new KerasFormatError(`Keras config: layer '${layerName(layer)}' (${layer.class_name}) has an inbound node in an unknown format.`);
+      return { inputs: parsed.inputs, kwargs: {}, opArgs: parsed.args };
+    }
     const inputs: string[] = [];
     let kwargs: Record<string, unknown> = {};
     if (Array.isArray(node)) {
@@ -228,8 +241,9 @@ function expandFunctional(model: KerasLayerJson, flat: FlatModel, scope: string[
         });
         return;
       }
-      const outputs = [0, 1, 2].map((k) => prefix + `${name}:${nodeIndex}:${k}`);
-      flat.calls.push({ className: layer.class_name, name, config: layer.config, inputs, outputs, scope, kwargs: call.kwargs });
+      const outputs = Array.from({ length: MAX_OUTPUTS }, (_, k) => prefix + `${name}:${nodeIndex}:${k}`);
+      const opArgs = call.opArgs ? { opArgs: call.opArgs } : {};
+      flat.calls.push({ className: layer.class_name, name, config: layer.config, inputs, outputs, scope, kwargs: call.kwargs, ...opArgs });
     });
   }
   if (!bound && flat.inputs.length === 0) throw new KerasFormatError('Keras Functional config has no InputLayer.');

@@ -131,6 +131,7 @@ export async function openSavedModelGraph(info: SavedModelInfo, options: OpenOpt
     constants,
     ...(options.inputShape ? { inputShape: options.inputShape } : {}),
     ...(options.collectUnsupported ? { collectUnsupported: true } : {}),
+    ...(options.outputs?.length ? { cut: options.outputs } : {}),
     metadata: { tensorflow_version: info.tensorflowVersion },
   }).then((model) => {
     model.description = `Converted from a TensorFlow SavedModel (TensorFlow ${info.tensorflowVersion}) by EdgeQuant Studio.`;

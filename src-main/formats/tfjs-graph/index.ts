@@ -99,6 +99,7 @@ export async function openGraphModelJson(path: string, options: OpenOptions = {}
     constants,
     ...(options.inputShape ? { inputShape: options.inputShape } : {}),
     ...(options.collectUnsupported ? { collectUnsupported: true } : {}),
+    ...(options.outputs?.length ? { cut: options.outputs } : {}),
     metadata: {
       ...(json.convertedBy ? { convertedBy: json.convertedBy } : {}),
       ...(json.generatedBy ? { generatedBy: json.generatedBy } : {}),

@@ -9,6 +9,11 @@ function asInt(ctx: OpContext, t: TfTensor): TfTensor {
 export const indexSpaceKernels: KernelTable = {
   GATHER_ND: (_n, ctx) => ctx.tf.gatherND(ctx.input(0), asInt(ctx, ctx.input(1))),
   TILE: (_n, ctx) => ctx.tf.tile(ctx.input(0), ctx.ints(1)),
+  TOPK_V2(_n, ctx) {
+    const { values, indices } = ctx.tf.topk(ctx.input(0), ctx.ints(1)[0] ?? 1, true);
+    return [values, indices];
+  },
+  EQUAL: (_n, ctx) => ctx.tf.equal(ctx.input(0), ctx.input(1)),
   ARG_MAX(_n, ctx) {
     const x = ctx.input(0);
     return ctx.tf.argMax(x, axisOf(ctx.ints(1)[0] ?? 0, x.rank));

@@ -10,17 +10,22 @@ import { foldInputAffine } from './fold-input-affine';
 import { foldPadding } from './fold-padding';
 import { fuseActivations } from './fuse-activation';
 import { removeIdentities } from './remove-identity';
+import { sinkTransposes } from './sink-transposes';
 
 export type PassReport = Record<string, number>;
 
-export function runFloatPasses(model: ModelGraph): PassReport {
-  const report: PassReport = { constantFold: 0, identity: 0, padding: 0, batchNorm: 0, inputScale: 0, activation: 0, reshape: 0, duplicates: 0 };
+/** `layout: false` keeps the source's TRANSPOSE ops (to measure what the layout pass gains). */
+export function runFloatPasses(model: ModelGraph, options: { layout?: boolean } = {}): PassReport {
+  const report: PassReport = { constantFold: 0, identity: 0, padding: 0, batchNorm: 0, inputScale: 0, activation: 0, reshape: 0, duplicates: 0, transposes: 0 };
   for (const graph of model.graphs) {
     report['constantFold']! += foldConstants(graph);
     report['identity']! += removeIdentities(graph);
     report['padding']! += foldPadding(graph);
     report['batchNorm']! += foldAffine(graph);
     report['inputScale']! += foldInputAffine(graph);
+    if (options.layout !== false) report['transposes']! += sinkTransposes(graph);
+    // Pads the layout pass moved next to their convs can now fold into them.
+    report['padding']! += foldPadding(graph);
     report['activation']! += fuseActivations(graph);
     report['reshape']! += canonicalizeReshapes(graph);
     report['identity']! += removeIdentities(graph);
@@ -30,4 +35,4 @@ export function runFloatPasses(model: ModelGraph): PassReport {
   return report;
 }
 
-export { canonicalizeReshapes, dedupeNodes, foldAffine, foldConstants, foldInputAffine, foldPadding, fuseActivations, removeIdentities };
+export { canonicalizeReshapes, dedupeNodes, foldAffine, foldConstants, foldInputAffine, foldPadding, fuseActivations, removeIdentities, sinkTransposes };

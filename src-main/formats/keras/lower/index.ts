@@ -26,6 +26,7 @@ import {
   lowerUpSampling2D,
   lowerZeroPadding,
 } from './shape';
+import { lowerTfOpLambda } from './tf-functions';
 
 export type LowerFn = (ctx: LowerContext, inputs: Value[]) => Value[];
 
@@ -82,6 +83,9 @@ export const layerTable: Readonly<Record<string, LowerFn>> = Object.freeze({
   GRU: lowerGRU,
   SimpleRNN: lowerSimpleRNN,
   Bidirectional: lowerBidirectional,
+  // Calls of TF functions in a functional model: only the vetted table in tf-functions.ts.
+  TFOpLambda: lowerTfOpLambda,
+  SlicingOpLambda: lowerTfOpLambda,
   // Inference no-ops: removed here; the identity pass cleans anything left behind.
   Dropout: identity,
   SpatialDropout1D: identity,
@@ -93,4 +97,4 @@ export const layerTable: Readonly<Record<string, LowerFn>> = Object.freeze({
 });
 
 /** Layer classes that need user code to run (always rejected with their name). */
-export const CUSTOM_CODE_CLASSES = new Set(['Lambda', 'TFOpLambda', 'SlicingOpLambda', 'Custom>Lambda']);
+export const CUSTOM_CODE_CLASSES = new Set(['Lambda', 'Custom>Lambda']);

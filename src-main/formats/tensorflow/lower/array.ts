@@ -100,22 +100,55 @@ export function lowerSlice(ctx: LowerContext, node: TfNode): void {
   ctx.emit(node, { op: 'SLICE', inputs: [x.ir, b, s], options: {} }, size, x.dtype);
 }
 
+/** Expands an ellipsis in a strided-slice spec into full-range entries over the axes it stands for. */
+function expandEllipsis(rank: number, begin: number[], end: number[], strides: number[], masks: { begin: number; end: number; ellipsis: number; shrink: number }) {
+  const at = masks.ellipsis ? Math.log2(masks.ellipsis & -masks.ellipsis) : -1;
+  if (at < 0) return { begin, end, strides, masks };
+  const fill = rank - (begin.length - 1);
+  const out = { begin: [] as number[], end: [] as number[], strides: [] as number[], masks: { begin: 0, end: 0, ellipsis: 0, shrink: 0 } };
+  let axis = 0;
+  for (let k = 0; k < begin.length; k++) {
+    if (k === at) {
+      for (let f = 0; f < fill; f++, axis++) {
+        out.begin.push(0);
+        out.end.push(0);
+        out.strides.push(1);
+        out.masks.begin |= 1 << axis;
+        out.masks.end |= 1 << axis;
+      }
+      continue;
+    }
+    out.begin.push(begin[k]!);
+    out.end.push(end[k]!);
+    out.strides.push(strides[k]!);
+    if (masks.begin & (1 << k)) out.masks.begin |= 1 << axis;
+    if (masks.end & (1 << k)) out.masks.end |= 1 << axis;
+    if (masks.shrink & (1 << k)) out.masks.shrink |= 1 << axis;
+    axis++;
+  }
+  return out;
+}
+
 export function lowerStridedSlice(ctx: LowerContext, node: TfNode): void {
   const [xRef, beginRef, endRef, stridesRef] = dataInputs(node);
   const x = ctx.get(xRef!);
-  const begin = ctx.constantInts(node, beginRef!, 'begin');
-  const end = ctx.constantInts(node, endRef!, 'end');
-  const strides = ctx.constantInts(node, stridesRef!, 'strides');
-  const masks = {
+  const raw = {
     begin: attrInt(node, 'begin_mask', 0),
     end: attrInt(node, 'end_mask', 0),
     ellipsis: attrInt(node, 'ellipsis_mask', 0),
-    newAxis: attrInt(node, 'new_axis_mask', 0),
     shrink: attrInt(node, 'shrink_axis_mask', 0),
   };
-  if (masks.ellipsis || masks.newAxis) {
-    throw new UnsupportedError(`${ctx.modelName}: StridedSlice '${node.name}' with ellipsis or new-axis masks is not supported.`);
+  if (attrInt(node, 'new_axis_mask', 0)) {
+    throw new UnsupportedError(`${ctx.modelName}: StridedSlice '${node.name}' with a new-axis mask is not supported.`);
   }
+  // `x[..., :2]` as exported by ultralytics: the ellipsis becomes explicit full ranges.
+  const { begin, end, strides, masks } = expandEllipsis(
+    x.shape.length,
+    ctx.constantInts(node, beginRef!, 'begin'),
+    ctx.constantInts(node, endRef!, 'end'),
+    ctx.constantInts(node, stridesRef!, 'strides'),
+    raw,
+  );
   const shape: number[] = [];
   x.shape.forEach((dim, i) => {
     if (i >= begin.length) {

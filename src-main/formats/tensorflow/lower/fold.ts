@@ -53,7 +53,14 @@ const FOLDERS: Record<string, Folder> = {
   Floor: (tf, [a]) => tf.floor(a!),
   Tile: (tf, [a, m]) => tf.tile(a!, Array.from(m!.dataSync())),
   MatMul: (tf, [a, b], node) => tf.matMul(a!, b!, attrBool(node, 'transpose_a'), attrBool(node, 'transpose_b')),
+  // ONNX → TF exports build shape operands this way (NanoDet: 6 of them, all from constants).
+  SparseToDense: (tf, [indices, shape, values, fallback]) => tf.sparseToDense(indices!, values!, Array.from(shape!.dataSync()), tf.reshape(fallback!, []) as TfNamespace.Scalar),
 };
+
+/** Ops this module can evaluate at import time when all their data inputs are constants. */
+export function isFoldable(op: string): boolean {
+  return op === 'Shape' || op in FOLDERS;
+}
 
 function castTarget(node: TfNode): 'float32' | 'int32' | 'bool' {
   const t = node.attr.DstT;

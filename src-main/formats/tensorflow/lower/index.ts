@@ -13,7 +13,9 @@ import { lowerConv2D, lowerConv2DBackpropInput, lowerDepthwise, lowerMatMul } fr
 import { lowerAddN, lowerBinary, lowerCast, lowerUnary } from './elementwise';
 import { lowerConcat, lowerExpandDims, lowerPad, lowerReshape, lowerSlice, lowerSplit, lowerSqueeze, lowerStridedSlice, lowerTranspose } from './array';
 import { lowerFusedBatchNorm, lowerPool, lowerReduce, lowerResize } from './nn';
-import { tryFold } from './fold';
+import { isFoldable, tryFold } from './fold';
+import { lowerEqual, lowerTopK } from './postprocess';
+import { cutOutputs, suggestCut } from './cut';
 import { lowerArgMax, lowerBatchMatMul, lowerDepthToSpace, lowerGather, lowerGatherNd, lowerTile, lowerUnpack } from './gather';
 
 type Lowering = (ctx: LowerContext, node: TfNode) => void;
@@ -92,6 +94,8 @@ const LOWERINGS: Record<string, Lowering> = {
   SpaceToDepth: lowerDepthToSpace,
   BatchMatMul: lowerBatchMatMul,
   BatchMatMulV2: lowerBatchMatMul,
+  TopKV2: lowerTopK,
+  Equal: lowerEqual,
 };
 
 /** Ops that only forward their first input. */
@@ -116,6 +120,8 @@ export interface TfGraphSpec {
   metadata?: Record<string, string>;
   /** `inspect`: return the I/O and every unsupported op instead of refusing the graph. */
   collectUnsupported?: boolean;
+  /** `--outputs`: end the graph at these tensors instead of the signature's outputs. */
+  cut?: string[];
 }
 
 function toHost(value: TfTensorValue, where: string): HostArray {
@@ -152,11 +158,23 @@ function neededNodes(spec: TfGraphSpec, byName: Map<string, TfNode>): { order: T
   return { order, cyclic };
 }
 
-/** Every node whose op has no lowering, one entry per op type with its count. */
+/** Nodes whose value is known at import time: constants, and foldable ops of constants only. */
+function constantNodes(nodes: TfNode[]): Set<string> {
+  const constant = new Set<string>();
+  for (const node of nodes) {
+    const inputs = dataInputs(node).map((r) => r.split(':')[0]!);
+    const fromConstants = inputs.length > 0 && inputs.every((i) => constant.has(i));
+    if (node.op === 'Const' || (fromConstants && (isFoldable(node.op) || ALIASES.has(node.op)))) constant.add(node.name);
+  }
+  return constant;
+}
+
+/** Every node whose op has no lowering (and is not folded away), one entry per op type with its count. */
 function unsupportedOps(nodes: TfNode[]): Map<string, TfNode[]> {
   const found = new Map<string, TfNode[]>();
+  const folded = constantNodes(nodes);
   for (const node of nodes) {
-    if (LOWERINGS[node.op] || ALIASES.has(node.op) || STRUCTURAL.has(node.op)) continue;
+    if (LOWERINGS[node.op] || ALIASES.has(node.op) || STRUCTURAL.has(node.op) || folded.has(node.name)) continue;
     const list = found.get(node.op);
     if (list) list.push(node);
     else found.set(node.op, [node]);
@@ -164,13 +182,21 @@ function unsupportedOps(nodes: TfNode[]): Map<string, TfNode[]> {
   return found;
 }
 
-function unsupportedMessage(spec: TfGraphSpec, found: Map<string, TfNode[]>): string {
+/** The `--outputs` that would leave the unsupported ops out, as advice ('' when there is none). */
+function cutAdvice(nodes: TfNode[], found: Map<string, TfNode[]>): string {
+  const bad = new Set([...found.values()].flat().map((n) => n.name));
+  const cut = suggestCut(nodes, bad, constantNodes(nodes));
+  return cut.length ? `; to keep that post-processing on the host, cut the graph before it: convert --outputs ${cut.join(',')}` : '';
+}
+
+function unsupportedMessage(spec: TfGraphSpec, nodes: TfNode[], found: Map<string, TfNode[]>): string {
   const list = [...found].map(([op, n]) => `${op} (${n.length})`).join(', ');
-  return `${spec.name}: ${found.size} TensorFlow op type(s) cannot be converted: ${list}. Control flow, TensorList and NMS ops must be removed from the exported graph (export the model without them, or run them outside the model).`;
+  return `${spec.name}: ${found.size} TensorFlow op type(s) cannot be converted: ${list}. Control flow, TensorList and NMS ops must be removed from the exported graph (export the model without them, or run them outside the model)${cutAdvice(nodes, found)}.`;
 }
 
 /** What `inspect` shows for a graph that cannot be lowered: its I/O and the unsupported ops. */
-function unsupportedModel(spec: TfGraphSpec, found: Map<string, TfNode[]>): ModelGraph {
+function unsupportedModel(spec: TfGraphSpec, nodes: TfNode[], found: Map<string, TfNode[]>): ModelGraph {
+  const advice = cutAdvice(nodes, found);
   const graph: Graph = { name: spec.name, tensors: new Map(), nodes: [], inputs: [], outputs: [] };
   for (const input of spec.inputs) {
     graph.tensors.set(input.name, { name: input.name, dtype: 'float32', shape: (input.shape ?? []).map((d) => (d < 0 ? -1 : d)) });
@@ -189,7 +215,7 @@ function unsupportedModel(spec: TfGraphSpec, found: Map<string, TfNode[]>): Mode
     unsupported: [...found].map(([op, nodes]) => ({
       layer: nodes.length === 1 ? nodes[0]!.name : `${nodes[0]!.name} and ${nodes.length - 1} more`,
       className: op,
-      reason: CONTROL_FLOW.has(op) ? 'control flow has no TFLite builtin equivalent here' : 'no TFLite lowering for this TensorFlow op',
+      reason: (CONTROL_FLOW.has(op) ? 'control flow has no TFLite builtin equivalent here' : 'no TFLite lowering for this TensorFlow op') + advice,
     })),
   };
 }
@@ -214,11 +240,12 @@ function inputShape(spec: TfGraphSpec, input: TfGraphSpec['inputs'][number]): nu
 
 export async function lowerTfGraph(spec: TfGraphSpec, tfjs: () => Promise<Tf> = initTfjs): Promise<ModelGraph> {
   const byName = new Map(spec.nodes.map((n) => [n.name, n]));
+  if (spec.cut?.length) spec = { ...spec, outputs: cutOutputs(spec.name, spec.cut, byName) };
   const { order: nodes, cyclic } = neededNodes(spec, byName);
   const unsupported = unsupportedOps(nodes);
   if (unsupported.size > 0) {
-    if (spec.collectUnsupported) return unsupportedModel(spec, unsupported);
-    throw new UnsupportedError(unsupportedMessage(spec, unsupported));
+    if (spec.collectUnsupported) return unsupportedModel(spec, nodes, unsupported);
+    throw new UnsupportedError(unsupportedMessage(spec, nodes, unsupported));
   }
   if (cyclic) throw new UnsupportedError(`${spec.name}: the graph loops through '${cyclic}' (control flow); it cannot be converted.`);
   const graph: Graph = { name: spec.name, tensors: new Map(), nodes: [], inputs: [], outputs: [] };
