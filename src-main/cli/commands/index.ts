@@ -7,11 +7,13 @@ import { deployCommand } from './deploy';
 import { deviceCommand } from './device';
 import { convertCommand } from './convert';
 import { evaluateCommand } from './evaluate';
+import { debugCommand } from './debug';
 
 export const commands: readonly Command[] = [
   inspectCommand,
   convertCommand,
   evaluateCommand,
+  debugCommand,
   projectCommand,
   deviceCommand,
   deployCommand,

@@ -1,0 +1,145 @@
+// `debugQuantization`: the quantization debugger's use case. The float model and the quantized
+// one (made here from a QuantizeConfig, or an existing .tflite) are read back from their .tflite
+// bytes, measured layer by layer on held-out data, and reported with a ranking and reasons.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { convertModel } from '../convert/pipeline';
+import type { QuantizeConfig } from '../convert/types';
+import { InputError } from '../errors';
+import { mainGraph, type ModelGraph } from '../graph/model-graph';
+import { openDataset } from '../quantize/calibration/open';
+import { isTfliteBytes, readTflite } from '../tflite/reader';
+import { analyzeLayers, type Analysis } from './analyze';
+import { layerReasons } from './reasons';
+import type { DebugReport, LayerDebugRow } from './types';
+import { weightStats } from './weights';
+
+export type { DebugReport, LayerDebugRow } from './types';
+export { debugCsv, debugTable } from './format';
+
+export interface DebugRequest {
+  /** The float model (any format the importers read). */
+  model: string;
+  companions?: string[];
+  inputShape?: number[];
+  unrollRnn?: boolean;
+  /** How to quantize it here; or `quantized` names an existing .tflite of the same model. */
+  quantize?: QuantizeConfig;
+  quantized?: string;
+  /** Held-out data (never the calibration samples). */
+  data: string;
+  preprocess?: string;
+  /** Samples for the per-layer figures (default 32). */
+  samples?: number;
+  /** Samples for the sensitivity passes (default 8; 0 skips them). */
+  sensitivitySamples?: number;
+}
+
+export interface DebugOptions {
+  signal?: AbortSignal;
+  onProgress?: (stage: string, fraction?: number) => void;
+}
+
+async function tfliteBytesOf(request: DebugRequest, dir: string, options: DebugOptions): Promise<{ float: Uint8Array; quant: Uint8Array }> {
+  const common = { model: request.model, ...(request.companions ? { companions: request.companions } : {}), ...(request.inputShape ? { inputShape: request.inputShape } : {}), ...(request.unrollRnn ? { unrollRnn: true } : {}) };
+  const signal = options.signal ? { signal: options.signal } : {};
+  options.onProgress?.('converting the float model');
+  const floatPath = join(dir, 'float.tflite');
+  await convertModel({ ...common, output: floatPath, quantize: { mode: 'none', inputType: 'float32', outputType: 'float32', int8Only: false } }, signal);
+  let quant: Uint8Array;
+  if (request.quantized) {
+    quant = new Uint8Array(await readFile(request.quantized).catch(() => { throw new InputError(`Cannot read the quantized model ${request.quantized}.`); }));
+    if (!isTfliteBytes(quant)) throw new InputError(`${request.quantized} is not a .tflite file.`);
+  } else {
+    if (!request.quantize || request.quantize.mode === 'none') throw new InputError('debug needs --quantize fp16|dynamic|int8|int16x8 or --quantized FILE.tflite.');
+    options.onProgress?.(`quantizing (${request.quantize.mode})`);
+    const quantPath = join(dir, 'quant.tflite');
+    await convertModel({ ...common, output: quantPath, quantize: request.quantize }, { ...signal, onProgress: (p) => options.onProgress?.(`quantizing: ${p.stage}`, p.fraction) });
+    quant = new Uint8Array(await readFile(quantPath));
+  }
+  return { float: new Uint8Array(await readFile(floatPath)), quant };
+}
+
+function rankingOf(rows: LayerDebugRow[]): string[] {
+  const key = (r: LayerDebugRow): number => (r.sensitivity ? r.sensitivity.aloneQuantizedDb : (r.isolated?.sqnrDb ?? Infinity));
+  return [...rows].sort((a, b) => key(a) - key(b)).map((r) => r.node);
+}
+
+export function buildReport(float: ModelGraph, quant: ModelGraph, analysis: Analysis, data: string, timings: Record<string, number>, warnings: string[]): DebugReport {
+  const fg = mainGraph(float);
+  const qg = mainGraph(quant);
+  const layers = analysis.layers.map((m): LayerDebugRow => {
+    const out = qg.tensors.get(m.layer.node.outputs[0]!)!;
+    const q = out.quant && out.quant.scale.length === 1 ? { scale: out.quant.scale[0]!, zeroPoint: out.quant.zeroPoint[0] ?? 0 } : {};
+    const weights = weightStats(fg, qg, m.layer.floatNode, m.layer.node);
+    const row = {
+      node: m.layer.node.name,
+      op: m.layer.node.op,
+      tensor: out.name,
+      dtype: out.dtype,
+      ...q,
+      ...(m.accumulated ? { accumulated: m.accumulated } : {}),
+      ...(m.isolated ? { isolated: m.isolated } : {}),
+      ...(weights ? { weights } : {}),
+      ...(m.sensitivity ? { sensitivity: m.sensitivity } : {}),
+    };
+    return { ...row, reasons: layerReasons(row, analysis.baselineDb) };
+  });
+  for (const s of analysis.skipped) warnings.push(`Layer ${s.node} not measured: ${s.reason}.`);
+  return {
+    engine: 'ir-interpreter',
+    engineNote: 'IR interpreter: integer kernels simulated by fake-quantization, so every tensor can be observed',
+    samples: analysis.samples,
+    data,
+    outputs: analysis.outputs,
+    layers,
+    ranking: rankingOf(layers),
+    timings,
+    warnings,
+  };
+}
+
+export async function debugQuantization(request: DebugRequest, options: DebugOptions = {}): Promise<DebugReport> {
+  const timings: Record<string, number> = {};
+  const started = performance.now();
+  const dir = await mkdtemp(join(tmpdir(), 'edgequant-debug-'));
+  try {
+    const bytes = await tfliteBytesOf(request, dir, options);
+    timings['convertMs'] = Math.round(performance.now() - started);
+    const float = readTflite(bytes.float);
+    const quant = readTflite(bytes.quant);
+    const fg = mainGraph(float);
+    const specs = fg.inputs.map((name) => {
+      const t = fg.tensors.get(name)!;
+      return { name, shape: t.shape.map((d) => (d < 0 ? 1 : d)), dtype: t.dtype };
+    });
+    const warnings: string[] = [];
+    const calibration = request.quantize?.calibration?.path;
+    if (calibration && resolve(calibration) === resolve(request.data)) {
+      warnings.push('--data is the calibration data: per-layer figures on the samples the ranges were fitted to are optimistic; give held-out data.');
+    }
+    const dataset = await openDataset(request.data, specs, {
+      ...(request.preprocess !== undefined ? { preprocess: request.preprocess } : {}),
+      samples: request.samples ?? 32,
+      warnFewSamples: false,
+    });
+    warnings.push(...dataset.warnings);
+    const measureStart = performance.now();
+    let analysis: Analysis;
+    try {
+      analysis = await analyzeLayers(float, quant, dataset.samples(options.signal), {
+        sensitivitySamples: Math.min(request.sensitivitySamples ?? 8, dataset.count),
+        ...(options.signal ? { signal: options.signal } : {}),
+        onProgress: (stage, done) => options.onProgress?.(stage, done / dataset.count),
+      });
+    } finally {
+      await dataset.close();
+    }
+    timings['measureMs'] = Math.round(performance.now() - measureStart);
+    timings['totalMs'] = Math.round(performance.now() - started);
+    return buildReport(float, quant, analysis, dataset.description, timings, warnings);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,63 @@
+// The quantization debugger's vocabulary: per-layer error rows (accumulated and isolated),
+// weight statistics, sensitivity and the report that holds them. Nothing here computes.
+
+/** Error of one tensor, quantized vs float, pooled over the samples. */
+export interface TensorError {
+  /** 10·log10(Σ ref² / Σ (ref − q)²); Infinity when identical. */
+  sqnrDb: number;
+  /** Mean over samples of cos(ref, q). */
+  cosine: number;
+  maxAbsError: number;
+  /** RMS error divided by the tensor's scale: ≈0.289 (1/√12) is pure rounding noise. */
+  rmseOverScale?: number;
+  /** Fraction of the float values outside the representable range (clipped). */
+  saturation?: number;
+  /** Fraction of the integer levels the values actually used (e.g. 2 of 256 → 0.0078). */
+  levelsUsed?: number;
+}
+
+/** Statistics of a layer's stored weights, per output channel. */
+export interface WeightStats {
+  channels: number;
+  /** Largest channel range over the median channel range (per-channel spread). */
+  rangeSpread: number;
+  /** Channels whose range exceeds 10× the median, largest first (at most 5). */
+  outlierChannels: { channel: number; ratio: number }[];
+  /** SQNR of the stored weights against the float weights. */
+  sqnrDb: number;
+  granularity: 'tensor' | 'channel';
+}
+
+export interface LayerDebugRow {
+  node: string;
+  op: string;
+  /** The tensor compared (the layer's first output). */
+  tensor: string;
+  dtype: string;
+  scale?: number;
+  zeroPoint?: number;
+  /** Whole model quantized: error carried in from the layers before, plus this one's. */
+  accumulated?: TensorError;
+  /** Only this layer quantized (its inputs, weights and output on their grids), the rest float. */
+  isolated?: TensorError;
+  weights?: WeightStats;
+  /** Output metric change when only this layer is quantized / when only this layer is kept float. */
+  sensitivity?: { aloneQuantizedDb: number; aloneFloatDb: number };
+  /** Plain-language reasons the layer is hard, worst first. */
+  reasons: string[];
+}
+
+export interface DebugReport {
+  /** Where the per-layer figures were computed. */
+  engine: 'ir-interpreter';
+  engineNote: string;
+  samples: number;
+  data: string;
+  /** The model-level metric the sensitivity uses: the mean SQNR over the graph outputs. */
+  outputs: { name: string; sqnrDb: number }[];
+  layers: LayerDebugRow[];
+  /** Node names, most harmful first (by sensitivity when measured, else by isolated SQNR). */
+  ranking: string[];
+  timings: Record<string, number>;
+  warnings: string[];
+}
