@@ -6,13 +6,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { convertModel } from '../convert/pipeline';
 import type { QuantizeConfig } from '../convert/types';
-import { InputError } from '../errors';
+import { InputError, oneLine } from '../errors';
 import { mainGraph, type ModelGraph } from '../graph/model-graph';
 import { openDataset } from '../quantize/calibration/open';
 import { isTfliteBytes, readTflite } from '../tflite/reader';
 import { analyzeLayers, type Analysis } from './analyze';
 import { layerReasons } from './reasons';
-import type { DebugReport, LayerDebugRow } from './types';
+import type { DebugEngine, DebugReport, LayerDebugRow } from './types';
+import { accumulatedInRuntime, OBSERVING_RUNTIME } from './runtime-observe';
+import { RuntimeLoadError, RuntimeRunError } from '../runtime/errors';
 import { weightStats } from './weights';
 
 export type { DebugReport, LayerDebugRow } from './types';
@@ -61,12 +63,16 @@ async function tfliteBytesOf(request: DebugRequest, dir: string, options: DebugO
   return { float: new Uint8Array(await readFile(floatPath)), quant };
 }
 
+async function* asSamples(list: Float32Array[][]): AsyncIterable<{ inputs: Float32Array[] }> {
+  for (const inputs of list) yield { inputs };
+}
+
 function rankingOf(rows: LayerDebugRow[]): string[] {
   const key = (r: LayerDebugRow): number => (r.sensitivity ? r.sensitivity.aloneQuantizedDb : (r.isolated?.sqnrDb ?? Infinity));
   return [...rows].sort((a, b) => key(a) - key(b)).map((r) => r.node);
 }
 
-export function buildReport(float: ModelGraph, quant: ModelGraph, analysis: Analysis, data: string, timings: Record<string, number>, warnings: string[]): DebugReport {
+export function buildReport(float: ModelGraph, quant: ModelGraph, analysis: Analysis, data: string, timings: Record<string, number>, warnings: string[], accumulatedEngine: DebugEngine): DebugReport {
   const fg = mainGraph(float);
   const qg = mainGraph(quant);
   const layers = analysis.layers.map((m): LayerDebugRow => {
@@ -88,8 +94,11 @@ export function buildReport(float: ModelGraph, quant: ModelGraph, analysis: Anal
   });
   for (const s of analysis.skipped) warnings.push(`Layer ${s.node} not measured: ${s.reason}.`);
   return {
-    engine: 'ir-interpreter',
-    engineNote: 'IR interpreter: integer kernels simulated by fake-quantization, so every tensor can be observed',
+    engines: { accumulated: accumulatedEngine, isolated: 'ir-interpreter', sensitivity: 'ir-interpreter' },
+    engineNote:
+      accumulatedEngine === 'tflite-node'
+        ? 'accumulated error in the TFLite runtime (tflite-node); isolated error and sensitivity in the IR interpreter, which simulates the integer kernels'
+        : 'all figures in the IR interpreter, which simulates the integer kernels (the TFLite runtime could not load the observing copy)',
     samples: analysis.samples,
     data,
     outputs: analysis.outputs,
@@ -125,20 +134,33 @@ export async function debugQuantization(request: DebugRequest, options: DebugOpt
       warnFewSamples: false,
     });
     warnings.push(...dataset.warnings);
-    const measureStart = performance.now();
-    let analysis: Analysis;
+    const samples: Float32Array[][] = [];
     try {
-      analysis = await analyzeLayers(float, quant, dataset.samples(options.signal), {
-        sensitivitySamples: Math.min(request.sensitivitySamples ?? 8, dataset.count),
-        ...(options.signal ? { signal: options.signal } : {}),
-        onProgress: (stage, done) => options.onProgress?.(stage, done / dataset.count),
-      });
+      for await (const sample of dataset.samples(options.signal)) samples.push(sample.inputs);
     } finally {
       await dataset.close();
     }
+    const measureStart = performance.now();
+    const analysis = await analyzeLayers(float, quant, asSamples(samples), {
+      sensitivitySamples: Math.min(request.sensitivitySamples ?? 8, samples.length),
+      ...(options.signal ? { signal: options.signal } : {}),
+      onProgress: (stage, done) => options.onProgress?.(stage, done / samples.length),
+    });
     timings['measureMs'] = Math.round(performance.now() - measureStart);
+    const runtimeStart = performance.now();
+    let accumulatedEngine: DebugEngine = 'ir-interpreter';
+    try {
+      options.onProgress?.(`accumulated error in ${OBSERVING_RUNTIME}`);
+      const measured = await accumulatedInRuntime(bytes.float, bytes.quant, analysis.layers.map((m) => m.layer), samples, options.signal);
+      analysis.layers.forEach((m, k) => (m.accumulated = measured[k]!));
+      accumulatedEngine = 'tflite-node';
+    } catch (error) {
+      if (!(error instanceof RuntimeLoadError || error instanceof RuntimeRunError)) throw error;
+      warnings.push(`Accumulated error from the IR interpreter: ${OBSERVING_RUNTIME} could not run the observing copy (${oneLine(error)}).`);
+    }
+    timings['runtimeMs'] = Math.round(performance.now() - runtimeStart);
     timings['totalMs'] = Math.round(performance.now() - started);
-    return buildReport(float, quant, analysis, dataset.description, timings, warnings);
+    return buildReport(float, quant, analysis, dataset.description, timings, warnings, accumulatedEngine);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -47,9 +47,11 @@ export interface LayerDebugRow {
   reasons: string[];
 }
 
+export type DebugEngine = 'tflite-node' | 'ir-interpreter';
+
 export interface DebugReport {
-  /** Where the per-layer figures were computed. */
-  engine: 'ir-interpreter';
+  /** Where each kind of figure was computed: a real TFLite runtime where it can observe the tensors, else the IR interpreter. */
+  engines: { accumulated: DebugEngine; isolated: DebugEngine; sensitivity: DebugEngine };
   engineNote: string;
   samples: number;
   data: string;

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { runCli } from '../../src-main/cli/main';
 import { convertModel } from '../../src-main/convert/pipeline';
 import { analyzeLayers } from '../../src-main/debug/analyze';
+import { accumulatedInRuntime } from '../../src-main/debug/runtime-observe';
 import { quantizedLayers } from '../../src-main/debug/layers';
 import { aloneFloatGraph, aloneQuantizedGraph, firstChange, suffixGraph, TensorAliases } from '../../src-main/debug/surgery';
 import type { DebugReport } from '../../src-main/debug/types';
@@ -91,6 +92,14 @@ test('resnet8 int8 (4 calibration photos): each isolated error equals that layer
     assert.ok(Math.abs(m.isolated!.sqnrDb - brute) < 0.05, `${m.layer.node.name}: isolated ${m.isolated!.sqnrDb} vs brute force ${brute}`);
   }
   t.diagnostic(`\n${rows.join('\n')}`);
+  // The accumulated error measured in the real runtime (tflite-node, every layer's tensor made a
+  // graph output) agrees with the interpreter's simulation.
+  const inRuntime = await accumulatedInRuntime(pair.float, pair.quant, analysis.layers.map((m) => m.layer), samples.map((x) => [x]));
+  for (const [k, m] of analysis.layers.entries()) {
+    const ir = m.accumulated!.sqnrDb;
+    const rt = inRuntime[k]!.sqnrDb;
+    assert.ok(Math.abs(ir - rt) < 1.5, `${m.layer.node.name}: accumulated ${ir.toFixed(2)} dB in the interpreter vs ${rt.toFixed(2)} dB in tflite-node`);
+  }
 });
 
 test('resnet8: a variant run from the shared head gives the outputs of the whole variant graph', { skip }, async () => {
