@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { JOB_KINDS, type ApiChannel, type ApiRequest, type JobKind, type JobKinds, type JobStartRequest } from './contract';
 import { projectJobSchemas, projectRequestSchemas } from '../projects/api-schemas';
+import { requirementsFor } from '../quantize/recipe';
 
 const empty = z.object({}).strict();
 const path = z.string().min(1, 'path must not be empty').max(4096);
@@ -34,9 +35,14 @@ const convertRequest = z
           .strict()
           .optional(),
         recipe: path.optional(),
+        keepFloat: z.array(z.string().min(1).max(1024)).max(1000).optional(),
         weightRounding: z.enum(['nearest', 'gptq']).optional(),
       })
-      .strict(),
+      .strict()
+      // The I/O types the mode's preset allows (a recipe file is checked again when it is read).
+      .refine((q) => [q.inputType, q.outputType].every((t) => requirementsFor(q.mode).ioTypes.includes(t)), {
+        message: 'inputType/outputType are not available with this mode (int8: float32|int8|uint8; int16x8: float32|int16; others: float32)',
+      }),
   })
   .strict();
 

@@ -83,12 +83,14 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
   if (extname(output).toLowerCase() !== '.tflite') throw new InputError(`Output must be a .tflite file (got ${request.output}).`);
   const source = modelSource(request);
   if ([source.path, ...(source.companions ?? [])].includes(output)) throw new InputError('Output path is the same as an input file.');
-  // A bad recipe is bad input: refuse it before the (possibly long) import.
+  // A bad recipe is bad input: refuse it before the (possibly long) import. The recipe run is
+  // the file's (or the preset) with --keep-float node rules; it decides whether data is needed.
   let recipe: Recipe | undefined;
-  if (request.quantize.recipe) {
-    if (request.quantize.mode === 'none') throw new InputError('--recipe needs --quantize fp16|dynamic|int8|int16x8.');
-    const { loadRecipeFile } = await import('../quantize/recipe');
-    recipe = await loadRecipeFile(resolve(request.quantize.recipe));
+  if (request.quantize.recipe && request.quantize.mode === 'none') throw new InputError('--recipe needs --quantize fp16|dynamic|int8|int16x8.');
+  if (request.quantize.keepFloat?.length && request.quantize.mode === 'none') throw new InputError('--keep-float needs --quantize fp16|dynamic|int8|int16x8.');
+  if (request.quantize.mode !== 'none') {
+    const { loadRecipeFile, recipeFor } = await import('../quantize/recipe');
+    recipe = recipeFor(request.quantize, request.quantize.recipe ? await loadRecipeFile(resolve(request.quantize.recipe)) : undefined);
   }
   const sourceBytes = await modelSourceBytes(source);
 
@@ -112,7 +114,8 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
   let quantization: QuantizeReport | undefined;
   if (request.quantize.mode !== 'none') {
     const { quantizeModel } = await import('../quantize/index');
-    const needsData = request.quantize.mode === 'int8' || request.quantize.mode === 'int16x8';
+    const { requirementsFor } = await import('../quantize/recipe');
+    const needsData = requirementsFor(request.quantize.mode, recipe).needsCalibration;
     const spec = request.quantize.calibration;
     if (needsData && !spec) throw new InputError(`--quantize ${request.quantize.mode} needs --calibration DIR|FILE.npy|FILE.npz (representative inputs).`);
     let calibrate: QuantizeOptions['calibrate'];
@@ -158,6 +161,7 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
     timings,
     warnings,
     ...(quantization ? { quantization } : {}),
+    ...(recipe ? { recipe } : {}),
     ioFormulas: ioQuantFormulas(model),
     passes,
     model,

@@ -14,7 +14,7 @@ import { EvaluateInputError } from './errors';
 import { pinModelInputs } from './pin-shapes';
 import { fromRuntimeOutput, toRuntimeInput } from './io';
 import { isClassification, latencySummary, OutputComparison, type OutputMetrics } from './metrics';
-import { compareLayers, type LayerError } from './layers';
+import { compareLayers, type LayerError } from '../validation/layers';
 import { ExecuteUnsupportedError } from '../graph/execute';
 import { readTflite } from '../tflite/reader';
 
@@ -215,7 +215,7 @@ export async function evaluate(request: EvaluateRequest, options: EvaluateOption
         warnFewSamples: false,
       });
       try {
-        layers = await compareLayers(readTflite(pinned.floatBytes), readTflite(pinned.quantBytes), again.samples(signal), signal ? { signal } : {});
+        layers = (await compareLayers(readTflite(pinned.floatBytes), readTflite(pinned.quantBytes), again.samples(signal), signal ? { signal } : {})).layers;
       } catch (error) {
         // The interpreter lacks an op of this model: the per-output figures above still stand.
         if (!(error instanceof ExecuteUnsupportedError)) throw error;

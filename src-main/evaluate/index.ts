@@ -3,4 +3,4 @@ export { formatReport, reportJson } from './report';
 export { argmax, cosineSimilarity, isClassification, latencySummary, OutputComparison, sqnrDb, type OutputMetrics } from './metrics';
 export { fromRuntimeOutput, toRuntimeInput } from './io';
 export { EvaluateInputError } from './errors';
-export { compareLayers, type LayerError } from './layers';
+export { compareLayers, type LayerError } from '../validation/layers';

@@ -1,6 +1,9 @@
 // Streaming comparison metrics of a quantized model's outputs against the float model's:
 // SQNR (pooled over samples), mean cosine similarity, max abs error, top-1 agreement and label
-// accuracy for classification outputs.
+// accuracy for classification outputs. SQNR and cosine are the validation module's.
+import { cosineSimilarity, ErrorAccumulator } from '../validation/sqnr';
+
+export { cosineSimilarity, sqnrDb } from '../validation/sqnr';
 
 export interface OutputMetrics {
   name: string;
@@ -24,29 +27,6 @@ export function argmax(values: ArrayLike<number>): number {
   return best;
 }
 
-export function sqnrDb(reference: ArrayLike<number>, test: ArrayLike<number>): number {
-  let signal = 0;
-  let noise = 0;
-  for (let i = 0; i < reference.length; i++) {
-    signal += reference[i]! ** 2;
-    noise += (reference[i]! - test[i]!) ** 2;
-  }
-  return noise === 0 ? Infinity : 10 * Math.log10(signal / noise);
-}
-
-export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! ** 2;
-    nb += b[i]! ** 2;
-  }
-  if (na === 0 && nb === 0) return 1;
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
-}
-
 /** A score vector per sample: [1, K] or [K] with 2 ≤ K. */
 export function isClassification(shape: number[]): boolean {
   const k = shape.at(-1) ?? 0;
@@ -54,10 +34,8 @@ export function isClassification(shape: number[]): boolean {
 }
 
 export class OutputComparison {
-  private signal = 0;
-  private noise = 0;
+  private readonly error = new ErrorAccumulator();
   private cosineSum = 0;
-  private maxAbs = 0;
   private count = 0;
   private agree = 0;
   private labelled = 0;
@@ -77,12 +55,7 @@ export class OutputComparison {
 
   add(reference: Float32Array, test: Float32Array, label?: number): void {
     if (reference.length !== test.length) throw new RangeError(`output '${this.name}': ${reference.length} vs ${test.length} values`);
-    for (let i = 0; i < reference.length; i++) {
-      const d = reference[i]! - test[i]!;
-      this.signal += reference[i]! ** 2;
-      this.noise += d * d;
-      if (Math.abs(d) > this.maxAbs) this.maxAbs = Math.abs(d);
-    }
+    this.error.add(reference, test);
     this.cosineSum += cosineSimilarity(reference, test);
     this.count++;
     if (this.classification) {
@@ -102,9 +75,9 @@ export class OutputComparison {
       name: this.name,
       shape: this.shape,
       samples: this.count,
-      sqnrDb: this.noise === 0 ? Infinity : 10 * Math.log10(this.signal / this.noise),
+      sqnrDb: this.error.sqnrDb,
       cosine: this.count ? this.cosineSum / this.count : NaN,
-      maxAbsError: this.maxAbs,
+      maxAbsError: this.error.maxAbsError,
     };
     if (this.classification && this.count) {
       out.top1Agreement = this.agree / this.count;

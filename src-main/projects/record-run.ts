@@ -16,6 +16,7 @@ export interface RunContext extends RunRef {
   setTimings(timings: Record<string, number>): void;
   warn(message: string): void;
   setIo(io: NonNullable<RunRecord['io']>): void;
+  setQuantization(value: NonNullable<RunRecord['quantization']>): void;
 }
 
 export async function recordRun<T>(
@@ -30,6 +31,7 @@ export async function recordRun<T>(
   const timings: Record<string, number> = {};
   const warnings: string[] = [];
   let io: RunRecord['io'];
+  let quantization: RunRecord['quantization'];
   const context: RunContext = {
     ...ref,
     folder: runDir(ref),
@@ -42,15 +44,16 @@ export async function recordRun<T>(
     setTimings: (t) => Object.assign(timings, t),
     warn: (w) => warnings.push(w),
     setIo: (value) => (io = value),
+    setQuantization: (value) => (quantization = value),
   };
   let result: T;
   try {
     result = await work(context);
   } catch (error) {
-    finishRun(ref, { ...outcomeOf(error), metrics, timings, warnings, io });
+    finishRun(ref, { ...outcomeOf(error), metrics, timings, warnings, io, ...(quantization ? { quantization } : {}) });
     throw error;
   }
-  const run = finishRun(ref, { status: 'succeeded', metrics, timings, warnings, io });
+  const run = finishRun(ref, { status: 'succeeded', metrics, timings, warnings, io, ...(quantization ? { quantization } : {}) });
   return { run, result };
 }
 
@@ -87,6 +90,11 @@ export async function recordConvertRun(
     run.setIo({ inputs: result.inputs, outputs: result.outputs });
     if (existsSync(result.output)) await run.addArtifact(result.output, 'tflite');
     await run.writeReport('conversion.json', { inputs: result.inputs, outputs: result.outputs, opHistogram: result.opHistogram });
+    if (result.recipe && result.quantization) {
+      // The recipe as run (preset or file + --keep-float rules), replayable with --recipe.
+      const saved = await run.writeReport('recipe.json', result.recipe);
+      run.setQuantization({ recipe: saved.name, layers: result.quantization.layers });
+    }
     return result;
   });
 }

@@ -6,6 +6,7 @@
 // Every file is JSON with a stable key order so a project diffs well under version control.
 import type { LatencySummary } from '../devices/stats';
 import type { ConvertRequest } from '../convert/types';
+import type { LayerReport } from '../quantize/qtypes';
 
 export const MANIFEST_FILE = 'edgequant-project.json';
 export const RUNS_DIR = 'runs';
@@ -129,6 +130,8 @@ export interface RunRecord {
   error?: { code: string; message: string };
   /** I/O tensors of the produced .tflite (with int8/uint8 quantization), for formulas and snippets. */
   io?: { inputs: IoTensor[]; outputs: IoTensor[] };
+  /** A quantizing conversion: the recipe it ran (saved as runs/<id>/<recipe>) and its per-layer table. */
+  quantization?: { recipe: string; layers: LayerReport[] };
 }
 
 export interface IoTensor {

@@ -154,20 +154,6 @@ export function dequantize(values: ArrayLike<number>, shape: readonly number[], 
   return out;
 }
 
-/** Signal-to-quantization-noise ratio in dB (Infinity when exact). */
-export function sqnrDb(reference: ArrayLike<number>, approx: ArrayLike<number>): number {
-  let signal = 0;
-  let noise = 0;
-  for (let i = 0; i < reference.length; i++) {
-    const r = reference[i]!;
-    const d = r - approx[i]!;
-    signal += r * r;
-    noise += d * d;
-  }
-  if (noise === 0) return Infinity;
-  return 10 * Math.log10(signal / noise);
-}
-
 // IEEE half precision, round to nearest even, as numpy and the converter store FLOAT16.
 const f32buf = new Float32Array(1);
 const u32buf = new Uint32Array(f32buf.buffer);

@@ -5,7 +5,7 @@ import { isConstant, type Graph, type Node, type Tensor } from '../graph/model-g
 import { QuantizeInputError } from './errors';
 import { activationQuant } from './math';
 import { opFacts, type OpFacts } from './op-facts';
-import type { ActivationPlan, NodeDomain, QuantPlan, Recipe, Statistics, TensorRange } from './qtypes';
+import type { ActivationPlan, ActivationType, NodeDomain, QuantPlan, Recipe, Statistics, TensorRange } from './qtypes';
 import { ruleFor } from './recipe';
 import { LSTM, lstmIntegerReason } from './transformations/lstm';
 
@@ -29,12 +29,27 @@ export function activationInputs(graph: Graph, node: Node, facts: OpFacts | unde
   return out;
 }
 
+/**
+ * The key of a tensor's integer params when read at `dtype`: its own name at its home type,
+ * `name#int16` (or `#int8`) for the copy a reader of the other integer type gets.
+ */
+export function activationKey(plan: Pick<QuantPlan, 'homes'>, name: string, dtype: ActivationType): string {
+  const home = plan.homes.get(name);
+  return home === undefined || home === dtype ? name : `${name}#${dtype}`;
+}
+
+/** The params of `name` as read by an integer node running at `dtype`. */
+export function activationOf(plan: QuantPlan, name: string, dtype: ActivationType): ActivationPlan | undefined {
+  return plan.activations.get(activationKey(plan, name, dtype));
+}
+
+/** Why a node stays float ('recipe' when a rule asked for it), or undefined when it runs integer. */
 function floatReason(graph: Graph, node: Node, recipe: Recipe): string | undefined {
-  const rule = ruleFor(recipe, node.op);
-  if (!rule || rule.algorithm !== 'static') return 'the recipe keeps it float';
-  if (node.op === 'UNIDIRECTIONAL_SEQUENCE_LSTM') return lstmIntegerReason(graph, node, recipe);
+  const rule = ruleFor(recipe, node);
+  if (rule.algorithm !== 'static') return rule.by === 'node' ? `a node rule keeps it ${rule.algorithm === 'float' ? 'float32' : rule.algorithm}` : 'the recipe keeps it float';
+  const wanted = rule.activations;
+  if (node.op === 'UNIDIRECTIONAL_SEQUENCE_LSTM') return lstmIntegerReason(graph, node, wanted);
   const facts = opFacts(node.op);
-  const wanted = recipe.activations;
   if (!facts || !facts[wanted]) return `no ${wanted === 'int8' ? 'int8' : '16x8'} kernel in TFLite`;
   if (facts.weights) {
     const w = node.inputs[facts.weights.input];
@@ -80,14 +95,11 @@ export function planStatic(
   recipe: Recipe,
   statistics: Statistics,
 ): { plan: QuantPlan; floatOps: FloatOp[]; warnings: string[] } {
-  const dtype = recipe.activations;
   const domains = new Map<string, NodeDomain>();
+  const nodeTypes = new Map<string, ActivationType>();
   const floatOps: FloatOp[] = [];
   const warnings: string[] = [];
-  const members = new Set<string>();
-  const groups = new UnionFind();
-  const fixed = new Map<string, readonly [number, number]>();
-
+  const integerNodes: Node[] = [];
   for (const node of graph.nodes) {
     const reason = floatReason(graph, node, recipe);
     if (reason) {
@@ -96,10 +108,26 @@ export function planStatic(
       continue;
     }
     domains.set(node.name, 'integer');
+    nodeTypes.set(node.name, ruleFor(recipe, node).activations);
+    integerNodes.push(node);
+  }
+  // Home type of each tensor: its integer producer's, else its first integer reader's.
+  const homes = new Map<string, ActivationType>();
+  const readsOf = (node: Node): string[] => activationInputs(graph, node, opFacts(node.op)).map((i) => node.inputs[i]!);
+  const writesOf = (node: Node): string[] => (opFacts(node.op)?.output.kind === 'index' ? [] : node.outputs);
+  for (const node of integerNodes) for (const t of writesOf(node)) homes.set(t, nodeTypes.get(node.name)!);
+  for (const node of integerNodes) for (const t of readsOf(node)) if (!homes.has(t)) homes.set(t, nodeTypes.get(node.name)!);
+
+  const members = new Map<string, { source: string; dtype: ActivationType }>();
+  const groups = new UnionFind();
+  const fixed = new Map<string, readonly [number, number]>();
+  for (const node of integerNodes) {
+    const dtype = nodeTypes.get(node.name)!;
     const facts = opFacts(node.op);
-    const ins = activationInputs(graph, node, facts).map((i) => node.inputs[i]!);
-    const outs = facts?.output.kind === 'index' ? [] : node.outputs;
-    for (const t of [...ins, ...outs]) members.add(t);
+    const ins = readsOf(node).map((t) => activationKey({ homes }, t, dtype));
+    readsOf(node).forEach((t, i) => members.set(ins[i]!, { source: t, dtype }));
+    const outs = writesOf(node);
+    for (const t of outs) members.set(t, { source: t, dtype });
     if (!facts) continue; // LSTM: own ranges on input and output
     if (facts.output.kind === 'shared') {
       const shared = facts.output.inputs === 'all' ? ins : ins.slice(0, 1);
@@ -113,43 +141,43 @@ export function planStatic(
   const missing: string[] = [];
   const groupRange = new Map<string, TensorRange>();
   const groupFixed = new Map<string, readonly [number, number]>();
-  for (const name of members) {
-    const root = groups.find(name);
-    const f = fixed.get(name);
+  for (const [key, { source }] of members) {
+    const root = groups.find(key);
+    const f = fixed.get(key);
     if (f) {
       const prev = groupFixed.get(root);
-      if (prev && (prev[0] !== f[0] || prev[1] !== f[1])) warnings.push(`Tensor '${name}' has conflicting fixed params; kept the first.`);
+      if (prev && (prev[0] !== f[0] || prev[1] !== f[1])) warnings.push(`Tensor '${key}' has conflicting fixed params; kept the first.`);
       else groupFixed.set(root, f);
     }
-    const t = graph.tensors.get(name)!;
-    const r = t.data ? constantRange(t) : statistics.get(name);
+    const t = graph.tensors.get(source)!;
+    const r = t.data ? constantRange(t) : statistics.get(source);
     if (!r) {
-      missing.push(name);
+      missing.push(source);
       continue;
     }
     if (!Number.isFinite(r.min) || !Number.isFinite(r.max)) {
-      throw new QuantizeInputError(`Calibration range of '${name}' is not finite (${r.min}..${r.max}); check the calibration data.`);
+      throw new QuantizeInputError(`Calibration range of '${source}' is not finite (${r.min}..${r.max}); check the calibration data.`);
     }
     const g = groupRange.get(root);
     groupRange.set(root, g ? { min: Math.min(g.min, r.min), max: Math.max(g.max, r.max) } : { ...r });
   }
   if (missing.length) {
-    const list = missing.slice(0, 5).join("', '");
+    const list = [...new Set(missing)].slice(0, 5).join("', '");
     throw new QuantizeInputError(
       `Calibration statistics are missing for ${missing.length} tensor(s) ('${list}'${missing.length > 5 ? ', …' : ''}); int8/int16x8 need calibration data covering every activation.`,
     );
   }
 
   const activations = new Map<string, ActivationPlan>();
-  for (const name of members) {
-    const root = groups.find(name);
+  for (const [key, { dtype }] of members) {
+    const root = groups.find(key);
     const f = groupFixed.get(root);
     const range = groupRange.get(root) ?? { min: 0, max: 0 };
     if (f) {
-      activations.set(name, { dtype, quant: { scale: [f[0]], zeroPoint: [f[1]] }, origin: 'fixed' });
+      activations.set(key, { dtype, quant: { scale: [f[0]], zeroPoint: [f[1]] }, origin: 'fixed' });
     } else {
-      activations.set(name, { dtype, quant: activationQuant(range, dtype), origin: root === name ? 'range' : 'shared' });
+      activations.set(key, { dtype, quant: activationQuant(range, dtype), origin: root === key ? 'range' : 'shared' });
     }
   }
-  return { plan: { recipe, domains, activations }, floatOps, warnings };
+  return { plan: { recipe, domains, nodeTypes, activations, homes }, floatOps, warnings };
 }

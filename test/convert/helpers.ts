@@ -8,6 +8,7 @@ import { convertModel, type ConvertOutcome } from '../../src-main/convert/pipeli
 import type { ConvertRequest } from '../../src-main/convert/types';
 import { getRuntime } from '../../src-main/runtime/index';
 import type { RuntimeName } from '../../src-main/runtime/types';
+import { ErrorAccumulator } from '../../src-main/validation/sqnr';
 
 export const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures');
 export const hasFixtures = existsSync(FIXTURES);
@@ -60,19 +61,15 @@ export async function runTflite(bytes: Uint8Array, samples: Float32Array[], runt
   }
 }
 
-/** SQNR in dB of `test` against `ref` over all samples; Infinity when identical. */
+/** SQNR in dB of `test` against `ref` over all samples (the engine's one definition); Infinity when identical. */
 export function sqnrDb(ref: Float32Array[], test: Float32Array[]): number {
-  let signal = 0;
-  let noise = 0;
+  const acc = new ErrorAccumulator();
   ref.forEach((r, k) => {
     const t = test[k]!;
     if (t.length !== r.length) throw new Error(`output length ${t.length} != ${r.length}`);
-    for (let i = 0; i < r.length; i++) {
-      signal += r[i]! * r[i]!;
-      noise += (r[i]! - t[i]!) ** 2;
-    }
+    acc.add(r, t);
   });
-  return noise === 0 ? Infinity : 10 * Math.log10(signal / noise);
+  return acc.sqnrDb;
 }
 
 export function argmax(a: Float32Array): number {

@@ -8,18 +8,9 @@ import { TFLiteNodeModelRunner } from 'tfjs-tflite-node';
 import { createExecutor } from '../../src-main/graph/execute';
 import { elementCount, mainGraph } from '../../src-main/graph/model-graph';
 import { readTflite } from '../../src-main/tflite/reader';
+import { sqnrDb } from '../../src-main/validation/sqnr';
 
 const fixtures = join(import.meta.dirname, '../../../shared/fixtures');
-
-function sqnrDb(ref: Float32Array, got: Float32Array): number {
-  let signal = 0;
-  let noise = 0;
-  for (let i = 0; i < ref.length; i++) {
-    signal += ref[i]! ** 2;
-    noise += (ref[i]! - got[i]!) ** 2;
-  }
-  return noise === 0 ? Infinity : 10 * Math.log10(signal / noise);
-}
 
 const MODELS = [
   'mlperf-tiny/vww/vww_96_float.tflite', // conv, depthwise, avg pool, FC, softmax

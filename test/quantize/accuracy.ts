@@ -2,7 +2,7 @@
 // and measures what the issue asks: top-1 agreement with float and SQNR of the dequantized output.
 import type { LoadedTflite, RuntimeArray, RuntimeName } from '../../src-main/runtime/index';
 import { getRuntime } from '../../src-main/runtime/index';
-import { sqnrDb } from '../../src-main/quantize/math';
+import { sqnrDb } from '../../src-main/validation/sqnr';
 
 function toModelInput(model: LoadedTflite, x: Float32Array): RuntimeArray {
   const info = model.inputs[0]!;

@@ -6,7 +6,8 @@ import type { QuantizeConfig } from '../../src-main/convert/types';
 import { executeGraph } from '../../src-main/graph/execute';
 import { mainGraph, opHistogram } from '../../src-main/graph/model-graph';
 import { ioQuantFormulas, parseRecipe, presetRecipe, quantizeModel, QuantizeInputError, QuantizeUnsupportedError } from '../../src-main/quantize/index';
-import { asymmetricParams, fromFloat16Bits, sqnrDb, toFloat16Bits } from '../../src-main/quantize/math';
+import { asymmetricParams, fromFloat16Bits, toFloat16Bits } from '../../src-main/quantize/math';
+import { sqnrDb } from '../../src-main/validation/sqnr';
 import { observeRanges } from './helpers';
 import { islandModel, randomData } from './tiny-graphs';
 

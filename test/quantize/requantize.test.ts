@@ -8,7 +8,7 @@ import { convertModel } from '../../src-main/convert/pipeline';
 import { getRuntime } from '../../src-main/runtime/index';
 import { readTflite } from '../../src-main/tflite/reader';
 import { mainGraph } from '../../src-main/graph/model-graph';
-import { sqnrDb } from '../../src-main/quantize/math';
+import { sqnrDb } from '../../src-main/validation/sqnr';
 import { fixture, hasFixtures, imageFiles, loadImage } from './helpers';
 
 const OUT = join(import.meta.dirname, '..', '..', 'test-output', 'quantize-requantize');

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { RuntimeArray, RuntimeTensorInfo } from '../../src-main/runtime/types';
+import { sqnrDb as engineSqnrDb } from '../../src-main/validation/sqnr';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const fixturesDir = join(repoRoot, '..', 'shared', 'fixtures');
@@ -45,17 +46,10 @@ export function toNumbers(a: RuntimeArray): number[] {
   return Array.from(a as ArrayLike<number | bigint>, Number);
 }
 
-/** Signal-to-quantization-noise ratio in dB of `test` against `reference` (Infinity when equal). */
+/** SQNR in dB of `test` against `reference` (Infinity when equal), on runtime arrays of any dtype. */
 export function sqnrDb(reference: RuntimeArray, test: RuntimeArray): number {
   const r = toNumbers(reference);
   const t = toNumbers(test);
   if (r.length !== t.length) throw new Error(`length ${r.length} vs ${t.length}`);
-  let signal = 0;
-  let noise = 0;
-  r.forEach((v, i) => {
-    signal += v * v;
-    noise += (v - (t[i] as number)) ** 2;
-  });
-  if (noise === 0) return Infinity;
-  return 10 * Math.log10(signal / noise);
+  return engineSqnrDb(r, t);
 }

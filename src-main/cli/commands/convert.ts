@@ -6,13 +6,15 @@ import { InputError } from '../../errors';
 import { convertModel, type ConvertOutcome } from '../../convert/pipeline';
 import type { CalibrationMethod, ConvertRequest, IoType, QuantizeMode, WeightRounding } from '../../convert/types';
 import { ioQuantFormulasText } from '../../quantize/formulas';
+import { parseSelector } from '../../quantize/node-selectors';
 import { parseCommandArgs, parsePositiveInt, parseShape, printJson, type Command } from '../command';
 
 const USAGE = `Usage: edgequant convert MODEL [WEIGHTS.h5] -o OUT.tflite [--quantize none|fp16|dynamic|int8|int16x8]
                          [--calibration DIR|FILE.npy|FILE.npz] [--preprocess 0..1|-1..1|0..255|imagenet|caffe|FILE.json]
                          [--samples N] [--calibration-method minmax|percentile|mse] [--weight-rounding nearest|gptq]
                          [--input-type float32|int8|uint8|int16] [--output-type float32|int8|uint8|int16] [--int8-only]
-                         [--recipe FILE.json] [--input-shape 1,H,W,C] [--unroll-rnn] [--project DIR] [--json]
+                         [--recipe FILE.json] [--keep-float NAME|/REGEX/]... [--input-shape 1,H,W,C] [--unroll-rnn]
+                         [--project DIR] [--json]
 
 MODEL is a Keras .h5 / .keras file, a Keras to_json() config (give its weights .h5 after it;
 without weights the architecture is converted with seeded random weights), a TF.js model.json,
@@ -25,8 +27,11 @@ outputs on the calibration data stay closest to float, instead of rounding each 
 there it makes one pass per layer over the samples, each starting where the last one's
 final layers end (MobileNetV2 224, 100 samples: about a minute).
 int8, int16x8 and dynamic make one extra pass in all.
---recipe replaces the mode's preset with a JSON recipe (rules: which ops, which algorithm, how
-weights are stored; the presets are in src-main/quantize/recipes/).
+--recipe replaces the mode's preset with a JSON recipe (rules: which ops or which nodes, which
+algorithm or precision, how weights are stored; the presets are in src-main/quantize/recipes/).
+--keep-float (repeatable) keeps the nodes named (node or tensor name, or /REGEX/ over the whole
+name) float32 with QUANTIZE/DEQUANTIZE around them: node rules ahead of the recipe's op rules.
+A name or regex that matches no node is an error listing the 3 closest names.
 --json prints the output size, op histogram, I/O, timings, the quantization report (ops left
 float and why, per-layer weight SQNR, checks) and the I/O formulas as one JSON document.`;
 
@@ -57,6 +62,7 @@ export function parseConvertArgs(argv: string[], cwd: string): { request: Conver
     'input-shape': { type: 'string' },
     'unroll-rnn': { type: 'boolean', default: false },
     recipe: { type: 'string' },
+    'keep-float': { type: 'string', multiple: true },
     project: { type: 'string' },
     json: { type: 'boolean', default: false },
   });
@@ -78,6 +84,12 @@ export function parseConvertArgs(argv: string[], cwd: string): { request: Conver
   if (values.recipe) {
     if (mode === 'none') throw new InputError('--recipe needs --quantize fp16|dynamic|int8|int16x8.');
     request.quantize.recipe = resolve(cwd, values.recipe);
+  }
+  const keepFloat = values['keep-float'] ?? [];
+  if (keepFloat.length) {
+    if (mode === 'none') throw new InputError('--keep-float needs --quantize fp16|dynamic|int8|int16x8.');
+    for (const text of keepFloat) parseSelector(text, '--keep-float');
+    request.quantize.keepFloat = keepFloat;
   }
   if (values['weight-rounding'] !== undefined) {
     if (mode === 'none') throw new InputError('--weight-rounding needs --quantize fp16|dynamic|int8|int16x8.');
@@ -110,6 +122,7 @@ function quantizationLines(result: ConvertOutcome): string[] {
   return [
     `  quantization: ${q.mode} (recipe ${q.recipe}), constants ${q.sizeBytes.before} → ${q.sizeBytes.after} bytes, ${q.checks.length - failed}/${q.checks.length} checks passed`,
     `  left float: ${floatOps}`,
+    ...(q.layers.some((l) => l.ruleBy === 'node') ? [`  node rules: ${q.layers.filter((l) => l.ruleBy === 'node').map((l) => `${l.node} ${l.precision}`).join(', ')}`] : []),
     ...(q.weightRounding?.method === 'gptq'
       ? [`  weight rounding: gptq on ${q.weightRounding.compensated} layer(s) over ${q.weightRounding.samples} samples${q.weightRounding.skipped.length ? `; nearest for ${q.weightRounding.skipped.map((l) => `${l.node} (${l.reason})`).join(', ')}` : ''}`]
       : []),

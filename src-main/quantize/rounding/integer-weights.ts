@@ -24,7 +24,7 @@ export async function compensateIntegerWeights(
   options: Pick<CompensationOptions, 'signal' | 'onProgress'> = {},
 ): Promise<NonNullable<QuantizeReport['weightRounding']>> {
   const gridFor = (layer: CompensableLayer): RoundingGrid | string => {
-    const rule = ruleFor(recipe, layer.node.op);
+    const rule = ruleFor(recipe, layer.node);
     if (rule?.weights?.granularity !== 'channel') return symmetricInt8Grid(layer, false);
     // The grid's rows are output channels: conv / FC axis 0, depthwise axis 3.
     const axis = rule.weights.axis ?? opFacts(layer.node.op)?.weights?.channelAxis;

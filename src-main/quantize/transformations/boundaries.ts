@@ -1,14 +1,16 @@
 // Gives activation tensors their integer dtype and params, then puts QUANTIZE / DEQUANTIZE
 // wherever a tensor's stored type differs from what its reader needs: between integer and
-// float islands, and at the graph edges for --input-type/--output-type (as the official
-// converter does: float I/O → QUANTIZE in, DEQUANTIZE out; uint8 I/O → QUANTIZE both ways).
+// float islands, between int8 and int16x8 islands of a mixed recipe, and at the graph edges for
+// --input-type/--output-type (as the official converter does: float I/O → QUANTIZE in,
+// DEQUANTIZE out; uint8 I/O → QUANTIZE both ways).
+// TFLite's QUANTIZE takes float → int8/uint8/int16, int16 → int8/int16 and int8/uint8 →
+// int8/uint8 (kernels/quantize.cc Prepare); any other pair (int8 → int16) goes through float.
 import { addTensor, isConstant, uniqueTensorName, type DType, type Graph, type Node, type QuantParams, type Tensor } from '../../graph/model-graph';
-import type { IoType } from '../../convert/types';
 import { QuantizeInputError } from '../errors';
 import { activationQuant } from '../math';
 import { opFacts } from '../op-facts';
-import { activationInputs } from '../params';
-import type { QuantPlan, Statistics } from '../qtypes';
+import { activationInputs, activationKey } from '../params';
+import type { ActivationType, IoType, QuantPlan, Statistics } from '../qtypes';
 
 type Stored = 'float32' | 'int8' | 'uint8' | 'int16';
 
@@ -17,39 +19,45 @@ function withDtype(q: QuantParams, from: Stored, to: Stored): QuantParams {
   return { ...q, scale: [...q.scale], zeroPoint: q.zeroPoint.map((z) => z + shift) };
 }
 
-export function applyBoundaries(
-  graph: Graph,
-  plan: QuantPlan,
-  io: { inputType: IoType; outputType: IoType },
-  statistics: Statistics,
-): void {
-  const intType = plan.recipe.activations;
+/** Whether one QUANTIZE / DEQUANTIZE converts `have` to `need` in TFLite. */
+function oneStep(have: Stored, need: Stored): boolean {
+  if (have === 'float32' || need === 'float32') return true;
+  return have === 'int16' ? need !== 'uint8' : need !== 'int16';
+}
+
+export function applyBoundaries(graph: Graph, plan: QuantPlan, io: { inputType: IoType; outputType: IoType }, statistics: Statistics): void {
+  const ioInt = plan.recipe.activations;
   // Decide what every node reads before any dtype changes.
   const reads = new Map<Node, { index: number; need: Stored }[]>();
   for (const node of graph.nodes) {
-    const integer = plan.domains.get(node.name) === 'integer';
-    const indices = integer
+    const type = plan.nodeTypes.get(node.name);
+    const indices = type
       ? activationInputs(graph, node, opFacts(node.op))
       : node.inputs.flatMap((n, i) => (n !== null && !isConstant(graph, n) && graph.tensors.get(n)?.dtype === 'float32' ? [i] : []));
-    reads.set(node, indices.map((index) => ({ index, need: integer ? intType : 'float32' })));
+    reads.set(node, indices.map((index) => ({ index, need: type ?? 'float32' })));
   }
 
-  const home = new Map<string, Stored>();
-  const paramsOf = (name: string): QuantParams => {
-    const p = plan.activations.get(name)?.quant;
+  /** Params of `name` stored as the integer type `dtype` (planned, or from its calibrated range). */
+  const paramsAt = (name: string, dtype: ActivationType): QuantParams => {
+    const p = plan.activations.get(activationKey(plan, name, dtype))?.quant;
     if (p) return p;
     const r = statistics.get(name);
-    if (!r) throw new QuantizeInputError(`No calibration range for '${name}', needed for its ${intType} I/O type.`);
-    return activationQuant(r, intType);
+    if (!r) throw new QuantizeInputError(`No calibration range for '${name}', needed for its ${dtype} I/O type.`);
+    return activationQuant(r, dtype);
   };
+  const storedParams = (name: string, type: Stored): QuantParams | undefined =>
+    type === 'float32' ? undefined : type === 'uint8' ? withDtype(paramsAt(name, 'int8'), 'int8', 'uint8') : paramsAt(name, type);
+
+  const home = new Map<string, Stored>();
   for (const node of graph.nodes) {
-    if (plan.domains.get(node.name) !== 'integer') continue;
+    const type = plan.nodeTypes.get(node.name);
+    if (!type) continue;
     for (const o of node.outputs) {
       const t = graph.tensors.get(o)!;
       if (t.dtype !== 'float32') continue; // an index output (ARG_MAX int32) keeps its type
-      t.dtype = intType;
-      t.quant = paramsOf(o);
-      home.set(o, intType);
+      t.dtype = type;
+      t.quant = paramsAt(o, type);
+      home.set(o, type);
     }
   }
   for (const name of graph.inputs) {
@@ -59,24 +67,31 @@ export function applyBoundaries(
     home.set(name, type);
     if (type !== 'float32') {
       t.dtype = type;
-      t.quant = withDtype(paramsOf(name), intType, type);
+      t.quant = type === 'uint8' ? withDtype(paramsAt(name, ioInt), ioInt, 'uint8') : paramsAt(name, type === 'int16' ? 'int16' : 'int8');
     }
   }
 
   const producerIndex = new Map<string, number>();
   graph.nodes.forEach((n, i) => n.outputs.forEach((o) => producerIndex.set(o, i)));
-  const after = new Map<number, Node[]>(); // converters inserted after node i (-1: at the start)
-  const addConverter = (source: string, target: string, to: Stored, quant: QuantParams | undefined): void => {
+  const after = new Map<number, Node[]>(); // converters inserted after node i (-1: at the start), in order
+  const base = (name: string): string => name.replace(/_(int8|uint8|int16|float32)$/, '');
+  /** Emits the converter(s) from `source` (stored `have`) into `target` (stored `need`). */
+  const emit = (source: string, have: Stored, target: string, need: Stored, quant: QuantParams | undefined, at: number): void => {
+    if (!oneStep(have, need)) {
+      const float = uniqueTensorName(graph, `${base(source)}_dequantize`);
+      emit(source, have, float, 'float32', undefined, at);
+      emit(float, 'float32', target, need, quant, at);
+      return;
+    }
     const src = graph.tensors.get(source)!;
-    const tensor: Tensor = { name: target, dtype: to as DType, shape: [...src.shape] };
+    const tensor: Tensor = { name: target, dtype: need as DType, shape: [...src.shape] };
     if (!graph.tensors.has(target)) addTensor(graph, quant ? { ...tensor, quant } : tensor);
-    const node = { name: `${to === 'float32' ? 'dequantize' : 'quantize'}_${target}`, op: to === 'float32' ? 'DEQUANTIZE' : 'QUANTIZE', inputs: [source], outputs: [target], options: {} } as Node;
-    const at = producerIndex.get(source) ?? -1;
+    const op = need === 'float32' ? 'DEQUANTIZE' : 'QUANTIZE';
+    const node = { name: `${op.toLowerCase()}_${target}`, op, inputs: [source], outputs: [target], options: {} } as Node;
     after.set(at, [...(after.get(at) ?? []), node]);
   };
 
   // Graph outputs whose stored type differs from --output-type: the producer writes a renamed tensor.
-  const renamed = new Map<string, string>();
   for (const name of graph.outputs) {
     const from = home.get(name) ?? 'float32';
     const to = io.outputType as Stored;
@@ -88,10 +103,10 @@ export function applyBoundaries(
     for (const n of graph.nodes) n.outputs = n.outputs.map((o) => (o === name ? inner : o));
     for (const n of graph.nodes) n.inputs = n.inputs.map((i) => (i === name ? inner : i));
     home.set(inner, from);
-    renamed.set(name, inner);
-    producerIndex.set(inner, producerIndex.get(name) ?? -1);
-    const quant = to === 'float32' ? undefined : withDtype(t.quant ?? paramsOf(name), from, to);
-    addConverter(inner, name, to, quant);
+    const at = producerIndex.get(name) ?? -1;
+    producerIndex.set(inner, at);
+    const quant = to === 'float32' ? undefined : to === 'uint8' || to === from ? withDtype(t.quant ?? paramsAt(name, ioInt), from, to) : storedParams(name, to);
+    emit(inner, from, name, to, quant, at);
   }
 
   // Readers that need another stored type get a converted copy (one per tensor and type).
@@ -104,10 +119,8 @@ export function applyBoundaries(
       const key = `${name}\u0000${need}`;
       let target = converted.get(key);
       if (!target) {
-        const base = name.replace(/_(int8|uint8|int16|float32)$/, '');
-        target = uniqueTensorName(graph, need === 'float32' ? `${base}_dequantize` : `${base}_${need}`);
-        const quant = need === 'float32' ? undefined : plan.activations.get(name)?.quant ?? withDtype(paramsOf(name), intType, need);
-        addConverter(name, target, need, quant);
+        target = uniqueTensorName(graph, need === 'float32' ? `${base(name)}_dequantize` : `${base(name)}_${need}`);
+        emit(name, have, target, need, storedParams(name, need), producerIndex.get(name) ?? -1);
         converted.set(key, target);
       }
       node.inputs[index] = target;

@@ -13,8 +13,8 @@ const LSTM_WEIGHTS = [1, 2, 3, 4, 5, 6, 7, 8, 16];
 
 /** Whether a (non-LSTM) node's weights become int8 for a hybrid kernel under `recipe`. */
 export function storesHybridWeights(graph: Graph, node: Node, recipe: Recipe): boolean {
-  const rule = ruleFor(recipe, node.op);
-  if (!rule || rule.algorithm !== 'dynamic' || !hasHybridKernel(node.op) || node.op === 'UNIDIRECTIONAL_SEQUENCE_LSTM') return false;
+  const rule = ruleFor(recipe, node);
+  if (rule.algorithm !== 'dynamic' || !hasHybridKernel(node.op) || node.op === 'UNIDIRECTIONAL_SEQUENCE_LSTM') return false;
   const w = graph.tensors.get(node.inputs[opFacts(node.op)!.weights!.input] ?? '');
   return w?.data !== undefined && w.dtype === 'float32' && elementCount(w.shape) >= (rule.minWeightElements ?? 0);
 }
@@ -24,8 +24,8 @@ export function quantizeDynamicWeights(graph: Graph, recipe: Recipe): { hybrid: 
   const hybrid: string[] = [];
   const floatOps: FloatOp[] = [];
   for (const node of graph.nodes) {
-    const rule = ruleFor(recipe, node.op);
-    if (!rule || rule.algorithm !== 'dynamic' || !hasHybridKernel(node.op)) {
+    const rule = ruleFor(recipe, node);
+    if (rule.algorithm !== 'dynamic' || !hasHybridKernel(node.op)) {
       if (node.op !== 'DEQUANTIZE' && node.op !== 'QUANTIZE') floatOps.push({ node: node.name, op: node.op, reason: 'no hybrid kernel' });
       continue;
     }

@@ -16,28 +16,38 @@ export function roundFloatConstantsToFp16(graph: Graph): void {
   }
 }
 
-export function storeConstantsAsFp16(graph: Graph): number {
+/**
+ * Stores the float32 constants read by the nodes `include` picks (all by default) as FLOAT16, each
+ * read through one DEQUANTIZE. A constant also read by a node kept float32 keeps its float32
+ * tensor for that reader; the FLOAT16 copy then gets its own name.
+ */
+export function storeConstantsAsFp16(graph: Graph, include: (node: Node) => boolean = () => true): number {
+  const floatReaders = new Set<string>();
+  for (const node of graph.nodes) if (!include(node)) for (const name of node.inputs) if (name !== null) floatReaders.add(name);
   const done = new Map<string, string>();
   const nodes: Node[] = [];
   for (const node of graph.nodes) {
-    node.inputs.forEach((name, i) => {
-      if (name === null) return;
-      const t = graph.tensors.get(name);
-      if (!t || !t.data || t.dtype !== 'float32' || t.isVariable) return;
-      let expanded = done.get(name);
-      if (!expanded) {
-        const src = t.data as Float32Array;
-        const bits = new Uint16Array(src.length);
-        for (let k = 0; k < src.length; k++) bits[k] = toFloat16Bits(src[k]!);
-        // The FLOAT16 constant keeps the source name; the DEQUANTIZE output carries the float32 values.
-        expanded = uniqueTensorName(graph, `${name}_dequantize`);
-        addTensor(graph, { name: expanded, dtype: 'float32', shape: [...t.shape] });
-        graph.tensors.set(name, { name, dtype: 'float16', shape: [...t.shape], data: bits });
-        nodes.push({ name: `dequantize_${name}`, op: 'DEQUANTIZE', inputs: [name], outputs: [expanded], options: {} });
-        done.set(name, expanded);
-      }
-      node.inputs[i] = expanded;
-    });
+    if (include(node)) {
+      node.inputs.forEach((name, i) => {
+        if (name === null) return;
+        const t = graph.tensors.get(name);
+        if (!t || !t.data || t.dtype !== 'float32' || t.isVariable) return;
+        let expanded = done.get(name);
+        if (!expanded) {
+          const src = t.data as Float32Array;
+          const bits = new Uint16Array(src.length);
+          for (let k = 0; k < src.length; k++) bits[k] = toFloat16Bits(src[k]!);
+          // The FLOAT16 constant keeps the source name; the DEQUANTIZE output carries the float32 values.
+          const half = floatReaders.has(name) ? uniqueTensorName(graph, `${name}_fp16`) : name;
+          expanded = uniqueTensorName(graph, `${name}_dequantize`);
+          addTensor(graph, { name: expanded, dtype: 'float32', shape: [...t.shape] });
+          graph.tensors.set(half, { name: half, dtype: 'float16', shape: [...t.shape], data: bits });
+          nodes.push({ name: `dequantize_${half}`, op: 'DEQUANTIZE', inputs: [half], outputs: [expanded], options: {} });
+          done.set(name, expanded);
+        }
+        node.inputs[i] = expanded;
+      });
+    }
     nodes.push(node);
   }
   graph.nodes = nodes;

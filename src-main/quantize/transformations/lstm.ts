@@ -4,7 +4,8 @@
 // five operator intermediates (four float placeholders, the fifth carrying the hidden params).
 import { addTensor, uniqueTensorName, type Graph, type Node, type QuantParams } from '../../graph/model-graph';
 import { quantizeBias, quantizeWeightsSymmetric } from '../math';
-import type { QuantPlan, Recipe, Statistics } from '../qtypes';
+import { activationOf } from '../params';
+import type { ActivationType, QuantPlan, Statistics } from '../qtypes';
 import { readerCounts, replaceConstantInput } from './constants';
 
 export const LSTM = {
@@ -22,8 +23,8 @@ export const LSTM = {
 const present = (node: Node, i: number): boolean => (node.inputs[i] ?? null) !== null;
 
 /** Why this LSTM cannot take the integer kernel path, or undefined when it can. */
-export function lstmIntegerReason(graph: Graph, node: Node, recipe: Recipe): string | undefined {
-  if (recipe.activations !== 'int8') return 'no 16x8 LSTM kernel in TFLite';
+export function lstmIntegerReason(graph: Graph, node: Node, activations: ActivationType): string | undefined {
+  if (activations !== 'int8') return 'no 16x8 LSTM kernel in TFLite';
   if ([...LSTM.peephole, LSTM.projection, ...LSTM.layerNorm].some((i) => present(node, i))) return 'peephole, projection or layer-norm LSTMs stay float';
   for (const i of [...LSTM.inputToGate, ...LSTM.recurrentToGate, ...LSTM.gateBias]) {
     const name = node.inputs[i];
@@ -48,7 +49,7 @@ function cellStateQuant(graph: Graph, node: Node, statistics: Statistics, warnin
 
 export function quantizeLstm(graph: Graph, node: Node, plan: QuantPlan, statistics: Statistics, warnings: string[]): void {
   const readers = readerCounts(graph);
-  const inputPlan = plan.activations.get(node.inputs[LSTM.input]!)!;
+  const inputPlan = activationOf(plan, node.inputs[LSTM.input]!, 'int8')!;
   const outputPlan = plan.activations.get(node.outputs[0]!)!;
   const sIn = inputPlan.quant.scale[0]!;
   const weightScale = new Map<number, number>();
