@@ -9,7 +9,7 @@ import { ConstantCache, createExecutor, type GraphExecutor } from '../graph/exec
 import { mainGraph, type ModelGraph } from '../graph/model-graph';
 import { quantizedLayers, type QuantizedLayer } from './layers';
 import { aloneFloatGraph, aloneQuantizedGraph, firstChange, isolatedLayerGraph, suffixGraph, TensorAliases } from './surgery';
-import { gridOf, TensorErrorAccumulator } from './tensor-error';
+import { gridOf, TensorErrorAccumulator } from '../validation/tensor-error';
 import type { TensorError } from './types';
 
 export interface AnalyzeOptions {

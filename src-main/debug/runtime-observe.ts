@@ -9,7 +9,7 @@ import type { RuntimeName } from '../runtime/types';
 import { readTflite } from '../tflite/reader';
 import { writeTflite } from '../tflite/writer';
 import type { QuantizedLayer } from './layers';
-import { gridOf, TensorErrorAccumulator } from './tensor-error';
+import { gridOf, TensorErrorAccumulator } from '../validation/tensor-error';
 import type { TensorError } from './types';
 
 export const OBSERVING_RUNTIME: RuntimeName = 'tflite-node';

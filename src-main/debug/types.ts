@@ -1,20 +1,9 @@
 // The quantization debugger's vocabulary: per-layer error rows (accumulated and isolated),
 // weight statistics, sensitivity and the report that holds them. Nothing here computes.
+import type { TensorErrorDetail } from '../validation/tensor-error';
 
-/** Error of one tensor, quantized vs float, pooled over the samples. */
-export interface TensorError {
-  /** 10·log10(Σ ref² / Σ (ref − q)²); Infinity when identical. */
-  sqnrDb: number;
-  /** Mean over samples of cos(ref, q). */
-  cosine: number;
-  maxAbsError: number;
-  /** RMS error divided by the tensor's scale: ≈0.289 (1/√12) is pure rounding noise. */
-  rmseOverScale?: number;
-  /** Fraction of the float values outside the representable range (clipped). */
-  saturation?: number;
-  /** Fraction of the integer levels the values actually used (e.g. 2 of 256 → 0.0078). */
-  levelsUsed?: number;
-}
+/** Error of one tensor, quantized vs float, pooled over the samples (validation/tensor-error.ts). */
+export type TensorError = TensorErrorDetail;
 
 /** Statistics of a layer's stored weights, per output channel. */
 export interface WeightStats {

@@ -3,7 +3,7 @@
 import type { Graph, Node } from '../graph/model-graph';
 import { constantAsFloat } from '../graph/execute/constants';
 import { opFacts } from '../quantize/op-facts';
-import { sqnrDb } from '../quantize/math';
+import { sqnrDb } from '../validation/sqnr';
 import type { WeightStats } from './types';
 
 /** Per-channel absolute max of `values` laid out as `shape`, channels along `axis`. */

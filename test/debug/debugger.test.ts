@@ -14,7 +14,7 @@ import { aloneFloatGraph, aloneQuantizedGraph, firstChange, suffixGraph, TensorA
 import type { DebugReport } from '../../src-main/debug/types';
 import { createExecutor } from '../../src-main/graph/execute';
 import { mainGraph } from '../../src-main/graph/model-graph';
-import { sqnrDb } from '../../src-main/quantize/math';
+import { sqnrDb } from '../../src-main/validation/sqnr';
 import { readTflite } from '../../src-main/tflite/reader';
 import { fixture, hasFixtures, loadImage, imageFiles } from '../quantize/helpers';
 

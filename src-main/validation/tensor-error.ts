@@ -1,8 +1,19 @@
-// Streaming error of one tensor, quantized against float, over many samples: the figures a
+// Streaming error of one tensor (the debugger's figures), quantized against float, over many samples: the figures a
 // user reads to tell rounding noise (rmse/scale ≈ 0.289) from clipping (saturation) and from a
 // range too wide for the values (few integer levels used).
 import type { Tensor } from '../graph/model-graph';
-import type { TensorError } from './types';
+import type { TensorError } from './layers';
+import { cosineSimilarity, ErrorAccumulator } from './sqnr';
+
+/** SQNR, cosine and max error, plus (for a tensor on an integer grid) where its values fall on the grid. */
+export interface TensorErrorDetail extends TensorError {
+  /** RMS error divided by the tensor's scale: ≈0.289 (1/√12) is pure rounding noise. */
+  rmseOverScale?: number;
+  /** Fraction of the float values outside the representable range (clipped). */
+  saturation?: number;
+  /** Fraction of the integer levels the values actually used (e.g. 2 of 256 → 0.0078). */
+  levelsUsed?: number;
+}
 
 const LEVELS: Record<string, [number, number]> = { int8: [-128, 127], uint8: [0, 255], int16: [-32768, 32767] };
 
@@ -21,37 +32,23 @@ export function gridOf(tensor: Tensor | undefined): Grid | undefined {
   return { scale: q.scale[0]!, zeroPoint: q.zeroPoint[0] ?? 0, qmin: levels[0], qmax: levels[1] };
 }
 
-export class TensorErrorAccumulator {
-  private signal = 0;
-  private noise = 0;
+/** The engine's SQNR accumulator plus what a quantized tensor's grid tells: cosine, rmse/scale, clipping, levels used. */
+export class TensorErrorAccumulator extends ErrorAccumulator {
   private cosineSum = 0;
-  private maxAbs = 0;
   private samples = 0;
   private values = 0;
   private clipped = 0;
   private readonly used: Uint8Array | undefined;
 
   constructor(private readonly grid?: Grid) {
+    super();
     this.used = grid ? new Uint8Array(grid.qmax - grid.qmin + 1) : undefined;
   }
 
-  add(reference: Float32Array, test: Float32Array): void {
+  override add(reference: Float32Array, test: Float32Array): void {
     const n = Math.min(reference.length, test.length);
-    let dot = 0;
-    let rr = 0;
-    let tt = 0;
-    for (let i = 0; i < n; i++) {
-      const r = reference[i]!;
-      const t = test[i]!;
-      const d = r - t;
-      this.signal += r * r;
-      this.noise += d * d;
-      if (Math.abs(d) > this.maxAbs) this.maxAbs = Math.abs(d);
-      dot += r * t;
-      rr += r * r;
-      tt += t * t;
-    }
-    this.cosineSum += rr === 0 && tt === 0 ? 1 : rr === 0 || tt === 0 ? 0 : dot / Math.sqrt(rr * tt);
+    super.add(reference.subarray(0, n), test.subarray(0, n));
+    this.cosineSum += cosineSimilarity(reference.subarray(0, n), test.subarray(0, n));
     this.samples++;
     this.values += n;
     const grid = this.grid;
@@ -72,12 +69,8 @@ export class TensorErrorAccumulator {
     return this.samples;
   }
 
-  result(): TensorError {
-    const out: TensorError = {
-      sqnrDb: this.noise === 0 ? Infinity : this.signal === 0 ? -Infinity : 10 * Math.log10(this.signal / this.noise),
-      cosine: this.samples ? this.cosineSum / this.samples : NaN,
-      maxAbsError: this.maxAbs,
-    };
+  result(): TensorErrorDetail {
+    const out: TensorErrorDetail = { sqnrDb: this.sqnrDb, cosine: this.samples ? this.cosineSum / this.samples : NaN, maxAbsError: this.maxAbsError };
     if (this.grid && this.used && this.values) {
       out.rmseOverScale = Math.sqrt(this.noise / this.values) / this.grid.scale;
       out.saturation = this.clipped / this.values;
