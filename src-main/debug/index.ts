@@ -36,6 +36,8 @@ export interface DebugRequest {
   samples?: number;
   /** Samples for the sensitivity passes (default 8; 0 skips them). */
   sensitivitySamples?: number;
+  /** The data is the calibration data on purpose (the search ranks layers there, keeping held-out data for its verdict). */
+  onCalibrationData?: boolean;
 }
 
 export interface DebugOptions {
@@ -83,6 +85,7 @@ export function buildReport(float: ModelGraph, quant: ModelGraph, analysis: Anal
       node: m.layer.node.name,
       op: m.layer.node.op,
       tensor: out.name,
+      floatTensor: m.layer.floatOutput,
       dtype: out.dtype,
       ...q,
       ...(m.accumulated ? { accumulated: m.accumulated } : {}),
@@ -125,7 +128,7 @@ export async function debugQuantization(request: DebugRequest, options: DebugOpt
     });
     const warnings: string[] = [];
     const calibration = request.quantize?.calibration?.path;
-    if (calibration && resolve(calibration) === resolve(request.data)) {
+    if (calibration && resolve(calibration) === resolve(request.data) && !request.onCalibrationData) {
       warnings.push('--data is the calibration data: per-layer figures on the samples the ranges were fitted to are optimistic; give held-out data.');
     }
     const dataset = await openDataset(request.data, specs, {

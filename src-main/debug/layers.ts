@@ -68,16 +68,18 @@ export function quantizedLayers(float: Graph, quant: Graph): { layers: Quantized
       skipped.push({ node: node.name, reason: 'no float node computes the same tensor with the same op' });
       continue;
     }
+    // Only real-valued tensors can be compared (index and shape tensors are exact or meaningless).
+    if (float.tensors.get(counterpart.floatOutput)?.dtype !== 'float32') continue;
     const feeds = new Map<string, string>();
     let missing: string | undefined;
     for (const input of node.inputs) {
       if (input === null || quant.tensors.get(input)?.data !== undefined) continue;
       const source = floatSource(input, quant, floatComputed, made);
-      if (source === undefined) missing = input;
+      if (source === undefined || float.tensors.get(source)?.dtype !== 'float32') missing = input;
       else feeds.set(input, source);
     }
     if (missing !== undefined) {
-      skipped.push({ node: node.name, reason: `input '${missing}' has no float counterpart` });
+      skipped.push({ node: node.name, reason: `input '${missing}' has no real-valued float counterpart` });
       continue;
     }
     layers.push({ node, ...counterpart, feeds });

@@ -20,8 +20,10 @@ export interface WeightStats {
 export interface LayerDebugRow {
   node: string;
   op: string;
-  /** The tensor compared (the layer's first output). */
+  /** The tensor compared (the layer's first output, in the quantized file). */
   tensor: string;
+  /** The same tensor in the float model: the name a recipe's node rule (e.g. --keep-float) selects. */
+  floatTensor: string;
   dtype: string;
   scale?: number;
   zeroPoint?: number;

@@ -87,5 +87,6 @@ export function judge(budget: Budget, outputs: MeasuredOutput[]): { met: boolean
 }
 
 export function formatClauseFigure(v: ClauseVerdict): string {
-  return v.clause.metric === 'sqnr' ? `${v.measured.toFixed(1)} dB` : `${(v.measured * 100).toFixed(1)}%`;
+  if (v.clause.metric !== 'sqnr') return `${(v.measured * 100).toFixed(1)}%`;
+  return Number.isFinite(v.measured) ? `${v.measured.toFixed(1)} dB` : 'identical to float';
 }
