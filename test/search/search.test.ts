@@ -82,3 +82,27 @@ test('search: bad requests are one-line errors with exit 2', async () => {
   assert.equal(badKind.code, 2);
   assert.equal(badKind.err.trim().split('\n').length, 1);
 });
+
+test('search on movenet-lightning (int8 ~13 dB): sqnr>=30 gives a file that meets it on held-out photos, the Pareto set in the project with mixed int8 candidates', { skip }, async (t) => {
+  const movenet = join(import.meta.dirname, '..', '..', 'node_modules', '@vladmandic', 'human-models', 'models', 'movenet-lightning.json');
+  const dir = join(OUT, 'movenet');
+  rmSync(dir, { recursive: true, force: true });
+  const project = join(dir, 'project');
+  assert.equal((await cli(['project', 'init', project])).code, 0);
+  const best = join(dir, 'best.tflite');
+  const heldOut = fixture('images', 'coral');
+  const run = await cli(['search', movenet, '-o', best, '--calibration', fixture('images', 'litert_224'), '--preprocess', '0..255', '--data', heldOut, '--budget', 'sqnr>=30', '--candidates', 'fp16,int8,int8-mixed', '--max-keep-float', '4', '--project', project, '--json']);
+  assert.equal(run.code, 0, run.err);
+  const result = JSON.parse(run.out) as SearchResult;
+  t.diagnostic(`\n${(await import('../../src-main/search/format')).formatSearch(result)}`);
+  const int8 = result.candidates.find((c) => c.id === 'int8')!;
+  assert.ok(int8.outputs[0]!.sqnrDb < 30, `plain int8 misses the budget (${int8.outputs[0]!.sqnrDb.toFixed(1)} dB)`);
+  const mixed = result.candidates.filter((c) => c.kind === 'int8-mixed');
+  assert.ok(mixed.length >= 1 && mixed.every((c) => c.keepFloat!.length >= 1 && Number.isFinite(c.bytes) && c.outputs.length === 1));
+  assert.ok(result.recommended, result.verdict);
+  const again = await evaluate({ floatModel: movenet, quantModel: best, data: heldOut, preprocess: '0..255', latencyRuns: 0, runtime: 'litert-js' });
+  assert.ok(again.outputs[0]!.sqnrDb >= 30, `the written file re-measured: ${again.outputs[0]!.sqnrDb} dB`);
+  const recorded = listRuns(project).filter((r) => r.label?.startsWith('search (sqnr>=30)'));
+  assert.equal(recorded.length, result.candidates.length);
+  assert.ok(recorded.some((r) => (r.metrics['keptFloat'] ?? 0) > 0), 'a mixed-precision candidate is in the project');
+});
