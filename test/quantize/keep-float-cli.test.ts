@@ -112,3 +112,16 @@ test('--keep-float or a recipe naming no node, and a bad regex, are one-line err
   assert.match(fromRecipe.err, /recipe 'int8': node Identiy matches no node of the model; closest names: 'Identity'/);
   assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tflite')), [], 'nothing written');
 });
+
+test('the CLI reads the mode recipe\'s requirements before importing: I/O types it cannot give and missing calibration are exit 2', async () => {
+  const dir = tempDir();
+  const io = await cli(['convert', join(dir, 'absent.h5'), '-o', join(dir, 'x.tflite'), '--quantize', 'int16x8', '--calibration', dir, '--input-type', 'uint8']);
+  assert.equal(io.code, 2);
+  assert.match(io.err, /--input-type uint8 is not available with --quantize int16x8; use float32 or int16\./);
+  const data = await cli(['convert', join(dir, 'absent.h5'), '-o', join(dir, 'x.tflite'), '--quantize', 'int8']);
+  assert.equal(data.code, 2);
+  assert.match(data.err, /--quantize int8 needs --calibration DIR\|FILE\.npy\|FILE\.npz/);
+  const none = await cli(['convert', join(dir, 'absent.h5'), '-o', join(dir, 'x.tflite'), '--keep-float', 'conv']);
+  assert.equal(none.code, 2);
+  assert.match(none.err, /--keep-float needs --quantize fp16\|dynamic\|int8\|int16x8/);
+});

@@ -119,3 +119,25 @@ test('a node rule naming no node, a bad regex and a rule with both ops and nodes
   assert.throws(() => withNodeRules(presetRecipe('int8'), ['/conv(/'], 'float32'), /\/conv\(\/ is not a valid regular expression/);
   assert.throws(() => parseRecipe({ ...MIXED, rules: [{ ops: ['ADD'], nodes: ['add'], algorithm: 'float' }] }), /either "ops" \(op types\) or "nodes"/);
 });
+
+test('--keep-float on the fp16 and dynamic presets: the kept nodes keep float32 weights, the others are stored as the preset says; both runtimes', async (t) => {
+  const model = chainModel();
+  const inputs = Array.from({ length: 4 }, (_, i) => randomData(192, 900 + i, 1));
+  for (const mode of ['fp16', 'dynamic'] as const) {
+    const { model: q, report } = await quantizeModel(model, { ...int8, mode, keepFloat: ['/conv[23]/'] });
+    const g = mainGraph(readTflite(writeTflite(q)));
+    const weightOf = (name: string) => {
+      const w = g.nodes.find((n) => n.name === name)!.inputs[1]!;
+      const producer = g.nodes.find((n) => n.outputs.includes(w));
+      return producer ? `${g.tensors.get(producer.inputs[0]!)!.dtype}+DEQUANTIZE` : g.tensors.get(w)!.dtype;
+    };
+    assert.deepEqual([weightOf('conv1'), weightOf('conv2'), weightOf('conv3')], [mode === 'fp16' ? 'float16+DEQUANTIZE' : 'float32', 'float32', 'float32'], mode);
+    assert.deepEqual(report.layers.filter((l) => l.ruleBy === 'node').map((l) => `${l.node}:${l.precision}`), ['conv2:float32', 'conv3:float32']);
+    if (mode === 'dynamic') assert.equal(weightOf('logits'), 'int8', 'the FC (1280 weights) stays hybrid');
+    for (const runtime of ['tflite-node', 'litert-js'] as const) {
+      const a = agreement(await runAll(runtime, writeTflite(model), inputs), await runAll(runtime, writeTflite(q), inputs));
+      t.diagnostic(`${mode} with conv2, conv3 kept float32, ${runtime}: ${a.sqnrDb.toFixed(1)} dB vs float`);
+      assert.ok(a.sqnrDb > 25, `${mode} ${runtime}: ${a.sqnrDb}`);
+    }
+  }
+});

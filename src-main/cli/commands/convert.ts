@@ -7,6 +7,7 @@ import { convertModel, type ConvertOutcome } from '../../convert/pipeline';
 import type { CalibrationMethod, ConvertRequest, IoType, QuantizeMode, WeightRounding } from '../../convert/types';
 import { ioQuantFormulasText } from '../../quantize/formulas';
 import { parseSelector } from '../../quantize/node-selectors';
+import { checkIoTypes, requirementsFor } from '../../quantize/recipe';
 import { parseCommandArgs, parsePositiveInt, parseShape, printJson, type Command } from '../command';
 
 const USAGE = `Usage: edgequant convert MODEL [WEIGHTS.h5] -o OUT.tflite [--quantize none|fp16|dynamic|int8|int16x8]
@@ -110,6 +111,11 @@ export function parseConvertArgs(argv: string[], cwd: string): { request: Conver
     };
   } else if (calibrationFlags) {
     throw new InputError('--preprocess, --samples and --calibration-method need --calibration DIR|FILE.npy|FILE.npz.');
+  }
+  // What the mode's recipe needs, checked before any import (a --recipe file is checked when read).
+  if (!values.recipe) {
+    checkIoTypes(request.quantize);
+    if (requirementsFor(mode).needsCalibration && !values.calibration) throw new InputError(`--quantize ${mode} needs --calibration DIR|FILE.npy|FILE.npz (representative inputs).`);
   }
   return { request, ...(values.project ? { project: resolve(cwd, values.project) } : {}), json: values.json ?? false };
 }
