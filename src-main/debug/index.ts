@@ -69,6 +69,12 @@ async function* asSamples(list: Float32Array[][]): AsyncIterable<{ inputs: Float
   for (const inputs of list) yield { inputs };
 }
 
+/** The float tensors of the report's layers, most harmful first: what `keepFloat` selects. */
+export function harmfulLayers(report: DebugReport): string[] {
+  const byNode = new Map(report.layers.map((l) => [l.node, l.floatTensor]));
+  return [...new Set(report.ranking.map((node) => byNode.get(node)!))];
+}
+
 function rankingOf(rows: LayerDebugRow[]): string[] {
   const key = (r: LayerDebugRow): number => (r.sensitivity ? r.sensitivity.aloneQuantizedDb : (r.isolated?.sqnrDb ?? Infinity));
   return [...rows].sort((a, b) => key(a) - key(b)).map((r) => r.node);

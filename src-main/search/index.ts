@@ -7,7 +7,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { convertModel } from '../convert/pipeline';
-import { debugQuantization } from '../debug/index';
+import { debugQuantization, harmfulLayers } from '../debug/index';
 import { CancelledError, InputError } from '../errors';
 import { evaluate } from '../evaluate/evaluate';
 import { judge, parseBudget, formatClauseFigure, type Budget } from './budget';
@@ -116,8 +116,7 @@ async function rankLayers(ctx: Context): Promise<string[]> {
     },
     ctx.options.signal ? { signal: ctx.options.signal } : {},
   );
-  const byNode = new Map(report.layers.map((l) => [l.node, l.floatTensor]));
-  return [...new Set(report.ranking.map((node) => byNode.get(node)!))];
+  return harmfulLayers(report);
 }
 
 function pickRecommended(candidates: CandidateResult[]): CandidateResult | undefined {
