@@ -90,8 +90,26 @@ function orderedInputs(graph: Graph, inputs: GraphInputs): Float32Array[] {
   });
 }
 
-/** Prepares a graph for repeated runs (constants decoded once and kept on the backend). */
-export async function createExecutor(model: ModelGraph | Graph, tfjs: () => Promise<Tf> = initTfjs): Promise<GraphExecutor> {
+/**
+ * Backend copies of constants, keyed by the Tensor object, so that several executors over graphs
+ * built from the same tensors (the debugger's per-layer variants) upload each weight once.
+ */
+export class ConstantCache {
+  readonly values = new Map<Tensor, TfTensor>();
+  readonly derived = new Map<Tensor, Map<string, TfTensor>>();
+  dispose(): void {
+    for (const value of this.values.values()) value.dispose();
+    for (const tags of this.derived.values()) for (const value of tags.values()) value.dispose();
+    this.values.clear();
+    this.derived.clear();
+  }
+}
+
+/**
+ * Prepares a graph for repeated runs (constants decoded once and kept on the backend). A shared
+ * `cache` outlives the executor: its owner disposes it; otherwise `dispose()` frees the constants.
+ */
+export async function createExecutor(model: ModelGraph | Graph, tfjs: () => Promise<Tf> = initTfjs, cache?: ConstantCache): Promise<GraphExecutor> {
   const tf = await tfjs();
   const graph = toGraph(model);
   for (const node of graph.nodes) {
@@ -100,21 +118,22 @@ export async function createExecutor(model: ModelGraph | Graph, tfjs: () => Prom
       throw new ExecuteUnsupportedError(`Node '${node.name}' uses ${what}, which the graph interpreter cannot run.`);
     }
   }
-  const constants = new Map<string, TfTensor>();
-  const derivedCache = new Map<string, TfTensor>();
+  const ownCache = cache ?? new ConstantCache();
+  const cached = new Set<string>();
   const producers = new Set(graph.nodes.flatMap((n) => n.outputs));
   const useCounts = new Map<string, number>();
   for (const node of graph.nodes) for (const i of node.inputs) if (i !== null) useCounts.set(i, (useCounts.get(i) ?? 0) + 1);
   let lastShapes: number[][] = [];
 
   function constant(t: Tensor): TfTensor {
-    let value = constants.get(t.name);
+    cached.add(t.name);
+    let value = ownCache.values.get(t);
     if (!value) {
       const shape = t.shape.map((d) => Math.max(d, 1));
       if (t.data) value = isIndexTensor(t) ? tf.tensor(constantAsInts(t), shape, 'int32') : tf.tensor(constantAsFloat(t), shape, 'float32');
       else value = tf.zeros(shape, isIndexTensor(t) ? 'int32' : 'float32'); // variable state with no initial data
       tf.keep(value);
-      constants.set(t.name, value);
+      ownCache.values.set(t, value);
     }
     return value;
   }
@@ -153,7 +172,7 @@ export async function createExecutor(model: ModelGraph | Graph, tfjs: () => Prom
       for (const node of graph.nodes) {
         if (options.signal?.aborted) throw new CancelledError();
         // Asked for given tensors only (no observers): stop once they are all computed.
-        if (explicit && wanted.every((name) => values.has(name) || constants.has(name))) break;
+        if (explicit && wanted.every((name) => values.has(name) || cached.has(name))) break;
         const outs = runNode(node, values);
         for (const [k, name] of node.outputs.entries()) {
           const value = outs[k];
@@ -167,7 +186,7 @@ export async function createExecutor(model: ModelGraph | Graph, tfjs: () => Prom
           const left = (remaining.get(input) ?? 1) - 1;
           remaining.set(input, left);
           const value = values.get(input);
-          if (left <= 0 && value && !keep.has(input) && !constants.has(input)) {
+          if (left <= 0 && value && !keep.has(input) && !cached.has(input)) {
             value.dispose();
             values.delete(input);
           }
@@ -184,7 +203,7 @@ export async function createExecutor(model: ModelGraph | Graph, tfjs: () => Prom
       }
       return results;
     } finally {
-      for (const [name, value] of values) if (!constants.has(name)) value.dispose();
+      for (const [name, value] of values) if (!cached.has(name)) value.dispose();
     }
   }
 
@@ -210,13 +229,14 @@ export async function createExecutor(model: ModelGraph | Graph, tfjs: () => Prom
       optionalInput: read,
       derived(i, tag, make) {
         const name = node.inputs[i];
-        const isConst = name !== null && name !== undefined && graph.tensors.get(name)?.data !== undefined;
-        if (!isConst) return make(ctx.input(i));
-        const key = `${name}|${tag}`;
-        let value = derivedCache.get(key);
+        const t = name !== null && name !== undefined ? graph.tensors.get(name) : undefined;
+        if (t?.data === undefined) return make(ctx.input(i));
+        let tags = ownCache.derived.get(t);
+        if (!tags) ownCache.derived.set(t, (tags = new Map()));
+        let value = tags.get(tag);
         if (!value) {
           value = tf.keep(make(ctx.input(i)));
-          derivedCache.set(key, value);
+          tags.set(tag, value);
         }
         return value;
       },
@@ -237,7 +257,7 @@ export async function createExecutor(model: ModelGraph | Graph, tfjs: () => Prom
     return tf.tidy(() => {
       const result = kernel(node as never, ctx);
       const list = Array.isArray(result) ? result : [result];
-      const inputsSeen = new Set(node.inputs.map((n) => (n === null ? undefined : values.get(n) ?? constants.get(n))));
+      const inputsSeen = new Set(node.inputs.map((n) => (n === null ? undefined : values.get(n) ?? ownCache.values.get(graph.tensors.get(n)!))));
       return list.map((value, k) => {
         const outName = node.outputs[k];
         const t = outName ? graph.tensors.get(outName) : undefined;
@@ -255,9 +275,7 @@ export async function createExecutor(model: ModelGraph | Graph, tfjs: () => Prom
       return lastShapes;
     },
     dispose() {
-      for (const value of [...constants.values(), ...derivedCache.values()]) value.dispose();
-      constants.clear();
-      derivedCache.clear();
+      if (!cache) ownCache.dispose();
     },
   };
 }

@@ -7,11 +7,15 @@ import { deployCommand } from './deploy';
 import { deviceCommand } from './device';
 import { convertCommand } from './convert';
 import { evaluateCommand } from './evaluate';
+import { debugCommand } from './debug';
+import { searchCommand } from './search';
 
 export const commands: readonly Command[] = [
   inspectCommand,
   convertCommand,
   evaluateCommand,
+  debugCommand,
+  searchCommand,
   projectCommand,
   deviceCommand,
   deployCommand,
