@@ -13,6 +13,7 @@ import { dirname, relative, resolve, sep } from 'node:path';
 export const LAYERS = [
   ['(root)', 'jobs'], // errors.ts, version.ts, seeded-random.ts; jobs/ is generic (knows no kind)
   ['graph'],
+  ['validation'], // float vs quantized error (SQNR, per layer), read by quantize, evaluate and debug
   ['tflite'],
   ['formats'],
   ['data'], // datasets, preprocessing, hashing: read by calibration, evaluation and devices
@@ -20,8 +21,10 @@ export const LAYERS = [
   ['convert'], // the pipeline: formats → graph passes → quantize → tflite writer
   ['runtime'],
   ['evaluate'],
+  ['debug'], // the quantization debugger: convert + evaluate's runtime I/O + the interpreter
   ['devices'],
   ['projects'],
+  ['search'], // the accuracy-budget search: candidates converted, evaluated, recorded as project runs
   ['api'],
   ['app'], // the composition root: job-kind table, services, use cases
   ['cli', 'host', 'electron'], // the entry points

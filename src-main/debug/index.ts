@@ -8,7 +8,7 @@ import { convertModel } from '../convert/pipeline';
 import type { QuantizeConfig } from '../convert/types';
 import { InputError, oneLine } from '../errors';
 import { mainGraph, type ModelGraph } from '../graph/model-graph';
-import { openDataset } from '../quantize/calibration/open';
+import { openDataset } from '../data/open';
 import { isTfliteBytes, readTflite } from '../tflite/reader';
 import { analyzeLayers, type Analysis } from './analyze';
 import { layerReasons } from './reasons';
