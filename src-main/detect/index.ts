@@ -6,3 +6,6 @@ export { evaluateDetector, type DetectionEvaluationReport, type DetectRequest } 
 export { formatDetectionReport } from './report';
 export type { DetectionSection, ImageDetections } from './report-types';
 export { DetectInputError } from './errors';
+export { headPlan, type DetectorSnippetSpec, type SnippetTensor } from './snippets/plan';
+export { pythonDetectorSnippet } from './snippets/python';
+export { cppDetectorSnippet } from './snippets/cpp';

@@ -6,6 +6,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { detect, type Detection, type RawOutput } from '../../src-main/detect/index';
+import { cppDetectorSnippet } from '../../src-main/detect/snippets/cpp';
 import { pythonDetectorSnippet } from '../../src-main/detect/snippets/python';
 import type { DetectorSnippetSpec, SnippetTensor } from '../../src-main/detect/snippets/plan';
 import { fromRuntimeOutput, toRuntimeInput } from '../../src-main/evaluate/io';
@@ -15,6 +16,7 @@ import { fixturePhotos, fixtures, humanModels, runGraphModelInTfjs } from '../fo
 import { encodeYolov8 } from './encode';
 
 const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
+const hasGpp = spawnSync('g++', ['--version'], { stdio: 'ignore' }).status === 0;
 
 /** Raw outputs as the board reads them: int8 with the tensor's scale/zero point, or float32. */
 interface RawCase {
@@ -64,6 +66,48 @@ function pythonBoxes(c: RawCase): Detection[] {
   return (JSON.parse(out) as number[][]).map(([x1, y1, x2, y2, score, classId]) => ({ x1: x1!, y1: y1!, x2: x2!, y2: y2!, score: score!, classId: classId! }));
 }
 
+/** Writes each raw output to a file; returns 'int8|float32:PATH:COUNT' arguments. */
+function rawFiles(dir: string, c: RawCase): string[] {
+  return c.raw.map((r, k) => {
+    const file = join(dir, `out${k}.bin`);
+    writeFileSync(file, new Uint8Array(r.buffer, r.byteOffset, r.byteLength));
+    return `${r instanceof Int8Array ? 'int8' : 'float32'}:${file}:${r.length}`;
+  });
+}
+
+const CPP_DRIVER = `#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include "detector.h"
+int main(int argc, char** argv) {
+  std::vector<std::vector<float>> outs;
+  for (int k = 1; k < argc; k++) {
+    std::string a = argv[k];
+    std::size_t p1 = a.find(':'), p2 = a.rfind(':');
+    std::string type = a.substr(0, p1), path = a.substr(p1 + 1, p2 - p1 - 1);
+    std::size_t n = std::stoul(a.substr(p2 + 1));
+    FILE* f = std::fopen(path.c_str(), "rb");
+    if (type == "int8") { std::vector<int8_t> q(n); std::fread(q.data(), 1, n, f); outs.push_back(detector::Dequantize(k - 1, q.data(), n)); }
+    else { std::vector<float> v(n); std::fread(v.data(), 4, n, f); outs.push_back(detector::Dequantize(k - 1, v.data(), n)); }
+    std::fclose(f);
+  }
+  for (const auto& b : detector::Detect(outs)) std::printf("%.17g %.17g %.17g %.17g %.17g %d\\n", b.x1, b.y1, b.x2, b.y2, b.score, b.cls);
+}
+`;
+
+function cppBoxes(c: RawCase): Detection[] {
+  const dir = tempDir('edgequant-snippet-');
+  writeFileSync(join(dir, 'detector.h'), cppDetectorSnippet(c.spec));
+  writeFileSync(join(dir, 'main.cpp'), CPP_DRIVER);
+  execFileSync('g++', ['-std=c++14', '-O1', '-Wall', '-Werror', '-o', join(dir, 'detect'), join(dir, 'main.cpp')], { cwd: dir });
+  const out = execFileSync(join(dir, 'detect'), rawFiles(dir, c), { encoding: 'utf8' });
+  return out.trim().split('\n').filter(Boolean).map((line) => {
+    const [x1, y1, x2, y2, score, classId] = line.split(' ').map(Number);
+    return { x1: x1!, y1: y1!, x2: x2!, y2: y2!, score: score!, classId: classId! };
+  });
+}
+
 function assertSame(got: Detection[], want: Detection[]) {
   assert.ok(want.length > 0, 'the case finds no boxes: nothing compared');
   assert.equal(got.length, want.length, `python ${got.length} boxes, TypeScript ${want.length}`);
@@ -98,9 +142,18 @@ test('python snippet: YOLOv8 [1,4+C,N] and [1,N,4+C], float and int8 outputs, sa
   }
 });
 
+test('C++ snippet: YOLOv8 both layouts, float and int8 outputs, compiled with g++, same boxes as TypeScript', { skip: !hasGpp && 'g++ not found' }, () => {
+  for (const channelsFirst of [true, false]) {
+    for (const int8 of [false, true]) {
+      const c = yoloCase(channelsFirst, int8);
+      assertSame(cppBoxes(c), tsBoxes(c));
+    }
+  }
+});
+
 const photos = join(fixtures, 'images', 'photos');
 
-test('python snippet: NanoDet real outputs (TF.js on a photo), float and int8, same boxes as TypeScript', { skip: (!hasNumpy && 'python3 with numpy not found') || (!existsSync(photos) && `fixture photos absent (${photos})`) }, async () => {
+test('python and C++ snippets: NanoDet real outputs (TF.js on a photo), float and int8, same boxes as TypeScript', { skip: (!hasNumpy && !hasGpp && 'neither python3 with numpy nor g++ found') || (!existsSync(photos) && `fixture photos absent (${photos})`) }, async () => {
   const [photo] = await fixturePhotos({ height: 416, width: 416, channels: 3 }, { dirs: ['images/photos'], limit: 2 });
   const hw = 416 * 416;
   const nchw = new Float32Array(photo!.length);
@@ -113,6 +166,7 @@ test('python snippet: NanoDet real outputs (TF.js on a photo), float and int8, s
   for (const int8 of [false, true]) {
     const { tensors, raw } = quantizeOutputs(outputs, outputs.map((_, k) => `Identity_${k}`), int8);
     const c: RawCase = { spec: { decoder: 'nanodet', input: { name: 'input_1', shape: [1, 3, 416, 416], dtype: 'float32' }, outputs: tensors, scoreThreshold: 0.1, iouThreshold: 0.45, maxDetections: 100 }, raw };
-    assertSame(pythonBoxes(c), tsBoxes(c));
+    if (hasNumpy) assertSame(pythonBoxes(c), tsBoxes(c));
+    if (hasGpp) assertSame(cppBoxes(c), tsBoxes(c));
   }
 });
