@@ -44,28 +44,6 @@ function tsBoxes(c: RawCase): Detection[] {
   return detect(outputs, { decoder: s.decoder, ...size, scoreThreshold: s.scoreThreshold, iouThreshold: s.iouThreshold, maxDetections: s.maxDetections });
 }
 
-function pythonBoxes(c: RawCase): Detection[] {
-  const dir = tempDir('edgequant-snippet-');
-  writeFileSync(join(dir, 'detector.py'), pythonDetectorSnippet(c.spec));
-  const files = c.raw.map((r, k) => {
-    const file = join(dir, `out${k}.bin`);
-    writeFileSync(file, new Uint8Array(r.buffer, r.byteOffset, r.byteLength));
-    return { file, dtype: r instanceof Int8Array ? 'int8' : 'float32', shape: c.spec.outputs[k]!.shape };
-  });
-  writeFileSync(join(dir, 'outputs.json'), JSON.stringify(files));
-  const driver = [
-    'import json, sys',
-    'import numpy as np',
-    'sys.path.insert(0, sys.argv[1])',
-    'from detector import detect',
-    'spec = json.load(open(sys.argv[1] + "/outputs.json"))',
-    'outs = [np.fromfile(o["file"], dtype=o["dtype"]).reshape(o["shape"]) for o in spec]',
-    'print(json.dumps(detect(outs)))',
-  ].join('\n');
-  const out = execFileSync('python3', ['-c', driver, dir], { encoding: 'utf8' });
-  return (JSON.parse(out) as number[][]).map(([x1, y1, x2, y2, score, classId]) => ({ x1: x1!, y1: y1!, x2: x2!, y2: y2!, score: score!, classId: classId! }));
-}
-
 /** Writes each raw output to a file; returns 'int8|float32:PATH:COUNT' arguments. */
 function rawFiles(dir: string, c: RawCase): string[] {
   return c.raw.map((r, k) => {
@@ -73,6 +51,24 @@ function rawFiles(dir: string, c: RawCase): string[] {
     writeFileSync(file, new Uint8Array(r.buffer, r.byteOffset, r.byteLength));
     return `${r instanceof Int8Array ? 'int8' : 'float32'}:${file}:${r.length}`;
   });
+}
+
+function pythonBoxes(c: RawCase): Detection[] {
+  const dir = tempDir('edgequant-snippet-');
+  writeFileSync(join(dir, 'detector.py'), pythonDetectorSnippet(c.spec));
+  const driver = [
+    'import json, sys',
+    'import numpy as np',
+    'sys.path.insert(0, sys.argv[1])',
+    'from detector import detect',
+    'outs = []',
+    'for arg in sys.argv[2:]:',
+    '    dtype, path, _ = arg.split(":")',
+    '    outs.append(np.fromfile(path, dtype=dtype))',
+    'print(json.dumps(detect(outs)))',
+  ].join('\n');
+  const out = execFileSync('python3', ['-c', driver, dir, ...rawFiles(dir, c)], { encoding: 'utf8' });
+  return (JSON.parse(out) as number[][]).map(([x1, y1, x2, y2, score, classId]) => ({ x1: x1!, y1: y1!, x2: x2!, y2: y2!, score: score!, classId: classId! }));
 }
 
 const CPP_DRIVER = `#include <cstdint>
