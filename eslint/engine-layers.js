@@ -21,7 +21,7 @@ export const LAYERS = [
   ['convert'], // the pipeline: formats → graph passes → quantize → tflite writer
   ['runtime'],
   ['evaluate'],
-  ['debug'], // the quantization debugger: convert + evaluate's runtime I/O + the interpreter
+  ['debug', 'detect'], // the quantization debugger; detection decoding and mAP on top of evaluation
   ['devices'],
   ['projects'],
   ['search'], // the accuracy-budget search: candidates converted, evaluated, recorded as project runs
@@ -34,6 +34,7 @@ export const LAYERS = [
 export const ALLOWED = [
   { file: 'convert/types.ts', reason: "the conversion request's vocabulary (modes, calibration spec), shared by every stage that carries part of it out" },
   { file: 'convert/weight-rounding.ts', reason: 'the one rule for the default weight rounding, applied by the quantizer and recorded by projects' },
+  { file: 'detect/report-types.ts', reason: "the shape of the detection section an evaluation report carries (types only; detect/ fills it)" },
   { file: 'runtime/tfjs-backend.ts', reason: 'tfjs compute, not a TFLite runtime; it moves beside the graph executor (issue 16, compute path)' },
 ];
 

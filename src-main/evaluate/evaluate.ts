@@ -19,6 +19,7 @@ import { isClassification, latencySummary, OutputComparison, type OutputMetrics 
 import { compareLayers, type LayerError } from '../validation/layers';
 import { ExecuteUnsupportedError } from '../graph/execute';
 import { readTflite } from '../tflite/reader';
+import type { DetectionSection } from '../detect/report-types';
 
 export interface EvaluateRequest {
   /** A float .tflite, or any model the importers read (converted to float .tflite first). */
@@ -83,6 +84,8 @@ export interface EvaluationReport {
   outputs: OutputMetrics[];
   /** Per-layer error (float vs quantized simulated in the interpreter), when requested. */
   layers?: LayerError[];
+  /** Boxes and mAP when evaluated with --task detect (filled by src-main/detect). */
+  detection?: DetectionSection;
   warnings: string[];
 }
 
@@ -95,6 +98,18 @@ export interface EvaluateOptions {
   reader?: DataReader;
   /** Converts a float model that is not a .tflite (injected by tests to count conversions). */
   convert?: Converter;
+  /** Sees each sample's dequantized outputs of both models (detection decoding hooks in here). */
+  onSample?: (sample: SampleOutputs) => void;
+}
+
+export interface SampleOutputs {
+  /** Where the sample came from (image file name), in dataset order. */
+  source: string;
+  float: Float32Array[];
+  quant: Float32Array[];
+  /** Shapes as the runtime runs the float model (inputs pinned). */
+  inputShapes: number[][];
+  outputShapes: number[][];
 }
 
 async function loadPair(floatBytes: Uint8Array, quantBytes: Uint8Array, forced: RuntimeName | undefined): Promise<{ name: RuntimeName; version: string; f: LoadedTflite; q: LoadedTflite; fallbackReason?: string }> {
@@ -200,7 +215,10 @@ export async function evaluate(request: EvaluateRequest, options: EvaluateOption
         await q.reset();
         const fo = await f.run(sample.inputs.map((v, k) => toRuntimeInput(v, f.inputs[k]!)));
         const qo = await q.run(sample.inputs.map((v, k) => toRuntimeInput(v, q.inputs[k]!)));
-        comparisons.forEach((c, k) => c.add(fromRuntimeOutput(fo[k]!, f.outputs[k]!), fromRuntimeOutput(qo[k]!, q.outputs[k]!), sample.label));
+        const floatOut = fo.map((v, k) => fromRuntimeOutput(v, f.outputs[k]!));
+        const quantOut = qo.map((v, k) => fromRuntimeOutput(v, q.outputs[k]!));
+        comparisons.forEach((c, k) => c.add(floatOut[k]!, quantOut[k]!, sample.label));
+        options.onSample?.({ source: sample.source, float: floatOut, quant: quantOut, inputShapes: f.inputs.map((t) => t.shape), outputShapes: f.outputs.map((t) => t.shape) });
         done++;
         options.onProgress?.(done, dataset.count);
       }

@@ -1,4 +1,4 @@
-export { evaluate, type EvaluateOptions, type EvaluateRequest, type EvaluationReport, type LatencyFigures, type ModelSide } from './evaluate';
+export { evaluate, type EvaluateOptions, type EvaluateRequest, type EvaluationReport, type LatencyFigures, type ModelSide, type SampleOutputs } from './evaluate';
 export { formatReport, reportJson } from './report';
 export { argmax, cosineSimilarity, isClassification, latencySummary, OutputComparison, sqnrDb, type OutputMetrics } from './metrics';
 export { fromRuntimeOutput, toRuntimeInput } from './io';

@@ -6,11 +6,15 @@ import { parseCommandArgs, parsePositiveInt, parseShape, printJson, type Command
 import { InputError } from '../../errors';
 import { evaluate, formatReport, reportJson } from '../../evaluate/index';
 import type { RuntimeName } from '../../runtime/types';
+import { evaluateDetector, formatDetectionReport } from '../../detect/index';
+import { DETECT_FLAGS, detectOnly, detectRequest } from './evaluate-detect-flags';
 
 const USAGE = `Usage: edgequant evaluate FLOAT_MODEL QUANT.tflite --data DIR|FILE.npy|FILE.npz
                           [--labels FILE.npy] [--preprocess 0..1|-1..1|0..255|imagenet|caffe|FILE.json]
                           [--samples N] [--runtime litert-js|tflite-node] [--runs N] [--warmup N]
                           [--input-shape 1,H,W,C] [--weights FILE.h5] [--unroll-rnn] [--layers N] [--json]
+                          [--task detect [--decoder yolov8|nanodet|ssd|auto] [--labels DIR]
+                           [--classes FILE] [--score 0.25] [--iou 0.45] [--max-detections 100]]
 
 Runs the float model (a .tflite, or a Keras/TF.js model converted to float .tflite first) and the
 quantized .tflite on the same samples in the same TFLite runtime (a Keras to_json() config takes
@@ -20,7 +24,11 @@ max abs error, top-1 agreement; label accuracy with --labels (.npy, one per samp
 sub-folders named by class (0, 1, 2… are class indices; other names count in sorted order);
 file sizes and their ratio; local latency median / p90 after warm-up (--runs 0 skips it).
 --layers N also compares every layer (tensors both graphs name alike) on N samples, running both
-graphs in the IR interpreter, the quantized one simulated; the table lists the 10 worst layers.`;
+graphs in the IR interpreter, the quantized one simulated; the table lists the 10 worst layers.
+--task detect decodes both models' outputs into boxes (score threshold, per-class NMS) and reports
+mAP@0.5 and mAP@0.5:0.95, per-class AP, mean IoU of matched boxes, missed and extra boxes of the
+quantized model against the float model's detections; with --labels DIR (YOLO txt, one per image:
+'class cx cy w h' normalised) also both models against the labels.`;
 
 export const evaluateCommand: Command = {
   name: 'evaluate',
@@ -40,12 +48,14 @@ export const evaluateCommand: Command = {
       weights: { type: 'string' },
       'unroll-rnn': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      ...DETECT_FLAGS,
     });
+    if (values.task !== undefined && values.task !== 'detect') throw new InputError(`--task must be detect (got '${values.task}'); leave it out for classification/regression outputs.`);
     if (positionals.length !== 2) throw new InputError(`evaluate needs FLOAT_MODEL and QUANT.tflite (see 'edgequant evaluate --help').`);
     if (!values.data) throw new InputError(`evaluate needs --data DIR|FILE.npy|FILE.npz (real samples to compare on).`);
     const runtime = values.runtime;
     if (runtime !== undefined && runtime !== 'litert-js' && runtime !== 'tflite-node') throw new InputError(`--runtime must be litert-js or tflite-node (got '${runtime}').`);
-    const report = await evaluate({
+    const request = {
       floatModel: resolve(io.cwd, positionals[0]!),
       quantModel: resolve(io.cwd, positionals[1]!),
       ...(values.weights ? { companions: [resolve(io.cwd, values.weights)] } : {}),
@@ -59,7 +69,16 @@ export const evaluateCommand: Command = {
       warmup: values.warmup === '0' ? 0 : parsePositiveInt('--warmup', values.warmup, 5),
       ...(values.layers ? { layerSamples: parsePositiveInt('--layers', values.layers, 0) } : {}),
       ...(values['input-shape'] ? { inputShape: parseShape('--input-shape', values['input-shape']) } : {}),
-    });
+    };
+    if (values.task === 'detect') {
+      const { labels: _labels, ...rest } = request;
+      const report = await evaluateDetector(rest, detectRequest(values, io.cwd));
+      if (values.json) printJson(io, reportJson(report));
+      else io.stdout(formatDetectionReport(report));
+      return 0;
+    }
+    if (detectOnly(values)) throw new InputError(`${detectOnly(values)} only applies with --task detect.`);
+    const report = await evaluate(request);
     if (values.json) printJson(io, reportJson(report));
     else io.stdout(formatReport(report));
     return 0;
