@@ -5,6 +5,7 @@ import { dirname, extname, resolve } from 'node:path';
 import { CancelledError, InputError, UnsupportedError } from '../errors';
 import type { ModelGraph } from '../graph/model-graph';
 import { mainGraph, opHistogram } from '../graph/model-graph';
+import { computeBackend } from '../graph/tfjs-backend';
 import { runFloatPasses, type PassReport } from '../graph/passes/index';
 import type { ModelSource } from '../formats/importer';
 import { openModel as defaultOpenModel } from '../formats/registry';
@@ -159,6 +160,7 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
     warnings,
     ...(quantization ? { quantization } : {}),
     ioFormulas: ioQuantFormulas(model),
+    compute: computeBackend(),
     passes,
     model,
   };

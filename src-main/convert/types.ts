@@ -67,4 +67,6 @@ export interface ConvertResult {
   quantization?: QuantizeReport;
   /** The arithmetic deploying code applies at each graph input and output (see quantize/formulas.ts). */
   ioFormulas?: IoFormula[];
+  /** The TF.js backend the engine ran on ('tensorflow' = native tfjs-node, 'wasm', 'cpu', 'not loaded') and why a preferred one was not used. */
+  compute: { backend: string; notes: string[] };
 }

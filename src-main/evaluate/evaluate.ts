@@ -16,6 +16,7 @@ import { fromRuntimeOutput, toRuntimeInput } from './io';
 import { isClassification, latencySummary, OutputComparison, type OutputMetrics } from './metrics';
 import { compareLayers, type LayerError } from './layers';
 import { ExecuteUnsupportedError } from '../graph/execute';
+import { computeBackend } from '../graph/tfjs-backend';
 import { readTflite } from '../tflite/reader';
 
 export interface EvaluateRequest {
@@ -72,6 +73,8 @@ export interface EvaluationReport {
   outputs: OutputMetrics[];
   /** Per-layer error (float vs quantized simulated in the interpreter), when requested. */
   layers?: LayerError[];
+  /** The TF.js backend of the engine's own computing (conversion, per-layer passes); 'not loaded' when none ran. */
+  compute?: { backend: string; notes: string[] };
   warnings: string[];
 }
 
@@ -234,6 +237,7 @@ export async function evaluate(request: EvaluateRequest, options: EvaluateOption
       sizeRatio: quantBytes.length / floatSource.bytes.length,
       outputs: comparisons.map((c) => c.result()),
       ...(layers ? { layers } : {}),
+      compute: computeBackend(),
       warnings,
     };
   } finally {

@@ -16,6 +16,7 @@ export interface RunContext extends RunRef {
   setTimings(timings: Record<string, number>): void;
   warn(message: string): void;
   setIo(io: NonNullable<RunRecord['io']>): void;
+  setCompute(compute: NonNullable<RunRecord['compute']>): void;
 }
 
 export async function recordRun<T>(
@@ -30,6 +31,7 @@ export async function recordRun<T>(
   const timings: Record<string, number> = {};
   const warnings: string[] = [];
   let io: RunRecord['io'];
+  let compute: RunRecord['compute'];
   const context: RunContext = {
     ...ref,
     folder: runDir(ref),
@@ -42,15 +44,16 @@ export async function recordRun<T>(
     setTimings: (t) => Object.assign(timings, t),
     warn: (w) => warnings.push(w),
     setIo: (value) => (io = value),
+    setCompute: (value) => (compute = value),
   };
   let result: T;
   try {
     result = await work(context);
   } catch (error) {
-    finishRun(ref, { ...outcomeOf(error), metrics, timings, warnings, io });
+    finishRun(ref, { ...outcomeOf(error), metrics, timings, warnings, io, compute });
     throw error;
   }
-  const run = finishRun(ref, { status: 'succeeded', metrics, timings, warnings, io });
+  const run = finishRun(ref, { status: 'succeeded', metrics, timings, warnings, io, compute });
   return { run, result };
 }
 
@@ -85,6 +88,7 @@ export async function recordConvertRun(
     run.setTimings(result.timings);
     for (const w of result.warnings) run.warn(w);
     run.setIo({ inputs: result.inputs, outputs: result.outputs });
+    run.setCompute(result.compute);
     if (existsSync(result.output)) await run.addArtifact(result.output, 'tflite');
     await run.writeReport('conversion.json', { inputs: result.inputs, outputs: result.outputs, opHistogram: result.opHistogram });
     return result;

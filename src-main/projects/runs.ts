@@ -131,6 +131,7 @@ export interface RunOutcome {
   warnings?: string[];
   error?: { code: string; message: string };
   io?: RunRecord['io'];
+  compute?: RunRecord['compute'];
 }
 
 export function finishRun(ref: RunRef, outcome: RunOutcome): RunRecord {
@@ -145,6 +146,7 @@ export function finishRun(ref: RunRef, outcome: RunOutcome): RunRecord {
     run.warnings.push(...(outcome.warnings ?? []));
     if (outcome.error) run.error = outcome.error;
     if (outcome.io) run.io = outcome.io;
+    if (outcome.compute) run.compute = outcome.compute;
     delete run.owner;
   });
 }

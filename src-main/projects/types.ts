@@ -129,6 +129,8 @@ export interface RunRecord {
   error?: { code: string; message: string };
   /** I/O tensors of the produced .tflite (with int8/uint8 quantization), for formulas and snippets. */
   io?: { inputs: IoTensor[]; outputs: IoTensor[] };
+  /** The TF.js backend the engine computed on ('tensorflow' = native tfjs-node, 'wasm', …). */
+  compute?: { backend: string; notes: string[] };
 }
 
 export interface IoTensor {

@@ -3,7 +3,7 @@
 // factor of H⁻¹), and the row-copy / depthwise patch products equal the generic patch walk's.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { initTfjs } from '../../src-main/runtime/tfjs-backend';
+import { initTfjs } from '../../src-main/graph/tfjs-backend';
 import { addDepthwiseProducts, addTransposedProduct, mirrorLower, patchMatrix } from '../../src-main/quantize/rounding/gram';
 import { compensableLayer, type CompensableLayer } from '../../src-main/quantize/rounding/layer-inputs';
 import { inverseUpperCholesky, lowerRightFactor } from '../../src-main/quantize/rounding/linear-algebra';

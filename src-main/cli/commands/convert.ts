@@ -127,6 +127,7 @@ function summary(result: ConvertOutcome): string {
     `  outputs: ${io(result.outputs)}`,
     `  ops: ${ops}`,
     ...quantizationLines(result),
+    ...(result.compute.backend === 'not loaded' ? [] : [`  compute: TF.js ${result.compute.backend}${result.compute.notes.length ? ` (${result.compute.notes.join('; ')})` : ''}`]),
     ...(result.quantization ? ioQuantFormulasText(result.model).split('\n').map((line) => `  ${line}`) : []),
     ...result.warnings.map((w) => `  warning: ${w}`),
   ];
