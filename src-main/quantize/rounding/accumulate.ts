@@ -3,7 +3,7 @@
 // the float model's, D = Σ x·(x_float − x)ᵀ. Conv / FC products run on the tfjs backend.
 import { CancelledError } from '../../errors';
 import type { GraphExecutor, GraphInputs } from '../../graph/execute';
-import type { Tf } from '../../runtime/tfjs-backend';
+import type { Tf } from '../../graph/tfjs-backend';
 import { addDepthwiseProducts, addTransposedProduct, mirrorLower, patchMatrix } from './gram';
 import type { CompensableLayer } from './layer-inputs';
 

@@ -7,7 +7,7 @@
 import { CancelledError } from '../../errors';
 import { createExecutor, type GraphExecutor, type GraphInputs } from '../../graph/execute';
 import type { Graph, Node } from '../../graph/model-graph';
-import { initTfjs } from '../../runtime/tfjs-backend';
+import { initTfjs } from '../../graph/tfjs-backend';
 import { QuantizeInputError } from '../errors';
 import { accumulate, type Accumulators, type Captured, type PassFeed } from './accumulate';
 import { graphAfter, graphCuts, latestCutBefore, type Cut } from './checkpoints';

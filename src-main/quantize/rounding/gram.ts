@@ -3,7 +3,7 @@
 // stride-1 windows and dense layers), XᵀX and Xᵀ·(F − X) on the tfjs backend. Depthwise: many
 // small (kh·kw + 1)² products, summed in float64 in plain loops. Measured on MobileNetV2 (int8
 // gptq, 100 images): the generic per-patch callbacks these replace took ~40% of the time.
-import type { Tf } from '../../runtime/tfjs-backend';
+import type { Tf } from '../../graph/tfjs-backend';
 import { kept, windowAxis, type CompensableLayer } from './layer-inputs';
 
 /** Kept output positions for `positions` positions, per thinning (fixed hash). */
