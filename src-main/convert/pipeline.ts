@@ -6,6 +6,7 @@ import { CancelledError, InputError, UnsupportedError } from '../errors';
 import type { ModelGraph } from '../graph/model-graph';
 import { mainGraph, opHistogram } from '../graph/model-graph';
 import { computeBackend } from '../graph/tfjs-backend';
+import { workerCount } from '../compute/workers';
 import { runFloatPasses, type PassReport } from '../graph/passes/index';
 import type { ModelSource } from '../formats/importer';
 import { openModel as defaultOpenModel } from '../formats/registry';
@@ -72,6 +73,7 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
   };
   const timings: Record<string, number> = {};
   const warnings: string[] = [];
+  const workers = workerCount(request.workers);
   const time = async <T>(stage: string, work: () => Promise<T> | T): Promise<T> => {
     const start = performance.now();
     try {
@@ -119,11 +121,11 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
     let calibrate: QuantizeOptions['calibrate'];
     if (needsData && spec) {
       const { calibrator } = await import('../quantize/calibration/index');
-      calibrate = calibrator(spec, warnings, (done, total) => onProgress?.({ stage: 'calibrate', fraction: done / Math.max(total, 1) }), signal);
+      calibrate = calibrator(spec, warnings, (done, total) => onProgress?.({ stage: 'calibrate', fraction: done / Math.max(total, 1) }), signal, workers);
     }
     // Error-compensated rounding streams the calibration samples (again, once per fp16 layer).
     let stream: CalibrationSamples | undefined;
-    if (spec && weightRoundingFor(request.quantize, true) === 'gptq') {
+    if (spec && weightRoundingFor(request.quantize) === 'gptq') {
       const { openCalibrationSamples } = await import('../quantize/calibration/index');
       stream = await openCalibrationSamples(spec, model, warnings, signal);
     }
@@ -160,7 +162,7 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
     warnings,
     ...(quantization ? { quantization } : {}),
     ioFormulas: ioQuantFormulas(model),
-    compute: computeBackend(),
+    compute: { ...computeBackend(), workers },
     passes,
     model,
   };

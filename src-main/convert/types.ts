@@ -45,6 +45,8 @@ export interface ConvertRequest {
   /** Keras / TF.js layers models: unroll recurrent layers over time (no variable tensors). */
   unrollRnn?: boolean;
   quantize: QuantizeConfig;
+  /** Compute workers for calibration (default: the cores available but one). */
+  workers?: number;
 }
 
 export interface ConvertProgress {
@@ -68,5 +70,5 @@ export interface ConvertResult {
   /** The arithmetic deploying code applies at each graph input and output (see quantize/formulas.ts). */
   ioFormulas?: IoFormula[];
   /** The TF.js backend the engine ran on ('tensorflow' = native tfjs-node, 'wasm', 'cpu', 'not loaded') and why a preferred one was not used. */
-  compute: { backend: string; notes: string[] };
+  compute: { backend: string; notes: string[]; workers?: number };
 }

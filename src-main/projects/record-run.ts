@@ -81,7 +81,7 @@ export async function recordConvertRun(
   if (extra.label) options.label = extra.label;
   // Record the rounding the conversion will use, so the history says it without re-deriving.
   const recorded: ConvertRequest =
-    request.quantize.mode === 'none' ? request : { ...request, quantize: { ...request.quantize, weightRounding: weightRoundingFor(request.quantize, request.quantize.calibration !== undefined) } };
+    request.quantize.mode === 'none' ? request : { ...request, quantize: { ...request.quantize, weightRounding: weightRoundingFor(request.quantize) } };
   return recordRun(projectDir, { kind: 'convert', request: recorded, ...extra.config }, options, async (run) => {
     const result = await convert(request, run);
     run.setMetrics(convertMetrics(result));

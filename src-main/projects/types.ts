@@ -130,7 +130,7 @@ export interface RunRecord {
   /** I/O tensors of the produced .tflite (with int8/uint8 quantization), for formulas and snippets. */
   io?: { inputs: IoTensor[]; outputs: IoTensor[] };
   /** The TF.js backend the engine computed on ('tensorflow' = native tfjs-node, 'wasm', …). */
-  compute?: { backend: string; notes: string[] };
+  compute?: { backend: string; notes: string[]; workers?: number };
 }
 
 export interface IoTensor {

@@ -128,7 +128,7 @@ export async function quantizeModel(source: ModelGraph, config: QuantizeConfig, 
   report.recipe = recipe.name;
   const domains = new Map<string, NodeDomain>();
   let floatOps: FloatOp[] = [];
-  const gptqSamples = weightRoundingFor(config, options.samples !== undefined) === 'gptq' ? options.samples : undefined;
+  const gptqSamples = weightRoundingFor(config) === 'gptq' ? options.samples : undefined;
   if (config.weightRounding === 'gptq' && !gptqSamples) throw new QuantizeInputError('--weight-rounding gptq needs calibration data (--calibration DIR|FILE.npy|FILE.npz).');
   /** gptq onto the int8 grid for the layers `include` picks (static and dynamic modes). */
   const compensateInt8 = (samples: NonNullable<QuantizeOptions['samples']>, include: (node: Node) => boolean) =>

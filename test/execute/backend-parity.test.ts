@@ -71,7 +71,7 @@ test('tfjs-node and wasm give the same calibration ranges and float outputs (≥
   }
 });
 
-test('convert says which backend computed: --json `compute` and the project run record', async () => {
+test('convert says which backend computed and on how many workers: --json `compute`, the project run record; --workers 0 is bad input', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'eq-backend-'));
   const model = join(dir, 'small.tflite');
   writeFileSync(model, writeTflite({ format: 'test', description: 'hand-built', graphs: [smallNet()], signatures: [], metadata: {}, unsupported: [] }));
@@ -82,14 +82,19 @@ test('convert says which backend computed: --json `compute` and the project run 
   const project = join(dir, 'proj');
   initProject(project);
   let out = '';
-  const args = ['convert', model, '-o', join(dir, 'int8.tflite'), '--quantize', 'int8', '--calibration', npy, '--project', project, '--json'];
+  const args = ['convert', model, '-o', join(dir, 'int8.tflite'), '--quantize', 'int8', '--calibration', npy, '--project', project, '--workers', '2', '--json'];
   const code = await runCli(args, { stdout: (text) => void (out += text), stderr: () => undefined, cwd: dir, env: {} });
   assert.equal(code, 0, out);
-  const json = JSON.parse(out) as { compute: { backend: string; notes: string[] } };
+  const json = JSON.parse(out) as { compute: { backend: string; notes: string[]; workers: number } };
+  assert.equal(json.compute.workers, 2);
   await initTfjs();
   const expected = computeBackend().backend;
   assert.ok(['tensorflow', 'wasm', 'cpu'].includes(json.compute.backend), json.compute.backend);
   assert.equal(json.compute.backend, expected);
   const [run] = listRuns(project);
   assert.equal(readRun(project, run!.id).compute?.backend, expected);
+  let err = '';
+  const bad = await runCli([...args.slice(0, -3), '--workers', '0'], { stdout: () => undefined, stderr: (text) => void (err += text), cwd: dir, env: {} });
+  assert.equal(bad, 2);
+  assert.match(err, /--workers must be a positive integer \(got '0'\)/);
 });

@@ -12,7 +12,7 @@ const USAGE = `Usage: edgequant convert MODEL [WEIGHTS.h5] -o OUT.tflite [--quan
                          [--calibration DIR|FILE.npy|FILE.npz] [--preprocess 0..1|-1..1|0..255|imagenet|caffe|FILE.json]
                          [--samples N] [--calibration-method minmax|percentile|mse] [--weight-rounding nearest|gptq]
                          [--input-type float32|int8|uint8|int16] [--output-type float32|int8|uint8|int16] [--int8-only]
-                         [--recipe FILE.json] [--input-shape 1,H,W,C] [--unroll-rnn] [--project DIR] [--json]
+                         [--recipe FILE.json] [--input-shape 1,H,W,C] [--unroll-rnn] [--project DIR] [--workers N] [--json]
 
 MODEL is a Keras .h5 / .keras file, a Keras to_json() config (give its weights .h5 after it;
 without weights the architecture is converted with seeded random weights), a TF.js model.json,
@@ -21,12 +21,14 @@ a SavedModel folder or a float .tflite. --input-shape pins dynamic input dims.
 and SimpleRNN always are): a larger graph without variable tensors, so LiteRT.js runs it too.
 --weight-rounding gptq (needs --calibration) chooses each layer's stored weights so that its
 outputs on the calibration data stay closest to float, instead of rounding each weight alone
-(nearest, as the TFLite converter does). fp16 uses it by default when --calibration is given;
-there it makes one pass per layer over the samples, each starting where the last one's
-final layers end (MobileNetV2 224, 100 samples: about a minute).
-int8, int16x8 and dynamic make one extra pass in all.
+(nearest, as the TFLite converter does, and the default for every mode). Its cost, measured
+on MobileNetV2 224 with 100 samples, in multiples of 100 float forward passes: int8, int16x8
+and dynamic make one extra pass in all (int8 ≈ ×4–5); fp16 makes one pass per layer, each
+starting where the last one's final layers end (≈ ×15–20).
 --recipe replaces the mode's preset with a JSON recipe (rules: which ops, which algorithm, how
 weights are stored; the presets are in src-main/quantize/recipes/).
+--workers N splits calibration's samples across N compute threads, each with its own TF.js
+backend (default: the cores available but one; the ranges are the same for any N).
 --json prints the output size, op histogram, I/O, timings, the quantization report (ops left
 float and why, per-layer weight SQNR, checks) and the I/O formulas as one JSON document.`;
 
@@ -58,6 +60,7 @@ export function parseConvertArgs(argv: string[], cwd: string): { request: Conver
     'unroll-rnn': { type: 'boolean', default: false },
     recipe: { type: 'string' },
     project: { type: 'string' },
+    workers: { type: 'string' },
     json: { type: 'boolean', default: false },
   });
   if (positionals.length < 1 || positionals.length > 2) {
@@ -87,6 +90,7 @@ export function parseConvertArgs(argv: string[], cwd: string): { request: Conver
   if (positionals[1]) request.companions = [resolve(cwd, positionals[1])];
   if (values['input-shape']) request.inputShape = parseShape('--input-shape', values['input-shape']);
   if (values['unroll-rnn']) request.unrollRnn = true;
+  if (values.workers !== undefined) request.workers = parsePositiveInt('--workers', values.workers, 1);
   const calibrationFlags = [values.preprocess, values.samples, values['calibration-method']].some((v) => v !== undefined);
   if (values.calibration) {
     request.quantize.calibration = {
