@@ -5,7 +5,7 @@ import { dirname, extname, resolve } from 'node:path';
 import { CancelledError, InputError, UnsupportedError } from '../errors';
 import type { ModelGraph } from '../graph/model-graph';
 import { mainGraph, opHistogram } from '../graph/model-graph';
-import { computeBackend } from '../graph/tfjs-backend';
+import { computeBackend, initTfjs } from '../graph/tfjs-backend';
 import { workerCount } from '../compute/workers';
 import { runFloatPasses, type PassReport } from '../graph/passes/index';
 import type { ModelSource } from '../formats/importer';
@@ -64,6 +64,15 @@ async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
     await rm(temp, { force: true });
     throw error;
   }
+}
+
+/**
+ * The backend this conversion computed on. Calibration may have run only in compute workers,
+ * which pick their backend by the same rule as this thread: load it here too to name it.
+ */
+async function computeBackendOf(request: ConvertRequest): Promise<ReturnType<typeof computeBackend>> {
+  if (request.quantize.mode !== 'none') await initTfjs();
+  return computeBackend();
 }
 
 export async function convertModel(request: ConvertRequest, options: ConvertOptions = {}): Promise<ConvertOutcome> {
@@ -162,7 +171,7 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
     warnings,
     ...(quantization ? { quantization } : {}),
     ioFormulas: ioQuantFormulas(model),
-    compute: { ...computeBackend(), workers },
+    compute: { ...(await computeBackendOf(request)), workers },
     passes,
     model,
   };

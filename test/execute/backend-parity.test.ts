@@ -1,16 +1,8 @@
 // Where tfjs-node loads (its libtensorflow was downloaded), the native backend and wasm compute
 // the same thing: calibration ranges equal to float32 rounding and float outputs ≥ 100 dB apart.
-// Offline installs have no libtensorflow: the test skips and says why. Either way, a conversion
-// says which backend computed it.
+// Offline installs have no libtensorflow: the test skips and says why.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli } from '../../src-main/cli/main';
-import { writeNpy } from '../../src-main/data/npy';
-import { initProject, listRuns, readRun } from '../../src-main/projects/index';
-import { writeTflite } from '../../src-main/tflite/writer';
 import { createExecutor } from '../../src-main/graph/execute';
 import { mainGraph } from '../../src-main/graph/model-graph';
 import { computeBackend, initTfjs, tryWasm, type Tf } from '../../src-main/graph/tfjs-backend';
@@ -69,32 +61,4 @@ test('tfjs-node and wasm give the same calibration ranges and float outputs (≥
   } finally {
     await tf.setBackend('tensorflow');
   }
-});
-
-test('convert says which backend computed and on how many workers: --json `compute`, the project run record; --workers 0 is bad input', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'eq-backend-'));
-  const model = join(dir, 'small.tflite');
-  writeFileSync(model, writeTflite({ format: 'test', description: 'hand-built', graphs: [smallNet()], signatures: [], metadata: {}, unsupported: [] }));
-  const data = new Float32Array(4 * 12 * 12 * 3);
-  for (let i = 0; i < 4; i++) data.set(randomData(12 * 12 * 3, 60 + i), i * 12 * 12 * 3);
-  const npy = join(dir, 'calibration.npy');
-  await writeNpy(npy, { dtype: 'float32', shape: [4, 12, 12, 3], data });
-  const project = join(dir, 'proj');
-  initProject(project);
-  let out = '';
-  const args = ['convert', model, '-o', join(dir, 'int8.tflite'), '--quantize', 'int8', '--calibration', npy, '--project', project, '--workers', '2', '--json'];
-  const code = await runCli(args, { stdout: (text) => void (out += text), stderr: () => undefined, cwd: dir, env: {} });
-  assert.equal(code, 0, out);
-  const json = JSON.parse(out) as { compute: { backend: string; notes: string[]; workers: number } };
-  assert.equal(json.compute.workers, 2);
-  await initTfjs();
-  const expected = computeBackend().backend;
-  assert.ok(['tensorflow', 'wasm', 'cpu'].includes(json.compute.backend), json.compute.backend);
-  assert.equal(json.compute.backend, expected);
-  const [run] = listRuns(project);
-  assert.equal(readRun(project, run!.id).compute?.backend, expected);
-  let err = '';
-  const bad = await runCli([...args.slice(0, -3), '--workers', '0'], { stdout: () => undefined, stderr: (text) => void (err += text), cwd: dir, env: {} });
-  assert.equal(bad, 2);
-  assert.match(err, /--workers must be a positive integer \(got '0'\)/);
 });
