@@ -23,8 +23,8 @@ and SimpleRNN always are): a larger graph without variable tensors, so LiteRT.js
 outputs on the calibration data stay closest to float, instead of rounding each weight alone
 (nearest, as the TFLite converter does, and the default for every mode). Its cost, measured
 on MobileNetV2 224 with 100 samples, in multiples of 100 float forward passes: int8, int16x8
-and dynamic make one extra pass in all (int8 ≈ ×4–5); fp16 makes one pass per layer, each
-starting where the last one's final layers end (≈ ×15–20).
+and dynamic make one extra pass in all (int8 ≈ ×10 for the whole conversion); fp16 makes one
+pass per layer, each starting where the last one's final layers end (more again).
 --recipe replaces the mode's preset with a JSON recipe (rules: which ops, which algorithm, how
 weights are stored; the presets are in src-main/quantize/recipes/).
 --workers N splits calibration's samples across N compute threads, each with its own TF.js
