@@ -14,6 +14,7 @@ export default defineConfig({
           host: resolve('src-main/host/main.ts'),
           cli: resolve('src-main/cli/main.ts'),
           'job-worker': resolve('src-main/app/job-worker.ts'),
+          'compute-worker': resolve('src-main/compute/worker.ts'),
         },
       },
     },

@@ -12,6 +12,9 @@ import { runFloatPasses } from '../src-main/graph/passes/index';
 import { createExecutor } from '../src-main/graph/execute';
 import { mainGraph } from '../src-main/graph/model-graph';
 import { collectStatistics, inputSpecs, openDataset } from '../src-main/quantize/calibration/index';
+import { defaultWorkerCount } from '../src-main/compute/workers';
+import { computeBackend } from '../src-main/graph/tfjs-backend';
+import { availableParallelism } from 'node:os';
 
 const fixtures = join(import.meta.dirname, '..', '..', 'shared', 'fixtures');
 const modelPath = join(fixtures, 'tfjs', 'nsfwjs_mobilenet_v2', 'model.json');
@@ -61,13 +64,28 @@ try {
     record[`${method}Tensors`] = stats.size;
   }
   record.minmaxRatio = Math.round(((record.minmaxMs as number) / forwardMs) * 100) / 100;
+  // The same min/max calibration split across compute workers: every core, and the default
+  // (cores − 1, leaving one for the UI); the ranges are bit-identical to one worker's.
+  for (const [label, workers] of [['all', availableParallelism()], ['default', defaultWorkerCount()]] as const) {
+    if (workers <= 1) continue;
+    const ds = await openDataset(images, specs, { preprocess: '0..1', samples: 100, seed: 0 });
+    t0 = performance.now();
+    await collectStatistics(graph, ds, { method: 'minmax', workers });
+    const ms = performance.now() - t0;
+    record[`minmax${label === 'all' ? 'AllWorkers' : 'DefaultWorkers'}`] = workers;
+    record[`minmax${label === 'all' ? 'AllWorkers' : 'DefaultWorkers'}Ms`] = Math.round(ms);
+    record[`minmax${label === 'all' ? 'AllWorkers' : 'DefaultWorkers'}Ratio`] = Math.round((ms / forwardMs) * 100) / 100;
+    record[`minmax${label === 'all' ? 'AllWorkers' : 'DefaultWorkers'}SpeedUp`] = Math.round(((record.minmaxMs as number) / ms) * 100) / 100;
+  }
+  record.backend = computeBackend().backend;
   record.rssAt20Mb = Math.round(rssAt20);
   record.rssAt100Mb = Math.round(rssAt100);
   record.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   record.targetRatioMet = (record.minmaxRatio as number) <= 2;
   console.log(
     `MobileNetV2: 100 forward passes ${record.forward100Ms} ms; calibration min/max ${record.minmaxMs} ms (x${record.minmaxRatio}), ` +
-      `percentile ${record.percentileMs} ms, mse ${record.mseMs} ms; RSS ${record.rssAt20Mb} MB at 20 samples, ${record.rssAt100Mb} MB at 100; peak ${record.peakRssMb} MB`,
+      `percentile ${record.percentileMs} ms, mse ${record.mseMs} ms; RSS ${record.rssAt20Mb} MB at 20 samples, ${record.rssAt100Mb} MB at 100; peak ${record.peakRssMb} MB; ` +
+      `min/max on ${record.minmaxAllWorkers ?? 1} workers ${record.minmaxAllWorkersMs ?? '-'} ms (x${record.minmaxAllWorkersRatio ?? '-'}, speed-up ${record.minmaxAllWorkersSpeedUp ?? '-'}); backend ${record.backend}`,
   );
   console.log(`BENCH ${JSON.stringify(record)}`);
   if (!record.targetRatioMet) process.exitCode = 1;

@@ -63,6 +63,8 @@ try {
     peakRssMb: Math.round(peakRssMb),
     targets: { ratio: 2, peakRssMb: 1536 },
     outputBytes: result.bytes,
+    backend: result.compute.backend,
+    workers: result.compute.workers,
   };
   console.log(`MobileNetV2 int8 conversion (100 images): ${record.convertMs} ms vs 100 float forwards ${record.float100ForwardsMs} ms (ratio ${record.ratio}, target ≤ 2); peak RSS ${record.peakRssMb} MB (target ≤ 1536); inside quantizeModel: ${JSON.stringify(alone.report.timings)}`);
   console.log(`BENCH ${JSON.stringify(record)}`);
@@ -83,6 +85,7 @@ try {
     float100ForwardsMs: Math.round(forwardMs),
     ratio: Number((gptqMs / forwardMs).toFixed(2)),
     compensatedLayers: gptq.quantization?.weightRounding?.compensated ?? 0,
+    backend: gptq.compute.backend,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   };
   console.log(`MobileNetV2 int8 with --weight-rounding gptq: ${gptqRecord.convertMs} ms (×${gptqRecord.ratio} of 100 float forwards), ${gptqRecord.compensatedLayers} layers compensated`);
@@ -95,7 +98,7 @@ try {
   const fp16 = await convertModel({
     model,
     output: join(dir, 'fp16-gptq.tflite'),
-    quantize: { mode: 'fp16', inputType: 'float32', outputType: 'float32', int8Only: false, calibration: { path: dir, preprocess: '0..1', samples: fp16Samples, method: 'minmax', seed: 0 } },
+    quantize: { mode: 'fp16', inputType: 'float32', outputType: 'float32', int8Only: false, weightRounding: 'gptq', calibration: { path: dir, preprocess: '0..1', samples: fp16Samples, method: 'minmax', seed: 0 } },
   });
   const fp16Ms = performance.now() - startFp16;
   const fp16Record = {
@@ -104,10 +107,13 @@ try {
     weightRounding: fp16.quantization?.weightRounding?.method,
     convertMs: Math.round(fp16Ms),
     msPerSample: Math.round(fp16Ms / fp16Samples),
+    float100ForwardsMs: Math.round(forwardMs),
+    ratio: Number((fp16Ms / forwardMs).toFixed(2)),
+    backend: fp16.compute.backend,
     compensatedLayers: fp16.quantization?.weightRounding?.compensated ?? 0,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   };
-  console.log(`MobileNetV2 fp16 with calibration (gptq, ${fp16Samples} images): ${fp16Record.convertMs} ms (${fp16Record.msPerSample} ms per sample), ${fp16Record.compensatedLayers} layers compensated`);
+  console.log(`MobileNetV2 fp16 with calibration (gptq, ${fp16Samples} images): ${fp16Record.convertMs} ms (×${fp16Record.ratio} of 100 float forwards, ${fp16Record.msPerSample} ms per sample), ${fp16Record.compensatedLayers} layers compensated, backend ${fp16Record.backend}`);
   console.log(`BENCH ${JSON.stringify(fp16Record)}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

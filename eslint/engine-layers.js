@@ -18,6 +18,7 @@ export const LAYERS = [
   ['formats'],
   ['data'], // datasets, preprocessing, hashing: read by calibration, evaluation and devices
   ['quantize'],
+  ['compute'], // worker threads with their own backend; tasks.ts names the quantizer's parallel work
   ['convert'], // the pipeline: formats → graph passes → quantize → tflite writer
   ['runtime'],
   ['evaluate'],
@@ -35,7 +36,7 @@ export const ALLOWED = [
   { file: 'convert/types.ts', reason: "the conversion request's vocabulary (modes, calibration spec), shared by every stage that carries part of it out" },
   { file: 'convert/weight-rounding.ts', reason: 'the one rule for the default weight rounding, applied by the quantizer and recorded by projects' },
   { file: 'detect/report-types.ts', reason: "the shape of the detection section an evaluation report carries (types only; detect/ fills it)" },
-  { file: 'runtime/tfjs-backend.ts', reason: 'tfjs compute, not a TFLite runtime; it moves beside the graph executor (issue 16, compute path)' },
+  { file: 'compute/pool.ts', reason: 'the generic worker pool (it knows no task; compute/tasks.ts names them): calibration splits its samples through it' },
 ];
 
 const rankOf = new Map(LAYERS.flatMap((row, rank) => row.map((folder) => [folder, rank])));

@@ -18,7 +18,7 @@ export interface Services {
 
 /** The backend the engine's TF.js picks here (loads TF.js once, ~0.3 s with wasm). */
 async function engineTfjsBackend(): Promise<string | null> {
-  const { initTfjs, tfjsBackendInfo } = await import('../runtime/tfjs-backend');
+  const { initTfjs, tfjsBackendInfo } = await import('../graph/tfjs-backend');
   await initTfjs();
   return tfjsBackendInfo()?.backend ?? null;
 }

@@ -5,6 +5,8 @@ import { dirname, extname, resolve } from 'node:path';
 import { CancelledError, InputError, UnsupportedError } from '../errors';
 import type { ModelGraph } from '../graph/model-graph';
 import { mainGraph, opHistogram } from '../graph/model-graph';
+import { computeBackend, initTfjs } from '../graph/tfjs-backend';
+import { workerCount } from '../compute/workers';
 import { runFloatPasses, type PassReport } from '../graph/passes/index';
 import type { ModelSource } from '../formats/importer';
 import { openModel as defaultOpenModel } from '../formats/registry';
@@ -72,6 +74,15 @@ async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
   }
 }
 
+/**
+ * The backend this conversion computed on. Calibration may have run only in compute workers,
+ * which pick their backend by the same rule as this thread: load it here too to name it.
+ */
+async function computeBackendOf(request: ConvertRequest): Promise<ReturnType<typeof computeBackend>> {
+  if (request.quantize.mode !== 'none') await initTfjs();
+  return computeBackend();
+}
+
 export async function convertModel(request: ConvertRequest, options: ConvertOptions = {}): Promise<ConvertOutcome> {
   const { onProgress, signal } = options;
   const check = (): void => {
@@ -79,6 +90,7 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
   };
   const timings: Record<string, number> = {};
   const warnings: string[] = [];
+  const workers = workerCount(request.workers);
   const time = async <T>(stage: string, work: () => Promise<T> | T): Promise<T> => {
     const start = performance.now();
     try {
@@ -134,11 +146,11 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
     const reader = options.reader ?? new DataReader();
     if (needsData && spec) {
       const { calibrator } = await import('../quantize/calibration/index');
-      calibrate = calibrator(spec, warnings, (done, total) => onProgress?.({ stage: 'calibrate', fraction: done / Math.max(total, 1) }), signal, reader);
+      calibrate = calibrator(spec, warnings, (done, total) => onProgress?.({ stage: 'calibrate', fraction: done / Math.max(total, 1) }), signal, reader, workers);
     }
     // Error-compensated rounding streams the calibration samples (again, once per fp16 layer).
     let stream: CalibrationSamples | undefined;
-    if (spec && weightRoundingFor(request.quantize, true) === 'gptq') {
+    if (spec && weightRoundingFor(request.quantize) === 'gptq') {
       const { openCalibrationSamples } = await import('../quantize/calibration/index');
       stream = await openCalibrationSamples(spec, model, warnings, signal, reader);
     }
@@ -176,6 +188,7 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
     ...(quantization ? { quantization } : {}),
     ...(recipe ? { recipe } : {}),
     ioFormulas: ioQuantFormulas(model),
+    compute: { ...(await computeBackendOf(request)), workers },
     passes,
     model,
     floatModel,

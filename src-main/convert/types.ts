@@ -17,6 +17,8 @@ export interface ConvertRequest {
   /** TF graph models: end the graph at these tensors (post-processing stays on the host). */
   outputs?: string[];
   quantize: QuantizeConfig;
+  /** Compute workers for calibration (default: the cores available but one). */
+  workers?: number;
 }
 
 export interface ConvertProgress {
@@ -41,4 +43,6 @@ export interface ConvertResult {
   recipe?: Recipe;
   /** The arithmetic deploying code applies at each graph input and output (see quantize/formulas.ts). */
   ioFormulas?: IoFormula[];
+  /** The TF.js backend the engine ran on ('tensorflow' = native tfjs-node, 'wasm', 'cpu', 'not loaded') and why a preferred one was not used. */
+  compute: { backend: string; notes: string[]; workers?: number };
 }

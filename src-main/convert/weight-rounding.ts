@@ -1,8 +1,11 @@
-// Which weight rounding a conversion uses when the request does not say: gptq for fp16 when
-// calibration data is at hand (the data has no other use there), nearest otherwise. One rule
-// for the pipeline, the quantizer and the run history.
+// Which weight rounding a conversion uses when the request does not say: nearest, for every
+// mode. gptq is offered (CLI --weight-rounding gptq, the Quantize page) with its cost, not
+// chosen silently: on MobileNetV2 224 with 100 images an int8 gptq conversion takes ~×10 the
+// time of 100 float forward passes (one pass collects every layer's statistics; measured in
+// CPU time, 2026-12-03), fp16 more (each layer needs a pass of its own), far from the ≤ ×5 that
+// would make it a fair default. One rule for the pipeline, the quantizer and the run history.
 import type { QuantizeConfig, WeightRounding } from './types';
 
-export function weightRoundingFor(config: Pick<QuantizeConfig, 'mode' | 'weightRounding'>, hasData: boolean): WeightRounding {
-  return config.weightRounding ?? (config.mode === 'fp16' && hasData ? 'gptq' : 'nearest');
+export function weightRoundingFor(config: Pick<QuantizeConfig, 'weightRounding'>): WeightRounding {
+  return config.weightRounding ?? 'nearest';
 }

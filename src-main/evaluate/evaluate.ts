@@ -18,6 +18,7 @@ import { fromRuntimeOutput, toRuntimeInput } from './io';
 import { isClassification, latencySummary, OutputComparison, type OutputMetrics } from './metrics';
 import { compareLayers, type LayerError } from '../validation/layers';
 import { ExecuteUnsupportedError } from '../graph/execute';
+import { computeBackend } from '../graph/tfjs-backend';
 import { readTflite } from '../tflite/reader';
 import type { DetectionSection } from '../detect/report-types';
 
@@ -86,6 +87,8 @@ export interface EvaluationReport {
   layers?: LayerError[];
   /** Boxes and mAP when evaluated with --task detect (filled by src-main/detect). */
   detection?: DetectionSection;
+  /** The TF.js backend of the engine's own computing (conversion, per-layer passes); 'not loaded' when none ran. */
+  compute?: { backend: string; notes: string[] };
   warnings: string[];
 }
 
@@ -265,6 +268,7 @@ export async function evaluate(request: EvaluateRequest, options: EvaluateOption
       sizeRatio: quantBytes.length / floatSource.bytes.length,
       outputs: comparisons.map((c) => c.result()),
       ...(layers ? { layers } : {}),
+      compute: computeBackend(),
       warnings,
     };
   } finally {

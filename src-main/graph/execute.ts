@@ -3,7 +3,7 @@
 // per layer. Values are real numbers: constants are decoded (float16, int8·scale) on load, and
 // tensors the IR declares as quantized are fake-quantized, so quantized graphs are simulated.
 import { CancelledError, InputError } from '../errors';
-import { initTfjs, type Tf } from '../runtime/tfjs-backend';
+import { initTfjs, type Tf } from './tfjs-backend';
 import { elementCount, getTensor, type Graph, type ModelGraph, type Node, type Tensor } from './model-graph';
 import type { OpType } from './ops';
 import { constantAsFloat, constantAsInts, isIndexTensor } from './execute/constants';

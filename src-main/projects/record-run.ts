@@ -17,6 +17,7 @@ export interface RunContext extends RunRef {
   warn(message: string): void;
   setIo(io: NonNullable<RunRecord['io']>): void;
   setQuantization(value: NonNullable<RunRecord['quantization']>): void;
+  setCompute(compute: NonNullable<RunRecord['compute']>): void;
 }
 
 export async function recordRun<T>(
@@ -32,6 +33,7 @@ export async function recordRun<T>(
   const warnings: string[] = [];
   let io: RunRecord['io'];
   let quantization: RunRecord['quantization'];
+  let compute: RunRecord['compute'];
   const context: RunContext = {
     ...ref,
     folder: runDir(ref),
@@ -45,15 +47,16 @@ export async function recordRun<T>(
     warn: (w) => warnings.push(w),
     setIo: (value) => (io = value),
     setQuantization: (value) => (quantization = value),
+    setCompute: (value) => (compute = value),
   };
   let result: T;
   try {
     result = await work(context);
   } catch (error) {
-    finishRun(ref, { ...outcomeOf(error), metrics, timings, warnings, io, ...(quantization ? { quantization } : {}) });
+    finishRun(ref, { ...outcomeOf(error), metrics, timings, warnings, io, compute, ...(quantization ? { quantization } : {}) });
     throw error;
   }
-  const run = finishRun(ref, { status: 'succeeded', metrics, timings, warnings, io, ...(quantization ? { quantization } : {}) });
+  const run = finishRun(ref, { status: 'succeeded', metrics, timings, warnings, io, compute, ...(quantization ? { quantization } : {}) });
   return { run, result };
 }
 
@@ -81,13 +84,14 @@ export async function recordConvertRun(
   if (extra.label) options.label = extra.label;
   // Record the rounding the conversion will use, so the history says it without re-deriving.
   const recorded: ConvertRequest =
-    request.quantize.mode === 'none' ? request : { ...request, quantize: { ...request.quantize, weightRounding: weightRoundingFor(request.quantize, request.quantize.calibration !== undefined) } };
+    request.quantize.mode === 'none' ? request : { ...request, quantize: { ...request.quantize, weightRounding: weightRoundingFor(request.quantize) } };
   return recordRun(projectDir, { kind: 'convert', request: recorded, ...extra.config }, options, async (run) => {
     const result = await convert(request, run);
     run.setMetrics(convertMetrics(result));
     run.setTimings(result.timings);
     for (const w of result.warnings) run.warn(w);
     run.setIo({ inputs: result.inputs, outputs: result.outputs });
+    run.setCompute(result.compute);
     if (existsSync(result.output)) await run.addArtifact(result.output, 'tflite');
     await run.writeReport('conversion.json', { inputs: result.inputs, outputs: result.outputs, opHistogram: result.opHistogram });
     if (result.recipe && result.quantization) {

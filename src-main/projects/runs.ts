@@ -135,6 +135,7 @@ export interface RunOutcome {
   error?: { code: string; message: string };
   io?: RunRecord['io'];
   quantization?: RunRecord['quantization'];
+  compute?: RunRecord['compute'];
 }
 
 export function finishRun(ref: RunRef, outcome: RunOutcome): RunRecord {
@@ -150,6 +151,7 @@ export function finishRun(ref: RunRef, outcome: RunOutcome): RunRecord {
     if (outcome.error) run.error = outcome.error;
     if (outcome.io) run.io = outcome.io;
     if (outcome.quantization) run.quantization = outcome.quantization;
+    if (outcome.compute) run.compute = outcome.compute;
     delete run.owner;
   });
 }

@@ -122,6 +122,8 @@ export interface RunRecord {
   io?: { inputs: IoTensor[]; outputs: IoTensor[] };
   /** A quantizing conversion: the recipe it ran (saved as runs/<id>/<recipe>) and its per-layer table. */
   quantization?: { recipe: string; layers: LayerReport[] };
+  /** The TF.js backend the engine computed on ('tensorflow' = native tfjs-node, 'wasm', …). */
+  compute?: { backend: string; notes: string[]; workers?: number };
 }
 
 export interface IoTensor {

@@ -85,7 +85,7 @@ export async function quantizeModel(source: ModelGraph, config: QuantizeConfig, 
     report.timings[name] = Math.round((report.timings[name] ?? 0) + now - clock);
     clock = now;
   };
-  const gptqSamples = weightRoundingFor(config, options.samples !== undefined) === 'gptq' ? options.samples : undefined;
+  const gptqSamples = weightRoundingFor(config) === 'gptq' ? options.samples : undefined;
   if (config.weightRounding === 'gptq' && !gptqSamples) throw new QuantizeInputError('--weight-rounding gptq needs calibration data (--calibration DIR|FILE.npy|FILE.npz).');
 
   const domains = new Map<string, NodeDomain>();

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { initTfjs } from '../../src-main/runtime/tfjs-backend';
+import { initTfjs } from '../../src-main/graph/tfjs-backend';
 import { mainGraph, getTensor } from '../../src-main/graph/model-graph';
 import { readTflite } from '../../src-main/tflite/reader';
 import { convertTo, runTflite, sqnrDb, tempDir } from '../convert/helpers';

@@ -1,21 +1,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { initTfjs, tfjsBackendInfo } from '../../src-main/runtime/tfjs-backend';
+import { computeBackend, initTfjs, tfjsBackendInfo } from '../../src-main/graph/tfjs-backend';
 
-test('initTfjs is idempotent and picks tfjs-node, else wasm (SIMD), else cpu', async () => {
+test('initTfjs is idempotent and picks tfjs-node where it loads, else wasm (SIMD) with the reason', async () => {
   const [a, b] = await Promise.all([initTfjs(), initTfjs()]);
   assert.equal(a, b);
   const info = tfjsBackendInfo()!;
   assert.equal(info.backend, a.getBackend());
-  let nodeInstalled = true;
+  assert.deepEqual(computeBackend(), { backend: info.backend, notes: info.notes });
+  let nativeLoads = true;
   try {
-    await import('@tensorflow/tfjs-node' as string);
+    const tfn = (await import('@tensorflow/tfjs-node' as string)) as { getBackend(): string };
+    nativeLoads = typeof tfn.getBackend === 'function';
   } catch {
-    nodeInstalled = false;
+    nativeLoads = false;
   }
-  if (nodeInstalled) assert.equal(info.backend, 'tensorflow');
+  if (nativeLoads) assert.equal(info.backend, 'tensorflow');
   else {
-    assert.ok(info.notes.some((n) => /tfjs-node not installed/.test(n)));
+    // Not installed, or installed offline without its native library: the note says which.
+    assert.ok(info.notes.some((n) => /tfjs-node( not installed|: native library not downloaded| failed to load)/.test(n)), info.notes.join('; '));
     assert.equal(info.backend, 'wasm', `wasm expected here: ${info.notes.join('; ')}`);
     assert.equal(info.simd, true);
   }

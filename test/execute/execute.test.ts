@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createExecutor, executeGraph } from '../../src-main/graph/execute';
-import { initTfjs } from '../../src-main/runtime/tfjs-backend';
+import { initTfjs } from '../../src-main/graph/tfjs-backend';
 import type { Tensor } from '../../src-main/graph/model-graph';
 import { f32, graphOf, i32, maxAbsDiff, rand, refConv, refDepthwise } from './helpers';
 

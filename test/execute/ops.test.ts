@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createExecutor, executeGraph } from '../../src-main/graph/execute';
-import { initTfjs } from '../../src-main/runtime/tfjs-backend';
+import { initTfjs } from '../../src-main/graph/tfjs-backend';
 import { f32, graphOf, i32, maxAbsDiff, rand } from './helpers';
 
 test('TRANSPOSE_CONV with [out,kh,kw,in] weights, SAME, stride 2 matches a scatter reference', async () => {

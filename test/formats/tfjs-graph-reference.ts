@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { initTfjs } from '../../src-main/runtime/tfjs-backend';
+import { initTfjs } from '../../src-main/graph/tfjs-backend';
 import { listImages, loadImage } from '../../src-main/data/images';
 import { convertModel, type ConvertOutcome } from '../../src-main/convert/pipeline';
 import type { IoType } from '../../src-main/convert/types';

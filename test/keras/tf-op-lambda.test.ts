@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { UnsupportedError } from '../../src-main/errors';
 import { openModel } from '../../src-main/formats/registry';
-import { initTfjs } from '../../src-main/runtime/tfjs-backend';
+import { initTfjs } from '../../src-main/graph/tfjs-backend';
 import { convertTo, runTflite, sqnrDb, tempDir } from '../convert/helpers';
 import { type Arg, KerasGraph, type KTensor, type Tf } from '../detect/keras-graph';
 import { writeKeras3, writeKerasH5 } from '../detect/keras-files';

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
-import { initTfjs } from '../../src-main/runtime/tfjs-backend';
+import { initTfjs } from '../../src-main/graph/tfjs-backend';
 import { seededRandom } from '../../src-main/seeded-random';
 import type { LayerCall } from '../../src-main/formats/keras/config';
 import type { KerasWeight, WeightSource } from '../../src-main/formats/keras/weights';

@@ -77,7 +77,7 @@ test('nsfwjs MobileNetV2 with --weight-rounding gptq: int8 and fp16 closer to fl
   const gptq = await measure(gptqFile);
   // fp16 makes one pass per layer: 8 samples keep the test short.
   const halfNearest = await measure(await run('fp16.tflite', { ...none, mode: 'fp16', int8Only: false }));
-  const halfFile = await run('fp16-gptq.tflite', { ...none, mode: 'fp16', int8Only: false, calibration: { ...calibration, samples: 8 } });
+  const halfFile = await run('fp16-gptq.tflite', { ...none, mode: 'fp16', int8Only: false, weightRounding: 'gptq', calibration: { ...calibration, samples: 8 } });
   const half = await measure(halfFile);
   t.diagnostic(`LiteRT.js, ${heldOut.length} held-out crops vs float: int8 nearest ${int8.top1.toFixed(1)}% ${int8.sqnrDb.toFixed(1)} dB, gptq ${gptq.top1.toFixed(1)}% ${gptq.sqnrDb.toFixed(1)} dB (${Math.round(gptqFile.ms)} ms); fp16 nearest ${halfNearest.sqnrDb.toFixed(1)} dB, gptq on 8 samples ${half.sqnrDb.toFixed(1)} dB (${Math.round(halfFile.ms)} ms)`);
   assert.ok(gptq.top1 >= int8.top1 && gptq.sqnrDb > int8.sqnrDb + 3, 'int8 gptq beats nearest');

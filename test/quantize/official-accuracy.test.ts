@@ -89,7 +89,7 @@ for (const c of CASES) {
     const samples = async function* (): AsyncIterable<Float32Array[]> {
       for (const x of calibration) yield [x];
     };
-    const gptq = await quantizeModel(readFixtureModel('mlperf-tiny', c.dir, c.float), cfg('fp16'), { samples });
+    const gptq = await quantizeModel(readFixtureModel('mlperf-tiny', c.dir, c.float), { ...cfg('fp16'), weightRounding: 'gptq' }, { samples });
     const nearest = await quantizeModel(readFixtureModel('mlperf-tiny', c.dir, c.float), { ...cfg('fp16'), weightRounding: 'nearest' });
     assert.equal(gptq.report.weightRounding?.method, 'gptq');
     assert.deepEqual(gptq.report.weightRounding?.skipped, []);

@@ -151,7 +151,7 @@ async function outputSqnr(model: ModelGraph, quantized: ModelGraph, samples: Flo
 test('fp16 gptq: every constant FLOAT16, closer to float than nearest rounding on held-out data, in both runtimes', async (t) => {
   const calibration = images(32, 100);
   const heldOut = images(16, 900);
-  const gptq = await quantizeModel(smallNet(), { mode: 'fp16', inputType: 'float32', outputType: 'float32', int8Only: false }, { samples: stream(calibration) });
+  const gptq = await quantizeModel(smallNet(), { mode: 'fp16', inputType: 'float32', outputType: 'float32', int8Only: false, weightRounding: 'gptq' }, { samples: stream(calibration) });
   const nearest = await quantizeModel(smallNet(), { mode: 'fp16', inputType: 'float32', outputType: 'float32', int8Only: false });
   assert.deepEqual(gptq.report.weightRounding, { method: 'gptq', compensated: 4, samples: 32, skipped: [] });
   assert.equal(nearest.report.weightRounding?.method, 'nearest');
@@ -246,7 +246,7 @@ test('gptq leaves shared weights to nearest rounding, and needs calibration data
   const h = b.node('FULLY_CONNECTED', [x, w, null], 'h', [1, 16], { fusedActivation: 'RELU', keepNumDims: false });
   b.output(b.node('FULLY_CONNECTED', [h, w, null], 'y', [1, 16], { fusedActivation: 'NONE', keepNumDims: false }));
   const samples = Array.from({ length: 8 }, (_, i) => randomData(16, 50 + i));
-  const result = await quantizeModel(b.model(), { mode: 'fp16', inputType: 'float32', outputType: 'float32', int8Only: false }, { samples: stream(samples) });
+  const result = await quantizeModel(b.model(), { mode: 'fp16', inputType: 'float32', outputType: 'float32', int8Only: false, weightRounding: 'gptq' }, { samples: stream(samples) });
   assert.deepEqual(result.report.weightRounding?.skipped, [
     { node: 'h', reason: 'weights shared with another op' },
     { node: 'y', reason: 'weights shared with another op' },
@@ -292,13 +292,14 @@ test('convert --weight-rounding gptq from a .npy: cancelling while weights are c
   assert.equal(existsSync(output), false, 'nothing written');
 });
 
-test('a project run records the rounding it used: gptq for fp16 with calibration data when none was asked, nearest for int8', async () => {
+test('a project run records the rounding it used: nearest when none was asked (fp16 with calibration data included: gptq is not chosen silently), gptq when asked', async () => {
   const { dir, model, npy } = await smallNetFiles('small-for-runs', 16, 300);
   const project = join(mkdtempSync(join(tmpdir(), 'eq-rounding-')), 'proj');
   initProject(project);
   const calibration = { path: npy, samples: 16, method: 'minmax', seed: 0 } as const;
-  for (const [mode, expected] of [['fp16', 'gptq'], ['int8', 'nearest']] as const) {
-    const request = { model, output: join(dir, `unused-${mode}.tflite`), quantize: { mode, inputType: 'float32', outputType: 'float32', int8Only: false, calibration } } as const;
+  for (const [mode, asked, expected] of [['fp16', undefined, 'nearest'], ['int8', undefined, 'nearest'], ['fp16', 'gptq', 'gptq']] as const) {
+    const quantize = { mode, inputType: 'float32', outputType: 'float32', int8Only: false, calibration, ...(asked ? { weightRounding: asked } : {}) } as const;
+    const request = { model, output: join(dir, `unused-${mode}.tflite`), quantize };
     const { run, result } = await recordConvertRun(project, request, (req, ctx) => convertModel({ ...req, output: join(ctx.folder, 'model.tflite') }));
     assert.equal(readRun(project, run.id).config.request?.quantize.weightRounding, expected, mode);
     assert.equal(result.quantization?.weightRounding?.method ?? 'nearest', expected, `${mode}: the conversion did what the run says`);

@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Importer, ModelSource, OpenOptions } from '../importer';
 import type { ModelGraph } from '../../graph/model-graph';
 import { InputError } from '../../errors';
-import { initTfjs } from '../../runtime/tfjs-backend';
+import { initTfjs } from '../../graph/tfjs-backend';
 import { fromJsonNode, jsonShape, type JsonNode } from '../tensorflow/json-nodes';
 import { lowerTfGraph } from '../tensorflow/lower/index';
 import type { TfTensorValue } from '../tensorflow/tf-node';

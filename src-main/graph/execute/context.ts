@@ -1,7 +1,7 @@
 // What an op kernel sees while the interpreter runs one node. Kernels are plain functions of
 // (node, context) returning tfjs tensors; the interpreter owns memory (tidy + dispose).
 import type { Tensor as TfTensor } from '@tensorflow/tfjs';
-import type { Tf } from '../../runtime/tfjs-backend';
+import type { Tf } from '../tfjs-backend';
 import type { Graph, Node, NodeFor, Tensor } from '../model-graph';
 import type { FusedActivation, OpType } from '../ops';
 import { UnsupportedError } from '../../errors';

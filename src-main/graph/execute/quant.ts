@@ -2,7 +2,7 @@
 // the IR declares as quantized integers is "fake-quantized" (rounded to its grid and clamped),
 // so running a quantized graph here simulates its integer arithmetic closely.
 import type { Tensor } from '../model-graph';
-import type { Tf } from '../../runtime/tfjs-backend';
+import type { Tf } from '../tfjs-backend';
 import type { KernelTable, TfTensor } from './context';
 
 const RANGES: Record<string, [number, number]> = {

@@ -14,6 +14,7 @@ export { asStatistics, collectStatistics, inputSpecs, type CollectOptions, type 
 
 export const DEFAULT_CALIBRATION_SAMPLES = 100;
 export const DEFAULT_CALIBRATION_SEED = 0;
+const MIN_SAMPLES_PER_WORKER = 8;
 
 /** The samples `spec` selects, shaped for `model`'s inputs, read through the run's `reader`. */
 function openSpec(spec: CalibrationSpec, model: ModelGraph, reader?: DataReader): Promise<Dataset> {
@@ -35,12 +36,15 @@ export function calibrator(
   onProgress?: (done: number, total: number) => void,
   signal?: AbortSignal,
   reader?: DataReader,
+  workers = 1,
 ): (model: ModelGraph) => Promise<Statistics> {
   return async (model) => {
     const graph = mainGraph(model);
     const dataset = await openSpec(spec, model, reader);
     try {
-      const stats = await collectStatistics(graph, dataset, { method: spec.method ?? 'minmax', ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) });
+      // A worker costs ~1 s to start (its own TF.js): not worth it for a handful of samples.
+      const used = Math.max(1, Math.min(workers, Math.floor(dataset.count / MIN_SAMPLES_PER_WORKER)));
+      const stats = await collectStatistics(graph, dataset, { method: spec.method ?? 'minmax', workers: used, ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) });
       warnings.push(...dataset.warnings);
       return asStatistics(stats);
     } finally {

@@ -5,20 +5,10 @@ import { createExecutor } from '../../graph/execute';
 import { mainGraph, type Graph, type ModelGraph } from '../../graph/model-graph';
 import type { Statistics } from '../qtypes';
 import { CalibrationDataError, type Dataset, type InputSpec } from '../../data/dataset';
-import { StreamingHistogram } from './histogram';
-import { mseRange, percentileRange } from './ranges';
+import { RangeObserver, type ObserverState, type TensorStatistics } from './observer';
 import { throwIfAborted } from '../../data/sources';
 
-export interface TensorStatistics {
-  /** The range to quantize with: observed min/max, or the clipped range for percentile / mse. */
-  min: number;
-  max: number;
-  /** Extremes actually seen over all samples. */
-  observedMin: number;
-  observedMax: number;
-  /** Samples this tensor was observed in. */
-  count: number;
-}
+export type { TensorStatistics } from './observer';
 
 export interface CollectOptions {
   method?: CalibrationMethod;
@@ -26,6 +16,8 @@ export interface CollectOptions {
   percentile?: number;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
+  /** Compute workers to split the samples across (1: in this thread; default 1). */
+  workers?: number;
 }
 
 export function inputSpecs(graph: Graph): InputSpec[] {
@@ -35,80 +27,68 @@ export function inputSpecs(graph: Graph): InputSpec[] {
   });
 }
 
-interface Accumulator {
-  min: number;
-  max: number;
-  count: number;
-  histogram?: StreamingHistogram;
-}
-
 /** Feeds every sample through the graph; returns ranges keyed by tensor name (inputs included). */
 export async function collectStatistics(model: ModelGraph | Graph, dataset: Dataset, options: CollectOptions = {}): Promise<Map<string, TensorStatistics>> {
-  const method = options.method ?? 'minmax';
   const graph = 'graphs' in model ? mainGraph(model) : model;
-  const executor = await createExecutor(graph);
-  const acc = new Map<string, Accumulator>();
-  const entry = (name: string): Accumulator => {
-    let a = acc.get(name);
-    if (!a) {
-      a = { min: Infinity, max: -Infinity, count: 0, ...(method !== 'minmax' ? { histogram: new StreamingHistogram() } : {}) };
-      acc.set(name, a);
-    }
-    return a;
-  };
-  // min/max only: reduce on the backend. Histograms need the values themselves.
-  const observeRange = (name: string, min: number, max: number): void => {
-    const a = entry(name);
-    if (min < a.min) a.min = min;
-    if (max > a.max) a.max = max;
-    a.count++;
-  };
-  const observe = (name: string, values: Float32Array): void => {
-    const a = entry(name);
-    let min = Infinity;
-    let max = -Infinity;
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i]!;
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-    if (min < a.min) a.min = min;
-    if (max > a.max) a.max = max;
-    a.count++;
-    a.histogram?.add(values, Math.max(-min, max, 0));
-  };
-  const hooks = method === 'minmax' ? { observeRange } : { observe };
-  let done = 0;
-  const iterator = dataset.samples(options.signal)[Symbol.asyncIterator]();
+  const observer = new RangeObserver(options.method ?? 'minmax');
+  const done = (options.workers ?? 1) > 1 ? await observeInWorkers(graph, dataset, observer, options) : await observeHere(graph, dataset, observer, options);
+  if (done === 0) throw new CalibrationDataError(`No calibration samples were read from ${dataset.description}.`);
+  return observer.result(options.percentile ?? 99.99);
+}
+
+/** Decodes the next sample (sharp works off the main thread) while this one runs: two in memory at most. */
+async function forEachSample(dataset: Dataset, signal: AbortSignal | undefined, visit: (inputs: Float32Array[], index: number) => Promise<void>): Promise<number> {
+  const iterator = dataset.samples(signal)[Symbol.asyncIterator]();
+  let index = 0;
   try {
-    // Decode the next sample (sharp works off the main thread) while this one runs: two
-    // samples in memory at most.
     let next = iterator.next();
     for (;;) {
       const current = await next;
       if (current.done) break;
       next = iterator.next();
       next.catch(() => undefined); // surfaced when awaited on the next turn
-      const sample = current.value;
-      throwIfAborted(options.signal);
-      await executor.run(sample.inputs, { ...hooks, ...(options.signal ? { signal: options.signal } : {}) });
-      done++;
-      options.onProgress?.(done, dataset.count);
+      throwIfAborted(signal);
+      await visit(current.value.inputs, index++);
     }
   } finally {
-    executor.dispose();
     await iterator.return?.(undefined);
   }
-  if (done === 0) throw new CalibrationDataError(`No calibration samples were read from ${dataset.description}.`);
-  const result = new Map<string, TensorStatistics>();
-  for (const [name, a] of acc) {
-    const observed = { min: a.min, max: a.max };
-    let range = observed;
-    if (a.histogram && method === 'percentile') range = percentileRange(a.histogram, observed, options.percentile ?? 99.99);
-    if (a.histogram && method === 'mse') range = mseRange(a.histogram, observed);
-    result.set(name, { min: range.min, max: range.max, observedMin: a.min, observedMax: a.max, count: a.count });
+  return index;
+}
+
+async function observeHere(graph: Graph, dataset: Dataset, observer: RangeObserver, options: CollectOptions): Promise<number> {
+  const executor = await createExecutor(graph);
+  try {
+    return await forEachSample(dataset, options.signal, async (inputs, index) => {
+      await executor.run(inputs, { ...observer.hooks(index), ...(options.signal ? { signal: options.signal } : {}) });
+      options.onProgress?.(index + 1, dataset.count);
+    });
+  } finally {
+    executor.dispose();
   }
-  return result;
+}
+
+/** The same, each sample run by one of `options.workers` compute workers; their observers merge exactly. */
+async function observeInWorkers(graph: Graph, dataset: Dataset, observer: RangeObserver, options: CollectOptions): Promise<number> {
+  const { ComputePool } = await import('../../compute/pool');
+  const pool = await ComputePool.open(options.workers!, options.signal ? { signal: options.signal } : {});
+  try {
+    await pool.each('calibrate.open', { graph, method: observer.method });
+    let finished = 0;
+    const results: Promise<unknown>[] = [];
+    const count = await forEachSample(dataset, options.signal, async (inputs, index) => {
+      // Copied, not transferred: a sample may be a view into its dataset's file buffer.
+      const { result } = await pool.submit('calibrate.sample', { inputs, index });
+      const counted = result.then(() => options.onProgress?.(++finished, dataset.count));
+      counted.catch(() => undefined); // awaited below unless the loop stops first (cancel, crash)
+      results.push(counted);
+    });
+    await Promise.all(results);
+    for (const state of (await pool.each('calibrate.finish', null)) as ObserverState[]) observer.merge(state);
+    return count;
+  } finally {
+    await pool.close();
+  }
 }
 
 /** Narrows to the quantizer's `Statistics` (min/max per tensor). */

@@ -3,8 +3,8 @@
 // the float model's, D = Σ x·(x_float − x)ᵀ. Conv / FC products run on the tfjs backend.
 import { CancelledError } from '../../errors';
 import type { GraphExecutor, GraphInputs } from '../../graph/execute';
-import type { Tf } from '../../runtime/tfjs-backend';
-import { addTransposedProduct, patchMatrix } from './gram';
+import type { Tf } from '../../graph/tfjs-backend';
+import { addDepthwiseProducts, addTransposedProduct, mirrorLower, patchMatrix } from './gram';
 import type { CompensableLayer } from './layer-inputs';
 
 /**
@@ -22,19 +22,6 @@ export interface Accumulators {
   d: (Float64Array | undefined)[];
 }
 
-function addOuterLower(h: Float64Array, x: Float64Array, k: number): void {
-  for (let i = 0; i < k; i++) {
-    const xi = x[i]!;
-    if (xi === 0) continue;
-    const row = i * k;
-    for (let j = 0; j <= i; j++) h[row + j] += xi * x[j]!;
-  }
-}
-
-function mirrorLower(h: Float64Array, k: number): void {
-  for (let i = 0; i < k; i++) for (let j = 0; j < i; j++) h[j * k + i] = h[i * k + j]!;
-}
-
 const newAccumulators = (layer: CompensableLayer): Accumulators => {
   const k = layer.fanIn + (layer.bias ? 1 : 0);
   return { h: Array.from({ length: layer.groups }, () => new Float64Array(k * k)), d: new Array(layer.groups).fill(undefined) };
@@ -48,34 +35,18 @@ function addSample(tf: Tf, layer: CompensableLayer, acc: Accumulators, seen: Flo
   const wanted = layer.groups > 1 ? Math.max(MIN_POSITIONS_PER_SAMPLE, POSITIONS_PER_PATCH_ELEMENT * k) : MAX_POSITIONS_PER_SAMPLE;
   const thin = Math.max(1, Math.round(layer.positions(shape) / wanted));
   let differs = false;
-  for (let i = 0; i < exact.length && !differs; i++) differs = exact[i] !== seen[i];
-  if (layer.groups === 1) {
-    // One patch space: two matrix products on the tfjs backend.
-    const x = patchMatrix(layer, seen, shape, thin);
-    addTransposedProduct(tf, x.data, undefined, x.rows, k, acc.h[0]!);
-    if (differs) {
-      const f = patchMatrix(layer, exact, shape, thin);
-      for (let i = 0; i < f.data.length; i++) f.data[i] = f.data[i]! - x.data[i]!;
-      addTransposedProduct(tf, x.data, f.data, x.rows, k, (acc.d[0] ??= new Float64Array(k * k)));
-    }
+  if (exact !== seen) for (let i = 0; i < exact.length && !differs; i++) differs = exact[i] !== seen[i];
+  if (layer.groups > 1) {
+    addDepthwiseProducts(layer, seen, differs ? exact : undefined, shape, thin, acc.h, acc.d);
     return;
   }
-  // Depthwise: many small (kh·kw + 1) spaces, cheaper in plain loops. The float patches, in
-  // visiting order (float32 holds them exactly: they are copies of float32 inputs).
-  const exactPatches = differs ? patchMatrix(layer, exact, shape, thin).data : new Float32Array(0);
-  let index = 0;
-  layer.forEachPatch(seen, shape, (g, x) => {
-    addOuterLower(acc.h[g]!, x, k);
-    if (!differs) return;
-    const f = index++ * k;
-    const d = (acc.d[g] ??= new Float64Array(k * k));
-    for (let i = 0; i < k; i++) {
-      const xi = x[i]!;
-      if (xi === 0) continue;
-      const row = i * k;
-      for (let j = 0; j < k; j++) d[row + j] += xi * (exactPatches[f + j]! - x[j]!);
-    }
-  }, thin);
+  const x = patchMatrix(layer, seen, shape, thin);
+  addTransposedProduct(tf, x.data, undefined, x.rows, k, acc.h[0]!);
+  if (differs) {
+    const f = patchMatrix(layer, exact, shape, thin);
+    for (let i = 0; i < f.data.length; i++) f.data[i] = f.data[i]! - x.data[i]!;
+    addTransposedProduct(tf, x.data, f.data, x.rows, k, (acc.d[0] ??= new Float64Array(k * k)));
+  }
 }
 
 /** What one pass runs: the two executors and, per sample, their inputs. */

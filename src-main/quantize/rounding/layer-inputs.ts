@@ -23,7 +23,14 @@ export interface CompensableLayer {
   forEachPatch(values: Float32Array, shape: readonly number[], visit: (group: number, patch: Float64Array) => void, thin?: number): void;
   /** Output positions per sample for an input of `shape`. */
   positions(shape: readonly number[]): number;
+  /** The window each output reads (for patch extraction on the tfjs backend). */
+  window: PatchWindow;
 }
+
+/** Fully connected: consecutive runs of fanIn values; conv / depthwise: a kh×kw window. */
+export type PatchWindow =
+  | { kind: 'dense' }
+  | { kind: 'conv' | 'depthwise'; kh: number; kw: number; strideH: number; strideW: number; dilationH: number; dilationW: number; padding: string };
 
 /** A layer whose input turns out (at run time) not to fit the patch model: a bug, not bad data. */
 export class PatchShapeError extends Error {
@@ -40,7 +47,7 @@ function usedOnce(graph: Graph, name: string): boolean {
 }
 
 /** Whether `position` is among the ~1/`thin` positions kept (an integer hash, fixed per position). */
-function kept(position: number, thin: number): boolean {
+export function kept(position: number, thin: number): boolean {
   if (thin <= 1) return true;
   let h = Math.imul(position ^ 0x9e3779b9, 0x85ebca6b);
   h ^= h >>> 13;
@@ -49,9 +56,11 @@ function kept(position: number, thin: number): boolean {
   return (h >>> 0) % thin === 0;
 }
 
-function samePadding(size: number, kernel: number, stride: number, dilation: number): { out: number; before: number } {
-  const out = Math.ceil(size / stride);
+/** One spatial axis of a window: output length and the padding before the first input. */
+export function windowAxis(size: number, kernel: number, stride: number, dilation: number, padding: string): { out: number; before: number } {
   const span = (kernel - 1) * dilation + 1;
+  if (padding !== 'SAME') return { out: Math.floor((size - span) / stride) + 1, before: 0 };
+  const out = Math.ceil(size / stride);
   return { out, before: Math.max(0, Math.floor(((out - 1) * stride + span - size) / 2)) };
 }
 
@@ -69,7 +78,7 @@ export function compensableLayer(graph: Graph, node: Node): CompensableLayer | s
     const [rows, fanIn] = shape as [number, number];
     if (shape.length !== 2 || fanIn > MAX_FAN_IN) return `fan-in ${fanIn} above ${MAX_FAN_IN}`;
     return {
-      node, weights, bias, fanIn, groups: 1,
+      node, weights, bias, fanIn, groups: 1, window: { kind: 'dense' },
       rowsOf: () => Array.from({ length: rows }, (_, o) => o),
       weightOffsets: (row) => Array.from({ length: fanIn }, (_, i) => row * fanIn + i),
       positions: (inShape) => Math.max(1, Math.floor(inShape.reduce((a, b) => a * Math.max(b, 1), 1) / fanIn)),
@@ -95,12 +104,13 @@ export function compensableLayer(graph: Graph, node: Node): CompensableLayer | s
   const multiplier = depthwise ? Math.max(1, o.depthMultiplier ?? 1) : 1;
   const geometry = (inShape: readonly number[]) => {
     const [, h, w, c] = inShape as [number, number, number, number];
-    const rows = o.padding === 'SAME' ? samePadding(h, kh, o.strideH, o.dilationH) : { out: Math.floor((h - (kh - 1) * o.dilationH - 1) / o.strideH) + 1, before: 0 };
-    const cols = o.padding === 'SAME' ? samePadding(w, kw, o.strideW, o.dilationW) : { out: Math.floor((w - (kw - 1) * o.dilationW - 1) / o.strideW) + 1, before: 0 };
+    const rows = windowAxis(h, kh, o.strideH, o.dilationH, o.padding);
+    const cols = windowAxis(w, kw, o.strideW, o.dilationW, o.padding);
     return { h, w, c, rows, cols };
   };
   return {
     node, weights, bias, fanIn,
+    window: { kind: depthwise ? 'depthwise' : 'conv', kh, kw, strideH: o.strideH, strideW: o.strideW, dilationH: o.dilationH, dilationW: o.dilationW, padding: o.padding },
     groups: depthwise ? channelsOut / multiplier : 1,
     rowsOf: (group) => (depthwise ? Array.from({ length: multiplier }, (_, m) => group * multiplier + m) : Array.from({ length: channelsOut }, (_, r) => r)),
     weightOffsets: (row) => (depthwise ? Array.from({ length: fanIn }, (_, i) => i * channelsOut + row) : Array.from({ length: fanIn }, (_, i) => row * fanIn + i)),

@@ -83,6 +83,20 @@ export function inverseUpperCholesky(a: Float64Array, k: number): Float64Array {
   return u;
 }
 
+/**
+ * The lower-triangular M with A = Mᵀ·M (row-major), from one Cholesky of J·A·J (J the index
+ * reversal): J·A·J = C·Cᵀ gives A = (J·C·J)·(J·Cᵀ·J), and M = J·Cᵀ·J is lower. GPTQ's rounding
+ * needs only this factor (rounding in order 0…K−1 is Babai's nearest plane on M), not A⁻¹.
+ */
+export function lowerRightFactor(a: Float64Array, k: number): Float64Array {
+  const reversed = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) reversed[i * k + j] = a[(k - 1 - i) * k + (k - 1 - j)]!;
+  const c = choleskyLower(reversed, k);
+  const m = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) for (let j = 0; j <= i; j++) m[i * k + j] = c[(k - 1 - j) * k + (k - 1 - i)]!;
+  return m;
+}
+
 /** Copy of A with `relative`·mean(diag) added to the diagonal; zero diagonal entries (dead inputs) become 1 first. */
 export function damped(a: Float64Array, k: number, relative: number): Float64Array {
   const out = Float64Array.from(a);

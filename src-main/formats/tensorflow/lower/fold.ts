@@ -1,6 +1,6 @@
 // Constant folding: a TF node whose data inputs are all constants is evaluated once with
 // tfjs at import time, so shape arithmetic and pre-multiplied weights never reach the file.
-import type { Tf } from '../../../runtime/tfjs-backend';
+import type { Tf } from '../../../graph/tfjs-backend';
 import type * as TfNamespace from '@tensorflow/tfjs';
 import { attrBool, attrInt, attrInts, dataInputs, type TfNode } from '../tf-node';
 import type { HostArray, LowerContext, Value } from './context';

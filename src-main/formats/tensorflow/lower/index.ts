@@ -4,7 +4,7 @@
 import type { Graph, ModelGraph } from '../../../graph/model-graph';
 import { pruneTensors } from '../../../graph/model-graph';
 import { InputError, UnsupportedError } from '../../../errors';
-import { initTfjs, type Tf } from '../../../runtime/tfjs-backend';
+import { initTfjs, type Tf } from '../../../graph/tfjs-backend';
 import { dataInputs, tensorRef, type TfNode, type TfTensorValue } from '../tf-node';
 import { tfDtype } from '../tf-dtypes';
 import { decodeFloat16 } from '../../../graph/float16';

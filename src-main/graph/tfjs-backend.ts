@@ -1,6 +1,7 @@
-// One place that initialises TensorFlow.js for the engine (graph execution, calibration).
-// Preference: tfjs-node (native, when the user installed it) → wasm (SIMD, threads) → cpu.
-// Idempotent: every caller awaits the same promise.
+// One place that initialises TensorFlow.js for the engine (graph execution, calibration, the
+// gptq statistics), once per thread: each job worker and compute worker has its own.
+// Preference: tfjs-node (native; its libtensorflow is downloaded by `npm install` where the
+// machine is online) → wasm (SIMD) → cpu. Idempotent: every caller awaits the same promise.
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -41,13 +42,16 @@ async function tryNode(notes: string[]): Promise<Tf | undefined> {
       notes.push('@tensorflow/tfjs-node not installed');
       return undefined;
     }
-    // Installed but broken (e.g. missing native library): say so and fall back.
-    notes.push(`@tensorflow/tfjs-node failed to load: ${(error as Error).message.split('\n')[0]}`);
+    const message = (error as Error).message.split('\n')[0] ?? '';
+    // Installed without its native library (an offline `npm install`): say how to get it.
+    if (/tfjs_binding\.node|libtensorflow/.test(message)) notes.push('@tensorflow/tfjs-node: native library not downloaded (offline install); run `npm run postinstall` online');
+    else notes.push(`@tensorflow/tfjs-node failed to load: ${message}`);
     return undefined;
   }
 }
 
-async function tryWasm(tf: Tf, notes: string[]): Promise<boolean> {
+/** Makes wasm the backend of `tf` (also used to compare it with tfjs-node); false with a note when it cannot. */
+export async function tryWasm(tf: Tf, notes: string[]): Promise<boolean> {
   try {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     const require = createRequire(import.meta.url);
@@ -103,4 +107,9 @@ export function initTfjs(): Promise<Tf> {
 /** Backend facts for the About panel; undefined before initTfjs() resolved. */
 export function tfjsBackendInfo(): TfjsBackendInfo | undefined {
   return info ? { ...info, notes: [...info.notes] } : undefined;
+}
+
+/** What the run reports as its compute backend: 'tensorflow' (native), 'wasm', 'cpu', or 'not loaded'. */
+export function computeBackend(): { backend: string; notes: string[] } {
+  return info ? { backend: info.backend, notes: [...info.notes] } : { backend: 'not loaded', notes: [] };
 }
