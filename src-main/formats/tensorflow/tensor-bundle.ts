@@ -4,7 +4,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../errors';
-import { protoType } from './proto-schema';
+import { decodeProto, protoType } from './proto-schema';
 import { tfDtypeToArray, type TfArray } from './tf-dtypes';
 
 export class TensorBundleError extends InputError {
@@ -137,12 +137,12 @@ export class TensorBundle {
       const handle = readHandle(new Cursor(handleBytes, 0, handleBytes.length, indexPath));
       for (const [key, value] of readBlock(bytes, handle, indexPath)) {
         if (key === '') {
-          const header = headerType.toObject(headerType.decode(value), { defaults: true }) as { numShards: number; endianness: number };
+          const header = decodeProto<{ numShards: number; endianness: number }>(headerType, value, `${indexPath}: checkpoint header`, TensorBundleError, { defaults: true });
           if (header.endianness !== 0) throw new TensorBundleError(`${indexPath}: big-endian checkpoints are not supported.`);
           numShards = header.numShards;
           continue;
         }
-        const e = entryType.toObject(entryType.decode(value), { longs: Number, enums: String, defaults: true }) as {
+        const e = decodeProto<{
           dtype: string;
           shape?: { dim?: { size: number }[] };
           shardId: number;
@@ -150,7 +150,7 @@ export class TensorBundle {
           size: number;
           crc32c: number;
           slices?: unknown[];
-        };
+        }>(entryType, value, `${indexPath}: entry '${key.slice(0, 80)}'`, TensorBundleError, { longs: Number, enums: String, defaults: true });
         if (e.slices && e.slices.length > 0) continue; // partitioned variables: not used by Keras models
         entries.set(key, {
           dtype: e.dtype,
