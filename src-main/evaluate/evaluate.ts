@@ -17,8 +17,7 @@ import { isClassification, latencySummary, OutputComparison, type OutputMetrics 
 import { compareLayers, type LayerError } from './layers';
 import { ExecuteUnsupportedError } from '../graph/execute';
 import { readTflite } from '../tflite/reader';
-import { quantProblems } from '../tflite/quant-check';
-import { quantProblemMessage } from '../formats/tflite/index';
+import { problemMessage, tfliteProblems } from '../formats/tflite/index';
 
 export interface EvaluateRequest {
   /** A float .tflite, or any model the importers read (converted to float .tflite first). */
@@ -165,8 +164,8 @@ export async function evaluate(request: EvaluateRequest, options: EvaluateOption
     throw new EvaluateInputError(`Quantized model not found: ${request.quantModel}.`);
   }));
   if (!isTfliteBytes(quantBytes)) throw new EvaluateInputError(`${basename(request.quantModel)} is not a .tflite file.`);
-  const problems = quantProblems(readTflite(quantBytes, { fileName: basename(request.quantModel), data: false }));
-  if (problems.length) throw new EvaluateInputError(quantProblemMessage(basename(request.quantModel), problems));
+  const problems = tfliteProblems(readTflite(quantBytes, { fileName: basename(request.quantModel), data: false }));
+  if (problems.length) throw new EvaluateInputError(problemMessage(basename(request.quantModel), problems));
   // Dynamic H/W would run at the runtime's placeholder size 1 (images read at 1x1): pin them.
   const pinned = pinModelInputs(floatSource.bytes, quantBytes, request.inputShape);
   const pair = await loadPair(pinned.floatBytes, pinned.quantBytes, request.runtime);
