@@ -46,7 +46,7 @@ test('a TF.js layers model with a negative weight shape names the file and the f
   assert.match(error.message, /model\.json: field 'weightsManifest\[0\]\.weights\[0\]\.shape\[0\]' is wrong/);
 });
 
-test('Keras JSON: a null layer, a shape that is a number and broken JSON each name the file and the part', async () => {
+test('Keras JSON: a null layer, a shape that is a number, a bad tensor reference and broken JSON each name the file and the part', async () => {
   const dir = tempDir('edgequant-typed-');
   const write = (name: string, text: string) => {
     writeFileSync(join(dir, name), text);
@@ -57,6 +57,10 @@ test('Keras JSON: a null layer, a shape that is a number and broken JSON each na
   assert.match((await inspectError(nullLayer)).message, /null-layer\.json: Keras config: layer 1 of a Sequential is null, expected a layer object\./);
   const numberShape = write('number-shape.json', JSON.stringify({ class_name: 'Sequential', config: { name: 's', layers: [{ ...input, config: { name: 'in', batch_input_shape: 5 } }] } }));
   assert.match((await inspectError(numberShape)).message, /number-shape\.json: Keras config: 'batch_input_shape' is 5, expected a list of dimensions/);
+  const history = { class_name: '__keras_tensor__', config: { keras_history: {} } };
+  const functional = { name: 'f', layers: [input, { class_name: 'Dense', name: 'd', config: { name: 'd', units: 2 }, inbound_nodes: [{ args: [history] }] }], input_layers: [['in', 0, 0]], output_layers: [['d', 0, 0]] };
+  const badHistory = write('bad-history.json', JSON.stringify({ class_name: 'Functional', config: functional }));
+  assert.match((await inspectError(badHistory)).message, /bad-history\.json: Keras config: a tensor's keras_history is \{\}, expected \[layer name, node index, tensor index\]\./);
   const broken = write('broken.json', '{"class_name": "Sequential", "config": {"name": "s", "layers": [}}');
   assert.match((await inspectError(broken)).message, /broken\.json: not valid JSON \(unexpected character "}"\); the file is damaged/);
 });

@@ -108,10 +108,14 @@ function collectRefs(arg: unknown, out: string[]): void {
     return;
   }
   if (arg && typeof arg === 'object') {
-    const obj = arg as { class_name?: string; config?: { keras_history?: [string, number, number] } };
-    if (obj.class_name === '__keras_tensor__' && obj.config?.keras_history) {
-      const [n, i, j] = obj.config.keras_history;
-      out.push(`${n}:${i}:${j}`);
+    const obj = arg as { class_name?: unknown; config?: { keras_history?: unknown } | null };
+    if (obj.class_name === '__keras_tensor__') {
+      const history = obj.config?.keras_history;
+      const [n, i, j] = Array.isArray(history) ? (history as unknown[]) : [];
+      if (typeof n !== 'string' || !Number.isInteger(i) || !Number.isInteger(j)) {
+        throw new KerasFormatError(`Keras config: a tensor's keras_history is ${JSON.stringify(history)?.slice(0, 60)}, expected [layer name, node index, tensor index].`);
+      }
+      out.push(`${n}:${String(i)}:${String(j)}`);
     }
   }
 }
