@@ -5,11 +5,13 @@ import { z } from 'zod';
 import type { EdgeQuantError } from '../errors';
 
 const dim = z.number().int().nonnegative();
-const quantization = z.object({ dtype: z.string(), min: z.number().optional(), scale: z.number().optional(), original_dtype: z.string().optional() });
+// The dtypes TF.js writes in a manifest (tfjs io DataType) and its weight quantization dtypes.
+const dtype = z.enum(['float32', 'int32', 'bool', 'string', 'complex64']);
+const quantization = z.object({ dtype: z.enum(['uint8', 'uint16', 'float16']), min: z.number().optional(), scale: z.number().optional(), original_dtype: z.string().optional() });
 export const manifestSchema = z.array(
   z.object({
     paths: z.array(z.string()),
-    weights: z.array(z.object({ name: z.string(), shape: z.array(dim), dtype: z.string(), quantization: quantization.optional() }).loose()),
+    weights: z.array(z.object({ name: z.string(), shape: z.array(dim), dtype, quantization: quantization.optional() }).loose()),
   }),
 );
 

@@ -28,13 +28,17 @@ const graphModel = (node: unknown[]) => ({
   weightsManifest: [{ paths: ['w.bin'], weights: [{ name: 'w', shape: [2, 2], dtype: 'float32' }] }],
 });
 
-test('a TF.js graph model whose node inputs are not a list names the file and the field', async () => {
+test('a TF.js graph model whose node inputs are not a list, or whose weight dtype is unknown, names the file and the field', async () => {
   const dir = tempDir('edgequant-typed-');
   writeFileSync(join(dir, 'w.bin'), new Uint8Array(16));
   const path = join(dir, 'model.json');
   writeFileSync(path, JSON.stringify(graphModel([{ name: 'x', op: 'Placeholder' }, { name: 'y', op: 'MatMul', input: true }])));
   const error = await inspectError(path);
   assert.match(error.message, /model\.json: field 'modelTopology\.node\[1\]\.input' is wrong/);
+  const json = graphModel([{ name: 'x', op: 'Placeholder' }]);
+  json.weightsManifest[0]!.weights[0]!.dtype = 'float65536';
+  writeFileSync(path, JSON.stringify(json));
+  assert.match((await inspectError(path)).message, /model\.json: field 'weightsManifest\[0\]\.weights\[0\]\.dtype' is wrong/);
 });
 
 test('a TF.js layers model with a negative weight shape names the file and the field', async () => {
