@@ -41,13 +41,19 @@ test('a TF.js graph model whose node inputs are not a list, or whose weight dtyp
   assert.match((await inspectError(path)).message, /model\.json: field 'weightsManifest\[0\]\.weights\[0\]\.dtype' is wrong/);
 });
 
-test('a TF.js layers model with a negative weight shape names the file and the field', async () => {
+test('a TF.js layers model with a negative weight shape, a folder as shard or a huge input names the file and the part', async () => {
   const dir = tempDir('edgequant-typed-');
   const path = join(dir, 'model.json');
   const topology = { class_name: 'Sequential', config: { name: 's', layers: [{ class_name: 'Dense', config: { name: 'd', units: 2, batch_input_shape: [null, 2] } }] } };
   writeFileSync(path, JSON.stringify({ modelTopology: topology, weightsManifest: [{ paths: ['w.bin'], weights: [{ name: 'd/kernel', shape: [-1, 2], dtype: 'float32' }] }] }));
   const error = await inspectError(path);
   assert.match(error.message, /model\.json: field 'weightsManifest\[0\]\.weights\[0\]\.shape\[0\]' is wrong/);
+  // A shard path naming the folder itself, and an input of 10^12 values (found by the fuzz).
+  writeFileSync(path, JSON.stringify({ modelTopology: topology, weightsManifest: [{ paths: [''], weights: [] }] }));
+  assert.match((await inspectError(path)).message, /model\.json: weight shard '' is missing next to model\.json\./);
+  const huge = { ...topology, config: { name: 's', layers: [{ class_name: 'Dense', config: { name: 'd', units: 2, batch_input_shape: [null, 1e12] } }] } };
+  writeFileSync(path, JSON.stringify({ modelTopology: huge, weightsManifest: [] }));
+  assert.match((await inspectError(path)).message, /model\.json: Input '\S+' declares \[\?, 1000000000000\]: 1\.00e\+12 values per sample, more than 536870912/);
 });
 
 test('Keras JSON: a null layer, a shape that is a number, a bad tensor reference and broken JSON each name the file and the part', async () => {

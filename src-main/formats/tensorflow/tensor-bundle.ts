@@ -188,7 +188,12 @@ export class TensorBundle {
     if (maskedCrc32c(bytes) !== entry.crc32c) {
       throw new TensorBundleError(`${this.prefix}: tensor '${key}' fails its checksum (corrupt variables data); re-export the SavedModel.`);
     }
-    return { shape: entry.shape, dtype: entry.dtype, data: tfDtypeToArray(entry.dtype, bytes, `${this.prefix}:${key}`) };
+    const data = tfDtypeToArray(entry.dtype, bytes, `${this.prefix}:${key}`);
+    const declared = entry.shape.reduce((n, d) => n * d, 1);
+    if (!entry.shape.every((d) => Number.isSafeInteger(d) && d >= 0) || declared !== data.length) {
+      throw new TensorBundleError(`${this.prefix}: tensor '${key}' declares shape [${entry.shape.join(', ')}] but holds ${data.length} values (corrupt checkpoint index); re-export the SavedModel.`);
+    }
+    return { shape: entry.shape, dtype: entry.dtype, data };
   }
 }
 
