@@ -71,9 +71,10 @@ function readBlock(bytes: Uint8Array, handle: BlockHandle, where: string): [stri
     const nonShared = c.varint();
     const valueLength = c.varint();
     if (shared > lastKey.length) throw new TensorBundleError(`${where}: bad key prefix.`);
+    const suffix = c.take(nonShared); // checked against the block before the key is allocated
     const key = new Uint8Array(shared + nonShared);
     key.set(lastKey.subarray(0, shared));
-    key.set(c.take(nonShared), shared);
+    key.set(suffix, shared);
     entries.push([decoder.decode(key), c.take(valueLength)]);
     lastKey = key;
   }
