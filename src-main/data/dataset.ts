@@ -55,9 +55,19 @@ export function chooseIndices(available: number, count: number, seed: number | u
   return all.slice(skip, skip + Math.max(0, Math.min(count, available - skip)));
 }
 
-/** Shape of one sample of `input` (batch dim dropped). */
+/**
+ * Shape of one sample of `input`: without the batch dim when the input has one (a first dim of
+ * 1 or dynamic, as Keras and TFLite declare [1, …] / [-1, …]); the whole shape otherwise, as for a
+ * TF.js graph input [2, 2] that takes one 2×2 sample.
+ */
 export function sampleShape(input: InputSpec): number[] {
-  return input.shape.slice(1);
+  const first = input.shape[0];
+  return first === 1 || first === -1 || input.shape.length === 1 ? input.shape.slice(1) : [...input.shape];
+}
+
+/** Values of one sample of `input` (dynamic dims count as 1). */
+export function sampleSize(input: InputSpec): number {
+  return sampleShape(input).reduce((n, d) => n * Math.max(d, 1), 1);
 }
 
 /** Whether `dims` (one sample from a file) fits the input's per-sample shape (-1 matches any). */

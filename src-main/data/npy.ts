@@ -60,7 +60,7 @@ export function parseNpyHeader(bytes: Uint8Array, source = 'array'): NpyHeader {
   const kind = DESCR[descr[2]!];
   if (!kind) throw new NpyError(`${source}: dtype '${descr[1]}${descr[2]}' is not supported (use float32, float64, int8, uint8, int16, int32, int64 or bool).`);
   const dims = shape[1]!.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  if (dims.some((d) => !Number.isInteger(d) || d < 0)) throw new NpyError(`${source}: bad shape in .npy header '${shape[1]}'.`);
+  if (dims.some((d) => !Number.isSafeInteger(d) || d < 0) || !Number.isSafeInteger(dims.reduce((n, d) => n * d, 1))) throw new NpyError(`${source}: bad shape in .npy header '${shape[1]}'.`);
   return { dtype: kind.dtype, shape: dims, dataOffset: start + headerLen, itemSize: kind.size, bigEndian: descr[1] === '>' && kind.size > 1 };
 }
 

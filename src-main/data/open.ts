@@ -84,6 +84,11 @@ export async function openDataset(path: string, inputs: InputSpec[], options: Op
           if (values.length !== want && !inputs[k]!.shape.includes(-1)) {
             throw new CalibrationDataError(`${sample.source}: ${values.length} values for input '${inputs[k]!.name}' of shape [${inputs[k]!.shape.join(',')}].`);
           }
+          // A NaN or Inf would surface later as a broken range of some layer far downstream.
+          const bad = values.findIndex((v) => !Number.isFinite(v));
+          if (bad >= 0) {
+            throw new CalibrationDataError(`${sample.source}: value ${bad} for input '${inputs[k]!.name}' is ${values[bad]}; samples must be finite numbers, fix or drop this sample.`);
+          }
         });
         if (labels) sample.label = labels[index];
         checker.check(sample);

@@ -10,7 +10,7 @@ import { openNpz, parseNpz, type NpzArchive } from './npz';
 import type { DataReader } from './reader';
 import { preprocessPixels, type Preprocessing } from './preprocess';
 import { CancelledError } from '../errors';
-import { CalibrationDataError, fitsSample, type InputSpec, type Sample } from './dataset';
+import { CalibrationDataError, fitsSample, sampleShape, type InputSpec, type Sample } from './dataset';
 
 export interface Source {
   description: string;
@@ -117,7 +117,7 @@ export async function npySource(path: string, inputs: InputSpec[], preprocessing
   const single = fitsSample(input, shape) && !fitsSample(input, shape.slice(1));
   if (!single && (shape.length === 0 || !fitsSample(input, shape.slice(1)))) {
     await file.close();
-    throw new CalibrationDataError(`${basename(path)} has shape ${shapeText(shape)} but input '${input.name}' takes samples of shape ${shapeText(input.shape.slice(1))}; save an array of shape [N,${input.shape.slice(1).join(',')}].`);
+    throw new CalibrationDataError(`${basename(path)} has shape ${shapeText(shape)} but input '${input.name}' takes samples of shape ${shapeText(sampleShape(input))}; save an array of shape [N,${sampleShape(input).join(',')}].`);
   }
   const available = single ? 1 : shape[0]!;
   return {
@@ -149,7 +149,7 @@ export async function npzSource(path: string, inputs: InputSpec[], preprocessing
       if (!name) throw new CalibrationDataError(`${basename(path)} has arrays ${names.join(', ')}; none is named '${input.name}' and they cannot be matched by order (${dataNames.length} data arrays for ${inputs.length} inputs).`);
       const file = await archive.member(name);
       const shape = file.header.shape;
-      if (!fitsSample(input, shape.slice(1))) throw new CalibrationDataError(`${basename(path)}: array '${name}' has shape ${shapeText(shape)} but input '${input.name}' takes samples of shape ${shapeText(input.shape.slice(1))}.`);
+      if (!fitsSample(input, shape.slice(1))) throw new CalibrationDataError(`${basename(path)}: array '${name}' has shape ${shapeText(shape)} but input '${input.name}' takes samples of shape ${shapeText(sampleShape(input))}; save an array of shape [N,${sampleShape(input).join(',')}].`);
       chosen.push({ name, file });
     }
     const counts = new Set(chosen.map((c) => c.file.header.shape[0]));

@@ -44,12 +44,13 @@ export async function readZipIndex(handle: FileHandle, size: number, label: stri
   if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
     const locator = eocd - 20;
     if (locator < 0 || tail.getUint32(locator, true) !== ZIP64_LOCATOR) throw new ZipFormatError(`${label}: zip64 archive without its locator.`);
-    const record = await readAt(handle, u64(tail, locator + 8), 56);
-    if (record.getUint32(0, true) !== ZIP64_EOCD) throw new ZipFormatError(`${label}: bad zip64 end-of-central-directory record.`);
+    const record = await readAt(handle, Math.min(u64(tail, locator + 8), size), 56);
+    if (record.byteLength < 56 || record.getUint32(0, true) !== ZIP64_EOCD) throw new ZipFormatError(`${label}: bad zip64 end-of-central-directory record.`);
     count = u64(record, 32);
     cdSize = u64(record, 40);
     cdOffset = u64(record, 48);
   }
+  if (!(cdOffset + cdSize <= size)) throw new ZipFormatError(`${label}: damaged zip (the central directory at ${cdOffset}+${cdSize} lies past the end of the ${size}-byte file).`);
   const cd = await readAt(handle, cdOffset, cdSize);
   const entries: ZipEntry[] = [];
   let at = 0;
@@ -58,6 +59,7 @@ export async function readZipIndex(handle: FileHandle, size: number, label: stri
     const nameLength = cd.getUint16(at + 28, true);
     const extraLength = cd.getUint16(at + 30, true);
     const commentLength = cd.getUint16(at + 32, true);
+    if (at + 46 + nameLength + extraLength > cd.byteLength) throw new ZipFormatError(`${label}: damaged zip central directory (entry ${k} runs past its end).`);
     const name = new TextDecoder().decode(new Uint8Array(cd.buffer, at + 46, nameLength));
     const entry: ZipEntry = {
       name,
@@ -70,17 +72,17 @@ export async function readZipIndex(handle: FileHandle, size: number, label: stri
     for (let e = at + 46 + nameLength; e + 4 <= at + 46 + nameLength + extraLength; ) {
       const id = cd.getUint16(e, true);
       const length = cd.getUint16(e + 2, true);
-      if (id === 0x0001) {
+      if (id === 0x0001 && e + 4 + length <= cd.byteLength) {
         let p = e + 4;
-        if (entry.size === 0xffffffff) {
+        if (entry.size === 0xffffffff && p + 8 <= e + 4 + length) {
           entry.size = u64(cd, p);
           p += 8;
         }
-        if (entry.compressedSize === 0xffffffff) {
+        if (entry.compressedSize === 0xffffffff && p + 8 <= e + 4 + length) {
           entry.compressedSize = u64(cd, p);
           p += 8;
         }
-        if (entry.localHeaderOffset === 0xffffffff) entry.localHeaderOffset = u64(cd, p);
+        if (entry.localHeaderOffset === 0xffffffff && p + 8 <= e + 4 + length) entry.localHeaderOffset = u64(cd, p);
       }
       e += 4 + length;
     }

@@ -21,6 +21,7 @@ import { ExecuteUnsupportedError } from '../graph/execute';
 import { computeBackend } from '../graph/tfjs-backend';
 import { readTflite } from '../tflite/reader';
 import type { DetectionSection } from '../detect/report-types';
+import { problemMessage, tfliteProblems } from '../formats/tflite/index';
 
 export interface EvaluateRequest {
   /** A float .tflite, or any model the importers read (converted to float .tflite first). */
@@ -183,6 +184,8 @@ export async function evaluate(request: EvaluateRequest, options: EvaluateOption
     throw new EvaluateInputError(`Quantized model not found: ${request.quantModel}.`);
   }));
   if (!isTfliteBytes(quantBytes)) throw new EvaluateInputError(`${basename(request.quantModel)} is not a .tflite file.`);
+  const problems = tfliteProblems(readTflite(quantBytes, { fileName: basename(request.quantModel), data: false }));
+  if (problems.length) throw new EvaluateInputError(problemMessage(basename(request.quantModel), problems));
   // Dynamic H/W would run at the runtime's placeholder size 1 (images read at 1x1): pin them.
   const pinned = pinModelInputs(floatSource.bytes, quantBytes, request.inputShape);
   const pair = await loadPair(pinned.floatBytes, pinned.quantBytes, request.runtime);

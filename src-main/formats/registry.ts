@@ -2,7 +2,8 @@
 import { open as openFile, stat } from 'node:fs/promises';
 import type { Importer, ModelSource, OpenOptions } from './importer';
 import type { ModelGraph } from '../graph/model-graph';
-import { InputError } from '../errors';
+import { basename } from 'node:path';
+import { EdgeQuantError, InputError, OperationError, oneLine } from '../errors';
 import { tfjsGraphImporter } from './tfjs-graph/index';
 import { savedModelImporter } from './savedmodel/index';
 import { tfliteImporter } from './tflite/index';
@@ -49,7 +50,30 @@ export async function findImporter(source: ModelSource): Promise<Importer> {
   );
 }
 
+/** A bug of ours met while reading a file: exit 1, and the user is asked to report it. */
+export class ImporterInternalError extends OperationError {
+  override name = 'ImporterInternalError';
+}
+
+/**
+ * The importer boundary: a typed error that does not say which file gets the file's name in
+ * front; anything untyped is a bug of ours (the importers check what they read), reported as
+ * such instead of a raw JavaScript message.
+ */
+export async function openWith(importer: Importer, source: ModelSource, options: OpenOptions = {}): Promise<ModelGraph> {
+  try {
+    return await importer.open(source, options);
+  } catch (error) {
+    const names = [source.path, basename(source.path), ...(source.companions ?? []).map((c) => basename(c))];
+    if (error instanceof EdgeQuantError) {
+      if (!names.some((n) => error.message.includes(n))) error.message = `${source.path}: ${error.message}`;
+      throw error;
+    }
+    throw new ImporterInternalError(`Internal error while reading ${source.path} as ${importer.title} (please report): ${oneLine(error).slice(0, 200)}`, { cause: error });
+  }
+}
+
 export async function openModel(source: ModelSource, options: OpenOptions = {}): Promise<ModelGraph> {
   const importer = await findImporter(source);
-  return importer.open(source, options);
+  return openWith(importer, source, options);
 }

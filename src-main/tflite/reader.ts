@@ -194,6 +194,11 @@ function readTensor(ctx: Context, t: FlatTable, index: number, name: string, buf
       ctx.fail(`tensor '${name}' has ${bytes.length} data bytes, not a multiple of ${size}`);
     }
     const sparsity = t.table(TensorField.sparsity, 'SparsityParameters');
+    // Every runtime refuses a constant whose buffer does not hold exactly its shape's values.
+    const needed = staticShape.reduce((n, d) => n * d, 1);
+    if (!sparsity && dtype !== 'string' && staticShape.every((d) => d >= 0) && bytes.length / size !== needed) {
+      ctx.fail(`tensor ${index} '${name}' has ${bytes.length / size} values in its buffer but its shape [${staticShape.join(', ')}] needs ${needed}`);
+    }
     tensor.data = sparsity ? densify(ctx, name, dtype, bytes, sparsity, staticShape) : typedArrayFromBytes(dtype, bytes);
   }
   return tensor;

@@ -8,7 +8,7 @@ import { modelSourceBytes } from '../../convert/source-size';
 import { runFloatPasses } from '../../graph/passes/index';
 import { cloneModel } from '../../quantize/clone';
 import { parseCommandArgs, parseShape, printJson, type CliIO, type Command } from '../command';
-import { findImporter } from '../../formats/registry';
+import { findImporter, openWith } from '../../formats/registry';
 import { readOperatorCodes } from '../../tflite/reader';
 import { ioQuantFormulas } from '../../quantize/formulas';
 import { elementCount, opHistogram, parameterCount, type Graph, type ModelGraph, type QuantParams, type Tensor } from '../../graph/model-graph';
@@ -109,7 +109,7 @@ function layerHistogram(graph: Graph): Record<string, number> {
 
 export async function inspectModel(path: string, inputShape?: number[]): Promise<InspectReport> {
   const importer = await findImporter({ path });
-  const model = await importer.open({ path }, { collectUnsupported: true, ...(inputShape ? { inputShape } : {}) });
+  const model = await openWith(importer, { path }, { collectUnsupported: true, ...(inputShape ? { inputShape } : {}) });
   const main = model.graphs[0];
   const tensor = (name: string) => main?.tensors.get(name) ?? { name, dtype: 'float32' as const, shape: [] };
   const deploy = deployFormulas(model);

@@ -5,6 +5,7 @@ import { open as openFile, stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { InputError } from '../../errors';
 import { decodeFloat16 } from '../../graph/float16';
+import { MAX_MODEL_PARAMETERS } from '../model-limits';
 
 export class Hdf5FormatError extends InputError {
   override name = 'Hdf5FormatError';
@@ -57,6 +58,9 @@ async function read(path) {
       if (child instanceof mod.Group) { if (childPath !== '/optimizer_weights') walk(child, childPath); }
       else if (child instanceof mod.Dataset) {
         const entry = { shape: child.shape || [], attrs: attrsOf(child) };
+        const count = entry.shape.reduce((a, d) => a * d, 1);
+        // A dataset larger than any model may hold (a compressed bomb) is never inflated.
+        if (count > workerData.maxValues) { entry.error = 'it declares ' + count + ' values [' + entry.shape.join(', ') + '], more than a model may hold (' + workerData.maxValues + ')'; out.datasets[childPath] = entry; continue; }
         try {
           const v = child.value;
           const meta = child.metadata;
@@ -94,7 +98,7 @@ let reader: { worker: Worker; pending: Map<number, { resolve: (s: Snapshot) => v
 let nextId = 1;
 
 function startReader(): NonNullable<typeof reader> {
-  const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { h5wasm: import.meta.resolve('h5wasm/node') } });
+  const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { h5wasm: import.meta.resolve('h5wasm/node'), maxValues: MAX_MODEL_PARAMETERS } });
   const state = { worker, pending: new Map<number, { resolve: (s: Snapshot) => void; reject: (e: Error) => void; path: string }>() };
   worker.on('message', (msg: Reply) => {
     const job = state.pending.get(msg.id);
@@ -114,13 +118,13 @@ function startReader(): NonNullable<typeof reader> {
   return state;
 }
 
-function readSnapshot(path: string): Promise<Snapshot> {
+function readSnapshot(path: string, label: string): Promise<Snapshot> {
   reader ??= startReader();
   const state = reader;
   const id = nextId++;
   state.worker.ref();
   return new Promise((resolve, reject) => {
-    state.pending.set(id, { resolve, reject, path });
+    state.pending.set(id, { resolve, reject, path: label });
     state.worker.postMessage({ id, path });
   });
 }
@@ -175,9 +179,10 @@ export class Hdf5File {
     private readonly snapshot: Snapshot,
   ) {}
 
-  static async open(path: string): Promise<Hdf5File> {
+  /** `label` names the file in errors when `path` is a temporary copy (a .keras member). */
+  static async open(path: string, label = path): Promise<Hdf5File> {
     const info = await stat(path).catch(() => null);
-    if (!info || !info.isFile()) throw new Hdf5FormatError(`${path}: file not found.`);
+    if (!info || !info.isFile()) throw new Hdf5FormatError(`${label}: file not found.`);
     const handle = await openFile(path, 'r');
     const head = new Uint8Array(Math.min(4096, info.size));
     try {
@@ -185,14 +190,14 @@ export class Hdf5File {
     } finally {
       await handle.close();
     }
-    if (!isHdf5(head)) throw new Hdf5FormatError(`${path}: not an HDF5 file (missing the \\x89HDF signature).`);
+    if (!isHdf5(head)) throw new Hdf5FormatError(`${label}: not an HDF5 file (missing the \\x89HDF signature).`);
     const eof = declaredEndOfFile(head);
     if (eof !== undefined && eof > info.size) {
       throw new Hdf5FormatError(
-        `${path}: HDF5 file is truncated (${info.size} bytes, the superblock declares ${eof}); copy the file again.`,
+        `${label}: HDF5 file is truncated (${info.size} bytes, the superblock declares ${eof}); copy the file again.`,
       );
     }
-    return new Hdf5File(path, await readSnapshot(path));
+    return new Hdf5File(label, await readSnapshot(path, label));
   }
 
   /** Kept for symmetry with open(); the snapshot holds no native resources. */

@@ -4,6 +4,7 @@
 import type { DType, Graph, Node, Tensor, TensorData } from '../../graph/model-graph';
 import { addTensor, uniqueTensorName } from '../../graph/model-graph';
 import type { OpOptions, OpType } from '../../graph/ops';
+import { ParameterBudget } from '../model-limits';
 
 /** A value flowing between lowered layers: the tensor name and its static shape. */
 export interface Value {
@@ -16,6 +17,8 @@ export class GraphBuilder {
   readonly graph: Graph;
   /** Source layer of the nodes being emitted, recorded on each node. */
   current: { layer: string; className: string } | undefined;
+  /** Parameters the layers declared so far, checked before each weight is made or taken. */
+  readonly parameters = new ParameterBudget();
 
   constructor(name: string, readonly prefix: string) {
     this.graph = { name, tensors: new Map(), nodes: [], inputs: [], outputs: [] };

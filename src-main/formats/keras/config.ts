@@ -59,17 +59,37 @@ export function isModelClass(className: string): boolean {
   return MODEL_CLASSES.has(className);
 }
 
+/** A layer entry as the file has it: an object with a class_name string and a config object. */
+export function asLayer(value: unknown, where: string): KerasLayerJson {
+  const layer = value as Partial<KerasLayerJson> | null;
+  if (!layer || typeof layer !== 'object' || Array.isArray(layer)) throw new KerasFormatError(`Keras config: ${where} is ${JSON.stringify(value)?.slice(0, 40)}, expected a layer object.`);
+  if (typeof layer.class_name !== 'string') throw new KerasFormatError(`Keras config: ${where} has no class_name string.`);
+  const config = layer.config as unknown;
+  if (!config || typeof config !== 'object' || (Array.isArray(config) && layer.class_name !== 'Sequential')) {
+    throw new KerasFormatError(`Keras config: ${where} (${layer.class_name.slice(0, 60)}) has no config object.`);
+  }
+  return layer as KerasLayerJson;
+}
+
 function layerName(layer: KerasLayerJson): string {
-  const name = layer.name ?? (layer.config?.['name'] as string | undefined);
-  if (!name) throw new KerasFormatError(`Keras config: a ${layer.class_name} layer has no name.`);
+  const name = layer.name ?? layer.config['name'];
+  if (typeof name !== 'string' || !name) throw new KerasFormatError(`Keras config: a ${layer.class_name.slice(0, 60)} layer has no name.`);
   return name;
+}
+
+/** A declared shape: a list of non-negative integers or null (unknown); -1 counts as unknown. */
+function shapeList(value: unknown, key: string): (number | null)[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  const ok = Array.isArray(value) && value.length <= 16 && value.every((d) => d === null || (Number.isSafeInteger(d) && (d as number) >= -1));
+  if (!ok) throw new KerasFormatError(`Keras config: '${key}' is ${JSON.stringify(value)?.slice(0, 60)}, expected a list of dimensions (integers or null).`);
+  return (value as (number | null)[]).map((d) => (d === -1 ? null : d));
 }
 
 /** Shape of an InputLayer (Keras 2 `batch_input_shape`, Keras 3 `batch_shape`). */
 function inputShapeOf(config: LayerConfig): (number | null)[] | undefined {
-  const s = (config['batch_input_shape'] ?? config['batch_shape']) as (number | null)[] | undefined;
+  const s = shapeList(config['batch_input_shape'], 'batch_input_shape') ?? shapeList(config['batch_shape'], 'batch_shape');
   if (s) return s;
-  const noBatch = (config['input_shape'] ?? config['shape']) as (number | null)[] | undefined;
+  const noBatch = shapeList(config['input_shape'], 'input_shape') ?? shapeList(config['shape'], 'shape');
   return noBatch ? [null, ...noBatch] : undefined;
 }
 
@@ -95,10 +115,14 @@ function collectRefs(arg: unknown, out: string[]): void {
     return;
   }
   if (arg && typeof arg === 'object') {
-    const obj = arg as { class_name?: string; config?: { keras_history?: [string, number, number] } };
-    if (obj.class_name === '__keras_tensor__' && obj.config?.keras_history) {
-      const [n, i, j] = obj.config.keras_history;
-      out.push(`${n}:${i}:${j}`);
+    const obj = arg as { class_name?: unknown; config?: { keras_history?: unknown } | null };
+    if (obj.class_name === '__keras_tensor__') {
+      const history = obj.config?.keras_history;
+      const [n, i, j] = Array.isArray(history) ? (history as unknown[]) : [];
+      if (typeof n !== 'string' || !Number.isInteger(i) || !Number.isInteger(j)) {
+        throw new KerasFormatError(`Keras config: a tensor's keras_history is ${JSON.stringify(history)?.slice(0, 60)}, expected [layer name, node index, tensor index].`);
+      }
+      out.push(`${n}:${String(i)}:${String(j)}`);
     }
   }
 }
@@ -145,11 +169,11 @@ function refList(value: unknown): string[] {
 export function flattenModel(model: KerasLayerJson | LayerConfig[], fallbackName = 'model'): FlatModel {
   const json: KerasLayerJson = Array.isArray(model)
     ? { class_name: 'Sequential', config: { name: fallbackName, layers: model } }
-    : model;
+    : asLayer(model, 'the model');
   if (!isModelClass(json.class_name)) {
-    const registered = json.registered_name ? ` (${json.registered_name})` : '';
+    const registered = typeof json.registered_name === 'string' ? ` (${json.registered_name.slice(0, 80)})` : '';
     throw new UnsupportedError(
-      `Keras model class '${json.class_name}'${registered} is a subclassed/custom model whose graph is not in the file; ` +
+      `Keras model class '${json.class_name.slice(0, 80)}'${registered} is a subclassed/custom model whose graph is not in the file; ` +
         're-save it as a Functional or Sequential model.',
     );
   }
@@ -171,7 +195,7 @@ function expandModel(model: KerasLayerJson, flat: FlatModel, scope: string[], bo
 function expandSequential(model: KerasLayerJson, flat: FlatModel, scope: string[], bound: string[] | undefined): string[] {
   const raw = model.config['layers'] ?? (Array.isArray(model.config) ? model.config : undefined);
   if (!Array.isArray(raw)) throw new KerasFormatError('Keras Sequential config has no layer list.');
-  const layers = raw as KerasLayerJson[];
+  const layers = raw.map((l, i) => asLayer(l, `layer ${i} of a Sequential`));
   const modelName = String(model.config['name'] ?? 'sequential');
   let current: string;
   let start = 0;
@@ -204,8 +228,9 @@ function expandSequential(model: KerasLayerJson, flat: FlatModel, scope: string[
 }
 
 function expandFunctional(model: KerasLayerJson, flat: FlatModel, scope: string[], bound: string[] | undefined): string[] {
-  const layers = model.config['layers'] as KerasLayerJson[] | undefined;
-  if (!Array.isArray(layers)) throw new KerasFormatError('Keras Functional config has no layer list.');
+  const raw = model.config['layers'];
+  if (!Array.isArray(raw)) throw new KerasFormatError('Keras Functional config has no layer list.');
+  const layers = raw.map((l, i) => asLayer(l, `layer ${i} of a Functional`));
   const inputRefs = refList(model.config['input_layers']);
   const outputRefs = refList(model.config['output_layers']);
   // Ids inside a nested model are renamed to avoid clashes with the outer graph.
@@ -253,13 +278,15 @@ function expandFunctional(model: KerasLayerJson, flat: FlatModel, scope: string[
 /** Tags every layer config (nested ones too) with `key: true`, for source-dependent semantics
  *  such as Keras 3's hard_sigmoid or TF.js's bilinear resize without half-pixel centers. */
 export function markLayers(json: KerasLayerJson, key: string): void {
-  const layers = json.config?.['layers'];
+  if (!json || typeof json !== 'object' || !json.config || typeof json.config !== 'object') return;
+  const layers = json.config['layers'];
   if (!Array.isArray(layers)) return;
-  for (const layer of layers as KerasLayerJson[]) {
+  for (const layer of layers as (KerasLayerJson | null)[]) {
+    if (!layer || typeof layer !== 'object') continue; // reported by flattenModel
     if (layer.config && typeof layer.config === 'object') {
       layer.config[key] = true;
-      const inner = layer.config['layer'] as KerasLayerJson | undefined;
-      if (inner?.config) inner.config[key] = true;
+      const inner = layer.config['layer'] as KerasLayerJson | null | undefined;
+      if (inner?.config && typeof inner.config === 'object') inner.config[key] = true;
     }
     markLayers(layer, key);
   }

@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { InputError } from '../../errors';
+import { parseJsonFile } from '../json-text';
 import type { ModelGraph } from '../../graph/model-graph';
 import { Hdf5File, isHdf5 } from '../hdf5/h5file';
 import type { Importer, ModelSource, OpenOptions } from '../importer';
@@ -11,11 +12,7 @@ import { kerasToGraph } from './to-graph';
 import { Keras2H5Weights, Keras3H5Weights, NoWeights, type WeightSource } from './weights';
 
 export function parseJson(text: string, label: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new KerasFormatError(`${label}: invalid JSON (${error instanceof Error ? error.message : String(error)}).`);
-  }
+  return parseJsonFile(text, label, KerasFormatError);
 }
 
 export const kerasH5Importer: Importer = {

@@ -7,13 +7,23 @@ import { join } from 'node:path';
 import type { ModelGraph } from '../../graph/model-graph';
 import { Hdf5File } from '../hdf5/h5file';
 import type { Importer, ModelSource, OpenOptions } from '../importer';
-import { safeUnzip } from '../zip/safe-unzip';
+import { DEFAULT_ZIP_LIMITS, safeUnzip, type ZipLimits } from '../zip/safe-unzip';
+import { MAX_MODEL_PARAMETERS } from '../model-limits';
 import { flattenModel, type KerasLayerJson, KerasFormatError, markLayers } from './config';
 import { parseJson } from './keras-h5';
 import { kerasToGraph } from './to-graph';
 import { Keras3H5Weights } from './weights';
 
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
+
+// What each member may need: JSON configs of real models are well under a few MiB (NASNet's is
+// 0.8 MiB); the weights file holds at most the parameters a model may have plus HDF5 overhead.
+const MEMBER_CAPS: Record<string, number> = {
+  'config.json': 64 * 1024 ** 2,
+  'metadata.json': 1024 ** 2,
+  'model.weights.h5': MAX_MODEL_PARAMETERS * 4 + 64 * 1024 ** 2,
+};
+const KERAS_LIMITS: ZipLimits = { ...DEFAULT_ZIP_LIMITS, maxMemberBytes: (name) => MEMBER_CAPS[name] ?? 0 };
 
 export const keras3Importer: Importer = {
   name: 'keras-v3',
@@ -24,7 +34,7 @@ export const keras3Importer: Importer = {
   },
   async open(source: ModelSource, options: OpenOptions = {}): Promise<ModelGraph> {
     const bytes = new Uint8Array(await readFile(source.path));
-    const files = safeUnzip(bytes, source.path, undefined, (name) => ['config.json', 'metadata.json', 'model.weights.h5'].includes(name));
+    const files = safeUnzip(bytes, source.path, KERAS_LIMITS, (name) => name in MEMBER_CAPS);
     const configBytes = files.get('config.json');
     if (!configBytes) throw new KerasFormatError(`${source.path}: .keras archive has no config.json.`);
     const config = parseJson(new TextDecoder().decode(configBytes), `${source.path} config.json`) as KerasLayerJson;
@@ -38,7 +48,8 @@ export const keras3Importer: Importer = {
     try {
       const path = join(dir, 'model.weights.h5');
       await writeFile(path, weights);
-      const file = await Hdf5File.open(path);
+      // Errors name the archive and member, not the temporary copy (deleted by then).
+      const file = await Hdf5File.open(path, `${source.path}:model.weights.h5`);
       try {
         return kerasToGraph(flat, new Keras3H5Weights(file), {
           ...options,

@@ -7,6 +7,7 @@ import type { OpenOptions } from '../importer';
 import { GraphBuilder, type Value } from './builder';
 import { type FlatModel, type LayerCall, KerasFormatError } from './config';
 import { seededRandom } from '../../seeded-random';
+import { MAX_MODEL_PARAMETERS, ModelTooLargeError } from '../model-limits';
 import { LowerContext } from './lower/context';
 import { CUSTOM_CODE_CLASSES, layerTable } from './lower/index';
 import type { WeightSource } from './weights';
@@ -35,6 +36,10 @@ export function pinShape(name: string, declared: (number | null)[], pinned: numb
     return [...pinned];
   }
   const shape = declared.map((d, i) => (i === 0 ? d ?? 1 : d));
+  const values = shape.reduce<number>((n, d) => n * Math.max(d ?? 1, 1), 1);
+  if (values > MAX_MODEL_PARAMETERS) {
+    throw new ModelTooLargeError(`Input '${name}' declares [${declared.map((d) => d ?? '?').join(', ')}]: ${values.toExponential(2)} values per sample, more than ${MAX_MODEL_PARAMETERS} (2 GiB of float32); check the input shape.`);
+  }
   if (shape.some((d) => d === null || d < 0)) {
     throw new InputError(
       `Input '${name}' has dynamic dims [${declared.map((d) => d ?? '?').join(', ')}]; pin them with --input-shape, e.g. ${shape.map((d) => d ?? 64).join(',')}.`,

@@ -4,7 +4,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, UnsupportedError } from '../../errors';
-import { protoType } from '../tensorflow/proto-schema';
+import { decodeProto, protoType } from '../tensorflow/proto-schema';
+import { parseJsonFile } from '../json-text';
 import { TensorBundle, bundlePrefix } from '../tensorflow/tensor-bundle';
 
 export class SavedModelError extends InputError {
@@ -78,12 +79,7 @@ export function readSavedModel(dir: string): SavedModelInfo {
   const pbPath = join(dir, 'saved_model.pb');
   if (!existsSync(pbPath)) throw new SavedModelError(`${dir}: no saved_model.pb; choose the SavedModel folder itself.`);
   const type = protoType('SavedModel');
-  let model: { metaGraphs?: ProtoMetaGraph[] };
-  try {
-    model = type.toObject(type.decode(readFileSync(pbPath)), { longs: Number, enums: String, defaults: false }) as typeof model;
-  } catch (error) {
-    throw new SavedModelError(`${pbPath}: not a valid SavedModel protobuf (${error instanceof Error ? error.message : error}).`);
-  }
+  const model = decodeProto<{ metaGraphs?: ProtoMetaGraph[] }>(type, readFileSync(pbPath), `${pbPath}: not a valid SavedModel protobuf,`, SavedModelError, { longs: Number, enums: String, defaults: false });
   const metaGraphs = model.metaGraphs ?? [];
   const metaGraph = metaGraphs.find((m) => m.metaInfoDef?.tags?.includes('serve')) ?? metaGraphs[0];
   if (!metaGraph) throw new SavedModelError(`${pbPath}: the SavedModel has no meta graph.`);
@@ -132,12 +128,13 @@ export function readKerasSavedModel(info: SavedModelInfo): KerasSavedModel | und
   const nodes = info.metaGraph.objectGraphDef?.nodes ?? [];
   const root = nodes[0]?.userObject;
   if (!root?.identifier || !KERAS_MODEL_IDS.has(root.identifier) || !root.metadata) return undefined;
-  let meta: { model_config?: KerasSavedModel['modelConfig']; class_name?: string; config?: unknown; keras_version?: string };
-  try {
-    meta = JSON.parse(root.metadata) as typeof meta;
-  } catch {
-    throw new SavedModelError(`${info.dir}: the Keras metadata in saved_model.pb is not valid JSON.`);
-  }
+  const meta = parseJsonFile(root.metadata, `${info.dir}: the Keras metadata in saved_model.pb`, SavedModelError) as {
+    model_config?: KerasSavedModel['modelConfig'];
+    class_name?: string;
+    config?: unknown;
+    keras_version?: string;
+  } | null;
+  if (!meta || typeof meta !== 'object') throw new SavedModelError(`${info.dir}: the Keras metadata in saved_model.pb is not a JSON object.`);
   const modelConfig = meta.model_config ?? (meta.class_name ? { class_name: meta.class_name, config: meta.config } : undefined);
   if (!modelConfig?.config) {
     throw new UnsupportedError(`${info.dir}: a subclassed Keras model (${meta.class_name ?? 'unknown class'}) has no layer config; re-export it as a Functional or Sequential model.`);
@@ -148,7 +145,8 @@ export function readKerasSavedModel(info: SavedModelInfo): KerasSavedModel | und
   const weights = new Map<string, KerasWeight[]>();
   nodes.forEach((node) => {
     if (node.userObject?.identifier !== '_tf_keras_layer' || !node.userObject.metadata) return;
-    const layerName = (JSON.parse(node.userObject.metadata) as { name?: string }).name;
+    const layerMeta = parseJsonFile(node.userObject.metadata, `${info.dir}: a layer's metadata in saved_model.pb`, SavedModelError) as { name?: unknown } | null;
+    const layerName = typeof layerMeta?.name === 'string' ? layerMeta.name : undefined;
     const list = node.children?.find((c) => c.localName === 'variables');
     const variableIds = list ? (nodes[list.nodeId ?? -1]?.children ?? []).map((c) => c.nodeId ?? -1) : [];
     if (!layerName || variableIds.length === 0) return;

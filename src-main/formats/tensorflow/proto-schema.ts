@@ -183,3 +183,23 @@ export const tensorflowProtos = protobuf.Root.fromJSON(schema);
 export function protoType(name: string): protobuf.Type {
   return tensorflowProtos.lookupType(`tensorflow.${name}`);
 }
+
+/**
+ * A protobuf message decoded from a file's bytes; when the bytes do not decode, one typed line
+ * saying where they broke (protobufjs reports a wire type or a read past the end).
+ */
+export function decodeProto<T>(type: protobuf.Type, bytes: Uint8Array, what: string, ErrorType: new (message: string) => Error, options: protobuf.IConversionOptions = {}): T {
+  try {
+    return type.toObject(type.decode(bytes), options) as T;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const wire = /invalid wire type (\d+) at offset (\d+)/.exec(message);
+    const range = /index out of range: (\d+) \+ (\d+) > (\d+)/.exec(message);
+    const where = wire
+      ? `damaged at byte ${wire[2]} (a field with the impossible encoding ${wire[1]})`
+      : range
+        ? `truncated (a field at byte ${range[1]} needs ${range[2]} bytes, the ${type.name} has ${range[3]})`
+        : 'damaged (its fields do not decode)';
+    throw new ErrorType(`${what}: ${where}; the file is corrupt, export it again.`);
+  }
+}

@@ -4,7 +4,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../errors';
-import { protoType } from './proto-schema';
+import { decodeProto, protoType } from './proto-schema';
 import { tfDtypeToArray, type TfArray } from './tf-dtypes';
 
 export class TensorBundleError extends InputError {
@@ -71,9 +71,10 @@ function readBlock(bytes: Uint8Array, handle: BlockHandle, where: string): [stri
     const nonShared = c.varint();
     const valueLength = c.varint();
     if (shared > lastKey.length) throw new TensorBundleError(`${where}: bad key prefix.`);
+    const suffix = c.take(nonShared); // checked against the block before the key is allocated
     const key = new Uint8Array(shared + nonShared);
     key.set(lastKey.subarray(0, shared));
-    key.set(c.take(nonShared), shared);
+    key.set(suffix, shared);
     entries.push([decoder.decode(key), c.take(valueLength)]);
     lastKey = key;
   }
@@ -137,12 +138,12 @@ export class TensorBundle {
       const handle = readHandle(new Cursor(handleBytes, 0, handleBytes.length, indexPath));
       for (const [key, value] of readBlock(bytes, handle, indexPath)) {
         if (key === '') {
-          const header = headerType.toObject(headerType.decode(value), { defaults: true }) as { numShards: number; endianness: number };
+          const header = decodeProto<{ numShards: number; endianness: number }>(headerType, value, `${indexPath}: checkpoint header`, TensorBundleError, { defaults: true });
           if (header.endianness !== 0) throw new TensorBundleError(`${indexPath}: big-endian checkpoints are not supported.`);
           numShards = header.numShards;
           continue;
         }
-        const e = entryType.toObject(entryType.decode(value), { longs: Number, enums: String, defaults: true }) as {
+        const e = decodeProto<{
           dtype: string;
           shape?: { dim?: { size: number }[] };
           shardId: number;
@@ -150,7 +151,7 @@ export class TensorBundle {
           size: number;
           crc32c: number;
           slices?: unknown[];
-        };
+        }>(entryType, value, `${indexPath}: entry '${key.slice(0, 80)}'`, TensorBundleError, { longs: Number, enums: String, defaults: true });
         if (e.slices && e.slices.length > 0) continue; // partitioned variables: not used by Keras models
         entries.set(key, {
           dtype: e.dtype,
@@ -188,7 +189,12 @@ export class TensorBundle {
     if (maskedCrc32c(bytes) !== entry.crc32c) {
       throw new TensorBundleError(`${this.prefix}: tensor '${key}' fails its checksum (corrupt variables data); re-export the SavedModel.`);
     }
-    return { shape: entry.shape, dtype: entry.dtype, data: tfDtypeToArray(entry.dtype, bytes, `${this.prefix}:${key}`) };
+    const data = tfDtypeToArray(entry.dtype, bytes, `${this.prefix}:${key}`);
+    const declared = entry.shape.reduce((n, d) => n * d, 1);
+    if (!entry.shape.every((d) => Number.isSafeInteger(d) && d >= 0) || declared !== data.length) {
+      throw new TensorBundleError(`${this.prefix}: tensor '${key}' declares shape [${entry.shape.join(', ')}] but holds ${data.length} values (corrupt checkpoint index); re-export the SavedModel.`);
+    }
+    return { shape: entry.shape, dtype: entry.dtype, data };
   }
 }
 

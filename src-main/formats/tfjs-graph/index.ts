@@ -2,6 +2,8 @@
 // "graph-model") + binary weight shards, lowered through the TF-op path.
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { parseJsonFile } from '../json-text';
+import { checked, graphModelSchema } from '../tfjs-json-schema';
 import type { Importer, ModelSource, OpenOptions } from '../importer';
 import type { ModelGraph } from '../../graph/model-graph';
 import { InputError } from '../../errors';
@@ -71,12 +73,7 @@ function weightBytes(w: TfNamespace.io.WeightsManifestEntry): number {
 
 export async function openGraphModelJson(path: string, options: OpenOptions = {}): Promise<ModelGraph> {
   const where = basename(path);
-  let json: GraphModelJson;
-  try {
-    json = JSON.parse(await readFile(path, 'utf8')) as GraphModelJson;
-  } catch (error) {
-    throw new TfjsGraphModelError(`${where}: not valid JSON (${error instanceof Error ? error.message.split('\n')[0] : error}).`);
-  }
+  const json = checked(graphModelSchema, parseJsonFile(await readFile(path, 'utf8'), where, TfjsGraphModelError), where, TfjsGraphModelError) as GraphModelJson;
   const nodes = (json.modelTopology?.node ?? []).map(fromJsonNode);
   if (nodes.length === 0) throw new TfjsGraphModelError(`${where}: the graph-model has no nodes.`);
   const signature = json.signature ?? json.userDefinedMetadata?.signature;

@@ -7,6 +7,7 @@ import { flattenModel, type KerasLayerJson, markLayers } from '../keras/config';
 import { isJsonHead, parseJson } from '../keras/keras-h5';
 import { kerasToGraph } from '../keras/to-graph';
 import { NamedWeights } from '../keras/weights';
+import { checked, layersModelSchema } from '../tfjs-json-schema';
 import { readManifestWeights, TfjsFormatError, type ManifestGroup } from './manifest';
 
 interface TfjsModelJson {
@@ -27,7 +28,7 @@ export const tfjsLayersImporter: Importer = {
     return text.includes('"modelTopology"') && !text.includes('"graph-model"');
   },
   async open(source: ModelSource, options: OpenOptions = {}): Promise<ModelGraph> {
-    const json = parseJson(await readFile(source.path, 'utf8'), source.path) as TfjsModelJson;
+    const json = checked(layersModelSchema, parseJson(await readFile(source.path, 'utf8'), source.path), source.path, TfjsFormatError) as TfjsModelJson;
     const topology = json.modelTopology;
     if (!topology) throw new TfjsFormatError(`${source.path}: TF.js model.json has no modelTopology.`);
     if (json.format === 'graph-model' || topology.node) {

@@ -60,7 +60,7 @@ export async function readManifestWeights(modelPath: string, groups: ManifestGro
     for (const p of group.paths) {
       const path = shardPath(modelPath, p);
       const info = await stat(path).catch(() => null);
-      if (!info) throw new TfjsFormatError(`${modelPath}: weight shard '${p}' is missing next to model.json.`);
+      if (!info?.isFile()) throw new TfjsFormatError(`${modelPath}: weight shard '${p}' is missing next to model.json.`);
       parts.push(new Uint8Array(await readFile(path)));
     }
     const total = parts.reduce((a, p) => a + p.length, 0);

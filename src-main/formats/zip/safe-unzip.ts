@@ -1,28 +1,38 @@
 // Safe reading of zip archives (Keras 3 `.keras` files) with fflate: entry names must be
-// relative and stay inside the archive (no `..`, no absolute or drive paths), and the
-// declared and actual uncompressed sizes are capped in total and by compression ratio,
-// so a zip bomb is refused before it is inflated.
-import { unzipSync } from 'fflate';
+// relative and stay inside the archive (no `..`, no absolute or drive paths), and each wanted
+// member is inflated into a buffer of the size the archive declares for it, after that size was
+// checked against the caller's cap for the member and against a compression-ratio cap, so a zip
+// bomb is refused before it is inflated and a lying size cannot make the output grow.
+import { inflateSync } from 'fflate';
 import { InputError } from '../../errors';
+import { formatBytes } from '../model-limits';
 
 export class ZipFormatError extends InputError {
   override name = 'ZipFormatError';
 }
 
 export interface ZipLimits {
-  /** Max total uncompressed bytes of the entries read. */
-  maxTotalBytes: number;
-  /** Max uncompressed/compressed ratio of any entry (and of the whole archive). */
+  /** Max uncompressed bytes of one wanted member, by name (the caller knows what each needs). */
+  maxMemberBytes: (name: string) => number;
+  /** Max uncompressed/compressed ratio of a member over 1 MiB. */
   maxRatio: number;
   maxEntries: number;
 }
 
-export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxTotalBytes: 4 * 1024 ** 3 - 1, maxRatio: 200, maxEntries: 10000 };
+/**
+ * Model weights (float32 mostly) deflate to 80–95% of their size; 20× is far above what a real
+ * member reaches and far below a bomb (a GiB of zeros deflates ~1000×).
+ */
+export const MAX_MEMBER_RATIO = 20;
+
+export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxMemberBytes: () => 2 * 1024 ** 3, maxRatio: MAX_MEMBER_RATIO, maxEntries: 10000 };
 
 interface CentralEntry {
   name: string;
+  method: number;
   compressed: number;
   uncompressed: number;
+  localOffset: number;
 }
 
 /** Reads the central directory (what the archive declares) without inflating anything. */
@@ -43,13 +53,18 @@ function centralDirectory(bytes: Uint8Array, label: string): CentralEntry[] {
     if (offset + 46 > bytes.length || view.getUint32(offset, true) !== 0x02014b50) {
       throw new ZipFormatError(`${label}: corrupt zip central directory (entry ${k}).`);
     }
-    const compressed = view.getUint32(offset + 20, true);
-    const uncompressed = view.getUint32(offset + 24, true);
     const nameLen = view.getUint16(offset + 28, true);
     const extraLen = view.getUint16(offset + 30, true);
     const commentLen = view.getUint16(offset + 32, true);
+    if (offset + 46 + nameLen > bytes.length) throw new ZipFormatError(`${label}: corrupt zip central directory (entry ${k} name).`);
     const name = new TextDecoder().decode(bytes.subarray(offset + 46, offset + 46 + nameLen));
-    entries.push({ name, compressed, uncompressed });
+    entries.push({
+      name,
+      method: view.getUint16(offset + 10, true),
+      compressed: view.getUint32(offset + 20, true),
+      uncompressed: view.getUint32(offset + 24, true),
+      localOffset: view.getUint32(offset + 42, true),
+    });
     offset += 46 + nameLen + extraLen + commentLen;
   }
   return entries;
@@ -62,6 +77,31 @@ export function checkEntryName(name: string, label: string): void {
   }
 }
 
+/** The member's bytes, inflated into exactly the declared size (never more). */
+function readMember(bytes: Uint8Array, entry: CentralEntry, label: string): Uint8Array {
+  const where = `${label}: zip member '${entry.name}'`;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const local = entry.localOffset;
+  if (local + 30 > bytes.length || view.getUint32(local, true) !== 0x04034b50) throw new ZipFormatError(`${where} has a damaged local header.`);
+  const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
+  if (start + entry.compressed > bytes.length) throw new ZipFormatError(`${where} is truncated (needs ${entry.compressed} bytes at ${start}, the file has ${bytes.length}).`);
+  const data = bytes.subarray(start, start + entry.compressed);
+  if (entry.method === 0) {
+    if (entry.compressed !== entry.uncompressed) throw new ZipFormatError(`${where} is stored with two different sizes (${entry.compressed} and ${entry.uncompressed}).`);
+    return data;
+  }
+  if (entry.method !== 8) throw new ZipFormatError(`${where} uses compression method ${entry.method} (expected stored or deflate).`);
+  const out = new Uint8Array(entry.uncompressed);
+  let inflated: Uint8Array;
+  try {
+    inflated = inflateSync(data, { out });
+  } catch (error) {
+    throw new ZipFormatError(`${where} is damaged (deflate data: ${error instanceof Error ? error.message : String(error)}).`);
+  }
+  if (inflated.length !== entry.uncompressed) throw new ZipFormatError(`${where} inflates to ${inflated.length} bytes, the archive declares ${entry.uncompressed}.`);
+  return inflated;
+}
+
 /** Returns the entries whose names pass `wanted` (all by default), checked and inflated. */
 export function safeUnzip(
   bytes: Uint8Array,
@@ -71,44 +111,19 @@ export function safeUnzip(
 ): Map<string, Uint8Array> {
   const entries = centralDirectory(bytes, label);
   if (entries.length > limits.maxEntries) throw new ZipFormatError(`${label}: zip has ${entries.length} entries (limit ${limits.maxEntries}).`);
-  let total = 0;
-  for (const e of entries) {
-    checkEntryName(e.name, label);
-    if (!wanted(e.name)) continue;
-    total += e.uncompressed;
+  for (const e of entries) checkEntryName(e.name, label);
+  const chosen = entries.filter((e) => wanted(e.name));
+  for (const e of chosen) {
+    const cap = limits.maxMemberBytes(e.name);
+    if (e.uncompressed > cap) {
+      throw new ZipFormatError(`${label}: zip member '${e.name}' declares ${formatBytes(e.uncompressed)} uncompressed, more than it may need (${formatBytes(cap)}); refusing a possible zip bomb.`);
+    }
     const ratio = e.uncompressed / Math.max(e.compressed, 1);
     if (e.uncompressed > 1024 * 1024 && ratio > limits.maxRatio) {
-      throw new ZipFormatError(`${label}: zip entry '${e.name}' expands ${Math.round(ratio)}x (limit ${limits.maxRatio}x); refusing a possible zip bomb.`);
+      throw new ZipFormatError(`${label}: zip member '${e.name}' expands ${Math.round(ratio)}x to ${formatBytes(e.uncompressed)} (limit ${limits.maxRatio}x); refusing a possible zip bomb.`);
     }
-  }
-  if (total > limits.maxTotalBytes) {
-    throw new ZipFormatError(`${label}: zip declares ${total} uncompressed bytes (limit ${limits.maxTotalBytes}); refusing a possible zip bomb.`);
-  }
-  // Declared sizes can lie: fflate's filter sees each entry's real header sizes, and the
-  // inflated output is re-checked against the caps below.
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(bytes, {
-      filter: (f) => {
-        checkEntryName(f.name, label);
-        if (f.originalSize > limits.maxTotalBytes || (f.originalSize > 1024 * 1024 && f.originalSize / Math.max(f.size, 1) > limits.maxRatio)) {
-          throw new ZipFormatError(`${label}: zip entry '${f.name}' is too large once inflated; refusing a possible zip bomb.`);
-        }
-        return wanted(f.name);
-      },
-    });
-  } catch (error) {
-    if (error instanceof ZipFormatError) throw error;
-    throw new ZipFormatError(`${label}: cannot read zip (${error instanceof Error ? error.message : String(error)}).`);
   }
   const out = new Map<string, Uint8Array>();
-  let inflated = 0;
-  for (const [name, data] of Object.entries(files)) {
-    inflated += data.length;
-    if (inflated > limits.maxTotalBytes || inflated / Math.max(bytes.length, 1) > limits.maxRatio * 4) {
-      throw new ZipFormatError(`${label}: zip inflates beyond the size limits; refusing a possible zip bomb.`);
-    }
-    out.set(name, data);
-  }
+  for (const e of chosen) if (!out.has(e.name)) out.set(e.name, readMember(bytes, e, label));
   return out;
 }

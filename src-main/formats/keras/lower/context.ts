@@ -91,6 +91,7 @@ export class LowerContext {
    * deterministic random ones; otherwise a missing weight is an error.
    */
   weight(names: string[], index: number, shape: number[], init: Init = 'glorot'): Float32Array {
+    this.b.parameters.claim(this.call.name, names[0] ?? String(index), shape);
     const named = this.weights.some((w) => !/^\d+$/.test(baseName(w.name)));
     const found = this.weights.find((w) => names.includes(baseName(w.name))) ?? (named ? undefined : this.weights[index]);
     if (found) {
