@@ -39,11 +39,28 @@ export function firstLine(child: ChildProcess, timeoutMs: number): Promise<strin
 
 export async function startHostProcess(args: string[] = []): Promise<HostProcess> {
   await ensureBuilt();
-  const child = spawn(process.execPath, [join(repoRoot, 'out', 'main', 'host.js'), ...args], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, EDGEQUANT_HOME: join(repoRoot, 'test-output', 'edgequant-home') },
-  });
+  return follow(
+    spawn(process.execPath, [join(repoRoot, 'out', 'main', 'host.js'), ...args], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, EDGEQUANT_HOME: join(repoRoot, 'test-output', 'edgequant-home') },
+    }),
+  );
+}
+
+/** The host from source (src-main/host/main.ts through tsx; no build needed), serving `renderer`. */
+export function startSourceHost(renderer: string, env: NodeJS.ProcessEnv = {}): Promise<HostProcess> {
+  const main = join(repoRoot, 'src-main', 'host', 'main.ts');
+  return follow(
+    spawn(process.execPath, ['--import', 'tsx', main, '--renderer', renderer], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    }),
+  );
+}
+
+async function follow(child: ChildProcess): Promise<HostProcess> {
   const stderr: string[] = [];
   child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
   const line = await firstLine(child, 15_000);
