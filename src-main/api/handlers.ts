@@ -7,6 +7,7 @@ import { APP_NAME, APP_VERSION } from '../version';
 import type { ApiChannel, ApiRequest, ApiResponse, AppInfo } from './contract';
 import type { JobManager } from '../jobs/manager';
 import { createProjectHandlers } from '../projects/api-handlers';
+import { runOffThread } from '../jobs/off-thread';
 
 export interface Services {
   host: AppInfo['host'];
@@ -41,12 +42,8 @@ export function createHandlers(services: Services): Handlers {
       tfjsBackend: await (services.tfjsBackend ?? engineTfjsBackend)(),
     }),
 
-    'models.inspect': async ({ path, companions }) => {
-      const { openModel } = await import('../formats/registry');
-      const { summarizeModel } = await import('./summary');
-      const model = await openModel({ path, companions }, { collectUnsupported: true });
-      return summarizeModel(path, model, companions);
-    },
+    // Parsing a model is heavy: a worker thread does it (jobs/tasks.ts).
+    'models.inspect': async (request) => runOffThread('models.inspect', request),
 
     'jobs.start': async (request) => ({ jobId: services.jobs.start(request) }),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: services.jobs.cancel(jobId) }),

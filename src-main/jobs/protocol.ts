@@ -1,9 +1,11 @@
 // Messages between the job manager (main thread) and a job worker thread.
 import type { ApiErrorBody, JobKind } from '../api/contract';
+import type { OffThreadTask } from './tasks';
 
 export interface JobWorkerData {
   jobId: string;
-  kind: JobKind;
+  /** A job kind (kinds.ts), or a one-shot task answering a request (tasks.ts). */
+  kind: JobKind | OffThreadTask;
   params: unknown;
 }
 

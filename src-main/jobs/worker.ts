@@ -4,6 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { CancelledError, errorCode, oneLine } from '../errors';
 import { jobKinds, type JobContext } from './kinds';
+import { isOffThreadTask, offThreadTasks } from './tasks';
 import type { FromWorker, JobWorkerData, ToWorker } from './protocol';
 import type { JobKind } from '../api/contract';
 
@@ -18,7 +19,10 @@ port.on('message', (message: ToWorker) => {
 });
 
 async function run(): Promise<void> {
-  const runner = jobKinds[data.kind] as (params: unknown, context: JobContext<JobKind>) => Promise<unknown>;
+  const runner = (isOffThreadTask(data.kind) ? offThreadTasks[data.kind] : jobKinds[data.kind]) as (
+    params: unknown,
+    context: JobContext<JobKind>,
+  ) => Promise<unknown>;
   if (!runner) throw new Error(`Unknown job kind '${data.kind}'.`);
   // Each progress report is also a cancellation point: after a cancel it throws instead.
   const progress = (value: unknown) => {

@@ -1,10 +1,10 @@
 // Handlers for the project channels: thin mappings onto the project store.
 import { edgequantHome } from '../devices/home';
 import type { ProjectApiRequests, ProjectView } from './api-contract';
-import { previewCalibration } from './calibration-preview';
 import { ensureDemoProject } from './demo';
 import { createDeviceHandlers } from './device-api';
-import { addCalibrationSet, addModel, initProject, openProject } from './project';
+import { initProject, openProject } from './project';
+import { runOffThread } from '../jobs/off-thread';
 import { readRecent, rememberProject } from './recent';
 import { listRuns, readRun } from './runs';
 
@@ -26,9 +26,10 @@ export function createProjectHandlers(home: () => string = () => edgequantHome()
     'projects.demo': async () => view(await ensureDemoProject(home())),
     'projects.runs': async ({ dir }) => listRuns(dir),
     'projects.run': async ({ dir, id }) => readRun(dir, id),
-    'projects.addModel': async ({ dir, path, format }) => addModel(dir, path, format),
-    'projects.addCalibration': async ({ dir, path, preprocess }) => addCalibrationSet(dir, path, preprocess),
-    'calibration.preview': async ({ path, preprocess, shape }) => previewCalibration(path, preprocess, shape),
+    // Hashing, folder walks and decoding run in a worker thread (jobs/tasks.ts), never here.
+    'projects.addModel': async (request) => runOffThread('projects.addModel', request),
+    'projects.addCalibration': async (request) => runOffThread('projects.addCalibration', request),
+    'calibration.preview': async (request) => runOffThread('calibration.preview', request),
     ...createDeviceHandlers(),
   };
 }

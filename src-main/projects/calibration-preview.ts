@@ -1,9 +1,11 @@
 // A preview of one calibration sample as the quantizer will see it: resized to the model's
 // input size, converted to its channel count, then scaled by the preprocessing preset. The
 // preprocessed values are mapped back to 0..255 for display, with their actual range reported.
-import { readdirSync, statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { InputError } from '../errors';
+import { checkImagePixels, MAX_IMAGE_PIXELS } from '../data/image-bounds';
+import { walkFiles } from '../data/walk';
 import type { CalibrationPreview } from './api-contract';
 
 export class CalibrationPreviewError extends InputError {
@@ -21,28 +23,26 @@ const PRESETS: Record<string, { mean: number[]; std: number[]; bgr?: boolean }> 
   caffe: { mean: [103.939, 116.779, 123.68], std: [1, 1, 1], bgr: true },
 };
 
-function listImages(folder: string): string[] {
-  return readdirSync(folder, { recursive: true, encoding: 'utf8' })
-    .filter((f) => IMAGE.test(f))
-    .sort();
+/** Images anywhere under folder, bounded (data/walk.ts): symlink loops end, /usr is refused. */
+function listImages(folder: string): Promise<string[]> {
+  return walkFiles(folder, { accept: (name) => IMAGE.test(name), followSymlinks: true, what: 'Calibration folder' });
 }
 
 export async function previewCalibration(path: string, preprocess: string, shape?: number[]): Promise<CalibrationPreview> {
-  let st;
-  try {
-    st = statSync(path);
-  } catch {
-    throw new CalibrationPreviewError(`Calibration folder ${path} not found; pick a folder of images.`);
-  }
+  const st = await stat(path).catch(() => null);
+  if (!st) throw new CalibrationPreviewError(`Calibration folder ${path} not found; pick a folder of images.`);
   const folder = st.isDirectory() ? path : join(path, '..');
-  const images = st.isDirectory() ? listImages(path) : [basename(path)];
+  const images = st.isDirectory() ? await listImages(path) : [basename(path)];
   if (images.length === 0) throw new CalibrationPreviewError(`No images (.png, .jpg, .webp, .bmp) in ${path}; pick a folder of calibration images.`);
   const preset = PRESETS[preprocess];
   if (!preset) throw new CalibrationPreviewError(`Unknown preprocessing preset '${preprocess}'; use one of ${Object.keys(PRESETS).join(', ')}.`);
   const [, h, w, c] = shape && shape.length === 4 ? shape : [1, undefined, undefined, 3];
   const channels = c === 1 ? 1 : 3;
   const { default: sharp } = await import('sharp');
-  let pipeline = sharp(join(folder, images[0]!)).removeAlpha();
+  const sample = join(folder, images[0]!);
+  // Refused by the size in its header, before anything is decoded.
+  await checkImagePixels(sample);
+  let pipeline = sharp(sample, { limitInputPixels: MAX_IMAGE_PIXELS }).removeAlpha();
   if (h && w) pipeline = pipeline.resize(w, h, { fit: 'fill' });
   if (channels === 1) pipeline = pipeline.grayscale();
   const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });

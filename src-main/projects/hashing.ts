@@ -1,8 +1,9 @@
 // sha256 of a model file and of a calibration set (a file or a folder of files), recorded in
 // each run so a result can be traced to the exact bytes it came from.
 import { createHash } from 'node:crypto';
-import { createReadStream, readdirSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { createReadStream, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { walkFiles } from '../data/walk';
 import { InputError } from '../errors';
 import type { HashedFile, HashedSet } from './types';
 
@@ -35,17 +36,6 @@ export async function hashFile(path: string): Promise<HashedFile> {
   return { path, sha256: await sha256File(path), bytes: st.size };
 }
 
-function listFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name.startsWith('.')) continue;
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...listFiles(full));
-    else if (entry.isFile()) out.push(full);
-  }
-  return out;
-}
-
 /**
  * A folder hashes as sha256 over "relative/path\0<file sha256>\n" lines in sorted order, so
  * renaming or editing any sample changes it while file system order does not.
@@ -53,9 +43,8 @@ function listFiles(dir: string): string[] {
 export async function hashSet(path: string): Promise<HashedSet> {
   const st = statOrThrow(path, 'Calibration data');
   if (st.isFile()) return { path, sha256: await sha256File(path), files: 1, bytes: st.size };
-  const files = listFiles(path)
-    .map((f) => relative(path, f).split(sep).join('/'))
-    .sort();
+  // Bounded: symlinks are not followed, and /usr-sized folders are refused (data/walk.ts).
+  const files = await walkFiles(path, { accept: () => true, skipHidden: true, what: 'Calibration data' });
   const hash = createHash('sha256');
   let bytes = 0;
   for (const rel of files) {
