@@ -84,6 +84,7 @@ export function sendFrame(ws: WebSocket, data: string | Buffer, binary = false, 
       clearTimeout(timer);
       ws.off('message', onMessage);
       ws.off('close', onClose);
+      ws.off('error', onError);
       resolve(outcome);
     };
     const onMessage = (raw: WebSocket.RawData) => {
@@ -96,10 +97,11 @@ export function sendFrame(ws: WebSocket, data: string | Buffer, binary = false, 
       if ((message as { type?: string }).type !== 'event') done({ kind: 'reply', message: message as never });
     };
     const onClose = (code: number, reason: Buffer) => done({ kind: 'closed', code, reason: reason.toString() });
+    const onError = () => undefined; // the close that follows is the outcome
     const timer = setTimeout(() => done({ kind: 'silent' }), timeoutMs);
     ws.on('message', onMessage);
     ws.on('close', onClose);
-    ws.on('error', () => undefined); // the close that follows is the outcome
+    ws.on('error', onError);
     if (ws.readyState !== WebSocket.OPEN) return done({ kind: 'closed', code: 0, reason: 'not open' });
     ws.send(data, { binary });
   });
