@@ -17,9 +17,9 @@ export async function checkImagePixels(path: string, maxPixels: number = MAX_IMA
   try {
     ({ width, height } = await sharp(path, { limitInputPixels: false }).metadata());
   } catch (error) {
-    throw new InputError(`${path}: not a readable image (${(error as Error).message.split('\n')[0]}); use JPEG, PNG or WebP.`);
+    throw new InputError(`${path}: cannot decode image (${(error as Error).message.split('\n')[0]}); use JPEG, PNG or an uncompressed BMP.`);
   }
-  if (!width || !height) throw new InputError(`${path}: the image header gives no size; use JPEG, PNG or WebP.`);
+  if (!width || !height) throw new InputError(`${path}: cannot decode image (its header gives no size); use JPEG, PNG or an uncompressed BMP.`);
   if (width * height > maxPixels) {
     const mp = (n: number) => `${(n / 1e6).toFixed(0)} MP`;
     throw new ImageTooLargeError(`${path}: ${width}×${height} pixels (${mp(width * height)}) is more than the ${mp(maxPixels)} the app decodes; scale the image down.`);

@@ -5,6 +5,7 @@ import { extname, join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import { InputError } from '../errors';
 import { decodeBmp, isBmp } from './bmp';
+import { checkImagePixels, MAX_IMAGE_PIXELS } from './image-bounds';
 
 export class ImageError extends InputError {
   override name = 'ImageError';
@@ -29,7 +30,9 @@ export async function loadImage(path: string, target: ImageTarget): Promise<Uint
       const rgb = decodeBmp(bytes, path);
       pipeline = sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } });
     } else {
-      pipeline = sharp(bytes).rotate();
+      // Refused by the size in its header before decoding (a 16000×16000 PNG is 768 MB decoded).
+      await checkImagePixels(path);
+      pipeline = sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS }).rotate();
     }
     pipeline = pipeline.removeAlpha().resize(target.width, target.height, { fit: target.fit ?? 'fill' });
     pipeline = target.channels === 1 ? pipeline.toColourspace('b-w') : pipeline.toColourspace('srgb');
