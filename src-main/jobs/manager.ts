@@ -2,7 +2,7 @@
 // cooperative cancel (abort signal) with a hard stop (terminate) when the job ignores it.
 import { randomUUID } from 'node:crypto';
 import type { Worker } from 'node:worker_threads';
-import { InputError } from '../errors';
+import { InputError, OperationError } from '../errors';
 import type { ApiErrorBody, ApiEvents, JobInfo, JobKind, JobStartRequest } from '../api/contract';
 import type { EventHub } from '../api/events';
 import { defaultWorkerEntry, spawnJobWorker, type WorkerEntry } from './entry';
@@ -21,6 +21,12 @@ export interface JobManagerOptions {
   cancelGraceMs?: number;
   /** Finished jobs kept for jobs.list. */
   keepFinished?: number;
+  /** Jobs running at once; one more is refused (each is a thread with its own heap). */
+  maxRunning?: number;
+}
+
+export class TooManyJobsError extends OperationError {
+  override name = 'TooManyJobsError';
 }
 
 type Done = ApiEvents['job.done'];
@@ -42,9 +48,11 @@ export class JobManager {
   readonly #entry: WorkerEntry;
   readonly #grace: number;
   readonly #keep: number;
+  readonly #maxRunning: number;
   readonly #jobs = new Map<string, RunningJob>();
 
-  constructor({ events, entry = defaultWorkerEntry(), cancelGraceMs = 2000, keepFinished = 50 }: JobManagerOptions) {
+  constructor({ events, entry = defaultWorkerEntry(), cancelGraceMs = 2000, keepFinished = 50, maxRunning = 16 }: JobManagerOptions) {
+    this.#maxRunning = maxRunning;
     this.#events = events;
     this.#entry = entry;
     this.#grace = cancelGraceMs;
@@ -52,6 +60,8 @@ export class JobManager {
   }
 
   start(request: JobStartRequest): string {
+    const running = [...this.#jobs.values()].filter((j) => j.info.status === 'running').length;
+    if (running >= this.#maxRunning) throw new TooManyJobsError(`${running} jobs are running already; wait for one to finish or cancel one.`);
     const id = randomUUID();
     const info: JobInfo = { id, kind: request.kind, status: 'running', startedAt: new Date().toISOString() };
     const workerData: JobWorkerData = { jobId: id, kind: request.kind, params: request.params };
