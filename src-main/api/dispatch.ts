@@ -4,6 +4,7 @@ import { errorCode, oneLine } from '../errors';
 import { API_CHANNELS, type ApiChannel, type ApiResult } from './contract';
 import type { Handlers } from './handlers';
 import { requestSchemas } from './schemas';
+import type { PathScope } from './path-scope';
 
 export type Dispatch = (channel: string, payload: unknown) => Promise<ApiResult<unknown>>;
 
@@ -11,7 +12,8 @@ export function isApiChannel(channel: unknown): channel is ApiChannel {
   return typeof channel === 'string' && (API_CHANNELS as readonly string[]).includes(channel);
 }
 
-export function createDispatch(handlers: Handlers, onInternalError: (error: unknown) => void = () => undefined): Dispatch {
+/** `scope`: what paths requests may touch (path-scope.ts); none means any (the Electron window). */
+export function createDispatch(handlers: Handlers, onInternalError: (error: unknown) => void = () => undefined, scope?: PathScope): Dispatch {
   return async (channel, payload) => {
     if (!isApiChannel(channel)) {
       return { ok: false, error: { code: 'UNKNOWN_CHANNEL', message: `Unknown API channel '${String(channel)}'.` } };
@@ -23,6 +25,8 @@ export function createDispatch(handlers: Handlers, onInternalError: (error: unkn
       return { ok: false, error: { code: 'BAD_REQUEST', message: `${channel}: ${where}${issue?.message ?? 'invalid request'}.` } };
     }
     try {
+      const denied = scope?.check(channel, parsed.data);
+      if (denied) return { ok: false, error: { code: 'FORBIDDEN', message: denied } };
       const handler = handlers[channel] as (request: unknown) => Promise<unknown>;
       return { ok: true, value: await handler(parsed.data) };
     } catch (error) {

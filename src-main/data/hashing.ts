@@ -2,10 +2,11 @@
 // a result can be traced to the exact bytes it came from. A set is hashed through the run's
 // DataReader, so the same read also feeds calibration and evaluation.
 import { createHash } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { InputError } from '../errors';
 import { DataReader } from './reader';
+import { walkFiles } from './walk';
 
 export class DataPathError extends InputError {
   override name = 'DataPathError';
@@ -45,19 +46,6 @@ export async function hashFile(path: string, reader: DataReader = streaming()): 
   return { path, sha256: await reader.sha256(path), bytes: st.size };
 }
 
-function listFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name.startsWith('.')) continue;
-    const full = join(dir, entry.name);
-    // A symlinked sample is read (and so hashed) as the file it points to.
-    const kind = entry.isSymbolicLink() ? statSync(full) : entry;
-    if (kind.isDirectory()) out.push(...listFiles(full));
-    else if (kind.isFile()) out.push(full);
-  }
-  return out;
-}
-
 /**
  * A folder hashes as sha256 over "relative/path\0<file sha256>\n" lines in sorted order, so
  * renaming or editing any sample changes it while file system order does not.
@@ -65,9 +53,9 @@ function listFiles(dir: string): string[] {
 export async function hashSet(path: string, reader: DataReader = streaming()): Promise<HashedSet> {
   const st = statOrThrow(path, 'Calibration data');
   if (st.isFile()) return { path, sha256: await reader.sha256(path), files: 1, bytes: st.size };
-  const files = listFiles(path)
-    .map((f) => relative(path, f).split(sep).join('/'))
-    .sort();
+  // Bounded (walk.ts): a symlinked sample is read (and so hashed) as the file it points to, but
+  // symlink loops end and /usr-sized folders are refused.
+  const files = await walkFiles(path, { accept: () => true, followSymlinks: true, skipHidden: true, what: 'Calibration data' });
   const hash = createHash('sha256');
   let bytes = 0;
   for (const rel of files) {

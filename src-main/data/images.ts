@@ -1,10 +1,12 @@
 // Image files → model-sized pixel arrays (uint8, HWC). JPEG/PNG/WebP/… through sharp; BMP
 // through our own decoder. Resizing ignores aspect ratio ('fill') unless 'cover' crops centrally.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import { InputError } from '../errors';
 import { decodeBmp, isBmp } from './bmp';
+import { checkImagePixels, MAX_IMAGE_PIXELS } from './image-bounds';
+import { walkFiles } from './walk';
 
 export class ImageError extends InputError {
   override name = 'ImageError';
@@ -33,7 +35,10 @@ export async function decodeImage(bytes: Uint8Array, path: string, target: Image
       const rgb = decodeBmp(bytes, path);
       pipeline = sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } });
     } else {
-      pipeline = sharp(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).rotate();
+      const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      // Refused by the size in its header before decoding (a 16000×16000 PNG is 768 MB decoded).
+      await checkImagePixels(buffer, path);
+      pipeline = sharp(buffer, { limitInputPixels: MAX_IMAGE_PIXELS }).rotate();
     }
     pipeline = pipeline.removeAlpha().resize(target.width, target.height, { fit: target.fit ?? 'fill' });
     pipeline = target.channels === 1 ? pipeline.toColourspace('b-w') : pipeline.toColourspace('srgb');
@@ -54,22 +59,24 @@ export interface ImageEntry {
   label?: string;
 }
 
-/** Images in `dir`, sorted; images in sub-folders carry the sub-folder name as label. */
+/**
+ * Images in `dir` and its sub-folders (not deeper), sorted; images in sub-folders carry the
+ * sub-folder name as label. Bounded (walk.ts): symlinks are followed but loops end, and a folder
+ * of more entries than any data set (/usr) is refused in one line.
+ */
 export async function listImages(dir: string): Promise<ImageEntry[]> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-    throw new ImageError(`Cannot read image folder ${dir}: ${error.code ?? error.message}.`);
+  const files = await walkFiles(dir, {
+    accept: (name) => IMAGE_EXTENSIONS.has(extname(name).toLowerCase()),
+    followSymlinks: true,
+    maxDepth: 1,
+    deeper: 'skip',
+    what: 'Image folder',
   });
-  const found: ImageEntry[] = [];
-  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      for (const inner of (await readdir(path)).sort()) {
-        const innerPath = join(path, inner);
-        if (IMAGE_EXTENSIONS.has(extname(inner).toLowerCase()) && (await stat(innerPath)).isFile()) found.push({ path: innerPath, label: entry.name });
-      }
-    } else if (IMAGE_EXTENSIONS.has(extname(entry.name).toLowerCase())) {
-      found.push({ path });
-    }
-  }
-  return found;
+  const entries = files.map((rel) => {
+    const slash = rel.indexOf('/');
+    return slash < 0 ? { rel, top: rel } : { rel, top: rel.slice(0, slash), label: rel.slice(0, slash) };
+  });
+  // Top-level names in locale order, then file names within a sub-folder in code-unit order.
+  entries.sort((a, b) => a.top.localeCompare(b.top) || (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+  return entries.map(({ rel, label }) => (label === undefined ? { path: join(dir, rel) } : { path: join(dir, rel), label }));
 }

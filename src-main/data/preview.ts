@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import { InputError } from '../errors';
 import type { InputSpec } from './dataset';
+import { checkImagePixels } from './image-bounds';
 import { listImages } from './images';
 import { openDataset } from './open';
 
@@ -44,8 +45,9 @@ async function previewInput(path: string, shape: number[] | undefined): Promise<
   if (!info.isDirectory()) throw new PreviewError(`Previewing ${path} needs the model's input shape; inspect the model first.`);
   const first = (await listImages(path))[0];
   if (!first) throw new PreviewError(`No images (.png, .jpg, .webp, .bmp) in ${path}; pick a folder of calibration images.`);
-  const { width, height } = await sharp(first.path).metadata();
-  return { name: 'input', shape: [1, height ?? 1, width ?? 1, 3], dtype: 'float32' };
+  // The header alone gives the size, and refuses an image too large to decode (image-bounds.ts).
+  const { width, height } = await checkImagePixels(first.path);
+  return { name: 'input', shape: [1, height, width, 3], dtype: 'float32' };
 }
 
 export async function previewSample(request: PreviewRequest): Promise<SamplePreview> {

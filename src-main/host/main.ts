@@ -5,9 +5,12 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createApiServices } from '../app/services';
+import { createPathScope, scopeRootsFromEnv } from '../api/path-scope';
+import { readRecent } from '../projects/recent';
 import { oneLine } from '../errors';
 import { startHost } from './server';
 import { openBrowser } from './open-browser';
+import { keepHostAlive } from './last-resort';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -17,13 +20,14 @@ async function main(): Promise<void> {
   // Built layout: out/main/host.js serves out/renderer/.
   const rendererDir = values.renderer ?? fileURLToPath(new URL('../renderer', import.meta.url));
   if (!existsSync(rendererDir)) throw new Error(`The built UI is missing at ${rendererDir}; run 'npm run build' first.`);
-  const services = createApiServices({
-    host: 'browser',
-    onInternalError: (error) => process.stderr.write(`edgequant host: ${error instanceof Error ? error.stack : String(error)}\n`),
-  });
+  keepHostAlive();
+  const onInternalError = (error: unknown) => process.stderr.write(`edgequant host: ${error instanceof Error ? error.stack : String(error)}\n`);
+  // Any local process that gets the token is limited to these paths (README: Security of the browser host).
+  const scope = createPathScope({ ...scopeRootsFromEnv(), projects: () => readRecent().map((p) => p.dir) });
+  const services = createApiServices({ host: 'browser', onInternalError, scope });
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number 0..65535 (got '${values.port}').`);
-  const host = await startHost({ rendererDir, services, port });
+  const host = await startHost({ rendererDir, services, port, onInternalError });
   process.stdout.write(`EdgeQuant Studio: ${host.url}\n`);
   if (values.open) openBrowser(host.url, spawn);
 

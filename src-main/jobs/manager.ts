@@ -4,7 +4,7 @@
 // up when a worker dies mid-job (app/jobs.ts).
 import { randomUUID } from 'node:crypto';
 import type { Worker } from 'node:worker_threads';
-import { InputError } from '../errors';
+import { InputError, OperationError } from '../errors';
 import { spawnJobWorker, type WorkerEntry } from './entry';
 import type { FromWorker, JobDoneOf, JobErrorBody, JobInfoOf, JobKindMap, JobProgressOf, JobStartOf, JobStatus, JobWorkerData, ToWorker } from './protocol';
 
@@ -35,6 +35,12 @@ export interface JobManagerOptions<M extends JobKindMap<M>> {
   cancelGraceMs?: number;
   /** Finished jobs kept for jobs.list. */
   keepFinished?: number;
+  /** Jobs running at once; one more is refused (each is a thread with its own heap). */
+  maxRunning?: number;
+}
+
+export class TooManyJobsError extends OperationError {
+  override name = 'TooManyJobsError';
 }
 
 interface RunningJob<M extends JobKindMap<M>> {
@@ -55,9 +61,11 @@ export class JobManager<M extends JobKindMap<M>> {
   readonly #guard: AbandonGuard | undefined;
   readonly #grace: number;
   readonly #keep: number;
+  readonly #maxRunning: number;
   readonly #jobs = new Map<string, RunningJob<M>>();
 
-  constructor({ events, entry, guard, cancelGraceMs = 2000, keepFinished = 50 }: JobManagerOptions<M>) {
+  constructor({ events, entry, guard, cancelGraceMs = 2000, keepFinished = 50, maxRunning = 16 }: JobManagerOptions<M>) {
+    this.#maxRunning = maxRunning;
     this.#events = events;
     this.#entry = entry;
     this.#guard = guard;
@@ -66,6 +74,8 @@ export class JobManager<M extends JobKindMap<M>> {
   }
 
   start(request: JobStartOf<M>): string {
+    const running = [...this.#jobs.values()].filter((j) => j.info.status === 'running').length;
+    if (running >= this.#maxRunning) throw new TooManyJobsError(`${running} jobs are running already; wait for one to finish or cancel one.`);
     const id = randomUUID();
     const info = { id, kind: request.kind, status: 'running', startedAt: new Date().toISOString() } as JobInfoOf<M>;
     const workerData: JobWorkerData = { jobId: id, kind: request.kind, params: request.params };

@@ -52,6 +52,8 @@ export type JobRunners<M extends JobKindMap<M>> = { [K in keyof M]: JobRunner<M[
 export interface JobWorkerData {
   jobId: string;
   kind: string;
+  /** A one-shot task answering a request (off-thread.ts), not a job: looked up in the task table. */
+  task?: boolean;
   params: unknown;
 }
 

@@ -12,6 +12,7 @@ import type {
   EdgeQuantBridge,
   Unsubscribe,
 } from '../../src-main/api/contract';
+import { apiProtocols, takeHostToken } from './host-token';
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -81,16 +82,20 @@ type ServerMessage =
   | { type: 'response'; id: number; result: ApiResult<unknown> }
   | { type: 'event'; event: ApiEventName; payload: unknown };
 
-/** The page's own host: ws://<host>/api, with the token from the page URL when present
- *  (otherwise the host's HttpOnly cookie authenticates). */
-function pageSocketUrl(): string {
-  const token = new URLSearchParams(location.search).get('token') ?? '';
-  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+/** Where a browser-host socket connects and the sub-protocols it offers (the token, see host-token.ts). */
+export interface SocketEndpoint {
+  url: string;
+  protocols: string[];
+}
+
+/** The page's own host: ws://<host>/api with this tab's token. */
+function pageEndpoint(): SocketEndpoint {
+  return { url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api`, protocols: apiProtocols(takeHostToken()) };
 }
 
 /** The browser host's bridge: one socket, opened on first use, requests matched to replies by
- *  id. The URL and the WebSocket class are parameters so Node tests can use the `ws` package. */
-export function websocketApi(url: () => string = pageSocketUrl, Socket?: typeof WebSocket): Api {
+ *  id. The endpoint and the WebSocket class are parameters so Node tests can use the `ws` package. */
+export function websocketApi(endpoint: () => SocketEndpoint = pageEndpoint, Socket?: typeof WebSocket): Api {
   const pending = new Map<number, (result: ApiResult<unknown>) => void>();
   const listeners = new Map<ApiEventName, Set<(payload: unknown) => void>>();
   let nextId = 1;
@@ -102,9 +107,11 @@ export function websocketApi(url: () => string = pageSocketUrl, Socket?: typeof 
   };
   const connect = (): Promise<WebSocket> =>
     new Promise((resolve, reject) => {
-      const ws = new (Socket ?? globalThis.WebSocket)(url());
+      const { url, protocols } = endpoint();
+      const ws = new (Socket ?? globalThis.WebSocket)(url, protocols);
       ws.addEventListener('open', () => resolve(ws));
-      ws.addEventListener('error', () => reject(new ApiError({ code: 'FAILED', message: 'Cannot reach the EdgeQuant host; is `npm start` still running?' })));
+      const hint = protocols.length < 2 ? 'this page has no access token: open the URL that `npm start` printed' : 'is `npm start` still running?';
+      ws.addEventListener('error', () => reject(new ApiError({ code: 'FAILED', message: `Cannot reach the EdgeQuant host; ${hint}` })));
       ws.addEventListener('close', () => {
         socket = null;
         failAll('The connection to the EdgeQuant host closed; restart `npm start` and reload.');

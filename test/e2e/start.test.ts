@@ -1,12 +1,13 @@
 // `npm start` on this machine (no Electron binary): builds, starts the browser host and prints
-// its one line within 15 s; the printed URL serves the app, the bare URL is refused.
+// its one line within 15 s; the printed URL serves the app and its token opens the API; no token, no API.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { firstLine, HOST_LINE } from '../helpers/host';
 import { repoRoot } from '../helpers/build';
+import { openApiSocket } from '../helpers/host-probe';
 
-test('npm start prints the host line within 15 s and serves the app with the token only', async () => {
+test('npm start prints the host line within 15 s and its API takes the token only', async () => {
   const started = performance.now();
   // Own process group, so the whole npm → node tree stops at the end.
   // Its own build folder, so this build never replaces out/ under other tests.
@@ -24,8 +25,10 @@ test('npm start prints the host line within 15 s and serves the app with the tok
     const withToken = await fetch(url);
     assert.equal(withToken.status, 200);
     assert.match(await withToken.text(), /<title>EdgeQuant Studio<\/title>/);
-    const without = await fetch(url.replace(/\?token=.*$/, ''));
-    assert.ok(without.status === 401 || without.status === 403, `status ${without.status}`);
+    const port = Number(match[2]);
+    await assert.rejects(openApiSocket(port), /HTTP 401/, 'the API refuses a socket without the token');
+    const socket = await openApiSocket(port, { token: match[3]! });
+    socket.close();
     assert.equal(stderr.join(''), '');
   } finally {
     if (child.exitCode === null) {

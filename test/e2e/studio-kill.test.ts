@@ -12,14 +12,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Page } from 'playwright-core';
 import { repoRoot } from '../helpers/build';
 import { startHostProcess, type HostProcess } from '../helpers/host';
-import { CHROMIUM_PATH, launchBrowser, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
+import { CHROMIUM_PATH, launchBrowser, openRoute, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
 import { listRuns } from '../../src-main/projects/index';
 
 const demo = join(repoRoot, 'resources', 'demo');
 const cli = (...args: string[]) => execFileSync(process.execPath, [join(repoRoot, 'bin', 'edgequant.js'), ...args], { encoding: 'utf8' });
 
 async function openProjectInUi(page: Page, url: string, dir: string): Promise<void> {
-  await page.goto(`${url}#/projects`);
+  await openRoute(page, url, '#/projects');
   await page.locator('input[name="open-dir"]').fill(dir);
   await page.getByRole('button', { name: 'Open', exact: true }).click();
   await page.getByTestId('current-project').waitFor({ timeout: 20_000 });
@@ -49,11 +49,11 @@ describe('kill -9 during a quantization', { skip: existsSync(CHROMIUM_PATH) ? fa
     browsers.push(launched);
     const page = await launched.browser.newPage();
     await openProjectInUi(page, host.url, dir);
-    await page.goto(`${host.url}#/models`);
+    await openRoute(page, host.url, '#/models');
     await page.getByLabel('Model path').fill(join(demo, 'model', 'model.json'));
     await page.getByRole('button', { name: 'Inspect' }).click();
     await page.getByTestId('model-summary').waitFor({ timeout: 60_000 });
-    await page.goto(`${host.url}#/quantize`);
+    await openRoute(page, host.url, '#/quantize');
     await page.getByRole('radio', { name: /INT8 full integer/ }).check();
     await page.locator('input[name="calibration"]').fill(join(demo, 'calibration'));
     await page.locator('input[name="eval-data"]').fill(join(demo, 'eval', 'x.npy'));
@@ -80,7 +80,7 @@ describe('kill -9 during a quantization', { skip: existsSync(CHROMIUM_PATH) ? fa
     const card = await page.getByTestId('current-project').innerText();
     assert.match(card, new RegExp(`1 interrupted run\\(s\\) were marked failed: ${running}`));
     await page.getByTestId('current-project').screenshot({ path: join(screenshotDir, 'studio-after-kill.png') });
-    await page.goto(`${second.url}#/history`);
+    await openRoute(page, second.url, '#/history');
     const row = page.locator(`tr[data-run-id="${running}"]`);
     await row.waitFor({ timeout: 20_000 });
     assert.match(await row.innerText(), /failed/);

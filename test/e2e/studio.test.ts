@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { repoRoot } from '../helpers/build';
 import { startHostProcess, type HostProcess } from '../helpers/host';
-import { CHROMIUM_PATH, launchBrowser, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
+import { CHROMIUM_PATH, launchBrowser, openRoute, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
 
 const demo = join(repoRoot, 'resources', 'demo');
 
@@ -39,7 +39,7 @@ describe('Studio flow in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : 
     launched = await launchBrowser();
     page = await launched.browser.newPage();
     recordConsoleErrors(page, consoleErrors);
-    await page.goto(`${host.url}#/projects`);
+    await openRoute(page, host.url, '#/projects');
   });
 
   after(async () => {
@@ -57,7 +57,7 @@ describe('Studio flow in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : 
   });
 
   test('import a real model: summary and layer table', async () => {
-    await page.goto(`${host.url}#/models`);
+    await openRoute(page, host.url, '#/models');
     await page.getByLabel('Model path').fill(join(demo, 'model', 'model.json'));
     await page.getByRole('button', { name: 'Inspect' }).click();
     await page.getByTestId('model-summary').waitFor({ timeout: 60_000 });
@@ -71,7 +71,7 @@ describe('Studio flow in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : 
   });
 
   test('INT8 full-integer quantization with real calibration images, as a job', async () => {
-    await page.goto(`${host.url}#/quantize`);
+    await openRoute(page, host.url, '#/quantize');
     await page.getByTestId('quantize-model').waitFor();
     await page.getByRole('radio', { name: /INT8 full integer/ }).check();
     await page.locator('input[name="calibration"]').fill(join(demo, 'calibration'));
@@ -95,7 +95,7 @@ describe('Studio flow in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : 
   });
 
   test('the run is in History with its metrics; a local benchmark; both charts drawn', async () => {
-    await page.goto(`${host.url}#/history`);
+    await openRoute(page, host.url, '#/history');
     const row = page.getByTestId('runs-table').locator('tbody tr').first();
     await row.waitFor({ timeout: 20_000 });
     assert.match(await row.innerText(), /succeeded/);
@@ -116,7 +116,7 @@ describe('Studio flow in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : 
   });
 
   test('a second run (FP16), compared side by side with the INT8 run; metric over time drawn', async () => {
-    await page.goto(`${host.url}#/quantize`);
+    await openRoute(page, host.url, '#/quantize');
     await page.getByTestId('quantize-model').waitFor();
     await page.getByRole('radio', { name: /FP16/ }).check();
     assert.equal(await page.locator('input[name="calibration"]').isDisabled(), true, 'FP16 with nearest rounding needs no data');
@@ -129,7 +129,7 @@ describe('Studio flow in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : 
     await page.locator('input[name="label"]').fill('fp16 e2e');
     await page.getByRole('button', { name: 'Quantize', exact: true }).click();
     await page.getByTestId('results').waitFor({ timeout: 240_000 });
-    await page.goto(`${host.url}#/history`);
+    await openRoute(page, host.url, '#/history');
     const rows = page.getByTestId('runs-table').locator('tbody tr');
     await rows.nth(1).waitFor({ timeout: 20_000 });
     await rows.nth(0).getByRole('checkbox').check();
@@ -168,7 +168,7 @@ describe('Studio flow in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : 
   });
 
   test('Devices page, and no console errors anywhere', async () => {
-    await page.goto(`${host.url}#/devices`);
+    await openRoute(page, host.url, '#/devices');
     await page.getByTestId('devices-table').waitFor();
     await page.screenshot({ path: join(screenshotDir, 'studio-devices.png'), fullPage: true });
     assert.deepEqual(consoleErrors, []);

@@ -53,3 +53,14 @@ export function recordConsoleErrors(page: Page, into: string[]): void {
 }
 
 export type { Browser };
+
+/**
+ * Opens a route (`#/models`) of the app at hostUrl. When the page already shows that app, only
+ * the hash changes (the page keeps its state, as a user's click would); otherwise the printed
+ * URL is loaded, which hands the page its token (the page then drops it from the address bar).
+ */
+export async function openRoute(page: Page, hostUrl: string, route: string): Promise<void> {
+  const { origin } = new URL(hostUrl);
+  if (page.url().startsWith(`${origin}/`)) await page.evaluate((hash) => (location.hash = hash), route);
+  else await page.goto(`${hostUrl}${route}`);
+}

@@ -1,7 +1,9 @@
 // Starts the built browser host (out/main/host.js) as a child process, the way `npm start`
 // does, and waits for its one line. Returns its URL, token and a kill function.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { ensureBuilt, repoRoot } from './build';
 
 export interface HostProcess {
@@ -39,11 +41,34 @@ export function firstLine(child: ChildProcess, timeoutMs: number): Promise<strin
 
 export async function startHostProcess(args: string[] = []): Promise<HostProcess> {
   await ensureBuilt();
-  const child = spawn(process.execPath, [join(repoRoot, 'out', 'main', 'host.js'), ...args], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, EDGEQUANT_HOME: join(repoRoot, 'test-output', 'edgequant-home') },
-  });
+  return follow(
+    spawn(process.execPath, [join(repoRoot, 'out', 'main', 'host.js'), ...args], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, EDGEQUANT_HOME: join(repoRoot, 'test-output', 'edgequant-home'), ...testScopeEnv() },
+    }),
+  );
+}
+
+/** The paths a test host may touch: this repository, the shared fixtures, tmp (projects); test-output for outputs. */
+export function testScopeEnv(): NodeJS.ProcessEnv {
+  const roots = [repoRoot, join(repoRoot, '..', 'shared'), tmpdir()].filter((p) => existsSync(p)).map((p) => realpathSync(p));
+  return { EDGEQUANT_ROOTS: roots.join(delimiter), EDGEQUANT_OUTPUT_ROOTS: join(repoRoot, 'test-output') };
+}
+
+/** The host from source (src-main/host/main.ts through tsx; no build needed), serving `renderer`. */
+export function startSourceHost(renderer: string, env: NodeJS.ProcessEnv = {}): Promise<HostProcess> {
+  const main = join(repoRoot, 'src-main', 'host', 'main.ts');
+  return follow(
+    spawn(process.execPath, ['--import', 'tsx', main, '--renderer', renderer], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    }),
+  );
+}
+
+async function follow(child: ChildProcess): Promise<HostProcess> {
   const stderr: string[] = [];
   child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
   const line = await firstLine(child, 15_000);

@@ -1,32 +1,26 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkAccess, cookieName, newToken } from '../../src-main/host/access';
+import { checkApiAccess, checkSite, newToken, offeredToken, requestPath, TOKEN_PROTOCOL_PREFIX } from '../../src-main/host/access';
 import { browserCommand } from '../../src-main/host/open-browser';
 
 const port = 4321;
 const token = newToken();
 const host = `127.0.0.1:${port}`;
+const protocol = (t: string) => `edgequant, ${TOKEN_PROTOCOL_PREFIX}${t}`;
 
 test('tokens are long and random', () => {
   assert.ok(token.length >= 32);
   assert.notEqual(newToken(), token);
 });
 
-test('the right token in the query or the cookie passes', () => {
-  assert.deepEqual(checkAccess({ url: `/?token=${token}`, headers: { host }, port, token }), { ok: true, viaQuery: true });
-  const cookie = `other=1; ${cookieName(port)}=${token}`;
-  assert.deepEqual(checkAccess({ url: '/assets/x.js', headers: { host, cookie }, port, token }), { ok: true, viaQuery: false });
-  assert.equal(checkAccess({ url: `/?token=${token}`, headers: { host: `localhost:${port}`, origin: `http://localhost:${port}` }, port, token }).ok, true);
-});
-
-test('no token is 401, a wrong token 403', () => {
-  assert.equal(checkAccess({ url: '/', headers: { host }, port, token }).ok, false);
-  const missing = checkAccess({ url: '/', headers: { host }, port, token });
+test('the API needs the right token as a sub-protocol; a cookie or query carries nothing', () => {
+  assert.deepEqual(checkApiAccess({ headers: { host, 'sec-websocket-protocol': protocol(token) }, port, token }), { ok: true });
+  assert.deepEqual(checkApiAccess({ headers: { host: `localhost:${port}`, origin: `http://localhost:${port}`, 'sec-websocket-protocol': protocol(token) }, port, token }), { ok: true });
+  const missing = checkApiAccess({ headers: { host, cookie: `edgequant_token_${port}=${token}` }, port, token });
   assert.equal(!missing.ok && missing.status, 401);
-  const wrong = checkAccess({ url: `/?token=${token.slice(1)}x`, headers: { host }, port, token });
+  const wrong = checkApiAccess({ headers: { host, 'sec-websocket-protocol': protocol(`${token.slice(1)}x`) }, port, token });
   assert.equal(!wrong.ok && wrong.status, 403);
-  const otherPortCookie = checkAccess({ url: '/', headers: { host, cookie: `${cookieName(port + 1)}=${token}` }, port, token });
-  assert.equal(!otherPortCookie.ok && otherPortCookie.status, 401);
+  assert.equal(offeredToken({ 'sec-websocket-protocol': 'edgequant' }), undefined);
 });
 
 test('foreign Host (DNS rebinding) and foreign Origin are refused even with the token', () => {
@@ -38,9 +32,15 @@ test('foreign Host (DNS rebinding) and foreign Origin are refused even with the 
     { host, origin: `https://127.0.0.1:${port}` },
     { host, origin: 'null' },
   ]) {
-    const decision = checkAccess({ url: `/?token=${token}`, headers, port, token });
+    const decision = checkApiAccess({ headers: { ...headers, 'sec-websocket-protocol': protocol(token) }, port, token });
     assert.equal(!decision.ok && decision.status, 403, JSON.stringify(headers));
+    assert.equal(checkSite(headers, port).ok, false);
   }
+});
+
+test('request targets that are not URLs give null, never a throw', () => {
+  assert.equal(requestPath('/assets/a.js?x=1'), '/assets/a.js');
+  for (const bad of ['http://[', 'http://a:b:c/', 'http://[::1', 'http://%', undefined]) assert.equal(requestPath(bad), null, String(bad));
 });
 
 test('--open prefers an installed Chromium, else the platform opener', () => {

@@ -10,6 +10,7 @@ import { createApiServices, type ApiServices } from '../../src-main/app/services
 import { startHost, type RunningHost } from '../../src-main/host/server';
 import { ApiError, websocketApi, type Api } from '../../src-renderer/lib/api';
 import { startJob } from '../../src-renderer/lib/jobs';
+import { apiProtocols } from '../../src-renderer/lib/host-token';
 
 const fixtures = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures');
 let services: ApiServices;
@@ -23,11 +24,12 @@ before(async () => {
   host = await startHost({ rendererDir, services });
   const origin = `http://127.0.0.1:${host.port}`;
   class OriginSocket extends WS {
-    constructor(url: string) {
-      super(url, { headers: { origin } }); // what a page served by the host sends
+    constructor(url: string, protocols: string[]) {
+      super(url, protocols, { headers: { origin } }); // what a page served by the host sends
     }
   }
-  api = websocketApi(() => `ws://127.0.0.1:${host.port}/api?token=${host.token}`, OriginSocket as unknown as typeof WebSocket);
+  const endpoint = () => ({ url: `ws://127.0.0.1:${host.port}/api`, protocols: apiProtocols(host.token) });
+  api = websocketApi(endpoint, OriginSocket as unknown as typeof WebSocket);
 });
 after(async () => {
   await host.close();

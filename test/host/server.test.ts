@@ -1,4 +1,4 @@
-// The browser host in-process with the real services: static files behind the token, the
+// The browser host in-process with the real services: public static files, the token-guarded
 // WebSocket bridge of the contract (requests, validation errors, job events).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,9 +27,9 @@ after(async () => {
   await services.dispose();
 });
 
-function connect(url: string, headers: Record<string, string> = {}): Promise<WebSocket> {
+function connect(url: string, headers: Record<string, string> = {}, token: string | null = host.token): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers });
+    const ws = new WebSocket(url, token === null ? ['edgequant'] : ['edgequant', `edgequant.token.${token}`], { headers });
     ws.once('open', () => resolve(ws));
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
     ws.once('error', reject);
@@ -57,31 +57,30 @@ function client(ws: WebSocket) {
   };
 }
 
-test('static files need the token; the cookie from the first load covers the assets', async () => {
+test('static files are served without the token, sealed to the app folder; no cookie is set', async () => {
   const base = `http://127.0.0.1:${host.port}`;
-  assert.equal((await fetch(`${base}/`)).status, 401);
-  assert.equal((await fetch(`${base}/assets/a.js`)).status, 401);
   const page = await fetch(host.url);
   assert.equal(page.status, 200);
-  const cookie = page.headers.get('set-cookie')!.split(';')[0]!;
-  assert.match(cookie, /HttpOnly|edgequant_token/);
-  const asset = await fetch(`${base}/assets/a.js`, { headers: { cookie } });
+  assert.equal(page.headers.get('set-cookie'), null);
+  const asset = await fetch(`${base}/assets/a.js`);
   assert.equal(asset.status, 200);
   assert.equal(asset.headers.get('content-type'), 'text/javascript; charset=utf-8');
-  assert.equal((await fetch(`${base}/../eq-secret.txt?token=${host.token}`)).status, 404);
-  assert.equal((await fetch(`${base}/%2e%2e/eq-secret.txt?token=${host.token}`)).status, 404);
-  assert.equal((await fetch(host.url, { method: 'POST' })).status, 403);
+  assert.equal((await fetch(`${base}/../eq-secret.txt`)).status, 404);
+  assert.equal((await fetch(`${base}/%2e%2e/eq-secret.txt`)).status, 404);
+  assert.equal((await fetch(host.url, { method: 'POST' })).status, 405);
 });
 
-test('the WebSocket refuses a missing token, a wrong token and a foreign origin', async () => {
+test('the WebSocket refuses a missing token, a wrong token, a token in the query and a foreign origin', async () => {
   const wsBase = `ws://127.0.0.1:${host.port}/api`;
-  await assert.rejects(connect(wsBase), /HTTP 401/);
-  await assert.rejects(connect(`${wsBase}?token=nope`), /HTTP 403/);
-  await assert.rejects(connect(`${wsBase}?token=${host.token}`, { origin: 'http://evil.example' }), /HTTP 403/);
+  await assert.rejects(connect(wsBase, {}, null), /HTTP 401/);
+  await assert.rejects(connect(wsBase, {}, 'nope'), /HTTP 403/);
+  await assert.rejects(connect(`${wsBase}?token=${host.token}`, {}, null), /HTTP 401/);
+  await assert.rejects(connect(wsBase, { cookie: `edgequant_token_${host.port}=${host.token}` }, null), /HTTP 401/);
+  await assert.rejects(connect(wsBase, { origin: 'http://evil.example' }), /HTTP 403/);
 });
 
 test('the WebSocket bridges the contract: app.info, validation errors, unknown channels', async () => {
-  const ws = await connect(`ws://127.0.0.1:${host.port}/api?token=${host.token}`, { origin: `http://127.0.0.1:${host.port}` });
+  const ws = await connect(`ws://127.0.0.1:${host.port}/api`, { origin: `http://127.0.0.1:${host.port}` });
   const api = client(ws);
   const info = await api.call('app.info', {});
   assert.equal(info.ok, true);
@@ -107,7 +106,7 @@ test('the WebSocket bridges the contract: app.info, validation errors, unknown c
 });
 
 test('a job started over the socket reports progress and completion as events', async () => {
-  const ws = await connect(`ws://127.0.0.1:${host.port}/api?token=${host.token}`);
+  const ws = await connect(`ws://127.0.0.1:${host.port}/api`);
   const api = client(ws);
   const notAModel = join(rendererDir, 'index.html');
   const started = await api.call('jobs.start', { kind: 'inspect', params: { path: notAModel } });
@@ -131,7 +130,7 @@ test('a job started over the socket reports progress and completion as events', 
 test('models.inspect over the socket opens a real model with the engine importers', async (t) => {
   const model = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'mlperf-tiny', 'resnet8', 'pretrainedResnet_quant.tflite');
   if (!(await import('node:fs')).existsSync(model)) return t.skip('…fixtures absent');
-  const ws = await connect(`ws://127.0.0.1:${host.port}/api?token=${host.token}`);
+  const ws = await connect(`ws://127.0.0.1:${host.port}/api`);
   const api = client(ws);
   const reply = await api.call('models.inspect', { path: model });
   assert.equal(reply.ok, true, JSON.stringify(reply.error));

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { EventHub } from '../../src-main/api/events';
 import type { ApiEvents, ModelSummary } from '../../src-main/api/contract';
 import { createJobManager } from '../../src-main/app/jobs';
+import { TooManyJobsError } from '../../src-main/jobs/manager';
 import { repoRoot } from '../helpers/build';
 
 const fixtures = join(repoRoot, '..', 'shared', 'fixtures');
@@ -75,4 +76,14 @@ test('a job that ignores cancel is terminated after the grace period', async (t)
 
 test('unknown job ids are a typed input error', () => {
   assert.throws(() => jobs.cancel('nope'), { name: 'UnknownJobError' });
+});
+
+test('more jobs than maxRunning at once are refused with a one-line error, not another thread', async () => {
+  const limited = createJobManager({ events: new EventHub(), maxRunning: 2 });
+  const model = join(repoRoot, 'package.json');
+  const ids = [limited.start({ kind: 'inspect', params: { path: model } }), limited.start({ kind: 'inspect', params: { path: model } })];
+  assert.throws(() => limited.start({ kind: 'inspect', params: { path: model } }), (e: unknown) => e instanceof TooManyJobsError && e.code === 'FAILED' && /^2 jobs are running already; wait for one to finish or cancel one\.$/.test(e.message));
+  await Promise.all(ids.map((id) => limited.wait(id)));
+  await limited.wait(limited.start({ kind: 'inspect', params: { path: model } }));
+  await limited.dispose();
 });
