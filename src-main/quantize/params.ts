@@ -121,10 +121,21 @@ export function planStatic(
   const members = new Map<string, { source: string; dtype: ActivationType }>();
   const groups = new UnionFind();
   const fixed = new Map<string, readonly [number, number]>();
+  // Tensors whose params a kernel fixes (e.g. a sigmoid's output).
+  const fixedOutputs = new Set(integerNodes.flatMap((n) => (opFacts(n.op)?.output.kind === 'fixed' ? n.outputs.slice(0, 1) : [])));
+  const requantized = new Map<string, string>();
   for (const node of integerNodes) {
     const dtype = nodeTypes.get(node.name)!;
     const facts = opFacts(node.op);
-    const ins = readsOf(node).map((t) => activationKey({ homes }, t, dtype));
+    const inputIndices = activationInputs(graph, node, facts);
+    const ins = readsOf(node).map((t, i) => {
+      const key = activationKey({ homes }, t, dtype);
+      // An op sharing one scale over all its inputs reads a fixed-params tensor through a requantized copy.
+      if (facts?.output.kind !== 'shared' || facts.output.inputs !== 'all' || !fixedOutputs.has(t) || key !== t) return key;
+      const copy = `${t}@${node.name}`;
+      requantized.set(`${node.name}\u0000${inputIndices[i]}`, copy);
+      return copy;
+    });
     readsOf(node).forEach((t, i) => members.set(ins[i]!, { source: t, dtype }));
     const outs = writesOf(node);
     for (const t of outs) members.set(t, { source: t, dtype });
@@ -179,5 +190,5 @@ export function planStatic(
       activations.set(key, { dtype, quant: activationQuant(range, dtype), origin: root === key ? 'range' : 'shared' });
     }
   }
-  return { plan: { recipe, domains, nodeTypes, activations, homes }, floatOps, warnings };
+  return { plan: { recipe, domains, nodeTypes, activations, homes, requantized }, floatOps, warnings };
 }

@@ -137,6 +137,13 @@ export interface QuantPlan {
   activations: Map<string, ActivationPlan>;
   /** Integer type each planned tensor is stored at (its producer's, or its first reader's). */
   homes: Map<string, ActivationType>;
+  /**
+   * Reads that need a requantized copy at the same integer type: `node\u0000inputIndex` → the
+   * activation key of the copy's params. A tensor with kernel-fixed params (a sigmoid's 1/256)
+   * feeding an op whose inputs share one scale (CONCATENATION) is read through a QUANTIZE to the
+   * shared scale instead of forcing its fixed scale on everything concatenated with it.
+   */
+  requantized: Map<string, string>;
 }
 
 export interface LayerReport {

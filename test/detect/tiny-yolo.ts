@@ -1,9 +1,9 @@
 // A tiny YOLO-head-shaped Keras 2 .h5 written here with h5wasm (seeded weights): three stride-2
 // convolutions to an 8×8 grid, a box branch (cx, cy, w, h in pixels) and a
 // class branch (sigmoid scores), concatenated and laid out as [1, 4+C, N] like ultralytics'
-// export. Built only from layers converted today (no TFOpLambda). The scores pass a ReLU (a
-// no-op on sigmoid outputs) before the concatenation: int8 conversion today gives a CONCATENATION
-// fed straight by a LOGISTIC the LOGISTIC's fixed [0, 1] range, clipping every box value to 1.
+// export. Built only from layers converted today (no TFOpLambda). The sigmoid scores feed the
+// concatenation directly, as in ultralytics' head: int8 must requantize them to the
+// concatenation's scale rather than give every box value the sigmoid's fixed [0, 1] range.
 import { join } from 'node:path';
 import { seededRandom } from '../../src-main/seeded-random';
 
@@ -32,8 +32,7 @@ export async function writeTinyYolo(dir: string, seed = 11): Promise<string> {
     conv('c3', 16, 3, 2, 'relu', 'c2'),
     conv('box_px', 4, 1, 1, 'relu', 'c3'),
     conv('scores', classes, 1, 1, 'sigmoid', 'c3'),
-    { class_name: 'Activation', name: 'scores_relu', config: { name: 'scores_relu', activation: 'relu' }, inbound_nodes: [[['scores', 0, 0, {}]]] },
-    { class_name: 'Concatenate', name: 'head', config: { name: 'head', axis: -1 }, inbound_nodes: [[['box_px', 0, 0, {}], ['scores_relu', 0, 0, {}]]] },
+    { class_name: 'Concatenate', name: 'head', config: { name: 'head', axis: -1 }, inbound_nodes: [[['box_px', 0, 0, {}], ['scores', 0, 0, {}]]] },
     { class_name: 'Reshape', name: 'points', config: { name: 'points', target_shape: [grid * grid, 4 + classes] }, inbound_nodes: [[['head', 0, 0, {}]]] },
     { class_name: 'Permute', name: 'output0', config: { name: 'output0', dims: [2, 1] }, inbound_nodes: [[['points', 0, 0, {}]]] },
   ];

@@ -115,6 +115,14 @@ export function applyBoundaries(graph: Graph, plan: QuantPlan, io: { inputType: 
     for (const { index, need } of reads.get(node) ?? []) {
       const name = node.inputs[index]!;
       const have = home.get(name) ?? 'float32';
+      const copy = plan.requantized.get(`${node.name}\u0000${index}`);
+      if (copy && have === need && need !== 'float32') {
+        // Same integer type, the reader's shared scale: an int8→int8 (int16→int16) QUANTIZE.
+        const target = uniqueTensorName(graph, `${base(name)}_requantized`);
+        emit(name, have, target, need, plan.activations.get(copy)!.quant, producerIndex.get(name) ?? -1);
+        node.inputs[index] = target;
+        continue;
+      }
       if (have === need) continue;
       const key = `${name}\u0000${need}`;
       let target = converted.get(key);
