@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { CancelledError, InputError } from '../errors';
 import type { JobContext } from '../jobs/kinds';
 import type { ProjectBenchParams, ProjectConvertParams, RunProgress } from './api-contract';
+import type { ProjectDebugParams } from './debug-api-contract';
 import { recordConvertRun } from './record-run';
 import { readRun, recordDeviceResult } from './runs';
 import type { LatencyStats, RunMetrics, RunRecord } from './types';
@@ -143,4 +144,5 @@ export async function runProjectBench(params: ProjectBenchParams, progress: Prog
 export const projectJobRunners = {
   'project-convert': (params: ProjectConvertParams, ctx: JobContext<'project-convert'>) => runProjectConvert(params, ctx.progress, ctx.signal),
   'project-bench': (params: ProjectBenchParams, ctx: JobContext<'project-bench'>) => runProjectBench(params, ctx.progress, ctx.signal),
+  'project-debug': async (params: ProjectDebugParams, ctx: JobContext<'project-debug'>) => (await import('./debug-job')).runProjectDebug(params, ctx.progress, ctx.signal),
 };
