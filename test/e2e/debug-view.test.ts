@@ -120,6 +120,11 @@ describe('Debug view in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : `
     console.log(`keep float ${node}: SQNR ${before.metrics.sqnrDb?.toFixed(2)} → ${after.metrics.sqnrDb?.toFixed(2)} dB, size ${before.metrics.sizeBytes} → ${after.metrics.sizeBytes} B`);
     assert.notEqual(after.metrics.sizeBytes, before.metrics.sizeBytes, 'keeping a layer float changes the file');
     assert.notEqual(sqnrRow[1], sqnrRow[2], 'and the measured SQNR');
+    const change = await page.getByTestId('compare-change').innerText();
+    const dSqnr = (after.metrics.sqnrDb! - before.metrics.sqnrDb!).toFixed(2);
+    const dSize = after.metrics.sizeBytes! - before.metrics.sizeBytes!;
+    assert.ok(change.includes(`SQNR ${Number(dSqnr) >= 0 ? '+' : '−'}${Math.abs(Number(dSqnr)).toFixed(2)} dB`), change);
+    assert.ok(change.includes(`size ${dSize > 0 ? '+' : '−'}${Math.abs(dSize)} B`), change);
     await compare.evaluate((el) => el.scrollIntoView());
     await page.screenshot({ path: join(screenshotDir, 'debug-keep-float-compare.png'), fullPage: true });
     await setTheme(page, 'dark');
