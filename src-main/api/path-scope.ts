@@ -66,6 +66,8 @@ function jobRule({ kind, params }: JobStartRequest): Rule {
     }
     case 'project-bench':
       return { project: params.project };
+    case 'project-debug':
+      return { project: params.project, read: [params.data] };
   }
 }
 

@@ -30,4 +30,8 @@ export const jobKinds: JobRunners<JobKinds> = {
     const { runProjectBench } = await import('./project-bench');
     return runProjectBench(params, progress, signal);
   },
+  async 'project-debug'(params, { progress, signal }) {
+    const { runProjectDebug } = await import('./debug-run');
+    return runProjectDebug(params, progress, signal);
+  },
 };

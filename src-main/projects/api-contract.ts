@@ -2,6 +2,7 @@
 // import them). src-main/api/contract.ts merges these into ApiRequests / JobKinds.
 import type { ConvertRequest } from '../convert/types';
 import { DEVICE_API_CHANNELS, type DeviceApiRequests } from './device-api-contract';
+import { DEBUG_API_CHANNELS, DEBUG_JOB_KINDS, type DebugApiRequests, type DebugJobKinds } from './debug-api-contract';
 import type { CalibrationSetEntry, ModelEntry, ProjectManifest, RunRecord, RunSummary } from './types';
 
 export interface ProjectView {
@@ -32,7 +33,7 @@ export interface CalibrationPreview {
   range: { min: number; max: number; mean: number };
 }
 
-export interface ProjectApiRequests extends DeviceApiRequests {
+export interface ProjectApiRequests extends DeviceApiRequests, DebugApiRequests {
   'projects.recent': { request: Record<string, never>; response: RecentProject[] };
   'projects.create': { request: { dir: string; name?: string }; response: ProjectView };
   'projects.open': { request: { dir: string }; response: ProjectView };
@@ -55,6 +56,7 @@ export const PROJECT_API_CHANNELS = [
   'projects.addCalibration',
   'calibration.preview',
   ...DEVICE_API_CHANNELS,
+  ...DEBUG_API_CHANNELS,
 ] as const satisfies readonly (keyof ProjectApiRequests)[];
 
 /** A conversion recorded as a run of a project, then evaluated and benchmarked locally. */
@@ -88,8 +90,8 @@ export interface RunProgress {
   log?: string;
 }
 
-export interface ProjectJobKinds {
+export interface ProjectJobKinds extends DebugJobKinds {
   'project-convert': { params: ProjectConvertParams; progress: RunProgress; result: RunRecord };
   'project-bench': { params: ProjectBenchParams; progress: RunProgress; result: RunRecord };
 }
-export const PROJECT_JOB_KINDS = ['project-convert', 'project-bench'] as const satisfies readonly (keyof ProjectJobKinds)[];
+export const PROJECT_JOB_KINDS = ['project-convert', 'project-bench', ...DEBUG_JOB_KINDS] as const satisfies readonly (keyof ProjectJobKinds)[];

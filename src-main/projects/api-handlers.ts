@@ -4,6 +4,7 @@ import type { ProjectApiRequests, ProjectView } from './api-contract';
 import { previewCalibration } from './calibration-preview';
 import { ensureDemoProject } from './demo';
 import { createDeviceHandlers } from './device-api';
+import { readDebugReport } from './debug-report';
 import { addCalibrationSet, addModel, initProject, openProject } from './project';
 import { readRecent, rememberProject } from './recent';
 import { listRuns, readRun } from './runs';
@@ -29,6 +30,7 @@ export function createProjectHandlers(home: () => string = () => edgequantHome()
     'projects.addModel': async ({ dir, path, format }) => addModel(dir, path, format),
     'projects.addCalibration': async ({ dir, path, preprocess }) => addCalibrationSet(dir, path, preprocess),
     'calibration.preview': async ({ path, preprocess, shape }) => previewCalibration(path, preprocess, shape),
+    'projects.debugReport': async ({ dir, id }) => readDebugReport(dir, id),
     ...createDeviceHandlers(),
   };
 }

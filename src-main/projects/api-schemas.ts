@@ -19,6 +19,7 @@ export const projectRequestSchemas: { [C in keyof ProjectApiRequests]: z.ZodType
   'projects.addCalibration': z.object({ dir: path, path, preprocess: z.string().max(4096).optional() }).strict(),
   'calibration.preview': z.object({ path, preprocess: z.string().max(4096), shape: shape.optional() }).strict(),
   ...deviceRequestSchemas,
+  'projects.debugReport': z.object({ dir: path, id: runId }).strict(),
 };
 
 /** Job params; `request` is checked by the caller with the contract's convert schema. */
@@ -43,5 +44,6 @@ export function projectJobSchemas(convertRequest: z.ZodType<ProjectJobKinds['pro
         warmup: z.number().int().min(0).max(1000).optional(),
       })
       .strict(),
+    'project-debug': z.object({ project: path, runId, data: path.optional(), samples: z.number().int().positive().max(10_000).optional() }).strict(),
   } satisfies { [K in keyof ProjectJobKinds]: z.ZodType<ProjectJobKinds[K]['params']> };
 }

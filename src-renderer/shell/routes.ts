@@ -5,6 +5,7 @@ import ModelsPage from '../features/models/ModelsPage.svelte';
 import QuantizePage from '../features/quantize/QuantizePage.svelte';
 import DevicesPage from '../features/devices/DevicesPage.svelte';
 import HistoryPage from '../features/history/HistoryPage.svelte';
+import DebugPage from '../features/debug/DebugPage.svelte';
 
 export interface Route {
   id: string;
@@ -20,6 +21,7 @@ export const routes: readonly Route[] = [
   { id: 'quantize', title: 'Quantize', hint: 'Convert and validate', page: QuantizePage },
   { id: 'devices', title: 'Devices', hint: 'Boards over SSH/serial', page: DevicesPage },
   { id: 'history', title: 'History', hint: 'Past runs and results', page: HistoryPage },
+  { id: 'debug', title: 'Debug', hint: 'Where accuracy is lost', page: DebugPage },
 ];
 
 /** The route named by the location hash (#/models), else the first one. */

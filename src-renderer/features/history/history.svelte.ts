@@ -40,6 +40,15 @@ export class HistoryState {
   devices = $state<string[]>(['local']);
   job = new JobState<RunRecord>();
 
+  constructor() {
+    // #/history?compare=a,b (the Debug view's "Keep float" lands here): compare those runs.
+    const ids = (/[?&]compare=([^&]*)/.exec(location.hash)?.[1] ?? '').split(',').filter(Boolean).map(decodeURIComponent);
+    if (ids.length) {
+      this.selected = ids;
+      void currentProject.start().then(() => this.compare());
+    }
+  }
+
   rows = $derived.by(() => {
     const text = this.filter.trim().toLowerCase();
     const rows = currentProject.runs.filter(
