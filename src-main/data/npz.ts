@@ -13,10 +13,22 @@ export class NpzError extends NpyError {
 /** Arrays by name (the member name without `.npy`), in archive order. */
 export function parseNpz(bytes: Uint8Array, source = 'archive'): Map<string, NpyArray> {
   let members: Record<string, Uint8Array>;
+  // A deflated member is inflated whole: refuse it by its declared size first (a small archive
+  // can hold a member that inflates to GiBs), as row access does (inflateMember).
+  const tooLarge = (file: { name: string; originalSize: number; compression: number }) => file.compression !== 0 && file.originalSize > MAX_COMPRESSED_MEMBER_BYTES;
+  let refused: { name: string; originalSize: number } | undefined;
   try {
-    members = unzipSync(bytes);
+    members = unzipSync(bytes, {
+      filter: (file) => {
+        if (tooLarge(file)) refused ??= file;
+        return !refused;
+      },
+    });
   } catch (error) {
     throw new NpzError(`${source} is not a readable .npz (zip) archive: ${(error as Error).message}; save it with numpy.savez.`);
+  }
+  if (refused) {
+    throw new NpzError(`${source}:${refused.name}: compressed member holds ${formatBytes(refused.originalSize)}, more than the ${formatBytes(MAX_COMPRESSED_MEMBER_BYTES)} read whole; save the data with numpy.savez (uncompressed members are read row by row).`);
   }
   const arrays = new Map<string, NpyArray>();
   for (const [name, data] of Object.entries(members)) {
