@@ -113,3 +113,23 @@ test('the CLI: bad input exits 2 with one line on stderr', async () => {
   assert.equal(stderr.join('').trim().split('\n').length, 1);
   assert.match(stderr.join(''), /model\.json: field 'modelTopology\.node\[0\]\.op' is wrong/);
 });
+
+test('a TF.js graph node whose constant inputs cannot compute it (a MatMul left with one operand) is a one-line input error naming the node', async () => {
+  const { GraphModelWriter } = await import('../detect/graph-model');
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'edgequant-fold-'));
+  const g = new GraphModelWriter();
+  const x = g.placeholder('x', [1, 2]);
+  const w = g.constant('w', [2, 2], Float32Array.from([1, 2, 3, 4]));
+  const broken = g.op('broken', 'MatMul', [w], { transpose_a: { b: false }, transpose_b: { b: false } });
+  g.op('y', 'AddV2', [x, broken]);
+  const path = g.write(dir, [{ name: x, shape: [1, 2] }], ['y']);
+  const { openModel } = await import('../../src-main/formats/registry');
+  await assert.rejects(openModel({ path }), (e: Error) => {
+    assert.ok(e instanceof InputError, `${e.name}: ${e.message}`);
+    assert.match(e.message, /MatMul 'broken' cannot be computed from its 1 constant input/);
+    assert.ok(!e.message.includes('\n'));
+    return true;
+  });
+});

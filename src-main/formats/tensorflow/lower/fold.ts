@@ -4,6 +4,7 @@ import type { Tf } from '../../../graph/tfjs-backend';
 import type * as TfNamespace from '@tensorflow/tfjs';
 import { attrBool, attrInt, attrInts, dataInputs, type TfNode } from '../tf-node';
 import type { HostArray, LowerContext, Value } from './context';
+import { InputError, oneLine } from '../../../errors';
 
 type Tensor = TfNamespace.Tensor;
 type Folder = (tf: Tf, x: Tensor[], node: TfNode, shapes: number[][]) => Tensor;
@@ -84,11 +85,19 @@ export async function tryFold(ctx: LowerContext, node: TfNode, tfjs: () => Promi
   const inputs: Value[] = dataInputs(node).map((r) => ctx.get(r));
   if (inputs.length === 0 || inputs.some((v) => !v.constant)) return false;
   const tf = await tfjs();
-  const result = tf.tidy(() => {
-    const xs = inputs.map((v) => tf.tensor(v.constant!, v.shape, v.constant instanceof Int32Array ? 'int32' : 'float32'));
-    const out = folder(tf, xs, node, inputs.map((v) => v.shape));
-    return out.dtype === 'bool' ? tf.cast(out, 'int32') : out;
-  });
+  let result: Tensor;
+  try {
+    result = tf.tidy(() => {
+      const xs = inputs.map((v) => tf.tensor(v.constant!, v.shape, v.constant instanceof Int32Array ? 'int32' : 'float32'));
+      const out = folder(tf, xs, node, inputs.map((v) => v.shape));
+      return out.dtype === 'bool' ? tf.cast(out, 'int32') : out;
+    });
+  } catch (error) {
+    // tfjs refuses what the node's inputs cannot compute (a missing operand, shapes that do not
+    // agree): the graph itself is malformed, so say which node, not tfjs' argument names.
+    const why = oneLine(error).slice(0, 160);
+    throw new InputError(`${ctx.modelName}: ${node.op} '${node.name}' cannot be computed from its ${inputs.length} constant input(s) (${why}); the graph file is damaged or malformed.`);
+  }
   const data: HostArray = result.dtype === 'int32' ? Int32Array.from(result.dataSync()) : Float32Array.from(result.dataSync());
   ctx.defineConst(`${node.name}:0`, node.name, result.shape, data);
   result.dispose();
