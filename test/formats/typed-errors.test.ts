@@ -133,3 +133,29 @@ test('a TF.js graph node whose constant inputs cannot compute it (a MatMul left 
     return true;
   });
 });
+
+test('a recurrent layer declared over 100,000 time steps is refused at once, naming the layer, instead of unrolling it', async () => {
+  const dir = tempDir('edgequant-steps-');
+  const model = {
+    format: 'layers-model',
+    modelTopology: {
+      class_name: 'Sequential',
+      config: { name: 'long', layers: [{ class_name: 'GRU', config: { name: 'gru', units: 2, batch_input_shape: [null, 100000, 3], reset_after: true, activation: 'tanh', recurrent_activation: 'sigmoid', use_bias: true } }] },
+      keras_version: '2.4.0',
+      backend: 'tensorflow',
+    },
+    weightsManifest: [],
+  };
+  const path = join(dir, 'model.json');
+  writeFileSync(path, JSON.stringify(model));
+  const started = performance.now();
+  const { code, err } = await (async () => {
+    const out: string[] = [];
+    const errs: string[] = [];
+    const c = await runCli(['convert', path, '-o', join(dir, 'x.tflite')], { stdout: (t) => out.push(t), stderr: (t) => errs.push(t), cwd: dir, env: {} });
+    return { code: c, err: errs.join('') };
+  })();
+  assert.equal(code, 2, err);
+  assert.match(err, /GRU layer 'gru' would be unrolled over 100000 time steps, more than the 4096/);
+  assert.ok(performance.now() - started < 20_000, 'refused before building the graph');
+});

@@ -9,6 +9,7 @@ import type { Value } from '../builder';
 import { emitActivation } from './activation';
 import type { LowerContext } from './context';
 import { transpose2d } from './dense';
+import { KerasFormatError } from '../config';
 
 interface RnnSpec {
   kind: 'LSTM' | 'GRU' | 'SimpleRNN';
@@ -113,8 +114,17 @@ function recurrentGatesFirst(w: Float32Array, rows: number, u: number): Float32A
  * SimpleRNN skip the first step's recurrent product instead of multiplying a zero constant
  * (which would also be a degenerate [0, 0] range for int8).
  */
+/**
+ * Most time steps unrolled: each step is a handful of ops, so 4096 steps is already a graph of
+ * ~40,000 ops; a declared length beyond it is a damaged or hostile config, not a model to build.
+ */
+export const MAX_UNROLLED_STEPS = 4096;
+
 function unrolled(ctx: LowerContext, x: Value, s: RnnSpec): Value[] {
   const [n, t, inDim] = x.shape as [number, number, number];
+  if (t > MAX_UNROLLED_STEPS) {
+    throw new KerasFormatError(`${s.kind} layer '${ctx.name}' would be unrolled over ${t} time steps, more than the ${MAX_UNROLLED_STEPS} a graph can hold; give the model a shorter input sequence.`);
+  }
   const u = s.units;
   const g = GATES[s.kind];
   const b = ctx.b;
