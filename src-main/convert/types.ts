@@ -16,6 +16,8 @@ export interface CalibrationSpec {
   samples: number;
   method: CalibrationMethod;
   seed: number;
+  /** Share of the data (0..1) held out of calibration for validation (the app's default: 0.2). */
+  holdOut?: number;
 }
 
 export interface QuantizeConfig {
@@ -58,6 +60,8 @@ export interface ConvertResult {
   output: string;
   bytes: number;
   sourceBytes: number;
+  /** Bytes of the same model written as a float .tflite (the fair "before" for a quantized size). */
+  floatTfliteBytes: number;
   opHistogram: Record<string, number>;
   inputs: { name: string; dtype: string; shape: number[]; quant?: { scale: number; zeroPoint: number } }[];
   outputs: { name: string; dtype: string; shape: number[]; quant?: { scale: number; zeroPoint: number } }[];

@@ -1,8 +1,9 @@
 // Electron main process: the thin layer that applies window-options.ts, security.ts and ipc.ts.
 // It is the only place (with ipc.ts) that loads the electron runtime.
-import { app, BrowserWindow, ipcMain, nativeTheme, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, nativeTheme, session, shell } from 'electron';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createApiServices } from '../api/services';
+import { registerDesktopIpc } from './desktop';
 import { forwardEvents, registerIpc } from './ipc';
 import { CONTENT_SECURITY_POLICY, isAllowedNavigation, isExternalLink, type AppLocation } from './security';
 import { createWindowOptions } from './window-options';
@@ -37,6 +38,7 @@ app.whenReady().then(async () => {
   });
   const services = createApiServices({ host: 'electron', onInternalError: (error) => console.error(error) });
   registerIpc(ipcMain, services, location);
+  registerDesktopIpc(ipcMain, { dialog, shell }, location);
   await createWindow(services);
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) void createWindow(services);

@@ -41,6 +41,8 @@ export interface EvaluateRequest {
   inputShape?: number[];
   /** Samples for the per-layer comparison in the IR interpreter (default 0: skipped). */
   layerSamples?: number;
+  /** Compare only on the share of `data` that calibration with the same seed and fraction held out. */
+  holdOut?: { fraction: number; seed: number };
 }
 
 export interface LatencyFigures {
@@ -169,11 +171,13 @@ export async function evaluate(request: EvaluateRequest, options: EvaluateOption
   const { f, q } = pair;
   try {
     checkPair(f, q);
+    const heldOut = request.holdOut ? { seed: request.holdOut.seed, holdOut: { fraction: request.holdOut.fraction, part: 'validation' as const } } : {};
     const specs: InputSpec[] = f.inputs.map((t) => ({ name: t.name, shape: t.shape, dtype: t.dtype }));
     const dataset = await openDataset(request.data, specs, {
       ...(request.preprocess !== undefined ? { preprocess: request.preprocess } : {}),
       ...(request.labels ? { labels: request.labels } : {}),
       ...(request.samples ? { samples: request.samples } : {}),
+      ...heldOut,
       warnFewSamples: false,
     });
     // An output as large as an input is a reconstruction (autoencoder), not class scores.
@@ -212,6 +216,7 @@ export async function evaluate(request: EvaluateRequest, options: EvaluateOption
       const again = await openDataset(request.data, specs, {
         ...(request.preprocess !== undefined ? { preprocess: request.preprocess } : {}),
         samples: request.layerSamples,
+        ...heldOut,
         warnFewSamples: false,
       });
       try {

@@ -6,6 +6,7 @@ import { ensureDemoProject } from './demo';
 import { createDeviceHandlers } from './device-api';
 import { addCalibrationSet, addModel, initProject, openProject } from './project';
 import { readRecent, rememberProject } from './recent';
+import { readArtifact } from './artifact';
 import { listRuns, readRun } from './runs';
 
 type ProjectHandlers = { [C in keyof ProjectApiRequests]: (request: ProjectApiRequests[C]['request']) => Promise<ProjectApiRequests[C]['response']> };
@@ -26,6 +27,7 @@ export function createProjectHandlers(home: () => string = () => edgequantHome()
     'projects.demo': async () => view(await ensureDemoProject(home())),
     'projects.runs': async ({ dir }) => listRuns(dir),
     'projects.run': async ({ dir, id }) => readRun(dir, id),
+    'projects.artifact': async ({ dir, id, name }) => readArtifact(dir, id, name),
     'projects.addModel': async ({ dir, path, format }) => addModel(dir, path, format),
     'projects.addCalibration': async ({ dir, path, preprocess }) => addCalibrationSet(dir, path, preprocess),
     'calibration.preview': async ({ path, preprocess, shape }) => previewCalibration(path, preprocess, shape),

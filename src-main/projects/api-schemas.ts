@@ -15,6 +15,7 @@ export const projectRequestSchemas: { [C in keyof ProjectApiRequests]: z.ZodType
   'projects.demo': empty,
   'projects.runs': z.object({ dir: path }).strict(),
   'projects.run': z.object({ dir: path, id: runId }).strict(),
+  'projects.artifact': z.object({ dir: path, id: runId, name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'not an artifact name').max(200) }).strict(),
   'projects.addModel': z.object({ dir: path, path, format: z.string().max(100).optional() }).strict(),
   'projects.addCalibration': z.object({ dir: path, path, preprocess: z.string().max(4096).optional() }).strict(),
   'calibration.preview': z.object({ path, preprocess: z.string().max(4096), shape: shape.optional() }).strict(),

@@ -8,6 +8,8 @@ import { CancelledError, InputError } from '../errors';
 import type { JobContext } from '../jobs/kinds';
 import type { ProjectBenchParams, ProjectConvertParams, RunProgress } from './api-contract';
 import { recordConvertRun } from './record-run';
+import type { EvaluationReport } from '../evaluate/evaluate';
+import { judge } from '../evaluate/verdict';
 import { readRun, recordDeviceResult } from './runs';
 import type { LatencyStats, RunMetrics, RunRecord } from './types';
 
@@ -21,6 +23,39 @@ export function latencyStats(samples: number[]): LatencyStats {
 }
 
 const tfliteName = (mode: string) => `model_${mode}.tflite`;
+
+/** Samples run through the IR interpreter for the run's per-layer table (a few: it is slow). */
+const LAYER_SAMPLES = 4;
+
+/**
+ * What to validate on: the user's data, else the share of the calibration data that calibration
+ * held out. Never the calibration samples themselves (they flatter the quantized model).
+ */
+export function validationPlan(params: ProjectConvertParams): { data?: string; holdOut?: { fraction: number; seed: number }; note?: string } {
+  if (params.evaluateData) return { data: params.evaluateData };
+  const spec = params.request.quantize.calibration;
+  if (spec?.holdOut) return { data: spec.path, holdOut: { fraction: spec.holdOut, seed: spec.seed } };
+  if (spec) return { note: 'Not validated: no validation data was given and no share of the calibration data was held out (validating on the calibration samples would flatter the result).' };
+  return {};
+}
+
+function evaluationMetrics(report: EvaluationReport): RunMetrics {
+  const first = report.outputs[0];
+  return {
+    floatBytes: report.float.bytes,
+    sizeRatio: report.sizeRatio,
+    evalSamples: report.samples,
+    sqnrDb: first && Number.isFinite(first.sqnrDb) ? first.sqnrDb : null,
+    cosine: first?.cosine ?? null,
+    agreement: first?.top1Agreement ?? null,
+    accuracy: first?.labelled ? (first.quantAccuracy ?? null) : null,
+    floatAccuracy: first?.labelled ? (first.floatAccuracy ?? null) : null,
+    latencyMs: report.quant.latencyMs?.median ?? null,
+    floatLatencyMs: report.float.latencyMs?.median ?? null,
+  };
+}
+
+const runtimeWhere = (name: string) => (name === 'litert-js' ? 'LiteRT.js (WebAssembly, XNNPACK) on this computer' : 'tflite-node (TFLite C library, no XNNPACK) on this computer');
 
 export async function runProjectConvert(params: ProjectConvertParams, progress: Progress, signal?: AbortSignal): Promise<RunRecord> {
   const { request } = params;
@@ -36,37 +71,46 @@ export async function runProjectConvert(params: ProjectConvertParams, progress: 
         { ...req, output },
         { onProgress: (p) => progress({ ...p, runId: ctx.id }), signal },
       );
-      const evalData = params.evaluateData ?? req.quantize.calibration?.path;
-      if (evalData && req.quantize.mode !== 'none') {
+      const plan = validationPlan(params);
+      if (plan.note) ctx.warn(plan.note);
+      if (plan.data && req.quantize.mode !== 'none') {
         progress({ stage: 'evaluate', fraction: 0, runId: ctx.id });
         const { evaluate } = await import('../evaluate/index');
         const report = await evaluate(
           {
             floatModel: req.model,
             quantModel: output,
-            data: evalData,
+            data: plan.data,
             ...(params.evaluateLabels ? { labels: params.evaluateLabels } : {}),
             ...(req.quantize.calibration?.preprocess ? { preprocess: req.quantize.calibration.preprocess } : {}),
             ...(req.inputShape ? { inputShape: req.inputShape } : {}),
+            ...(plan.holdOut ? { holdOut: plan.holdOut } : {}),
             latencyRuns: params.benchRuns ?? 30,
+            layerSamples: LAYER_SAMPLES,
           },
           { signal, onProgress: (done, total) => progress({ stage: 'evaluate', fraction: done / total, runId: ctx.id }) },
         );
         if (signal?.aborted) throw new CancelledError('Cancelled during evaluation.');
-        const first = report.outputs[0];
-        const metrics: RunMetrics = {
-          floatBytes: report.float.bytes,
-          sizeRatio: report.sizeRatio,
-          evalSamples: report.samples,
-          sqnrDb: first && Number.isFinite(first.sqnrDb) ? first.sqnrDb : null,
-          cosine: first?.cosine ?? null,
-          agreement: first?.top1Agreement ?? null,
-          accuracy: first?.quantAccuracy ?? null,
-          floatAccuracy: first?.floatAccuracy ?? null,
-          latencyMs: report.quant.latencyMs?.median ?? null,
-          floatLatencyMs: report.float.latencyMs?.median ?? null,
-        };
+        const metrics = evaluationMetrics(report);
         ctx.setMetrics(metrics);
+        ctx.setDetails({
+          ...(report.layers ? { layerErrors: report.layers } : {}),
+          validation: {
+            data: plan.data,
+            heldOut: !!plan.holdOut,
+            samples: report.samples,
+            labelled: report.outputs.some((o) => (o.labelled ?? 0) > 0),
+            runtime: { name: report.runtime.name, version: report.runtime.version, where: runtimeWhere(report.runtime.name) },
+          },
+          verdict: judge({
+            sqnrDb: metrics['sqnrDb'] ?? null,
+            agreement: metrics['agreement'] ?? null,
+            accuracy: metrics['accuracy'] ?? null,
+            floatAccuracy: metrics['floatAccuracy'] ?? null,
+            calibrationSamples: req.quantize.calibration?.samples ?? null,
+            evalSamples: report.samples,
+          }),
+        });
         await ctx.writeReport('evaluation.json', report);
         for (const w of report.warnings) ctx.warn(w);
       }

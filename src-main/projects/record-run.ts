@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import type { ConvertRequest, ConvertResult } from '../convert/types';
 import { weightRoundingFor } from '../convert/weight-rounding';
 import { addArtifact, finishRun, outcomeOf, recordMetrics, runDir, startRun, writeJsonArtifact, type RunRef, type StartRunOptions } from './runs';
-import type { RunArtifact, RunConfig, RunMetrics, RunRecord } from './types';
+import type { RunArtifact, RunConfig, RunDetails, RunMetrics, RunRecord } from './types';
 
 export interface RunContext extends RunRef {
   /** The run folder, for work that writes its artifacts in place. */
@@ -16,6 +16,8 @@ export interface RunContext extends RunRef {
   setTimings(timings: Record<string, number>): void;
   warn(message: string): void;
   setIo(io: NonNullable<RunRecord['io']>): void;
+  /** Report, formulas, per-layer table, validation facts, verdict: stored in run.json at the end. */
+  setDetails(details: RunDetails): void;
 }
 
 export async function recordRun<T>(
@@ -30,6 +32,7 @@ export async function recordRun<T>(
   const timings: Record<string, number> = {};
   const warnings: string[] = [];
   let io: RunRecord['io'];
+  const details: RunDetails = {};
   const context: RunContext = {
     ...ref,
     folder: runDir(ref),
@@ -42,24 +45,30 @@ export async function recordRun<T>(
     setTimings: (t) => Object.assign(timings, t),
     warn: (w) => warnings.push(w),
     setIo: (value) => (io = value),
+    setDetails: (d) => Object.assign(details, d),
   };
   let result: T;
   try {
     result = await work(context);
   } catch (error) {
-    finishRun(ref, { ...outcomeOf(error), metrics, timings, warnings, io });
+    finishRun(ref, { ...outcomeOf(error), metrics, timings, warnings, io, details });
     throw error;
   }
-  const run = finishRun(ref, { status: 'succeeded', metrics, timings, warnings, io });
+  const run = finishRun(ref, { status: 'succeeded', metrics, timings, warnings, io, details });
   return { run, result };
 }
 
-/** Metrics of a conversion result as stored in the run (sizes in bytes). */
+/**
+ * Metrics of a conversion result as stored in the run (sizes in bytes). Compression compares the
+ * .tflite with the same model as a float .tflite; the source files' size is kept apart (TF.js
+ * shards may be uint8-packed, a SavedModel folder holds more than weights).
+ */
 export function convertMetrics(result: ConvertResult): RunMetrics {
   return {
     sizeBytes: result.bytes,
+    floatTfliteBytes: result.floatTfliteBytes,
     sourceBytes: result.sourceBytes,
-    compression: result.bytes > 0 ? result.sourceBytes / result.bytes : null,
+    compression: result.bytes > 0 ? result.floatTfliteBytes / result.bytes : null,
   };
 }
 
@@ -85,6 +94,7 @@ export async function recordConvertRun(
     run.setTimings(result.timings);
     for (const w of result.warnings) run.warn(w);
     run.setIo({ inputs: result.inputs, outputs: result.outputs });
+    run.setDetails({ ...(result.quantization ? { quantization: result.quantization } : {}), ...(result.ioFormulas ? { ioFormulas: result.ioFormulas } : {}) });
     if (existsSync(result.output)) await run.addArtifact(result.output, 'tflite');
     await run.writeReport('conversion.json', { inputs: result.inputs, outputs: result.outputs, opHistogram: result.opHistogram });
     return result;

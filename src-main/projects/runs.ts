@@ -21,6 +21,7 @@ import {
   type RunArtifact,
   type RunConfig,
   type RunMetrics,
+  type RunDetails,
   type RunRecord,
   type RunStatus,
   type RunSummary,
@@ -131,6 +132,7 @@ export interface RunOutcome {
   warnings?: string[];
   error?: { code: string; message: string };
   io?: RunRecord['io'];
+  details?: RunDetails;
 }
 
 export function finishRun(ref: RunRef, outcome: RunOutcome): RunRecord {
@@ -145,6 +147,7 @@ export function finishRun(ref: RunRef, outcome: RunOutcome): RunRecord {
     run.warnings.push(...(outcome.warnings ?? []));
     if (outcome.error) run.error = outcome.error;
     if (outcome.io) run.io = outcome.io;
+    Object.assign(run, outcome.details ?? {});
     delete run.owner;
   });
 }

@@ -6,6 +6,10 @@
 // Every file is JSON with a stable key order so a project diffs well under version control.
 import type { LatencySummary } from '../devices/stats';
 import type { ConvertRequest } from '../convert/types';
+import type { LayerError } from '../evaluate/layers';
+import type { Verdict } from '../evaluate/verdict';
+import type { IoFormula } from '../quantize/formulas';
+import type { QuantizeReport } from '../quantize/qtypes';
 
 export const MANIFEST_FILE = 'edgequant-project.json';
 export const RUNS_DIR = 'runs';
@@ -106,7 +110,7 @@ export interface DeviceResult {
   [key: string]: unknown;
 }
 
-/** Metrics are numbers by name (sizeBytes, sourceBytes, accuracy, agreement, sqnrDb, …). */
+/** Metrics are numbers by name (sizeBytes, floatTfliteBytes, sourceBytes, accuracy, agreement, sqnrDb, …). */
 export type RunMetrics = Record<string, number | null>;
 
 export interface RunRecord {
@@ -129,6 +133,31 @@ export interface RunRecord {
   error?: { code: string; message: string };
   /** I/O tensors of the produced .tflite (with int8/uint8 quantization), for formulas and snippets. */
   io?: { inputs: IoTensor[]; outputs: IoTensor[] };
+  /** The quantizer's report: float ops and why, per-layer weight SQNR, checks, rounding. */
+  quantization?: QuantizeReport;
+  /** The arithmetic deploying code applies at each input and output. */
+  ioFormulas?: IoFormula[];
+  /** Per-tensor error of the converted graph, float vs quantized, on a few validation samples. */
+  layerErrors?: LayerError[];
+  /** What the validation figures were measured on. */
+  validation?: RunValidation;
+  /** The figures judged against thresholds, with the likely cause when they fall short. */
+  verdict?: Verdict;
+}
+
+/** The run's per-run details, set by the work as it learns them (all optional). */
+export type RunDetails = Partial<Pick<RunRecord, 'quantization' | 'ioFormulas' | 'layerErrors' | 'validation' | 'verdict'>>;
+
+export interface RunValidation {
+  /** The data compared on: the user's validation data, or the held-out share of the calibration data. */
+  data: string;
+  /** True when the samples are a held-out share of the calibration data (never calibrated on). */
+  heldOut: boolean;
+  samples: number;
+  /** Labels were given: accuracy is label accuracy; otherwise only agreement with float exists. */
+  labelled: boolean;
+  /** The runtime both models ran in, and where (latency figures are from there). */
+  runtime: { name: string; version: string; where: string };
 }
 
 export interface IoTensor {

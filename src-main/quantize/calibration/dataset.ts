@@ -51,6 +51,25 @@ export function chooseIndices(available: number, count: number, seed: number | u
   return all.slice(0, Math.min(count, available));
 }
 
+/** A share of the data kept apart for validation: calibration never sees those samples. */
+export interface HoldOut {
+  /** 0 < fraction < 1 of the available samples (at least one) held out. */
+  fraction: number;
+  /** Which side to read: the samples left for calibration, or the held-out ones. */
+  part: 'calibration' | 'validation';
+}
+
+/**
+ * Splits one seeded shuffle of `available` samples: its last ⌈fraction·available⌉ are held out
+ * for validation, calibration takes up to `count` from the rest. Disjoint by construction.
+ */
+export function splitIndices(available: number, count: number, seed: number, holdOut: HoldOut): number[] {
+  const shuffled = chooseIndices(available, available, seed);
+  const held = available < 2 ? 0 : Math.min(available - 1, Math.max(1, Math.ceil(available * holdOut.fraction)));
+  if (holdOut.part === 'validation') return shuffled.slice(available - held).slice(0, count);
+  return shuffled.slice(0, Math.min(count, available - held));
+}
+
 /** Shape of one sample of `input` (batch dim dropped). */
 export function sampleShape(input: InputSpec): number[] {
   return input.shape.slice(1);

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { npyToFloat32, readNpy } from '../../data/npy';
 import { expectedRange, resolvePreprocessing } from '../../data/preprocess';
-import { CalibrationDataError, chooseIndices, fewSamplesWarning, SampleChecker, type Dataset, type InputSpec } from './dataset';
+import { CalibrationDataError, chooseIndices, fewSamplesWarning, SampleChecker, splitIndices, type Dataset, type HoldOut, type InputSpec } from './dataset';
 import { imageSource, npySource, npzSource, throwIfAborted, type Source } from './sources';
 
 export interface OpenDatasetOptions {
@@ -17,6 +17,8 @@ export interface OpenDatasetOptions {
   labels?: string;
   /** Warn when fewer than 100 samples are available (calibration). */
   warnFewSamples?: boolean;
+  /** Keep a share apart: calibration reads the rest, validation only that share (seed ?? 0). */
+  holdOut?: HoldOut;
 }
 
 export async function openDataset(path: string, inputs: InputSpec[], options: OpenDatasetOptions = {}): Promise<Dataset> {
@@ -46,11 +48,11 @@ export async function openDataset(path: string, inputs: InputSpec[], options: Op
     labels = values;
   }
   const requested = options.samples ?? source.available;
+  const indices = options.holdOut ? splitIndices(source.available, requested, options.seed ?? 0, options.holdOut) : chooseIndices(source.available, requested, options.seed);
   if (options.warnFewSamples !== false) {
-    const few = fewSamplesWarning(source.available, requested);
+    const few = fewSamplesWarning(options.holdOut ? indices.length : source.available, requested);
     if (few) warnings.push(few);
   }
-  const indices = chooseIndices(source.available, requested, options.seed);
   const range = source.isFloatData && preprocessing ? expectedRange(preprocessing) : undefined;
   const checker = new SampleChecker(inputs, range, preprocessing?.name);
   const baseWarnings = [...warnings];

@@ -23,7 +23,6 @@ export class ModelsState {
     this.notice = null;
     try {
       this.summary = await api.models.inspect({ path: this.path });
-      currentProject.selectedModel = this.path;
     } catch (error) {
       this.summary = null;
       this.error = error instanceof Error ? error.message : String(error);
@@ -39,7 +38,6 @@ export class ModelsState {
       const entry = await api.projects.addModel({ dir, path: this.summary.path, format: this.summary.format });
       this.notice = `Added ${entry.name} to the project.`;
       await currentProject.refresh();
-      currentProject.selectedModel = this.summary.path;
     } catch (error) {
       this.error = error instanceof Error ? error.message : String(error);
     }

@@ -12,8 +12,6 @@ export class CurrentProject {
   recent = $state<RecentProject[]>([]);
   busy = $state(false);
   error = $state<string | null>(null);
-  /** The model the Models page picked, used by Quantize. */
-  selectedModel = $state<string | null>(null);
   dir = $derived(this.view?.dir ?? null);
   runs = $derived<RunSummary[]>(this.view?.runs ?? []);
   models = $derived<ModelEntry[]>(this.view?.manifest.models ?? []);
@@ -56,10 +54,6 @@ export class CurrentProject {
     const view = await pending;
     this.view = view;
     localStorage.setItem(LAST_KEY, view.dir);
-    if (!this.selectedModel || !view.manifest.models.some((m) => this.resolve(m.path) === this.selectedModel)) {
-      const first = view.manifest.models[0];
-      this.selectedModel = first ? this.resolve(first.path) : null;
-    }
     this.recent = await api.projects.recent();
   }
 

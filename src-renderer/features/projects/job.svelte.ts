@@ -28,10 +28,18 @@ export class JobState<R = unknown> {
   result = $state<R | null>(null);
   error = $state<string | null>(null);
   running = $derived(this.status === 'running');
+  /** When the current stage started, its own 0..1 progress, and when that estimate ends. */
+  stageStartedAt = $state(0);
+  stageFraction = $state<number | null>(null);
+  #stageEndsAt = $state<number | null>(null);
+  /**
+   * Seconds left in the current stage, from that stage's own rate at its last report; it only
+   * counts down between reports (never grows while the bar stands still) and is null when the
+   * stage reports no fraction or too little to judge. Whole-job ETAs mislead: stages differ.
+   */
   etaSeconds = $derived.by(() => {
-    const elapsed = (this.now - this.startedAt) / 1000;
-    if (!this.running || this.fraction < 0.03 || elapsed < 1) return null;
-    return Math.max(0, Math.round((elapsed * (1 - this.fraction)) / this.fraction));
+    if (!this.running || this.#stageEndsAt === null) return null;
+    return Math.max(0, Math.round((this.#stageEndsAt - this.now) / 1000));
   });
   #stop: (() => void)[] = [];
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -46,7 +54,9 @@ export class JobState<R = unknown> {
     this.log = [];
     this.result = null;
     this.error = null;
-    this.startedAt = this.now = Date.now();
+    this.startedAt = this.now = this.stageStartedAt = Date.now();
+    this.stageFraction = null;
+    this.#stageEndsAt = null;
     this.#onDone = onDone;
     this.#timer = setInterval(() => (this.now = Date.now()), 500);
     // Events that arrive before jobs.start answers (a very fast job) are replayed once the id is known.
@@ -93,8 +103,19 @@ export class JobState<R = unknown> {
     if (p.log) this.log = [...this.log, p.log];
     if (!p.stage) return;
     if (p.stage !== this.stage && !p.log) this.log = [...this.log, `${TIME.format(Date.now())} ${p.stage}${p.message ? `: ${p.message}` : ''}`];
+    const now = Date.now();
+    if (p.stage !== this.stage) {
+      this.stageStartedAt = now;
+      this.stageFraction = null;
+      this.#stageEndsAt = null;
+    }
     this.stage = p.stage;
     this.message = p.message ?? '';
+    if (typeof p.fraction === 'number' && p.fraction > (this.stageFraction ?? 0)) {
+      this.stageFraction = p.fraction;
+      const elapsed = now - this.stageStartedAt;
+      this.#stageEndsAt = p.fraction >= 0.05 && p.fraction < 1 && elapsed >= 500 ? now + (elapsed * (1 - p.fraction)) / p.fraction : null;
+    }
     const k = ORDER.indexOf(p.stage);
     if (k >= 0) {
       const before = ORDER.slice(0, k).reduce((a, s) => a + STAGE_WEIGHTS[s]!, 0);
