@@ -13,6 +13,7 @@ import type { Page } from 'playwright-core';
 import { repoRoot } from '../helpers/build';
 import { startHostProcess, type HostProcess } from '../helpers/host';
 import { CHROMIUM_PATH, launchBrowser, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
+import { quantizeDemo } from '../helpers/studio-page';
 import type { RunRecord } from '../../src-main/projects/types';
 
 const demo = join(repoRoot, 'resources', 'demo');
@@ -27,22 +28,6 @@ function floatTfliteBytes(): number {
 }
 
 const runRecord = (projectDir: string, id: string) => JSON.parse(readFileSync(join(projectDir, 'runs', id, 'run.json'), 'utf8')) as RunRecord;
-
-export async function quantizeDemo(page: Page, url: string, options: { label: string; evalData?: string; labels?: string; preprocess?: string }): Promise<string> {
-  await page.goto(`${url}#/quantize`);
-  await page.getByTestId('quantize-model').waitFor();
-  await page.getByRole('radio', { name: /INT8 full integer/ }).check();
-  await page.locator('input[name="calibration"]').fill(join(demo, 'calibration'));
-  await page.locator('select[name="preprocess"]').selectOption(options.preprocess ?? '0..1');
-  await page.locator('input[name="eval-data"]').fill(options.evalData ?? '');
-  await page.locator('input[name="eval-labels"]').fill(options.labels ?? '');
-  await page.locator('input[name="label"]').fill(options.label);
-  await page.getByRole('button', { name: 'Quantize', exact: true }).click();
-  const open = page.getByTestId('open-run');
-  await open.waitFor({ timeout: 240_000 });
-  const href = await open.getAttribute('href');
-  return decodeURIComponent(href!.replace('#/runs/', ''));
-}
 
 describe('Runs that stay, with honest figures, in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : `${CHROMIUM_PATH} absent` }, () => {
   let host: HostProcess;
