@@ -67,6 +67,8 @@ export type JobStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
 export interface JobInfo {
   id: string;
   kind: JobKind;
+  /** What the job does, for people ("Quantize vww to int8"). */
+  title: string;
   status: JobStatus;
   startedAt: string;
   endedAt?: string;
@@ -105,10 +107,11 @@ void allChannelsListed;
 
 /** event → payload, pushed from main to every window / socket. */
 export interface ApiEvents {
-  'job.progress': { jobId: string; kind: JobKind; progress: unknown };
+  'job.progress': { jobId: string; kind: JobKind; title: string; progress: unknown };
   'job.done': {
     jobId: string;
     kind: JobKind;
+    title: string;
     status: Exclude<JobStatus, 'running'>;
     result?: unknown;
     error?: ApiErrorBody;

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Worker } from 'node:worker_threads';
 import { InputError } from '../errors';
+import { jobTitle } from './titles';
 import type { ApiErrorBody, ApiEvents, JobInfo, JobKind, JobStartRequest } from '../api/contract';
 import type { EventHub } from '../api/events';
 import { defaultWorkerEntry, spawnJobWorker, type WorkerEntry } from './entry';
@@ -53,7 +54,7 @@ export class JobManager {
 
   start(request: JobStartRequest): string {
     const id = randomUUID();
-    const info: JobInfo = { id, kind: request.kind, status: 'running', startedAt: new Date().toISOString() };
+    const info: JobInfo = { id, kind: request.kind, title: jobTitle(request), status: 'running', startedAt: new Date().toISOString() };
     const workerData: JobWorkerData = { jobId: id, kind: request.kind, params: request.params };
     const worker = spawnJobWorker(this.#entry, workerData);
     const job: RunningJob = { info, params: request.params, worker, thread: worker.threadId, done: Promise.resolve(null as never) };
@@ -102,7 +103,7 @@ export class JobManager {
         if (message.type === 'progress') {
           job.run ??= runRefOf(job.params, message.progress);
           info.progress = message.progress;
-          this.#events.emit('job.progress', { jobId: info.id, kind, progress: message.progress });
+          this.#events.emit('job.progress', { jobId: info.id, kind, title: info.title, progress: message.progress });
         } else if (message.type === 'result') {
           answered = true;
           final = { result: message.result };
@@ -127,12 +128,12 @@ export class JobManager {
             : undefined;
         let done: Done;
         if (cancelled) {
-          done = { jobId: info.id, kind, status: 'cancelled', error: { code: 'CANCELLED', message: 'Cancelled by the user.' } };
+          done = { jobId: info.id, kind, title: info.title, status: 'cancelled', error: { code: 'CANCELLED', message: 'Cancelled by the user.' } };
         } else if (final && 'result' in final && !final.error) {
-          done = { jobId: info.id, kind, status: 'succeeded', result: final.result };
+          done = { jobId: info.id, kind, title: info.title, status: 'succeeded', result: final.result };
         } else {
           const error = final?.error ?? { code: 'INTERNAL' as const, message: 'The job worker stopped without a result.' };
-          done = { jobId: info.id, kind, status: error.code === 'CANCELLED' ? 'cancelled' : 'failed', error };
+          done = { jobId: info.id, kind, title: info.title, status: error.code === 'CANCELLED' ? 'cancelled' : 'failed', error };
         }
         if (note && done.error) done.error = { ...done.error, message: `${done.error.message}; ${note}` };
         info.status = done.status;

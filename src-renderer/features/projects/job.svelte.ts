@@ -33,9 +33,9 @@ export class JobState<R = unknown> {
   stageFraction = $state<number | null>(null);
   #stageEndsAt = $state<number | null>(null);
   /**
-   * Seconds left in the current stage, from that stage's own rate at its last report; it only
-   * counts down between reports (never grows while the bar stands still) and is null when the
-   * stage reports no fraction or too little to judge. Whole-job ETAs mislead: stages differ.
+   * Seconds left in the current stage, from that stage's own rate; it only counts down within
+   * a stage (never grows) and is null when the stage reports no fraction or too little to judge.
+   * Whole-job ETAs mislead: stages run at very different rates.
    */
   etaSeconds = $derived.by(() => {
     if (!this.running || this.#stageEndsAt === null) return null;
@@ -114,7 +114,10 @@ export class JobState<R = unknown> {
     if (typeof p.fraction === 'number' && p.fraction > (this.stageFraction ?? 0)) {
       this.stageFraction = p.fraction;
       const elapsed = now - this.stageStartedAt;
-      this.#stageEndsAt = p.fraction >= 0.05 && p.fraction < 1 && elapsed >= 500 ? now + (elapsed * (1 - p.fraction)) / p.fraction : null;
+      const end = p.fraction >= 0.05 && p.fraction < 1 && elapsed >= 500 ? now + (elapsed * (1 - p.fraction)) / p.fraction : null;
+      // Within a stage the estimate only moves earlier: a slower stretch shows "finishing"
+      // rather than an estimate that climbs while the user watches.
+      if (end !== null) this.#stageEndsAt = this.#stageEndsAt === null ? end : Math.min(this.#stageEndsAt, end);
     }
     const k = ORDER.indexOf(p.stage);
     if (k >= 0) {
