@@ -42,7 +42,10 @@ export interface CalibrationPreview {
 
 export interface ProjectApiRequests extends DeviceApiRequests {
   'projects.recent': { request: Record<string, never>; response: RecentProject[] };
+  /** `dir` may be relative or start with ~: it is taken from the user's home folder. */
   'projects.create': { request: { dir: string; name?: string }; response: ProjectView };
+  /** Removes a folder from the Recent list; returns the list. */
+  'projects.forget': { request: { dir: string }; response: RecentProject[] };
   'projects.open': { request: { dir: string }; response: ProjectView };
   'projects.demo': { request: Record<string, never>; response: ProjectView };
   'projects.runs': { request: { dir: string }; response: RunSummary[] };
@@ -58,6 +61,7 @@ export const PROJECT_API_CHANNELS = [
   'projects.recent',
   'projects.create',
   'projects.open',
+  'projects.forget',
   'projects.demo',
   'projects.runs',
   'projects.run',

@@ -12,6 +12,7 @@ export const projectRequestSchemas: { [C in keyof ProjectApiRequests]: z.ZodType
   'projects.recent': empty,
   'projects.create': z.object({ dir: path, name: z.string().max(200).optional() }).strict(),
   'projects.open': z.object({ dir: path }).strict(),
+  'projects.forget': z.object({ dir: path }).strict(),
   'projects.demo': empty,
   'projects.runs': z.object({ dir: path }).strict(),
   'projects.run': z.object({ dir: path, id: runId }).strict(),

@@ -1,5 +1,6 @@
 // History page state: the runs table (sort, filter), the runs picked for comparison, chart
 // data, and "Deploy & benchmark" of one run on a device.
+import { humanError } from '../../lib/human-error';
 import { api } from '../../lib/api';
 import type { RunRecord, RunSummary } from '../../../src-main/projects/types';
 import { currentProject } from '../projects/current.svelte';
@@ -121,7 +122,7 @@ export class HistoryState {
     try {
       this.compared = await Promise.all(this.selected.map((id) => api.projects.run({ dir, id })));
     } catch (error) {
-      this.error = error instanceof Error ? error.message : String(error);
+      this.error = humanError(error);
     }
   }
 
@@ -136,7 +137,7 @@ export class HistoryState {
     try {
       this.devices = ['local', ...(await api.devices.list()).map((d) => d.name)];
     } catch (error) {
-      this.error = `Device list unavailable: ${error instanceof Error ? error.message : String(error)}`;
+      this.error = `Device list unavailable: ${humanError(error)}`;
     }
   }
 

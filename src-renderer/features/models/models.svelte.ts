@@ -1,6 +1,7 @@
 // Models page state: which file, its summary from the engine (models.inspect), adding it to
 // the project. In Electron a dropped file's path comes from the preload; in the browser host a
 // dropped file has no path on disk, so the path is typed.
+import { humanError } from '../../lib/human-error';
 import { api, droppedFilePath } from '../../lib/api';
 import type { ModelSummary } from '../../../src-main/api/contract';
 import { currentProject } from '../projects/current.svelte';
@@ -25,7 +26,7 @@ export class ModelsState {
       this.summary = await api.models.inspect({ path: this.path });
     } catch (error) {
       this.summary = null;
-      this.error = error instanceof Error ? error.message : String(error);
+      this.error = humanError(error);
     } finally {
       this.loading = false;
     }
@@ -39,7 +40,7 @@ export class ModelsState {
       this.notice = `Added ${entry.name} to the project.`;
       await currentProject.refresh();
     } catch (error) {
-      this.error = error instanceof Error ? error.message : String(error);
+      this.error = humanError(error);
     }
   }
 

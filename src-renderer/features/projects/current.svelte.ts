@@ -1,6 +1,7 @@
 // The open project, shared by every page: which folder, its manifest and its runs. Pages read
 // it and call refresh() after work that adds runs. The last project reopens on start; on the
 // very first start (nothing recent) the demo project is created so Quantize works at once.
+import { humanError } from '../../lib/human-error';
 import { api } from '../../lib/api';
 import type { ProjectView, RecentProject } from '../../../src-main/projects/api-contract';
 import type { ModelEntry, RunSummary } from '../../../src-main/projects/types';
@@ -34,6 +35,12 @@ export class CurrentProject {
   create(dir: string, name: string) {
     return this.#do(() => this.#show(api.projects.create({ dir, ...(name.trim() ? { name: name.trim() } : {}) })));
   }
+  /** Drops a folder from the Recent list (e.g. one that was moved or deleted). */
+  forget(dir: string) {
+    return this.#do(async () => {
+      this.recent = await api.projects.forget({ dir });
+    });
+  }
   openDemo() {
     return this.#do(() => this.#show(api.projects.demo()));
   }
@@ -63,7 +70,7 @@ export class CurrentProject {
     try {
       await work();
     } catch (error) {
-      this.error = error instanceof Error ? error.message : String(error);
+      this.error = humanError(error);
     } finally {
       this.busy = false;
     }

@@ -1,5 +1,6 @@
 // Follows one job: progress (stage, fraction, ETA), a live log, and the final result or error.
-import { api } from '../../lib/api';
+import { humanError } from '../../lib/human-error';
+import { api, ApiError } from '../../lib/api';
 import type { ApiEvents, JobStartRequest } from '../../../src-main/api/contract';
 
 /** Rough share of the total time per stage, for one progress bar across stages. */
@@ -79,7 +80,7 @@ export class JobState<R = unknown> {
       for (const replay of early) replay();
     } catch (error) {
       this.status = 'failed';
-      this.error = error instanceof Error ? error.message : String(error);
+      this.error = humanError(error);
       this.#cleanup();
     }
   }
@@ -91,7 +92,7 @@ export class JobState<R = unknown> {
       this.fraction = 1;
       this.result = e.result as R;
       this.#onDone?.(e.result as R);
-    } else this.error = e.error?.message ?? e.status;
+    } else this.error = e.error ? humanError(new ApiError(e.error)) : e.status;
     this.#cleanup();
   }
 

@@ -1,6 +1,7 @@
 // Quantize page state: the chosen model, mode, calibration and I/O types; the running job;
 // the finished run shown as results. One instance for the app's lifetime (`quantizeState`), so
 // leaving the page and coming back keeps the form, the running job and the last result.
+import { humanError } from '../../lib/human-error';
 import { api } from '../../lib/api';
 import type { IoType, QuantizeMode, WeightRounding } from '../../../src-main/convert/types';
 import type { CalibrationPreview } from '../../../src-main/projects/api-contract';
@@ -91,7 +92,7 @@ export class QuantizeState {
       this.preview = await api.calibration.preview({ path: this.calibration.trim(), preprocess: this.preprocess, ...(shape ? { shape } : {}) });
     } catch (error) {
       this.preview = null;
-      this.previewError = error instanceof Error ? error.message : String(error);
+      this.previewError = humanError(error);
     }
   }
 

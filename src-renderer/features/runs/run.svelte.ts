@@ -1,6 +1,7 @@
 // The run page's state: which run, its record from the project (report, formulas, per-layer
 // table and verdict come from the record, never recomputed here), and its files: a download in
 // the browser host, "show in folder" in the Electron window.
+import { humanError } from '../../lib/human-error';
 import { api } from '../../lib/api';
 import type { RunRecord } from '../../../src-main/projects/types';
 import { currentProject } from '../projects/current.svelte';
@@ -28,7 +29,7 @@ export class RunPageState {
       this.run = await api.projects.run({ dir, id });
     } catch (error) {
       this.run = null;
-      this.error = error instanceof Error ? error.message : String(error);
+      this.error = humanError(error);
     }
   }
 
@@ -45,7 +46,7 @@ export class RunPageState {
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
       this.notice = `Downloading ${file.name} (${file.bytes.toLocaleString()} bytes).`;
     } catch (error) {
-      this.error = error instanceof Error ? error.message : String(error);
+      this.error = humanError(error);
     }
   }
 
