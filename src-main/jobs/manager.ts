@@ -35,6 +35,8 @@ export interface JobManagerOptions<M extends JobKindMap<M>> {
   cancelGraceMs?: number;
   /** Finished jobs kept for jobs.list. */
   keepFinished?: number;
+  /** What a job does, in the application's words (default: its kind). */
+  title?: (request: JobStartOf<M>) => string;
 }
 
 interface RunningJob<M extends JobKindMap<M>> {
@@ -55,9 +57,11 @@ export class JobManager<M extends JobKindMap<M>> {
   readonly #guard: AbandonGuard | undefined;
   readonly #grace: number;
   readonly #keep: number;
+  readonly #title: (request: JobStartOf<M>) => string;
   readonly #jobs = new Map<string, RunningJob<M>>();
 
-  constructor({ events, entry, guard, cancelGraceMs = 2000, keepFinished = 50 }: JobManagerOptions<M>) {
+  constructor({ events, entry, guard, cancelGraceMs = 2000, keepFinished = 50, title = (request) => request.kind }: JobManagerOptions<M>) {
+    this.#title = title;
     this.#events = events;
     this.#entry = entry;
     this.#guard = guard;
@@ -67,7 +71,7 @@ export class JobManager<M extends JobKindMap<M>> {
 
   start(request: JobStartOf<M>): string {
     const id = randomUUID();
-    const info = { id, kind: request.kind, status: 'running', startedAt: new Date().toISOString() } as JobInfoOf<M>;
+    const info = { id, kind: request.kind, title: this.#title(request), status: 'running', startedAt: new Date().toISOString() } as JobInfoOf<M>;
     const workerData: JobWorkerData = { jobId: id, kind: request.kind, params: request.params };
     const worker = spawnJobWorker(this.#entry, workerData);
     const job: RunningJob<M> = { info, params: request.params, worker, thread: worker.threadId, done: Promise.resolve(null as never) };
@@ -117,7 +121,7 @@ export class JobManager<M extends JobKindMap<M>> {
         if (message.type === 'progress') {
           job.work ??= this.#guard?.(job.params, message.progress);
           info.progress = message.progress;
-          this.#events.progress({ jobId, kind, progress: message.progress } as JobProgressOf<M>);
+          this.#events.progress({ jobId, kind, title: info.title, progress: message.progress } as JobProgressOf<M>);
         } else if (message.type === 'result') {
           answered = true;
           final = { result: message.result };
@@ -151,7 +155,7 @@ export class JobManager<M extends JobKindMap<M>> {
           status = error.code === 'CANCELLED' ? 'cancelled' : 'failed';
         }
         if (note && error) error = { ...error, message: `${error.message}; ${note}` };
-        const done = { jobId, kind, status, ...(status === 'succeeded' ? { result } : {}), ...(error ? { error } : {}) } as JobDoneOf<M>;
+        const done = { jobId, kind, title: info.title, status, ...(status === 'succeeded' ? { result } : {}), ...(error ? { error } : {}) } as JobDoneOf<M>;
         info.status = status;
         info.endedAt = new Date().toISOString();
         if (error) info.error = error;

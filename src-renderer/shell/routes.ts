@@ -5,6 +5,7 @@ import ModelsPage from '../features/models/ModelsPage.svelte';
 import QuantizePage from '../features/quantize/QuantizePage.svelte';
 import DevicesPage from '../features/devices/DevicesPage.svelte';
 import HistoryPage from '../features/history/HistoryPage.svelte';
+import RunPage from '../features/runs/RunPage.svelte';
 
 export interface Route {
   id: string;
@@ -12,6 +13,8 @@ export interface Route {
   /** One line under the title in the menu. */
   hint: string;
   page: Component;
+  /** Reached by links only (a run's page), not listed in the menu. */
+  hidden?: boolean;
 }
 
 export const routes: readonly Route[] = [
@@ -20,7 +23,18 @@ export const routes: readonly Route[] = [
   { id: 'quantize', title: 'Quantize', hint: 'Convert and validate', page: QuantizePage },
   { id: 'devices', title: 'Devices', hint: 'Boards over SSH/serial', page: DevicesPage },
   { id: 'history', title: 'History', hint: 'Past runs and results', page: HistoryPage },
+  { id: 'runs', title: 'Run', hint: 'One run: results and files', page: RunPage, hidden: true },
 ];
+
+/** The pages listed in the menu. */
+export const menuRoutes = routes.filter((r) => !r.hidden);
+
+/** The part of the hash after the page id: `#/runs/<id>` → `<id>`. */
+export function hashArgument(hash: string): string {
+  return decodeURIComponent(hash.replace(/^#\/?/, '').split('/').slice(1).join('/'));
+}
+
+export const runHref = (id: string) => `#/runs/${encodeURIComponent(id)}`;
 
 /** The route named by the location hash (#/models), else the first one. */
 export function routeFromHash(hash: string): Route {

@@ -37,12 +37,12 @@ export function firstLine(child: ChildProcess, timeoutMs: number): Promise<strin
   });
 }
 
-export async function startHostProcess(args: string[] = []): Promise<HostProcess> {
+export async function startHostProcess(args: string[] = [], env: Record<string, string> = {}): Promise<HostProcess> {
   await ensureBuilt();
   const child = spawn(process.execPath, [join(repoRoot, 'out', 'main', 'host.js'), ...args], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, EDGEQUANT_HOME: join(repoRoot, 'test-output', 'edgequant-home') },
+    env: { ...process.env, EDGEQUANT_HOME: join(repoRoot, 'test-output', 'edgequant-home'), ...env },
   });
   const stderr: string[] = [];
   child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
