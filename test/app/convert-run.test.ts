@@ -160,3 +160,17 @@ test('a .npy set: hashing and two passes over its samples read the file once', a
   }
   assert.deepEqual(reads, [path]);
 });
+
+test('a set too small to hold a share out: the run succeeds, unvalidated, and says why', async () => {
+  const { project } = workspace();
+  const path = join(mkdtempSync(join(tmpdir(), 'eq-one-')), 'one.npy');
+  await writeNpy(path, { dtype: 'float32', shape: [1, 28, 28, 1], data: Float32Array.from({ length: 784 }, (_, i) => (i % 28) / 28) });
+  const request = int8(join(demo, 'model', 'model.json'), path);
+  request.quantize.weightRounding = 'nearest';
+  delete request.quantize.calibration!.preprocess;
+  const { run, evaluation } = await convertAsProjectRun({ project, request, benchRuns: 0 });
+  assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
+  assert.equal(evaluation, undefined);
+  assert.equal(run.validation, undefined);
+  assert.ok(run.warnings.some((w) => /^Not validated: No held-out samples in .*one\.npy: 1 sample\(s\) are too few/.test(w)), run.warnings.join(' | '));
+});
