@@ -2,8 +2,8 @@
 // set, calibrate, stream the samples for gptq, evaluate on the held-out part) with the run's one
 // DataReader, against the same run with nothing kept (every stage reads from disk, as before the
 // reader). Reads per sample = disk reads of sample files / sample files.
-//  - the MNIST demo (resources/demo), int8 with gptq, 60 of 100 digits calibrate, 40 held out;
-//  - MobileNetV2 (nsfwjs, 224x224x3) int8, 60 of 100 photos calibrate, 40 held out (with the
+//  - the MNIST demo (resources/demo), int8 with gptq, 20 of 100 digits held out (the default 20% share), 60 of the other 80 calibrate;
+//  - MobileNetV2 (nsfwjs, 224x224x3) int8, 20 of 100 photos held out, 60 of the other 80 calibrate (with the
 //    reader only: without gptq no stage reads a sample twice).
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,7 +1,7 @@
 // Builds `window.edgequant`: one named function per contract channel (api.models.inspect(…)),
 // `on(event, listener)` for contract events only, and `pathForFile(file)` for dropped files.
 // Never a generic invoke(channel): the renderer can reach exactly the channels the contract lists.
-import { API_CHANNELS, API_EVENTS, IPC_EVENT_CHANNEL, ipcChannel, type ApiEventName, type EdgeQuantBridge } from '../src-main/api/contract';
+import { API_CHANNELS, API_EVENTS, DESKTOP_CHANNELS, IPC_EVENT_CHANNEL, ipcChannel, type ApiEventName, type DesktopChooseRequest, type EdgeQuantBridge } from '../src-main/api/contract';
 
 /** The two ipcRenderer functions the bridge uses (injected so tests can observe them). */
 export interface IpcPort {
@@ -32,5 +32,8 @@ export function buildBridge(ipc: IpcPort, files: FilePathPort): EdgeQuantBridge 
   };
   // Only a File crosses in and only a path string comes back: no file access beyond that.
   const pathForFile = (file: File): string => files.getPathForFile(file);
-  return { ...areas, on, pathForFile } as unknown as EdgeQuantBridge;
+  // Desktop-only: a native dialog's answer and "show in folder", each on its own named channel.
+  const choosePath = (request: DesktopChooseRequest) => ipc.invoke(DESKTOP_CHANNELS.choose, request) as Promise<string | null>;
+  const showInFolder = (path: string) => ipc.invoke(DESKTOP_CHANNELS.showInFolder, path) as Promise<boolean>;
+  return { ...areas, on, pathForFile, choosePath, showInFolder } as unknown as EdgeQuantBridge;
 }

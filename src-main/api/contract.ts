@@ -137,7 +137,21 @@ export type EdgeQuantBridge = ApiFunctions<'envelope'> & {
    * has none. Sandboxed renderers cannot read File.path, so the preload answers for them.
    */
   pathForFile(file: File): string;
+  /** Native open dialog (Electron only): the chosen path, or null when cancelled. */
+  choosePath(request: DesktopChooseRequest): Promise<string | null>;
+  /** Shows a file in the system's file manager (Electron only). */
+  showInFolder(path: string): Promise<boolean>;
 };
+
+export interface DesktopChooseRequest {
+  kind: 'file' | 'folder';
+  title?: string;
+  /** File extensions without the dot, e.g. ['tflite', 'h5']. */
+  extensions?: string[];
+}
+
+/** IPC channels of the desktop-only bridge functions (not part of the browser host's API). */
+export const DESKTOP_CHANNELS = { choose: 'edgequant:desktop.choose', showInFolder: 'edgequant:desktop.showInFolder' } as const;
 
 /** The IPC channel name in Electron for a contract channel (prefixed so it never collides). */
 export function ipcChannel(channel: ApiChannel): string {

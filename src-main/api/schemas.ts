@@ -31,6 +31,7 @@ const convertRequest = z
             samples: z.number().int().positive().max(100_000),
             method: z.enum(['minmax', 'percentile', 'mse']),
             seed: z.number().int(),
+            holdOut: z.number().gt(0).lt(1).optional(),
           })
           .strict()
           .optional(),

@@ -7,8 +7,10 @@ import { hashSet } from '../data/hashing';
 import { DataReader } from '../data/reader';
 import type { EvaluationReport } from '../evaluate/evaluate';
 import type { Converter } from '../evaluate/float-model';
+import { judge } from '../evaluate/verdict';
+import type { ConvertRequest } from '../convert/types';
 import type { ModelGraph } from '../graph/model-graph';
-import { DEFAULT_CALIBRATION_SAMPLES, DEFAULT_CALIBRATION_SEED } from '../quantize/calibration/index';
+import { DEFAULT_CALIBRATION_SEED } from '../quantize/calibration/index';
 import { CancelledError, oneLine } from '../errors';
 import type { ProjectConvertParams, RunProgress } from '../projects/api-contract';
 import { recordConvertRun, type RunContext } from '../projects/record-run';
@@ -29,6 +31,34 @@ export interface ConvertRunOptions {
 
 const tfliteName = (mode: string) => `model_${mode}.tflite`;
 
+/** Share of the calibration data held out for validation when no validation data is given. */
+export const DEFAULT_HOLD_OUT = 0.2;
+
+/** Samples run through the IR interpreter for the run's per-layer table (a few: it is slow). */
+const LAYER_SAMPLES = 4;
+
+/**
+ * The request as run: without validation data, a share of the calibration data is held out
+ * (calibration never sees it) so that there is always something to validate on.
+ */
+export function withHeldOutShare(params: ProjectConvertParams): ConvertRequest {
+  const { request } = params;
+  const spec = request.quantize.calibration;
+  if (params.evaluateData || !spec || spec.holdOut !== undefined || request.quantize.mode === 'none') return request;
+  return { ...request, quantize: { ...request.quantize, calibration: { ...spec, holdOut: DEFAULT_HOLD_OUT } } };
+}
+
+/**
+ * What to validate on: the user's data, else the share of the calibration data that calibration
+ * held out. Never the calibration samples themselves (they flatter the quantized model).
+ */
+export function validationPlan(params: ProjectConvertParams): { data?: string; holdOut?: { fraction: number; seed: number } } {
+  if (params.evaluateData) return { data: params.evaluateData };
+  const spec = withHeldOutShare(params).quantize.calibration;
+  if (spec?.holdOut) return { data: spec.path, holdOut: { fraction: spec.holdOut, seed: spec.seed ?? DEFAULT_CALIBRATION_SEED } };
+  return {};
+}
+
 /** Runs the conversion as a run of `params.project`; returns the finished run and the conversion. */
 export interface ConvertRunResult {
   run: RunRecord;
@@ -46,14 +76,15 @@ export async function convertAsProjectRun(params: ProjectConvertParams, options:
   const convert = options.convert ?? (await import('../convert/pipeline')).convertModel;
   let outcome: ConvertOutcome | undefined;
   let evaluation: EvaluationReport | undefined;
+  const request = withHeldOutShare(params);
   const { run } = await recordConvertRun(
     params.project,
-    params.request,
+    request,
     async (req, ctx) => {
       progress({ stage: 'start', runId: ctx.id });
       const output = options.output ?? join(ctx.folder, tfliteName(req.quantize.mode));
       outcome = await convert({ ...req, output }, { onProgress: (p) => progress({ ...p, runId: ctx.id }), reader, ...(signal ? { signal } : {}) });
-      evaluation = await evaluateRun(params, { quantModel: output, floatGraph: outcome.floatModel, reader, convert }, ctx, progress, signal);
+      evaluation = await evaluateRun({ ...params, request }, { quantModel: output, floatGraph: outcome.floatModel, reader, convert }, ctx, progress, signal);
       const { model: _model, floatModel: _float, passes: _passes, ...result } = outcome;
       return result;
     },
@@ -81,32 +112,33 @@ interface EvaluateInputs {
 }
 
 /**
- * Evaluates the quantized file against the float graph and records the metrics: on the given
- * evaluation data, else on the held-out part of the calibration data (never on the samples
- * calibration used; with none left, the run says so and records no evaluation).
+ * Evaluates the quantized file against the float graph and records the metrics, what they were
+ * measured on and a verdict: on the given evaluation data, else on the share of the calibration
+ * data calibration held out (never on the samples calibration used; with none to hold out, the run
+ * says so and records no evaluation).
  */
 async function evaluateRun(params: ProjectConvertParams, inputs: EvaluateInputs, ctx: RunContext, progress: Progress, signal?: AbortSignal): Promise<EvaluationReport | undefined> {
   const req = params.request;
   const calibration = req.quantize.calibration;
-  const evalData = params.evaluateData ?? calibration?.path;
-  if (!evalData || req.quantize.mode === 'none') return undefined;
+  const plan = validationPlan(params);
+  if (!plan.data || req.quantize.mode === 'none') return undefined;
   progress({ stage: 'evaluate', fraction: 0, runId: ctx.id });
   const { evaluate, NoHeldOutSamplesError } = await import('../evaluate/index');
-  const heldOut = params.evaluateData === undefined && calibration ? { calibrated: calibration.samples ?? DEFAULT_CALIBRATION_SAMPLES, seed: calibration.seed ?? DEFAULT_CALIBRATION_SEED } : undefined;
   let report;
   try {
     report = await evaluate(
       {
         floatModel: req.model,
         quantModel: inputs.quantModel,
-        data: evalData,
+        data: plan.data,
         ...(req.companions ? { companions: req.companions } : {}),
         ...(req.unrollRnn ? { unrollRnn: true } : {}),
-        ...(heldOut ? { heldOut } : {}),
+        ...(plan.holdOut ? { holdOut: plan.holdOut } : {}),
         ...(params.evaluateLabels ? { labels: params.evaluateLabels } : {}),
         ...(calibration?.preprocess ? { preprocess: calibration.preprocess } : {}),
         ...(req.inputShape ? { inputShape: req.inputShape } : {}),
         latencyRuns: params.benchRuns ?? 30,
+        layerSamples: LAYER_SAMPLES,
       },
       {
         floatGraph: inputs.floatGraph,
@@ -118,25 +150,49 @@ async function evaluateRun(params: ProjectConvertParams, inputs: EvaluateInputs,
     );
   } catch (error) {
     if (!(error instanceof NoHeldOutSamplesError)) throw error;
-    ctx.warn(`Not evaluated: ${oneLine(error)}`);
+    ctx.warn(`Not validated: ${oneLine(error)}`);
     return undefined;
   }
   if (signal?.aborted) throw new CancelledError('Cancelled during evaluation.');
+  const metrics = evaluationMetrics(report);
+  ctx.setMetrics(metrics);
+  ctx.setDetails({
+    ...(report.layers ? { layerErrors: report.layers } : {}),
+    validation: {
+      data: plan.data,
+      heldOut: !!plan.holdOut,
+      samples: report.samples,
+      labelled: report.outputs.some((o) => (o.labelled ?? 0) > 0),
+      runtime: { name: report.runtime.name, version: report.runtime.version, where: runtimeWhere(report.runtime.name) },
+    },
+    verdict: judge({
+      sqnrDb: metrics['sqnrDb'] ?? null,
+      agreement: metrics['agreement'] ?? null,
+      accuracy: metrics['accuracy'] ?? null,
+      floatAccuracy: metrics['floatAccuracy'] ?? null,
+      calibrationSamples: calibration?.samples ?? null,
+      evalSamples: report.samples,
+    }),
+  });
+  await ctx.writeReport('evaluation.json', report);
+  for (const w of report.warnings) ctx.warn(w);
+  return report;
+}
+
+function evaluationMetrics(report: EvaluationReport): RunMetrics {
   const first = report.outputs[0];
-  const metrics: RunMetrics = {
+  return {
     floatBytes: report.float.bytes,
     sizeRatio: report.sizeRatio,
     evalSamples: report.samples,
     sqnrDb: first && Number.isFinite(first.sqnrDb) ? first.sqnrDb : null,
     cosine: first?.cosine ?? null,
     agreement: first?.top1Agreement ?? null,
-    accuracy: first?.quantAccuracy ?? null,
-    floatAccuracy: first?.floatAccuracy ?? null,
+    accuracy: first?.labelled ? (first.quantAccuracy ?? null) : null,
+    floatAccuracy: first?.labelled ? (first.floatAccuracy ?? null) : null,
     latencyMs: report.quant.latencyMs?.median ?? null,
     floatLatencyMs: report.float.latencyMs?.median ?? null,
   };
-  ctx.setMetrics(metrics);
-  await ctx.writeReport('evaluation.json', report);
-  for (const w of report.warnings) ctx.warn(w);
-  return report;
 }
+
+const runtimeWhere = (name: string) => (name === 'litert-js' ? 'LiteRT.js (WebAssembly, XNNPACK) on this computer' : 'tflite-node (TFLite C library, no XNNPACK) on this computer');

@@ -1,12 +1,13 @@
 // The application's job manager: the generic jobs/ manager with the application's kind map,
 // its worker entry (app/job-worker.ts) and the guard that finishes a project run whose worker
-// died, reporting to the API's event hub.
+// died, reporting to the API's event hub; jobs are titled in the app's words (job-titles.ts).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { JobKinds } from '../api/contract';
 import type { EventHub } from '../api/events';
 import type { WorkerEntry } from '../jobs/entry';
 import { JobManager, type JobManagerOptions } from '../jobs/manager';
+import { jobTitle } from './job-titles';
 import { projectRunGuard } from './run-guard';
 
 export type AppJobManager = JobManager<JobKinds>;
@@ -31,6 +32,7 @@ export function createJobManager({ events, entry = jobWorkerEntry(), guard = pro
     events: { progress: (event) => events.emit('job.progress', event), done: (event) => events.emit('job.done', event) },
     entry,
     guard,
+    title: jobTitle,
     ...rest,
   });
 }

@@ -135,8 +135,14 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
   check();
 
   const floatModel = model;
+  const write = options.deps?.writeTflite ?? (await defaultWriter());
+  // The float graph written once, only to be measured: a quantized file's size is compared with
+  // the same model as a float .tflite, not with the source files (whose weights may be packed).
+  let floatTfliteBytes: number | undefined;
   let quantization: QuantizeReport | undefined;
   if (request.quantize.mode !== 'none') {
+    floatTfliteBytes = await time('floatWriteMs', () => write(model).length);
+    check();
     const { quantizeModel } = await import('../quantize/index');
     const { requirementsFor } = await import('../quantize/recipe');
     const needsData = requirementsFor(request.quantize.mode, recipe).needsCalibration;
@@ -170,7 +176,6 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
   }
 
   onProgress?.({ stage: 'write', fraction: 0 });
-  const write = options.deps?.writeTflite ?? (await defaultWriter());
   const bytes = await time('writeMs', () => write(model));
   await writeAtomically(output, bytes);
   onProgress?.({ stage: 'write', fraction: 1 });
@@ -180,6 +185,7 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
     output,
     bytes: bytes.length,
     sourceBytes,
+    floatTfliteBytes: floatTfliteBytes ?? bytes.length,
     opHistogram: opHistogram(graph),
     inputs: ioOf(model, graph.inputs),
     outputs: ioOf(model, graph.outputs),

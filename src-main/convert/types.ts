@@ -32,6 +32,8 @@ export interface ConvertResult {
   output: string;
   bytes: number;
   sourceBytes: number;
+  /** Bytes of the same model written as a float .tflite (the fair "before" for a quantized size). */
+  floatTfliteBytes: number;
   opHistogram: Record<string, number>;
   inputs: { name: string; dtype: string; shape: number[]; quant?: { scale: number; zeroPoint: number } }[];
   outputs: { name: string; dtype: string; shape: number[]; quant?: { scale: number; zeroPoint: number } }[];

@@ -38,12 +38,8 @@ export interface Dataset {
   close(): Promise<void>;
 }
 
-/**
- * `count` indices out of `available`: a seeded shuffle, or the first ones in order. `skip`
- * passes over the first indices of that order: with the calibration's seed and its sample count,
- * the rest are samples calibration never saw (the held-out part).
- */
-export function chooseIndices(available: number, count: number, seed: number | undefined, skip = 0): number[] {
+/** `count` indices out of `available`: a seeded shuffle, or the first ones in order. */
+export function chooseIndices(available: number, count: number, seed: number | undefined): number[] {
   const all = Array.from({ length: available }, (_, i) => i);
   if (seed !== undefined) {
     const random = seededRandom(seed);
@@ -52,7 +48,26 @@ export function chooseIndices(available: number, count: number, seed: number | u
       [all[i], all[j]] = [all[j]!, all[i]!];
     }
   }
-  return all.slice(skip, skip + Math.max(0, Math.min(count, available - skip)));
+  return all.slice(0, Math.min(count, available));
+}
+
+/** A share of the data kept apart for validation: calibration never sees those samples. */
+export interface HoldOut {
+  /** 0 < fraction < 1 of the available samples (at least one) held out. */
+  fraction: number;
+  /** Which side to read: the samples left for calibration, or the held-out ones. */
+  part: 'calibration' | 'validation';
+}
+
+/**
+ * Splits one seeded shuffle of `available` samples: its last ⌈fraction·available⌉ are held out
+ * for validation, calibration takes up to `count` from the rest. Disjoint by construction.
+ */
+export function splitIndices(available: number, count: number, seed: number, holdOut: HoldOut): number[] {
+  const shuffled = chooseIndices(available, available, seed);
+  const held = available < 2 ? 0 : Math.min(available - 1, Math.max(1, Math.ceil(available * holdOut.fraction)));
+  if (holdOut.part === 'validation') return shuffled.slice(available - held).slice(0, count);
+  return shuffled.slice(0, Math.min(count, available - held));
 }
 
 /**

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { npyToFloat32, readNpy } from './npy';
 import { expectedRange, resolvePreprocessing } from './preprocess';
-import { CalibrationDataError, chooseIndices, fewSamplesWarning, SampleChecker, type Dataset, type InputSpec, type Sample } from './dataset';
+import { CalibrationDataError, chooseIndices, fewSamplesWarning, SampleChecker, splitIndices, type Dataset, type HoldOut, type InputSpec, type Sample } from './dataset';
 import { DataReader } from './reader';
 import { imageSource, npySource, npzSource, throwIfAborted, type Source } from './sources';
 
@@ -18,10 +18,10 @@ export interface OpenDatasetOptions {
   labels?: string;
   /** Warn when fewer than 100 samples are available (calibration). */
   warnFewSamples?: boolean;
-  /** Passes over the first `skip` samples of the (seeded) order: a held-out selection. */
-  skip?: number;
   /** The run's reader (hashing, reuse, read counts); by default one for this dataset alone. */
   reader?: DataReader;
+  /** Keep a share apart: calibration reads the rest, validation only that share (seed ?? 0). */
+  holdOut?: HoldOut;
 }
 
 export async function openDataset(path: string, inputs: InputSpec[], options: OpenDatasetOptions = {}): Promise<Dataset> {
@@ -52,11 +52,11 @@ export async function openDataset(path: string, inputs: InputSpec[], options: Op
     labels = values;
   }
   const requested = options.samples ?? source.available;
+  const indices = options.holdOut ? splitIndices(source.available, requested, options.seed ?? 0, options.holdOut) : chooseIndices(source.available, requested, options.seed);
   if (options.warnFewSamples !== false) {
-    const few = fewSamplesWarning(source.available, requested);
+    const few = fewSamplesWarning(options.holdOut ? indices.length : source.available, requested);
     if (few) warnings.push(few);
   }
-  const indices = chooseIndices(source.available, requested, options.seed, options.skip);
   // Decoded samples are kept per file, input layout and preprocessing: a later pass reuses them.
   const decodedKey = `${path}|${JSON.stringify(inputs)}|${preprocessing?.name ?? ''}|${JSON.stringify(preprocessing ?? null)}|`;
   const read = async (index: number) => {

@@ -1,11 +1,12 @@
 // Electron main process: the thin layer that applies window-options.ts, security.ts,
 // contents-rules.ts, app-protocol.ts and ipc.ts. It is the only place (with ipc.ts) that loads
 // the electron runtime.
-import { app, BrowserWindow, ipcMain, nativeTheme, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, nativeTheme, protocol, session, shell } from 'electron';
 import { fileURLToPath } from 'node:url';
 import { createApiServices } from '../app/services';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppRequest } from './app-protocol';
 import { secureEveryContents, secureSession } from './contents-rules';
+import { registerDesktopIpc } from './desktop';
 import { forwardEvents, registerIpc } from './ipc';
 import { appLocation, CONTENT_SECURITY_POLICY, devContentSecurityPolicy } from './security';
 import { createWindowOptions } from './window-options';
@@ -39,6 +40,7 @@ app.whenReady().then(async () => {
   }
   const services = createApiServices({ host: 'electron', onInternalError: (error) => console.error(error) });
   registerIpc(ipcMain, services, location);
+  registerDesktopIpc(ipcMain, { dialog, shell }, location);
   await createWindow(services);
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) void createWindow(services);

@@ -38,11 +38,6 @@ export interface EvaluateRequest {
   preprocess?: string;
   /** Use the first N samples (default: all). */
   samples?: number;
-  /**
-   * Evaluate on the held-out part of `data`: the samples after the first `calibrated` of the
-   * calibration's seeded order (the ones calibration used are never evaluated on).
-   */
-  heldOut?: { calibrated: number; seed: number };
   /** Force one runtime for both models (default: LiteRT.js, tflite-node if either is refused). */
   runtime?: RuntimeName;
   /** Timed runs per model after warm-up; 0 skips latency (default 50). */
@@ -55,6 +50,8 @@ export interface EvaluateRequest {
   inputShape?: number[];
   /** Samples for the per-layer comparison in the IR interpreter (default 0: skipped). */
   layerSamples?: number;
+  /** Compare only on the share of `data` that calibration with the same seed and fraction held out. */
+  holdOut?: { fraction: number; seed: number };
 }
 
 export interface LatencyFigures {
@@ -192,21 +189,22 @@ export async function evaluate(request: EvaluateRequest, options: EvaluateOption
   const { f, q } = pair;
   try {
     checkPair(f, q);
+    const heldOut = request.holdOut ? { seed: request.holdOut.seed, holdOut: { fraction: request.holdOut.fraction, part: 'validation' as const } } : {};
     const specs: InputSpec[] = f.inputs.map((t) => ({ name: t.name, shape: t.shape, dtype: t.dtype }));
     const dataset = await openDataset(request.data, specs, {
       ...(request.preprocess !== undefined ? { preprocess: request.preprocess } : {}),
       ...(request.labels ? { labels: request.labels } : {}),
       ...(request.samples ? { samples: request.samples } : {}),
-      ...(request.heldOut ? { seed: request.heldOut.seed, skip: request.heldOut.calibrated } : {}),
+      ...heldOut,
       ...(options.reader ? { reader: options.reader } : {}),
       warnFewSamples: false,
     });
-    if (request.heldOut && dataset.count === 0) {
+    if (request.holdOut && dataset.count === 0) {
       await dataset.close();
-      throw new NoHeldOutSamplesError(`No held-out samples in ${request.data}: calibration used all ${dataset.available}; give separate evaluation data.`);
+      throw new NoHeldOutSamplesError(`No held-out samples in ${request.data}: ${dataset.available} sample(s) are too few to keep a share apart from calibration; give separate evaluation data.`);
     }
-    const description = request.heldOut
-      ? `validation: ${dataset.count} held-out samples of ${request.data} (calibration used the other ${Math.min(request.heldOut.calibrated, dataset.available)})`
+    const description = request.holdOut
+      ? `validation: ${dataset.count} held-out samples of ${request.data} (${Math.round(request.holdOut.fraction * 100)}% kept apart; calibration never used them)`
       : dataset.description;
     // An output as large as an input is a reconstruction (autoencoder), not class scores.
     const inputSizes = new Set(f.inputs.map((t) => t.shape.reduce((n, d) => n * d, 1)));
@@ -247,7 +245,7 @@ export async function evaluate(request: EvaluateRequest, options: EvaluateOption
       const again = await openDataset(request.data, specs, {
         ...(request.preprocess !== undefined ? { preprocess: request.preprocess } : {}),
         samples: request.layerSamples,
-        ...(request.heldOut ? { seed: request.heldOut.seed, skip: request.heldOut.calibrated } : {}),
+        ...heldOut,
         ...(options.reader ? { reader: options.reader } : {}),
         warnFewSamples: false,
       });

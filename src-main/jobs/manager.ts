@@ -37,6 +37,8 @@ export interface JobManagerOptions<M extends JobKindMap<M>> {
   keepFinished?: number;
   /** Jobs running at once; one more is refused (each is a thread with its own heap). */
   maxRunning?: number;
+  /** What a job does, in the application's words (default: its kind). */
+  title?: (request: JobStartOf<M>) => string;
 }
 
 export class TooManyJobsError extends OperationError {
@@ -62,10 +64,12 @@ export class JobManager<M extends JobKindMap<M>> {
   readonly #grace: number;
   readonly #keep: number;
   readonly #maxRunning: number;
+  readonly #title: (request: JobStartOf<M>) => string;
   readonly #jobs = new Map<string, RunningJob<M>>();
 
-  constructor({ events, entry, guard, cancelGraceMs = 2000, keepFinished = 50, maxRunning = 16 }: JobManagerOptions<M>) {
+  constructor({ events, entry, guard, cancelGraceMs = 2000, keepFinished = 50, maxRunning = 16, title = (request) => request.kind }: JobManagerOptions<M>) {
     this.#maxRunning = maxRunning;
+    this.#title = title;
     this.#events = events;
     this.#entry = entry;
     this.#guard = guard;
@@ -77,7 +81,7 @@ export class JobManager<M extends JobKindMap<M>> {
     const running = [...this.#jobs.values()].filter((j) => j.info.status === 'running').length;
     if (running >= this.#maxRunning) throw new TooManyJobsError(`${running} jobs are running already; wait for one to finish or cancel one.`);
     const id = randomUUID();
-    const info = { id, kind: request.kind, status: 'running', startedAt: new Date().toISOString() } as JobInfoOf<M>;
+    const info = { id, kind: request.kind, title: this.#title(request), status: 'running', startedAt: new Date().toISOString() } as JobInfoOf<M>;
     const workerData: JobWorkerData = { jobId: id, kind: request.kind, params: request.params };
     const worker = spawnJobWorker(this.#entry, workerData);
     const job: RunningJob<M> = { info, params: request.params, worker, thread: worker.threadId, done: Promise.resolve(null as never) };
@@ -127,7 +131,7 @@ export class JobManager<M extends JobKindMap<M>> {
         if (message.type === 'progress') {
           job.work ??= this.#guard?.(job.params, message.progress);
           info.progress = message.progress;
-          this.#events.progress({ jobId, kind, progress: message.progress } as JobProgressOf<M>);
+          this.#events.progress({ jobId, kind, title: info.title, progress: message.progress } as JobProgressOf<M>);
         } else if (message.type === 'result') {
           answered = true;
           final = { result: message.result };
@@ -161,7 +165,7 @@ export class JobManager<M extends JobKindMap<M>> {
           status = error.code === 'CANCELLED' ? 'cancelled' : 'failed';
         }
         if (note && error) error = { ...error, message: `${error.message}; ${note}` };
-        const done = { jobId, kind, status, ...(status === 'succeeded' ? { result } : {}), ...(error ? { error } : {}) } as JobDoneOf<M>;
+        const done = { jobId, kind, title: info.title, status, ...(status === 'succeeded' ? { result } : {}), ...(error ? { error } : {}) } as JobDoneOf<M>;
         info.status = status;
         info.endedAt = new Date().toISOString();
         if (error) info.error = error;

@@ -24,16 +24,16 @@ export type JobStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
 export type JobStartOf<M extends JobKindMap<M>> = { [K in keyof M & string]: { kind: K; params: M[K]['params'] } }[keyof M & string];
 
 /** A progress report, typed by the job's kind. */
-export type JobProgressOf<M extends JobKindMap<M>> = { [K in keyof M & string]: { jobId: string; kind: K; progress: M[K]['progress'] } }[keyof M & string];
+export type JobProgressOf<M extends JobKindMap<M>> = { [K in keyof M & string]: { jobId: string; kind: K; title: string; progress: M[K]['progress'] } }[keyof M & string];
 
 /** A job's final event, its result typed by the job's kind. */
 export type JobDoneOf<M extends JobKindMap<M>> = {
-  [K in keyof M & string]: { jobId: string; kind: K; status: Exclude<JobStatus, 'running'>; result?: M[K]['result']; error?: JobErrorBody };
+  [K in keyof M & string]: { jobId: string; kind: K; title: string; status: Exclude<JobStatus, 'running'>; result?: M[K]['result']; error?: JobErrorBody };
 }[keyof M & string];
 
-/** What jobs.list reports about one job. */
+/** What jobs.list reports about one job; `title` says what it does, for people (the app's words). */
 export type JobInfoOf<M extends JobKindMap<M>> = {
-  [K in keyof M & string]: { id: string; kind: K; status: JobStatus; startedAt: string; endedAt?: string; progress?: M[K]['progress']; error?: JobErrorBody };
+  [K in keyof M & string]: { id: string; kind: K; title: string; status: JobStatus; startedAt: string; endedAt?: string; progress?: M[K]['progress']; error?: JobErrorBody };
 }[keyof M & string];
 
 /** Context a job runner gets inside its worker thread. */

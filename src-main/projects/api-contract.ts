@@ -20,6 +20,14 @@ export interface RecentProject {
   exists: boolean;
 }
 
+export interface RunArtifactContent {
+  name: string;
+  /** Where it is on disk (shown to the user). */
+  path: string;
+  bytes: number;
+  base64: string;
+}
+
 export interface CalibrationPreview {
   folder: string;
   files: number;
@@ -35,11 +43,16 @@ export interface CalibrationPreview {
 
 export interface ProjectApiRequests extends DeviceApiRequests, DebugApiRequests {
   'projects.recent': { request: Record<string, never>; response: RecentProject[] };
+  /** `dir` may be relative or start with ~: it is taken from the user's home folder. */
   'projects.create': { request: { dir: string; name?: string }; response: ProjectView };
+  /** Removes a folder from the Recent list; returns the list. */
+  'projects.forget': { request: { dir: string }; response: RecentProject[] };
   'projects.open': { request: { dir: string }; response: ProjectView };
   'projects.demo': { request: Record<string, never>; response: ProjectView };
   'projects.runs': { request: { dir: string }; response: RunSummary[] };
   'projects.run': { request: { dir: string; id: string }; response: RunRecord };
+  /** One artifact's bytes (base64), so the browser host can offer it as a download. */
+  'projects.artifact': { request: { dir: string; id: string; name: string }; response: RunArtifactContent };
   'projects.addModel': { request: { dir: string; path: string; format?: string }; response: ModelEntry };
   'projects.addCalibration': { request: { dir: string; path: string; preprocess?: string }; response: CalibrationSetEntry };
   'calibration.preview': { request: { path: string; preprocess: string; shape?: number[] }; response: CalibrationPreview };
@@ -49,9 +62,11 @@ export const PROJECT_API_CHANNELS = [
   'projects.recent',
   'projects.create',
   'projects.open',
+  'projects.forget',
   'projects.demo',
   'projects.runs',
   'projects.run',
+  'projects.artifact',
   'projects.addModel',
   'projects.addCalibration',
   'calibration.preview',
@@ -64,7 +79,7 @@ export interface ProjectConvertParams {
   project: string;
   request: ConvertRequest;
   label?: string;
-  /** Evaluate float vs quantized on this data (defaults to the calibration data). */
+  /** Evaluate float vs quantized on this data (else on the calibration data's held-out share, if any). */
   evaluateData?: string;
   /** .npy of integer labels for evaluateData (gives accuracy, not only agreement). */
   evaluateLabels?: string;

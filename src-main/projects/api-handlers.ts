@@ -6,7 +6,9 @@ import { ensureDemoProject } from './demo';
 import { createDeviceHandlers } from './device-api';
 import { readDebugReport } from './debug-report';
 import { addCalibrationSet, addModel, initProject, openProject } from './project';
-import { readRecent, rememberProject } from './recent';
+import { forgetProject, readRecent, rememberProject } from './recent';
+import { resolveUserPath } from './user-path';
+import { readArtifact } from './artifact';
 import { listRuns, readRun } from './runs';
 
 type ProjectHandlers = { [C in keyof ProjectApiRequests]: (request: ProjectApiRequests[C]['request']) => Promise<ProjectApiRequests[C]['response']> };
@@ -20,13 +22,16 @@ export function createProjectHandlers(home: () => string = () => edgequantHome()
   return {
     'projects.recent': async () => readRecent(home()),
     'projects.create': async ({ dir, name }) => {
-      initProject(dir, name);
-      return view(dir);
+      const folder = resolveUserPath(dir);
+      initProject(folder, name);
+      return view(folder);
     },
-    'projects.open': async ({ dir }) => view(dir),
+    'projects.open': async ({ dir }) => view(resolveUserPath(dir)),
+    'projects.forget': async ({ dir }) => forgetProject(dir, home()),
     'projects.demo': async () => view(await ensureDemoProject(home())),
     'projects.runs': async ({ dir }) => listRuns(dir),
     'projects.run': async ({ dir, id }) => readRun(dir, id),
+    'projects.artifact': async ({ dir, id, name }) => readArtifact(dir, id, name),
     'projects.addModel': async ({ dir, path, format }) => addModel(dir, path, format),
     'projects.addCalibration': async ({ dir, path, preprocess }) => addCalibrationSet(dir, path, preprocess),
     'calibration.preview': async ({ path, preprocess, shape }) => previewCalibration(path, preprocess, shape),

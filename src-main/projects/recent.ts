@@ -24,3 +24,14 @@ export function rememberProject(dir: string, name: string, home = edgequantHome(
     writeJsonAtomic(file(home), { projects: list.slice(0, MAX_RECENT) });
   });
 }
+
+/** Removes a folder from the list (a stale entry whose folder moved or was deleted). */
+export function forgetProject(dir: string, home = edgequantHome()): RecentProject[] {
+  const root = resolve(dir);
+  if (!existsSync(file(home))) return [];
+  withLock(join(home, '.recent.lock'), () => {
+    const list = readRecent(home).filter((p) => p.dir !== root).map(({ exists: _exists, ...p }) => p);
+    writeJsonAtomic(file(home), { projects: list });
+  });
+  return readRecent(home);
+}

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import type { ConvertRequest, ConvertResult } from '../convert/types';
 import { weightRoundingFor } from '../convert/weight-rounding';
 import { addArtifact, finishRun, outcomeOf, recordMetrics, runDir, startRun, writeJsonArtifact, type RunRef, type StartRunOptions } from './runs';
-import type { RunArtifact, RunConfig, RunMetrics, RunRecord } from './types';
+import type { RunArtifact, RunConfig, RunDetails, RunMetrics, RunRecord } from './types';
 
 export interface RunContext extends RunRef {
   /** The run folder, for work that writes its artifacts in place. */
@@ -18,6 +18,8 @@ export interface RunContext extends RunRef {
   setIo(io: NonNullable<RunRecord['io']>): void;
   setQuantization(value: NonNullable<RunRecord['quantization']>): void;
   setCompute(compute: NonNullable<RunRecord['compute']>): void;
+  /** Report, formulas, per-layer table, validation facts, verdict: stored in run.json at the end. */
+  setDetails(details: RunDetails): void;
 }
 
 export async function recordRun<T>(
@@ -34,6 +36,7 @@ export async function recordRun<T>(
   let io: RunRecord['io'];
   let quantization: RunRecord['quantization'];
   let compute: RunRecord['compute'];
+  const details: RunDetails = {};
   const context: RunContext = {
     ...ref,
     folder: runDir(ref),
@@ -48,24 +51,30 @@ export async function recordRun<T>(
     setIo: (value) => (io = value),
     setQuantization: (value) => (quantization = value),
     setCompute: (value) => (compute = value),
+    setDetails: (d) => Object.assign(details, d),
   };
   let result: T;
   try {
     result = await work(context);
   } catch (error) {
-    finishRun(ref, { ...outcomeOf(error), metrics, timings, warnings, io, compute, ...(quantization ? { quantization } : {}) });
+    finishRun(ref, { ...outcomeOf(error), metrics, timings, warnings, io, compute, details, ...(quantization ? { quantization } : {}) });
     throw error;
   }
-  const run = finishRun(ref, { status: 'succeeded', metrics, timings, warnings, io, compute, ...(quantization ? { quantization } : {}) });
+  const run = finishRun(ref, { status: 'succeeded', metrics, timings, warnings, io, compute, details, ...(quantization ? { quantization } : {}) });
   return { run, result };
 }
 
-/** Metrics of a conversion result as stored in the run (sizes in bytes). */
+/**
+ * Metrics of a conversion result as stored in the run (sizes in bytes). Compression compares the
+ * .tflite with the same model as a float .tflite; the source files' size is kept apart (TF.js
+ * shards may be uint8-packed, a SavedModel folder holds more than weights).
+ */
 export function convertMetrics(result: ConvertResult): RunMetrics {
   return {
     sizeBytes: result.bytes,
+    floatTfliteBytes: result.floatTfliteBytes,
     sourceBytes: result.sourceBytes,
-    compression: result.bytes > 0 ? result.sourceBytes / result.bytes : null,
+    compression: result.bytes > 0 ? result.floatTfliteBytes / result.bytes : null,
   };
 }
 
@@ -92,12 +101,13 @@ export async function recordConvertRun(
     for (const w of result.warnings) run.warn(w);
     run.setIo({ inputs: result.inputs, outputs: result.outputs });
     run.setCompute(result.compute);
+    run.setDetails(result.ioFormulas ? { ioFormulas: result.ioFormulas } : {});
     if (existsSync(result.output)) await run.addArtifact(result.output, 'tflite');
     await run.writeReport('conversion.json', { inputs: result.inputs, outputs: result.outputs, opHistogram: result.opHistogram });
-    if (result.recipe && result.quantization) {
+    if (result.quantization) {
       // The recipe as run (preset or file + --keep-float rules), replayable with --recipe.
-      const saved = await run.writeReport('recipe.json', result.recipe);
-      run.setQuantization({ recipe: saved.name, layers: result.quantization.layers });
+      const saved = result.recipe ? await run.writeReport('recipe.json', result.recipe) : undefined;
+      run.setQuantization({ ...result.quantization, ...(saved ? { recipeFile: saved.name } : {}) });
     }
     return result;
   });

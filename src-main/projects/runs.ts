@@ -22,6 +22,7 @@ import {
   type RunArtifact,
   type RunConfig,
   type RunMetrics,
+  type RunDetails,
   type RunRecord,
   type RunStatus,
   type RunSummary,
@@ -136,6 +137,7 @@ export interface RunOutcome {
   io?: RunRecord['io'];
   quantization?: RunRecord['quantization'];
   compute?: RunRecord['compute'];
+  details?: RunDetails;
 }
 
 export function finishRun(ref: RunRef, outcome: RunOutcome): RunRecord {
@@ -152,6 +154,7 @@ export function finishRun(ref: RunRef, outcome: RunOutcome): RunRecord {
     if (outcome.io) run.io = outcome.io;
     if (outcome.quantization) run.quantization = outcome.quantization;
     if (outcome.compute) run.compute = outcome.compute;
+    Object.assign(run, outcome.details ?? {});
     delete run.owner;
   });
 }

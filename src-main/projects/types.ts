@@ -6,7 +6,10 @@
 // Every file is JSON with a stable key order so a project diffs well under version control.
 import type { LatencySummary } from '../devices/stats';
 import type { ConvertRequest } from '../convert/types';
-import type { LayerReport } from '../quantize/qtypes';
+import type { LayerError } from '../validation/layers';
+import type { Verdict } from '../evaluate/verdict';
+import type { IoFormula } from '../quantize/formulas';
+import type { QuantizeReport } from '../quantize/qtypes';
 
 export const MANIFEST_FILE = 'edgequant-project.json';
 export const RUNS_DIR = 'runs';
@@ -97,7 +100,7 @@ export interface DeviceResult {
   [key: string]: unknown;
 }
 
-/** Metrics are numbers by name (sizeBytes, sourceBytes, accuracy, agreement, sqnrDb, …). */
+/** Metrics are numbers by name (sizeBytes, floatTfliteBytes, sourceBytes, accuracy, agreement, sqnrDb, …). */
 export type RunMetrics = Record<string, number | null>;
 
 export interface RunRecord {
@@ -120,10 +123,37 @@ export interface RunRecord {
   error?: { code: string; message: string };
   /** I/O tensors of the produced .tflite (with int8/uint8 quantization), for formulas and snippets. */
   io?: { inputs: IoTensor[]; outputs: IoTensor[] };
-  /** A quantizing conversion: the recipe it ran (saved as runs/<id>/<recipe>) and its per-layer table. */
-  quantization?: { recipe: string; layers: LayerReport[] };
+  /**
+   * A quantizing conversion: the quantizer's report (float ops and why, per-layer table, checks,
+   * rounding) and, when a recipe ran, the file it was saved to (runs/<id>/<recipeFile>, replayable
+   * with --recipe).
+   */
+  quantization?: QuantizeReport & { recipeFile?: string };
   /** The TF.js backend the engine computed on ('tensorflow' = native tfjs-node, 'wasm', …). */
   compute?: { backend: string; notes: string[]; workers?: number };
+  /** The arithmetic deploying code applies at each input and output. */
+  ioFormulas?: IoFormula[];
+  /** Per-tensor error of the converted graph, float vs quantized, on a few validation samples. */
+  layerErrors?: LayerError[];
+  /** What the validation figures were measured on. */
+  validation?: RunValidation;
+  /** The figures judged against thresholds, with the likely cause when they fall short. */
+  verdict?: Verdict;
+}
+
+/** The run's per-run details, set by the work as it learns them (all optional). */
+export type RunDetails = Partial<Pick<RunRecord, 'ioFormulas' | 'layerErrors' | 'validation' | 'verdict'>>;
+
+export interface RunValidation {
+  /** The data compared on: the user's validation data, or the held-out share of the calibration data. */
+  data: string;
+  /** True when the samples are a held-out share of the calibration data (never calibrated on). */
+  heldOut: boolean;
+  samples: number;
+  /** Labels were given: accuracy is label accuracy; otherwise only agreement with float exists. */
+  labelled: boolean;
+  /** The runtime both models ran in, and where (latency figures are from there). */
+  runtime: { name: string; version: string; where: string };
 }
 
 export interface IoTensor {

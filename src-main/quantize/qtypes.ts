@@ -18,6 +18,8 @@ export interface CalibrationSpec {
   samples: number;
   method: CalibrationMethod;
   seed: number;
+  /** Share of the data (0..1) held out of calibration for validation (the app's default: 0.2). */
+  holdOut?: number;
 }
 
 export interface QuantizeConfig {

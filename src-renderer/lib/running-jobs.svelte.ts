@@ -6,6 +6,8 @@ import { api as defaultApi, type Api } from './api';
 export interface JobView {
   id: string;
   kind: JobKind;
+  /** What it does ("Quantize vww to int8"). */
+  title: string;
   status: JobStatus;
   /** e.g. "calibrate 50%" from the job's last progress report. */
   detail: string;
@@ -27,6 +29,7 @@ function describe(progress: unknown): { detail: string; fraction: number | null 
 export class RunningJobs {
   jobs = $state<JobView[]>([]);
   running = $derived(this.jobs.filter((j) => j.status === 'running').length);
+  finished = $derived(this.jobs.length - this.running);
   readonly #api: Api;
 
   constructor(api: Api = defaultApi) {
@@ -40,7 +43,7 @@ export class RunningJobs {
     const list: JobInfo[] = await this.#api.jobs.list();
     for (const info of list) {
       if (this.jobs.some((j) => j.id === info.id)) continue;
-      this.jobs.push({ id: info.id, kind: info.kind, status: info.status, ...describe(info.progress), error: info.error?.message ?? null });
+      this.jobs.push({ id: info.id, kind: info.kind, title: info.title, status: info.status, ...describe(info.progress), error: info.error?.message ?? null });
     }
     this.#trim();
   }
@@ -53,17 +56,22 @@ export class RunningJobs {
     this.jobs = this.jobs.filter((j) => j.id !== id || j.status === 'running');
   }
 
+  /** Removes every finished job from the list (running ones stay). */
+  clearFinished(): void {
+    this.jobs = this.jobs.filter((j) => j.status === 'running');
+  }
+
   #progress(event: ApiEvents['job.progress']): void {
     const view = this.jobs.find((j) => j.id === event.jobId);
     const described = describe(event.progress);
     if (view) Object.assign(view, described);
-    else this.jobs.push({ id: event.jobId, kind: event.kind, status: 'running', ...described, error: null });
+    else this.jobs.push({ id: event.jobId, kind: event.kind, title: event.title, status: 'running', ...described, error: null });
   }
 
   #done(event: ApiEvents['job.done']): void {
     let view = this.jobs.find((j) => j.id === event.jobId);
     if (!view) {
-      this.jobs.push({ id: event.jobId, kind: event.kind, status: event.status, detail: '', fraction: null, error: null });
+      this.jobs.push({ id: event.jobId, kind: event.kind, title: event.title, status: event.status, detail: '', fraction: null, error: null });
       view = this.jobs.at(-1)!;
     }
     view.status = event.status;

@@ -6,6 +6,7 @@ import QuantizePage from '../features/quantize/QuantizePage.svelte';
 import DevicesPage from '../features/devices/DevicesPage.svelte';
 import HistoryPage from '../features/history/HistoryPage.svelte';
 import DebugPage from '../features/debug/DebugPage.svelte';
+import RunPage from '../features/runs/RunPage.svelte';
 
 export interface Route {
   id: string;
@@ -13,6 +14,8 @@ export interface Route {
   /** One line under the title in the menu. */
   hint: string;
   page: Component;
+  /** Reached by links only (a run's page), not listed in the menu. */
+  hidden?: boolean;
 }
 
 export const routes: readonly Route[] = [
@@ -22,7 +25,18 @@ export const routes: readonly Route[] = [
   { id: 'devices', title: 'Devices', hint: 'Boards over SSH/serial', page: DevicesPage },
   { id: 'history', title: 'History', hint: 'Past runs and results', page: HistoryPage },
   { id: 'debug', title: 'Debug', hint: 'Where accuracy is lost', page: DebugPage },
+  { id: 'runs', title: 'Run', hint: 'One run: results and files', page: RunPage, hidden: true },
 ];
+
+/** The pages listed in the menu. */
+export const menuRoutes = routes.filter((r) => !r.hidden);
+
+/** The part of the hash after the page id: `#/runs/<id>` → `<id>`. */
+export function hashArgument(hash: string): string {
+  return decodeURIComponent(hash.replace(/^#\/?/, '').split('/').slice(1).join('/'));
+}
+
+export const runHref = (id: string) => `#/runs/${encodeURIComponent(id)}`;
 
 /** The route named by the location hash (#/models), else the first one. */
 export function routeFromHash(hash: string): Route {

@@ -50,7 +50,7 @@ const int8 = (model: string, calibration: string, extra: Partial<ConvertRequest>
   ...extra,
 });
 
-test('one int8 gptq run reads each sample file once; evaluation is on the 40 held-out digits and converts nothing again', async () => {
+test('one int8 gptq run reads each sample file once; evaluation is on the 20 held-out digits and converts nothing again', async () => {
   const { project, calibration } = workspace();
   const reads = new Map<string, number>();
   const reader = new DataReader({ onRead: (path) => reads.set(path, (reads.get(path) ?? 0) + 1) });
@@ -58,14 +58,18 @@ test('one int8 gptq run reads each sample file once; evaluation is on the 40 hel
   const { run, evaluation } = await convertAsProjectRun({ project, request: int8(join(demo, 'model', 'model.json'), calibration), benchRuns: 0 }, { reader, convert: counter.convert });
   assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
   assert.equal(counter.calls(), 1, 'the run converts once; evaluation uses its float graph');
-  // Hashing read all 100 files; calibration (60), the gptq stream and evaluation (40) reused them.
+  // Without evaluation data the run holds out 20% (20 digits) by default; calibration takes 60 of
+  // the other 80. Hashing read all 100 files; calibration, the gptq stream and evaluation reused them.
   assert.equal(reads.size, 100);
   assert.deepEqual([...new Set(reads.values())], [1], 'every sample file read once');
   assert.equal(reader.readsPerFile(), 1);
   assert.equal(run.inputs.calibration?.files, 100);
-  assert.equal(evaluation?.samples, 40);
-  assert.equal(evaluation?.data, `validation: 40 held-out samples of ${calibration} (calibration used the other 60)`);
-  assert.equal(run.metrics.evalSamples, 40);
+  assert.equal(run.config.request?.quantize.calibration?.holdOut, 0.2, 'the run records the held-out share');
+  assert.equal(evaluation?.samples, 20);
+  assert.equal(evaluation?.data, `validation: 20 held-out samples of ${calibration} (20% kept apart; calibration never used them)`);
+  assert.equal(run.metrics.evalSamples, 20);
+  assert.deepEqual(run.validation && { heldOut: run.validation.heldOut, samples: run.validation.samples }, { heldOut: true, samples: 20 });
+  assert.ok(run.verdict, 'the run has a verdict');
   assert.ok((run.metrics.agreement ?? 0) >= 0.9, `top-1 agreement ${run.metrics.agreement}`);
 });
 
@@ -79,11 +83,15 @@ test('held-out samples are never the calibration samples', async () => {
     await dataset.close();
     return out;
   };
-  const calibrated = await names({ samples: 60, seed: 0 });
-  const heldOut = await names({ seed: 0, skip: 60 });
+  const calibrated = await names({ samples: 60, seed: 0, holdOut: { fraction: 0.2, part: 'calibration' } });
+  // Asking calibration for every sample still leaves the held-out share out.
+  const all = await names({ samples: 100, seed: 0, holdOut: { fraction: 0.2, part: 'calibration' } });
+  const heldOut = await names({ seed: 0, holdOut: { fraction: 0.2, part: 'validation' } });
   assert.equal(calibrated.length, 60);
-  assert.equal(heldOut.length, 40);
+  assert.equal(all.length, 80);
+  assert.equal(heldOut.length, 20);
   assert.deepEqual(calibrated.filter((n) => heldOut.includes(n)), []);
+  assert.deepEqual(all.filter((n) => heldOut.includes(n)), []);
 });
 
 test('the preview shows the first sample calibration reads, through a JSON preprocess file', async () => {
@@ -151,4 +159,18 @@ test('a .npy set: hashing and two passes over its samples read the file once', a
     assert.equal(n, 6);
   }
   assert.deepEqual(reads, [path]);
+});
+
+test('a set too small to hold a share out: the run succeeds, unvalidated, and says why', async () => {
+  const { project } = workspace();
+  const path = join(mkdtempSync(join(tmpdir(), 'eq-one-')), 'one.npy');
+  await writeNpy(path, { dtype: 'float32', shape: [1, 28, 28, 1], data: Float32Array.from({ length: 784 }, (_, i) => (i % 28) / 28) });
+  const request = int8(join(demo, 'model', 'model.json'), path);
+  request.quantize.weightRounding = 'nearest';
+  delete request.quantize.calibration!.preprocess;
+  const { run, evaluation } = await convertAsProjectRun({ project, request, benchRuns: 0 });
+  assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
+  assert.equal(evaluation, undefined);
+  assert.equal(run.validation, undefined);
+  assert.ok(run.warnings.some((w) => /^Not validated: No held-out samples in .*one\.npy: 1 sample\(s\) are too few/.test(w)), run.warnings.join(' | '));
 });

@@ -9,7 +9,7 @@ import { runCli } from '../../src-main/cli/main';
 import type { InspectReport } from '../../src-main/cli/commands/inspect';
 import { summarizeModel } from '../../src-main/api/summary';
 import { openModel } from '../../src-main/formats/registry';
-import { sizeBefore } from '../../src-renderer/features/quantize/sizes';
+import { sizeFigures } from '../../src-renderer/features/runs/sizes';
 import { fixture, hasFixtures, tempDir } from './helpers';
 
 const skip = hasFixtures ? false : '../shared/fixtures absent';
@@ -74,8 +74,10 @@ test('inspect: TF.js size counts the shards; ops after conversion fold BatchNorm
   assert.doesNotMatch((await cli(['inspect', fixture('mlperf-tiny', 'vww', 'vww_96_int8.tflite')])).out, /after conversion/);
 });
 
-test('Results size tile: the source model (all its files) first, the float .tflite when unknown', () => {
-  assert.equal(sizeBefore({ sourceBytes: 1_158_271, floatBytes: 99_000, sizeBytes: 30_000 }), 1_158_271);
-  assert.equal(sizeBefore({ sourceBytes: 0, floatBytes: 99_000 }), 99_000, 'an old run recorded 0 for a SavedModel');
-  assert.equal(sizeBefore({}), null);
+test('Results size tile: the .tflite against the float .tflite of the same model, never the source files', () => {
+  const figures = sizeFigures({ sourceBytes: 1_158_271, floatTfliteBytes: 99_000, floatBytes: 98_000, sizeBytes: 30_000 });
+  assert.deepEqual(figures, { tflite: 30_000, floatTflite: 99_000, source: 1_158_271, smaller: 3.3 });
+  assert.equal(sizeFigures({ sourceBytes: 1_158_271, floatBytes: 99_000, sizeBytes: 30_000 }).floatTflite, 99_000, 'a run recorded before floatTfliteBytes: the evaluation\'s float file');
+  assert.equal(sizeFigures({ sourceBytes: 1_158_271, sizeBytes: 30_000 }).smaller, null, 'no float .tflite known: no ratio against the source');
+  assert.deepEqual(sizeFigures({}), { tflite: null, floatTflite: null, source: null, smaller: null });
 });

@@ -177,7 +177,7 @@ describe('browser host in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false :
       quantize: { mode: 'int8', inputType: 'int8', outputType: 'int8', int8Only: true, calibration: { path: calibration, preprocess: '0..1', samples: 8, method: 'minmax', seed: 1 } },
     };
     ws.send(JSON.stringify({ type: 'request', id: 1, channel: 'jobs.start', payload: { kind: 'convert', params } }));
-    const row = page.locator('section[aria-label="Jobs"] li', { hasText: 'convert' });
+    const row = page.locator('section[aria-label="Jobs"] li', { hasText: 'Quantize vww_96 to int8' });
     await row.waitFor();
     assert.equal(await row.getAttribute('data-status'), 'running');
     await row.locator('.state', { hasText: /import|passes|calibrate/ }).waitFor();

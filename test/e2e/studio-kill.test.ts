@@ -53,7 +53,11 @@ describe('kill -9 during a quantization', { skip: existsSync(CHROMIUM_PATH) ? fa
     await page.getByLabel('Model path').fill(join(demo, 'model', 'model.json'));
     await page.getByRole('button', { name: 'Inspect' }).click();
     await page.getByTestId('model-summary').waitFor({ timeout: 60_000 });
+    // The Quantize page picks among the project's models (inspecting alone no longer targets a file).
+    await page.getByRole('button', { name: 'Add to project' }).click();
+    await page.getByText(/Added model\.json to the project/).waitFor({ timeout: 20_000 });
     await openRoute(page, host.url, '#/quantize');
+    await page.getByTestId('quantize-model').waitFor();
     await page.getByRole('radio', { name: /INT8 full integer/ }).check();
     await page.locator('input[name="calibration"]').fill(join(demo, 'calibration'));
     await page.locator('input[name="eval-data"]').fill(join(demo, 'eval', 'x.npy'));

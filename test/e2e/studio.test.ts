@@ -89,9 +89,10 @@ describe('Studio flow in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : 
     const [quantAcc, floatAcc] = [...accuracy.matchAll(/([\d.]+)%/g)].map((m) => Number(m[1]));
     assert.ok(quantAcc! > 70 && floatAcc! > 70, `accuracy ${accuracy}`);
     assert.ok(Math.abs(quantAcc! - floatAcc!) < 5, `int8 stays within 5 points of float: ${accuracy}`);
-    assert.match(await page.getByTestId('snippet').innerText(), /Interpreter\(model_path="model_int8\.tflite"\)/);
     await page.screenshot({ path: join(screenshotDir, 'studio-quantize.png'), fullPage: true });
     await page.getByTestId('results').screenshot({ path: join(screenshotDir, 'studio-results.png') });
+    await page.getByTestId('open-run').click();
+    assert.match(await page.getByTestId('snippet').innerText(), /Interpreter\(model_path="model_int8\.tflite"\)/);
   });
 
   test('the run is in History with its metrics; a local benchmark; both charts drawn', async () => {

@@ -39,13 +39,13 @@ export function firstLine(child: ChildProcess, timeoutMs: number): Promise<strin
   });
 }
 
-export async function startHostProcess(args: string[] = []): Promise<HostProcess> {
+export async function startHostProcess(args: string[] = [], env: Record<string, string> = {}): Promise<HostProcess> {
   await ensureBuilt();
   return follow(
     spawn(process.execPath, [join(repoRoot, 'out', 'main', 'host.js'), ...args], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, EDGEQUANT_HOME: join(repoRoot, 'test-output', 'edgequant-home'), ...testScopeEnv() },
+      env: { ...process.env, EDGEQUANT_HOME: join(repoRoot, 'test-output', 'edgequant-home'), ...testScopeEnv(), ...env },
     }),
   );
 }

@@ -46,6 +46,10 @@ test('a job that fails reports the engine error code and one-line message', asyn
   const missing = await jobs.wait(jobs.start({ kind: 'inspect', params: { path: join(repoRoot, 'no-such-model.tflite') } }));
   assert.equal(missing.error?.code, 'BAD_INPUT');
   assert.match(missing.error!.message, /not found/);
+  // The app's title (app/job-titles.ts) rides on the job as data: in jobs.list and job.done.
+  assert.equal(done.title, 'Inspect package');
+  assert.equal(jobs.list().find((j) => j.id === id)?.title, 'Inspect package');
+  assert.equal(seen.find((e) => e.event === 'job.done' && e.payload.jobId === id)?.payload.title, 'Inspect package');
 });
 
 test('cancel: the job ends as cancelled and its thread stops', async (t) => {

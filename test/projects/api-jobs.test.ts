@@ -67,7 +67,7 @@ test('INT8 run of the demo: recorded, evaluated in a real runtime, then benchmar
   assert.ok(m.sizeBytes! < m.floatBytes!, 'int8 is smaller than float');
   assert.deepEqual(run.artifacts.map((a) => a.name).sort(), ['conversion.json', 'evaluation.json', 'model_int8.tflite', 'recipe.json']);
   // The run keeps the recipe it ran and the quantizer's per-layer table.
-  assert.equal(run.quantization?.recipe, 'recipe.json');
+  assert.equal(run.quantization?.recipeFile, 'recipe.json');
   assert.ok(run.quantization.layers.length > 0 && run.quantization.layers.every((l) => l.precision === 'int8' || l.domain !== 'integer'));
   const tflite = join(dir, 'runs', run.id, 'model_int8.tflite');
   assert.equal(run.artifacts.find((a) => a.kind === 'tflite')!.sha256, await sha256File(tflite));

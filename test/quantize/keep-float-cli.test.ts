@@ -85,7 +85,8 @@ test('--recipe FILE.json with node rules (fp16 and int16x8 nodes), saved with th
 
   const [id] = readdirSync(join(project, 'runs')).filter((f) => !f.endsWith('.json'));
   const run = JSON.parse(readFileSync(join(project, 'runs', id!, 'run.json'), 'utf8')) as RunRecord;
-  assert.equal(run.quantization?.recipe, 'recipe.json');
+  assert.equal(run.quantization?.recipeFile, 'recipe.json');
+  assert.equal(run.quantization.recipe, 'r8-mixed');
   const saved = parseRecipe(JSON.parse(readFileSync(join(project, 'runs', id!, 'recipe.json'), 'utf8')));
   assert.equal(saved.name, 'r8-mixed');
   assert.deepEqual(saved.rules[0], { nodes: [conv0], algorithm: 'fp16' });

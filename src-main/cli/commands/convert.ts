@@ -37,7 +37,7 @@ algorithm or precision, how weights are stored; the presets are in src-main/quan
 name) float32 with QUANTIZE/DEQUANTIZE around them: node rules ahead of the recipe's op rules.
 A name or regex that matches no node is an error listing the 3 closest names.
 --project DIR records the conversion as a run of that project (hashes, artifacts, metrics) and,
-with --calibration, evaluates float vs quantized on the samples calibration did not use.
+with --calibration, holds 20% of that data out of calibration and evaluates float vs quantized on it.
 --workers N splits calibration's samples across N compute threads, each with its own TF.js
 backend (default: the cores available but one; the ranges are the same for any N).
 --json prints the output size, op histogram, I/O, timings, the quantization report (ops left

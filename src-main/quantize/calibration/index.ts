@@ -23,6 +23,7 @@ function openSpec(spec: CalibrationSpec, model: ModelGraph, reader?: DataReader)
     ...(spec.preprocess !== undefined ? { preprocess: spec.preprocess } : {}),
     samples: spec.samples ?? DEFAULT_CALIBRATION_SAMPLES,
     seed: spec.seed ?? DEFAULT_CALIBRATION_SEED,
+    ...(spec.holdOut ? { holdOut: { fraction: spec.holdOut, part: 'calibration' as const } } : {}),
   });
 }
 

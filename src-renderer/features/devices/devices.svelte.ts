@@ -1,9 +1,10 @@
 // Devices page state: the boards (from the device layer), adding one over SSH (host key shown
 // and confirmed first) or serial, probing, removing.
+import { humanError } from '../../lib/human-error';
 import { api } from '../../lib/api';
 import type { DeviceProbe, DeviceSummary } from '../../../src-main/devices/index';
 
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+const message = humanError;
 
 export class DevicesState {
   devices = $state<DeviceSummary[]>([]);

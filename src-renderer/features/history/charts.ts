@@ -14,6 +14,9 @@ import {
   Tooltip,
 } from 'chart.js';
 import type { ParetoPoint } from './pareto';
+import { metricName, SCORE_NAMES } from '../runs/metric-names';
+
+export type ScatterPoint = ParetoPoint & { label: string; scoreKind: 'accuracy' | 'agreement' | null; selected: boolean };
 
 Chart.register(ScatterController, LineController, BarController, PointElement, LineElement, BarElement, LinearScale, CategoryScale, Tooltip, Legend);
 
@@ -36,8 +39,11 @@ function baseOptions() {
   };
 }
 
-/** Size (KiB) vs latency (ms); point size grows with accuracy; the Pareto front as a line. */
-export function scatterChart(canvas: HTMLCanvasElement, points: (ParetoPoint & { label: string })[], front: ParetoPoint[]): Chart {
+/**
+ * Size (KiB) vs latency (ms); point size grows with the score (accuracy, or agreement with float
+ * without labels); the Pareto front as a line drawn over the bubbles; selected runs outlined.
+ */
+export function scatterChart(canvas: HTMLCanvasElement, points: ScatterPoint[], front: ParetoPoint[]): Chart {
   const options = baseOptions();
   options.scales.x.title.text = 'Size (KiB)';
   options.scales.y.title.text = 'Latency p50 (ms)';
@@ -50,13 +56,18 @@ export function scatterChart(canvas: HTMLCanvasElement, points: (ParetoPoint & {
     data: {
       datasets: [
         {
-          label: 'Runs (bigger = more accurate)',
+          label: 'Runs (bigger = closer to float / more accurate)',
           data: points.map((p) => ({ x: p.size / 1024, y: p.latency })),
           pointRadius: points.map((p) => radius(p.accuracy)),
-          backgroundColor: '#1f6febaa',
+          backgroundColor: '#1f6feb66',
+          borderColor: points.map((p) => (p.selected ? css('--text') : '#1f6feb')),
+          borderWidth: points.map((p) => (p.selected ? 3 : 1)),
+          // chart.js draws lower `order` last: the front stays visible over large bubbles.
+          order: 2,
         },
         {
           type: 'line',
+          order: 1,
           label: 'Pareto front',
           data: front.map((p) => ({ x: p.size / 1024, y: p.latency })),
           borderColor: '#16a34a',
@@ -74,7 +85,9 @@ export function scatterChart(canvas: HTMLCanvasElement, points: (ParetoPoint & {
           callbacks: {
             label: (ctx) => {
               const p = ctx.datasetIndex === 0 ? points[ctx.dataIndex] : undefined;
-              return p ? `${p.label}: ${(p.size / 1024).toFixed(1)} KiB, ${p.latency.toFixed(3)} ms, acc ${(p.accuracy * 100).toFixed(1)}%` : 'Pareto front';
+              if (!p) return 'Pareto front';
+              const scoreText = p.scoreKind ? `, ${SCORE_NAMES[p.scoreKind].toLowerCase()} ${(p.accuracy * 100).toFixed(1)}%` : '';
+              return `${p.label}: ${(p.size / 1024).toFixed(1)} KiB, ${p.latency.toFixed(3)} ms${scoreText}`;
             },
           },
         },
@@ -111,13 +124,13 @@ export function latencyDistributionChart(canvas: HTMLCanvasElement, series: { de
 }
 
 /** One metric per run over time (x = start time). */
-export function metricOverTimeChart(canvas: HTMLCanvasElement, metric: string, points: { t: number; value: number; label: string }[]): Chart {
+export function metricOverTimeChart(canvas: HTMLCanvasElement, metric: string, points: { t: number; value: number; label: string; selected: boolean }[]): Chart {
   const options = baseOptions();
-  options.scales.y.title.text = metric;
+  options.scales.y.title.text = metricName(metric);
   options.scales.x.title.text = 'Run start';
   return new Chart(canvas, {
     type: 'line',
-    data: { datasets: [{ label: metric, data: points.map((p) => ({ x: p.t, y: p.value })), borderColor: '#d97706', backgroundColor: '#d97706', pointRadius: 4 }] },
+    data: { datasets: [{ label: metricName(metric), data: points.map((p) => ({ x: p.t, y: p.value })), borderColor: '#d97706', backgroundColor: '#d97706', pointRadius: points.map((p) => (p.selected ? 7 : 4)) }] },
     options: {
       ...options,
       scales: { ...options.scales, x: { ...options.scales.x, type: 'linear', ticks: { ...options.scales.x.ticks, callback: (v) => new Date(Number(v)).toLocaleTimeString() } } },

@@ -1,10 +1,15 @@
 // History page state: the runs table (sort, filter), the runs picked for comparison, chart
 // data, and "Deploy & benchmark" of one run on a device.
+import { humanError } from '../../lib/human-error';
 import { api } from '../../lib/api';
 import type { RunRecord, RunSummary } from '../../../src-main/projects/types';
 import { currentProject } from '../projects/current.svelte';
 import { JobState } from '../projects/job.svelte';
 import { paretoFront, type ParetoPoint } from './pareto';
+import { score } from '../runs/metric-names';
+
+/** Metrics worth charting over time, in the order the default is picked from. */
+const PREFERRED_METRICS = ['sqnrDb', 'accuracy', 'agreement', 'sizeBytes', 'latencyMs', 'compression'];
 
 export type SortKey = 'startedAt' | 'status' | 'mode' | 'model' | 'size' | 'accuracy' | 'sqnr' | 'latency';
 
@@ -32,13 +37,20 @@ export class HistoryState {
   compared = $state<RunRecord[]>([]);
   /** Full records of recent runs with device results (for latency distributions). */
   benchRecords = $state<RunRecord[]>([]);
-  metric = $state('accuracy');
+  /** The model whose runs are shown (runs of different models do not compare); '' = all. */
+  model = $state<string | null>(null);
+  metric = $state('');
   error = $state<string | null>(null);
   benchRun = $state<string | null>(null);
   benchDevice = $state('local');
   benchRuns = $state(100);
   devices = $state<string[]>(['local']);
   job = new JobState<RunRecord>();
+
+  models = $derived(currentProject.runs.map((r) => r.model ?? '–').filter((m, i, all) => all.indexOf(m) === i));
+  /** The picked model, else the most recent run's. */
+  shownModel = $derived(this.model !== null && (this.model === '' || this.models.includes(this.model)) ? this.model : (currentProject.runs[0]?.model ?? '–'));
+  ofModel = $derived(currentProject.runs.filter((r) => this.shownModel === '' || (r.model ?? '–') === this.shownModel));
 
   constructor() {
     // #/history?compare=a,b (the Debug view's "Keep float" lands here): compare those runs.
@@ -51,7 +63,7 @@ export class HistoryState {
 
   rows = $derived.by(() => {
     const text = this.filter.trim().toLowerCase();
-    const rows = currentProject.runs.filter(
+    const rows = this.ofModel.filter(
       (r) => (this.status === 'all' || r.status === this.status) && (!text || `${r.id} ${r.label ?? ''} ${r.mode ?? ''} ${r.model ?? ''} ${r.error ?? ''}`.toLowerCase().includes(text)),
     );
     const dir = this.descending ? -1 : 1;
@@ -62,27 +74,39 @@ export class HistoryState {
     });
   });
 
+  /** Chart points follow the table: the shown model's runs that pass the filter; selected ones marked. */
   points = $derived.by(() =>
-    currentProject.runs
+    this.rows
       .filter((r) => r.status === 'succeeded' && typeof r.metrics.sizeBytes === 'number' && latencyOf(r) !== null)
-      .map((r) => ({ id: r.id, label: r.label ?? `${r.mode} ${r.id.slice(-8)}`, size: r.metrics.sizeBytes!, latency: latencyOf(r)!, accuracy: r.metrics.accuracy ?? r.metrics.agreement ?? 0 })),
+      .map((r) => {
+        const s = score(r.metrics);
+        return { id: r.id, label: r.label ?? `${r.mode} ${r.id.slice(-8)}`, size: r.metrics.sizeBytes!, latency: latencyOf(r)!, accuracy: s?.value ?? 0, scoreKind: s?.kind ?? null, selected: this.selected.includes(r.id) };
+      }),
   );
   front = $derived<ParetoPoint[]>(paretoFront(this.points));
-  overTime = $derived(
-    currentProject.runs
-      .filter((r) => typeof r.metrics[this.metric] === 'number')
-      .map((r) => ({ t: Date.parse(r.startedAt), value: r.metrics[this.metric]!, label: r.id }))
-      .sort((a, b) => a.t - b.t),
-  );
+  /** Score column title: what the shown runs' figure is. */
+  scoreTitle = $derived.by(() => {
+    const kinds = this.rows.map((r) => score(r.metrics)?.kind ?? 'agreement').filter((k, i, all) => all.indexOf(k) === i);
+    return kinds.length === 1 && kinds[0] === 'accuracy' ? 'Accuracy' : kinds.length <= 1 ? 'Top-1 agreement with float' : 'Accuracy (labels) or agreement';
+  });
   metricNames = $derived(
-    currentProject.runs
+    this.rows
       .flatMap((r) => Object.keys(r.metrics).filter((k) => typeof r.metrics[k] === 'number'))
       .filter((k, i, all) => all.indexOf(k) === i)
-      .sort(),
+      .sort((a, b) => (PREFERRED_METRICS.indexOf(a) + 1 || 99) - (PREFERRED_METRICS.indexOf(b) + 1 || 99) || a.localeCompare(b)),
+  );
+  /** The picked metric when the shown runs have it, else the first preferred one they have. */
+  shownMetric = $derived(this.metricNames.includes(this.metric) ? this.metric : (this.metricNames[0] ?? ''));
+  overTime = $derived(
+    this.rows
+      .filter((r) => typeof r.metrics[this.shownMetric] === 'number')
+      .map((r) => ({ t: Date.parse(r.startedAt), value: r.metrics[this.shownMetric]!, label: r.label ?? r.id, selected: this.selected.includes(r.id) }))
+      .sort((a, b) => a.t - b.t),
   );
   distributions = $derived.by(() => {
     const byDevice: Record<string, number[]> = {};
-    for (const run of this.benchRecords) {
+    const shown = this.rows.map((r) => r.id);
+    for (const run of this.benchRecords.filter((r) => shown.includes(r.id))) {
       for (const d of run.deviceResults) if (d.samplesMs?.length) byDevice[d.device] = [...(byDevice[d.device] ?? []), ...d.samplesMs];
     }
     return Object.entries(byDevice).map(([device, samples]) => ({ device, samples }));
@@ -107,7 +131,7 @@ export class HistoryState {
     try {
       this.compared = await Promise.all(this.selected.map((id) => api.projects.run({ dir, id })));
     } catch (error) {
-      this.error = error instanceof Error ? error.message : String(error);
+      this.error = humanError(error);
     }
   }
 
@@ -122,7 +146,7 @@ export class HistoryState {
     try {
       this.devices = ['local', ...(await api.devices.list()).map((d) => d.name)];
     } catch (error) {
-      this.error = `Device list unavailable: ${error instanceof Error ? error.message : String(error)}`;
+      this.error = `Device list unavailable: ${humanError(error)}`;
     }
   }
 

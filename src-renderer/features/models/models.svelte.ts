@@ -1,6 +1,7 @@
 // Models page state: which file, its summary from the engine (models.inspect), adding it to
 // the project. In Electron a dropped file's path comes from the preload; in the browser host a
 // dropped file has no path on disk, so the path is typed.
+import { humanError } from '../../lib/human-error';
 import { api, droppedFilePath } from '../../lib/api';
 import type { ModelSummary } from '../../../src-main/api/contract';
 import { currentProject } from '../projects/current.svelte';
@@ -23,10 +24,9 @@ export class ModelsState {
     this.notice = null;
     try {
       this.summary = await api.models.inspect({ path: this.path });
-      currentProject.selectedModel = this.path;
     } catch (error) {
       this.summary = null;
-      this.error = error instanceof Error ? error.message : String(error);
+      this.error = humanError(error);
     } finally {
       this.loading = false;
     }
@@ -39,9 +39,8 @@ export class ModelsState {
       const entry = await api.projects.addModel({ dir, path: this.summary.path, format: this.summary.format });
       this.notice = `Added ${entry.name} to the project.`;
       await currentProject.refresh();
-      currentProject.selectedModel = this.summary.path;
     } catch (error) {
-      this.error = error instanceof Error ? error.message : String(error);
+      this.error = humanError(error);
     }
   }
 

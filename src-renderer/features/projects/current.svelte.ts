@@ -1,6 +1,7 @@
 // The open project, shared by every page: which folder, its manifest and its runs. Pages read
 // it and call refresh() after work that adds runs. The last project reopens on start; on the
 // very first start (nothing recent) the demo project is created so Quantize works at once.
+import { humanError } from '../../lib/human-error';
 import { api } from '../../lib/api';
 import type { ProjectView, RecentProject } from '../../../src-main/projects/api-contract';
 import type { ModelEntry, RunSummary } from '../../../src-main/projects/types';
@@ -12,8 +13,6 @@ export class CurrentProject {
   recent = $state<RecentProject[]>([]);
   busy = $state(false);
   error = $state<string | null>(null);
-  /** The model the Models page picked, used by Quantize. */
-  selectedModel = $state<string | null>(null);
   dir = $derived(this.view?.dir ?? null);
   runs = $derived<RunSummary[]>(this.view?.runs ?? []);
   models = $derived<ModelEntry[]>(this.view?.manifest.models ?? []);
@@ -36,6 +35,12 @@ export class CurrentProject {
   create(dir: string, name: string) {
     return this.#do(() => this.#show(api.projects.create({ dir, ...(name.trim() ? { name: name.trim() } : {}) })));
   }
+  /** Drops a folder from the Recent list (e.g. one that was moved or deleted). */
+  forget(dir: string) {
+    return this.#do(async () => {
+      this.recent = await api.projects.forget({ dir });
+    });
+  }
   openDemo() {
     return this.#do(() => this.#show(api.projects.demo()));
   }
@@ -56,10 +61,6 @@ export class CurrentProject {
     const view = await pending;
     this.view = view;
     localStorage.setItem(LAST_KEY, view.dir);
-    if (!this.selectedModel || !view.manifest.models.some((m) => this.resolve(m.path) === this.selectedModel)) {
-      const first = view.manifest.models[0];
-      this.selectedModel = first ? this.resolve(first.path) : null;
-    }
     this.recent = await api.projects.recent();
   }
 
@@ -69,7 +70,7 @@ export class CurrentProject {
     try {
       await work();
     } catch (error) {
-      this.error = error instanceof Error ? error.message : String(error);
+      this.error = humanError(error);
     } finally {
       this.busy = false;
     }

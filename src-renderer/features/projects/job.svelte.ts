@@ -1,5 +1,6 @@
 // Follows one job: progress (stage, fraction, ETA), a live log, and the final result or error.
-import { api } from '../../lib/api';
+import { humanError } from '../../lib/human-error';
+import { api, ApiError } from '../../lib/api';
 import type { ApiEvents, JobStartRequest } from '../../../src-main/api/contract';
 
 /** Rough share of the total time per stage, for one progress bar across stages. */
@@ -28,10 +29,18 @@ export class JobState<R = unknown> {
   result = $state<R | null>(null);
   error = $state<string | null>(null);
   running = $derived(this.status === 'running');
+  /** When the current stage started, its own 0..1 progress, and when that estimate ends. */
+  stageStartedAt = $state(0);
+  stageFraction = $state<number | null>(null);
+  #stageEndsAt = $state<number | null>(null);
+  /**
+   * Seconds left in the current stage, from that stage's own rate; it only counts down within
+   * a stage (never grows) and is null when the stage reports no fraction or too little to judge.
+   * Whole-job ETAs mislead: stages run at very different rates.
+   */
   etaSeconds = $derived.by(() => {
-    const elapsed = (this.now - this.startedAt) / 1000;
-    if (!this.running || this.fraction < 0.03 || elapsed < 1) return null;
-    return Math.max(0, Math.round((elapsed * (1 - this.fraction)) / this.fraction));
+    if (!this.running || this.#stageEndsAt === null) return null;
+    return Math.max(0, Math.round((this.#stageEndsAt - this.now) / 1000));
   });
   #stop: (() => void)[] = [];
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -46,7 +55,9 @@ export class JobState<R = unknown> {
     this.log = [];
     this.result = null;
     this.error = null;
-    this.startedAt = this.now = Date.now();
+    this.startedAt = this.now = this.stageStartedAt = Date.now();
+    this.stageFraction = null;
+    this.#stageEndsAt = null;
     this.#onDone = onDone;
     this.#timer = setInterval(() => (this.now = Date.now()), 500);
     // Events that arrive before jobs.start answers (a very fast job) are replayed once the id is known.
@@ -69,7 +80,7 @@ export class JobState<R = unknown> {
       for (const replay of early) replay();
     } catch (error) {
       this.status = 'failed';
-      this.error = error instanceof Error ? error.message : String(error);
+      this.error = humanError(error);
       this.#cleanup();
     }
   }
@@ -81,7 +92,7 @@ export class JobState<R = unknown> {
       this.fraction = 1;
       this.result = e.result as R;
       this.#onDone?.(e.result as R);
-    } else this.error = e.error?.message ?? e.status;
+    } else this.error = e.error ? humanError(new ApiError(e.error)) : e.status;
     this.#cleanup();
   }
 
@@ -93,8 +104,22 @@ export class JobState<R = unknown> {
     if (p.log) this.log = [...this.log, p.log];
     if (!p.stage) return;
     if (p.stage !== this.stage && !p.log) this.log = [...this.log, `${TIME.format(Date.now())} ${p.stage}${p.message ? `: ${p.message}` : ''}`];
+    const now = Date.now();
+    if (p.stage !== this.stage) {
+      this.stageStartedAt = now;
+      this.stageFraction = null;
+      this.#stageEndsAt = null;
+    }
     this.stage = p.stage;
     this.message = p.message ?? '';
+    if (typeof p.fraction === 'number' && p.fraction > (this.stageFraction ?? 0)) {
+      this.stageFraction = p.fraction;
+      const elapsed = now - this.stageStartedAt;
+      const end = p.fraction >= 0.05 && p.fraction < 1 && elapsed >= 500 ? now + (elapsed * (1 - p.fraction)) / p.fraction : null;
+      // Within a stage the estimate only moves earlier: a slower stretch shows "finishing"
+      // rather than an estimate that climbs while the user watches.
+      if (end !== null) this.#stageEndsAt = this.#stageEndsAt === null ? end : Math.min(this.#stageEndsAt, end);
+    }
     const k = ORDER.indexOf(p.stage);
     if (k >= 0) {
       const before = ORDER.slice(0, k).reduce((a, s) => a + STAGE_WEIGHTS[s]!, 0);

@@ -14,8 +14,8 @@ export interface ModeInfo {
 
 export const MODES: readonly ModeInfo[] = [
   { mode: 'fp16', title: 'FP16', size: '½ of float', speed: 'Same as float on CPU; fast on GPUs', accuracy: 'Practically unchanged', when: 'GPU delegates, or a safe first step', needsCalibration: false },
-  { mode: 'dynamic', title: 'INT8 dynamic range', size: '¼ of float', speed: '1.5–3× on CPU (weights int8, activations float)', accuracy: 'Small loss', when: 'No calibration data at hand; large FC/LSTM models', needsCalibration: false },
-  { mode: 'int8', title: 'INT8 full integer', size: '¼ of float', speed: 'Fastest on CPUs, required by NPUs/Edge TPU/MCUs', accuracy: 'Small loss with good calibration', when: 'Vision models on edge boards', needsCalibration: true, recommended: true },
+  { mode: 'dynamic', title: 'INT8 dynamic range', size: '¼ of float', speed: 'Often faster on CPU for large FC/LSTM layers (weights int8, activations float); measure on the board', accuracy: 'Small loss', when: 'No calibration data at hand; large FC/LSTM models', needsCalibration: false },
+  { mode: 'int8', title: 'INT8 full integer', size: '¼ of float', speed: 'Usually fastest on board CPUs with int8 kernels; required by NPUs/Edge TPU/MCUs. Measure on the board: in this computer\'s WebAssembly runtime int8 can be slower than float', accuracy: 'Small loss with good calibration', when: 'Vision models on edge boards', needsCalibration: true, recommended: true },
   { mode: 'int16x8', title: 'INT16 activations × INT8 weights', size: '¼–½ of float', speed: 'Slower than INT8; few kernels', accuracy: 'Closer to float than INT8', when: 'Audio/regression where INT8 loses too much', needsCalibration: true },
 ];
 

@@ -1,5 +1,7 @@
 // Quantize page state: the chosen model, mode, calibration and I/O types; the running job;
-// the finished run shown as results.
+// the finished run shown as results. One instance for the app's lifetime (`quantizeState`), so
+// leaving the page and coming back keeps the form, the running job and the last result.
+import { humanError } from '../../lib/human-error';
 import { api } from '../../lib/api';
 import type { IoType, QuantizeMode, WeightRounding } from '../../../src-main/convert/types';
 import type { CalibrationPreview } from '../../../src-main/projects/api-contract';
@@ -8,7 +10,13 @@ import { currentProject } from '../projects/current.svelte';
 import { JobState } from '../projects/job.svelte';
 import { MODES } from './modes';
 
+/** Share of the calibration data held out for validation when no validation data is given. */
+export const HOLD_OUT = 0.2;
+
 export class QuantizeState {
+  /** The model to quantize: one of the project's models (absolute path), picked on this page. */
+  model = $state<string | null>(null);
+  #modelProject: string | null = null;
   mode = $state<QuantizeMode>('int8');
   calibration = $state('');
   preprocess = $state('0..1');
@@ -33,12 +41,20 @@ export class QuantizeState {
   modeInfo = $derived(MODES.find((m) => m.mode === this.mode)!);
   /** Calibration data is used: the mode needs ranges, or gptq rounding needs samples. */
   needsData = $derived(this.modeInfo.needsCalibration || this.weightRounding === 'gptq');
-  canRun = $derived(!!currentProject.dir && !!currentProject.selectedModel && !this.job.running && (!this.needsData || !!this.calibration.trim()));
+  /** Validation falls back to a held-out share of the calibration data. */
+  holdsOut = $derived(!this.evaluateData.trim() && this.needsData && !!this.calibration.trim());
+  canRun = $derived(!!currentProject.dir && !!this.model && !this.job.running && (!this.needsData || !!this.calibration.trim()));
 
-  /** Defaults from the project: its first calibration set, and the demo's evaluation data. */
+  /** Defaults from the project: its first model and calibration set, and the demo's evaluation data. */
   fillFromProject(): void {
     const view = currentProject.view;
     if (!view) return;
+    const paths = view.manifest.models.map((m) => currentProject.resolve(m.path));
+    // A new project, or a model that left it: start from its first model.
+    if (this.#modelProject !== view.dir || !this.model || !paths.includes(this.model)) {
+      this.#modelProject = view.dir;
+      this.model = paths[0] ?? null;
+    }
     const set = view.manifest.calibrationSets[0];
     if (set && !this.calibration) {
       this.calibration = currentProject.resolve(set.path);
@@ -76,13 +92,13 @@ export class QuantizeState {
       this.preview = await api.calibration.preview({ path: this.calibration.trim(), preprocess: this.preprocess, ...(shape ? { shape } : {}) });
     } catch (error) {
       this.preview = null;
-      this.previewError = error instanceof Error ? error.message : String(error);
+      this.previewError = humanError(error);
     }
   }
 
   async start(): Promise<void> {
     const dir = currentProject.dir;
-    const model = currentProject.selectedModel;
+    const model = this.model;
     if (!dir || !model) return;
     this.run = null;
     const calibrated = this.needsData && this.calibration.trim();
@@ -102,7 +118,7 @@ export class QuantizeState {
               outputType: this.mode === 'int8' ? this.outputType : 'float32',
               int8Only: false,
               weightRounding: this.weightRounding,
-              ...(calibrated ? { calibration: { path: this.calibration.trim(), preprocess: this.preprocess, samples: this.samples, method: 'minmax' as const, seed: 0 } } : {}),
+              ...(calibrated ? { calibration: { path: this.calibration.trim(), preprocess: this.preprocess, samples: this.samples, method: 'minmax' as const, seed: 0, ...(this.holdsOut ? { holdOut: HOLD_OUT } : {}) } } : {}),
             },
           },
           ...(this.label.trim() ? { label: this.label.trim() } : {}),
@@ -118,3 +134,5 @@ export class QuantizeState {
     );
   }
 }
+
+export const quantizeState = new QuantizeState();

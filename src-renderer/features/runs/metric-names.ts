@@ -1,0 +1,43 @@
+// Human names for the run metrics (the record keeps short keys), and the one rule for what the
+// "score" of a run is: label accuracy when labels were given, else top-1 agreement with float.
+import type { RunMetrics } from '../../../src-main/projects/types';
+import { db, kib, ms, pct } from '../projects/format';
+
+interface MetricInfo {
+  name: string;
+  format: (x: number | null | undefined) => string;
+  /** Higher is better (for deltas); undefined when neither. */
+  higherIsBetter?: boolean;
+}
+
+const ratio = (x: number | null | undefined) => (typeof x === 'number' ? `${x.toFixed(2)}×` : '–');
+const plain = (x: number | null | undefined) => (typeof x === 'number' ? x.toLocaleString() : '–');
+
+export const METRICS: Record<string, MetricInfo> = {
+  accuracy: { name: 'Accuracy (labels)', format: pct, higherIsBetter: true },
+  floatAccuracy: { name: 'Float model accuracy (labels)', format: pct, higherIsBetter: true },
+  agreement: { name: 'Top-1 agreement with float', format: pct, higherIsBetter: true },
+  sqnrDb: { name: 'SQNR against float (dB)', format: db, higherIsBetter: true },
+  cosine: { name: 'Cosine similarity to float', format: (x) => (typeof x === 'number' ? x.toFixed(5) : '–'), higherIsBetter: true },
+  sizeBytes: { name: 'Size of the .tflite', format: kib, higherIsBetter: false },
+  floatTfliteBytes: { name: 'Size as a float .tflite', format: kib },
+  floatBytes: { name: 'Float .tflite used in validation', format: kib },
+  sourceBytes: { name: 'Size of the source files', format: kib },
+  compression: { name: 'Times smaller than the float .tflite', format: ratio, higherIsBetter: true },
+  sizeRatio: { name: 'Size as a share of float', format: pct, higherIsBetter: false },
+  latencyMs: { name: 'Local latency, quantized (ms)', format: ms, higherIsBetter: false },
+  floatLatencyMs: { name: 'Local latency, float (ms)', format: ms, higherIsBetter: false },
+  evalSamples: { name: 'Validation samples', format: plain },
+};
+
+export const metricName = (key: string) => METRICS[key]?.name ?? key;
+export const formatMetric = (key: string, value: number | null | undefined) => (METRICS[key]?.format ?? plain)(value);
+
+/** The run's headline score: accuracy with labels, else agreement with float. */
+export function score(metrics: RunMetrics): { kind: 'accuracy' | 'agreement'; value: number } | null {
+  if (typeof metrics['accuracy'] === 'number') return { kind: 'accuracy', value: metrics['accuracy'] };
+  if (typeof metrics['agreement'] === 'number') return { kind: 'agreement', value: metrics['agreement'] };
+  return null;
+}
+
+export const SCORE_NAMES = { accuracy: 'Accuracy', agreement: 'Top-1 agreement with float' } as const;

@@ -1,0 +1,118 @@
+// History in real Chromium (issue 14): runs grouped by model with a picker, charts drawn from the
+// start and following the picked model and the selection, the Pareto front over the bubbles,
+// human metric names, and a comparison that marks differences with their deltas. Real runs of
+// two real models (the demo TF.js model and the same model as a float .tflite).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { repoRoot } from '../helpers/build';
+import { startHostProcess, type HostProcess } from '../helpers/host';
+import { CHROMIUM_PATH, launchBrowser, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
+import { paintedPixels, quantizeDemo } from '../helpers/studio-page';
+
+const demo = join(repoRoot, 'resources', 'demo');
+
+/** Opaque pixels of exactly this colour (the Pareto front's green) on a canvas. */
+function pixelsOf(page: Page, testId: string, [r, g, b]: [number, number, number]): Promise<number> {
+  return page.getByTestId(testId).evaluate((canvas, rgb) => {
+    const c = canvas as HTMLCanvasElement;
+    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i] === rgb[0] && data[i + 1] === rgb[1] && data[i + 2] === rgb[2] && data[i + 3] === 255) n++;
+    return n;
+  }, [r, g, b]);
+}
+
+async function addModel(page: Page, url: string, path: string, name: string) {
+  await page.goto(`${url}#/models`);
+  await page.getByLabel('Model path').fill(path);
+  await page.getByRole('button', { name: 'Inspect' }).click();
+  await page.getByRole('button', { name: 'Add to project' }).click();
+  await page.getByText(new RegExp(`Added ${name.replace('.', '\\.')} to the project`)).waitFor({ timeout: 20_000 });
+}
+
+describe('History grouped by model, in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : `${CHROMIUM_PATH} absent` }, () => {
+  let host: HostProcess;
+  let launched: LaunchedBrowser;
+  let page: Page;
+  const consoleErrors: string[] = [];
+  const work = mkdtempSync(join(tmpdir(), 'eq-history-'));
+  const projectDir = join(work, 'digits');
+  const floatTflite = join(work, 'digits-float.tflite');
+
+  before(async () => {
+    execFileSync(process.execPath, [join(repoRoot, 'bin', 'edgequant.js'), 'convert', join(demo, 'model', 'model.json'), '-o', floatTflite, '--quantize', 'none']);
+    host = await startHostProcess();
+    launched = await launchBrowser();
+    page = await launched.browser.newPage();
+    recordConsoleErrors(page, consoleErrors);
+    await page.goto(`${host.url}#/projects`);
+    await page.getByLabel('Folder').first().fill(projectDir);
+    await page.getByRole('button', { name: 'Create project' }).click();
+    await page.getByTestId('current-project').waitFor({ timeout: 20_000 });
+    await addModel(page, host.url, join(demo, 'model', 'model.json'), 'model.json');
+    await addModel(page, host.url, floatTflite, 'digits-float.tflite');
+    await quantizeDemo(page, host.url, { label: 'json 0..1' });
+    await quantizeDemo(page, host.url, { label: 'json 0..255', preprocess: '0..255' });
+    await page.getByTestId('quantize-model').selectOption(floatTflite);
+    await quantizeDemo(page, host.url, { label: 'tflite 0..1' });
+  });
+
+  after(async () => {
+    await launched?.close();
+    await host?.kill();
+  });
+
+  test('opens on the latest run\'s model; charts drawn at once; the front over the bubbles; human names', async () => {
+    await page.goto(`${host.url}#/history`);
+    const picker = page.getByTestId('history-model');
+    await picker.waitFor();
+    assert.equal(await picker.inputValue(), 'digits-float.tflite');
+    assert.equal(await page.getByTestId('runs-table').locator('tbody tr').count(), 1, 'only that model\'s run');
+    await page.getByTestId('chart-scatter').waitFor({ timeout: 10_000 });
+    await page.getByTestId('chart-time').waitFor({ timeout: 10_000 });
+    await page.waitForTimeout(300);
+    assert.ok((await paintedPixels(page, 'chart-scatter')) > 500);
+    assert.ok((await paintedPixels(page, 'chart-time')) > 500, 'the metric chart starts with a metric the runs have');
+    // One run: the front is that point, drawn over its bubble (pure green shows through).
+    assert.ok((await pixelsOf(page, 'chart-scatter', [0x16, 0xa3, 0x4a])) > 5, 'the Pareto front is drawn above the bubbles');
+    const options = await page.getByTestId('history-metric').locator('option').allInnerTexts();
+    assert.ok(options.includes('SQNR against float (dB)'), options.join(', '));
+    for (const raw of ['sqnrDb', 'sourceBytes', 'sizeBytes', 'floatTfliteBytes']) assert.ok(!options.includes(raw), `no raw key ${raw}`);
+    assert.equal(await page.getByTestId('history-metric').inputValue(), 'sqnrDb');
+    const header = await page.getByTestId('runs-table').locator('thead').innerText();
+    assert.match(header, /Top-1 agreement with float/, 'no labels: the column is agreement, not accuracy');
+    assert.doesNotMatch(header, /Accuracy/);
+    await page.screenshot({ path: join(screenshotDir, 'workbench-history-model.png') });
+  });
+
+  test('picking the other model: its runs only, the charts follow', async () => {
+    const before = await paintedPixels(page, 'chart-scatter');
+    await page.getByTestId('history-model').selectOption('model.json');
+    const rows = page.getByTestId('runs-table').locator('tbody tr');
+    await page.waitForTimeout(300);
+    assert.equal(await rows.count(), 2);
+    assert.match(await page.locator('figcaption').first().innerText(), /model\.json/);
+    assert.notEqual(await paintedPixels(page, 'chart-scatter'), before, 'the scatter was redrawn with the other model\'s runs');
+  });
+
+  test('compare marks what differs, with deltas against the first run', async () => {
+    const rows = page.getByTestId('runs-table').locator('tbody tr');
+    await rows.nth(0).getByRole('checkbox').check();
+    await rows.nth(1).getByRole('checkbox').check();
+    await page.getByRole('button', { name: 'Compare 2 selected' }).click();
+    const table = page.getByTestId('compare-table');
+    await table.waitFor();
+    const preprocessing = table.locator('tr', { hasText: 'Preprocessing' });
+    assert.equal(await preprocessing.locator('td.diff').count(), 1, 'the preprocessing differs and is marked');
+    assert.equal(await table.locator('tr', { hasText: 'Mode' }).locator('td.diff').count(), 0, 'the same mode is not marked');
+    const sqnr = await table.locator('tr', { hasText: 'SQNR against float' }).innerText();
+    assert.match(sqnr, /\([+-][\d.]+ dB\)/, `SQNR delta shown: ${sqnr}`);
+    await page.screenshot({ path: join(screenshotDir, 'workbench-history-compare.png'), fullPage: true });
+    assert.deepEqual(consoleErrors, []);
+  });
+});

@@ -1,0 +1,153 @@
+// Issue 14 in real Chromium against the built browser host and the real engine, on the demo
+// MNIST model (a TF.js layers model) and real digit images: size figures against the float
+// .tflite, results that stay (the Quantize page keeps its state; every run has a page with its
+// report, per-layer table, formulas, snippet and files), the model picked on the Quantize page,
+// and metrics labelled for what they are, validated on held-out data, with a verdict.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { repoRoot } from '../helpers/build';
+import { startHostProcess, type HostProcess } from '../helpers/host';
+import { CHROMIUM_PATH, launchBrowser, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
+import { quantizeDemo } from '../helpers/studio-page';
+import type { RunRecord } from '../../src-main/projects/types';
+
+const demo = join(repoRoot, 'resources', 'demo');
+const model = join(demo, 'model', 'model.json');
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+/** The demo model as a float .tflite, written by the CLI (not by the code under test's UI path). */
+function floatTfliteBytes(): number {
+  const out = join(mkdtempSync(join(tmpdir(), 'eq-float-')), 'float.tflite');
+  execFileSync(process.execPath, [join(repoRoot, 'bin', 'edgequant.js'), 'convert', model, '-o', out, '--quantize', 'none'], { encoding: 'utf8' });
+  return statSync(out).size;
+}
+
+const runRecord = (projectDir: string, id: string) => JSON.parse(readFileSync(join(projectDir, 'runs', id, 'run.json'), 'utf8')) as RunRecord;
+
+describe('Runs that stay, with honest figures, in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : `${CHROMIUM_PATH} absent` }, () => {
+  let host: HostProcess;
+  let launched: LaunchedBrowser;
+  let page: Page;
+  const consoleErrors: string[] = [];
+  const projectDir = join(mkdtempSync(join(tmpdir(), 'eq-workbench-')), 'digits');
+  let heldOutRun = '';
+
+  before(async () => {
+    host = await startHostProcess();
+    launched = await launchBrowser();
+    page = await launched.browser.newPage();
+    recordConsoleErrors(page, consoleErrors);
+    await page.goto(`${host.url}#/projects`);
+    await page.getByLabel('Folder').first().fill(projectDir);
+    await page.getByLabel('Name', { exact: true }).fill('Digits');
+    await page.getByRole('button', { name: 'Create project' }).click();
+    await page.getByTestId('current-project').getByRole('heading', { name: 'Digits' }).waitFor({ timeout: 20_000 });
+    await page.goto(`${host.url}#/models`);
+    await page.getByLabel('Model path').fill(model);
+    await page.getByRole('button', { name: 'Inspect' }).click();
+    await page.getByRole('button', { name: 'Add to project' }).click();
+    await page.getByText(/Added model\.json to the project/).waitFor({ timeout: 20_000 });
+  });
+
+  after(async () => {
+    await launched?.close();
+    await host?.kill();
+  });
+
+  test('the model is picked on the Quantize page, and inspecting another file does not change it', async () => {
+    await page.goto(`${host.url}#/quantize`);
+    const picker = page.getByTestId('quantize-model');
+    await picker.waitFor();
+    assert.ok(await picker.isVisible());
+    assert.equal(await picker.inputValue(), model);
+    // Inspecting some other file on Models used to make it the hidden target.
+    await page.goto(`${host.url}#/models`);
+    await page.getByLabel('Model path').fill(join(demo, 'eval', 'x.npy'));
+    await page.getByRole('button', { name: 'Inspect' }).click();
+    await page.getByRole('alert').waitFor({ timeout: 20_000 });
+    await page.goto(`${host.url}#/quantize`);
+    assert.equal(await page.getByTestId('quantize-model').inputValue(), model);
+  });
+
+  test('size against the float .tflite, source size apart; validated on held-out data, labelled as agreement', async () => {
+    await page.goto(`${host.url}#/quantize`);
+    await page.locator('input[name="calibration"]').fill(join(demo, 'calibration'));
+    await page.locator('input[name="eval-data"]').fill('');
+    assert.match(await page.getByTestId('validation-hint').innerText(), /20% of the calibration data is held out/);
+    heldOutRun = await quantizeDemo(page, host.url, { label: 'int8 held-out' });
+    const run = runRecord(projectDir, heldOutRun);
+    const float = floatTfliteBytes();
+    assert.equal(run.metrics['floatTfliteBytes'], float, 'the run records the float .tflite size from the conversion');
+    const sizeText = await page.getByTestId('result-size').innerText();
+    assert.equal(sizeText, `${kib(float)} → ${kib(run.metrics['sizeBytes']!)}`);
+    const sourceBytes = statSync(model).size + statSync(join(demo, 'model', 'weights.bin')).size;
+    assert.equal(run.metrics['sourceBytes'], sourceBytes);
+    assert.equal(await page.getByTestId('result-source-size').innerText(), `Source files: ${kib(sourceBytes)}`);
+    assert.match(await page.getByTestId('results').innerText(), new RegExp(`${(float / run.metrics['sizeBytes']!).toFixed(1)}× smaller than the float \\.tflite`));
+    // No labels: agreement, never called accuracy; held out of calibration and said so.
+    assert.equal(await page.getByTestId('result-accuracy').count(), 0);
+    assert.match(await page.getByTestId('results').innerText(), /Top-1 agreement with float/);
+    assert.equal(run.validation?.heldOut, true);
+    assert.equal(run.validation?.samples, 20, '20% of the 100 calibration images');
+    assert.match(await page.getByTestId('validation-note').innerText(), /Validated on 20 samples held out of the calibration data \(never used for calibration\)/);
+    assert.equal(await page.getByTestId('verdict').getAttribute('data-level'), run.verdict?.level);
+    await page.screenshot({ path: join(screenshotDir, 'workbench-quantize-result.png') });
+  });
+
+  test('leaving the Quantize page and coming back keeps the form and the result', async () => {
+    await page.goto(`${host.url}#/history`);
+    await page.getByTestId('runs-table').waitFor();
+    await page.goto(`${host.url}#/quantize`);
+    assert.equal(await page.locator('input[name="label"]').inputValue(), 'int8 held-out');
+    assert.equal(await page.locator('input[name="calibration"]').inputValue(), join(demo, 'calibration'));
+    assert.ok(await page.getByRole('radio', { name: /INT8 full integer/ }).isChecked());
+    await page.getByTestId('results').waitFor({ timeout: 5_000 });
+    assert.match(await page.getByTestId('results').innerText(), new RegExp(heldOutRun));
+  });
+
+  test('every run has a page: report, per-layer table, formulas, snippet, files with their path and a download', async () => {
+    await page.goto(`${host.url}#/quantize`);
+    await page.getByTestId('open-run').click();
+    await page.getByTestId('quantizer-report').waitFor({ timeout: 20_000 });
+    const run = runRecord(projectDir, heldOutRun);
+    assert.ok(run.quantization && run.quantization.layers.length > 0, 'the record holds the quantizer report');
+    assert.ok(run.ioFormulas && run.ioFormulas.length === 2, 'the record holds the I/O formulas');
+    assert.ok(run.layerErrors && run.layerErrors.length > 0, 'the record holds the per-layer error table');
+    assert.equal(await page.getByTestId('run-layers').locator('tbody tr').count(), run.quantization.layers.length);
+    const formulas = await page.getByTestId('io-formulas').innerText();
+    for (const f of run.ioFormulas) assert.ok(formulas.includes(f.formula), `formula shown: ${f.formula}`);
+    assert.match(await page.getByTestId('snippet').innerText(), /Interpreter\(model_path="model_int8\.tflite"\)/);
+    const tflite = join(projectDir, 'runs', heldOutRun, 'model_int8.tflite');
+    assert.ok((await page.getByTestId('artifact-path').allInnerTexts()).includes(tflite), 'the output path is shown');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download model_int8.tflite' }).click()]);
+    const saved = join(mkdtempSync(join(tmpdir(), 'eq-dl-')), 'got.tflite');
+    await download.saveAs(saved);
+    assert.deepEqual(readFileSync(saved), readFileSync(tflite), 'the download is the run\'s .tflite');
+    const width = await page.evaluate(() => document.querySelector('main')!.scrollWidth <= document.querySelector('main')!.clientWidth);
+    assert.ok(width, 'no horizontal overflow at 1280 px');
+    await page.screenshot({ path: join(screenshotDir, 'workbench-run-page.png'), fullPage: true });
+    // From History too.
+    await page.goto(`${host.url}#/history`);
+    await page.getByTestId('runs-table').locator(`tr[data-run-id="${heldOutRun}"]`).getByRole('link', { name: /Open/ }).click();
+    await page.getByTestId('quantizer-report').waitFor({ timeout: 20_000 });
+    assert.match(page.url(), new RegExp(`#/runs/${heldOutRun}$`));
+  });
+
+  test('with labels the figure is accuracy; labelled runs and held-out runs say what they were validated on', async () => {
+    const id = await quantizeDemo(page, host.url, { label: 'int8 labelled', evalData: join(demo, 'eval', 'x.npy'), labels: join(demo, 'eval', 'labels.npy') });
+    const run = runRecord(projectDir, id);
+    assert.equal(run.validation?.labelled, true);
+    assert.equal(run.validation?.heldOut, false);
+    const accuracy = await page.getByTestId('result-accuracy').innerText();
+    assert.equal(accuracy, `${(run.metrics['accuracy']! * 100).toFixed(1)}% / ${(run.metrics['floatAccuracy']! * 100).toFixed(1)}%`);
+    assert.match(await page.getByTestId('results').innerText(), /Accuracy on labels/);
+    assert.match(await page.getByTestId('validation-note').innerText(), /Validated on 300 samples of .*x\.npy with labels/);
+    assert.match(await page.getByTestId('result-latency').innerText(), /LiteRT\.js \(WebAssembly, XNNPACK\) on this computer; integer kernels there can be slower than float/);
+    assert.deepEqual(consoleErrors, []);
+  });
+});
