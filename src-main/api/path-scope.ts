@@ -6,6 +6,7 @@
 // compared after resolving symlinks, so a link inside a root cannot reach outside it. Serial
 // devices must be device files. SSH goes only to boards in the device store (by name) or one
 // the user adds (devices.scanHostKey / devices.addSsh with the fingerprint they were shown).
+import { resolveUserPath } from '../projects/user-path';
 import { realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, delimiter, dirname, isAbsolute, join, resolve, sep } from 'node:path';
@@ -84,9 +85,11 @@ function rule(channel: ApiChannel, request: unknown): Rule {
       return { read: [r.path, ...((r.companions) ?? [])] };
     case 'calibration.preview':
       return { read: [r.path] };
+    // The handlers take a typed folder from the user's home ('~', relative): check that folder.
     case 'projects.create':
-      return { create: r.dir };
+      return { create: r.dir === undefined ? undefined : resolveUserPath(r.dir) };
     case 'projects.open':
+      return { read: [r.dir === undefined ? undefined : resolveUserPath(r.dir)] };
     case 'projects.runs':
     case 'projects.run':
       return { read: [r.dir] };

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startHostProcess, type HostProcess } from '../helpers/host';
-import { CHROMIUM_PATH, launchBrowser, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
+import { CHROMIUM_PATH, launchBrowser, openRoute, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
 import { DEMO_EVAL, ensureDemoProject } from '../../src-main/projects/demo';
 import { runProjectConvert } from '../../src-main/app/convert-run';
 import { readRun } from '../../src-main/projects/index';
@@ -54,7 +54,7 @@ describe('Debug view in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : `
     launched = await launchBrowser();
     page = await launched.browser.newPage();
     recordConsoleErrors(page, consoleErrors);
-    await page.goto(`${host.url}#/projects`);
+    await openRoute(page, host.url, `#/projects`);
     await page.locator('input[name="open-dir"]').fill(dir);
     await page.getByRole('button', { name: 'Open', exact: true }).click();
     await page.getByTestId('current-project').getByRole('heading', { name: 'MNIST demo' }).waitFor({ timeout: 20_000 });
@@ -67,7 +67,7 @@ describe('Debug view in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : `
   });
 
   test("debug a run: the per-layer table with both error kinds, sortable, saved with the run", async () => {
-    await page.goto(`${host.url}#/debug?run=${baseId}`);
+    await openRoute(page, host.url, `#/debug?run=${baseId}`);
     await page.getByTestId('debug-empty').waitFor({ timeout: 20_000 });
     await page.getByRole('button', { name: 'Debug this run' }).click();
     const table = page.getByTestId('debug-table');
@@ -114,8 +114,8 @@ describe('Debug view in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : `
     const newId = decodeURIComponent(/compare=([^,]+)/.exec(page.url())![1]!);
     const [after, before] = [readRun(dir, newId), readRun(dir, baseId)];
     assert.deepEqual(after.config.request?.quantize.keepFloat, [kept[1]]);
-    const sqnrRow = /SQNR\t(-?[\d.]+) dB\t(-?[\d.]+) dB/.exec(text);
-    const sizeRow = /Size\t([\d.]+) KiB\t([\d.]+) KiB/.exec(text);
+    const sqnrRow = /SQNR against float \(dB\)\t(-?[\d.]+) dB\t(-?[\d.]+) dB/.exec(text);
+    const sizeRow = /Size of the \.tflite\t([\d.]+) KiB\t([\d.]+) KiB/.exec(text);
     assert.ok(sqnrRow && sizeRow, text);
     console.log(`keep float ${node}: SQNR ${before.metrics.sqnrDb?.toFixed(2)} → ${after.metrics.sqnrDb?.toFixed(2)} dB, size ${before.metrics.sizeBytes} → ${after.metrics.sizeBytes} B`);
     assert.notEqual(after.metrics.sizeBytes, before.metrics.sizeBytes, 'keeping a layer float changes the file');

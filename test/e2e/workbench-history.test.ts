@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { repoRoot } from '../helpers/build';
 import { startHostProcess, type HostProcess } from '../helpers/host';
-import { CHROMIUM_PATH, launchBrowser, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
+import { CHROMIUM_PATH, launchBrowser, openRoute, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
 import { paintedPixels, quantizeDemo } from '../helpers/studio-page';
 
 const demo = join(repoRoot, 'resources', 'demo');
@@ -28,9 +28,11 @@ function pixelsOf(page: Page, testId: string, [r, g, b]: [number, number, number
 }
 
 async function addModel(page: Page, url: string, path: string, name: string) {
-  await page.goto(`${url}#/models`);
+  await openRoute(page, url, `#/models`);
   await page.getByLabel('Model path').fill(path);
   await page.getByRole('button', { name: 'Inspect' }).click();
+  // The page keeps the last summary while it inspects: add only once this file is shown.
+  await page.getByTestId('model-summary').getByRole('heading', { name }).waitFor({ timeout: 20_000 });
   await page.getByRole('button', { name: 'Add to project' }).click();
   await page.getByText(new RegExp(`Added ${name.replace('.', '\\.')} to the project`)).waitFor({ timeout: 20_000 });
 }
@@ -50,7 +52,7 @@ describe('History grouped by model, in Chromium', { skip: existsSync(CHROMIUM_PA
     launched = await launchBrowser();
     page = await launched.browser.newPage();
     recordConsoleErrors(page, consoleErrors);
-    await page.goto(`${host.url}#/projects`);
+    await openRoute(page, host.url, `#/projects`);
     await page.getByLabel('Folder').first().fill(projectDir);
     await page.getByRole('button', { name: 'Create project' }).click();
     await page.getByTestId('current-project').waitFor({ timeout: 20_000 });
@@ -68,7 +70,7 @@ describe('History grouped by model, in Chromium', { skip: existsSync(CHROMIUM_PA
   });
 
   test('opens on the latest run\'s model; charts drawn at once; the front over the bubbles; human names', async () => {
-    await page.goto(`${host.url}#/history`);
+    await openRoute(page, host.url, `#/history`);
     const picker = page.getByTestId('history-model');
     await picker.waitFor();
     assert.equal(await picker.inputValue(), 'digits-float.tflite');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { repoRoot } from '../helpers/build';
 import { startHostProcess, type HostProcess } from '../helpers/host';
-import { CHROMIUM_PATH, launchBrowser, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
+import { CHROMIUM_PATH, launchBrowser, openRoute, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
 
 const fixtures = join(repoRoot, '..', 'shared', 'fixtures');
 const vww = join(fixtures, 'mlperf-tiny', 'vww', 'vww_96.h5');
@@ -29,11 +29,11 @@ describe('Progress in view and jobs named by what they do, in Chromium', { skip 
     launched = await launchBrowser();
     page = await launched.browser.newPage();
     recordConsoleErrors(page, consoleErrors);
-    await page.goto(`${host.url}#/projects`);
+    await openRoute(page, host.url, `#/projects`);
     await page.getByLabel('Folder').first().fill(projectDir);
     await page.getByRole('button', { name: 'Create project' }).click();
     await page.getByTestId('current-project').waitFor({ timeout: 20_000 });
-    await page.goto(`${host.url}#/models`);
+    await openRoute(page, host.url, `#/models`);
     await page.getByLabel('Model path').fill(vww);
     await page.getByRole('button', { name: 'Inspect' }).click();
     await page.getByRole('button', { name: 'Add to project' }).click();
@@ -46,7 +46,7 @@ describe('Progress in view and jobs named by what they do, in Chromium', { skip 
   });
 
   test('progress stays in view; the ETA is per stage and never grows while the bar stalls; the job is named', async () => {
-    await page.goto(`${host.url}#/quantize`);
+    await openRoute(page, host.url, `#/quantize`);
     await page.getByRole('radio', { name: /INT8 full integer/ }).check();
     await page.locator('input[name="calibration"]').fill(photos);
     await page.locator('select[name="preprocess"]').selectOption('0..1');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { repoRoot } from '../helpers/build';
 import { startHostProcess, type HostProcess } from '../helpers/host';
-import { CHROMIUM_PATH, launchBrowser, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
+import { CHROMIUM_PATH, launchBrowser, openRoute, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
 
 describe('Paths from home, removable Recent entries, messages without jargon, in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : `${CHROMIUM_PATH} absent` }, () => {
   let host: HostProcess;
@@ -33,7 +33,7 @@ describe('Paths from home, removable Recent entries, messages without jargon, in
   });
 
   test('a relative project folder is created in the home folder, not in the app\'s folder', async () => {
-    await page.goto(`${host.url}#/projects`);
+    await openRoute(page, host.url, `#/projects`);
     await page.getByTestId('current-project').waitFor({ timeout: 60_000 }); // the demo on first start
     await page.getByLabel('Folder').first().fill('relative-project');
     await page.getByRole('button', { name: 'Create project' }).click();
@@ -61,7 +61,7 @@ describe('Paths from home, removable Recent entries, messages without jargon, in
   test('a refused request names the field, not the API path; mode cards promise only what is measured', async () => {
     await page.getByRole('button', { name: 'Open the MNIST demo' }).click();
     await page.getByTestId('current-project').getByRole('heading', { name: 'MNIST demo' }).waitFor({ timeout: 20_000 });
-    await page.goto(`${host.url}#/quantize`);
+    await openRoute(page, host.url, `#/quantize`);
     await page.getByTestId('quantize-model').waitFor();
     const cards = await page.locator('fieldset.modes').innerText();
     assert.doesNotMatch(cards, /Fastest on CPUs/);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { repoRoot } from '../helpers/build';
 import { startHostProcess, type HostProcess } from '../helpers/host';
-import { CHROMIUM_PATH, launchBrowser, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
+import { CHROMIUM_PATH, launchBrowser, openRoute, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
 import { quantizeDemo } from '../helpers/studio-page';
 import type { RunRecord } from '../../src-main/projects/types';
 
@@ -42,12 +42,12 @@ describe('Runs that stay, with honest figures, in Chromium', { skip: existsSync(
     launched = await launchBrowser();
     page = await launched.browser.newPage();
     recordConsoleErrors(page, consoleErrors);
-    await page.goto(`${host.url}#/projects`);
+    await openRoute(page, host.url, `#/projects`);
     await page.getByLabel('Folder').first().fill(projectDir);
     await page.getByLabel('Name', { exact: true }).fill('Digits');
     await page.getByRole('button', { name: 'Create project' }).click();
     await page.getByTestId('current-project').getByRole('heading', { name: 'Digits' }).waitFor({ timeout: 20_000 });
-    await page.goto(`${host.url}#/models`);
+    await openRoute(page, host.url, `#/models`);
     await page.getByLabel('Model path').fill(model);
     await page.getByRole('button', { name: 'Inspect' }).click();
     await page.getByRole('button', { name: 'Add to project' }).click();
@@ -60,22 +60,22 @@ describe('Runs that stay, with honest figures, in Chromium', { skip: existsSync(
   });
 
   test('the model is picked on the Quantize page, and inspecting another file does not change it', async () => {
-    await page.goto(`${host.url}#/quantize`);
+    await openRoute(page, host.url, `#/quantize`);
     const picker = page.getByTestId('quantize-model');
     await picker.waitFor();
     assert.ok(await picker.isVisible());
     assert.equal(await picker.inputValue(), model);
     // Inspecting some other file on Models used to make it the hidden target.
-    await page.goto(`${host.url}#/models`);
+    await openRoute(page, host.url, `#/models`);
     await page.getByLabel('Model path').fill(join(demo, 'eval', 'x.npy'));
     await page.getByRole('button', { name: 'Inspect' }).click();
     await page.getByRole('alert').waitFor({ timeout: 20_000 });
-    await page.goto(`${host.url}#/quantize`);
+    await openRoute(page, host.url, `#/quantize`);
     assert.equal(await page.getByTestId('quantize-model').inputValue(), model);
   });
 
   test('size against the float .tflite, source size apart; validated on held-out data, labelled as agreement', async () => {
-    await page.goto(`${host.url}#/quantize`);
+    await openRoute(page, host.url, `#/quantize`);
     await page.locator('input[name="calibration"]').fill(join(demo, 'calibration'));
     await page.locator('input[name="eval-data"]').fill('');
     assert.match(await page.getByTestId('validation-hint').innerText(), /20% of the calibration data is held out/);
@@ -100,9 +100,9 @@ describe('Runs that stay, with honest figures, in Chromium', { skip: existsSync(
   });
 
   test('leaving the Quantize page and coming back keeps the form and the result', async () => {
-    await page.goto(`${host.url}#/history`);
+    await openRoute(page, host.url, `#/history`);
     await page.getByTestId('runs-table').waitFor();
-    await page.goto(`${host.url}#/quantize`);
+    await openRoute(page, host.url, `#/quantize`);
     assert.equal(await page.locator('input[name="label"]').inputValue(), 'int8 held-out');
     assert.equal(await page.locator('input[name="calibration"]').inputValue(), join(demo, 'calibration'));
     assert.ok(await page.getByRole('radio', { name: /INT8 full integer/ }).isChecked());
@@ -111,7 +111,7 @@ describe('Runs that stay, with honest figures, in Chromium', { skip: existsSync(
   });
 
   test('every run has a page: report, per-layer table, formulas, snippet, files with their path and a download', async () => {
-    await page.goto(`${host.url}#/quantize`);
+    await openRoute(page, host.url, `#/quantize`);
     await page.getByTestId('open-run').click();
     await page.getByTestId('quantizer-report').waitFor({ timeout: 20_000 });
     const run = runRecord(projectDir, heldOutRun);
@@ -132,7 +132,7 @@ describe('Runs that stay, with honest figures, in Chromium', { skip: existsSync(
     assert.ok(width, 'no horizontal overflow at 1280 px');
     await page.screenshot({ path: join(screenshotDir, 'workbench-run-page.png'), fullPage: true });
     // From History too.
-    await page.goto(`${host.url}#/history`);
+    await openRoute(page, host.url, `#/history`);
     await page.getByTestId('runs-table').locator(`tr[data-run-id="${heldOutRun}"]`).getByRole('link', { name: /Open/ }).click();
     await page.getByTestId('quantizer-report').waitFor({ timeout: 20_000 });
     assert.match(page.url(), new RegExp(`#/runs/${heldOutRun}$`));

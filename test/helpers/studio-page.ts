@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { repoRoot } from './build';
+import { openRoute } from './browser';
 
 export const demoDir = join(repoRoot, 'resources', 'demo');
 
@@ -18,7 +19,7 @@ export async function paintedPixels(page: Page, testId: string): Promise<number>
 }
 
 export async function quantizeDemo(page: Page, url: string, options: { label: string; evalData?: string; labels?: string; preprocess?: string }): Promise<string> {
-  await page.goto(`${url}#/quantize`);
+  await openRoute(page, url, `#/quantize`);
   await page.getByTestId('quantize-model').waitFor();
   await page.getByRole('radio', { name: /INT8 full integer/ }).check();
   await page.locator('input[name="calibration"]').fill(join(demoDir, 'calibration'));
