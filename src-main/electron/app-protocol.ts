@@ -1,6 +1,7 @@
 // The app:// scheme the packaged window loads instead of file://: a standard, secure origin of
 // its own (file:// pages share one origin with every file on disk), serving only the files of
 // out/renderer. No electron import: main.ts registers it, tests call serveAppRequest directly.
+import { CONTENT_TYPES } from '../host/static-files';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join, sep } from 'node:path';
 
@@ -19,20 +20,6 @@ export const APP_SCHEME_PRIVILEGES = {
   stream: false,
 } as const;
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.ico': 'image/x-icon',
-  '.wasm': 'application/wasm',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 export type AppPath = { ok: true; relative: string } | { ok: false; status: 400 | 403 | 404; reason: string };
 
@@ -83,7 +70,7 @@ export async function serveAppRequest(rendererDir: string, requestUrl: string, c
   return new Response(await readFile(file), {
     status: 200,
     headers: {
-      'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'content-type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
       'content-security-policy': csp,
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',

@@ -2,7 +2,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 
-const TYPES: Record<string, string> = {
+/** Content types of the files the built renderer holds (the browser host and the window's app:// protocol). */
+export const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
@@ -35,5 +36,5 @@ export async function readStatic(root: string, urlPath: string): Promise<StaticF
   if (!file.startsWith(root.endsWith(sep) ? root : root + sep)) return null;
   const info = await stat(file).catch(() => null);
   if (!info?.isFile()) return null;
-  return { body: await readFile(file), type: TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream' };
+  return { body: await readFile(file), type: CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream' };
 }

@@ -1,5 +1,6 @@
 // The project channels of the API contract (types and constant names only, so the renderer can
 // import them). src-main/api/contract.ts merges these into ApiRequests / JobKinds.
+import type { SamplePreview } from '../data/preview';
 import type { ConvertRequest } from '../convert/types';
 import { DEVICE_API_CHANNELS, type DeviceApiRequests } from './device-api-contract';
 import { DEBUG_API_CHANNELS, DEBUG_JOB_KINDS, type DebugApiRequests, type DebugJobKinds } from './debug-api-contract';
@@ -28,18 +29,8 @@ export interface RunArtifactContent {
   base64: string;
 }
 
-export interface CalibrationPreview {
-  folder: string;
-  files: number;
-  sample: string;
-  preprocess: string;
-  width: number;
-  height: number;
-  channels: number;
-  /** The preprocessed sample rendered back to 8-bit grey/RGB for display. */
-  pngBase64: string;
-  range: { min: number; max: number; mean: number };
-}
+/** One calibration sample as the quantizer sees it (data/preview.ts). */
+export type CalibrationPreview = SamplePreview;
 
 export interface ProjectApiRequests extends DeviceApiRequests, DebugApiRequests {
   'projects.recent': { request: Record<string, never>; response: RecentProject[] };
