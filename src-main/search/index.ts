@@ -39,20 +39,23 @@ interface Context {
   options: SearchOptions;
 }
 
+/** The model as the request names it: every conversion and the debugger read the same source. */
+function modelSource(request: SearchRequest) {
+  return {
+    model: request.model,
+    ...(request.companions ? { companions: request.companions } : {}),
+    ...(request.inputShape ? { inputShape: request.inputShape } : {}),
+    ...(request.unrollRnn ? { unrollRnn: true } : {}),
+  };
+}
+
 async function measure(ctx: Context, spec: CandidateSpec): Promise<CandidateResult> {
   const started = performance.now();
   const { request, options } = ctx;
   const path = join(ctx.dir, `${spec.id}.tflite`);
   const signal = options.signal ? { signal: options.signal } : {};
   await convertModel(
-    {
-      model: request.model,
-      output: path,
-      quantize: spec.quantize,
-      ...(request.companions ? { companions: request.companions } : {}),
-      ...(request.inputShape ? { inputShape: request.inputShape } : {}),
-      ...(request.unrollRnn ? { unrollRnn: true } : {}),
-    },
+    { ...modelSource(request), output: path, quantize: spec.quantize },
     signal,
   );
   const local = !options.deps?.benchmark;
@@ -103,9 +106,7 @@ async function rankLayers(ctx: Context): Promise<string[]> {
   const { request } = ctx;
   const report = await debugQuantization(
     {
-      model: request.model,
-      ...(request.companions ? { companions: request.companions } : {}),
-      ...(request.inputShape ? { inputShape: request.inputShape } : {}),
+      ...modelSource(request),
       quantize: { mode: 'int8', inputType: 'float32', outputType: 'float32', int8Only: false, calibration: request.calibration },
       data: request.calibration.path,
       onCalibrationData: true,
@@ -153,8 +154,7 @@ export async function searchQuantization(request: SearchRequest, options: Search
   let cancelled = false;
   try {
     const floatPath = join(dir, 'float.tflite');
-    const common = { model: request.model, ...(request.companions ? { companions: request.companions } : {}), ...(request.inputShape ? { inputShape: request.inputShape } : {}), ...(request.unrollRnn ? { unrollRnn: true } : {}) };
-    await convertModel({ ...common, output: floatPath, quantize: { mode: 'none', inputType: 'float32', outputType: 'float32', int8Only: false } }, options.signal ? { signal: options.signal } : {});
+    await convertModel({ ...modelSource(request), output: floatPath, quantize: { mode: 'none', inputType: 'float32', outputType: 'float32', int8Only: false } }, options.signal ? { signal: options.signal } : {});
     const ctx: Context = { request, budget, floatPath, floatBytes: (await readFile(floatPath)).length, dir, options };
     const queue = baseCandidates(kinds, request.calibration);
     let layers = 0;
@@ -226,7 +226,6 @@ export async function searchQuantization(request: SearchRequest, options: Search
     }
     // Candidate files live in a temporary folder (a project keeps them as run artifacts).
     for (const c of candidates) delete c.path;
-    mixedPlanned = candidates.length - queue.length;
     options.onProgress?.({ stage: 'done', done: candidates.length, total: candidates.length });
     return {
       budget: budget.text,
