@@ -16,6 +16,7 @@ import { lowerFusedBatchNorm, lowerPool, lowerReduce, lowerResize } from './nn';
 import { isFoldable, tryFold } from './fold';
 import { lowerEqual, lowerTopK } from './postprocess';
 import { cutOutputs, suggestCut } from './cut';
+import { mirrorMaxPoolPadding } from './maxpool-padding';
 import { lowerArgMax, lowerBatchMatMul, lowerDepthToSpace, lowerGather, lowerGatherNd, lowerTile, lowerUnpack } from './gather';
 
 type Lowering = (ctx: LowerContext, node: TfNode) => void;
@@ -241,7 +242,14 @@ function inputShape(spec: TfGraphSpec, input: TfGraphSpec['inputs'][number]): nu
 export async function lowerTfGraph(spec: TfGraphSpec, tfjs: () => Promise<Tf> = initTfjs): Promise<ModelGraph> {
   const byName = new Map(spec.nodes.map((n) => [n.name, n]));
   if (spec.cut?.length) spec = { ...spec, outputs: cutOutputs(spec.name, spec.cut, byName) };
-  const { order: nodes, cyclic } = neededNodes(spec, byName);
+  const needed = neededNodes(spec, byName);
+  const cyclic = needed.cyclic;
+  const constantOf = (ref: string) => {
+    const node = byName.get(ref.split(':')[0]!);
+    if (node?.op !== 'Const') return undefined;
+    return spec.constants.get(node.name) ?? (node.attr.value?.kind === 'tensor' ? node.attr.value.value : undefined);
+  };
+  const nodes = mirrorMaxPoolPadding(needed.order, constantOf);
   const unsupported = unsupportedOps(nodes);
   if (unsupported.size > 0) {
     if (spec.collectUnsupported) return unsupportedModel(spec, nodes, unsupported);
