@@ -14,7 +14,7 @@ import { lowerAddN, lowerBinary, lowerCast, lowerUnary } from './elementwise';
 import { lowerConcat, lowerExpandDims, lowerPad, lowerReshape, lowerSlice, lowerSplit, lowerSqueeze, lowerStridedSlice, lowerTranspose } from './array';
 import { lowerFusedBatchNorm, lowerPool, lowerReduce, lowerResize } from './nn';
 import { isFoldable, tryFold } from './fold';
-import { lowerEqual, lowerTopK } from './postprocess';
+import { lowerEqual, lowerNonMaxSuppression, lowerTopK } from './postprocess';
 import { cutOutputs, suggestCut } from './cut';
 import { mirrorMaxPoolPadding } from './maxpool-padding';
 import { lowerArgMax, lowerBatchMatMul, lowerDepthToSpace, lowerGather, lowerGatherNd, lowerTile, lowerUnpack } from './gather';
@@ -97,6 +97,8 @@ const LOWERINGS: Record<string, Lowering> = {
   BatchMatMulV2: lowerBatchMatMul,
   TopKV2: lowerTopK,
   Equal: lowerEqual,
+  NonMaxSuppressionV4: lowerNonMaxSuppression,
+  NonMaxSuppressionV5: lowerNonMaxSuppression,
 };
 
 /** Ops that only forward their first input. */
