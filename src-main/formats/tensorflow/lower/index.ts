@@ -194,7 +194,7 @@ function cutAdvice(nodes: TfNode[], found: Map<string, TfNode[]>): string {
 
 function unsupportedMessage(spec: TfGraphSpec, nodes: TfNode[], found: Map<string, TfNode[]>): string {
   const list = [...found].map(([op, n]) => `${op} (${n.length})`).join(', ');
-  return `${spec.name}: ${found.size} TensorFlow op type(s) cannot be converted: ${list}. Control flow, TensorList and NMS ops must be removed from the exported graph (export the model without them, or run them outside the model)${cutAdvice(nodes, found)}.`;
+  return `${spec.name}: ${found.size} TensorFlow op type(s) cannot be converted: ${list}. Control flow, TensorList and batched NMS (CombinedNonMaxSuppression) ops must be removed from the exported graph (export the model without them, or run them outside the model)${cutAdvice(nodes, found)}.`;
 }
 
 /** What `inspect` shows for a graph that cannot be lowered: its I/O and the unsupported ops. */
