@@ -1,7 +1,7 @@
 // ONNX-style explicit max-pool padding (NCHW PadV2 with -inf → Transpose → VALID MaxPool, as in
 // NanoDet): imported as MirrorPad(SYMMETRIC), which gives the same maxima (float matches TF.js
 // exactly) and has a finite range, so the graph quantizes to int8; padding the kernel does not
-// cover (more than half of it) keeps the -inf PadV2.
+// cover (more than half of it), or wider than the dim it pads, keeps the -inf PadV2.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,15 +17,15 @@ const SHAPE = [1, 4, 10, 9];
 const SIZE = 4 * 10 * 9;
 
 /** x (NCHW, negative values included) → PadV2(-inf) → NHWC → MaxPool k×k stride 2 VALID. */
-function paddedPool(dir: string, pad: number, kernel: number): string {
+function paddedPool(dir: string, pad: number, kernel: number, shape = SHAPE): string {
   const g = new GraphModelWriter();
-  const x = g.placeholder('x', SHAPE);
+  const x = g.placeholder('x', shape);
   const shifted = g.op('shifted', 'Sub', [x, g.constant('half', [], Float32Array.of(0.5))]);
   const pads = g.constant('pads', [4, 2], Int32Array.from([0, 0, 0, 0, pad, pad, pad, pad]));
   const padded = g.op('pad', 'PadV2', [shifted, pads, g.constant('pad/value', [], Float32Array.of(-Infinity))], { Tpaddings: attr.int });
   const nhwc = g.op('to_nhwc', 'Transpose', [padded, g.ints('perm', [0, 2, 3, 1])], { Tperm: attr.int });
   g.op('pool', 'MaxPool', [nhwc], { ksize: attr.ints([1, kernel, kernel, 1]), strides: attr.ints([1, 2, 2, 1]), padding: attr.s('VALID'), data_format: attr.s('NHWC') });
-  return g.write(dir, [{ name: 'x', shape: SHAPE }], ['pool']);
+  return g.write(dir, [{ name: 'x', shape }], ['pool']);
 }
 
 test('-inf PadV2 before a VALID MaxPool becomes MIRROR_PAD: float matches TF.js, and int8 converts and tracks float in both runtimes', async (t) => {
@@ -58,13 +58,19 @@ test('-inf PadV2 before a VALID MaxPool becomes MIRROR_PAD: float matches TF.js,
   }
 });
 
-test('padding wider than half the pool kernel keeps the -inf PADV2 (mirroring would change the maxima)', async () => {
-  const dir = tempDir('edgequant-maxpool-pad-');
-  const path = paddedPool(dir, 2, 3);
-  const result = await convertTo(dir, path);
-  assert.ok(result.opHistogram['PADV2'] && !result.opHistogram['MIRROR_PAD'], JSON.stringify(result.opHistogram));
-  const samples = randomSamples(2, SIZE, 6);
-  const reference: Float32Array[] = [];
-  for (const x of samples) reference.push((await runGraphModelInTfjs(path, [x], [SHAPE]))[0]!);
-  assert.ok(sqnrDb(reference, await runTflite(new Uint8Array(readFileSync(result.output)), samples)) >= 100);
-});
+for (const [label, pad, kernel, shape] of [
+  ['padding wider than half the pool kernel (mirroring would change the maxima)', 2, 3, SHAPE],
+  ['padding wider than the dim it pads (TFLite cannot mirror it)', 2, 5, [1, 4, 1, 9]],
+] as const) {
+  test(`${label} keeps the -inf PADV2`, async () => {
+    const dir = tempDir('edgequant-maxpool-pad-');
+    const path = paddedPool(dir, pad, kernel, [...shape]);
+    const result = await convertTo(dir, path);
+    assert.ok(result.opHistogram['PADV2'] && !result.opHistogram['MIRROR_PAD'], JSON.stringify(result.opHistogram));
+    const size = shape.reduce((a, b) => a * b, 1);
+    const samples = randomSamples(2, size, 6);
+    const reference: Float32Array[] = [];
+    for (const x of samples) reference.push((await runGraphModelInTfjs(path, [x], [[...shape]]))[0]!);
+    assert.ok(sqnrDb(reference, await runTflite(new Uint8Array(readFileSync(result.output)), samples)) >= 100);
+  });
+}

@@ -61,6 +61,7 @@ export function mirrorMaxPoolPadding(nodes: TfNode[], constantOf: ConstantOf): T
     const flat = Array.from(pads.data as ArrayLike<number>);
     const rank = flat.length / 2;
     if (!onlyMaxPoolsRead(node.name, flat, Array.from({ length: rank }, (_, i) => i), readers, constantOf)) return node;
-    return { ...node, op: 'MirrorPad', inputs: [x, padRef!], attr: { ...node.attr, mode: { kind: 's', value: 'SYMMETRIC' } } };
+    // The -inf value stays as a third input: lowerPad falls back to it where a dim is narrower than its padding.
+    return { ...node, op: 'MirrorPad', inputs: [x, padRef!, valueRef!], attr: { ...node.attr, mode: { kind: 's', value: 'SYMMETRIC' } } };
   });
 }
