@@ -39,11 +39,12 @@ describe('Classification results of the MNIST demo, in Chromium', { skip: exists
   });
 
   /** An int8 run of the demo on its labelled digits, validated on the held-out share; returns the run id. */
-  async function quantizeHeldOut(label: string, samples: number): Promise<string> {
+  async function quantizeHeldOut(label: string, samples: number, folder = 'digits'): Promise<string> {
     await openRoute(page, host.url, '#/quantize');
     await page.getByTestId('quantize-model').waitFor();
     await page.getByRole('radio', { name: /INT8 full integer/ }).check();
-    assert.equal(await page.locator('input[name="calibration"]').inputValue(), join(demoDir, 'digits'), 'the demo calibrates on its labelled digits');
+    if (folder === 'digits') assert.equal(await page.locator('input[name="calibration"]').inputValue(), join(demoDir, 'digits'), 'the demo calibrates on its labelled digits');
+    await page.locator('input[name="calibration"]').fill(join(demoDir, folder));
     await page.locator('input[name="samples"]').fill(String(samples));
     await page.locator('input[name="eval-data"]').fill('');
     await page.locator('input[name="eval-labels"]').fill('');
@@ -144,6 +145,21 @@ describe('Classification results of the MNIST demo, in Chromium', { skip: exists
     await page.getByTestId('classification').screenshot({ path: join(screenshotDir, 'classify-changed-dark.png') });
     await page.setViewportSize({ width: 1920, height: 1080 });
     await page.screenshot({ path: join(screenshotDir, 'classify-run-page-1920-dark.png'), fullPage: true });
+    assert.deepEqual(consoleErrors, []);
+  });
+
+  test('without labels (a flat image folder): agreement only, float vs quantized, per float class', async () => {
+    const id = await quantizeHeldOut('int8 unlabelled', 100, 'calibration');
+    const results = runRecord(id).classification!;
+    assert.equal(results.labelled, 0);
+    assert.equal(results.floatAccuracy, null);
+    assert.equal(await page.getByRole('tab', { name: 'Labels vs quantized' }).count(), 0, 'no label matrices without labels');
+    const matrix = page.getByTestId('confusion-matrix');
+    assert.equal(await matrix.getAttribute('data-kind'), 'floatVsQuant');
+    const counts = (await matrix.locator('tbody td.cell').evaluateAll((cells) => cells.map((c) => Number(c.getAttribute('data-count'))))) as number[];
+    assert.equal(counts.reduce((a, b) => a + b, 0), 20, '20% of the 100 flat calibration digits');
+    assert.match(await page.getByTestId('classification-summary').innerText(), /No labels: .* \(agreement, not accuracy\)/);
+    assert.match(await page.getByTestId('per-class-table').locator('thead').innerText(), /Float class/);
     assert.deepEqual(consoleErrors, []);
   });
 });
