@@ -237,7 +237,7 @@ export class DeviceService {
   addSerial(request: AddSerialDeviceRequest): AddedDevice {
     checkDeviceName(request.name);
     if (this.store.getDevice(request.name)) throw new DeviceInputError(`a device named '${request.name}' exists; remove it first.`);
-    if (!existsSync(request.path)) throw new DeviceInputError(`serial port ${request.path} does not exist; plug the board in, or pick a port from discovery ('edgequant device discover').`);
+    if (!existsSync(request.path)) throw new DeviceInputError(`serial port ${request.path} does not exist; plug the board in, or pick one of the ports discovery lists.`);
     const device: SerialDeviceConfig = {
       kind: 'serial', name: request.name, path: request.path, baudRate: request.baudRate ?? 115200,
       ...(request.user ? { user: request.user } : {}),

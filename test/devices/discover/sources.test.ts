@@ -110,7 +110,7 @@ test('serial: the adapter from sysfs with its USB ids and name, under its by-id 
 test('serial: a port that does not exist is refused when adding, in one line', () => {
   const service = new DeviceService({ env: { EDGEQUANT_HOME: join(dir, 'state-missing'), HOME: dir } });
   assert.throws(() => service.addSerial({ name: 'gone', path: '/dev/ttyUSB97' }), (e: unknown) =>
-    e instanceof DeviceInputError && /^serial port \/dev\/ttyUSB97 does not exist; plug the board in, or pick a port from discovery/.test(e.message) && !e.message.includes('\n'));
+    e instanceof DeviceInputError && /^serial port \/dev\/ttyUSB97 does not exist; plug the board in, or pick one of the ports discovery lists\./.test(e.message) && !e.message.includes('\n'));
   assert.deepEqual(service.list(), []);
 });
 
