@@ -169,7 +169,7 @@ describe('Devices: discover, add in one step, deploy & benchmark from a run', { 
     await openRoute(page, host.url, '#/projects');
     await page.locator('input[name="open-dir"]').fill(projectDir);
     await page.getByRole('button', { name: 'Open', exact: true }).click();
-    await page.getByTestId('current-project').waitFor({ timeout: 20_000 });
+    await page.getByTestId('current-project').getByRole('heading', { name: 'digits' }).waitFor({ timeout: 20_000 });
     await openRoute(page, host.url, `#/runs/${runId}`);
     const bench = page.getByTestId('run-bench');
     const go = bench.getByRole('button', { name: /^Deploy & benchmark on / });
@@ -196,6 +196,24 @@ describe('Devices: discover, add in one step, deploy & benchmark from a run', { 
     const rows = await page.getByTestId('run-bench-results').getByRole('row').allInnerTexts();
     assert.equal(rows.filter((r) => r.startsWith('pi-test')).length, 2, rows.join(' | '));
     await shot('run-bench-last-board');
+  });
+
+  test("History's Deploy & benchmark panel opens in view (a short window: the panel lands below the table)", async () => {
+    // With a long runs table the panel opened below the fold; a short window reproduces that with one run.
+    const height = 320;
+    await page.setViewportSize({ width: 1280, height });
+    try {
+      await openRoute(page, host.url, '#/history');
+      await page.getByRole('button', { name: 'Deploy & benchmark' }).first().click();
+      const panel = page.getByTestId('bench-panel');
+      await panel.waitFor();
+      await page.waitForTimeout(300);
+      const box = await panel.boundingBox();
+      assert.ok(box && box.y >= 0 && box.y + box.height <= height + 1, `panel at ${box?.y}..${box && box.y + box.height} in a ${height} px window`);
+      await page.screenshot({ path: join(screenshotDir, 'devices-discover-history-bench-in-view.png') });
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
     assert.deepEqual(consoleErrors, []);
   });
 });
