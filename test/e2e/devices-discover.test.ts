@@ -105,6 +105,11 @@ describe('Devices: discover, add in one step, deploy & benchmark from a run', { 
     assert.ok(candidates.some((c) => /raspberrypi\.local \(127\.0\.0\.1\)/.test(c) && /not answering/.test(c)), candidates.join(' | '));
     assert.match(await page.getByTestId('discovery-notes').innerText(), /USB network: no USB network link/);
     await shot('found');
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: join(screenshotDir, 'devices-discover-found-dark-1920.png') });
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 1280, height: 800 });
   });
 
   test('one-step add: why Add is disabled at each step, host key shown and trusted, a wrong password shown at the form, then added with a key', async () => {

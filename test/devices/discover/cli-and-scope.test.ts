@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../../src-main/cli/main';
 import { createPathScope } from '../../../src-main/api/path-scope';
-import { freePort } from '../../helpers/sshd';
+import { TestSshd, freePort, sshdMissingReason } from '../../helpers/sshd';
 
 const dir = mkdtempSync(join(tmpdir(), 'eq-discover-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,4 +47,19 @@ test('API path scope: a serial path is judged after its symlinks', () => {
   assert.equal(scope.check('devices.addSerial', { name: 'b', path: join(dir, 'ttyBYID') }), null);
   assert.match(scope.check('devices.addSerial', { name: 'b', path: join(dir, 'ttyEVIL') }) ?? '', /is not a serial device/);
   assert.match(scope.check('devices.lastBoard', { project: '/etc' }) ?? '', /outside the folders this app may read/);
+});
+
+test('device add --install-key without a terminal: the host key is shown, then exit 2 naming what is missing; nothing stored', async (t) => {
+  if (sshdMissingReason()) return t.skip(sshdMissingReason()!);
+  const sshd = await TestSshd.start();
+  try {
+    const env = { HOME: join(dir, 'home-install'), EDGEQUANT_HOME: join(dir, 'state-install') };
+    const run = await cli(['device', 'add', 'fresh', '--ssh', `${sshd.user}@127.0.0.1:${sshd.port}`, '--install-key', '--trust'], env);
+    assert.equal(run.code, 2);
+    assert.ok(run.stderr.includes(sshd.hostFingerprint), run.stderr);
+    assert.match(run.stderr, /--install-key needs a terminal to ask the board's password\./);
+    assert.equal((await cli(['device', 'list', '--json'], env)).stdout.trim(), JSON.stringify({ devices: [] }, null, 2));
+  } finally {
+    await sshd.dispose();
+  }
 });
