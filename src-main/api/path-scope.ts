@@ -100,6 +100,8 @@ function rule(channel: ApiChannel, request: unknown): Rule {
       return { read: [r.keyFile] };
     case 'devices.addSerial':
       return { serial: r.path };
+    case 'devices.lastBoard':
+      return { read: [(request as { project?: string }).project] };
     case 'jobs.start':
       return jobRule(request as JobStartRequest);
     default:
@@ -151,5 +153,6 @@ function exists(path: string): boolean {
 
 function isDeviceFile(path: string, platform: NodeJS.Platform): boolean {
   if (platform === 'win32') return /^(\\\\\.\\)?COM\d{1,3}$/i.test(path);
-  return resolve(path).startsWith('/dev/');
+  // After symlinks: /dev/serial/by-id/… names qualify, a link from elsewhere into /etc does not.
+  return realPath(path).startsWith('/dev/');
 }
