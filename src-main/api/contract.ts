@@ -8,6 +8,7 @@
 import type { ErrorCode } from '../errors';
 import type { ConvertRequest, ConvertResult, ConvertProgress } from '../convert/types';
 import { PROJECT_API_CHANNELS, PROJECT_JOB_KINDS, type ProjectApiRequests, type ProjectJobKinds } from '../projects/api-contract';
+import { SEARCH_JOB_KINDS, type SearchJobKinds } from '../search/api-contract';
 import type { JobDoneOf, JobInfoOf, JobProgressOf, JobStartOf, JobStatus } from '../jobs/protocol';
 
 // ---- shared payload shapes -------------------------------------------------------------------
@@ -55,12 +56,12 @@ export interface LayerRow {
 // ---- jobs ------------------------------------------------------------------------------------
 
 /** Job kinds: params, progress and result of each. Add a kind here and in app/job-kinds.ts. */
-export interface JobKinds extends ProjectJobKinds {
+export interface JobKinds extends ProjectJobKinds, SearchJobKinds {
   inspect: { params: { path: string; companions?: string[] }; progress: { stage: string }; result: ModelSummary };
   convert: { params: ConvertRequest; progress: ConvertProgress; result: ConvertResult };
 }
 export type JobKind = keyof JobKinds;
-export const JOB_KINDS = ['inspect', 'convert', ...PROJECT_JOB_KINDS] as const satisfies readonly JobKind[];
+export const JOB_KINDS = ['inspect', 'convert', ...PROJECT_JOB_KINDS, ...SEARCH_JOB_KINDS] as const satisfies readonly JobKind[];
 
 export type JobStartRequest = JobStartOf<JobKinds>;
 export type { JobStatus };

@@ -69,6 +69,9 @@ function jobRule({ kind, params }: JobStartRequest): Rule {
       return { project: params.project };
     case 'project-debug':
       return { project: params.project, read: [params.data] };
+    case 'project-search':
+      // Relative paths are the project's own files; the job resolves them against the project.
+      return { project: params.project, read: [params.model, params.calibration.path, params.data, params.labels].map((p) => (p === undefined ? p : resolve(params.project, p))) };
   }
 }
 
