@@ -17,6 +17,8 @@ export interface ChartInput {
   y: YAxis;
   /** The y axis title for 'figure' (e.g. "SQNR against float (dB)"). */
   figureTitle: string;
+  /** The budget's bound, drawn as a dashed line on the figure axis. */
+  threshold: number | null;
 }
 
 /** The y value of a point; candidates identical to float sit just above the best finite figure. */
@@ -49,6 +51,11 @@ export function searchChart(canvas: HTMLCanvasElement, input: ChartInput): Chart
     };
   };
   const byDataset = [group(true), group(false), front];
+  const xs = shown.map((p) => p.bytes / 1024);
+  const bound =
+    input.y === 'figure' && input.threshold !== null && xs.length
+      ? [{ type: 'line' as const, label: 'Budget', data: [{ x: Math.min(...xs), y: input.threshold }, { x: Math.max(...xs), y: input.threshold }], borderColor: css('--text-muted'), borderDash: [6, 4], borderWidth: 1, pointRadius: 0, showLine: true, order: 0 }]
+      : [];
   return new Chart(canvas, {
     type: 'scatter',
     data: {
@@ -56,6 +63,7 @@ export function searchChart(canvas: HTMLCanvasElement, input: ChartInput): Chart
         dataset(true),
         dataset(false),
         { type: 'line', label: 'Pareto front', data: front.map(xy), borderColor: css('--accent'), backgroundColor: css('--accent'), pointRadius: 0, showLine: true, order: 1 },
+        ...bound,
       ],
     },
     options: {

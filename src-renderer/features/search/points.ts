@@ -39,6 +39,19 @@ export function toPoint(c: MeasuredCandidate): CandidatePoint {
   };
 }
 
+/** The budget's first bound in the chart's unit (dB, or % for agreement and accuracy drop). */
+export function thresholdOf(c: MeasuredCandidate | undefined): number | null {
+  const clause = c?.verdicts[0]?.clause;
+  if (!clause) return null;
+  return clause.metric === 'sqnr' ? clause.value : clause.value * 100;
+}
+
+/** The candidate closest to the budget's first bound when none meets it. */
+export function closestOf(points: readonly CandidatePoint[], higherIsBetter: boolean): CandidatePoint | undefined {
+  const scored = points.filter((p) => p.figure !== null);
+  return scored.sort((a, b) => (higherIsBetter ? b.figure! - a.figure! : a.figure! - b.figure!))[0] ?? points.find((p) => p.figure === null);
+}
+
 /** Ids of the candidates no other candidate dominates (quality: higher is better). */
 export function paretoIds(candidates: readonly MeasuredCandidate[]): string[] {
   const key = (c: MeasuredCandidate) => ({ bytes: c.bytes, latency: Number.isFinite(c.latencyMs) ? c.latencyMs : Infinity, quality: c.quality });
