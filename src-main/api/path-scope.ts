@@ -92,6 +92,7 @@ function rule(channel: ApiChannel, request: unknown): Rule {
     case 'projects.create':
       return { create: r.dir === undefined ? undefined : resolveUserPath(r.dir) };
     case 'projects.open':
+    case 'files.browse':
       return { read: [r.dir === undefined ? undefined : resolveUserPath(r.dir)] };
     case 'projects.runs':
     case 'projects.run':

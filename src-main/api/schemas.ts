@@ -82,5 +82,13 @@ export const requestSchemas: { [C in ApiChannel]: z.ZodType<ApiRequest<C>> } = {
   'jobs.start': jobStart,
   'jobs.cancel': z.object({ jobId: z.string().min(1).max(100) }).strict(),
   'jobs.list': empty as z.ZodType<Record<string, never>>,
+  'files.browse': z
+    .object({
+      dir: path,
+      extensions: z.array(z.string().regex(/^[A-Za-z0-9]{1,10}$/, 'an extension is letters and digits, without the dot')).max(20).optional(),
+      foldersOnly: z.boolean().optional(),
+      showHidden: z.boolean().optional(),
+    })
+    .strict(),
   ...projectRequestSchemas,
 };
