@@ -121,6 +121,27 @@ describe('Search view in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : 
     assert.equal(await page.getByTestId('search-table').locator('td.unmet').count(), 2);
     await verdict.evaluate((el) => el.scrollIntoView());
     await page.screenshot({ path: join(screenshotDir, 'search-view-none.png') });
+  });
+
+  test('cancel keeps what was measured: the candidates shown stay, each a succeeded run', async () => {
+    await openRoute(page, host.url, '#/search');
+    await page.locator('input[name="search-threshold"]').fill('150');
+    // Every candidate, under a budget none meets: the search would go on to rank layers and mix.
+    await pickCandidates(page, ['fp16', 'dynamic', 'int8', 'int8-gptq', 'int16x8', 'int8-mixed']);
+    await page.getByRole('button', { name: 'Start search' }).click();
+    const rows = page.getByTestId('search-table').locator('tbody tr');
+    await page.waitForFunction(() => document.querySelector('[data-testid="search-table"] tbody tr[data-candidate="fp16"]') !== null && !document.querySelector('[data-testid="search-verdict"]')?.textContent?.includes('sqnr>=150'), undefined, { timeout: 120_000 });
+    await page.getByRole('button', { name: 'Cancel search' }).click();
+    const status = page.getByTestId('search-status');
+    await page.waitForFunction(() => /^Cancelled/.test(document.querySelector('[data-testid="search-status"]')?.textContent?.trim() ?? ''), undefined, { timeout: 60_000 });
+    const shown = await rows.count();
+    assert.ok(shown >= 1 && shown < 6, `${shown} candidates measured before the cancel`);
+    assert.match(await status.innerText(), new RegExp(`the ${shown} candidate\\(s\\) measured so far are kept as runs`));
+    assert.equal(await page.getByTestId('search-verdict').count(), 0, 'no verdict for a search that did not finish');
+    const runs = listRuns(dir).filter((r) => r.label?.startsWith('search (sqnr>=150)'));
+    assert.equal(runs.length, shown, runs.map((r) => `${r.label} ${r.status}`).join(', '));
+    assert.ok(runs.every((r) => r.status === 'succeeded'));
+    await page.screenshot({ path: join(screenshotDir, 'search-view-cancelled.png') });
     assert.deepEqual(consoleErrors, []);
     assert.equal(host.stderr.join(''), '');
   });
