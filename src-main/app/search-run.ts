@@ -71,11 +71,16 @@ export async function runProjectSearch(params: ProjectSearchParams, progress: (p
   const { request, judgedOn } = searchRequest(params, output);
   const { searchQuantization } = await import('../search/index');
   progress({ stage: 'converting the float model', done: 0, total: 0 });
+  const runIds = new Map<string, string>();
   const result = await searchQuantization(request, {
     ...(signal ? { signal } : {}),
     deps: await boardBenchmark(params.device, signal),
     onProgress: (p) => progress({ stage: p.stage, done: p.done, total: p.total, ...(p.total ? { fraction: p.done / p.total } : {}), ...(p.etaMs !== undefined ? { etaMs: p.etaMs } : {}) }),
-    onCandidate: (candidate) => progress({ stage: `measured ${candidate.label}`, candidate }),
+    onCandidate: (candidate) => {
+      if (candidate.runId) runIds.set(candidate.id, candidate.runId);
+      progress({ stage: `measured ${candidate.label}`, candidate });
+    },
   });
-  return { ...result, judgedOn };
+  const candidates = result.candidates.map(({ path: _path, ...c }) => ({ ...c, ...(runIds.has(c.id) ? { runId: runIds.get(c.id)! } : {}) }));
+  return { ...result, candidates, judgedOn };
 }

@@ -39,7 +39,7 @@ test('search job on the demo: candidates stream with their run ids, judged on he
   );
   const streamed = seen.flatMap((p) => (p.candidate ? [p.candidate] : []));
   assert.deepEqual(streamed.map((c) => c.id), ['fp16', 'int8']);
-  assert.deepEqual(result.candidates.map((c) => c.id), ['fp16', 'int8']);
+  assert.deepEqual(result.candidates.map((c) => [c.id, c.runId]), streamed.map((c) => [c.id, c.runId]), 'the result names each candidate\'s run too');
   assert.ok(seen.some((p) => /measuring FP16/.test(p.stage) && p.total === 2), 'stages name the candidate and the plan');
   for (const c of streamed) {
     assert.ok(c.runId, `${c.id} has a run`);
