@@ -142,6 +142,18 @@ describe('Search view in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : 
     assert.equal(runs.length, shown, runs.map((r) => `${r.label} ${r.status}`).join(', '));
     assert.ok(runs.every((r) => r.status === 'succeeded'));
     await page.screenshot({ path: join(screenshotDir, 'search-view-cancelled.png') });
+  });
+
+  test('an accuracy-drop budget without labels fails with a reason in the page\'s words', async () => {
+    await openRoute(page, host.url, '#/search');
+    await page.getByRole('radio', { name: /Accuracy drop/ }).check();
+    await page.locator('input[name="search-labels"]').fill('');
+    await pickCandidates(page, ['fp16']);
+    await page.getByRole('button', { name: 'Start search' }).click();
+    await page.waitForFunction(() => /^Failed/.test(document.querySelector('[data-testid="search-status"]')?.textContent?.trim() ?? ''), undefined, { timeout: 120_000 });
+    const text = await page.getByTestId('search-status').innerText();
+    assert.match(text, /^Failed: Budget 'accuracy-drop<=1%': accuracy-drop needs labels/);
+    assert.doesNotMatch(text, /--/, 'no CLI flags');
     assert.deepEqual(consoleErrors, []);
     assert.equal(host.stderr.join(''), '');
   });
