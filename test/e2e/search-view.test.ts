@@ -61,6 +61,9 @@ describe('Search view in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : 
     await page.getByRole('radio', { name: /SQNR against float/ }).check();
     await page.locator('input[name="search-threshold"]').fill('30');
     assert.equal(await page.getByTestId('search-budget').innerText(), 'sqnr>=30');
+    await pickCandidates(page, []);
+    assert.equal(await page.getByTestId('search-missing').innerText(), 'To start, tick at least one candidate.');
+    assert.equal(await page.getByRole('button', { name: 'Start search' }).isDisabled(), true);
     await pickCandidates(page, ['fp16', 'dynamic', 'int8']);
     await page.getByRole('button', { name: 'Start search' }).click();
     await page.getByTestId('search-status').waitFor();

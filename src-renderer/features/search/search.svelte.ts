@@ -48,6 +48,10 @@ export class SearchState {
   metricInfo = $derived(METRICS.find((m) => m.metric === this.metric)!);
   budget = $derived(budgetText(this.metric, this.threshold, this.output));
   chosenKinds = $derived(CANDIDATES.map((c) => c.kind).filter((k) => this.kinds[k]));
+  /** Why Start is not available yet, in a few words (null when it is). */
+  missing = $derived(
+    !currentProject.dir ? 'open a project' : !this.model ? 'pick a model' : !this.calibration.trim() ? 'give calibration data (int8 candidates and the layer ranking need it)' : !this.chosenKinds.length ? 'tick at least one candidate' : !Number.isFinite(this.threshold) ? 'give a threshold' : null,
+  );
   canStart = $derived(!!currentProject.dir && !!this.model && !!this.calibration.trim() && this.chosenKinds.length > 0 && Number.isFinite(this.threshold) && !this.running);
   points = $derived(this.candidates.map(toPoint));
   pareto = $derived<string[]>(this.result ? this.result.pareto : paretoIds(this.candidates));
