@@ -69,6 +69,9 @@ function jobRule({ kind, params }: JobStartRequest): Rule {
       return { project: params.project };
     case 'project-debug':
       return { project: params.project, read: [params.data] };
+    case 'project-search':
+      // Relative paths are the project's own files; the job resolves them against the project.
+      return { project: params.project, read: [params.model, params.calibration.path, params.data, params.labels].map((p) => (p === undefined ? p : resolve(params.project, p))) };
   }
 }
 
@@ -89,6 +92,7 @@ function rule(channel: ApiChannel, request: unknown): Rule {
     case 'projects.create':
       return { create: r.dir === undefined ? undefined : resolveUserPath(r.dir) };
     case 'projects.open':
+    case 'files.browse':
       return { read: [r.dir === undefined ? undefined : resolveUserPath(r.dir)] };
     case 'projects.runs':
     case 'projects.run':

@@ -38,4 +38,8 @@ export const jobKinds: JobRunners<JobKinds> = {
     const { runProjectDebug } = await import('./debug-run');
     return runProjectDebug(params, progress, signal);
   },
+  async 'project-search'(params, { progress, signal }) {
+    const { runProjectSearch } = await import('./search-run');
+    return runProjectSearch(params, progress, signal);
+  },
 };
