@@ -15,6 +15,7 @@ import { CancelledError, oneLine } from '../errors';
 import type { ProjectConvertParams, RunProgress } from '../projects/api-contract';
 import { recordConvertRun, type RunContext } from '../projects/record-run';
 import type { RunMetrics, RunRecord } from '../projects/types';
+import { detectionStep, type DetectionStep } from './detect-run';
 
 type Progress = (p: RunProgress) => void;
 
@@ -84,13 +85,14 @@ export async function convertAsProjectRun(params: ProjectConvertParams, options:
       progress({ stage: 'start', runId: ctx.id });
       const output = options.output ?? join(ctx.folder, tfliteName(req.quantize.mode));
       outcome = await convert({ ...req, output }, { onProgress: (p) => progress({ ...p, runId: ctx.id }), reader, ...(signal ? { signal } : {}) });
-      evaluation = await evaluateRun({ ...params, request }, { quantModel: output, floatGraph: outcome.floatModel, reader, convert }, ctx, progress, signal);
+      const detection = detectionStep(params, { inputs: outcome.inputs, outputs: outcome.outputs });
+      evaluation = await evaluateRun({ ...params, request }, { quantModel: output, floatGraph: outcome.floatModel, reader, convert, ...(detection ? { detection } : {}) }, ctx, progress, signal);
       const { model: _model, floatModel: _float, passes: _passes, ...result } = outcome;
       return result;
     },
     {
       ...(params.label ? { label: params.label } : {}),
-      config: { evaluateData: params.evaluateData ?? null, evaluateLabels: params.evaluateLabels ?? null },
+      config: { evaluateData: params.evaluateData ?? null, evaluateLabels: params.evaluateLabels ?? null, ...(params.task ? { task: params.task } : {}), ...(params.detect ? { detect: params.detect } : {}) },
       hashCalibration: (path) => hashSet(path, reader),
     },
   );
@@ -109,6 +111,8 @@ interface EvaluateInputs {
   floatGraph: ModelGraph;
   reader: DataReader;
   convert: Converter;
+  /** A detector run: the evaluation also decodes boxes, and the record keeps detection results. */
+  detection?: DetectionStep;
 }
 
 /**
@@ -123,7 +127,8 @@ async function evaluateRun(params: ProjectConvertParams, inputs: EvaluateInputs,
   const plan = validationPlan(params);
   if (!plan.data || req.quantize.mode === 'none') return undefined;
   progress({ stage: 'evaluate', fraction: 0, runId: ctx.id });
-  const { evaluate, NoHeldOutSamplesError } = await import('../evaluate/index');
+  const { evaluate: plain, NoHeldOutSamplesError } = await import('../evaluate/index');
+  const evaluate = inputs.detection ? inputs.detection.evaluate.bind(inputs.detection) : plain;
   let report;
   try {
     report = await evaluate(
@@ -174,6 +179,7 @@ async function evaluateRun(params: ProjectConvertParams, inputs: EvaluateInputs,
       evalSamples: report.samples,
     }),
   });
+  if (inputs.detection) await inputs.detection.record(report, ctx);
   await ctx.writeReport('evaluation.json', report);
   for (const w of report.warnings) ctx.warn(w);
   return report;

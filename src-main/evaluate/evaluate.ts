@@ -108,6 +108,8 @@ export interface SampleOutputs {
   source: string;
   float: Float32Array[];
   quant: Float32Array[];
+  /** The sample as both models were fed it (preprocessed), e.g. to draw it under its boxes. */
+  inputs: Float32Array[];
   /** Shapes as the runtime runs the float model (inputs pinned). */
   inputShapes: number[][];
   outputShapes: number[][];
@@ -222,7 +224,7 @@ export async function evaluate(request: EvaluateRequest, options: EvaluateOption
         const floatOut = fo.map((v, k) => fromRuntimeOutput(v, f.outputs[k]!));
         const quantOut = qo.map((v, k) => fromRuntimeOutput(v, q.outputs[k]!));
         comparisons.forEach((c, k) => c.add(floatOut[k]!, quantOut[k]!, sample.label));
-        options.onSample?.({ source: sample.source, float: floatOut, quant: quantOut, inputShapes: f.inputs.map((t) => t.shape), outputShapes: f.outputs.map((t) => t.shape) });
+        options.onSample?.({ source: sample.source, float: floatOut, quant: quantOut, inputs: sample.inputs, inputShapes: f.inputs.map((t) => t.shape), outputShapes: f.outputs.map((t) => t.shape) });
         done++;
         options.onProgress?.(done, dataset.count);
       }

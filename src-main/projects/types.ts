@@ -10,6 +10,7 @@ import type { LayerError } from '../validation/layers';
 import type { Verdict } from '../evaluate/verdict';
 import type { IoFormula } from '../quantize/formulas';
 import type { QuantizeReport } from '../quantize/qtypes';
+import type { RunDetection } from '../detect/run-record';
 
 export const MANIFEST_FILE = 'edgequant-project.json';
 export const RUNS_DIR = 'runs';
@@ -139,10 +140,12 @@ export interface RunRecord {
   validation?: RunValidation;
   /** The figures judged against thresholds, with the likely cause when they fall short. */
   verdict?: Verdict;
+  /** A detector run: detection metrics, boxes of the first images, board snippets (detect/run-record.ts). */
+  detection?: RunDetection;
 }
 
 /** The run's per-run details, set by the work as it learns them (all optional). */
-export type RunDetails = Partial<Pick<RunRecord, 'ioFormulas' | 'layerErrors' | 'validation' | 'verdict'>>;
+export type RunDetails = Partial<Pick<RunRecord, 'ioFormulas' | 'layerErrors' | 'validation' | 'verdict' | 'detection'>>;
 
 export interface RunValidation {
   /** The data compared on: the user's validation data, or the held-out share of the calibration data. */
