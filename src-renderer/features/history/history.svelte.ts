@@ -9,7 +9,7 @@ import { paretoFront, type ParetoPoint } from './pareto';
 import { score } from '../runs/metric-names';
 
 /** Metrics worth charting over time, in the order the default is picked from. */
-const PREFERRED_METRICS = ['sqnrDb', 'accuracy', 'agreement', 'sizeBytes', 'latencyMs', 'compression'];
+const PREFERRED_METRICS = ['map50', 'labelMap50', 'map5095', 'sqnrDb', 'accuracy', 'agreement', 'sizeBytes', 'latencyMs', 'compression'];
 
 export type SortKey = 'startedAt' | 'status' | 'mode' | 'model' | 'size' | 'accuracy' | 'sqnr' | 'latency';
 

@@ -12,6 +12,7 @@ interface MetricInfo {
 
 const ratio = (x: number | null | undefined) => (typeof x === 'number' ? `${x.toFixed(2)}×` : '–');
 const plain = (x: number | null | undefined) => (typeof x === 'number' ? x.toLocaleString() : '–');
+const fixed3 = (x: number | null | undefined) => (typeof x === 'number' ? x.toFixed(3) : '–');
 
 export const METRICS: Record<string, MetricInfo> = {
   accuracy: { name: 'Accuracy (labels)', format: pct, higherIsBetter: true },
@@ -28,6 +29,15 @@ export const METRICS: Record<string, MetricInfo> = {
   latencyMs: { name: 'Local latency, quantized (ms)', format: ms, higherIsBetter: false },
   floatLatencyMs: { name: 'Local latency, float (ms)', format: ms, higherIsBetter: false },
   evalSamples: { name: 'Validation samples', format: plain },
+  // Detector runs (src-main/detect/run-record.ts): boxes of the quantized model against the float model's, or labels.
+  map50: { name: 'mAP@0.5 vs float boxes', format: fixed3, higherIsBetter: true },
+  map5095: { name: 'mAP@0.5:0.95 vs float boxes', format: fixed3, higherIsBetter: true },
+  meanIou: { name: 'Mean IoU of matched boxes', format: fixed3, higherIsBetter: true },
+  missedBoxes: { name: 'Float boxes missed by quantized', format: plain, higherIsBetter: false },
+  extraBoxes: { name: 'Extra quantized boxes', format: plain, higherIsBetter: false },
+  labelMap50: { name: 'mAP@0.5 on labels', format: fixed3, higherIsBetter: true },
+  labelMap5095: { name: 'mAP@0.5:0.95 on labels', format: fixed3, higherIsBetter: true },
+  floatLabelMap50: { name: 'Float model mAP@0.5 on labels', format: fixed3, higherIsBetter: true },
 };
 
 export const metricName = (key: string) => METRICS[key]?.name ?? key;
