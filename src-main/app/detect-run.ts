@@ -13,6 +13,7 @@ import type { ProjectConvertParams } from '../projects/api-contract';
 import type { RunContext } from '../projects/record-run';
 import type { IoTensor } from '../projects/types';
 import { PictureCollector } from './detect-pictures';
+import { judgeDetector } from './detect-verdict';
 import { detectionRunMetrics, detectorSnippets, RECORD_IMAGES, runDetection } from '../detect/run-record';
 
 export const PICTURES_FILE = 'detection-pictures.json';
@@ -60,7 +61,7 @@ export interface DetectionStep {
   readonly decoder: DecoderName;
   /** The run's evaluation with every sample decoded into boxes (replaces the plain evaluate). */
   evaluate(request: EvaluateRequest, options: EvaluateOptions): Promise<EvaluationReport>;
-  /** Stores metrics, boxes, pictures and snippets in the run. */
+  /** Stores metrics, boxes, pictures, snippets and the detector's verdict in the run (after the plain verdict). */
   record(report: EvaluationReport, ctx: RunContext): Promise<void>;
 }
 
@@ -102,6 +103,8 @@ export function detectionStep(params: ProjectConvertParams, io: ModelIo): Detect
       const saved = shown ? await ctx.writeReport(PICTURES_FILE, shown) : undefined;
       const snippets = io.inputs[0] ? detectorSnippets(section, io.inputs[0], io.outputs) : undefined;
       ctx.setDetails({
+        // Replaces the classification verdict: a detector is judged by its boxes.
+        verdict: judgeDetector(section),
         detection: runDetection(section, {
           chosenBy: task === 'detect' ? 'user' : 'output shapes',
           ...(params.detect?.labels ? { labels: params.detect.labels } : {}),

@@ -12,6 +12,8 @@ import { convertAsProjectRun } from '../../src-main/app/convert-run';
 import { inputToPixels } from '../../src-main/app/detect-pictures';
 import { RECORD_BOXES, type DetectionPictures } from '../../src-main/detect/run-record';
 import { PICTURES_FILE, recognisedHead } from '../../src-main/app/detect-run';
+import { judgeDetector } from '../../src-main/app/detect-verdict';
+import type { DetectionMetrics } from '../../src-main/detect/ap';
 import type { ConvertRequest } from '../../src-main/convert/types';
 import type { DetectionSection } from '../../src-main/detect/report-types';
 import type { ProjectConvertParams } from '../../src-main/projects/api-contract';
@@ -95,6 +97,7 @@ test('a YOLO-head model run on auto keeps mAP, per-class AP, bounded boxes, pict
   assert.deepEqual(pictures.images.map((p) => p.source), d.images.map((im) => im.source));
   const meta = await sharp(Buffer.from(pictures.images[0]!.jpegBase64, 'base64')).metadata();
   assert.deepEqual([meta.format, meta.width, meta.height], ['jpeg', TINY.size, TINY.size]);
+  assert.deepEqual(run.verdict, judgeDetector(full), 'a detector run is judged by its boxes');
   assert.match(d.snippets!.python, /def detect\(outputs\)/);
   assert.match(d.snippets!.cpp, /namespace detector/);
   console.log(`tiny YOLO int8 project run on ${m.images} coral photos: mAP@0.5 ${m.map50?.toFixed(3)}, mAP@0.5:0.95 ${m.map5095?.toFixed(3)}, missed ${m.missed}, extra ${m.extra}`);
@@ -134,4 +137,27 @@ test('the classification task keeps a detector-shaped model out of detection; de
   });
   const auto = await convertAsProjectRun({ project, request, benchRuns: 0 });
   assert.equal(auto.run.detection, undefined, 'a classifier on auto is no detector');
+});
+
+const metrics = (map50: number | null, extra: Partial<DetectionMetrics> = {}): DetectionMetrics => ({ images: 10, truths: 20, detections: 20, map50, map5095: map50, perClass: [], matched: 18, meanIou: 0.9, missed: 2, extra: 2, ...extra });
+const section = (m: DetectionMetrics, labels?: { quant: number; float: number }): DetectionSection => ({
+  decoder: 'yolov8', inputWidth: 64, inputHeight: 64, scoreThreshold: 0.25, iouThreshold: 0.45, maxDetections: 100, quantVsFloat: m, images: [],
+  ...(labels ? { quantVsLabels: metrics(labels.quant), floatVsLabels: metrics(labels.float) } : {}),
+});
+
+test('a detector is judged by mAP against the float boxes and its drop on labels, not by the raw outputs\' SQNR', () => {
+  assert.deepEqual(judgeDetector(section(metrics(0.98))), { level: 'good', findings: [] });
+  const warn = judgeDetector(section(metrics(0.93)));
+  assert.equal(warn.level, 'warn');
+  assert.match(warn.findings[0]!, /^mAP@0\.5 against the float model's boxes is 0\.930, below 0\.95 \(2 boxes missed, 2 extra\)\.$/);
+  assert.match(warn.likelyCause!, /share one int8 range/);
+  assert.equal(judgeDetector(section(metrics(0.6))).level, 'bad');
+  assert.equal(judgeDetector(section(metrics(null, { truths: 0 }))).level, 'warn');
+  assert.match(judgeDetector(section(metrics(null, { truths: 0 }))).findings[0]!, /finds no boxes scoring 0\.25 or more on the 10 validation images/);
+  const drop = judgeDetector(section(metrics(0.99), { quant: 0.7, float: 0.8 }));
+  assert.equal(drop.level, 'bad');
+  assert.match(drop.findings[0]!, /mAP@0\.5 on the labels drops 0\.100 against float/);
+  const wrongData = judgeDetector(section(metrics(0.99), { quant: 0.1, float: 0.1 }));
+  assert.match(wrongData.findings[0]!, /The float model itself reaches mAP@0\.5 0\.100 on the labels/);
+  assert.match(wrongData.likelyCause!, /Fix the labels or the preprocessing/);
 });

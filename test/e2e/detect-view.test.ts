@@ -71,6 +71,8 @@ describe('A detector run in the Studio, in Chromium', { skip }, () => {
       await page.locator('select[name="decoder"]').selectOption(task.decoder);
       await page.locator('input[name="detect-labels"]').fill(task.labels);
       await page.locator('input[name="detect-classes"]').fill(task.classes);
+      await page.getByTestId('task-fields').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(screenshotDir, 'detect-quantize-task.png') });
     } else {
       assert.equal(await page.locator('select[name="task"]').inputValue(), 'auto', 'the task defaults to auto');
     }
@@ -92,6 +94,12 @@ describe('A detector run in the Studio, in Chromium', { skip }, () => {
     assert.equal(await page.getByTestId('detect-map50').innerText(), d.quantVsFloat.map50!.toFixed(3));
     assert.equal(await page.getByTestId('detect-map5095').innerText(), d.quantVsFloat.map5095!.toFixed(3));
     assert.equal(await page.getByTestId('detect-missed').innerText(), `${d.quantVsFloat.missed} / ${d.quantVsFloat.extra}`);
+    // Judged by its boxes: the verdict speaks of mAP, and no top-1 agreement tile (a detector has no top-1).
+    assert.equal(await page.getByTestId('verdict').getAttribute('data-level'), run.verdict!.level);
+    if (run.verdict!.level === 'good') assert.match(await page.getByTestId('verdict').innerText(), /finds the float model's boxes/);
+    assert.equal(await page.getByTestId('result-agreement').count(), 0);
+    await page.locator('main').evaluate((main) => main.scrollTo(0, 0));
+    await page.screenshot({ path: join(screenshotDir, 'detect-run-page-top.png') });
     const pairs = page.getByTestId('detect-image');
     assert.equal(await pairs.count(), d.images.length);
     assert.equal(d.images.length, 10, 'the 10 coral photos were validated');
@@ -124,9 +132,10 @@ describe('A detector run in the Studio, in Chromium', { skip }, () => {
     assert.match(await page.getByTestId('snippet').innerText(), /for \(const detector::Box& b : detector::Detect\(outputs\)\)/);
     const fits = await page.evaluate(() => document.querySelector('main')!.scrollWidth <= document.querySelector('main')!.clientWidth);
     assert.ok(fits, 'no horizontal overflow at 1280 px');
-    await page.getByTestId('detection-view').scrollIntoViewIfNeeded();
+    await page.getByTestId('detection-view').evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await page.screenshot({ path: join(screenshotDir, 'detect-run-page.png') });
-    await page.screenshot({ path: join(screenshotDir, 'detect-run-page-full.png'), fullPage: true });
+    await page.getByTestId('detect-classes').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await page.screenshot({ path: join(screenshotDir, 'detect-run-page-classes-snippet.png') });
   });
 
   test('with labels and class names the run adds mAP on labels and names the classes; History charts mAP for the model', async () => {
@@ -147,13 +156,17 @@ describe('A detector run in the Studio, in Chromium', { skip }, () => {
     assert.match(classes, /AP@0\.5 on labels/);
     await page.locator('[data-testid="boxes-quant"] image').first().waitFor({ timeout: 20_000 });
     assert.ok((await page.locator('[data-testid="detect-gallery"] rect.truth').count()) > 0, 'label boxes are drawn');
-    await page.getByTestId('detection-view').scrollIntoViewIfNeeded();
+    await page.getByTestId('detection-view').evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await page.screenshot({ path: join(screenshotDir, 'detect-run-page-labels.png') });
 
     await openRoute(page, host.url, `#/history`);
     await page.getByTestId('runs-table').waitFor();
     assert.equal(await page.getByTestId('history-model').inputValue(), 'tiny_yolo.h5');
     assert.equal(await page.getByTestId('history-metric').inputValue(), 'map50', 'a detector model charts mAP by default');
+    // The table's score column is the detector's mAP@0.5 against the float boxes.
+    assert.ok((await page.getByTestId('runs-table').locator('thead').innerText()).includes('mAP@0.5 vs float boxes'));
+    const row = page.getByTestId('runs-table').locator(`tr[data-run-id="${id}"]`);
+    assert.equal(await row.getByTestId('run-accuracy').innerText(), `${(d.quantVsFloat.map50! * 100).toFixed(1)}%`);
     const options = await page.getByTestId('history-metric').locator('option').allInnerTexts();
     assert.ok(options.includes('mAP@0.5 vs float boxes') && options.includes('mAP@0.5 on labels'), options.join(', '));
     await page.getByTestId('chart-time').waitFor();

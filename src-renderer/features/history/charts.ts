@@ -14,9 +14,9 @@ import {
   Tooltip,
 } from 'chart.js';
 import type { ParetoPoint } from './pareto';
-import { metricName, SCORE_NAMES } from '../runs/metric-names';
+import { metricName, SCORE_NAMES, type ScoreKind } from '../runs/metric-names';
 
-export type ScatterPoint = ParetoPoint & { label: string; scoreKind: 'accuracy' | 'agreement' | null; selected: boolean };
+export type ScatterPoint = ParetoPoint & { label: string; scoreKind: ScoreKind | null; selected: boolean };
 
 Chart.register(ScatterController, LineController, BarController, PointElement, LineElement, BarElement, LinearScale, CategoryScale, Tooltip, Legend);
 

@@ -43,11 +43,13 @@ export const METRICS: Record<string, MetricInfo> = {
 export const metricName = (key: string) => METRICS[key]?.name ?? key;
 export const formatMetric = (key: string, value: number | null | undefined) => (METRICS[key]?.format ?? plain)(value);
 
-/** The run's headline score: accuracy with labels, else agreement with float. */
-export function score(metrics: RunMetrics): { kind: 'accuracy' | 'agreement'; value: number } | null {
+/** The run's headline score: accuracy with labels, else agreement with float; a detector's mAP@0.5 against the float boxes. */
+export function score(metrics: RunMetrics): { kind: ScoreKind; value: number } | null {
   if (typeof metrics['accuracy'] === 'number') return { kind: 'accuracy', value: metrics['accuracy'] };
   if (typeof metrics['agreement'] === 'number') return { kind: 'agreement', value: metrics['agreement'] };
+  if (typeof metrics['map50'] === 'number') return { kind: 'map', value: metrics['map50'] };
   return null;
 }
 
-export const SCORE_NAMES = { accuracy: 'Accuracy', agreement: 'Top-1 agreement with float' } as const;
+export const SCORE_NAMES = { accuracy: 'Accuracy', agreement: 'Top-1 agreement with float', map: 'mAP@0.5 vs float boxes' } as const;
+export type ScoreKind = keyof typeof SCORE_NAMES;
