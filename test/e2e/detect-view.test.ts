@@ -158,6 +158,15 @@ describe('A detector run in the Studio, in Chromium', { skip }, () => {
     assert.ok((await page.locator('[data-testid="detect-gallery"] rect.truth').count()) > 0, 'label boxes are drawn');
     await page.getByTestId('detection-view').evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await page.screenshot({ path: join(screenshotDir, 'detect-run-page-labels.png') });
+    // Dark theme and a wide window: the boxes and captions stay readable, the gallery takes more pairs per row.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+    await page.screenshot({ path: join(screenshotDir, 'detect-run-page-dark.png') });
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.getByTestId('detection-view').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await page.screenshot({ path: join(screenshotDir, 'detect-run-page-dark-1920.png') });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.emulateMedia({ colorScheme: 'light' });
 
     await openRoute(page, host.url, `#/history`);
     await page.getByTestId('runs-table').waitFor();
