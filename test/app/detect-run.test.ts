@@ -139,6 +139,16 @@ test('the classification task keeps a detector-shaped model out of detection; de
   assert.equal(auto.run.detection, undefined, 'a classifier on auto is no detector');
 });
 
+test('without validation data a detector run is judged on the share of its calibration photos held out', { skip }, async () => {
+  const { project, model } = await workspace();
+  const request = int8(model);
+  const { run } = await convertAsProjectRun({ project, request: { ...request, quantize: { ...request.quantize, calibration: { ...request.quantize.calibration!, path: coral } } }, benchRuns: 0 });
+  assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
+  assert.equal(run.validation?.heldOut, true);
+  assert.equal(run.detection?.imagesTotal, 2, '20% of the 10 coral photos');
+  assert.equal(run.detection?.quantVsFloat.images, 2);
+});
+
 const metrics = (map50: number | null, extra: Partial<DetectionMetrics> = {}): DetectionMetrics => ({ images: 10, truths: 20, detections: 20, map50, map5095: map50, perClass: [], matched: 18, meanIou: 0.9, missed: 2, extra: 2, ...extra });
 const section = (m: DetectionMetrics, labels?: { quant: number; float: number }): DetectionSection => ({
   decoder: 'yolov8', inputWidth: 64, inputHeight: 64, scoreThreshold: 0.25, iouThreshold: 0.45, maxDetections: 100, quantVsFloat: m, images: [],
