@@ -3,7 +3,7 @@
 // side-by-side view (bounded so run.json stays small), the headline figures as run metrics
 // (History charts them) and the board snippets that decode the raw outputs on the host.
 import type { Detection } from './boxes';
-import type { DetectionMetrics } from './ap';
+import { detectionMetrics, type DetectionMetrics } from './ap';
 import type { DecoderName } from './decoders/types';
 import type { DetectionSection } from './report-types';
 import { cppDetectorSnippet } from './snippets/cpp';
@@ -21,6 +21,9 @@ export interface RunDetectionImage {
   float: Detection[];
   quant: Detection[];
   truth?: Detection[];
+  /** This image's float boxes the quantized model missed, and its quantized boxes matching none (IoU 0.5, same class). */
+  missed: number;
+  extra: number;
 }
 
 export interface RunDetection {
@@ -66,7 +69,10 @@ export function runDetection(section: DetectionSection, extra: Pick<RunDetection
     ...rest,
     ...extra,
     imagesTotal: images.length,
-    images: images.slice(0, RECORD_IMAGES).map((im) => ({ source: im.source, float: compact(im.float), quant: compact(im.quant), ...(im.truth ? { truth: compact(im.truth) } : {}) })),
+    images: images.slice(0, RECORD_IMAGES).map((im) => {
+      const { missed, extra } = detectionMetrics([{ predicted: im.quant, truth: im.float }]);
+      return { source: im.source, float: compact(im.float), quant: compact(im.quant), ...(im.truth ? { truth: compact(im.truth) } : {}), missed, extra };
+    }),
   };
 }
 

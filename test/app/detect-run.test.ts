@@ -80,6 +80,9 @@ test('a YOLO-head model run on auto keeps mAP, per-class AP, bounded boxes, pict
   assert.equal(d.imagesTotal, 10);
   assert.equal(d.images.length, 10);
   assert.ok(d.images.every((im) => im.float.length <= RECORD_BOXES && im.quant.length <= RECORD_BOXES));
+  // Per image what changed; over all images the run's missed and extra boxes.
+  assert.equal(d.images.reduce((n, im) => n + im.missed, 0), d.quantVsFloat.missed);
+  assert.equal(d.images.reduce((n, im) => n + im.extra, 0), d.quantVsFloat.extra);
   assert.ok(d.quantVsFloat.truths > 0, 'the float model finds boxes on the photos');
   const m = d.quantVsFloat;
   assert.ok(m.map50 !== null && m.map50 >= 0 && m.map50 <= 1, `mAP@0.5 ${m.map50}`);

@@ -116,6 +116,13 @@ describe('A detector run in the Studio, in Chromium', { skip }, () => {
       assert.equal(Number(await pair.getByTestId('boxes-quant').getAttribute('data-boxes')), d.images[i]!.quant.length);
       assert.equal(await pair.getByTestId('boxes-quant').locator('rect.box').count(), d.images[i]!.quant.length);
     }
+    // What changed per image, and a filter to the images whose boxes changed.
+    const changed = d.images.filter((im) => im.missed + im.extra > 0);
+    assert.equal(await pairs.nth(0).getByTestId('detect-change').innerText(), d.images[0]!.missed + d.images[0]!.extra > 0 ? `${d.images[0]!.missed} missed, ${d.images[0]!.extra} extra` : 'same boxes');
+    await page.getByTestId('detect-changed-only').check();
+    assert.deepEqual(await pairs.evaluateAll((els) => els.map((e) => e.getAttribute('data-source'))), changed.map((im) => im.source));
+    await page.getByTestId('detect-changed-only').uncheck();
+    assert.equal(await pairs.count(), d.images.length);
     const drawn = d.images.reduce((n, im) => n + im.float.length + im.quant.length, 0);
     assert.ok(drawn > 0, 'boxes are drawn');
     assert.equal(await page.getByTestId('detect-classes').locator('tbody tr').count(), d.quantVsFloat.perClass.length);

@@ -9,7 +9,8 @@ export class DetectionViewState {
   pictures = $state<Record<string, string>>({});
   error = $state<string | null>(null);
   loading = $state(false);
-  showLabels = $state(true);
+  /** Show only the images where the quantized model missed or added boxes. */
+  changedOnly = $state(false);
   #loaded: string | null = null;
 
   async load(dir: string, runId: string, file: string | undefined): Promise<void> {
