@@ -181,10 +181,20 @@ describe('A detector run in the Studio, in Chromium', { skip }, () => {
     assert.equal(await page.getByTestId('history-metric').inputValue(), 'map50', 'a detector model charts mAP by default');
     // The table's score column is the detector's mAP@0.5 against the float boxes.
     assert.ok((await page.getByTestId('runs-table').locator('thead').innerText()).includes('mAP@0.5 vs float boxes'));
+    assert.match(await page.locator('figcaption').first().innerText(), /bigger point = higher mAP@0\.5 vs float boxes/);
     const row = page.getByTestId('runs-table').locator(`tr[data-run-id="${id}"]`);
     assert.equal(await row.getByTestId('run-accuracy').innerText(), `${(d.quantVsFloat.map50! * 100).toFixed(1)}%`);
     const options = await page.getByTestId('history-metric').locator('option').allInnerTexts();
     assert.ok(options.includes('mAP@0.5 vs float boxes') && options.includes('mAP@0.5 on labels'), options.join(', '));
+    // Compared side by side: the second run (labels) adds mAP on labels.
+    const rows = page.getByTestId('runs-table').locator('tbody tr');
+    await rows.nth(0).getByRole('checkbox').check();
+    await rows.nth(1).getByRole('checkbox').check();
+    await page.getByRole('button', { name: 'Compare 2 selected' }).click();
+    const table = page.getByTestId('compare-table');
+    await table.waitFor();
+    assert.match(await table.locator('tr', { hasText: 'mAP@0.5 vs float boxes' }).innerText(), new RegExp(`${d.quantVsFloat.map50!.toFixed(3)}`));
+    assert.match(await table.locator('tr', { hasText: 'mAP@0.5 on labels' }).first().innerText(), new RegExp(`${d.quantVsLabels!.map50!.toFixed(3)}`));
     await page.getByTestId('chart-time').waitFor();
     assert.ok((await paintedPixels(page, 'chart-time')) > 500, 'the mAP chart is drawn');
     await page.getByTestId('chart-time').scrollIntoViewIfNeeded();

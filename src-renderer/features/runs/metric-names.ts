@@ -53,3 +53,5 @@ export function score(metrics: RunMetrics): { kind: ScoreKind; value: number } |
 
 export const SCORE_NAMES = { accuracy: 'Accuracy', agreement: 'Top-1 agreement with float', map: 'mAP@0.5 vs float boxes' } as const;
 export type ScoreKind = keyof typeof SCORE_NAMES;
+/** A name inside a sentence: only its first letter lowered ("mAP" stays "mAP"). */
+export const inSentence = (name: string) => name.charAt(0).toLowerCase() + name.slice(1);
