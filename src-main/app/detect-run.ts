@@ -66,12 +66,13 @@ export interface DetectionStep {
 }
 
 /**
- * The detection step this run needs, or undefined (classification task, or auto on a model whose
- * outputs are no detector head). A chosen decoder that cannot read the outputs is a one-line error.
+ * The detection step this run needs, or undefined (classification task, a float-only conversion,
+ * or auto on a model whose outputs are no detector head). A chosen decoder that cannot read the outputs is a one-line error.
  */
 export function detectionStep(params: ProjectConvertParams, io: ModelIo): DetectionStep | undefined {
   const task = params.task ?? 'auto';
-  if (task === 'classify') return undefined;
+  // A float-only conversion is not evaluated, so there is nothing to detect with.
+  if (task === 'classify' || params.request.quantize.mode === 'none') return undefined;
   const recognised = recognisedHead(io);
   if (task === 'auto' && !recognised) return undefined;
   const wanted = params.detect?.decoder ?? 'auto';
