@@ -4,7 +4,7 @@
 // (History charts them) and the board snippets that decode the raw outputs on the host.
 import type { Detection } from './boxes';
 import { detectionMetrics, type DetectionMetrics } from './ap';
-import type { DecoderName } from './decoders/types';
+import type { BoxScale, DecoderName } from './decoders/types';
 import type { DetectionSection } from './report-types';
 import { cppDetectorSnippet } from './snippets/cpp';
 import type { SnippetTensor } from './snippets/plan';
@@ -32,6 +32,8 @@ export interface RunDetection {
   chosenBy: 'user' | 'output shapes';
   inputWidth: number;
   inputHeight: number;
+  /** YOLO heads: whether the output's boxes were in pixels or 0..1 of the input (boxes here are in pixels). */
+  boxScale?: BoxScale;
   scoreThreshold: number;
   iouThreshold: number;
   maxDetections: number;
