@@ -63,7 +63,7 @@ function jobRule({ kind, params }: JobStartRequest): Rule {
       return convertRule(params);
     case 'project-convert': {
       const rule = convertRule(params.request);
-      return { ...rule, project: params.project, read: [...(rule.read ?? []), params.evaluateData, params.evaluateLabels] };
+      return { ...rule, project: params.project, read: [...(rule.read ?? []), params.evaluateData, params.evaluateLabels, params.detect?.labels, params.detect?.classes] };
     }
     case 'project-bench':
       return { project: params.project };

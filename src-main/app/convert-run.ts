@@ -17,6 +17,7 @@ import { CancelledError, oneLine } from '../errors';
 import type { ProjectConvertParams, RunProgress } from '../projects/api-contract';
 import { recordConvertRun, type RunContext } from '../projects/record-run';
 import type { RunMetrics, RunRecord } from '../projects/types';
+import { detectionStep, type DetectionStep } from './detect-run';
 
 type Progress = (p: RunProgress) => void;
 
@@ -86,13 +87,14 @@ export async function convertAsProjectRun(params: ProjectConvertParams, options:
       progress({ stage: 'start', runId: ctx.id });
       const output = options.output ?? join(ctx.folder, tfliteName(req.quantize.mode));
       outcome = await convert({ ...req, output }, { onProgress: (p) => progress({ ...p, runId: ctx.id }), reader, ...(signal ? { signal } : {}) });
-      evaluation = await evaluateRun({ ...params, request }, { quantModel: output, floatGraph: outcome.floatModel, reader, convert }, ctx, progress, signal);
+      const detection = detectionStep(params, { inputs: outcome.inputs, outputs: outcome.outputs });
+      evaluation = await evaluateRun({ ...params, request }, { quantModel: output, floatGraph: outcome.floatModel, reader, convert, ...(detection ? { detection } : {}) }, ctx, progress, signal);
       const { model: _model, floatModel: _float, passes: _passes, ...result } = outcome;
       return result;
     },
     {
       ...(params.label ? { label: params.label } : {}),
-      config: { evaluateData: params.evaluateData ?? null, evaluateLabels: params.evaluateLabels ?? null },
+      config: { evaluateData: params.evaluateData ?? null, evaluateLabels: params.evaluateLabels ?? null, ...(params.task ? { task: params.task } : {}), ...(params.detect ? { detect: params.detect } : {}) },
       hashCalibration: (path) => hashSet(path, reader),
     },
   );
@@ -111,6 +113,8 @@ interface EvaluateInputs {
   floatGraph: ModelGraph;
   reader: DataReader;
   convert: Converter;
+  /** A detector run: the evaluation also decodes boxes, and the record keeps detection results. */
+  detection?: DetectionStep;
 }
 
 /**
@@ -125,7 +129,9 @@ async function evaluateRun(params: ProjectConvertParams, inputs: EvaluateInputs,
   const plan = validationPlan(params);
   if (!plan.data || req.quantize.mode === 'none') return undefined;
   progress({ stage: 'evaluate', fraction: 0, runId: ctx.id });
-  const { evaluate, NoHeldOutSamplesError } = await import('../evaluate/index');
+  const { evaluate: plain, NoHeldOutSamplesError } = await import('../evaluate/index');
+  // A detector run's evaluation also decodes every sample's boxes (detect-run.ts).
+  const evaluate = inputs.detection ? inputs.detection.evaluate.bind(inputs.detection) : plain;
   const classNames = await runClassNames(req.model, plan.data, (w) => ctx.warn(w));
   const classes = classificationRun();
   let report;
@@ -180,7 +186,8 @@ async function evaluateRun(params: ProjectConvertParams, inputs: EvaluateInputs,
       evalSamples: report.samples,
     }),
   });
-  await recordClassification(ctx, classes, report, classNames);
+  if (inputs.detection) await inputs.detection.record(report, ctx);
+  else await recordClassification(ctx, classes, report, classNames);
   await ctx.writeReport('evaluation.json', report);
   for (const w of report.warnings) ctx.warn(w);
   return report;

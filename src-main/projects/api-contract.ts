@@ -76,6 +76,10 @@ export interface ProjectConvertParams {
   evaluateLabels?: string;
   /** Benchmark the result locally after conversion (runs). 0 = skip. */
   benchRuns?: number;
+  /** Judge the run as a detector, as before, or by the model's output shapes ('auto', the default). */
+  task?: 'auto' | 'classify' | 'detect';
+  /** Detector settings (task 'detect', or auto on a recognised head): labels are YOLO txt files. */
+  detect?: { decoder?: 'auto' | 'yolov8' | 'nanodet' | 'ssd'; labels?: string; classes?: string };
 }
 
 export interface ProjectBenchParams {

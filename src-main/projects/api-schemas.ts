@@ -35,6 +35,8 @@ export function projectJobSchemas(convertRequest: z.ZodType<ProjectJobKinds['pro
         evaluateData: path.optional(),
         evaluateLabels: path.optional(),
         benchRuns: z.number().int().min(0).max(10_000).optional(),
+        task: z.enum(['auto', 'classify', 'detect']).optional(),
+        detect: z.object({ decoder: z.enum(['auto', 'yolov8', 'nanodet', 'ssd']).optional(), labels: path.optional(), classes: path.optional() }).strict().optional(),
       })
       .strict(),
     'project-bench': z

@@ -11,6 +11,7 @@ import type { Verdict } from '../evaluate/verdict';
 import type { ClassificationResults } from '../evaluate/classification';
 import type { IoFormula } from '../quantize/formulas';
 import type { QuantizeReport } from '../quantize/qtypes';
+import type { RunDetection } from '../detect/run-record';
 
 export const MANIFEST_FILE = 'edgequant-project.json';
 export const RUNS_DIR = 'runs';
@@ -142,10 +143,12 @@ export interface RunRecord {
   verdict?: Verdict;
   /** A classifier's results on the validation data: confusion, per-class accuracy, changed predictions. */
   classification?: ClassificationResults;
+  /** A detector run: detection metrics, boxes of the first images, board snippets (detect/run-record.ts). */
+  detection?: RunDetection;
 }
 
 /** The run's per-run details, set by the work as it learns them (all optional). */
-export type RunDetails = Partial<Pick<RunRecord, 'ioFormulas' | 'layerErrors' | 'validation' | 'verdict' | 'classification'>>;
+export type RunDetails = Partial<Pick<RunRecord, 'ioFormulas' | 'layerErrors' | 'validation' | 'verdict' | 'classification' | 'detection'>>;
 
 export interface RunValidation {
   /** The data compared on: the user's validation data, or the held-out share of the calibration data. */

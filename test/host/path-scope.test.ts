@@ -76,6 +76,10 @@ test('writes go only inside a project the host created; no folder trees outside'
     { kind: 'project-convert', params: { project: join(root, 'p'), request: convert(join(root, 'data', 'notes.txt'), join(outside, 'x.tflite')).params } },
     /not inside a project folder/,
   );
+  // A detector run's labels folder and class names file are reads like its data.
+  const inProject = convert(join(root, 'data', 'notes.txt'), join(root, 'p', 'runs', 'y.tflite')).params;
+  await assertForbidden('jobs.start', { kind: 'project-convert', params: { project: join(root, 'p'), request: inProject, task: 'detect', detect: { labels: outside } } }, /is outside/);
+  await assertForbidden('jobs.start', { kind: 'project-convert', params: { project: join(root, 'p'), request: inProject, detect: { classes: join(outside, 'secret.h5') } } }, /secret\.h5 is outside/);
 });
 
 test('serial devices must be device files', async () => {

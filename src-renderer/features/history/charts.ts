@@ -14,9 +14,9 @@ import {
   Tooltip,
 } from 'chart.js';
 import type { ParetoPoint } from './pareto';
-import { metricName, SCORE_NAMES } from '../runs/metric-names';
+import { inSentence, metricName, SCORE_NAMES, type ScoreKind } from '../runs/metric-names';
 
-export type ScatterPoint = ParetoPoint & { label: string; scoreKind: 'accuracy' | 'agreement' | null; selected: boolean };
+export type ScatterPoint = ParetoPoint & { label: string; scoreKind: ScoreKind | null; selected: boolean };
 
 Chart.register(ScatterController, LineController, BarController, PointElement, LineElement, BarElement, LinearScale, CategoryScale, Tooltip, Legend);
 
@@ -86,7 +86,7 @@ export function scatterChart(canvas: HTMLCanvasElement, points: ScatterPoint[], 
             label: (ctx) => {
               const p = ctx.datasetIndex === 0 ? points[ctx.dataIndex] : undefined;
               if (!p) return 'Pareto front';
-              const scoreText = p.scoreKind ? `, ${SCORE_NAMES[p.scoreKind].toLowerCase()} ${(p.accuracy * 100).toFixed(1)}%` : '';
+              const scoreText = p.scoreKind ? `, ${inSentence(SCORE_NAMES[p.scoreKind])} ${(p.accuracy * 100).toFixed(1)}%` : '';
               return `${p.label}: ${(p.size / 1024).toFixed(1)} KiB, ${p.latency.toFixed(3)} ms${scoreText}`;
             },
           },

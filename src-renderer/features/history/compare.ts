@@ -40,6 +40,10 @@ export const COMPARE_ROWS: CompareRow[] = [
   metricRow('floatAccuracy', (d) => `${(d * 100).toFixed(1)} pts`),
   metricRow('agreement', (d) => `${(d * 100).toFixed(1)} pts`),
   metricRow('sqnrDb', (d) => `${d.toFixed(1)} dB`),
+  // Detector runs: boxes against the float model's, and against labels.
+  metricRow('map50', (d) => d.toFixed(3)),
+  metricRow('map5095', (d) => d.toFixed(3)),
+  metricRow('labelMap50', (d) => d.toFixed(3)),
   metricRow('latencyMs', (d) => ms(d)),
   { name: 'Verdict', value: (r) => r.verdict?.level ?? '–' },
   { name: 'Devices (p50)', value: (r) => r.deviceResults.map((d) => `${d.device}: ${ms(d.latencyMs?.p50)}`).join(', ') || '–' },

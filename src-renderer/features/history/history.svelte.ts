@@ -6,10 +6,10 @@ import type { RunRecord, RunSummary } from '../../../src-main/projects/types';
 import { currentProject } from '../projects/current.svelte';
 import { JobState } from '../projects/job.svelte';
 import { paretoFront, type ParetoPoint } from './pareto';
-import { score } from '../runs/metric-names';
+import { score, SCORE_NAMES } from '../runs/metric-names';
 
 /** Metrics worth charting over time, in the order the default is picked from. */
-const PREFERRED_METRICS = ['sqnrDb', 'accuracy', 'agreement', 'sizeBytes', 'latencyMs', 'compression'];
+const PREFERRED_METRICS = ['map50', 'labelMap50', 'map5095', 'sqnrDb', 'accuracy', 'agreement', 'sizeBytes', 'latencyMs', 'compression'];
 
 export type SortKey = 'startedAt' | 'status' | 'mode' | 'model' | 'size' | 'accuracy' | 'sqnr' | 'latency';
 
@@ -87,6 +87,7 @@ export class HistoryState {
   /** Score column title: what the shown runs' figure is. */
   scoreTitle = $derived.by(() => {
     const kinds = this.rows.map((r) => score(r.metrics)?.kind ?? 'agreement').filter((k, i, all) => all.indexOf(k) === i);
+    if (kinds.length === 1 && kinds[0] === 'map') return SCORE_NAMES.map;
     return kinds.length === 1 && kinds[0] === 'accuracy' ? 'Accuracy' : kinds.length <= 1 ? 'Top-1 agreement with float' : 'Accuracy (labels) or agreement';
   });
   metricNames = $derived(

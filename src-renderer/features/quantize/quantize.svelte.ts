@@ -9,6 +9,7 @@ import type { RunRecord } from '../../../src-main/projects/types';
 import { currentProject } from '../projects/current.svelte';
 import { JobState } from '../projects/job.svelte';
 import { MODES } from './modes';
+import { DetectTaskState } from '../detect/task.svelte';
 
 /** Share of the calibration data held out for validation when no validation data is given. */
 export const HOLD_OUT = 0.2;
@@ -30,6 +31,8 @@ export class QuantizeState {
   evaluateData = $state('');
   evaluateLabels = $state('');
   label = $state('');
+  /** Classification, detection or auto (the detector settings live in their own state). */
+  task = new DetectTaskState();
   preview = $state<CalibrationPreview | null>(null);
   /** The model's first input shape (NHWC), so the preview is resized as the quantizer will. */
   inputShape = $state<number[] | null>(null);
@@ -124,6 +127,7 @@ export class QuantizeState {
           ...(this.evaluateData.trim() ? { evaluateData: this.evaluateData.trim() } : {}),
           ...(this.evaluateLabels.trim() ? { evaluateLabels: this.evaluateLabels.trim() } : {}),
           benchRuns: 30,
+          ...this.task.params(),
         },
       },
       (run) => {

@@ -12,6 +12,7 @@ interface MetricInfo {
 
 const ratio = (x: number | null | undefined) => (typeof x === 'number' ? `${x.toFixed(2)}×` : '–');
 const plain = (x: number | null | undefined) => (typeof x === 'number' ? x.toLocaleString() : '–');
+const fixed3 = (x: number | null | undefined) => (typeof x === 'number' ? x.toFixed(3) : '–');
 
 export const METRICS: Record<string, MetricInfo> = {
   accuracy: { name: 'Accuracy (labels)', format: pct, higherIsBetter: true },
@@ -28,16 +29,29 @@ export const METRICS: Record<string, MetricInfo> = {
   latencyMs: { name: 'Local latency, quantized (ms)', format: ms, higherIsBetter: false },
   floatLatencyMs: { name: 'Local latency, float (ms)', format: ms, higherIsBetter: false },
   evalSamples: { name: 'Validation samples', format: plain },
+  // Detector runs (src-main/detect/run-record.ts): boxes of the quantized model against the float model's, or labels.
+  map50: { name: 'mAP@0.5 vs float boxes', format: fixed3, higherIsBetter: true },
+  map5095: { name: 'mAP@0.5:0.95 vs float boxes', format: fixed3, higherIsBetter: true },
+  meanIou: { name: 'Mean IoU of matched boxes', format: fixed3, higherIsBetter: true },
+  missedBoxes: { name: 'Float boxes missed by quantized', format: plain, higherIsBetter: false },
+  extraBoxes: { name: 'Extra quantized boxes', format: plain, higherIsBetter: false },
+  labelMap50: { name: 'mAP@0.5 on labels', format: fixed3, higherIsBetter: true },
+  labelMap5095: { name: 'mAP@0.5:0.95 on labels', format: fixed3, higherIsBetter: true },
+  floatLabelMap50: { name: 'Float model mAP@0.5 on labels', format: fixed3, higherIsBetter: true },
 };
 
 export const metricName = (key: string) => METRICS[key]?.name ?? key;
 export const formatMetric = (key: string, value: number | null | undefined) => (METRICS[key]?.format ?? plain)(value);
 
-/** The run's headline score: accuracy with labels, else agreement with float. */
-export function score(metrics: RunMetrics): { kind: 'accuracy' | 'agreement'; value: number } | null {
+/** The run's headline score: accuracy with labels, else agreement with float; a detector's mAP@0.5 against the float boxes. */
+export function score(metrics: RunMetrics): { kind: ScoreKind; value: number } | null {
   if (typeof metrics['accuracy'] === 'number') return { kind: 'accuracy', value: metrics['accuracy'] };
   if (typeof metrics['agreement'] === 'number') return { kind: 'agreement', value: metrics['agreement'] };
+  if (typeof metrics['map50'] === 'number') return { kind: 'map', value: metrics['map50'] };
   return null;
 }
 
-export const SCORE_NAMES = { accuracy: 'Accuracy', agreement: 'Top-1 agreement with float' } as const;
+export const SCORE_NAMES = { accuracy: 'Accuracy', agreement: 'Top-1 agreement with float', map: 'mAP@0.5 vs float boxes' } as const;
+export type ScoreKind = keyof typeof SCORE_NAMES;
+/** A name inside a sentence: only its first letter lowered ("mAP" stays "mAP"). */
+export const inSentence = (name: string) => name.charAt(0).toLowerCase() + name.slice(1);

@@ -1,5 +1,7 @@
 // Paste-ready code for the board: how to feed the quantized model and read its outputs,
-// with the exact I/O quantization parameters of this run.
+// with the exact I/O quantization parameters of this run. A detector run's record carries its
+// host-side decode + NMS (made on the main side from the outputs' shapes and quantization):
+// the code then ends with the boxes instead of a top-1 class.
 import type { IoTensor, RunRecord } from '../../../src-main/projects/types';
 
 export function quantFormula(t: IoTensor, direction: 'input' | 'output'): string {
@@ -38,6 +40,16 @@ export function pythonSnippet(run: RunRecord, modelFile: string): string {
     } else lines.push(`interpreter.set_tensor(inp[${i}]["index"], x${i}.astype(${npType(t.dtype)}))`);
   });
   lines.push('interpreter.invoke()', '');
+  const detector = run.detection?.snippets?.python;
+  if (detector) {
+    lines.push(
+      '# the raw output arrays in order: detect() dequantizes, decodes and runs NMS',
+      'raw = [interpreter.get_tensor(o["index"]) for o in out]',
+      'for x1, y1, x2, y2, score, cls in detect(raw):',
+      '    print(f"class {cls} score {score:.2f} box ({x1:.0f}, {y1:.0f}) - ({x2:.0f}, {y2:.0f}) in input pixels")',
+    );
+    return `${detector}\n\n${lines.join('\n')}`;
+  }
   outputs.forEach((t, i) => {
     lines.push(`y${i} = interpreter.get_tensor(out[${i}]["index"])`);
     if (t.quant) lines.push(`y${i} = (y${i}.astype(np.float32) - ${t.quant.zeroPoint}) * ${t.quant.scale}  # ${t.name} back to float`);
@@ -76,6 +88,16 @@ export function cppSnippet(run: RunRecord, modelFile: string): string {
     } else lines.push(`  for (int k = 0; k < ${n}; ++k) in${i}[k] = 0.0f;  // your preprocessed values`);
   });
   lines.push('  interpreter->Invoke();');
+  const detector = run.detection?.snippets?.cpp;
+  if (detector) {
+    lines.push('  // every output dequantized, in order; then decode + per-class NMS (namespace detector above)', '  std::vector<std::vector<float>> outputs;');
+    outputs.forEach((t, i) => {
+      const n = t.shape.reduce((a, b) => a * Math.max(1, b), 1);
+      lines.push(`  outputs.push_back(detector::Dequantize(${i}, interpreter->typed_output_tensor<${cType(t.dtype)}>(${i}), ${n}));`);
+    });
+    lines.push('  for (const detector::Box& b : detector::Detect(outputs)) {', '    std::printf("class %d score %.2f box (%.0f, %.0f) - (%.0f, %.0f)\\n", b.cls, b.score, b.x1, b.y1, b.x2, b.y2);', '  }', '  return 0;', '}');
+    return `${detector}\n${lines.join('\n')}`;
+  }
   outputs.forEach((t, i) => {
     lines.push(`  const ${cType(t.dtype)}* out${i} = interpreter->typed_output_tensor<${cType(t.dtype)}>(${i});`);
     if (t.quant) lines.push(`  float y${i}_0 = (out${i}[0] - ${t.quant.zeroPoint}) * ${t.quant.scale}f;  // ${t.name}[0] as float`, `  std::printf("%f\\n", y${i}_0);`);
