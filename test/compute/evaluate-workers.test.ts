@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { CancelledError } from '../../src-main/errors';
 import { evaluate, type SampleOutputs } from '../../src-main/evaluate/index';
+import { runCli } from '../../src-main/cli/main';
 
 const fixtures = join(import.meta.dirname, '../../../shared/fixtures');
 const vww = join(fixtures, 'mlperf-tiny', 'vww');
@@ -64,4 +65,16 @@ test('cancelling an evaluation on 2 workers stops it with CancelledError', async
     evaluate(request(photoFolder()), { workers: 2, signal: controller.signal, onProgress: (done) => done === 3 && controller.abort() }),
     CancelledError,
   );
+});
+
+test('evaluate --workers N on the CLI: the JSON names the workers; --workers 0 is bad input (exit 2)', async (t) => {
+  if (!existsSync(vww)) return t.skip('../shared/fixtures absent');
+  const data = photoFolder();
+  const args = ['evaluate', join(vww, 'vww_96_float.tflite'), join(vww, 'vww_96_int8.tflite'), '--data', data, '--preprocess', '0..1', '--samples', '16', '--runtime', 'litert-js', '--runs', '0', '--json'];
+  let out = '';
+  assert.equal(await runCli([...args, '--workers', '2'], { stdout: (text) => void (out += text), stderr: () => undefined, cwd: data, env: {} }), 0, out);
+  assert.equal((JSON.parse(out) as { compute: { workers: number } }).compute.workers, 2);
+  let err = '';
+  assert.equal(await runCli([...args, '--workers', '0'], { stdout: () => undefined, stderr: (text) => void (err += text), cwd: data, env: {} }), 2);
+  assert.match(err, /--workers must be a positive integer \(got '0'\)/);
 });
