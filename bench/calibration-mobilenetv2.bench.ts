@@ -69,9 +69,15 @@ try {
   for (const [label, workers] of [['all', availableParallelism()], ['default', defaultWorkerCount()]] as const) {
     if (workers <= 1) continue;
     const ds = await openDataset(images, specs, { preprocess: '0..1', samples: 100, seed: 0 });
+    // Memory per worker: the process RSS while the workers run, above this thread's before they start.
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
     t0 = performance.now();
     await collectStatistics(graph, ds, { method: 'minmax', workers });
     const ms = performance.now() - t0;
+    clearInterval(sampler);
+    if (label === 'all') record.rssPerWorkerMb = Math.round((peak - before) / workers / 2 ** 20);
     record[`minmax${label === 'all' ? 'AllWorkers' : 'DefaultWorkers'}`] = workers;
     record[`minmax${label === 'all' ? 'AllWorkers' : 'DefaultWorkers'}Ms`] = Math.round(ms);
     record[`minmax${label === 'all' ? 'AllWorkers' : 'DefaultWorkers'}Ratio`] = Math.round((ms / forwardMs) * 100) / 100;
@@ -85,7 +91,7 @@ try {
   console.log(
     `MobileNetV2: 100 forward passes ${record.forward100Ms} ms; calibration min/max ${record.minmaxMs} ms (x${record.minmaxRatio}), ` +
       `percentile ${record.percentileMs} ms, mse ${record.mseMs} ms; RSS ${record.rssAt20Mb} MB at 20 samples, ${record.rssAt100Mb} MB at 100; peak ${record.peakRssMb} MB; ` +
-      `min/max on ${record.minmaxAllWorkers ?? 1} workers ${record.minmaxAllWorkersMs ?? '-'} ms (x${record.minmaxAllWorkersRatio ?? '-'}, speed-up ${record.minmaxAllWorkersSpeedUp ?? '-'}); backend ${record.backend}`,
+      `min/max on ${record.minmaxAllWorkers ?? 1} workers ${record.minmaxAllWorkersMs ?? '-'} ms (x${record.minmaxAllWorkersRatio ?? '-'}, speed-up ${record.minmaxAllWorkersSpeedUp ?? '-'}, RSS per worker ${record.rssPerWorkerMb ?? '-'} MB); backend ${record.backend}`,
   );
   console.log(`BENCH ${JSON.stringify(record)}`);
   if (!record.targetRatioMet) process.exitCode = 1;

@@ -30,7 +30,14 @@ async function measure(name: string, model: string, data: string, preprocess: st
   const { run, evaluation } = await convertAsProjectRun({ project, request, benchRuns: 0 }, { reader });
   if (run.status !== 'succeeded') throw new Error(`${name}: run ${run.status}: ${run.error?.message}`);
   const reads = [...reader.reads().values()].reduce((a, b) => a + b, 0);
-  return { ms: Math.round(performance.now() - started), readsPerSample: Math.round((reads / reader.reads().size) * 100) / 100, files: reader.reads().size, evaluated: evaluation?.samples ?? 0 };
+  return {
+    ms: Math.round(performance.now() - started),
+    readsPerSample: Math.round((reads / reader.reads().size) * 100) / 100,
+    files: reader.reads().size,
+    evaluated: evaluation?.samples ?? 0,
+    backend: run.compute?.backend ?? 'unknown',
+    workers: run.compute?.workers ?? 1,
+  };
 }
 
 try {
@@ -56,7 +63,9 @@ try {
     const once = await measure(c.name, c.model, c.data, c.preprocess, c.rounding, true);
     record[`${c.name}ReadsPerSample`] = once.readsPerSample;
     record[`${c.name}Ms`] = once.ms;
-    let line = `${c.name} int8 ${c.rounding} run (${once.files} files, 60 calibrate, ${once.evaluated} held out): ${once.readsPerSample} reads per sample in ${once.ms} ms`;
+    record.backend = once.backend;
+    record[`${c.name}Workers`] = once.workers;
+    let line = `${c.name} int8 ${c.rounding} run (${once.files} files, 60 calibrate, ${once.evaluated} held out): ${once.readsPerSample} reads per sample in ${once.ms} ms (${once.workers} worker(s), backend ${once.backend})`;
     if (c.compare) {
       const uncached = await measure(c.name, c.model, c.data, c.preprocess, c.rounding, false);
       record[`${c.name}UncachedReadsPerSample`] = uncached.readsPerSample;

@@ -18,11 +18,11 @@ export const LAYERS = [
   ['formats'],
   ['data'], // datasets, preprocessing, hashing: read by calibration, evaluation and devices
   ['quantize'],
-  ['compute'], // worker threads with their own backend; tasks.ts names the quantizer's parallel work
   ['convert'], // the pipeline: formats → graph passes → quantize → tflite writer
   ['runtime'],
   ['evaluate'],
   ['debug', 'detect'], // the quantization debugger; detection decoding and mAP on top of evaluation
+  ['compute'], // worker threads with their own backend; tasks.ts names the parallel work of calibration, gptq and evaluation
   ['devices'],
   ['projects'],
   ['search'], // the accuracy-budget search: candidates converted, evaluated, recorded as project runs
@@ -36,7 +36,8 @@ export const ALLOWED = [
   { file: 'convert/types.ts', reason: "the conversion request's vocabulary (modes, calibration spec), shared by every stage that carries part of it out" },
   { file: 'convert/weight-rounding.ts', reason: 'the one rule for the default weight rounding, applied by the quantizer and recorded by projects' },
   { file: 'detect/report-types.ts', reason: "the shape of the detection section an evaluation report carries (types only; detect/ fills it)" },
-  { file: 'compute/pool.ts', reason: 'the generic worker pool (it knows no task; compute/tasks.ts names them): calibration splits its samples through it' },
+  { file: 'compute/pool.ts', reason: 'the generic worker pool (it knows no task; compute/tasks.ts names them): calibration, gptq and evaluation split their samples through it' },
+  { file: 'compute/workers.ts', reason: 'how many compute workers a run uses (the default and --workers), read by every stage that splits work' },
 ];
 
 const rankOf = new Map(LAYERS.flatMap((row, rank) => row.map((folder) => [folder, rank])));

@@ -1,10 +1,14 @@
 // The tasks a compute worker can run, by name: the one table that knows every engine area that
-// splits work across workers (calibration today; evaluation, the gptq statistics and the
-// debugger's per-layer passes add theirs here).
+// splits work across workers (calibration, evaluation, the one-pass gptq statistics; the
+// debugger's per-layer passes would add theirs here).
 import { calibrationTasks } from '../quantize/calibration/worker-tasks';
+import { evaluationTasks } from '../evaluate/worker-tasks';
+import { roundingTasks } from '../quantize/rounding/worker-tasks';
 
 export type TaskHandler = (payload: unknown) => Promise<{ result: unknown; transfer?: ArrayBuffer[] }>;
 
 export const TASKS: Record<string, TaskHandler> = {
   ...calibrationTasks,
+  ...evaluationTasks,
+  ...roundingTasks,
 };

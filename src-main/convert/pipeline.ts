@@ -6,7 +6,7 @@ import { CancelledError, InputError, UnsupportedError } from '../errors';
 import type { ModelGraph } from '../graph/model-graph';
 import { mainGraph, opHistogram } from '../graph/model-graph';
 import { computeBackend, initTfjs } from '../graph/tfjs-backend';
-import { workerCount } from '../compute/workers';
+import { workerCount, workersFor } from '../compute/workers';
 import { runFloatPasses, type PassReport } from '../graph/passes/index';
 import type { ModelSource } from '../formats/importer';
 import { openModel as defaultOpenModel } from '../formats/registry';
@@ -156,14 +156,16 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
     }
     // Error-compensated rounding streams the calibration samples (again, once per fp16 layer).
     let stream: CalibrationSamples | undefined;
+    let gptqWorkers = 1;
     if (spec && weightRoundingFor(request.quantize) === 'gptq') {
-      const { openCalibrationSamples } = await import('../quantize/calibration/index');
+      const { openCalibrationSamples, DEFAULT_CALIBRATION_SAMPLES } = await import('../quantize/calibration/index');
       stream = await openCalibrationSamples(spec, model, warnings, signal, reader);
+      gptqWorkers = workersFor(workers, spec.samples ?? DEFAULT_CALIBRATION_SAMPLES);
     }
     const result = await time('quantizeMs', () =>
       quantizeModel(model, request.quantize, {
         ...(calibrate ? { calibrate } : {}),
-        ...(stream ? { samples: stream.samples } : {}),
+        ...(stream ? { samples: stream.samples, workers: gptqWorkers } : {}),
         ...(recipe ? { recipe } : {}),
         ...(onProgress ? { onProgress } : {}),
         ...(signal ? { signal } : {}),

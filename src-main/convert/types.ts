@@ -17,7 +17,7 @@ export interface ConvertRequest {
   /** TF graph models: end the graph at these tensors (post-processing stays on the host). */
   outputs?: string[];
   quantize: QuantizeConfig;
-  /** Compute workers for calibration (default: the cores available but one). */
+  /** Compute workers for calibration, the int8 gptq statistics and a project run's evaluation (default: the cores available but one). */
   workers?: number;
 }
 

@@ -15,7 +15,9 @@ import { isTfliteBytes } from '../tflite/reader';
 import { EvaluateInputError, NoHeldOutSamplesError } from './errors';
 import { floatTflite, type Converter } from './float-model';
 import { pinModelInputs } from './pin-shapes';
-import { fromRuntimeOutput, toRuntimeInput } from './io';
+import { toRuntimeInput } from './io';
+import { forEachPairOutput } from './sample-runs';
+import { workerCount, workersFor } from '../compute/workers';
 import { isClassification, latencySummary, OutputComparison, type OutputMetrics } from './metrics';
 import { compareLayers, type LayerError } from '../validation/layers';
 import { ExecuteUnsupportedError } from '../graph/execute';
@@ -89,7 +91,7 @@ export interface EvaluationReport {
   /** Boxes and mAP when evaluated with --task detect (filled by src-main/detect). */
   detection?: DetectionSection;
   /** The TF.js backend of the engine's own computing (conversion, per-layer passes); 'not loaded' when none ran. */
-  compute?: { backend: string; notes: string[] };
+  compute?: { backend: string; notes: string[]; workers?: number };
   warnings: string[];
 }
 
@@ -104,6 +106,8 @@ export interface EvaluateOptions {
   convert?: Converter;
   /** Sees each sample's dequantized outputs of both models (detection decoding hooks in here). */
   onSample?: (sample: SampleOutputs) => void;
+  /** Compute workers to split the samples across (default: the cores available but one). */
+  workers?: number;
 }
 
 export interface SampleOutputs {
@@ -160,6 +164,17 @@ async function measureLatency(model: LoadedTflite, inputs: Float32Array[], runs:
   const s = latencySummary(times);
   const round = (x: number) => Math.round(x * 1000) / 1000;
   return { median: round(s.median), p90: round(s.p90), min: round(s.min), runs: s.runs };
+}
+
+/**
+ * The workers an evaluation splits its samples across, and why fewer than asked. tflite-node
+ * stays in this thread: its addon keeps per-thread state in a process-wide static, so
+ * interpreters created in several threads at once can crash the process.
+ */
+function evaluationWorkers(requested: number | undefined, samples: number, runtime: RuntimeName): { count: number; note?: string } {
+  const asked = workerCount(requested);
+  if (asked > 1 && runtime === 'tflite-node') return { count: 1, note: 'Evaluated in one thread: tflite-node cannot run in several threads at once.' };
+  return { count: workersFor(asked, samples) };
 }
 
 function checkPair(f: LoadedTflite, q: LoadedTflite): void {
@@ -221,21 +236,16 @@ export async function evaluate(request: EvaluateRequest, options: EvaluateOption
     const comparisons = f.outputs.map((t) => new OutputComparison(t.name, t.shape, isClassification(t.shape) && !inputSizes.has(t.shape.reduce((n, d) => n * d, 1))));
     let first: Float32Array[] | undefined;
     let done = 0;
+    const workers = evaluationWorkers(options.workers, dataset.count, pair.name);
     try {
-      for await (const sample of dataset.samples(signal)) {
+      const run = { runtime: pair.name, f, q, floatBytes: pinned.floatBytes, quantBytes: pinned.quantBytes };
+      await forEachPairOutput(dataset, run, { workers: workers.count, ...(signal ? { signal } : {}) }, (sample, out) => {
         first ??= sample.inputs;
-        // Fresh state per sample: TFLite keeps LSTM variables between invokes.
-        await f.reset();
-        await q.reset();
-        const fo = await f.run(sample.inputs.map((v, k) => toRuntimeInput(v, f.inputs[k]!)));
-        const qo = await q.run(sample.inputs.map((v, k) => toRuntimeInput(v, q.inputs[k]!)));
-        const floatOut = fo.map((v, k) => fromRuntimeOutput(v, f.outputs[k]!));
-        const quantOut = qo.map((v, k) => fromRuntimeOutput(v, q.outputs[k]!));
-        comparisons.forEach((c, k) => c.add(floatOut[k]!, quantOut[k]!, sample.label));
-        options.onSample?.({ source: sample.source, ...(sample.file ? { file: sample.file } : {}), ...(sample.label !== undefined ? { label: sample.label } : {}), inputs: sample.inputs, float: floatOut, quant: quantOut, inputShapes: f.inputs.map((t) => t.shape), outputShapes: f.outputs.map((t) => t.shape) });
+        comparisons.forEach((c, k) => c.add(out.float[k]!, out.quant[k]!, sample.label));
+        options.onSample?.({ source: sample.source, ...(sample.file ? { file: sample.file } : {}), ...(sample.label !== undefined ? { label: sample.label } : {}), inputs: sample.inputs, float: out.float, quant: out.quant, inputShapes: f.inputs.map((t) => t.shape), outputShapes: f.outputs.map((t) => t.shape) });
         done++;
         options.onProgress?.(done, dataset.count);
-      }
+      });
     } finally {
       await dataset.close();
     }
@@ -279,7 +289,7 @@ export async function evaluate(request: EvaluateRequest, options: EvaluateOption
       sizeRatio: quantBytes.length / floatSource.bytes.length,
       outputs: comparisons.map((c) => c.result()),
       ...(layers ? { layers } : {}),
-      compute: computeBackend(),
+      compute: { ...computeBackend(), workers: workers.count, ...(workers.note ? { notes: [...computeBackend().notes, workers.note] } : {}) },
       warnings,
     };
   } finally {

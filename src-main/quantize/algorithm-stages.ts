@@ -29,6 +29,8 @@ export interface StageContext {
   readonly inputRanges: Map<string, TensorRange>;
   /** Calibration samples for gptq rounding, when the config asks for it. */
   readonly gptqSamples?: () => AsyncIterable<GraphInputs>;
+  /** Compute workers for the one-pass gptq statistics. */
+  readonly workers?: number;
   readonly onProgress?: (progress: ConvertProgress) => void;
   readonly signal?: AbortSignal;
   readonly report: QuantizeReport;
@@ -46,6 +48,7 @@ const algorithmOf = (ctx: StageContext, node: Node) => (ctx.sourceNodes.has(node
 function compensateInt8(ctx: StageContext, include: (node: Node) => boolean) {
   return compensateIntegerWeights(mainGraph(ctx.floatModel), ctx.graph, ctx.recipe, include, ctx.gptqSamples!, {
     ...(ctx.signal ? { signal: ctx.signal } : {}),
+    ...(ctx.workers ? { workers: ctx.workers } : {}),
     onProgress: (done, total) => ctx.onProgress?.({ stage: 'quantize', fraction: (0.5 * done) / Math.max(total, 1), message: 'choosing int8 weights layer by layer' }),
   });
 }

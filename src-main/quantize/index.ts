@@ -44,6 +44,8 @@ export interface QuantizeOptions {
   validationInputs?: GraphInputs[];
   onProgress?: (progress: ConvertProgress) => void;
   signal?: AbortSignal;
+  /** Compute workers for the one-pass gptq statistics (int8; default 1: this thread). */
+  workers?: number;
 }
 
 export interface QuantizeResult {
@@ -99,6 +101,7 @@ export async function quantizeModel(source: ModelGraph, config: QuantizeConfig, 
     ...(options.calibrate ? { calibrate: options.calibrate } : {}),
     inputRanges: new Map([...preprocessInputRanges(graph, config), ...(options.inputRanges ?? [])]),
     ...(gptqSamples ? { gptqSamples } : {}),
+    ...(options.workers ? { workers: options.workers } : {}),
     ...(onProgress ? { onProgress } : {}),
     ...(signal ? { signal } : {}),
     report,

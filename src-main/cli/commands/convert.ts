@@ -39,7 +39,9 @@ A name or regex that matches no node is an error listing the 3 closest names.
 --project DIR records the conversion as a run of that project (hashes, artifacts, metrics) and,
 with --calibration, holds 20% of that data out of calibration and evaluates float vs quantized on it.
 --workers N splits calibration's samples across N compute threads, each with its own TF.js
-backend (default: the cores available but one; the ranges are the same for any N).
+backend (default: the cores available but one; the ranges are the same for any N), and so do
+int8 gptq's statistics (equal within float rounding) and a --project run's held-out evaluation
+(each thread its own LiteRT.js; the figures are the same for any N).
 --json prints the output size, op histogram, I/O, timings, the quantization report (ops left
 float and why, per-layer weight SQNR, checks) and the I/O formulas as one JSON document.`;
 

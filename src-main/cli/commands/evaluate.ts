@@ -12,7 +12,7 @@ import { DETECT_FLAGS, detectOnly, detectRequest } from './evaluate-detect-flags
 const USAGE = `Usage: edgequant evaluate FLOAT_MODEL QUANT.tflite --data DIR|FILE.npy|FILE.npz
                           [--labels FILE.npy] [--preprocess 0..1|-1..1|0..255|imagenet|caffe|FILE.json]
                           [--samples N] [--runtime litert-js|tflite-node] [--runs N] [--warmup N]
-                          [--input-shape 1,H,W,C] [--weights FILE.h5] [--unroll-rnn] [--layers N] [--json]
+                          [--input-shape 1,H,W,C] [--weights FILE.h5] [--unroll-rnn] [--layers N] [--workers N] [--json]
                           [--task detect [--decoder yolov8|nanodet|ssd|auto] [--labels DIR]
                            [--classes FILE] [--score 0.25] [--iou 0.45] [--max-detections 100]
                            [--box-scale pixels|normalized|auto]]
@@ -29,7 +29,10 @@ graphs in the IR interpreter, the quantized one simulated; the table lists the 1
 --task detect decodes both models' outputs into boxes (score threshold, per-class NMS) and reports
 mAP@0.5 and mAP@0.5:0.95, per-class AP, mean IoU of matched boxes, missed and extra boxes of the
 quantized model against the float model's detections; with --labels DIR (YOLO txt, one per image:
-'class cx cy w h' normalised) also both models against the labels.`;
+'class cx cy w h' normalised) also both models against the labels.
+--workers N splits the samples across N compute threads, each loading its own copy of both models
+(default: the cores available but one); the figures equal one thread's exactly. tflite-node runs
+in one thread.`;
 
 export const evaluateCommand: Command = {
   name: 'evaluate',
@@ -46,6 +49,7 @@ export const evaluateCommand: Command = {
       warmup: { type: 'string' },
       'input-shape': { type: 'string' },
       layers: { type: 'string' },
+      workers: { type: 'string' },
       weights: { type: 'string' },
       'unroll-rnn': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
@@ -71,15 +75,16 @@ export const evaluateCommand: Command = {
       ...(values.layers ? { layerSamples: parsePositiveInt('--layers', values.layers, 0) } : {}),
       ...(values['input-shape'] ? { inputShape: parseShape('--input-shape', values['input-shape']) } : {}),
     };
+    const workers = values.workers !== undefined ? { workers: parsePositiveInt('--workers', values.workers, 1) } : {};
     if (values.task === 'detect') {
       const { labels: _labels, ...rest } = request;
-      const report = await evaluateDetector(rest, detectRequest(values, io.cwd));
+      const report = await evaluateDetector(rest, detectRequest(values, io.cwd), workers);
       if (values.json) printJson(io, reportJson(report));
       else io.stdout(formatDetectionReport(report));
       return 0;
     }
     if (detectOnly(values)) throw new InputError(`${detectOnly(values)} only applies with --task detect.`);
-    const report = await evaluate(request);
+    const report = await evaluate(request, workers);
     if (values.json) printJson(io, reportJson(report));
     else io.stdout(formatReport(report));
     return 0;

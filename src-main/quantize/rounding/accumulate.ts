@@ -22,31 +22,118 @@ export interface Accumulators {
   d: (Float64Array | undefined)[];
 }
 
-const newAccumulators = (layer: CompensableLayer): Accumulators => {
-  const k = layer.fanIn + (layer.bias ? 1 : 0);
-  return { h: Array.from({ length: layer.groups }, () => new Float64Array(k * k)), d: new Array(layer.groups).fill(undefined) };
-};
+/**
+ * Patch rows gathered before one product on the backend: a product per sample and layer cost
+ * more in reading back and adding its K×K result (in JavaScript, float64) than in multiplying.
+ */
+const ROWS_PER_PRODUCT = 4096;
 
-/** Adds one sample's patches: H += x·xᵀ, and D += x·(f − x)ᵀ where the float input f differs. */
-function addSample(tf: Tf, layer: CompensableLayer, acc: Accumulators, seen: Float32Array, exact: Float32Array, shape: readonly number[]): void {
-  const k = layer.fanIn + (layer.bias ? 1 : 0);
-  // Depthwise layers sum one small H per channel in plain loops: ~8 patches per H entry will do.
-  // Conv / FC products run on the backend: keep up to the cap.
-  const wanted = layer.groups > 1 ? Math.max(MIN_POSITIONS_PER_SAMPLE, POSITIONS_PER_PATCH_ELEMENT * k) : MAX_POSITIONS_PER_SAMPLE;
-  const thin = Math.max(1, Math.round(layer.positions(shape) / wanted));
-  let differs = false;
-  if (exact !== seen) for (let i = 0; i < exact.length && !differs; i++) differs = exact[i] !== seen[i];
-  if (layer.groups > 1) {
-    addDepthwiseProducts(layer, seen, differs ? exact : undefined, shape, thin, acc.h, acc.d);
-    return;
+/** Rows waiting for their product: X (and F − X where it is summed). */
+class PendingRows {
+  parts: Float32Array[] = [];
+  rows = 0;
+  constructor(private readonly k: number) {}
+  push(data: Float32Array, rows: number): void {
+    this.parts.push(data);
+    this.rows += rows;
   }
-  const x = patchMatrix(layer, seen, shape, thin);
-  addTransposedProduct(tf, x.data, undefined, x.rows, k, acc.h[0]!);
-  if (differs) {
-    const f = patchMatrix(layer, exact, shape, thin);
-    for (let i = 0; i < f.data.length; i++) f.data[i] = f.data[i]! - x.data[i]!;
-    addTransposedProduct(tf, x.data, f.data, x.rows, k, (acc.d[0] ??= new Float64Array(k * k)));
+  take(): Float32Array {
+    const out = new Float32Array(this.rows * this.k);
+    let at = 0;
+    for (const part of this.parts) {
+      out.set(part, at);
+      at += part.length;
+    }
+    this.parts = [];
+    this.rows = 0;
+    return out;
   }
+}
+
+/** One layer's sums over a pass: conv / FC products on the backend in batches of rows, depthwise ones per channel. */
+export class LayerSums {
+  readonly #layer: CompensableLayer;
+  readonly #k: number;
+  readonly #acc: Accumulators;
+  readonly #x: PendingRows;
+  readonly #dx: PendingRows;
+  readonly #df: PendingRows;
+
+  constructor(layer: CompensableLayer) {
+    this.#layer = layer;
+    this.#k = layer.fanIn + (layer.bias ? 1 : 0);
+    this.#acc = { h: Array.from({ length: layer.groups }, () => new Float64Array(this.#k * this.#k)), d: new Array(layer.groups).fill(undefined) };
+    this.#x = new PendingRows(this.#k);
+    this.#dx = new PendingRows(this.#k);
+    this.#df = new PendingRows(this.#k);
+  }
+
+  /** Adds one sample's patches: H += x·xᵀ, and D += x·(f − x)ᵀ where the float input f differs. */
+  add(tf: Tf, seen: Float32Array, exact: Float32Array, shape: readonly number[]): void {
+    const layer = this.#layer;
+    const k = this.#k;
+    // Depthwise layers sum one small H per channel: ~8 patches per H entry will do. Conv / FC: up to the cap.
+    const wanted = layer.groups > 1 ? Math.max(MIN_POSITIONS_PER_SAMPLE, POSITIONS_PER_PATCH_ELEMENT * k) : MAX_POSITIONS_PER_SAMPLE;
+    const thin = Math.max(1, Math.round(layer.positions(shape) / wanted));
+    let differs = false;
+    if (exact !== seen) for (let i = 0; i < exact.length && !differs; i++) differs = exact[i] !== seen[i];
+    if (layer.groups > 1) {
+      addDepthwiseProducts(layer, seen, differs ? exact : undefined, shape, thin, this.#acc.h, this.#acc.d);
+      return;
+    }
+    const x = patchMatrix(layer, seen, shape, thin);
+    this.#x.push(x.data, x.rows);
+    if (differs) {
+      const f = patchMatrix(layer, exact, shape, thin);
+      for (let i = 0; i < f.data.length; i++) f.data[i] = f.data[i]! - x.data[i]!;
+      this.#dx.push(x.data, x.rows);
+      this.#df.push(f.data, f.rows);
+    }
+    this.#flush(tf, ROWS_PER_PRODUCT);
+  }
+
+  #flush(tf: Tf, atLeast: number): void {
+    const k = this.#k;
+    if (this.#x.rows >= atLeast && this.#x.rows > 0) {
+      const rows = this.#x.rows;
+      addTransposedProduct(tf, this.#x.take(), undefined, rows, k, this.#acc.h[0]!);
+    }
+    if (this.#dx.rows >= atLeast && this.#dx.rows > 0) {
+      const rows = this.#dx.rows;
+      addTransposedProduct(tf, this.#dx.take(), this.#df.take(), rows, k, (this.#acc.d[0] ??= new Float64Array(k * k)));
+    }
+  }
+
+  /** The sums of every sample added. */
+  finish(tf: Tf): Accumulators {
+    if (this.#layer.groups > 1) for (const h of this.#acc.h) mirrorLower(h, this.#k);
+    else this.#flush(tf, 0);
+    return this.#acc;
+  }
+}
+
+/** Sums of the same layers over disjoint samples (other workers' passes) added into `into`. */
+export function addAccumulators(into: Accumulators[], other: Accumulators[]): void {
+  into.forEach((acc, i) => {
+    const more = other[i]!;
+    acc.h.forEach((h, g) => {
+      const m = more.h[g]!;
+      for (let j = 0; j < h.length; j++) h[j] += m[j]!;
+    });
+    acc.d = acc.d.map((d, g) => {
+      const m = more.d[g];
+      if (!m) return d;
+      if (!d) return Float64Array.from(m);
+      for (let j = 0; j < d.length; j++) d[j] += m[j]!;
+      return d;
+    });
+  });
+}
+
+/** The inputs of `layers` to ask an executor for, and where each layer finds its own. */
+export function layerInputs(layers: CompensableLayer[]): { names: string[]; indexOf: number[] } {
+  const names = [...new Set(layers.map((l) => l.node.inputs[0]!))];
+  return { names, indexOf: layers.map((l) => names.indexOf(l.node.inputs[0]!)) };
 }
 
 /** What one pass runs: the two executors and, per sample, their inputs. */
@@ -76,10 +163,10 @@ export async function accumulate(
   feed: PassFeed,
   signal: AbortSignal | undefined,
 ): Promise<{ accs: Accumulators[]; count: number; captured: Captured | undefined }> {
-  const inputs = [...new Set(layers.map((l) => l.node.inputs[0]!))];
+  const inputs = layerInputs(layers);
   const capture = feed.capture ?? [];
-  const outputs = [...inputs, ...capture];
-  const accs = layers.map(newAccumulators);
+  const outputs = [...inputs.names, ...capture];
+  const sums = layers.map((layer) => new LayerSums(layer));
   const captured: Captured | undefined = capture.length ? { reference: [], current: [] } : undefined;
   let count = 0;
   for await (const sample of feed.samples()) {
@@ -87,16 +174,13 @@ export async function accumulate(
     const exact = await feed.reference.run(sample.reference, { outputs });
     const shapes = feed.reference.lastShapes;
     const seen = feed.current ? await feed.current.run(sample.current, { outputs }) : exact;
-    layers.forEach((layer, i) => {
-      const at = inputs.indexOf(layer.node.inputs[0]!);
-      addSample(tf, layer, accs[i]!, seen[at]!, exact[at]!, shapes[at]!);
+    sums.forEach((s, i) => {
+      const at = inputs.indexOf[i]!;
+      s.add(tf, seen[at]!, exact[at]!, shapes[at]!);
     });
-    captured?.reference.push(exact.slice(inputs.length));
-    captured?.current.push(seen.slice(inputs.length));
+    captured?.reference.push(exact.slice(inputs.names.length));
+    captured?.current.push(seen.slice(inputs.names.length));
     count++;
   }
-  layers.forEach((layer, i) => {
-    if (layer.groups > 1) for (const h of accs[i]!.h) mirrorLower(h, layer.fanIn + (layer.bias ? 1 : 0));
-  });
-  return { accs, count, captured };
+  return { accs: sums.map((s) => s.finish(tf)), count, captured };
 }

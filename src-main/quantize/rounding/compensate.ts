@@ -13,6 +13,7 @@ import { accumulate, type Accumulators, type Captured, type PassFeed } from './a
 import { graphAfter, graphCuts, latestCutBefore, type Cut } from './checkpoints';
 import { compensableLayer, type CompensableLayer } from './layer-inputs';
 import { roundSequentially } from './nearest-plane';
+import { accumulateInWorkers } from './split-pass';
 import { choleskyLower, choleskySolve, damped, lowerRightFactor, NotPositiveDefiniteError } from './linear-algebra';
 
 /** Representable values of one layer's constants. */
@@ -32,6 +33,11 @@ export interface CompensationOptions {
   checkpointBudgetBytes?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Compute workers for the statistics of the one pass without upstream correction (default 1:
+   * this thread). The per-layer passes with correction replay checkpoints and stay here.
+   */
+  workers?: number;
 }
 
 export interface CompensationResult {
@@ -227,7 +233,10 @@ export async function compensateWeightRounding(
         const feed: PassFeed = from
           ? { reference: from.reference, current, samples: () => replay(from.values), ...capture }
           : { reference: exact, current, samples: fromInputs, ...capture };
-        const { accs, count, captured } = await accumulate(tf, group, feed, options.signal);
+        const split = !options.correctUpstream && (options.workers ?? 1) > 1;
+        const { accs, count, captured } = split
+          ? { ...(await accumulateInWorkers(reference, target, group, samples, options.workers!, options.signal)), captured: undefined }
+          : await accumulate(tf, group, feed, options.signal);
         result.samples = count;
         if (count === 0) throw new QuantizeInputError('Error-compensated rounding read no calibration samples; check --calibration.');
         if (next && captured) {
