@@ -93,3 +93,21 @@ test('--detector-fix: a bad value and a float conversion are one-line input erro
   assert.equal(none.code, 2);
   assert.match(none.err, /--detector-fix needs --quantize/);
 });
+
+test('head-int16 with --output-type uint8: the int16 head reaches the uint8 output on int8 params from its range (not its int16 scale)', { skip }, async (t) => {
+  const dir = tempDir('edgequant-detfix-');
+  const h5 = await writeTinyYolo(dir);
+  const floatFile = join(dir, 'float.tflite');
+  const uint8File = join(dir, 'head16_uint8.tflite');
+  assert.equal((await cli(['convert', h5, '-o', floatFile])).code, 0);
+  const r = await cli(['convert', h5, '-o', uint8File, '--quantize', 'int8', '--calibration', photos, '--preprocess', '0..1', '--output-type', 'uint8', '--detector-fix', 'head-int16']);
+  assert.equal(r.code, 0, r.err);
+  const inputs = await Promise.all((await listImages(photos)).slice(0, 3).map(async (e) => Float32Array.from(await loadImage(e.path, { height: TINY.size, width: TINY.size, channels: 3 }), (v) => v / 255)));
+  const [f, q] = await Promise.all([runBoth(floatFile, inputs), runBoth(uint8File, inputs)]);
+  const shape = [1, 4 + TINY.classes, 64];
+  for (const runtime of ['litert-js', 'tflite-node'] as const) {
+    const boxes = sliceSqnr(f[runtime], q[runtime].map((o) => o[0]!), shape, 1, 0, 4);
+    t.diagnostic(`${runtime}: boxes ${boxes.toFixed(1)} dB through the uint8 output`);
+    assert.ok(boxes >= 30, `${runtime}: boxes ${boxes.toFixed(1)} dB (an int16 scale on the uint8 output clips every box)`);
+  }
+});
