@@ -76,17 +76,23 @@ function detections(decoder: DecoderName, floatModel: ModelGraph, outputs: Outpu
   return detect(raw, { decoder, inputWidth: width, inputHeight: height, ...DEFAULT_DETECT });
 }
 
+/** SQNR above this is good enough: a costlier fix is not recommended for more. */
+export const ENOUGH_SQNR_DB = 30;
+
 /**
- * The best fix: highest mean of mAP@0.5 and mAP@0.5:0.95 against float (else the worst part's
- * SQNR), a cheaper fix winning near-ties.
+ * The best fix: the highest mean of mAP@0.5 and mAP@0.5:0.95 against float; among near-ties (or
+ * without a decoder) the highest worst-group SQNR, capped at ENOUGH_SQNR_DB; among near-ties
+ * again, the cheapest (figures come cheapest first: applicableFixes).
  */
 export function bestFix(figures: FixFigures[]): DetectorFix {
   const usable = figures.filter((f) => !f.error);
-  const score = (f: FixFigures) => (typeof f.map50 === 'number' ? (f.map50 + (f.map5095 ?? 0)) / 2 : Math.min(...f.parts.map((p) => p.sqnrDb)));
-  const margin = usable.some((f) => typeof f.map50 === 'number') ? 0.005 : 0.5;
-  const top = Math.max(...usable.map(score));
-  // figures come cheapest first (applicableFixes): the first one within the margin of the top.
-  return usable.find((f) => score(f) >= top - margin)?.fix ?? 'none';
+  const near = <T>(list: T[], score: (x: T) => number, margin: number): T[] => {
+    const top = Math.max(...list.map(score));
+    return list.filter((x) => score(x) >= top - margin);
+  };
+  const map = (f: FixFigures) => (typeof f.map50 === 'number' ? (f.map50 + (f.map5095 ?? 0)) / 2 : 0);
+  const sqnr = (f: FixFigures) => Math.min(ENOUGH_SQNR_DB, ...f.parts.map((p) => p.sqnrDb));
+  return near(near(usable, map, 0.005), sqnr, 0.5)[0]?.fix ?? 'none';
 }
 
 /** The decoder the float model's output shapes call for; undefined when none reads them. */
