@@ -83,7 +83,10 @@ function splitOne(graph: Graph, c: ConcatOutput, derived: Map<string, string[]>)
       derived.set(out, sources);
       tensor = out;
     }
-    if (steps === 0) renameTensor(graph, tensor, final); // the group itself is the output
+    if (steps === 0) {
+      renameTensor(graph, tensor, final); // the group itself is the output
+      derived.set(final, sources);
+    }
     results.push({ name: final, replaces: c.output, label, role: run[0]!.role, start: run[0]!.start, end: run.at(-1)!.end, axis: c.outputAxis });
   });
   // The concatenation and its layout ops go when nothing else reads them.
