@@ -18,6 +18,7 @@ import type { ProjectConvertParams, RunProgress } from '../projects/api-contract
 import { recordConvertRun, type RunContext } from '../projects/record-run';
 import type { RunMetrics, RunRecord } from '../projects/types';
 import { detectionStep, type DetectionStep } from './detect-run';
+import { detectorFixMeasurer } from '../detect/fixes/measure';
 
 type Progress = (p: RunProgress) => void;
 
@@ -86,7 +87,7 @@ export async function convertAsProjectRun(params: ProjectConvertParams, options:
     async (req, ctx) => {
       progress({ stage: 'start', runId: ctx.id });
       const output = options.output ?? join(ctx.folder, tfliteName(req.quantize.mode));
-      outcome = await convert({ ...req, output }, { onProgress: (p) => progress({ ...p, runId: ctx.id }), reader, ...(signal ? { signal } : {}) });
+      outcome = await convert({ ...req, output }, { onProgress: (p) => progress({ ...p, runId: ctx.id }), reader, detectorFixes: detectorFixMeasurer, ...(signal ? { signal } : {}) });
       const detection = detectionStep(params, { inputs: outcome.inputs, outputs: outcome.outputs });
       evaluation = await evaluateRun({ ...params, request }, { quantModel: output, floatGraph: outcome.floatModel, reader, convert, ...(detection ? { detection } : {}) }, ctx, progress, signal);
       const { model: _model, floatModel: _float, passes: _passes, ...result } = outcome;

@@ -14,7 +14,9 @@ import { DataReader } from '../data/reader';
 import type { CalibrationSamples } from '../quantize/calibration/index';
 import type { QuantizeOptions } from '../quantize/index';
 import { ioQuantFormulas } from '../quantize/formulas';
-import type { QuantizeReport, Recipe } from '../quantize/qtypes';
+import type { QuantizeReport, Recipe, Statistics } from '../quantize/qtypes';
+import type { DetectorFixMeasurer, DetectorFixReport } from '../quantize/detector/types';
+import { planDetectorStep, recommendDetectorFix } from './detector-step';
 import type { ConvertProgress, ConvertRequest, ConvertResult } from './types';
 import { weightRoundingFor } from './weight-rounding';
 import { modelSource, modelSourceBytes } from './source-size';
@@ -33,6 +35,8 @@ export interface ConvertOptions {
   deps?: Partial<ConvertDeps>;
   /** The run's data reader: calibration and the GPTQ stream read each sample through it once. */
   reader?: DataReader;
+  /** Measures the detector fixes to recommend one (src-main/detect/fixes/); absent: no measurement. */
+  detectorFixes?: DetectorFixMeasurer;
 }
 
 export interface ConvertOutcome extends ConvertResult {
@@ -108,6 +112,7 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
   let recipe: Recipe | undefined;
   if (request.quantize.recipe && request.quantize.mode === 'none') throw new InputError('--recipe needs --quantize fp16|dynamic|int8|int16x8.');
   if (request.quantize.keepFloat?.length && request.quantize.mode === 'none') throw new InputError('--keep-float needs --quantize fp16|dynamic|int8|int16x8.');
+  if (request.detectorFix && request.quantize.mode === 'none') throw new InputError('--detector-fix needs --quantize fp16|dynamic|int8|int16x8.');
   if (request.quantize.mode !== 'none') {
     const { loadRecipeFile, recipeFor } = await import('../quantize/recipe');
     recipe = recipeFor(request.quantize, request.quantize.recipe ? await loadRecipeFile(resolve(request.quantize.recipe)) : undefined);
@@ -134,19 +139,25 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
   }
   check();
 
-  const floatModel = model;
+  let floatModel = model;
   const write = options.deps?.writeTflite ?? (await defaultWriter());
   // The float graph written once, only to be measured: a quantized file's size is compared with
   // the same model as a float .tflite, not with the source files (whose weights may be packed).
   let floatTfliteBytes: number | undefined;
   let quantization: QuantizeReport | undefined;
+  let detectorReport: DetectorFixReport | undefined;
   if (request.quantize.mode !== 'none') {
     floatTfliteBytes = await time('floatWriteMs', () => write(model).length);
     check();
     const { quantizeModel } = await import('../quantize/index');
     const { requirementsFor } = await import('../quantize/recipe');
     const needsData = requirementsFor(request.quantize.mode, recipe).needsCalibration;
-    const spec = request.quantize.calibration;
+    // Detectors: an explicit --detector-fix rewrites the model or the recipe; none given, the
+    // fixes are measured after calibration (on a held-out share) and one is recommended.
+    const detector = planDetectorStep(model, request, recipe!, warnings, options.detectorFixes);
+    model = floatModel = detector.model;
+    recipe = detector.recipe;
+    const spec = detector.calibration;
     if (needsData && !spec) throw new InputError(`--quantize ${request.quantize.mode} needs --calibration DIR|FILE.npy|FILE.npz (representative inputs).`);
     let calibrate: QuantizeOptions['calibrate'];
     const reader = options.reader ?? new DataReader();
@@ -154,6 +165,8 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
       const { calibrator } = await import('../quantize/calibration/index');
       calibrate = calibrator(spec, warnings, (done, total) => onProgress?.({ stage: 'calibrate', fraction: done / Math.max(total, 1) }), signal, reader, workers);
     }
+    let statistics: Statistics | undefined;
+    const calibrateOnce = calibrate && (async (m: ModelGraph) => (statistics ??= await calibrate(m)));
     // Error-compensated rounding streams the calibration samples (again, once per fp16 layer).
     let stream: CalibrationSamples | undefined;
     let gptqWorkers = 1;
@@ -164,7 +177,7 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
     }
     const result = await time('quantizeMs', () =>
       quantizeModel(model, request.quantize, {
-        ...(calibrate ? { calibrate } : {}),
+        ...(calibrateOnce ? { calibrate: calibrateOnce } : {}),
         ...(stream ? { samples: stream.samples, workers: gptqWorkers } : {}),
         ...(recipe ? { recipe } : {}),
         ...(onProgress ? { onProgress } : {}),
@@ -174,6 +187,9 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
     model = result.model;
     quantization = result.report;
     warnings.push(...result.warnings);
+    check();
+    if (statistics) await time('detectorFixesMs', () => recommendDetectorFix(detector, request, statistics!, write, warnings, options.detectorFixes, { reader, ...(signal ? { signal } : {}) }));
+    detectorReport = detector.report;
     check();
   }
 
@@ -195,6 +211,7 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
     warnings,
     ...(quantization ? { quantization } : {}),
     ...(recipe ? { recipe } : {}),
+    ...(detectorReport ? { detector: detectorReport } : {}),
     ioFormulas: ioQuantFormulas(model),
     compute: { ...(await computeBackendOf(request)), workers },
     passes,

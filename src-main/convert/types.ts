@@ -1,5 +1,7 @@
 // The conversion request shared by the CLI, the app and the project history. Quantization
 // settings are plain data so that a run record can replay them.
+import type { DetectorFix } from '../quantize/detector/apply';
+import type { DetectorFixReport } from '../quantize/detector/types';
 import type { IoFormula } from '../quantize/formulas';
 import type { QuantizeConfig, QuantizeReport, Recipe } from '../quantize/qtypes';
 
@@ -17,6 +19,11 @@ export interface ConvertRequest {
   /** TF graph models: end the graph at these tensors (post-processing stays on the host). */
   outputs?: string[];
   quantize: QuantizeConfig;
+  /**
+   * Detectors (src-main/quantize/detector/): the fix applied before quantizing; unset: none is applied
+   * and every fix is measured on held-out calibration data to recommend one.
+   */
+  detectorFix?: DetectorFix;
   /** Compute workers for calibration, the int8 gptq statistics and a project run's evaluation (default: the cores available but one). */
   workers?: number;
 }
@@ -41,6 +48,8 @@ export interface ConvertResult {
   warnings: string[];
   /** The quantizer's report (float ops and why, per-layer weight SQNR, checks, stage timings); absent for --quantize none. */
   quantization?: QuantizeReport;
+  /** Detectors: the fix the file has, a split's outputs, and the measured fixes with the recommended one. */
+  detector?: DetectorFixReport;
   /** The recipe the quantizer ran (preset or file, with --keep-float node rules); saved with a project run. */
   recipe?: Recipe;
   /** The arithmetic deploying code applies at each graph input and output (see quantize/formulas.ts). */

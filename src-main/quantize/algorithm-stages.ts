@@ -5,6 +5,7 @@ import { CancelledError } from '../errors';
 import { mainGraph, type Graph, type ModelGraph, type Node } from '../graph/model-graph';
 import type { GraphInputs } from '../graph/execute';
 import type { TransformationId } from './algorithms';
+import { detectorCheck } from './detector/check';
 import { QuantizeInputError, QuantizeUnsupportedError } from './errors';
 import { planStatic, type FloatOp } from './params';
 import type { NodeDomain, QuantizeConfig, QuantizeReport, Recipe, Statistics, TensorRange } from './qtypes';
@@ -67,6 +68,13 @@ const staticInteger: Stage = async (ctx) => {
   const planned = planStatic(graph, ctx.recipe, statistics);
   ctx.warnings.push(...planned.warnings);
   ctx.floatOps = planned.floatOps;
+  // Detectors: a concatenated output whose groups starve at one int8 scale, a DFL head.
+  const isInt8 = (node: string) => planned.plan.domains.get(node) === 'integer' && planned.plan.nodeTypes.get(node) === 'int8';
+  const detector = detectorCheck(ctx.floatModel, statistics, isInt8);
+  if (detector) {
+    ctx.report.detector = detector.findings;
+    ctx.warnings.push(...detector.warnings);
+  }
   // --int8-only refuses ops that cannot be integer, not the ones the recipe keeps float on purpose.
   const forced = planned.floatOps.filter((f) => ruleFor(ctx.recipe, graph.nodes.find((n) => n.name === f.node)!).algorithm === 'static');
   if (config.int8Only && forced.length) {

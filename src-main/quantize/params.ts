@@ -61,16 +61,22 @@ function floatReason(graph: Graph, node: Node, recipe: Recipe): string | undefin
   return undefined;
 }
 
+/**
+ * Range of a constant read as an activation. Infinite values do not widen it: a PADV2 padding
+ * with −∞ before a max-pool (NanoDet's ONNX export) means "below everything" and is stored as
+ * the shared range's lowest integer when quantized (clamped).
+ */
 function constantRange(t: Tensor): TensorRange {
   const d = t.data as Float32Array;
   let min = Infinity;
   let max = -Infinity;
   for (let i = 0; i < d.length; i++) {
     const v = d[i]!;
+    if (!Number.isFinite(v)) continue;
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  return d.length ? { min, max } : { min: 0, max: 0 };
+  return min <= max ? { min, max } : { min: 0, max: 0 };
 }
 
 class UnionFind {
@@ -152,6 +158,7 @@ export function planStatic(
   const missing: string[] = [];
   const groupRange = new Map<string, TensorRange>();
   const groupFixed = new Map<string, readonly [number, number]>();
+  const unbounded = new Map<string, string>();
   for (const [key, { source }] of members) {
     const root = groups.find(key);
     const f = fixed.get(key);
@@ -166,11 +173,18 @@ export function planStatic(
       missing.push(source);
       continue;
     }
-    if (!Number.isFinite(r.min) || !Number.isFinite(r.max)) {
-      throw new QuantizeInputError(`Calibration range of '${source}' is not finite (${r.min}..${r.max}); check the calibration data.`);
-    }
+    if (Number.isNaN(r.min) || Number.isNaN(r.max)) throw new QuantizeInputError(`Calibration range of '${source}' is not a number (${r.min}..${r.max}); check the calibration data.`);
+    // An infinite bound (values padded with −∞ on their way to a max-pool) does not widen the
+    // group: the other members bound it, and −∞ is stored as the lowest integer. A group no
+    // member bounds is refused below.
+    if (!Number.isFinite(r.min) || !Number.isFinite(r.max)) unbounded.set(root, `${source}' (${r.min}..${r.max})`);
+    const finite = { min: Number.isFinite(r.min) ? r.min : Infinity, max: Number.isFinite(r.max) ? r.max : -Infinity };
     const g = groupRange.get(root);
-    groupRange.set(root, g ? { min: Math.min(g.min, r.min), max: Math.max(g.max, r.max) } : { ...r });
+    groupRange.set(root, g ? { min: Math.min(g.min, finite.min), max: Math.max(g.max, finite.max) } : finite);
+  }
+  for (const [root, source] of unbounded) {
+    const g = groupRange.get(root)!;
+    if (!Number.isFinite(g.min) || !Number.isFinite(g.max)) throw new QuantizeInputError(`Calibration range of '${source} is not finite; check the calibration data.`);
   }
   if (missing.length) {
     const list = [...new Set(missing)].slice(0, 5).join("', '");

@@ -3,6 +3,7 @@
 // types; nothing here computes.
 import type { DType, QuantParams } from '../graph/model-graph';
 import type { OpType } from '../graph/ops';
+import type { DetectorFindings } from './detector/findings';
 
 // ── The request vocabulary: what a caller asks the quantizer for (plain data, replayable). ──
 export type QuantizeMode = 'none' | 'fp16' | 'dynamic' | 'int8' | 'int16x8';
@@ -175,6 +176,8 @@ export interface QuantizeReport {
   outputs?: { name: string; sqnrDb: number; maxAbsError: number }[];
   /** Wall time of the stages in ms: calibrateMs (the `calibrate` callback), quantizeMs, validateMs. */
   timings: Record<string, number>;
+  /** A detector's head as calibration sees it: int8 levels per output group, DFL heads (quantize/detector/). */
+  detector?: DetectorFindings;
   /** How weights were rounded; `gptq` lists the layers it chose and those left to nearest rounding. */
   weightRounding?: { method: 'nearest' | 'gptq'; compensated: number; samples: number; skipped: { node: string; reason: string }[] };
 }

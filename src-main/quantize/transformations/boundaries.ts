@@ -105,7 +105,10 @@ export function applyBoundaries(graph: Graph, plan: QuantPlan, io: { inputType: 
     home.set(inner, from);
     const at = producerIndex.get(name) ?? -1;
     producerIndex.set(inner, at);
-    const quant = to === 'float32' ? undefined : to === 'uint8' || to === from ? withDtype(t.quant ?? paramsAt(name, ioInt), from, to) : storedParams(name, to);
+    // uint8 keeps an int8 tensor's grid (zero point + 128); an int16 tensor's scale would clip
+    // a uint8 output to ±128 of its steps, so that output gets int8 params from its range.
+    const sameGrid = to === from || (to === 'uint8' && from === 'int8');
+    const quant = to === 'float32' ? undefined : sameGrid ? withDtype(t.quant ?? paramsAt(name, ioInt), from, to) : storedParams(name, to);
     emit(inner, from, name, to, quant, at);
   }
 
