@@ -7,6 +7,7 @@ import DevicesPage from '../features/devices/DevicesPage.svelte';
 import HistoryPage from '../features/history/HistoryPage.svelte';
 import DebugPage from '../features/debug/DebugPage.svelte';
 import RunPage from '../features/runs/RunPage.svelte';
+import GraphPage from '../features/graph/GraphPage.svelte';
 
 export interface Route {
   id: string;
@@ -26,6 +27,7 @@ export const routes: readonly Route[] = [
   { id: 'history', title: 'History', hint: 'Past runs and results', page: HistoryPage },
   { id: 'debug', title: 'Debug', hint: 'Where accuracy is lost', page: DebugPage },
   { id: 'runs', title: 'Run', hint: 'One run: results and files', page: RunPage, hidden: true },
+  { id: 'graph', title: 'Graph', hint: 'A model as a graph', page: GraphPage, hidden: true },
 ];
 
 /** The pages listed in the menu. */
@@ -37,6 +39,9 @@ export function hashArgument(hash: string): string {
 }
 
 export const runHref = (id: string) => `#/runs/${encodeURIComponent(id)}`;
+/** The Graph view of a run (its source model beside its .tflite) or of any model file. */
+export const graphHref = (target: { run: string } | { model: string }) =>
+  'run' in target ? `#/graph/run/${encodeURIComponent(target.run)}` : `#/graph/model/${encodeURIComponent(target.model)}`;
 
 /** The route named by the location hash (#/models), else the first one. */
 export function routeFromHash(hash: string): Route {
