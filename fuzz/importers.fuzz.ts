@@ -3,7 +3,7 @@
 // per-case timeout. Prints one JSON line per format
 //   {"target":"<format>","tried":…,"clean":…,"crashes":…,"hangs":…,"untyped":…}
 // and exits 1 when any case crashed, hung or ended in an untyped error.
-//   node --import tsx fuzz/importers.fuzz.ts [--iterations N] [--seed S] [--format F] [--timeout MS]
+//   node --import tsx fuzz/importers.fuzz.ts [--iterations N] [--first I] [--seed S] [--format F] [--timeout MS]
 //     [--jobs J] [--verbose] [--keep DIR]   (--keep saves each failing case's files)
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +28,8 @@ export interface FormatSummary {
 
 export interface FuzzOptions {
   iterations: number;
+  /** Index of the first case (default 0): replays one case of a long run without the ones before it. */
+  first?: number;
   seed: number;
   formats: Format[];
   timeoutMs: number;
@@ -74,7 +76,7 @@ export async function fuzzImporters(options: FuzzOptions): Promise<FormatSummary
         summary.skipped = 'no seed files (../shared/fixtures absent)';
         continue;
       }
-      const cases = Array.from({ length: options.iterations }, (_, index) => index);
+      const cases = Array.from({ length: options.iterations }, (_, i) => (options.first ?? 0) + i);
       await pool.each(cases, async (index, run) => {
         // Each case has its own generator, so `--seed S` reproduces case k alone.
         const rng = seededRandom((options.seed * 1_000_003 + index * 7919 + format.length) >>> 0);
@@ -117,6 +119,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       iterations: { type: 'string', default: '200' },
+      first: { type: 'string', default: '0' },
       seed: { type: 'string', default: '1' },
       format: { type: 'string', multiple: true },
       timeout: { type: 'string', default: '30000' },
@@ -133,6 +136,7 @@ async function main(): Promise<void> {
   }
   const summaries = await fuzzImporters({
     iterations: Number(values.iterations),
+    first: Number(values.first),
     seed: Number(values.seed),
     formats,
     timeoutMs: Number(values.timeout),

@@ -185,6 +185,9 @@ describe('browser host in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false :
     await row.getByRole('button', { name: 'Cancel' }).click();
     await page.locator('section[aria-label="Jobs"] li[data-status="cancelled"]').waitFor({ timeout: 20_000 });
     assert.equal((await row.locator('.state').textContent())?.trim(), 'cancelled');
+    // The long title must not squeeze the status word into an ellipsis.
+    const state = await row.locator('.state').evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+    assert.ok(state.scroll <= state.client, `the status is cut: ${state.scroll} px of text in ${state.client} px`);
     assert.equal(existsSync(output), false, 'a cancelled conversion leaves no file');
     await page.screenshot({ path: join(screenshotDir, 'jobs-cancelled.png') });
     await row.getByRole('button', { name: /Dismiss/ }).click();

@@ -93,24 +93,47 @@ interface Reply {
 }
 
 // One reader worker per process, started on first use and unref'd while idle so it never
-// keeps the process alive; it is replaced if it dies.
-let reader: { worker: Worker; pending: Map<number, { resolve: (s: Snapshot) => void; reject: (e: Error) => void; path: string }> } | undefined;
+// keeps the process alive; it is replaced if it dies or hangs.
+interface PendingRead {
+  resolve: (s: Snapshot) => void;
+  reject: (e: Error) => void;
+  /** The file as named in errors, the file to read, and how long its read may take. */
+  label: string;
+  path: string;
+  budgetMs: number;
+  timer?: NodeJS.Timeout;
+}
+let reader: { worker: Worker; pending: Map<number, PendingRead> } | undefined;
 let nextId = 1;
+
+// libhdf5 can loop forever on a malformed file (a fuzzed splice made a cycle in its structure),
+// and wasm cannot be interrupted from outside: a read that overruns its budget terminates the
+// worker. Reading a real Keras file runs at well over 50 MB/s, so this budget only bites on a
+// file that is broken.
+const READ_BASE_MS = 15_000;
+const READ_MS_PER_MB = 200;
+export function readBudgetMs(bytes: number): number {
+  return READ_BASE_MS + Math.ceil((bytes / 1e6) * READ_MS_PER_MB);
+}
 
 function startReader(): NonNullable<typeof reader> {
   const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { h5wasm: import.meta.resolve('h5wasm/node'), maxValues: MAX_MODEL_PARAMETERS } });
-  const state = { worker, pending: new Map<number, { resolve: (s: Snapshot) => void; reject: (e: Error) => void; path: string }>() };
+  const state = { worker, pending: new Map<number, PendingRead>() };
   worker.on('message', (msg: Reply) => {
     const job = state.pending.get(msg.id);
     if (!job) return;
     state.pending.delete(msg.id);
+    clearTimeout(job.timer);
     if (state.pending.size === 0) worker.unref();
     if (msg.ok && msg.snapshot) job.resolve(msg.snapshot);
-    else job.reject(new Hdf5FormatError(`${job.path}: not a readable HDF5 file (HDF5 says: ${firstLine(msg.message)}); check that the file is complete.`));
+    else job.reject(new Hdf5FormatError(`${job.label}: not a readable HDF5 file (HDF5 says: ${firstLine(msg.message)}); check that the file is complete.`));
   });
   const fail = (error: unknown): void => {
     if (reader === state) reader = undefined;
-    for (const job of state.pending.values()) job.reject(new Hdf5FormatError(`${job.path}: HDF5 reader failed (${firstLine(error)}).`));
+    for (const job of state.pending.values()) {
+      clearTimeout(job.timer);
+      job.reject(new Hdf5FormatError(`${job.label}: HDF5 reader failed (${firstLine(error)}).`));
+    }
     state.pending.clear();
   };
   worker.on('error', fail);
@@ -118,15 +141,38 @@ function startReader(): NonNullable<typeof reader> {
   return state;
 }
 
-function readSnapshot(path: string, label: string): Promise<Snapshot> {
+/** The read `id` overran its budget: fail it, stop the stuck worker and give the other files
+ *  that were queued behind it to a fresh one. */
+function abandonHungRead(state: NonNullable<typeof reader>, id: number): void {
+  const hung = state.pending.get(id);
+  if (!hung) return;
+  const others = [...state.pending.entries()].filter(([other]) => other !== id);
+  state.pending.clear();
+  if (reader === state) reader = undefined;
+  void state.worker.terminate();
+  hung.reject(
+    new Hdf5FormatError(
+      `${hung.label}: the HDF5 reader did not finish in ${Math.round(hung.budgetMs / 1000)} s; the file's structure is likely corrupt (save the model again).`,
+    ),
+  );
+  for (const [, job] of others) {
+    clearTimeout(job.timer);
+    submit(job);
+  }
+}
+
+function submit(job: PendingRead): void {
   reader ??= startReader();
   const state = reader;
   const id = nextId++;
   state.worker.ref();
-  return new Promise((resolve, reject) => {
-    state.pending.set(id, { resolve, reject, path: label });
-    state.worker.postMessage({ id, path });
-  });
+  job.timer = setTimeout(() => abandonHungRead(state, id), job.budgetMs);
+  state.pending.set(id, job);
+  state.worker.postMessage({ id, path: job.path });
+}
+
+function readSnapshot(path: string, label: string, bytes: number): Promise<Snapshot> {
+  return new Promise((resolve, reject) => submit({ resolve, reject, label, path, budgetMs: readBudgetMs(bytes) }));
 }
 
 const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -197,7 +243,7 @@ export class Hdf5File {
         `${label}: HDF5 file is truncated (${info.size} bytes, the superblock declares ${eof}); copy the file again.`,
       );
     }
-    return new Hdf5File(label, await readSnapshot(path, label));
+    return new Hdf5File(label, await readSnapshot(path, label, info.size));
   }
 
   /** Kept for symmetry with open(); the snapshot holds no native resources. */
