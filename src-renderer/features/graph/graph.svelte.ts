@@ -4,6 +4,7 @@
 import { api } from '../../lib/api';
 import { humanError } from '../../lib/human-error';
 import type { RunRecord } from '../../../src-main/projects/types';
+import type { DebugReport } from '../../../src-main/debug/types';
 import { currentProject } from '../projects/current.svelte';
 import { figuresFromDebug, figuresFromRun, type LayerFigures } from './overlay';
 import { GraphPane, type PaneSource } from './pane.svelte';
@@ -32,6 +33,8 @@ export class GraphPageState {
   figures = $state.raw<LayerFigures | null>(null);
   overlay = $state(true);
   error = $state<string | null>(null);
+  /** Why the overlay is not the debugger's although the run has a report (it could not be read). */
+  notice = $state<string | null>(null);
   query = $state('');
   /** Which pane the properties panel shows. */
   active = $state(0);
@@ -40,18 +43,38 @@ export class GraphPageState {
   visible = $derived(this.panes.slice(0, this.paneCount));
   matchCount = $derived(this.visible.reduce((n, p) => n + p.matches(this.query).length, 0));
 
+  /** The same target as shown (coming back to the page): keep panes, selection and search. */
+  isShowing(target: GraphTarget | null): boolean {
+    const same = target?.kind === 'run' ? this.target?.kind === 'run' && this.target.id === target.id : target?.kind === 'model' && this.target?.kind === 'model' && this.target.path === target.path;
+    return same && !this.error && this.visible.every((p) => p.view || p.loading);
+  }
+
+  /** A run's figures again (it may have been debugged meanwhile), on the panes as they are. */
+  async refreshFigures(): Promise<void> {
+    const dir = currentProject.dir;
+    if (this.target?.kind !== 'run' || !dir) return;
+    try {
+      const debug = await this.#debugReport(dir, this.target.id);
+      this.figures = (debug ? figuresFromDebug(debug) : null) ?? (this.run ? figuresFromRun(this.run) : null);
+      for (const pane of this.visible) pane.setFigures(this.figures);
+    } catch (error) {
+      this.error = humanError(error);
+    }
+  }
+
   async open(target: GraphTarget | null): Promise<void> {
     this.target = target;
     this.error = null;
     this.run = null;
     this.figures = null;
+    this.notice = null;
     this.#cursor = -1;
     if (!target) return void (this.error = 'Nothing to show: open the Graph view from a run or from Models.');
     if (target.kind === 'model') return this.#openModel(target);
     const dir = currentProject.dir;
     if (!dir) return void (this.error = 'Open the project of this run first.');
     try {
-      const [run, debug] = await Promise.all([api.projects.run({ dir, id: target.id }), api.projects.debugReport({ dir, id: target.id }).catch(() => null)]);
+      const [run, debug] = await Promise.all([api.projects.run({ dir, id: target.id }), this.#debugReport(dir, target.id)]);
       this.run = run;
       this.figures = (debug ? figuresFromDebug(debug) : null) ?? figuresFromRun(run);
       const model = run.inputs.model?.path;
@@ -65,6 +88,17 @@ export class GraphPageState {
       await Promise.all([this.panes[0]!.load(left, this.figures), this.panes[1]!.load(right, this.figures)]);
     } catch (error) {
       this.error = humanError(error);
+    }
+  }
+
+  /** The run's debug report (null when never debugged); one that cannot be read is said, not fatal. */
+  async #debugReport(dir: string, id: string): Promise<DebugReport | null> {
+    this.notice = null;
+    try {
+      return await api.projects.debugReport({ dir, id });
+    } catch (error) {
+      this.notice = `The run's debug report could not be read (${humanError(error)}); the colours show the run's own per-layer SQNR.`;
+      return null;
     }
   }
 
@@ -112,3 +146,6 @@ export class GraphPageState {
     this.select(hit.pane, hit.node, true);
   }
 }
+
+/** One per window: leaving the page and coming back keeps what it showed. */
+export const graphPage = new GraphPageState();
