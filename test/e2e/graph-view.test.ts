@@ -111,7 +111,7 @@ describe('Graph view and layer table in Chromium', { skip: !existsSync(CHROMIUM_
     await shot(page, 'run-layers');
   });
 
-  test('vww from Models: as imported beside converted, time to first paint, search jumps, a click shows properties', async () => {
+  test('vww from Models: as imported beside converted, time to first paint, search jumps, arrow keys walk, a click shows properties', async () => {
     await openRoute(page, host.url, '#/models');
     await page.getByLabel('Model path').fill(h5);
     await page.getByRole('button', { name: 'Inspect' }).click();
@@ -135,6 +135,12 @@ describe('Graph view and layer table in Chromium', { skip: !existsSync(CHROMIUM_
     assert.ok(box.x >= pane.x && box.x + box.width <= pane.x + pane.width && box.y >= pane.y && box.y + box.height <= pane.y + pane.height, 'the match is centred in view');
     assert.match(await page.getByTestId('node-properties').innerText(), /DEPTHWISE_CONV_2D/);
     await shot(page, 'vww-search');
+    // The keyboard walks the graph: down to the op reading this one's output (the source graph's BatchNorm MUL).
+    await page.getByTestId('graph-pane').first().locator('svg').first().focus();
+    await page.keyboard.press('ArrowDown');
+    await page.waitForFunction(() => document.querySelector('[data-testid="graph-pane"] [data-testid="graph-node"].selected')?.getAttribute('data-op') === 'MUL');
+    await page.keyboard.press('ArrowUp');
+    await page.waitForFunction(() => /depthwise_conv2d_3/.test(document.querySelector('[data-testid="graph-pane"] [data-testid="graph-node"].selected')?.getAttribute('data-node') ?? ''));
 
     // A click on a converted conv: op, options and tensors with dtype and shape.
     const conv = page.getByTestId('graph-pane').nth(1).locator('[data-testid="graph-node"][data-op="CONV_2D"]').first();

@@ -68,6 +68,7 @@ export class GraphPageState {
     this.run = null;
     this.figures = null;
     this.notice = null;
+    this.query = '';
     this.#cursor = -1;
     if (!target) return void (this.error = 'Nothing to show: open the Graph view from a run or from Models.');
     if (target.kind === 'model') return this.#openModel(target);

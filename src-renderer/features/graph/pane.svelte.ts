@@ -80,6 +80,25 @@ export class GraphPane {
     return byName >= 0 ? byName : null;
   }
 
+  /** The node a key moves the selection to: the first reader of its output (down), the writer of its first input (up), the next or previous op in graph order. */
+  neighbour(node: number | null, key: 'ArrowDown' | 'ArrowUp' | 'ArrowLeft' | 'ArrowRight'): number | null {
+    const view = this.view;
+    if (!view || view.nodes.length === 0) return null;
+    if (node === null) return 0;
+    const n = view.nodes[node]!;
+    if (key === 'ArrowRight') return Math.min(node + 1, view.nodes.length - 1);
+    if (key === 'ArrowLeft') return Math.max(node - 1, 0);
+    if (key === 'ArrowDown') {
+      const reader = view.nodes.findIndex((m, i) => i > node && m.inputs.some((t) => t !== null && n.outputs.includes(t)));
+      return reader >= 0 ? reader : node;
+    }
+    for (const t of n.inputs) {
+      const writer = t === null ? undefined : this.producers.get(view.tensors[t]?.name ?? '');
+      if (writer !== undefined) return writer;
+    }
+    return node;
+  }
+
   matches(query: string): number[] {
     const q = query.trim().toLowerCase();
     if (!q || !this.view) return [];
