@@ -18,7 +18,7 @@ const converted = await openGraphView({ path: model });
 const openMs = performance.now() - start;
 start = performance.now();
 const source = await openGraphView({ path: model, stage: 'source' });
-const secondMs = performance.now() - start;
+const sourceMs = performance.now() - start;
 // CPU time as well as wall time: on a shared machine the wall time mostly measures the others.
 const layoutMs: number[] = [];
 const cpuMs: number[] = [];
@@ -36,5 +36,5 @@ const medianOf = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.l
 const median = medianOf(layoutMs);
 const cpu = medianOf(cpuMs);
 const payloadKiB = JSON.stringify(converted).length / 1024;
-console.log(`blazepose-heavy: import + passes ${openMs.toFixed(0)} ms, the other graph from the kept import ${secondMs.toFixed(0)} ms, layout median ${median.toFixed(1)} ms wall, ${cpu.toFixed(1)} ms CPU (${source.nodes.length} / ${converted.nodes.length} ops), payload ${payloadKiB.toFixed(0)} KiB`);
-console.log(`BENCH ${JSON.stringify({ name: 'graph-view blazepose-heavy', openMs, secondMs, layoutMedianMs: median, layoutCpuMs: cpu, ops: converted.nodes.length, payloadKiB, target: 'layout ≤ 100 ms CPU', met: cpu <= 100 })}`);
+console.log(`blazepose-heavy: import + passes ${openMs.toFixed(0)} ms, import alone (source graph) ${sourceMs.toFixed(0)} ms, layout median ${median.toFixed(1)} ms wall, ${cpu.toFixed(1)} ms CPU (${source.nodes.length} / ${converted.nodes.length} ops), payload ${payloadKiB.toFixed(0)} KiB`);
+console.log(`BENCH ${JSON.stringify({ name: 'graph-view blazepose-heavy', openMs, sourceMs, layoutMedianMs: median, layoutCpuMs: cpu, ops: converted.nodes.length, payloadKiB, target: 'layout ≤ 100 ms CPU', met: cpu <= 100 })}`);

