@@ -12,6 +12,9 @@ import { QUANT_HEAD } from '../../src-main/graph-view/build';
 import { createDispatch } from '../../src-main/api/dispatch';
 import { createHandlers } from '../../src-main/api/handlers';
 import { createPathScope } from '../../src-main/api/path-scope';
+import { jobWorkerEntry } from '../../src-main/app/jobs';
+import { offThreadHandlers } from '../../src-main/app/tasks';
+import { TaskError } from '../../src-main/jobs/off-thread';
 
 const fixtures = join(process.cwd(), '..', 'shared', 'fixtures');
 const vww = join(fixtures, 'mlperf-tiny', 'vww');
@@ -77,4 +80,14 @@ test('through the API: bad stage refused, a file outside the read roots refused,
   assert.equal(!result.ok && result.error.code, 'BAD_INPUT');
   assert.match(!result.ok ? result.error.message : '', /broken\.tflite/);
   assert.doesNotMatch(!result.ok ? result.error.message : '', /\n/);
+});
+
+test('in the app models.graph runs in a worker thread: the same answer, the same typed error', async (t) => {
+  if (!existsSync(vww)) return t.skip('../shared/fixtures absent');
+  const handlers = offThreadHandlers(jobWorkerEntry(new URL('../../src-main/app/jobs.ts', import.meta.url).href));
+  const file = join(vww, 'vww_96_int8.tflite');
+  assert.deepEqual(await handlers['models.graph']({ path: file }), await openGraphView({ path: file }));
+  const broken = join(mkdtempSync(join(tmpdir(), 'eq-graph-worker-')), 'broken.tflite');
+  writeFileSync(broken, 'garbage');
+  await assert.rejects(handlers['models.graph']({ path: broken }), (e: unknown) => e instanceof TaskError && e.code === 'BAD_INPUT' && /broken\.tflite/.test(e.message));
 });
