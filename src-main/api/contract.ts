@@ -8,6 +8,8 @@
 import type { ErrorCode } from '../errors';
 import type { ConvertRequest, ConvertResult, ConvertProgress } from '../convert/types';
 import { PROJECT_API_CHANNELS, PROJECT_JOB_KINDS, type ProjectApiRequests, type ProjectJobKinds } from '../projects/api-contract';
+import { SEARCH_JOB_KINDS, type SearchJobKinds } from '../search/api-contract';
+import type { BrowseListing } from '../data/browse';
 import type { JobDoneOf, JobInfoOf, JobProgressOf, JobStartOf, JobStatus } from '../jobs/protocol';
 import type { GraphStage, GraphView } from '../graph-view/types';
 
@@ -56,12 +58,12 @@ export interface LayerRow {
 // ---- jobs ------------------------------------------------------------------------------------
 
 /** Job kinds: params, progress and result of each. Add a kind here and in app/job-kinds.ts. */
-export interface JobKinds extends ProjectJobKinds {
+export interface JobKinds extends ProjectJobKinds, SearchJobKinds {
   inspect: { params: { path: string; companions?: string[] }; progress: { stage: string }; result: ModelSummary };
   convert: { params: ConvertRequest; progress: ConvertProgress; result: ConvertResult };
 }
 export type JobKind = keyof JobKinds;
-export const JOB_KINDS = ['inspect', 'convert', ...PROJECT_JOB_KINDS] as const satisfies readonly JobKind[];
+export const JOB_KINDS = ['inspect', 'convert', ...PROJECT_JOB_KINDS, ...SEARCH_JOB_KINDS] as const satisfies readonly JobKind[];
 
 export type JobStartRequest = JobStartOf<JobKinds>;
 export type { JobStatus };
@@ -79,6 +81,8 @@ export interface ApiRequests extends ProjectApiRequests {
   'jobs.start': { request: JobStartRequest; response: { jobId: string } };
   'jobs.cancel': { request: { jobId: string }; response: { cancelled: boolean } };
   'jobs.list': { request: Record<string, never>; response: JobInfo[] };
+  /** One folder's entries for the file browser; `dir` may start with ~ or be relative (from home). */
+  'files.browse': { request: { dir: string; extensions?: string[]; foldersOnly?: boolean; showHidden?: boolean }; response: BrowseListing };
 }
 export type ApiChannel = keyof ApiRequests;
 export type ApiRequest<C extends ApiChannel> = ApiRequests[C]['request'];
@@ -91,6 +95,7 @@ export const API_CHANNELS = [
   'jobs.start',
   'jobs.cancel',
   'jobs.list',
+  'files.browse',
   ...PROJECT_API_CHANNELS,
 ] as const satisfies readonly ApiChannel[];
 

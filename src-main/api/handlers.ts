@@ -8,6 +8,7 @@ import type { ApiChannel, ApiRequest, ApiResponse, AppInfo } from './contract';
 import type { JobManager } from '../jobs/manager';
 import type { JobKinds } from './contract';
 import { createProjectHandlers } from '../projects/api-handlers';
+import { resolveUserPath } from '../projects/user-path';
 
 export interface Services {
   host: AppInfo['host'];
@@ -57,6 +58,7 @@ export function createHandlers(services: Services): Handlers {
     'jobs.start': async (request) => ({ jobId: services.jobs.start(request) }),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: services.jobs.cancel(jobId) }),
     'jobs.list': async () => services.jobs.list(),
+    'files.browse': async ({ dir, ...options }) => (await import('../data/browse')).browseFolder({ dir: resolveUserPath(dir), ...options }),
     ...createProjectHandlers(),
   };
 }

@@ -69,6 +69,9 @@ function jobRule({ kind, params }: JobStartRequest): Rule {
       return { project: params.project };
     case 'project-debug':
       return { project: params.project, read: [params.data] };
+    case 'project-search':
+      // Relative paths are the project's own files; the job resolves them against the project.
+      return { project: params.project, read: [params.model, params.calibration.path, params.data, params.labels].map((p) => (p === undefined ? p : resolve(params.project, p))) };
   }
 }
 
@@ -90,6 +93,7 @@ function rule(channel: ApiChannel, request: unknown): Rule {
     case 'projects.create':
       return { create: r.dir === undefined ? undefined : resolveUserPath(r.dir) };
     case 'projects.open':
+    case 'files.browse':
       return { read: [r.dir === undefined ? undefined : resolveUserPath(r.dir)] };
     case 'projects.runs':
     case 'projects.run':
@@ -101,6 +105,8 @@ function rule(channel: ApiChannel, request: unknown): Rule {
       return { read: [r.keyFile] };
     case 'devices.addSerial':
       return { serial: r.path };
+    case 'devices.lastBoard':
+      return { read: [(request as { project?: string }).project] };
     case 'jobs.start':
       return jobRule(request as JobStartRequest);
     default:
@@ -152,5 +158,6 @@ function exists(path: string): boolean {
 
 function isDeviceFile(path: string, platform: NodeJS.Platform): boolean {
   if (platform === 'win32') return /^(\\\\\.\\)?COM\d{1,3}$/i.test(path);
-  return resolve(path).startsWith('/dev/');
+  // After symlinks: /dev/serial/by-id/… names qualify, a link from elsewhere into /etc does not.
+  return realPath(path).startsWith('/dev/');
 }

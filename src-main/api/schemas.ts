@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { JOB_KINDS, type ApiChannel, type ApiRequest, type JobKind, type JobKinds, type JobStartRequest } from './contract';
 import { projectJobSchemas, projectRequestSchemas } from '../projects/api-schemas';
 import { requirementsFor } from '../quantize/recipe';
+import { CANDIDATE_KINDS } from '../search/candidates';
 
 const empty = z.object({}).strict();
 const path = z.string().min(1, 'path must not be empty').max(4096);
@@ -52,6 +53,19 @@ export const jobParamSchemas: { [K in JobKind]: z.ZodType<JobKinds[K]['params']>
   inspect: modelSource,
   convert: convertRequest,
   ...projectJobSchemas(convertRequest),
+  'project-search': z
+    .object({
+      project: path,
+      model: path,
+      calibration: z.object({ path, preprocess: z.string().max(4096).optional(), samples: z.number().int().positive().max(100_000).optional() }).strict(),
+      data: path.optional(),
+      labels: path.optional(),
+      budget: z.string().min(1, 'budget must not be empty').max(500),
+      kinds: z.array(z.enum(CANDIDATE_KINDS)).min(1, 'pick at least one candidate').max(CANDIDATE_KINDS.length).optional(),
+      device: z.string().min(1).max(100).optional(),
+      maxKeepFloat: z.number().int().positive().max(10_000).optional(),
+    })
+    .strict(),
 };
 
 // { kind, params } for every kind, built from the table above (nothing to edit here for a new kind).
@@ -69,5 +83,13 @@ export const requestSchemas: { [C in ApiChannel]: z.ZodType<ApiRequest<C>> } = {
   'jobs.start': jobStart,
   'jobs.cancel': z.object({ jobId: z.string().min(1).max(100) }).strict(),
   'jobs.list': empty as z.ZodType<Record<string, never>>,
+  'files.browse': z
+    .object({
+      dir: path,
+      extensions: z.array(z.string().regex(/^[A-Za-z0-9]{1,10}$/, 'an extension is letters and digits, without the dot')).max(20).optional(),
+      foldersOnly: z.boolean().optional(),
+      showHidden: z.boolean().optional(),
+    })
+    .strict(),
   ...projectRequestSchemas,
 };

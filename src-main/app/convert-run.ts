@@ -8,6 +8,8 @@ import { DataReader } from '../data/reader';
 import type { EvaluationReport } from '../evaluate/evaluate';
 import type { Converter } from '../evaluate/float-model';
 import { judge } from '../evaluate/verdict';
+import { classificationRun } from '../evaluate/classification-run';
+import { recordClassification, runClassNames } from './run-classification';
 import type { ConvertRequest } from '../convert/types';
 import type { ModelGraph } from '../graph/model-graph';
 import { DEFAULT_CALIBRATION_SEED } from '../quantize/calibration/index';
@@ -124,6 +126,8 @@ async function evaluateRun(params: ProjectConvertParams, inputs: EvaluateInputs,
   if (!plan.data || req.quantize.mode === 'none') return undefined;
   progress({ stage: 'evaluate', fraction: 0, runId: ctx.id });
   const { evaluate, NoHeldOutSamplesError } = await import('../evaluate/index');
+  const classNames = await runClassNames(req.model, plan.data, (w) => ctx.warn(w));
+  const classes = classificationRun();
   let report;
   try {
     report = await evaluate(
@@ -137,6 +141,7 @@ async function evaluateRun(params: ProjectConvertParams, inputs: EvaluateInputs,
         ...(params.evaluateLabels ? { labels: params.evaluateLabels } : {}),
         ...(calibration?.preprocess ? { preprocess: calibration.preprocess } : {}),
         ...(req.inputShape ? { inputShape: req.inputShape } : {}),
+        ...(classNames ? { classNames } : {}),
         latencyRuns: params.benchRuns ?? 30,
         layerSamples: LAYER_SAMPLES,
       },
@@ -146,6 +151,7 @@ async function evaluateRun(params: ProjectConvertParams, inputs: EvaluateInputs,
         convert: inputs.convert,
         ...(signal ? { signal } : {}),
         onProgress: (done, total) => progress({ stage: 'evaluate', fraction: done / total, runId: ctx.id }),
+        onSample: (sample) => classes.onSample(sample),
       },
     );
   } catch (error) {
@@ -174,6 +180,7 @@ async function evaluateRun(params: ProjectConvertParams, inputs: EvaluateInputs,
       evalSamples: report.samples,
     }),
   });
+  await recordClassification(ctx, classes, report, classNames);
   await ctx.writeReport('evaluation.json', report);
   for (const w of report.warnings) ctx.warn(w);
   return report;

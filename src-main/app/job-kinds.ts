@@ -28,10 +28,18 @@ export const jobKinds: JobRunners<JobKinds> = {
   },
   async 'project-bench'(params, { progress, signal }) {
     const { runProjectBench } = await import('./project-bench');
-    return runProjectBench(params, progress, signal);
+    const record = await runProjectBench(params, progress, signal);
+    // Run pages offer "Deploy & benchmark on <this board>" next time.
+    const { rememberLastBoard } = await import('../devices/last-board');
+    rememberLastBoard(params.project, params.device);
+    return record;
   },
   async 'project-debug'(params, { progress, signal }) {
     const { runProjectDebug } = await import('./debug-run');
     return runProjectDebug(params, progress, signal);
+  },
+  async 'project-search'(params, { progress, signal }) {
+    const { runProjectSearch } = await import('./search-run');
+    return runProjectSearch(params, progress, signal);
   },
 };

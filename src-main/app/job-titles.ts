@@ -38,5 +38,9 @@ export function jobTitle(request: JobStartRequest): string {
       const p = request.params as Loose<typeof request.params>;
       return `Debug run ${(p.runId ?? '').slice(-8)} layer by layer`;
     }
+    case 'project-search': {
+      const p = request.params as Loose<typeof request.params>;
+      return `Search ${p.model ? modelName(p.model) : 'a model'} for ${p.budget ?? 'a budget'}`;
+    }
   }
 }

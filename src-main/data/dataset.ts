@@ -22,6 +22,8 @@ export interface Sample {
   label?: number;
   /** Where the sample came from (file name or row), for messages. */
   source: string;
+  /** An image's path relative to its data folder (class sub-folder included), to show it again. */
+  file?: string;
 }
 
 export interface Dataset {
@@ -60,14 +62,46 @@ export interface HoldOut {
 }
 
 /**
- * Splits one seeded shuffle of `available` samples: its last ⌈fraction·available⌉ are held out
- * for validation, calibration takes up to `count` from the rest. Disjoint by construction.
+ * Splits one seeded shuffle of `available` samples: ⌈fraction·available⌉ of them are held out for
+ * validation, calibration takes up to `count` from the rest. Disjoint by construction. With
+ * `labels` (one per sample, from the source itself so that both sides see the same ones) the
+ * split is stratified: each class keeps its share of the held-out samples.
  */
-export function splitIndices(available: number, count: number, seed: number, holdOut: HoldOut): number[] {
+export function splitIndices(available: number, count: number, seed: number, holdOut: HoldOut, labels?: readonly number[]): number[] {
   const shuffled = chooseIndices(available, available, seed);
   const held = available < 2 ? 0 : Math.min(available - 1, Math.max(1, Math.ceil(available * holdOut.fraction)));
-  if (holdOut.part === 'validation') return shuffled.slice(available - held).slice(0, count);
-  return shuffled.slice(0, Math.min(count, available - held));
+  const validation = labels && labels.length === available ? stratifiedTail(shuffled, labels, held) : new Set(shuffled.slice(available - held));
+  if (holdOut.part === 'validation') return shuffled.filter((i) => validation.has(i)).slice(0, count);
+  return shuffled.filter((i) => !validation.has(i)).slice(0, count);
+}
+
+/**
+ * `held` samples out of `shuffled`, each class contributing its share (largest remainders get
+ * the rounding; ties go to the class met first in the shuffle), the last ones of each class in
+ * shuffle order. Depends only on which samples share a class, not on the label values.
+ */
+function stratifiedTail(shuffled: number[], labels: readonly number[], held: number): Set<number> {
+  const byClass = new Map<number, number[]>();
+  for (const i of shuffled) {
+    const members = byClass.get(labels[i]!) ?? [];
+    members.push(i);
+    byClass.set(labels[i]!, members);
+  }
+  const groups = [...byClass.values()];
+  const exact = groups.map((g) => (g.length * held) / shuffled.length);
+  const quota = exact.map(Math.floor);
+  let left = held - quota.reduce((a, b) => a + b, 0);
+  const order = groups.map((_, k) => k).sort((a, b) => exact[b]! - quota[b]! - (exact[a]! - quota[a]!) || a - b);
+  for (const k of order) {
+    if (left === 0) break;
+    if (quota[k]! < groups[k]!.length) {
+      quota[k]!++;
+      left--;
+    }
+  }
+  const out = new Set<number>();
+  groups.forEach((g, k) => g.slice(g.length - quota[k]!).forEach((i) => out.add(i)));
+  return out;
 }
 
 /**

@@ -5,7 +5,7 @@ import { npyToFloat32, readNpy } from './npy';
 import { expectedRange, resolvePreprocessing } from './preprocess';
 import { CalibrationDataError, chooseIndices, fewSamplesWarning, SampleChecker, splitIndices, type Dataset, type HoldOut, type InputSpec, type Sample } from './dataset';
 import { DataReader } from './reader';
-import { imageSource, npySource, npzSource, throwIfAborted, type Source } from './sources';
+import { imageSource, npySource, npzSource, throwIfAborted, type ClassNames, type Source } from './sources';
 
 export interface OpenDatasetOptions {
   /** Preset name or JSON file; images default to 0..1 (with a warning). */
@@ -20,8 +20,13 @@ export interface OpenDatasetOptions {
   warnFewSamples?: boolean;
   /** The run's reader (hashing, reuse, read counts); by default one for this dataset alone. */
   reader?: DataReader;
-  /** Keep a share apart: calibration reads the rest, validation only that share (seed ?? 0). */
+  /**
+   * Keep a share apart: calibration reads the rest, validation only that share (seed ?? 0);
+   * stratified by class when the source itself carries labels (class folders, a .npz labels array).
+   */
   holdOut?: HoldOut;
+  /** Class names in the model's output order (a labels/classes file): they map class folders to indices. */
+  classNames?: ClassNames;
 }
 
 export async function openDataset(path: string, inputs: InputSpec[], options: OpenDatasetOptions = {}): Promise<Dataset> {
@@ -34,7 +39,7 @@ export async function openDataset(path: string, inputs: InputSpec[], options: Op
   let source: Source;
   if (info.isDirectory()) {
     if (!preprocessing) warnings.push('No --preprocess given for images; assuming 0..1 (pixel/255).');
-    source = await imageSource(path, inputs, preprocessing ?? (await resolvePreprocessing('0..1')), reader);
+    source = await imageSource(path, inputs, preprocessing ?? (await resolvePreprocessing('0..1')), reader, options.classNames);
   } else {
     const ext = extname(path).toLowerCase();
     if (ext === '.npy') source = await npySource(path, inputs, preprocessing, reader);
@@ -52,7 +57,7 @@ export async function openDataset(path: string, inputs: InputSpec[], options: Op
     labels = values;
   }
   const requested = options.samples ?? source.available;
-  const indices = options.holdOut ? splitIndices(source.available, requested, options.seed ?? 0, options.holdOut) : chooseIndices(source.available, requested, options.seed);
+  const indices = options.holdOut ? splitIndices(source.available, requested, options.seed ?? 0, options.holdOut, source.labels) : chooseIndices(source.available, requested, options.seed);
   if (options.warnFewSamples !== false) {
     const few = fewSamplesWarning(options.holdOut ? indices.length : source.available, requested);
     if (few) warnings.push(few);

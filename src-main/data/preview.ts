@@ -50,6 +50,27 @@ async function previewInput(path: string, shape: number[] | undefined): Promise<
   return { name: 'input', shape: [1, height, width, 3], dtype: 'float32' };
 }
 
+/**
+ * One sample's values as a PNG: stretched from its own min..max to 0..255 (preprocessed data is
+ * rarely 0..255), then scaled up with nearest-neighbour to at least `size.atLeast` pixels a side,
+ * or down to at most `size.atMost` (thumbnails).
+ */
+export async function renderSamplePng(values: Float32Array, width: number, height: number, channels: 1 | 3, size: { atLeast: number } | { atMost: number }): Promise<Buffer> {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const span = max - min || 1;
+  const display = Buffer.alloc(values.length);
+  for (let i = 0; i < values.length; i++) display[i] = Math.round(((values[i]! - min) / span) * 255);
+  let image = sharp(display, { raw: { width, height, channels } });
+  if ('atLeast' in size) image = image.resize(Math.max(width, size.atLeast), Math.max(height, size.atLeast), { kernel: 'nearest', fit: 'fill' });
+  else if (Math.max(width, height) > size.atMost) image = image.resize(size.atMost, size.atMost, { fit: 'inside' });
+  return image.png().toBuffer();
+}
+
 export async function previewSample(request: PreviewRequest): Promise<SamplePreview> {
   const input = await previewInput(request.path, request.shape);
   const [, height, width, channels = 1] = input.shape;
@@ -76,13 +97,7 @@ export async function previewSample(request: PreviewRequest): Promise<SamplePrev
     if (v > max) max = v;
     sum += v;
   }
-  const span = max - min || 1;
-  const display = Buffer.alloc(values.length);
-  for (let i = 0; i < values.length; i++) display[i] = Math.round(((values[i]! - min) / span) * 255);
-  const png = await sharp(display, { raw: { width: width!, height: height!, channels: channels as 1 | 3 } })
-    .resize(Math.max(width!, 112), Math.max(height!, 112), { kernel: 'nearest', fit: 'fill' })
-    .png()
-    .toBuffer();
+  const png = await renderSamplePng(values, width!, height!, channels as 1 | 3, { atLeast: 112 });
   return {
     folder: request.path,
     files: dataset.available,

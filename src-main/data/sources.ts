@@ -3,7 +3,8 @@
 // run's DataReader: whole when they fit its memory bound (hashed and kept for the run's later
 // stages), else rows are read lazily from disk (a counted read).
 import { stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, relative } from 'node:path';
+import { folderIndices } from './class-names';
 import { decodeImage, listImages, type ImageEntry } from './images';
 import { npyInMemory, npyToFloat32, openNpy, parseNpy, type NpyArray, type NpyFile } from './npy';
 import { openNpz, parseNpz, type NpzArchive } from './npz';
@@ -29,7 +30,13 @@ function shapeText(shape: number[]): string {
   return `[${shape.join(',')}]`;
 }
 
-export async function imageSource(dir: string, inputs: InputSpec[], preprocessing: Preprocessing, reader: DataReader): Promise<Source> {
+/** Class names in the model's output order (a labels/classes file, class-names.ts). */
+export interface ClassNames {
+  names: string[];
+  file: string;
+}
+
+export async function imageSource(dir: string, inputs: InputSpec[], preprocessing: Preprocessing, reader: DataReader, classNames?: ClassNames): Promise<Source> {
   const input = inputs[0]!;
   // [1, H, W, 1|3], or [1, H, W] for gray images read row by row (sequence models).
   const [, height, width, channels = 1] = input.shape;
@@ -41,11 +48,13 @@ export async function imageSource(dir: string, inputs: InputSpec[], preprocessin
   const entries: ImageEntry[] = await listImages(dir);
   if (entries.length === 0) throw new CalibrationDataError(`No images (jpg, png, bmp, webp) in ${dir}.`);
   const labelled = entries.every((e) => e.label !== undefined);
-  // Folders named 0, 1, 2… are class indices; other names map to their sorted position.
+  // A class-names file decides the order; else folders named 0, 1, 2… are class indices and
+  // other names map to their sorted position.
   const names = labelled ? [...new Set(entries.map((e) => e.label!))] : undefined;
-  const numeric = names?.every((n) => /^\d+$/.test(n)) ?? false;
-  const classes = names?.sort((a, b) => (numeric ? Number(a) - Number(b) : a.localeCompare(b)));
-  const labelOf = (name: string) => (numeric ? Number(name) : classes!.indexOf(name));
+  const listed = names && classNames ? folderIndices(names, classNames.names, classNames.file) : undefined;
+  const numeric = !listed && (names?.every((n) => /^\d+$/.test(n)) ?? false);
+  const classes = listed ? classNames!.names : names?.sort((a, b) => (numeric ? Number(a) - Number(b) : a.localeCompare(b)));
+  const labelOf = (name: string) => (listed ? listed.get(name)! : numeric ? Number(name) : classes!.indexOf(name));
   const target = { height: height!, width: width!, channels: channels as 1 | 3 };
   return {
     description: `${entries.length} image(s) in ${dir} (${preprocessing.name})`,
@@ -55,7 +64,7 @@ export async function imageSource(dir: string, inputs: InputSpec[], preprocessin
     async read(index) {
       const entry = entries[index]!;
       const pixels = await decodeImage(await reader.bytes(entry.path), entry.path, target);
-      return { inputs: [preprocessPixels(pixels, target.channels, preprocessing)], source: basename(entry.path) };
+      return { inputs: [preprocessPixels(pixels, target.channels, preprocessing)], source: basename(entry.path), file: relative(dir, entry.path) };
     },
     close: async () => {},
   };

@@ -4,7 +4,7 @@ import { nonMaxSuppression, type Detection } from './boxes';
 import { DetectInputError } from './errors';
 import { decodeNanodet, nanodetLevels } from './decoders/nanodet';
 import { decodeSsd, ssdOutputs } from './decoders/ssd';
-import { shapeText, type Decoder, type DecoderName, type RawOutput } from './decoders/types';
+import { shapeText, type BoxScale, type Decoder, type DecoderName, type RawOutput } from './decoders/types';
 import { decodeYolov8, yoloLayout } from './decoders/yolov8';
 
 export interface DetectOptions {
@@ -14,6 +14,8 @@ export interface DetectOptions {
   scoreThreshold: number;
   iouThreshold: number;
   maxDetections: number;
+  /** YOLO box units; absent or 'auto': told from each output's values. */
+  boxScale?: BoxScale | 'auto';
 }
 
 export const DEFAULT_DETECT = { scoreThreshold: 0.25, iouThreshold: 0.45, maxDetections: 100 } as const;
@@ -31,7 +33,8 @@ export function chooseDecoder(shapes: number[][], inputWidth: number, inputHeigh
 
 export function detect(outputs: RawOutput[], options: DetectOptions): Detection[] {
   const name = options.decoder === 'auto' ? chooseDecoder(outputs.map((o) => o.shape), options.inputWidth, options.inputHeight) : options.decoder;
-  const candidates = DECODERS[name](outputs, { inputWidth: options.inputWidth, inputHeight: options.inputHeight, scoreThreshold: options.scoreThreshold });
+  const scale = options.boxScale && options.boxScale !== 'auto' ? { boxScale: options.boxScale } : {};
+  const candidates = DECODERS[name](outputs, { inputWidth: options.inputWidth, inputHeight: options.inputHeight, scoreThreshold: options.scoreThreshold, ...scale });
   return nonMaxSuppression(candidates, options);
 }
 

@@ -4,7 +4,8 @@
 import { evaluate, type EvaluateOptions, type EvaluateRequest, type EvaluationReport } from '../evaluate/index';
 import type { Detection } from './boxes';
 import { chooseDecoder, DEFAULT_DETECT, detect, inputSize, type DetectOptions } from './decode';
-import type { DecoderName } from './decoders/types';
+import type { BoxScale, DecoderName } from './decoders/types';
+import { yoloBoxScale } from './decoders/yolov8';
 import { detectionMetrics, type ImageBoxes } from './ap';
 import { readClassNames, readYoloLabels, sampleStem, toPixels } from './labels';
 import type { DetectionSection, ImageDetections } from './report-types';
@@ -18,6 +19,8 @@ export interface DetectRequest {
   scoreThreshold?: number;
   iouThreshold?: number;
   maxDetections?: number;
+  /** YOLO box units; 'auto' (default) decides once, from the float model's first outputs. */
+  boxScale?: BoxScale | 'auto';
 }
 
 export interface DetectionEvaluationReport extends EvaluationReport {
@@ -31,10 +34,16 @@ export async function evaluateDetector(request: EvaluateRequest, detectRequest: 
   const classNames = detectRequest.classes ? await readClassNames(detectRequest.classes) : undefined;
   let settings: DetectOptions | undefined;
   // Sizes come from the first sample: the runtime's shapes, with dynamic inputs already pinned.
-  const settingsFor = (inputShape: number[], outputShapes: number[][]): DetectOptions => {
+  // The box scale too, from the float model, so both models' boxes are read the same way.
+  const settingsFor = (inputShape: number[], outputShapes: number[][], floatOutputs: Float32Array[]): DetectOptions => {
     const { width, height } = inputSize(inputShape);
+    const decoder = wanted === 'auto' ? chooseDecoder(outputShapes, width, height) : wanted;
+    const askedScale = detectRequest.boxScale ?? 'auto';
+    const raw = floatOutputs.map((data, k) => ({ shape: outputShapes[k]!, data }));
+    const boxScale = decoder !== 'yolov8' ? undefined : askedScale !== 'auto' ? askedScale : yoloBoxScale(raw, { inputWidth: width, inputHeight: height });
     return {
-      decoder: wanted === 'auto' ? chooseDecoder(outputShapes, width, height) : wanted,
+      decoder,
+      ...(boxScale ? { boxScale } : {}),
       inputWidth: width,
       inputHeight: height,
       scoreThreshold: detectRequest.scoreThreshold ?? DEFAULT_DETECT.scoreThreshold,
@@ -47,7 +56,7 @@ export async function evaluateDetector(request: EvaluateRequest, detectRequest: 
   const report = await evaluate(request, {
     ...options,
     onSample: (sample) => {
-      const s = (settings ??= settingsFor(sample.inputShapes[0] ?? [], sample.outputShapes));
+      const s = (settings ??= settingsFor(sample.inputShapes[0] ?? [], sample.outputShapes, sample.float));
       const raw = (outs: Float32Array[]) => outs.map((data, k) => ({ shape: sample.outputShapes[k]!, data }));
       const stem = sampleStem(sample.source);
       const truth = labels?.get(stem);
@@ -78,6 +87,7 @@ export async function evaluateDetector(request: EvaluateRequest, detectRequest: 
       scoreThreshold: used.scoreThreshold,
       iouThreshold: used.iouThreshold,
       maxDetections: used.maxDetections,
+      ...(used.boxScale && used.boxScale !== 'auto' ? { boxScale: used.boxScale } : {}),
       ...(classNames ? { classNames } : {}),
       quantVsFloat: detectionMetrics(pairs((im) => ({ predicted: im.quant, truth: im.float }))),
       ...(labels ? { floatVsLabels: detectionMetrics(vsLabels('float')), quantVsLabels: detectionMetrics(vsLabels('quant')) } : {}),

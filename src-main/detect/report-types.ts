@@ -1,7 +1,7 @@
 // The `detection` section of an evaluation report (JSON-safe; the run record keeps it).
 import type { Detection } from './boxes';
 import type { DetectionMetrics } from './ap';
-import type { DecoderName } from './decoders/types';
+import type { BoxScale, DecoderName } from './decoders/types';
 
 export interface ImageDetections {
   source: string;
@@ -18,6 +18,8 @@ export interface DetectionSection {
   scoreThreshold: number;
   iouThreshold: number;
   maxDetections: number;
+  /** YOLO heads: the box units the outputs were read in. */
+  boxScale?: BoxScale;
   classNames?: string[];
   /** The quantized model judged with the float model's detections as truth (no labels needed). */
   quantVsFloat: DetectionMetrics;

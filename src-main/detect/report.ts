@@ -16,7 +16,8 @@ const row = (what: string, m: DetectionMetrics) => [what, fig(m.map50), fig(m.ma
 export function formatDetectionReport(r: DetectionEvaluationReport): string {
   const d = r.detection;
   const lines = [formatReport(r).trimEnd(), ''];
-  lines.push(`Detector: ${d.decoder} head, ${d.inputWidth}×${d.inputHeight} input; score ≥ ${d.scoreThreshold}, NMS IoU ${d.iouThreshold}, at most ${d.maxDetections} boxes`);
+  const units = d.boxScale ? `, boxes in ${d.boxScale === 'normalized' ? '0..1 of the input' : 'pixels'}` : '';
+  lines.push(`Detector: ${d.decoder} head, ${d.inputWidth}×${d.inputHeight} input${units}; score ≥ ${d.scoreThreshold}, NMS IoU ${d.iouThreshold}, at most ${d.maxDetections} boxes`);
   const rows = [['judged', 'mAP@0.5', 'mAP@0.5:0.95', 'mean IoU', 'boxes', 'truth boxes', 'missed', 'extra'], row('quantized vs float', d.quantVsFloat)];
   if (d.floatVsLabels) rows.push(row('float vs labels', d.floatVsLabels));
   if (d.quantVsLabels) rows.push(row('quantized vs labels', d.quantVsLabels));

@@ -18,5 +18,6 @@ export { ensureRunner, callRunner, runnerScriptPath, RUNNER_PROTOCOL } from './r
 export { summarizeLatencies, sqnrDb, top1Agreement, type LatencySummary } from './stats';
 export { shq, boardHome, remoteSha256, localSha256, run as runChecked } from './remote';
 export { terminalSecretPrompt, terminalHostKeyConfirm } from './terminal-prompt';
-export { DeviceService, parseSshSpec, type DeviceServiceOptions, type DeviceSettingsPatch, type AddSshDeviceRequest, type AddSerialDeviceRequest, type AddedDevice, type DeviceSummary } from './service';
+export { DeviceService, parseSshSpec, type DeviceServiceOptions, type DeviceSettingsPatch, type AddSshDeviceRequest, type AddSerialDeviceRequest, type AddWithPasswordRequest, type AddedDevice, type DeviceSummary } from './service';
 export { scanHostKey, type ScannedHostKey } from './ssh/scan';
+export { discoverBoards, type DiscoveryResult, type DiscoveryCandidate, type SourceReport } from './discover/index';

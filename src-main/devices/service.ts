@@ -1,14 +1,15 @@
 // The device layer as one service with plain-data requests and JSON-safe results: the CLI
 // commands and the app's API handlers (Devices page) both call it, so they behave the same.
-import { existsSync } from 'node:fs';
-import { userInfo } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { DeviceConfig, SerialDeviceConfig, SshDeviceConfig } from './types';
 import type { BoardTransport, TransferProgress } from './transport';
 import { DeviceStore, checkDeviceName } from './store';
 import { edgequantHome } from './home';
 import { DeviceError, DeviceInputError } from './errors';
 import { openTransport, resolveDevice, deviceTfliteLibrary, type OpenTransportOptions } from './open';
-import { resolveSshTarget } from './ssh/transport';
+import { resolveSshTarget, DEFAULT_CONNECT_TIMEOUT_MS } from './ssh/transport';
 import { readSshConfig, sshConfigPath } from './ssh/config-file';
 import { hostIdOf, type ConfirmHostKey } from './ssh/host-keys';
 import { scanHostKey, type ScannedHostKey } from './ssh/scan';
@@ -16,6 +17,8 @@ import type { SecretPrompt, SecretStore } from './ssh/auth';
 import { probeDevice, type DeviceProbe } from './probe';
 import { deployModel, type DeployResult } from './deploy';
 import { benchOnDevice, type BenchOptions, type BenchResult } from './bench';
+import { generateBoardKey, installKeyWithPassword } from './ssh/install-key';
+import { discoverBoards, type DiscoverOptions, type DiscoveryResult } from './discover/index';
 
 export interface DeviceServiceOptions {
   store?: DeviceStore;
@@ -41,6 +44,17 @@ export interface AddSshDeviceRequest {
   trustNew?: boolean;
   /** Otherwise asked here (CLI: a y/N question on a TTY). */
   confirmHostKey?: ConfirmHostKey;
+}
+
+export interface AddWithPasswordRequest {
+  name: string;
+  /** "[USER@]HOST[:PORT]" or a ~/.ssh/config alias. */
+  ssh: string;
+  /** Used for the first login only (to install a key); never stored. */
+  password: string;
+  /** The fingerprint the user was shown and accepted (explicit trust). */
+  trustFingerprint: string;
+  connectTimeoutMs?: number;
 }
 
 export interface AddSerialDeviceRequest {
@@ -182,9 +196,48 @@ export class DeviceService {
     return { device, hostKey: trusted ? { keyType: trusted.keyType, fingerprint: trusted.fingerprint } : null, arch };
   }
 
+  /** Where the keys made for boards at first login live. */
+  get keysDir(): string {
+    return join(this.store.dir, 'keys');
+  }
+
+  /** Boards reachable right now: serial ports, mDNS names, USB network links, ~/.ssh/config hosts. */
+  discover(options: Omit<DiscoverOptions, 'env'> = {}): Promise<DiscoveryResult> {
+    return discoverBoards({ ...options, env: this.env });
+  }
+
+  /**
+   * One-step add of a fresh board: first login by password (host key must have the confirmed
+   * fingerprint), a new key pair whose public half is appended to the board's
+   * ~/.ssh/authorized_keys, then the usual add with that key (proving key login works). The
+   * password is never stored; on any failure the new key files are removed.
+   */
+  async addWithPassword(request: AddWithPasswordRequest): Promise<AddedDevice & { keyFile: string }> {
+    checkDeviceName(request.name);
+    if (this.store.getDevice(request.name)) throw new DeviceInputError(`a device named '${request.name}' exists; remove it first.`);
+    if (request.password === '') throw new DeviceInputError('the first login needs the board\'s password (it is used once to install a key, never stored).');
+    const { user, host, port } = parseSshSpec(request.ssh, this.env);
+    const target = readSshConfig(host, sshConfigPath(this.env), this.env.HOME);
+    const key = generateBoardKey(this.keysDir, request.name, `edgequant@${hostname()}`);
+    try {
+      await installKeyWithPassword({
+        host: target.hostName ?? host, port, user, password: request.password,
+        trustFingerprint: request.trustFingerprint, publicKey: key.publicKey,
+        timeoutMs: request.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      });
+      const added = await this.addSsh({ name: request.name, ssh: `${user}@${request.ssh.replace(/^[^@]*@/, '')}`, keyFile: key.privateKeyPath, trustFingerprint: request.trustFingerprint, ...(request.connectTimeoutMs ? { connectTimeoutMs: request.connectTimeoutMs } : {}) });
+      return { ...added, keyFile: key.privateKeyPath };
+    } catch (error) {
+      rmSync(key.privateKeyPath, { force: true });
+      rmSync(`${key.privateKeyPath}.pub`, { force: true });
+      throw error;
+    }
+  }
+
   addSerial(request: AddSerialDeviceRequest): AddedDevice {
     checkDeviceName(request.name);
     if (this.store.getDevice(request.name)) throw new DeviceInputError(`a device named '${request.name}' exists; remove it first.`);
+    if (!existsSync(request.path)) throw new DeviceInputError(`serial port ${request.path} does not exist; plug the board in, or pick one of the ports discovery lists.`);
     const device: SerialDeviceConfig = {
       kind: 'serial', name: request.name, path: request.path, baudRate: request.baudRate ?? 115200,
       ...(request.user ? { user: request.user } : {}),
@@ -217,6 +270,11 @@ export class DeviceService {
   remove(name: string): void {
     const device = this.store.requireDevice(name);
     this.store.removeDevice(name);
+    // A key this app made for the board at first login goes with it.
+    if (device.kind === 'ssh' && device.keyFile && dirname(device.keyFile) === this.keysDir) {
+      rmSync(device.keyFile, { force: true });
+      rmSync(`${device.keyFile}.pub`, { force: true });
+    }
     if (device.kind === 'ssh') {
       const hostId = this.hostIdOf(device);
       if (!this.store.listDevices().some((d) => d.kind === 'ssh' && this.hostIdOf(d) === hostId)) this.store.forgetHostKey(hostId);

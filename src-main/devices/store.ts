@@ -1,5 +1,6 @@
 // App state for boards under $EDGEQUANT_HOME: devices.json (board settings, never secrets),
-// known_hosts.json (trusted SSH host keys) and deployments.json (models verified on a board).
+// known_hosts.json (trusted SSH host keys), deployments.json (models verified on a board) and
+// last-boards.json (the board each project last benchmarked on).
 // Every write goes to a temp file, is fsynced, then renamed over the old one, so a crash
 // never leaves half a file.
 import { mkdirSync, openSync, writeSync, fsyncSync, closeSync, renameSync, readFileSync, existsSync, unlinkSync } from 'node:fs';
@@ -130,6 +131,15 @@ export class DeviceStore {
     const all = this.knownHosts();
     delete all[hostId];
     this.write('known_hosts.json', all);
+  }
+
+  /** The board a project last benchmarked on (by the project folder's absolute path). */
+  lastBoard(project: string): string | undefined {
+    return readJson<Record<string, string>>(this.path('last-boards.json'), {})[project];
+  }
+
+  rememberLastBoard(project: string, device: string): void {
+    this.write('last-boards.json', { ...readJson<Record<string, string>>(this.path('last-boards.json'), {}), [project]: device });
   }
 
   listDeployments(device?: string): DeploymentRecord[] {

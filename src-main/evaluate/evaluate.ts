@@ -5,6 +5,7 @@ import { basename } from 'node:path';
 import { CancelledError, oneLine } from '../errors';
 import { openDataset } from '../data/open';
 import type { InputSpec } from '../data/dataset';
+import type { ClassNames } from '../data/sources';
 import type { DataReader } from '../data/reader';
 import type { ModelGraph } from '../graph/model-graph';
 import { getRuntime } from '../runtime/index';
@@ -52,6 +53,8 @@ export interface EvaluateRequest {
   layerSamples?: number;
   /** Compare only on the share of `data` that calibration with the same seed and fraction held out. */
   holdOut?: { fraction: number; seed: number };
+  /** Class names in the model's output order (a labels/classes file); they map class folders to labels. */
+  classNames?: ClassNames;
 }
 
 export interface LatencyFigures {
@@ -106,6 +109,12 @@ export interface EvaluateOptions {
 export interface SampleOutputs {
   /** Where the sample came from (image file name), in dataset order. */
   source: string;
+  /** The image's path inside the data folder, when the data is a folder of images. */
+  file?: string;
+  /** The sample's class label, when the data carries labels. */
+  label?: number;
+  /** The model inputs as fed (preprocessed), e.g. to draw the sample again. */
+  inputs: Float32Array[];
   float: Float32Array[];
   quant: Float32Array[];
   /** Shapes as the runtime runs the float model (inputs pinned). */
@@ -194,6 +203,7 @@ export async function evaluate(request: EvaluateRequest, options: EvaluateOption
     const dataset = await openDataset(request.data, specs, {
       ...(request.preprocess !== undefined ? { preprocess: request.preprocess } : {}),
       ...(request.labels ? { labels: request.labels } : {}),
+      ...(request.classNames ? { classNames: request.classNames } : {}),
       ...(request.samples ? { samples: request.samples } : {}),
       ...heldOut,
       ...(options.reader ? { reader: options.reader } : {}),
@@ -222,7 +232,7 @@ export async function evaluate(request: EvaluateRequest, options: EvaluateOption
         const floatOut = fo.map((v, k) => fromRuntimeOutput(v, f.outputs[k]!));
         const quantOut = qo.map((v, k) => fromRuntimeOutput(v, q.outputs[k]!));
         comparisons.forEach((c, k) => c.add(floatOut[k]!, quantOut[k]!, sample.label));
-        options.onSample?.({ source: sample.source, float: floatOut, quant: quantOut, inputShapes: f.inputs.map((t) => t.shape), outputShapes: f.outputs.map((t) => t.shape) });
+        options.onSample?.({ source: sample.source, ...(sample.file ? { file: sample.file } : {}), ...(sample.label !== undefined ? { label: sample.label } : {}), inputs: sample.inputs, float: floatOut, quant: quantOut, inputShapes: f.inputs.map((t) => t.shape), outputShapes: f.outputs.map((t) => t.shape) });
         done++;
         options.onProgress?.(done, dataset.count);
       }

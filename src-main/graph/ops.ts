@@ -212,6 +212,9 @@ export interface OpOptions {
   /** Post-processing kept in the file: k largest along the last axis (values, int32 indices). */
   TOPK_V2: NoOptions;
   EQUAL: NoOptions;
+  /** Greedy NMS over boxes [N, 4] and scores [N]: selected indices padded to max_output_size, valid count (V5 also the scores; soft-NMS sigma). */
+  NON_MAX_SUPPRESSION_V4: NoOptions;
+  NON_MAX_SUPPRESSION_V5: NoOptions;
   CUSTOM: Record<string, unknown>;
   /** A builtin the engine does not model; `builtin` holds its TFLite name. */
   OTHER: Record<string, unknown>;

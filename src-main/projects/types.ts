@@ -8,6 +8,7 @@ import type { LatencySummary } from '../devices/stats';
 import type { ConvertRequest } from '../convert/types';
 import type { LayerError } from '../validation/layers';
 import type { Verdict } from '../evaluate/verdict';
+import type { ClassificationResults } from '../evaluate/classification';
 import type { IoFormula } from '../quantize/formulas';
 import type { QuantizeReport } from '../quantize/qtypes';
 
@@ -139,10 +140,12 @@ export interface RunRecord {
   validation?: RunValidation;
   /** The figures judged against thresholds, with the likely cause when they fall short. */
   verdict?: Verdict;
+  /** A classifier's results on the validation data: confusion, per-class accuracy, changed predictions. */
+  classification?: ClassificationResults;
 }
 
 /** The run's per-run details, set by the work as it learns them (all optional). */
-export type RunDetails = Partial<Pick<RunRecord, 'ioFormulas' | 'layerErrors' | 'validation' | 'verdict'>>;
+export type RunDetails = Partial<Pick<RunRecord, 'ioFormulas' | 'layerErrors' | 'validation' | 'verdict' | 'classification'>>;
 
 export interface RunValidation {
   /** The data compared on: the user's validation data, or the held-out share of the calibration data. */

@@ -14,9 +14,9 @@ import { judge, parseBudget, formatClauseFigure, type Budget } from './budget';
 import { baseCandidates, CANDIDATE_KINDS, mixedCandidate, type CandidateSpec } from './candidates';
 import { paretoSet } from './pareto';
 import { recordCandidate } from './record';
-import type { CandidateResult, SearchProgress, SearchRequest, SearchResult } from './types';
+import type { CandidateResult, MeasuredCandidate, SearchProgress, SearchRequest, SearchResult } from './types';
 
-export type { CandidateResult, SearchRequest, SearchResult } from './types';
+export type { CandidateResult, MeasuredCandidate, SearchProgress, SearchRequest, SearchResult } from './types';
 export { formatSearch } from './format';
 
 export interface SearchDeps {
@@ -27,6 +27,8 @@ export interface SearchDeps {
 export interface SearchOptions {
   signal?: AbortSignal;
   onProgress?: (progress: SearchProgress) => void;
+  /** Each candidate once measured (and recorded), so a caller can show it while the search goes on. */
+  onCandidate?: (candidate: MeasuredCandidate) => void;
   deps?: SearchDeps;
 }
 
@@ -67,6 +69,7 @@ async function measure(ctx: Context, spec: CandidateSpec): Promise<CandidateResu
       ...(request.preprocess !== undefined ? { preprocess: request.preprocess } : {}),
       ...(request.labels ? { labels: request.labels } : {}),
       ...(request.samples ? { samples: request.samples } : {}),
+      ...(request.dataHoldOut ? { holdOut: request.dataHoldOut } : {}),
       ...(request.inputShape ? { inputShape: request.inputShape } : {}),
       latencyRuns: local ? 20 : 0,
     },
@@ -147,7 +150,8 @@ export async function searchQuantization(request: SearchRequest, options: Search
   const kinds = request.kinds ?? [...CANDIDATE_KINDS];
   const unknown = kinds.filter((k) => !(CANDIDATE_KINDS as readonly string[]).includes(k));
   if (unknown.length) throw new InputError(`Unknown candidate(s) ${unknown.join(', ')}; choose from ${CANDIDATE_KINDS.join(', ')}.`);
-  if (resolve(request.data) === resolve(request.calibration.path)) throw new InputError('--data must be held-out samples, not the --calibration data: candidates judged on the samples they were calibrated on look better than they are.');
+  const heldOutShare = request.dataHoldOut !== undefined && request.calibration.holdOut === request.dataHoldOut.fraction && (request.calibration.seed ?? 0) === request.dataHoldOut.seed;
+  if (resolve(request.data) === resolve(request.calibration.path) && !heldOutShare) throw new InputError('--data must be held-out samples, not the --calibration data: candidates judged on the samples they were calibrated on look better than they are.');
   const dir = await mkdtemp(join(tmpdir(), 'edgequant-search-'));
   const warnings: string[] = [];
   const candidates: CandidateResult[] = [];
@@ -172,7 +176,9 @@ export async function searchQuantization(request: SearchRequest, options: Search
       try {
         const result = await measure(ctx, spec);
         candidates.push(result);
-        if (request.project) await recordCandidate(request.project, request, spec, result, ctx.floatBytes);
+        const runId = request.project ? await recordCandidate(request.project, request, spec, result, ctx.floatBytes) : undefined;
+        const { path: _path, ...measured } = result;
+        options.onCandidate?.({ ...measured, ...(runId ? { runId } : {}) });
         return result;
       } catch (error) {
         if (error instanceof CancelledError) {

@@ -23,8 +23,9 @@ export function candidateMetrics(candidate: CandidateResult, floatBytes: number)
   };
 }
 
-export async function recordCandidate(project: string, request: SearchRequest, spec: CandidateSpec, candidate: CandidateResult, floatBytes: number): Promise<void> {
-  await recordRun(
+/** Records the candidate as a run; returns the run's id. */
+export async function recordCandidate(project: string, request: SearchRequest, spec: CandidateSpec, candidate: CandidateResult, floatBytes: number): Promise<string> {
+  const { run } = await recordRun(
     project,
     {
       kind: 'convert',
@@ -39,4 +40,5 @@ export async function recordCandidate(project: string, request: SearchRequest, s
       await run.writeReport('search-candidate.json', { ...candidate, path: candidate.path ? basename(candidate.path) : undefined });
     },
   );
+  return run.id;
 }

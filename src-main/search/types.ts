@@ -13,6 +13,11 @@ export interface SearchRequest {
   calibration: CalibrationSpec;
   /** Held-out data: every candidate is judged here, never on the calibration samples. */
   data: string;
+  /**
+   * Judge on the share of `data` that calibration held out (`calibration.holdOut` of the same
+   * folder): lets a single data set serve both, never judging on a calibration sample.
+   */
+  dataHoldOut?: { fraction: number; seed: number };
   preprocess?: string;
   labels?: string;
   /** Held-out samples used (default: all). */
@@ -61,6 +66,9 @@ export interface SearchResult {
   timings: Record<string, number>;
   warnings: string[];
 }
+
+/** A measured candidate, as soon as it is measured (and recorded: `runId` in a project). */
+export type MeasuredCandidate = Omit<CandidateResult, 'path'> & { runId?: string };
 
 export interface SearchProgress {
   stage: string;

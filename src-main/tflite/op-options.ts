@@ -223,6 +223,8 @@ export const OP_BINDINGS: { readonly [K in ModelledOp]: Binding<K> } = {
   GATHER_ND: none('GatherNdOptions'),
   TOPK_V2: none('TopKV2Options'),
   EQUAL: none('EqualOptions'),
+  NON_MAX_SUPPRESSION_V4: none('NonMaxSuppressionV4Options'),
+  NON_MAX_SUPPRESSION_V5: none('NonMaxSuppressionV5Options'),
   TILE: none('TileOptions'),
   DEPTH_TO_SPACE: blockSize('DepthToSpaceOptions'),
   SPACE_TO_DEPTH: blockSize('SpaceToDepthOptions'),

@@ -209,6 +209,9 @@ function versionOf(s: OpSignature): number {
     case 'TOPK_V2':
       if (in0 === 'int16') return 3;
       return in0 === 'int8' ? 2 : 1;
+    case 'NON_MAX_SUPPRESSION_V4':
+    case 'NON_MAX_SUPPRESSION_V5':
+      return 1; // float boxes and scores only
     case 'EQUAL':
       if (in0 === 'int16') return 4;
       if (in0 === 'string') return 3;

@@ -34,6 +34,9 @@ const PHRASES: [RegExp, string][] = [
   [/--unroll-rnn/g, 'Unroll LSTM layers'],
   [/--labels/g, 'Labels'],
   [/--recipe/g, 'the recipe'],
+  [/--budget '([^']*)'/g, "Budget '$1'"],
+  [/--budget/g, 'the budget'],
+  [/--data/g, 'the held-out data'],
 ];
 
 export function humanError(error: unknown): string {

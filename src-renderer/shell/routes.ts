@@ -6,6 +6,7 @@ import QuantizePage from '../features/quantize/QuantizePage.svelte';
 import DevicesPage from '../features/devices/DevicesPage.svelte';
 import HistoryPage from '../features/history/HistoryPage.svelte';
 import DebugPage from '../features/debug/DebugPage.svelte';
+import SearchPage from '../features/search/SearchPage.svelte';
 import RunPage from '../features/runs/RunPage.svelte';
 import GraphPage from '../features/graph/GraphPage.svelte';
 
@@ -26,6 +27,7 @@ export const routes: readonly Route[] = [
   { id: 'devices', title: 'Devices', hint: 'Boards over SSH/serial', page: DevicesPage },
   { id: 'history', title: 'History', hint: 'Past runs and results', page: HistoryPage },
   { id: 'debug', title: 'Debug', hint: 'Where accuracy is lost', page: DebugPage },
+  { id: 'search', title: 'Search', hint: 'Smallest file within a budget', page: SearchPage },
   { id: 'runs', title: 'Run', hint: 'One run: results and files', page: RunPage, hidden: true },
   { id: 'graph', title: 'Graph', hint: 'A model as a graph', page: GraphPage, hidden: true },
 ];

@@ -10,5 +10,6 @@ test('job titles say what the job does', () => {
   assert.equal(jobTitle({ kind: 'project-convert', params: { project: '/p', label: 'first', request: { model: '/m/vww.h5', output: '/o.tflite', quantize: { ...quantize, mode: 'fp16' } } } }), 'Quantize vww to fp16 (first)');
   assert.equal(jobTitle({ kind: 'project-bench', params: { project: '/p', runId: '20261203-073507-1bb41c09', device: 'local', runs: 10 } }), 'Benchmark run 1bb41c09 on this computer');
   assert.equal(jobTitle({ kind: 'inspect', params: { path: '/x/saved_model.pb' } }), 'Inspect x');
+  assert.equal(jobTitle({ kind: 'project-search', params: { project: '/p', model: '/m/vww_96.h5', calibration: { path: 'cal' }, budget: 'sqnr>=30' } }), 'Search vww_96 for sqnr>=30');
   assert.equal(modelName('/a/b/mobilenet.tflite'), 'mobilenet');
 });

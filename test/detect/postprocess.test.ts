@@ -1,6 +1,7 @@
 // Graphs with in-graph post-processing: TopKV2 and Equal lower to TFLite builtins and run in both
-// runtimes (matching TF.js); NonMaxSuppressionV5 has no lowering here, so `inspect` names it and
-// suggests `--outputs` before it, and `convert --outputs` cuts the graph there.
+// runtimes (matching TF.js; NMS V4/V5: nms.test.ts); CombinedNonMaxSuppression (ultralytics' TF
+// export with nms=True) has no TFLite builtin, so `inspect` names it and suggests `--outputs`
+// before it, and `convert --outputs` cuts the graph there.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -63,28 +64,36 @@ test('TopKV2 and Equal post-processing lower to TOPK_V2 / EQUAL and match TF.js 
   t.diagnostic(JSON.stringify(result.opHistogram));
 });
 
-test('NonMaxSuppressionV5 in the graph: inspect suggests --outputs, convert --outputs cuts the graph before it', async () => {
+test('CombinedNonMaxSuppression in the graph: inspect suggests --outputs, convert --outputs cuts the graph before it', async () => {
   const dir = tempDir('edgequant-nms-');
   const g = new GraphModelWriter();
   const { boxes, scores } = head(g);
   const scalar = (name: string, v: number) => g.constant(name, [], Float32Array.of(v));
-  g.raw('nms', 'NonMaxSuppressionV5', [boxes, scores, g.constant('nms/max', [], Int32Array.of(10)), scalar('nms/iou', 0.5), scalar('nms/score', 0.3), scalar('nms/sigma', 0)], { T: attr.float, pad_to_max_output_size: attr.b(false) });
-  const path = g.write(dir, [{ name: 'x', shape: [1, 64] }], ['nms', 'nms:1']);
+  const int = (name: string, v: number) => g.constant(name, [], Int32Array.of(v));
+  // Batched form: boxes [1, N, 1, 4] (one box per class-agnostic anchor), scores [1, N, 1].
+  const boxes4 = g.op('boxes4', 'Reshape', [boxes, g.ints('boxes4/shape', [1, N, 1, 4])], { Tshape: attr.int });
+  const scores3 = g.op('scores3', 'Reshape', [scores, g.ints('scores3/shape', [1, N, 1])], { Tshape: attr.int });
+  g.raw('nms', 'CombinedNonMaxSuppression', [boxes4, scores3, int('nms/per_class', 10), int('nms/total', 10), scalar('nms/iou', 0.5), scalar('nms/score', 0.3)], { pad_per_class: attr.b(false), clip_boxes: attr.b(true) });
+  const path = g.write(dir, [{ name: 'x', shape: [1, 64] }], ['nms', 'nms:1', 'nms:2', 'nms:3']);
   const inspected = await openModel({ path }, { collectUnsupported: true });
-  const entry = inspected.unsupported.find((u) => u.className === 'NonMaxSuppressionV5');
+  const entry = inspected.unsupported.find((u) => u.className === 'CombinedNonMaxSuppression');
   assert.ok(entry, JSON.stringify(inspected.unsupported));
-  assert.match(entry.reason, /convert --outputs boxes,scores$/);
-  await assert.rejects(convertTo(dir, path), (e: unknown) => e instanceof UnsupportedError && /--outputs boxes,scores/.test(e.message));
+  assert.match(entry.reason, /convert --outputs boxes4,scores3$/);
+  await assert.rejects(convertTo(dir, path), (e: unknown) => e instanceof UnsupportedError && /CombinedNonMaxSuppression \(1\).*--outputs boxes4,scores3/.test(e.message));
   const out = join(dir, 'cut.tflite');
   const stderr: string[] = [];
   const io = { stdout: () => undefined, stderr: (s: string) => stderr.push(s), cwd: dir, env: {} };
-  assert.equal(await runCli(['convert', path, '-o', out, '--outputs', 'boxes,scores'], io), 0, stderr.join(''));
+  const shown: string[] = [];
+  assert.equal(await runCli(['inspect', path], { ...io, stdout: (s: string) => shown.push(s) }), 0, stderr.join(''));
+  assert.match(shown.join(''), /nms \(CombinedNonMaxSuppression\): no TFLite lowering .* cut the graph before it: convert --outputs boxes4,scores3/);
+  assert.equal(await runCli(['convert', path, '-o', out, '--outputs', 'boxes4,scores3'], io), 0, stderr.join(''));
   const model = await getRuntime('litert-js').load(new Uint8Array(readFileSync(out)));
   try {
-    assert.deepEqual(model.outputs.map((o) => o.shape), [[N, 4], [N]]);
+    assert.deepEqual(model.outputs.map((o) => o.shape), [[1, N, 1, 4], [1, N, 1]]);
     const x = randomSamples(1, 64, 3)[0]!;
     const got = (await model.run([x])).map((o) => Float32Array.from(o as Float32Array));
-    // The reference for the cut: the same nodes with the signature ending at boxes and scores.
+    // The reference for the cut: the same nodes with the signature ending at boxes and scores
+    // (the cut's outputs are their reshapes: the same values).
     const refPath = new GraphModelWriter();
     head(refPath);
     const refDir = tempDir('edgequant-nms-ref-');

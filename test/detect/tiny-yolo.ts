@@ -22,7 +22,9 @@ const conv = (name: string, filters: number, kernel: number, stride: number, act
   inbound_nodes: [[[inbound, 0, 0, {}]]],
 });
 
-export async function writeTinyYolo(dir: string, seed = 11): Promise<string> {
+/** `normalized`: the box branch scaled by 1/size, so boxes come out in 0..1 of the input (as
+ *  ultralytics' TFLite export gives them) and are exactly the pixel model's boxes / size. */
+export async function writeTinyYolo(dir: string, seed = 11, boxes: 'pixels' | 'normalized' = 'pixels'): Promise<string> {
   const { size, classes, grid } = TINY;
   const next = seededRandom(seed);
   const layers = [
@@ -46,9 +48,14 @@ export async function writeTinyYolo(dir: string, seed = 11): Promise<string> {
     // Scores mostly low, a few high: a detector's usual spread.
     { name: 'scores', kernel: normal(next, 16 * classes, 2 * he(16)), kernelShape: [1, 1, 16, classes], bias: Float32Array.from({ length: classes }, () => -2) },
   ];
+  if (boxes === 'normalized') {
+    const box = weights.find((w) => w.name === 'box_px')!;
+    box.kernel = box.kernel.map((v) => v / size);
+    box.bias = box.bias!.map((v) => v / size);
+  }
   const h5wasm = await import('h5wasm/node');
   await h5wasm.ready;
-  const path = join(dir, 'tiny_yolo.h5');
+  const path = join(dir, boxes === 'pixels' ? 'tiny_yolo.h5' : 'tiny_yolo_normalized.h5');
   const file = new h5wasm.File(path, 'w');
   const config = { class_name: 'Functional', config: { name: 'tiny_yolo', layers, input_layers: [['images', 0, 0]], output_layers: [['output0', 0, 0]] } };
   file.create_attribute('model_config', JSON.stringify(config));

@@ -26,5 +26,5 @@ test('device with an unknown subcommand names the valid ones', async () => {
   const err: string[] = [];
   const code = await runCli(['device', 'frobnicate'], { stdout: () => undefined, stderr: (s) => err.push(s), cwd: process.cwd(), env: {} });
   assert.equal(code, 2);
-  assert.match(err.join(''), /add, list, probe, remove or ports/);
+  assert.match(err.join(''), /add, list, probe, remove, ports or discover/);
 });

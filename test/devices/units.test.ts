@@ -147,13 +147,13 @@ test('device settings update: clears with null, refuses settings of another kind
   const dir = mkdtempSync(join(tmpdir(), 'eq-update-'));
   try {
     const service = new DeviceService({ env: { EDGEQUANT_HOME: dir, HOME: dir } });
-    service.addSerial({ name: 'uart', path: '/dev/ttyUSB0' });
+    service.addSerial({ name: 'uart', path: '/dev/null' });
     assert.deepEqual(service.update('uart', { tfliteLibrary: '/opt/lib/libtensorflowlite_c.so', baudRate: 921600 }), {
-      kind: 'serial', name: 'uart', path: '/dev/ttyUSB0', baudRate: 921600, tfliteLibrary: '/opt/lib/libtensorflowlite_c.so',
+      kind: 'serial', name: 'uart', path: '/dev/null', baudRate: 921600, tfliteLibrary: '/opt/lib/libtensorflowlite_c.so',
     });
     assert.equal((service.update('uart', { tfliteLibrary: null }) as { tfliteLibrary?: string }).tfliteLibrary, undefined);
     assert.throws(() => service.update('uart', { keyFile: '/x' }), DeviceInputError);
-    assert.deepEqual(new DeviceStore(dir).getDevice('uart'), { kind: 'serial', name: 'uart', path: '/dev/ttyUSB0', baudRate: 921600 });
+    assert.deepEqual(new DeviceStore(dir).getDevice('uart'), { kind: 'serial', name: 'uart', path: '/dev/null', baudRate: 921600 });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

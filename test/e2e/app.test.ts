@@ -13,7 +13,7 @@ import { startHostProcess, type HostProcess } from '../helpers/host';
 import { CHROMIUM_PATH, launchBrowser, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
 import { APP_VERSION } from '../../src-main/version';
 
-const PAGES = ['Projects', 'Models', 'Quantize', 'Devices', 'History', 'Debug'];
+const PAGES = ['Projects', 'Models', 'Quantize', 'Devices', 'History', 'Debug', 'Search'];
 
 function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {

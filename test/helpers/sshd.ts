@@ -68,6 +68,21 @@ export interface SshdOptions {
   port?: number;
   /** false: no SFTP subsystem, like many Dropbear/BusyBox boards. */
   sftp?: boolean;
+  /**
+   * A fresh board: password login allowed with this password, and the user's ~/.ssh (in the
+   * board home) honoured. sshd checks passwords against /etc/shadow, so it runs in a private
+   * mount namespace where copies of /etc/passwd and /etc/shadow give this user the password and
+   * the board home; the machine's own files are untouched. Needs root (see passwordSshdMissingReason).
+   */
+  password?: string;
+}
+
+/** Why a password-login sshd cannot run here, or undefined when it can. */
+export function passwordSshdMissingReason(): string | undefined {
+  if (process.getuid?.() !== 0) return 'password login needs sshd to read a shadow file: run as root (a private mount namespace holds a test copy)';
+  if (spawnSync('unshare', ['-m', 'true'], { stdio: 'ignore' }).status !== 0) return 'unshare -m is not permitted in this container';
+  if (spawnSync('openssl', ['version'], { stdio: 'ignore' }).status !== 0) return 'openssl absent (to hash the test password)';
+  return undefined;
 }
 
 /** exitCode stays null for a process ended by a signal, so check both. */
@@ -126,10 +141,10 @@ export class TestSshd {
       `ListenAddress 127.0.0.1`,
       `HostKey ${this.hostKeyPath}`,
       `PidFile ${join(this.dir, 'sshd.pid')}`,
-      `AuthorizedKeysFile ${join(this.dir, 'authorized_keys')}`,
-      `PermitRootLogin prohibit-password`,
+      `AuthorizedKeysFile ${join(this.dir, 'authorized_keys')}${this.options.password !== undefined ? ' %h/.ssh/authorized_keys' : ''}`,
+      `PermitRootLogin ${this.options.password !== undefined ? 'yes' : 'prohibit-password'}`,
       `PubkeyAuthentication yes`,
-      `PasswordAuthentication no`,
+      `PasswordAuthentication ${this.options.password !== undefined ? 'yes' : 'no'}`,
       `KbdInteractiveAuthentication no`,
       `UsePAM no`,
       `StrictModes no`,
@@ -142,11 +157,31 @@ export class TestSshd {
     return path;
   }
 
+  /** Copies of /etc/passwd and /etc/shadow where this user has `password` and the board home. */
+  private accountFiles(password: string): [string, string] {
+    const hash = spawnSync('openssl', ['passwd', '-6', '-stdin'], { input: password, encoding: 'utf8' }).stdout.trim();
+    if (!hash.startsWith('$6$')) throw new Error('openssl passwd -6 gave no hash');
+    const rewrite = (file: string, edit: (fields: string[]) => void) =>
+      readFileSync(file, 'utf8').split('\n').map((line) => {
+        const fields = line.split(':');
+        if (fields[0] !== this.user) return line;
+        edit(fields);
+        return fields.join(':');
+      }).join('\n');
+    const passwd = join(this.dir, 'passwd');
+    const shadow = join(this.dir, 'shadow');
+    writeFileSync(passwd, rewrite('/etc/passwd', (f) => { f[5] = this.home; }));
+    writeFileSync(shadow, rewrite('/etc/shadow', (f) => { f[1] = hash; }), { mode: 0o600 });
+    return [passwd, shadow];
+  }
+
   private async launch(): Promise<void> {
     if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true });
     const config = this.writeConfig();
     this.stderr = '';
-    const child = spawn(SSHD_PATH, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = this.options.password === undefined
+      ? spawn(SSHD_PATH, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] })
+      : spawn('unshare', ['-m', 'sh', '-c', 'mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/shadow && exec "$3" -D -e -f "$4"', 'sh', ...this.accountFiles(this.options.password), SSHD_PATH, config], { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.child = child;
     // A test run that ends without dispose() (crash, failed before hook) still takes its sshd along.

@@ -22,7 +22,8 @@ test('first start: no recent projects, then the demo project with a real model a
   const view = await handlers['projects.demo']({});
   assert.equal(view.manifest.name, 'MNIST demo');
   assert.equal(view.manifest.models.length, 1);
-  assert.equal(view.manifest.calibrationSets[0]!.files, 100);
+  // First the labelled digits (digits/0 … digits/9, 40 each), then the flat calibration folder.
+  assert.deepEqual(view.manifest.calibrationSets.map((c) => [c.name, c.files]), [['digits', 400], ['calibration', 100]]);
   assert.equal(view.manifest.models[0]!.sha256, await sha256File(join(view.dir, 'model', 'model.json')));
   assert.deepEqual((await handlers['projects.recent']({})).map((r) => r.dir), [view.dir]);
   assert.equal((await handlers['projects.demo']({})).dir, view.dir); // created once
@@ -65,7 +66,10 @@ test('INT8 run of the demo: recorded, evaluated in a real runtime, then benchmar
   assert.ok(m.agreement! > 0.9, `agreement ${m.agreement}`);
   assert.ok(m.sqnrDb! > 15, `sqnr ${m.sqnrDb}`);
   assert.ok(m.sizeBytes! < m.floatBytes!, 'int8 is smaller than float');
-  assert.deepEqual(run.artifacts.map((a) => a.name).sort(), ['conversion.json', 'evaluation.json', 'model_int8.tflite', 'recipe.json']);
+  // Thumbnails of the changed predictions are a file of the run when some changed.
+  const changed = run.classification!.changed.total > 0 ? ['changed-samples.json'] : [];
+  assert.deepEqual(run.artifacts.map((a) => a.name).sort(), [...changed, 'conversion.json', 'evaluation.json', 'model_int8.tflite', 'recipe.json']);
+  assert.equal(run.classification!.labelled, 300, 'classification results on the labelled evaluation data');
   // The run keeps the recipe it ran and the quantizer's per-layer table.
   assert.equal(run.quantization?.recipeFile, 'recipe.json');
   assert.ok(run.quantization.layers.length > 0 && run.quantization.layers.every((l) => l.precision === 'int8' || l.domain !== 'integer'));

@@ -1,4 +1,4 @@
-// `edgequant device add|list|probe|remove`: boards over SSH or a serial console.
+// `edgequant device add|list|probe|remove|ports|discover`: boards over SSH or a serial console.
 import { resolve } from 'node:path';
 import { parseCommandArgs, parsePositiveInt, printJson, type CliIO, type Command } from '../command';
 import { InputError } from '../../errors';
@@ -6,7 +6,8 @@ import { DeviceService, terminalHostKeyConfirm, terminalSecretPrompt, type Devic
 
 const USAGE = `Usage:
   edgequant device add NAME (--ssh [USER@]HOST[:PORT] [--key FILE] | --serial PATH [--baud N] [--user NAME])
-                       [--tflite-lib PATH_ON_BOARD] [--connect-timeout SEC] [--trust] [--json]
+                       [--tflite-lib PATH_ON_BOARD] [--connect-timeout SEC] [--trust] [--install-key] [--json]
+  edgequant device discover [--timeout SEC] [--json]   (boards seen now: serial ports, *.local, USB network, ~/.ssh/config)
   edgequant device list [--json]
   edgequant device probe NAME [--json]       (NAME may be 'local': this computer)
   edgequant device remove NAME
@@ -15,6 +16,8 @@ const USAGE = `Usage:
 HOST may be a Host alias of ~/.ssh/config (HostName, User, Port, IdentityFile are honoured).
 On first contact the host key's SHA256 fingerprint is shown; --trust stores it without asking.
 A changed host key is always refused. Passwords and passphrases are asked on the terminal, never stored.
+--install-key: a fresh board: log in once by password, install a new key made for it
+($EDGEQUANT_HOME/keys) in the board's ~/.ssh/authorized_keys, and use that key from then on.
 State lives in $EDGEQUANT_HOME (default: the platform config dir).`;
 
 /** The device service for a CLI run: terminal prompts; unknown host keys asked on a TTY only. */
@@ -36,6 +39,7 @@ async function add(argv: string[], io: CliIO): Promise<number> {
     'tflite-lib': { type: 'string' },
     'connect-timeout': { type: 'string' },
     trust: { type: 'boolean', default: false },
+    'install-key': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   });
   const name = positionals[0];
@@ -50,6 +54,7 @@ async function add(argv: string[], io: CliIO): Promise<number> {
     else io.stdout(`Added ${name} (serial ${values.serial}).\n`);
     return 0;
   }
+  if (values['install-key']) return addInstallingKey(name, values.ssh!, values.trust, values.json, io);
   const timeoutSec = values['connect-timeout'] === undefined ? undefined : Number(values['connect-timeout']);
   if (timeoutSec !== undefined && !(timeoutSec > 0)) throw new InputError('--connect-timeout must be a positive number of seconds.');
   const added = await service.addSsh({
@@ -66,6 +71,38 @@ async function add(argv: string[], io: CliIO): Promise<number> {
     const address = d.kind === 'ssh' ? `${d.user}@${d.host}:${d.port}` : '';
     io.stdout(`Added ${name} (ssh ${address}, ${added.arch}); host key ${added.hostKey?.keyType ?? ''} ${added.hostKey?.fingerprint ?? ''}.\n`);
   }
+  return 0;
+}
+
+/** A fresh board: its host key confirmed, one password login to install a key made for it. */
+async function addInstallingKey(name: string, ssh: string, trust: boolean, json: boolean, io: CliIO): Promise<number> {
+  const service = cliDeviceService(io);
+  const scanned = await service.scanHostKey(ssh);
+  const confirm = terminalHostKeyConfirm(trust, (line) => io.stderr(line + '\n'));
+  if (!(await confirm({ ...scanned, key: Buffer.alloc(0) }))) throw new InputError(`host key of ${scanned.hostId} not trusted; check ${scanned.fingerprint} and pass --trust.`);
+  const password = await terminalSecretPrompt(`Password for ${ssh} (used once to install a key, not stored): `);
+  if (password === undefined) throw new InputError('--install-key needs a terminal to ask the board\'s password.');
+  const added = await service.addWithPassword({ name, ssh, password, trustFingerprint: scanned.fingerprint });
+  if (json) printJson(io, added);
+  else io.stdout(`Added ${name} (${added.arch}); key ${added.keyFile} installed on the board, password not stored.\n`);
+  return 0;
+}
+
+async function discover(argv: string[], io: CliIO): Promise<number> {
+  const { values } = parseCommandArgs('device discover', argv, { timeout: { type: 'string' }, json: { type: 'boolean', default: false } });
+  const seconds = values.timeout === undefined ? 3 : Number(values.timeout);
+  if (!(seconds >= 0.3 && seconds <= 15)) throw new InputError('--timeout must be 0.3..15 seconds.');
+  const result = await cliDeviceService(io).discover({ timeoutMs: Math.round(seconds * 1000) });
+  if (values.json) {
+    printJson(io, result);
+    return 0;
+  }
+  for (const c of result.candidates) {
+    const address = c.kind === 'ssh' ? `--ssh ${c.ssh}` : `--serial ${c.path}`;
+    io.stdout(`${c.source.padEnd(11)} ${c.label.padEnd(36)} ${address.padEnd(30)} ${c.detail}\n`);
+  }
+  if (result.candidates.length === 0) io.stdout('No boards found.\n');
+  for (const s of result.sources) if (s.note) io.stdout(`  ${s.source}: ${s.note}\n`);
   return 0;
 }
 
@@ -135,7 +172,8 @@ export const deviceCommand: Command = {
       case 'probe': return probe(rest, io);
       case 'remove': return remove(rest, io);
       case 'ports': return ports(rest, io);
-      default: throw new InputError(`device needs a subcommand: add, list, probe, remove or ports (got '${sub ?? ''}').`);
+      case 'discover': return discover(rest, io);
+      default: throw new InputError(`device needs a subcommand: add, list, probe, remove, ports or discover (got '${sub ?? ''}').`);
     }
   },
 };

@@ -14,7 +14,8 @@ const USAGE = `Usage: edgequant evaluate FLOAT_MODEL QUANT.tflite --data DIR|FIL
                           [--samples N] [--runtime litert-js|tflite-node] [--runs N] [--warmup N]
                           [--input-shape 1,H,W,C] [--weights FILE.h5] [--unroll-rnn] [--layers N] [--json]
                           [--task detect [--decoder yolov8|nanodet|ssd|auto] [--labels DIR]
-                           [--classes FILE] [--score 0.25] [--iou 0.45] [--max-detections 100]]
+                           [--classes FILE] [--score 0.25] [--iou 0.45] [--max-detections 100]
+                           [--box-scale pixels|normalized|auto]]
 
 Runs the float model (a .tflite, or a Keras/TF.js model converted to float .tflite first) and the
 quantized .tflite on the same samples in the same TFLite runtime (a Keras to_json() config takes

@@ -13,7 +13,11 @@ export interface DecodeContext {
   inputHeight: number;
   /** Candidates scoring below this are dropped before NMS. */
   scoreThreshold: number;
+  /** YOLO box units: input pixels, or 0..1 of the input (ultralytics' TFLite export); absent = told from the values. */
+  boxScale?: BoxScale;
 }
+
+export type BoxScale = 'pixels' | 'normalized';
 
 export type DecoderName = 'yolov8' | 'nanodet' | 'ssd';
 

@@ -93,6 +93,15 @@ export function resolveSshConfig(text: string, alias: string, home: string = hom
   return entry;
 }
 
+/** The concrete Host aliases of a config (patterns with *, ? or ! are not hosts one can pick). */
+export function listSshConfigHosts(text: string): string[] {
+  const hosts: string[] = [];
+  for (const block of parseBlocks(text).slice(1)) {
+    for (const p of block.patterns) if (!/[*?!]/.test(p) && !hosts.includes(p)) hosts.push(p);
+  }
+  return hosts;
+}
+
 /** Path of the user's ssh config: $EDGEQUANT_SSH_CONFIG (tests), else ~/.ssh/config. */
 export function sshConfigPath(env: NodeJS.ProcessEnv = process.env): string {
   return env.EDGEQUANT_SSH_CONFIG ?? join(env.HOME ?? homedir(), '.ssh', 'config');

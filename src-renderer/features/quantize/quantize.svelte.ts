@@ -45,7 +45,10 @@ export class QuantizeState {
   holdsOut = $derived(!this.evaluateData.trim() && this.needsData && !!this.calibration.trim());
   canRun = $derived(!!currentProject.dir && !!this.model && !this.job.running && (!this.needsData || !!this.calibration.trim()));
 
-  /** Defaults from the project: its first model and calibration set, and the demo's evaluation data. */
+  /**
+   * Defaults from the project: its first model and calibration set. Validation data stays the
+   * user's choice (the demo's first set is a labelled folder, so its held-out share has labels).
+   */
   fillFromProject(): void {
     const view = currentProject.view;
     if (!view) return;
@@ -59,10 +62,6 @@ export class QuantizeState {
     if (set && !this.calibration) {
       this.calibration = currentProject.resolve(set.path);
       if (set.preprocess) this.preprocess = set.preprocess;
-    }
-    if (!this.evaluateData && view.manifest.name === 'MNIST demo') {
-      this.evaluateData = currentProject.resolve('eval/x.npy');
-      this.evaluateLabels = currentProject.resolve('eval/labels.npy');
     }
   }
 

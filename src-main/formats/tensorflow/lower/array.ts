@@ -189,10 +189,13 @@ export function lowerPad(ctx: LowerContext, node: TfNode): void {
   const pads = ctx.constantInts(node, padRef!, 'paddings');
   const shape = x.shape.map((d, i) => d + pads[2 * i]! + pads[2 * i + 1]!);
   const p = ctx.addConst(`${node.name}/paddings`, 'int32', [x.shape.length, 2], Int32Array.from(pads));
-  if (node.op === 'MirrorPad') {
+  // A max-pool's -inf padding imported as SYMMETRIC mirroring (maxpool-padding.ts) keeps its value
+  // as a third input, for dims too narrow to mirror (TFLite needs padding ≤ the dim).
+  const narrow = pads.some((n, i) => n > x.shape[Math.floor(i / 2)]!);
+  if (node.op === 'MirrorPad' && !(valueRef && narrow)) {
     const mode = attrString(node, 'mode', 'REFLECT') === 'SYMMETRIC' ? 'SYMMETRIC' : 'REFLECT';
     ctx.emit(node, { op: 'MIRROR_PAD', inputs: [x.ir, p], options: { mode } }, shape, x.dtype);
-  } else if (node.op === 'PadV2' && valueRef) {
+  } else if ((node.op === 'PadV2' || node.op === 'MirrorPad') && valueRef) {
     ctx.emit(node, { op: 'PADV2', inputs: [x.ir, p, ctx.get(valueRef).ir], options: {} }, shape, x.dtype);
   } else {
     ctx.emit(node, { op: 'PAD', inputs: [x.ir, p], options: {} }, shape, x.dtype);

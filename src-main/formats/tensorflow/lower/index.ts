@@ -14,8 +14,9 @@ import { lowerAddN, lowerBinary, lowerCast, lowerUnary } from './elementwise';
 import { lowerConcat, lowerExpandDims, lowerPad, lowerReshape, lowerSlice, lowerSplit, lowerSqueeze, lowerStridedSlice, lowerTranspose } from './array';
 import { lowerFusedBatchNorm, lowerPool, lowerReduce, lowerResize } from './nn';
 import { isFoldable, tryFold } from './fold';
-import { lowerEqual, lowerTopK } from './postprocess';
+import { lowerEqual, lowerNonMaxSuppression, lowerTopK } from './postprocess';
 import { cutOutputs, suggestCut } from './cut';
+import { mirrorMaxPoolPadding } from './maxpool-padding';
 import { lowerArgMax, lowerBatchMatMul, lowerDepthToSpace, lowerGather, lowerGatherNd, lowerTile, lowerUnpack } from './gather';
 
 type Lowering = (ctx: LowerContext, node: TfNode) => void;
@@ -96,6 +97,8 @@ const LOWERINGS: Record<string, Lowering> = {
   BatchMatMulV2: lowerBatchMatMul,
   TopKV2: lowerTopK,
   Equal: lowerEqual,
+  NonMaxSuppressionV4: lowerNonMaxSuppression,
+  NonMaxSuppressionV5: lowerNonMaxSuppression,
 };
 
 /** Ops that only forward their first input. */
@@ -191,7 +194,7 @@ function cutAdvice(nodes: TfNode[], found: Map<string, TfNode[]>): string {
 
 function unsupportedMessage(spec: TfGraphSpec, nodes: TfNode[], found: Map<string, TfNode[]>): string {
   const list = [...found].map(([op, n]) => `${op} (${n.length})`).join(', ');
-  return `${spec.name}: ${found.size} TensorFlow op type(s) cannot be converted: ${list}. Control flow, TensorList and NMS ops must be removed from the exported graph (export the model without them, or run them outside the model)${cutAdvice(nodes, found)}.`;
+  return `${spec.name}: ${found.size} TensorFlow op type(s) cannot be converted: ${list}. Control flow, TensorList and batched NMS (CombinedNonMaxSuppression) ops must be removed from the exported graph (export the model without them, or run them outside the model)${cutAdvice(nodes, found)}.`;
 }
 
 /** What `inspect` shows for a graph that cannot be lowered: its I/O and the unsupported ops. */
@@ -241,7 +244,14 @@ function inputShape(spec: TfGraphSpec, input: TfGraphSpec['inputs'][number]): nu
 export async function lowerTfGraph(spec: TfGraphSpec, tfjs: () => Promise<Tf> = initTfjs): Promise<ModelGraph> {
   const byName = new Map(spec.nodes.map((n) => [n.name, n]));
   if (spec.cut?.length) spec = { ...spec, outputs: cutOutputs(spec.name, spec.cut, byName) };
-  const { order: nodes, cyclic } = neededNodes(spec, byName);
+  const needed = neededNodes(spec, byName);
+  const cyclic = needed.cyclic;
+  const constantOf = (ref: string) => {
+    const node = byName.get(ref.split(':')[0]!);
+    if (node?.op !== 'Const') return undefined;
+    return spec.constants.get(node.name) ?? (node.attr.value?.kind === 'tensor' ? node.attr.value.value : undefined);
+  };
+  const nodes = mirrorMaxPoolPadding(needed.order, constantOf);
   const unsupported = unsupportedOps(nodes);
   if (unsupported.size > 0) {
     if (spec.collectUnsupported) return unsupportedModel(spec, nodes, unsupported);
