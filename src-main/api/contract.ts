@@ -11,6 +11,7 @@ import { PROJECT_API_CHANNELS, PROJECT_JOB_KINDS, type ProjectApiRequests, type 
 import { SEARCH_JOB_KINDS, type SearchJobKinds } from '../search/api-contract';
 import type { BrowseListing } from '../data/browse';
 import type { JobDoneOf, JobInfoOf, JobProgressOf, JobStartOf, JobStatus } from '../jobs/protocol';
+import type { GraphStage, GraphView } from '../graph-view/types';
 
 // ---- shared payload shapes -------------------------------------------------------------------
 
@@ -75,6 +76,8 @@ export type JobInfo = JobInfoOf<JobKinds>;
 export interface ApiRequests extends ProjectApiRequests {
   'app.info': { request: Record<string, never>; response: AppInfo };
   'models.inspect': { request: { path: string; companions?: string[] }; response: ModelSummary };
+  /** A model's graph for the Graph view and the layer table ('converted' by default; a .tflite as it is). */
+  'models.graph': { request: { path: string; companions?: string[]; stage?: GraphStage }; response: GraphView };
   'jobs.start': { request: JobStartRequest; response: { jobId: string } };
   'jobs.cancel': { request: { jobId: string }; response: { cancelled: boolean } };
   'jobs.list': { request: Record<string, never>; response: JobInfo[] };
@@ -88,6 +91,7 @@ export type ApiResponse<C extends ApiChannel> = ApiRequests[C]['response'];
 export const API_CHANNELS = [
   'app.info',
   'models.inspect',
+  'models.graph',
   'jobs.start',
   'jobs.cancel',
   'jobs.list',

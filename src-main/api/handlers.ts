@@ -50,6 +50,11 @@ export function createHandlers(services: Services): Handlers {
       return summarizeModel(path, model, companions);
     },
 
+    'models.graph': async (request) => {
+      const { openGraphView } = await import('../graph-view/open');
+      return openGraphView(request);
+    },
+
     'jobs.start': async (request) => ({ jobId: services.jobs.start(request) }),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: services.jobs.cancel(jobId) }),
     'jobs.list': async () => services.jobs.list(),

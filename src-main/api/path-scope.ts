@@ -85,6 +85,7 @@ function rule(channel: ApiChannel, request: unknown): Rule {
   const r = request as { path?: string; companions?: string[]; dir?: string; keyFile?: string };
   switch (channel) {
     case 'models.inspect':
+    case 'models.graph':
       return { read: [r.path, ...((r.companions) ?? [])] };
     case 'calibration.preview':
       return { read: [r.path] };

@@ -79,6 +79,7 @@ const jobStart = z.discriminatedUnion(
 export const requestSchemas: { [C in ApiChannel]: z.ZodType<ApiRequest<C>> } = {
   'app.info': empty as z.ZodType<Record<string, never>>,
   'models.inspect': modelSource,
+  'models.graph': modelSource.extend({ stage: z.enum(['source', 'converted']).optional() }).strict(),
   'jobs.start': jobStart,
   'jobs.cancel': z.object({ jobId: z.string().min(1).max(100) }).strict(),
   'jobs.list': empty as z.ZodType<Record<string, never>>,

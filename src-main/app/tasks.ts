@@ -6,7 +6,7 @@ import type { Handlers } from '../api/handlers';
 import type { WorkerEntry } from '../jobs/entry';
 import { OffThreadRunner } from '../jobs/off-thread';
 
-type HeavyChannel = 'calibration.preview' | 'models.inspect' | 'projects.addModel' | 'projects.addCalibration';
+type HeavyChannel = 'calibration.preview' | 'models.inspect' | 'models.graph' | 'projects.addModel' | 'projects.addCalibration';
 type Task<C extends HeavyChannel> = (request: ApiRequest<C>) => Promise<ApiResponse<C>>;
 
 export const offThreadTasks: { [C in HeavyChannel]: Task<C> } = {
@@ -20,6 +20,7 @@ export const offThreadTasks: { [C in HeavyChannel]: Task<C> } = {
     const model = await openModel({ path, companions }, { collectUnsupported: true });
     return summarizeModel(path, model, companions);
   },
+  'models.graph': async (request) => (await import('../graph-view/open')).openGraphView(request),
   'projects.addModel': async ({ dir, path, format }) => (await import('../projects/project')).addModel(dir, path, format),
   'projects.addCalibration': async ({ dir, path, preprocess }) => (await import('../projects/project')).addCalibrationSet(dir, path, preprocess),
 };
@@ -32,6 +33,7 @@ export function offThreadHandlers(entry: WorkerEntry): Pick<Handlers, HeavyChann
   return {
     'calibration.preview': (request) => runner.run('calibration.preview', request),
     'models.inspect': (request) => runner.run('models.inspect', request),
+    'models.graph': (request) => runner.run('models.graph', request),
     'projects.addModel': (request) => runner.run('projects.addModel', request),
     'projects.addCalibration': (request) => runner.run('projects.addCalibration', request),
   };

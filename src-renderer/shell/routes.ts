@@ -8,6 +8,7 @@ import HistoryPage from '../features/history/HistoryPage.svelte';
 import DebugPage from '../features/debug/DebugPage.svelte';
 import SearchPage from '../features/search/SearchPage.svelte';
 import RunPage from '../features/runs/RunPage.svelte';
+import GraphPage from '../features/graph/GraphPage.svelte';
 
 export interface Route {
   id: string;
@@ -28,6 +29,7 @@ export const routes: readonly Route[] = [
   { id: 'debug', title: 'Debug', hint: 'Where accuracy is lost', page: DebugPage },
   { id: 'search', title: 'Search', hint: 'Smallest file within a budget', page: SearchPage },
   { id: 'runs', title: 'Run', hint: 'One run: results and files', page: RunPage, hidden: true },
+  { id: 'graph', title: 'Graph', hint: 'A model as a graph', page: GraphPage, hidden: true },
 ];
 
 /** The pages listed in the menu. */
@@ -39,6 +41,9 @@ export function hashArgument(hash: string): string {
 }
 
 export const runHref = (id: string) => `#/runs/${encodeURIComponent(id)}`;
+/** The Graph view of a run (its source model beside its .tflite) or of any model file. */
+export const graphHref = (target: { run: string } | { model: string }) =>
+  'run' in target ? `#/graph/run/${encodeURIComponent(target.run)}` : `#/graph/model/${encodeURIComponent(target.model)}`;
 
 /** The route named by the location hash (#/models), else the first one. */
 export function routeFromHash(hash: string): Route {

@@ -62,6 +62,8 @@ describe('Studio flow in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : 
     await page.getByRole('button', { name: 'Inspect' }).click();
     await page.getByTestId('model-summary').waitFor({ timeout: 60_000 });
     assert.match(await page.getByTestId('model-format').innerText(), /tfjs|keras|layers/i);
+    // The layer table (the converted graph) arrives after the summary.
+    await page.getByTestId('layer-table').locator('tbody tr').first().waitFor({ timeout: 60_000 });
     const rows = await page.getByTestId('layer-table').locator('tbody tr').count();
     assert.ok(rows >= 4, `layer table has ${rows} rows`);
     assert.ok(await page.getByText('Every layer is supported.').isVisible());

@@ -15,6 +15,7 @@ import { startHostProcess, type HostProcess } from '../helpers/host';
 import { CHROMIUM_PATH, launchBrowser, openRoute, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
 import { quantizeDemo } from '../helpers/studio-page';
 import type { RunRecord } from '../../src-main/projects/types';
+import { readTflite } from '../../src-main/tflite/reader';
 
 const demo = join(repoRoot, 'resources', 'demo');
 const model = join(demo, 'model', 'model.json');
@@ -118,7 +119,10 @@ describe('Runs that stay, with honest figures, in Chromium', { skip: existsSync(
     assert.ok(run.quantization && run.quantization.layers.length > 0, 'the record holds the quantizer report');
     assert.ok(run.ioFormulas && run.ioFormulas.length === 2, 'the record holds the I/O formulas');
     assert.ok(run.layerErrors && run.layerErrors.length > 0, 'the record holds the per-layer error table');
-    assert.equal(await page.getByTestId('run-layers').locator('tbody tr').count(), run.quantization.layers.length);
+    // The layer table lists the ops of the run's .tflite (issue 14, finding 6; test/e2e/graph-view.test.ts).
+    const fileOps = readTflite(new Uint8Array(readFileSync(join(projectDir, 'runs', heldOutRun, 'model_int8.tflite')))).graphs[0]!.nodes.length;
+    await page.getByTestId('run-layers').locator('tbody tr').first().waitFor({ timeout: 20_000 });
+    assert.equal(await page.getByTestId('run-layers').locator('tbody tr').count(), fileOps);
     const formulas = await page.getByTestId('io-formulas').innerText();
     for (const f of run.ioFormulas) assert.ok(formulas.includes(f.formula), `formula shown: ${f.formula}`);
     assert.match(await page.getByTestId('snippet').innerText(), /Interpreter\(model_path="model_int8\.tflite"\)/);

@@ -12,9 +12,7 @@ export class ModelsState {
   loading = $state(false);
   error = $state<string | null>(null);
   notice = $state<string | null>(null);
-  filter = $state('');
   ops = $derived(Object.entries(this.summary?.opHistogram ?? {}).sort((a, b) => b[1] - a[1]));
-  layers = $derived((this.summary?.layers ?? []).filter((l) => !this.filter || `${l.name} ${l.op} ${l.source ?? ''}`.toLowerCase().includes(this.filter.toLowerCase())));
 
   async inspect(path = this.path): Promise<void> {
     this.path = path.trim();

