@@ -38,8 +38,8 @@ export const jobKinds: JobRunners<JobKinds> = {
     const { runProjectDebug } = await import('./debug-run');
     return runProjectDebug(params, progress, signal);
   },
-  async 'project-search'(params, { progress, signal }) {
+  async 'project-search'(params, { progress, report, signal }) {
     const { runProjectSearch } = await import('./search-run');
-    return runProjectSearch(params, progress, signal);
+    return runProjectSearch(params, progress, signal, report);
   },
 };

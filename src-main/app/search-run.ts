@@ -65,7 +65,14 @@ async function boardBenchmark(device: string | undefined, signal?: AbortSignal):
   };
 }
 
-export async function runProjectSearch(params: ProjectSearchParams, progress: (p: SearchJobProgress) => void, signal?: AbortSignal): Promise<ProjectSearchResult> {
+/** `report` delivers a measured candidate even after a cancel (its run is already in the
+ *  project, so the page must show it); it defaults to `progress`. */
+export async function runProjectSearch(
+  params: ProjectSearchParams,
+  progress: (p: SearchJobProgress) => void,
+  signal?: AbortSignal,
+  report: (p: SearchJobProgress) => void = progress,
+): Promise<ProjectSearchResult> {
   const output = recommendedPath(resolve(params.project));
   mkdirSync(join(resolve(params.project), 'search'), { recursive: true });
   const { request, judgedOn } = searchRequest(params, output);
@@ -78,7 +85,7 @@ export async function runProjectSearch(params: ProjectSearchParams, progress: (p
     onProgress: (p) => progress({ stage: p.stage, done: p.done, total: p.total, ...(p.total ? { fraction: p.done / p.total } : {}), ...(p.etaMs !== undefined ? { etaMs: p.etaMs } : {}) }),
     onCandidate: (candidate) => {
       if (candidate.runId) runIds.set(candidate.id, candidate.runId);
-      progress({ stage: `measured ${candidate.label}`, candidate });
+      report({ stage: `measured ${candidate.label}`, candidate });
     },
   });
   const candidates = result.candidates.map(({ path: _path, ...c }) => ({ ...c, ...(runIds.has(c.id) ? { runId: runIds.get(c.id)! } : {}) }));

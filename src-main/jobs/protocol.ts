@@ -40,6 +40,9 @@ export type JobInfoOf<M extends JobKindMap<M>> = {
 export interface JobContext<P> {
   /** Reports progress to the UI (structured-cloneable data); throws CancelledError once cancelled. */
   progress(progress: P): void;
+  /** Reports something that has already happened (a run written to the project) and must reach
+   *  the UI even when the user cancelled meanwhile: never a cancellation point. */
+  report(progress: P): void;
   /** Aborted when the user cancels; long loops should check it and throw CancelledError. */
   signal: AbortSignal;
 }

@@ -29,7 +29,8 @@ export function serveJob<M extends JobKindMap<M>, T extends TaskTable<T> = Recor
       if (controller.signal.aborted) throw new CancelledError('Cancelled by the user.');
       post({ type: 'progress', progress: value });
     };
-    const result = await runner(data.params, { progress, signal: controller.signal });
+    const report = (value: unknown) => post({ type: 'progress', progress: value });
+    const result = await runner(data.params, { progress, report, signal: controller.signal });
     if (controller.signal.aborted) throw new CancelledError('Cancelled by the user.');
     post({ type: 'result', result });
   }
