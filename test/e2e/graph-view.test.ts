@@ -161,9 +161,13 @@ describe('Graph view and layer table in Chromium', { skip: !existsSync(CHROMIUM_
     for (const fit of await page.getByRole('button', { name: 'Fit' }).all()) await fit.click();
     const left = page.getByTestId('graph-pane').nth(0);
     const right = page.getByTestId('graph-pane').nth(1);
-    for (const pane of [left, right]) {
-      const coloured = await pane.locator('[data-testid="graph-node"][class*="level-"]').count();
-      assert.ok(coloured >= 10, `${coloured} nodes coloured by their SQNR in view`);
+    // The colours follow the run record's per-layer table, which may arrive after the nodes.
+    for (const i of [0, 1]) {
+      const coloured = await page
+        .waitForFunction((k) => document.querySelectorAll('[data-testid="graph-pane"]')[k]!.querySelectorAll('[data-testid="graph-node"][class*="level-"]').length >= 10, i, { timeout: 30_000 })
+        .then(() => true, () => false);
+      const count = await page.getByTestId('graph-pane').nth(i).locator('[data-testid="graph-node"][class*="level-"]').count();
+      assert.ok(coloured, `${count} nodes coloured by their SQNR in view`);
     }
     const conv = left.locator('[data-testid="graph-node"][data-op="CONV_2D"]').nth(1);
     const tensor = (await conv.getAttribute('data-tensor'))!;
@@ -195,6 +199,8 @@ describe('Graph view and layer table in Chromium', { skip: !existsSync(CHROMIUM_
     const counts = await page.getByTestId('graph-op-count').allInnerTexts();
     assert.match(counts[0]!, new RegExp(`^${opCount(join(vww, 'vww_96_float.tflite'))} ops`));
     assert.match(counts[1]!, new RegExp(`^${opCount(join(vww, 'vww_96_int8.tflite'))} ops`));
+    // The page keeps its view across visits: fit both panes so the node is in view, not under the title.
+    for (const fit of await page.getByRole('button', { name: 'Fit' }).all()) await fit.click();
     await page.getByTestId('graph-pane').nth(1).locator('[data-testid="graph-node"][data-op="CONV_2D"]').first().click();
     assert.match(await page.getByTestId('node-properties').innerText(), /int8\[\d+,3,3,3\] · constant\s+\d+ scales on axis 0/);
     await shot(page, 'float-beside-int8');
