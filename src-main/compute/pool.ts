@@ -35,6 +35,7 @@ export class ComputePool {
   #failure: Error | undefined;
   #nextId = 1;
   #closed = false;
+  #closing: Promise<void> | undefined;
   readonly #onAbort = (): void => this.#fail(new CancelledError('Cancelled.'));
   readonly #signal: AbortSignal | undefined;
 
@@ -144,10 +145,12 @@ export class ComputePool {
     return Promise.all(this.#slots.map((slot) => this.#send(slot, task, payload)));
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  /** Terminates the workers; every call (a failure's, the owner's) waits for the same termination. */
+  close(): Promise<void> {
+    if (this.#closing) return this.#closing;
     this.#closed = true;
     this.#signal?.removeEventListener('abort', this.#onAbort);
-    await Promise.all(this.#slots.map((slot) => slot.worker.terminate()));
+    this.#closing = Promise.all(this.#slots.map((slot) => slot.worker.terminate())).then(() => undefined);
+    return this.#closing;
   }
 }

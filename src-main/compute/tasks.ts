@@ -1,7 +1,8 @@
 // The tasks a compute worker can run, by name: the one table that knows every engine area that
-// splits work across workers (calibration, evaluation, the one-pass gptq statistics; the
-// debugger's per-layer passes would add theirs here).
+// splits work across workers (calibration, evaluation, the one-pass gptq statistics, the
+// debugger's per-layer passes).
 import { calibrationTasks } from '../quantize/calibration/worker-tasks';
+import { debugTasks } from '../debug/worker-tasks';
 import { evaluationTasks } from '../evaluate/worker-tasks';
 import { roundingTasks } from '../quantize/rounding/worker-tasks';
 
@@ -11,4 +12,5 @@ export const TASKS: Record<string, TaskHandler> = {
   ...calibrationTasks,
   ...evaluationTasks,
   ...roundingTasks,
+  ...debugTasks,
 };

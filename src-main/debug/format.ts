@@ -55,7 +55,7 @@ export function debugTable(report: DebugReport, limit = 15): string {
     if (r.reasons[0]) lines.push(`      why: ${r.reasons[0]}`);
   }
   if (report.ranking.length > limit) lines.push(`… ${report.ranking.length - limit} more layers (--json or --csv for all)`);
-  lines.push(`timings: ${Object.entries(report.timings).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ')}`);
+  lines.push(`timings${report.workers && report.workers > 1 ? ` (${report.workers} workers)` : ''}: ${Object.entries(report.timings).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ')}`);
   for (const w of report.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n') + '\n';
 }

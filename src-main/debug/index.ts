@@ -16,6 +16,8 @@ import type { DebugEngine, DebugReport, LayerDebugRow } from './types';
 import { accumulatedInRuntime, OBSERVING_RUNTIME } from './runtime-observe';
 import { RuntimeLoadError, RuntimeRunError } from '../runtime/errors';
 import { weightStats } from './weights';
+import { workerCount } from '../compute/workers';
+import type { PoolOptions } from '../compute/pool';
 
 export type { DebugReport, LayerDebugRow } from './types';
 export { debugCsv, debugTable } from './format';
@@ -43,10 +45,14 @@ export interface DebugRequest {
 export interface DebugOptions {
   signal?: AbortSignal;
   onProgress?: (stage: string, fraction?: number) => void;
+  /** Compute workers for the per-layer passes and the conversion's calibration (default: the cores available but one). */
+  workers?: number;
+  /** The compute worker to start (tests substitute one). */
+  computeEntry?: PoolOptions['entry'];
 }
 
-async function tfliteBytesOf(request: DebugRequest, dir: string, options: DebugOptions): Promise<{ float: Uint8Array; quant: Uint8Array }> {
-  const common = { model: request.model, ...(request.companions ? { companions: request.companions } : {}), ...(request.inputShape ? { inputShape: request.inputShape } : {}), ...(request.unrollRnn ? { unrollRnn: true } : {}) };
+async function tfliteBytesOf(request: DebugRequest, dir: string, options: DebugOptions, workers: number): Promise<{ float: Uint8Array; quant: Uint8Array }> {
+  const common = { model: request.model, workers, ...(request.companions ? { companions: request.companions } : {}), ...(request.inputShape ? { inputShape: request.inputShape } : {}), ...(request.unrollRnn ? { unrollRnn: true } : {}) };
   const signal = options.signal ? { signal: options.signal } : {};
   options.onProgress?.('converting the float model');
   const floatPath = join(dir, 'float.tflite');
@@ -109,6 +115,7 @@ export function buildReport(float: ModelGraph, quant: ModelGraph, analysis: Anal
         ? 'accumulated error in the TFLite runtime (tflite-node); isolated error and sensitivity in the IR interpreter, which simulates the integer kernels'
         : 'all figures in the IR interpreter, which simulates the integer kernels (the TFLite runtime could not load the observing copy)',
     samples: analysis.samples,
+    workers: analysis.workers,
     data,
     outputs: analysis.outputs,
     layers,
@@ -123,7 +130,8 @@ export async function debugQuantization(request: DebugRequest, options: DebugOpt
   const started = performance.now();
   const dir = await mkdtemp(join(tmpdir(), 'edgequant-debug-'));
   try {
-    const bytes = await tfliteBytesOf(request, dir, options);
+    const workers = workerCount(options.workers);
+    const bytes = await tfliteBytesOf(request, dir, options, workers);
     timings['convertMs'] = Math.round(performance.now() - started);
     const float = readTflite(bytes.float);
     const quant = readTflite(bytes.quant);
@@ -154,6 +162,8 @@ export async function debugQuantization(request: DebugRequest, options: DebugOpt
       sensitivitySamples: Math.min(request.sensitivitySamples ?? 8, samples.length),
       ...(options.signal ? { signal: options.signal } : {}),
       onProgress: (stage, done) => options.onProgress?.(stage, done / samples.length),
+      // Each worker builds its own interpreter for every pass: worth it from 2 samples on.
+      compute: { workers: Math.min(workers, samples.length), floatBytes: bytes.float, quantBytes: bytes.quant, ...(options.computeEntry ? { entry: options.computeEntry } : {}) },
     });
     timings['measureMs'] = Math.round(performance.now() - measureStart);
     const runtimeStart = performance.now();

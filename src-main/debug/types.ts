@@ -52,5 +52,7 @@ export interface DebugReport {
   /** Node names, most harmful first (by sensitivity when measured, else by isolated SQNR). */
   ranking: string[];
   timings: Record<string, number>;
+  /** Compute workers the per-layer passes were split across (1: one thread); the figures do not depend on it. */
+  workers?: number;
   warnings: string[];
 }

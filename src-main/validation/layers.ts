@@ -6,14 +6,9 @@
 import { createExecutor, type GraphInputs } from '../graph/execute';
 import { mainGraph, type ModelGraph } from '../graph/model-graph';
 import { CancelledError } from '../errors';
-import { cosineSimilarity, ErrorAccumulator } from './sqnr';
+import { TensorErrorAccumulator, type TensorError } from './tensor-error';
 
-export interface TensorError {
-  sqnrDb: number;
-  /** Mean over samples of cos(float, quantized). */
-  cosine: number;
-  maxAbsError: number;
-}
+export type { TensorError } from './tensor-error';
 
 export interface LayerError extends TensorError {
   /** Tensor name shared by both graphs. */
@@ -31,19 +26,6 @@ export interface OutputError extends TensorError {
 export type LayerSample = GraphInputs | { inputs: Float32Array[] };
 const inputsOf = (s: LayerSample): GraphInputs => (Array.isArray(s) || !('inputs' in s) ? (s as GraphInputs) : (s.inputs as Float32Array[]));
 
-class TensorAccumulator extends ErrorAccumulator {
-  cosineSum = 0;
-  count = 0;
-  override add(reference: ArrayLike<number>, test: ArrayLike<number>): void {
-    super.add(reference, test);
-    this.cosineSum += cosineSimilarity(reference, test);
-    this.count++;
-  }
-  result(): TensorError {
-    return { sqnrDb: this.sqnrDb, cosine: this.count ? this.cosineSum / this.count : NaN, maxAbsError: this.maxAbsError };
-  }
-}
-
 export async function compareLayers(
   floatModel: ModelGraph,
   quantModel: ModelGraph,
@@ -54,7 +36,7 @@ export async function compareLayers(
   const qg = mainGraph(quantModel);
   const produced = fg.nodes.flatMap((node) => node.outputs.filter((o) => qg.tensors.has(o)).map((tensor) => ({ tensor, node })));
   const shared = new Set([...produced.map((p) => p.tensor), ...fg.outputs.filter((o) => qg.tensors.has(o))]);
-  const acc = new Map([...shared].map((t) => [t, new TensorAccumulator()]));
+  const acc = new Map([...shared].map((t) => [t, new TensorErrorAccumulator()]));
   const floatRun = await createExecutor(floatModel);
   const quantRun = await createExecutor(quantModel);
   const limit = options.limit ?? Infinity;

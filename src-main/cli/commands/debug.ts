@@ -12,7 +12,7 @@ const USAGE = `Usage: edgequant debug FLOAT_MODEL [WEIGHTS.h5] --data DIR|FILE.n
                        (--quantize fp16|dynamic|int8|int16x8 [--calibration DIR|FILE.npy|FILE.npz] [--samples N]
                         [--weight-rounding nearest|gptq] [--recipe FILE.json] | --quantized QUANT.tflite)
                        [--preprocess 0..1|-1..1|0..255|imagenet|caffe|FILE.json] [--data-samples N]
-                       [--sensitivity-samples N] [--input-shape 1,H,W,C] [--json] [--csv FILE.csv]
+                       [--sensitivity-samples N] [--input-shape 1,H,W,C] [--workers N] [--json] [--csv FILE.csv]
 
 Finds the layers where quantization loses accuracy. The float model and the quantized one (made
 here, or --quantized) run side by side in the IR interpreter on held-out data (--data: not the
@@ -25,7 +25,9 @@ calibration samples), which observes every tensor. For each quantized layer:
                      (--sensitivity-samples, default 8; 0 skips this, the costly part)
   weights            per-channel range spread and outlier channels
 Layers are ranked most harmful first, each with the reason it is hard. --data-samples (default 32)
-sets how many held-out samples are measured. --csv writes every row; --json prints the report.`;
+sets how many held-out samples are measured. --csv writes every row; --json prints the report.
+--workers N splits the samples across N compute threads (default: the cores but one); the
+figures are the same for any N.`;
 
 const MODES = ['fp16', 'dynamic', 'int8', 'int16x8'] as const;
 
@@ -46,6 +48,7 @@ export const debugCommand: Command = {
       'data-samples': { type: 'string' },
       'sensitivity-samples': { type: 'string' },
       'input-shape': { type: 'string' },
+      workers: { type: 'string' },
       json: { type: 'boolean', default: false },
       csv: { type: 'string' },
     });
@@ -80,7 +83,7 @@ export const debugCommand: Command = {
       samples: parsePositiveInt('--data-samples', values['data-samples'], 32),
       sensitivitySamples: values['sensitivity-samples'] === '0' ? 0 : parsePositiveInt('--sensitivity-samples', values['sensitivity-samples'], 8),
       ...(values['input-shape'] ? { inputShape: parseShape('--input-shape', values['input-shape']) } : {}),
-    });
+    }, values.workers !== undefined ? { workers: parsePositiveInt('--workers', values.workers, 1) } : {});
     if (values.csv) await writeFile(resolve(io.cwd, values.csv), debugCsv(report));
     if (values.json) printJson(io, report);
     else io.stdout(debugTable(report));
