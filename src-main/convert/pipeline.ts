@@ -167,10 +167,11 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
     }
     let statistics: Statistics | undefined;
     const calibrateOnce = calibrate && (async (m: ModelGraph) => (statistics ??= await calibrate(m)));
-    // Error-compensated rounding streams the calibration samples (again, once per fp16 layer).
+    // Error-compensated rounding streams the calibration samples (again, once per fp16 layer);
+    // bias correction once, for the mean input of each layer.
     let stream: CalibrationSamples | undefined;
     let gptqWorkers = 1;
-    if (spec && weightRoundingFor(request.quantize) === 'gptq') {
+    if (spec && (weightRoundingFor(request.quantize) === 'gptq' || request.quantize.biasCorrection)) {
       const { openCalibrationSamples, DEFAULT_CALIBRATION_SAMPLES } = await import('../quantize/calibration/index');
       stream = await openCalibrationSamples(spec, model, warnings, signal, reader);
       gptqWorkers = workersFor(workers, spec.samples ?? DEFAULT_CALIBRATION_SAMPLES);
