@@ -94,6 +94,7 @@ export async function quantizeModel(source: ModelGraph, config: QuantizeConfig, 
   if (config.biasCorrection && config.mode === 'fp16') throw new QuantizeInputError('--bias-correction applies to int8 weights (--quantize dynamic|int8|int16x8), not fp16.');
   if (config.biasCorrection && !options.samples) throw new QuantizeInputError('--bias-correction needs calibration data (--calibration DIR|FILE.npy|FILE.npz).');
 
+  if (config.biasCorrection && gptqSamples) warnings.push('--bias-correction is not applied with --weight-rounding gptq, which corrects each bias itself.');
   const domains = new Map<string, NodeDomain>();
   const ctx: StageContext = {
     graph,
