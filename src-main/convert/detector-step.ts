@@ -71,7 +71,7 @@ export async function recommendDetectorFix(
   write: (model: ModelGraph) => Uint8Array,
   warnings: string[],
   measurer: DetectorFixMeasurer | undefined,
-  options: { reader?: DataReader; signal?: AbortSignal } = {},
+  options: { reader?: DataReader; signal?: AbortSignal; calibrationSamples?: () => AsyncIterable<Float32Array[]> } = {},
 ): Promise<void> {
   if (!step.measure || !step.head || !step.calibration || !step.report || !measurer) return;
   const samples = await heldOutSamples(step.calibration, step.model, options.reader, options.signal);
@@ -87,6 +87,7 @@ export async function recommendDetectorFix(
     statistics,
     samples,
     write,
+    ...(options.calibrationSamples ? { calibrationSamples: options.calibrationSamples } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   step.report.recommendation = recommendation;

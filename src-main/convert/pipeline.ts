@@ -167,28 +167,35 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
     }
     let statistics: Statistics | undefined;
     const calibrateOnce = calibrate && (async (m: ModelGraph) => (statistics ??= await calibrate(m)));
-    // Error-compensated rounding streams the calibration samples (again, once per fp16 layer).
+    // Error-compensated rounding streams the calibration samples (again, once per fp16 layer);
+    // bias correction once, for the mean input of each layer.
     let stream: CalibrationSamples | undefined;
     let gptqWorkers = 1;
-    if (spec && weightRoundingFor(request.quantize) === 'gptq') {
+    if (spec && (weightRoundingFor(request.quantize) === 'gptq' || request.quantize.biasCorrection)) {
       const { openCalibrationSamples, DEFAULT_CALIBRATION_SAMPLES } = await import('../quantize/calibration/index');
       stream = await openCalibrationSamples(spec, model, warnings, signal, reader);
       gptqWorkers = workersFor(workers, spec.samples ?? DEFAULT_CALIBRATION_SAMPLES);
     }
-    const result = await time('quantizeMs', () =>
-      quantizeModel(model, request.quantize, {
-        ...(calibrateOnce ? { calibrate: calibrateOnce } : {}),
-        ...(stream ? { samples: stream.samples, workers: gptqWorkers } : {}),
-        ...(recipe ? { recipe } : {}),
-        ...(onProgress ? { onProgress } : {}),
-        ...(signal ? { signal } : {}),
-      }),
-    ).finally(() => stream?.close());
-    model = result.model;
-    quantization = result.report;
-    warnings.push(...result.warnings);
-    check();
-    if (statistics) await time('detectorFixesMs', () => recommendDetectorFix(detector, request, statistics!, write, warnings, options.detectorFixes, { reader, ...(signal ? { signal } : {}) }));
+    try {
+      const result = await time('quantizeMs', () =>
+        quantizeModel(model, request.quantize, {
+          ...(calibrateOnce ? { calibrate: calibrateOnce } : {}),
+          ...(stream ? { samples: stream.samples, workers: gptqWorkers } : {}),
+          ...(recipe ? { recipe } : {}),
+          ...(onProgress ? { onProgress } : {}),
+          ...(signal ? { signal } : {}),
+        }),
+      );
+      model = result.model;
+      quantization = result.report;
+      warnings.push(...result.warnings);
+      check();
+      // The fixes are quantized again with the same config: bias correction re-reads the samples.
+      const calibrationSamples = request.quantize.biasCorrection ? stream?.samples : undefined;
+      if (statistics) await time('detectorFixesMs', () => recommendDetectorFix(detector, request, statistics!, write, warnings, options.detectorFixes, { reader, ...(calibrationSamples ? { calibrationSamples } : {}), ...(signal ? { signal } : {}) }));
+    } finally {
+      await stream?.close();
+    }
     detectorReport = detector.report;
     check();
   }

@@ -12,6 +12,8 @@ import type { NodeDomain, QuantizeConfig, QuantizeReport, Recipe, Statistics, Te
 import { ruleFor } from './recipe';
 import { compensateWeightRounding } from './rounding/compensate';
 import { compensateIntegerWeights } from './rounding/integer-weights';
+import { correctBiases, type BiasCorrectionTarget } from './rounding/bias-correction';
+import { opFacts } from './op-facts';
 import { applyBoundaries } from './transformations/boundaries';
 import { quantizeDynamicWeights, storesHybridWeights } from './transformations/dynamic-weights';
 import { FP16_GRID, roundFloatConstantsToFp16, storeConstantsAsFp16 } from './transformations/fp16-constants';
@@ -30,6 +32,8 @@ export interface StageContext {
   readonly inputRanges: Map<string, TensorRange>;
   /** Calibration samples for gptq rounding, when the config asks for it. */
   readonly gptqSamples?: () => AsyncIterable<GraphInputs>;
+  /** Calibration samples for bias correction after nearest int8 rounding, when the config asks for it. */
+  readonly biasSamples?: () => AsyncIterable<GraphInputs>;
   /** Compute workers for the one-pass gptq statistics. */
   readonly workers?: number;
   readonly onProgress?: (progress: ConvertProgress) => void;
@@ -52,6 +56,25 @@ function compensateInt8(ctx: StageContext, include: (node: Node) => boolean) {
     ...(ctx.workers ? { workers: ctx.workers } : {}),
     onProgress: (done, total) => ctx.onProgress?.({ stage: 'quantize', fraction: (0.5 * done) / Math.max(total, 1), message: 'choosing int8 weights layer by layer' }),
   });
+}
+
+/** The per-channel axis a weight rule stores a node's int8 weights with (undefined: per tensor). */
+function weightAxis(ctx: StageContext, node: Node): number | undefined {
+  const rule = ruleFor(ctx.recipe, node);
+  return rule.weights?.granularity === 'channel' ? (rule.weights.axis ?? opFacts(node.op)?.weights?.channelAxis) : undefined;
+}
+
+/** Bias correction for the nodes `include` picks, before their weights are rounded to nearest. */
+async function correctInt8Biases(ctx: StageContext, include: (node: Node) => boolean): Promise<void> {
+  ctx.onProgress?.({ stage: 'quantize', fraction: 0.25, message: 'measuring mean layer inputs for bias correction' });
+  const targets: BiasCorrectionTarget[] = ctx.graph.nodes.filter((n) => opFacts(n.op)?.weights && include(n)).map((node) => ({ node, axis: weightAxis(ctx, node) }));
+  const result = await correctBiases(mainGraph(ctx.floatModel), ctx.graph, targets, ctx.biasSamples!, { ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  const before = ctx.report.biasCorrection;
+  ctx.report.biasCorrection = {
+    corrected: (before?.corrected ?? 0) + result.corrected.length,
+    samples: Math.max(before?.samples ?? 0, result.samples),
+    skipped: [...(before?.skipped ?? []), ...result.skipped],
+  };
 }
 
 const staticInteger: Stage = async (ctx) => {
@@ -82,6 +105,7 @@ const staticInteger: Stage = async (ctx) => {
     throw new QuantizeUnsupportedError(`--int8-only: ${forced.length} op(s) cannot be integer: ${list}.`);
   }
   if (ctx.gptqSamples) ctx.report.weightRounding = await compensateInt8(ctx, (node) => planned.plan.domains.get(node.name) === 'integer');
+  if (ctx.biasSamples) await correctInt8Biases(ctx, (node) => planned.plan.domains.get(node.name) === 'integer');
   onProgress?.({ stage: 'quantize', fraction: 0.5, message: 'quantizing constants' });
   quantizeStaticConstants(graph, planned.plan, statistics, ctx.warnings);
   applyBoundaries(graph, planned.plan, config, statistics);
@@ -93,6 +117,7 @@ const dynamicWeights: Stage = async (ctx) => {
   const { graph, recipe } = ctx;
   const alone = !recipe.rules.some((r) => r.algorithm === 'static');
   if (ctx.gptqSamples && alone) ctx.report.weightRounding = await compensateInt8(ctx, (node) => storesHybridWeights(graph, node, recipe));
+  if (ctx.biasSamples) await correctInt8Biases(ctx, (node) => storesHybridWeights(graph, node, recipe));
   ctx.onProgress?.({ stage: 'quantize', fraction: 0, message: 'quantizing weights' });
   const result = quantizeDynamicWeights(graph, recipe);
   for (const name of result.hybrid) ctx.domains.set(name, 'hybrid');

@@ -36,8 +36,9 @@ export interface QuantizeOptions {
   /** The complete recipe (a file's, with `config.keepFloat` applied: `recipeFor`); default: `recipeFor(config)`. */
   recipe?: Recipe;
   /**
-   * Calibration inputs for error-compensated weight rounding (`weightRounding: 'gptq'`); called
-   * once per pass (one pass per layer), each call iterating the same samples afresh.
+   * Calibration inputs for error-compensated weight rounding (`weightRounding: 'gptq'`) and for
+   * `biasCorrection`; called once per pass (one pass per layer), each call iterating the same
+   * samples afresh.
    */
   samples?: () => AsyncIterable<GraphInputs>;
   /** Samples (float inputs) for the per-output and per-layer error report; none: the report has no errors. */
@@ -89,7 +90,11 @@ export async function quantizeModel(source: ModelGraph, config: QuantizeConfig, 
   };
   const gptqSamples = weightRoundingFor(config) === 'gptq' ? options.samples : undefined;
   if (config.weightRounding === 'gptq' && !gptqSamples) throw new QuantizeInputError('--weight-rounding gptq needs calibration data (--calibration DIR|FILE.npy|FILE.npz).');
+  const biasSamples = config.biasCorrection && !gptqSamples && config.mode !== 'fp16' ? options.samples : undefined;
+  if (config.biasCorrection && config.mode === 'fp16') throw new QuantizeInputError('--bias-correction applies to int8 weights (--quantize dynamic|int8|int16x8), not fp16.');
+  if (config.biasCorrection && !options.samples) throw new QuantizeInputError('--bias-correction needs calibration data (--calibration DIR|FILE.npy|FILE.npz).');
 
+  if (config.biasCorrection && gptqSamples) warnings.push('--bias-correction is not applied with --weight-rounding gptq, which corrects each bias itself.');
   const domains = new Map<string, NodeDomain>();
   const ctx: StageContext = {
     graph,
@@ -101,6 +106,7 @@ export async function quantizeModel(source: ModelGraph, config: QuantizeConfig, 
     ...(options.calibrate ? { calibrate: options.calibrate } : {}),
     inputRanges: new Map([...preprocessInputRanges(graph, config), ...(options.inputRanges ?? [])]),
     ...(gptqSamples ? { gptqSamples } : {}),
+    ...(biasSamples ? { biasSamples } : {}),
     ...(options.workers ? { workers: options.workers } : {}),
     ...(onProgress ? { onProgress } : {}),
     ...(signal ? { signal } : {}),

@@ -40,6 +40,12 @@ export interface QuantizeConfig {
    * Default: `gptq` for fp16 when --calibration is given, else `nearest`.
    */
   weightRounding?: WeightRounding;
+  /**
+   * With nearest rounding to int8 (dynamic, int8, int16x8; needs calibration data): each layer's
+   * bias absorbs its weights' rounding error times the mean input patch seen on the calibration
+   * samples (quantize/rounding/bias-correction.ts). gptq corrects the bias itself.
+   */
+  biasCorrection?: boolean;
 }
 
 export type WeightRounding = 'nearest' | 'gptq';
@@ -180,4 +186,6 @@ export interface QuantizeReport {
   detector?: DetectorFindings;
   /** How weights were rounded; `gptq` lists the layers it chose and those left to nearest rounding. */
   weightRounding?: { method: 'nearest' | 'gptq'; compensated: number; samples: number; skipped: { node: string; reason: string }[] };
+  /** `biasCorrection`: the layers whose bias absorbed the mean rounding error, over how many samples. */
+  biasCorrection?: { corrected: number; samples: number; skipped: { node: string; reason: string }[] };
 }

@@ -120,7 +120,7 @@ export async function measureDetectorFixes(input: MeasureInput, runtime: Runtime
     try {
       const applied = applyDetectorFix(floatModel, head, fix, input.recipe);
       const statistics = applied.split ? splitStatistics(input.statistics, applied.split.derived) : input.statistics;
-      const { model } = await quantizeModel(applied.model, input.config, { statistics, recipe: applied.recipe, ...(input.signal ? { signal: input.signal } : {}) });
+      const { model } = await quantizeModel(applied.model, input.config, { statistics, recipe: applied.recipe, ...(input.calibrationSamples ? { samples: input.calibrationSamples } : {}), ...(input.signal ? { signal: input.signal } : {}) });
       const test = (await runAll(input.write(model), samples, runtime)).map((o) => asOriginal(o, applied, floatModel));
       const figures: FixFigures = { fix, parts: partFigures(head, floatModel, reference, test) };
       if (decoder) {

@@ -35,6 +35,8 @@ export interface MeasureInput {
   statistics: Statistics;
   /** Held-out samples (float inputs, one array per graph input). */
   samples: Float32Array[][];
+  /** The calibration samples, for a config that re-reads them (`biasCorrection`). */
+  calibrationSamples?: () => AsyncIterable<Float32Array[]>;
   write: (model: ModelGraph) => Uint8Array;
   signal?: AbortSignal;
 }
