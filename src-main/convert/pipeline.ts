@@ -166,9 +166,10 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
       calibrate = calibrator(spec, warnings, (done, total) => onProgress?.({ stage: 'calibrate', fraction: done / Math.max(total, 1) }), signal, reader, workers);
     }
     let statistics: Statistics | undefined;
-    const calibrateOnce = calibrate && (async (m: ModelGraph) => (statistics ??= await calibrate(m)));
-    // Error-compensated rounding streams the calibration samples (again, once per fp16 layer);
-    // bias correction once, for the mean input of each layer.
+    const calibrateOnce: QuantizeOptions['calibrate'] = calibrate && (async (m, gptq) => (statistics ??= await calibrate(m, gptq)));
+    // Error-compensated rounding streams the calibration samples (int8: only when calibration's
+    // own pass could not sum its statistics; fp16: once per layer); bias correction once, for the
+    // mean input of each layer.
     let stream: CalibrationSamples | undefined;
     let gptqWorkers = 1;
     if (spec && (weightRoundingFor(request.quantize) === 'gptq' || request.quantize.biasCorrection)) {

@@ -10,10 +10,12 @@ import { QuantizeInputError, QuantizeUnsupportedError } from './errors';
 import { planStatic, type FloatOp } from './params';
 import type { NodeDomain, QuantizeConfig, QuantizeReport, Recipe, Statistics, TensorRange } from './qtypes';
 import { ruleFor } from './recipe';
+import type { GptqTap } from './rounding/calibration-tap';
 import { compensateWeightRounding } from './rounding/compensate';
 import { compensateIntegerWeights } from './rounding/integer-weights';
 import { correctBiases, type BiasCorrectionTarget } from './rounding/bias-correction';
 import { opFacts } from './op-facts';
+import { compensableLayer, type CompensableLayer } from './rounding/layer-inputs';
 import { applyBoundaries } from './transformations/boundaries';
 import { quantizeDynamicWeights, storesHybridWeights } from './transformations/dynamic-weights';
 import { FP16_GRID, roundFloatConstantsToFp16, storeConstantsAsFp16 } from './transformations/fp16-constants';
@@ -28,7 +30,7 @@ export interface StageContext {
   /** Names of the source's nodes (converters a stage inserts are not subject to the rules). */
   readonly sourceNodes: ReadonlySet<string>;
   readonly statistics?: Statistics;
-  readonly calibrate?: (model: ModelGraph) => Promise<Statistics>;
+  readonly calibrate?: (model: ModelGraph, gptq?: GptqTap) => Promise<Statistics>;
   readonly inputRanges: Map<string, TensorRange>;
   /** Calibration samples for gptq rounding, when the config asks for it. */
   readonly gptqSamples?: () => AsyncIterable<GraphInputs>;
@@ -49,9 +51,10 @@ type Stage = (ctx: StageContext) => Promise<void>;
 
 const algorithmOf = (ctx: StageContext, node: Node) => (ctx.sourceNodes.has(node.name) ? ruleFor(ctx.recipe, node).algorithm : undefined);
 
-/** gptq onto the int8 grid for the layers `include` picks (static and dynamic). */
-function compensateInt8(ctx: StageContext, include: (node: Node) => boolean) {
+/** gptq onto the int8 grid for the layers `include` picks (static and dynamic); `tapped`: sums calibration's pass already gathered. */
+function compensateInt8(ctx: StageContext, include: (node: Node) => boolean, tapped?: GptqTap) {
   return compensateIntegerWeights(mainGraph(ctx.floatModel), ctx.graph, ctx.recipe, include, ctx.gptqSamples!, {
+    ...(tapped ? { tapped } : {}),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     ...(ctx.workers ? { workers: ctx.workers } : {}),
     onProgress: (done, total) => ctx.onProgress?.({ stage: 'quantize', fraction: (0.5 * done) / Math.max(total, 1), message: 'choosing int8 weights layer by layer' }),
@@ -77,12 +80,25 @@ async function correctInt8Biases(ctx: StageContext, include: (node: Node) => boo
   };
 }
 
+/**
+ * The layers int8 gptq may round (the recipe's static linear layers), for calibration's pass to
+ * sum their statistics too: the plan, made after calibration, may keep a few float.
+ */
+function staticLayersTap(ctx: StageContext): GptqTap {
+  const layers = ctx.graph.nodes
+    .filter((node) => algorithmOf(ctx, node) === 'static')
+    .map((node) => compensableLayer(ctx.graph, node))
+    .filter((layer): layer is CompensableLayer => typeof layer !== 'string');
+  return { target: ctx.graph, layers };
+}
+
 const staticInteger: Stage = async (ctx) => {
   const { graph, config, onProgress } = ctx;
   onProgress?.({ stage: 'calibrate', fraction: 0, message: 'collecting activation ranges' });
   let statistics = ctx.statistics;
   ctx.lap('quantizeMs');
-  if (!statistics && ctx.calibrate) statistics = await ctx.calibrate(ctx.floatModel);
+  const tap = ctx.gptqSamples && !statistics && ctx.calibrate ? staticLayersTap(ctx) : undefined;
+  if (!statistics && ctx.calibrate) statistics = await ctx.calibrate(ctx.floatModel, tap);
   ctx.lap('calibrateMs');
   if (!statistics) throw new QuantizeInputError(`--quantize ${config.mode} needs calibration data (--calibration DIR|FILE.npy|FILE.npz).`);
   if (ctx.signal?.aborted) throw new CancelledError('Quantization cancelled.');
@@ -104,7 +120,7 @@ const staticInteger: Stage = async (ctx) => {
     const list = forced.map((f) => `${f.node} (${f.op}: ${f.reason})`).join('; ');
     throw new QuantizeUnsupportedError(`--int8-only: ${forced.length} op(s) cannot be integer: ${list}.`);
   }
-  if (ctx.gptqSamples) ctx.report.weightRounding = await compensateInt8(ctx, (node) => planned.plan.domains.get(node.name) === 'integer');
+  if (ctx.gptqSamples) ctx.report.weightRounding = await compensateInt8(ctx, (node) => planned.plan.domains.get(node.name) === 'integer', tap);
   if (ctx.biasSamples) await correctInt8Biases(ctx, (node) => planned.plan.domains.get(node.name) === 'integer');
   onProgress?.({ stage: 'quantize', fraction: 0.5, message: 'quantizing constants' });
   quantizeStaticConstants(graph, planned.plan, statistics, ctx.warnings);

@@ -19,6 +19,7 @@ import { expandQuantizedConstants } from './transformations/expand-quantized-con
 import { foldFp16Dequantize } from './transformations/fold-fp16-dequantize';
 import { shareIdenticalConstants } from './transformations/share-constants';
 import { validateGraph } from './validate';
+import type { GptqTap } from './rounding/calibration-tap';
 
 export { ioQuantFormulas, ioQuantFormulasText, type IoFormula } from './formulas';
 export { loadRecipeFile, parseRecipe, presetRecipe, recipeFor, withNodeRules } from './recipe';
@@ -29,8 +30,11 @@ export { QuantizeInputError, QuantizeUnsupportedError, QuantizeValidationError }
 export interface QuantizeOptions {
   /** Per-tensor float ranges from calibration (helper `collectStatistics`), keyed by tensor name. */
   statistics?: Statistics;
-  /** Called with the float graph (FP16 constants already folded) when `statistics` is absent. */
-  calibrate?: (model: ModelGraph) => Promise<Statistics>;
+  /**
+   * Called with the float graph (FP16 constants already folded) when `statistics` is absent; for
+   * int8 gptq with a `gptq` tap whose layer sums the same pass should set (else gptq runs its own pass).
+   */
+  calibrate?: (model: ModelGraph, gptq?: GptqTap) => Promise<Statistics>;
   /** Declared ranges that override calibration, e.g. a graph input's range from its preprocessing. */
   inputRanges?: Map<string, TensorRange>;
   /** The complete recipe (a file's, with `config.keepFloat` applied: `recipeFor`); default: `recipeFor(config)`. */

@@ -6,6 +6,7 @@ import type { Statistics } from '../qtypes';
 import type { Dataset } from '../../data/dataset';
 import { openDataset } from '../../data/open';
 import type { DataReader } from '../../data/reader';
+import type { GptqTap } from '../rounding/calibration-tap';
 import { asStatistics, collectStatistics, inputSpecs } from './statistics';
 
 export { CalibrationDataError, type Dataset, type InputSpec, type Sample } from '../../data/dataset';
@@ -28,8 +29,9 @@ function openSpec(spec: CalibrationSpec, model: ModelGraph, reader?: DataReader)
 }
 
 /**
- * Returns a function that calibrates a float model on `spec` (for `quantizeModel`'s `calibrate`).
- * Data warnings are appended to `warnings`.
+ * Returns a function that calibrates a float model on `spec` (for `quantizeModel`'s `calibrate`),
+ * summing in the same pass the gptq statistics of the layers `gptq` taps. Data warnings are
+ * appended to `warnings`.
  */
 export function calibrator(
   spec: CalibrationSpec,
@@ -38,14 +40,14 @@ export function calibrator(
   signal?: AbortSignal,
   reader?: DataReader,
   workers = 1,
-): (model: ModelGraph) => Promise<Statistics> {
-  return async (model) => {
+): (model: ModelGraph, gptq?: GptqTap) => Promise<Statistics> {
+  return async (model, gptq) => {
     const graph = mainGraph(model);
     const dataset = await openSpec(spec, model, reader);
     try {
       // A worker costs ~1 s to start (its own TF.js): not worth it for a handful of samples.
       const used = Math.max(1, Math.min(workers, Math.floor(dataset.count / MIN_SAMPLES_PER_WORKER)));
-      const stats = await collectStatistics(graph, dataset, { method: spec.method ?? 'minmax', workers: used, ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) });
+      const stats = await collectStatistics(graph, dataset, { method: spec.method ?? 'minmax', workers: used, ...(gptq ? { gptq } : {}), ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) });
       warnings.push(...dataset.warnings);
       return asStatistics(stats);
     } finally {

@@ -7,6 +7,9 @@ import type { Statistics } from '../qtypes';
 import { CalibrationDataError, type Dataset, type InputSpec } from '../../data/dataset';
 import { RangeObserver, type ObserverState, type TensorStatistics } from './observer';
 import { throwIfAborted } from '../../data/sources';
+import { initTfjs } from '../../graph/tfjs-backend';
+import { addAccumulators, type Accumulators } from '../rounding/accumulate';
+import { SampleSums, type GptqTap } from '../rounding/calibration-tap';
 
 export type { TensorStatistics } from './observer';
 
@@ -18,6 +21,8 @@ export interface CollectOptions {
   signal?: AbortSignal;
   /** Compute workers to split the samples across (1: in this thread; default 1). */
   workers?: number;
+  /** Layers whose gptq statistics the same pass sums (`gptq.sums` is set when it ends). */
+  gptq?: GptqTap;
 }
 
 export function inputSpecs(graph: Graph): InputSpec[] {
@@ -58,11 +63,16 @@ async function forEachSample(dataset: Dataset, signal: AbortSignal | undefined, 
 
 async function observeHere(graph: Graph, dataset: Dataset, observer: RangeObserver, options: CollectOptions): Promise<number> {
   const executor = await createExecutor(graph);
+  const tf = await initTfjs();
+  const sums = options.gptq && new SampleSums(options.gptq.layers);
   try {
-    return await forEachSample(dataset, options.signal, async (inputs, index) => {
-      await executor.run(inputs, { ...observer.hooks(index), ...(options.signal ? { signal: options.signal } : {}) });
+    const count = await forEachSample(dataset, options.signal, async (inputs, index) => {
+      const values = await executor.run(inputs, { ...observer.hooks(index), ...(sums ? { outputs: sums.outputs } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+      sums?.add(tf, values, executor.lastShapes);
       options.onProgress?.(index + 1, dataset.count);
     });
+    if (sums) options.gptq!.sums = { accs: sums.finish(tf), count };
+    return count;
   } finally {
     executor.dispose();
   }
@@ -73,7 +83,8 @@ async function observeInWorkers(graph: Graph, dataset: Dataset, observer: RangeO
   const { ComputePool } = await import('../../compute/pool');
   const pool = await ComputePool.open(options.workers!, options.signal ? { signal: options.signal } : {});
   try {
-    await pool.each('calibrate.open', { graph, method: observer.method });
+    const gptq = options.gptq && { target: options.gptq.target, layers: options.gptq.layers.map((l) => l.node.name) };
+    await pool.each('calibrate.open', { graph, method: observer.method, gptq });
     let finished = 0;
     const results: Promise<unknown>[] = [];
     const count = await forEachSample(dataset, options.signal, async (inputs, index) => {
@@ -84,7 +95,14 @@ async function observeInWorkers(graph: Graph, dataset: Dataset, observer: RangeO
       results.push(counted);
     });
     await Promise.all(results);
-    for (const state of (await pool.each('calibrate.finish', null)) as ObserverState[]) observer.merge(state);
+    const ends = (await pool.each('calibrate.finish', null)) as { state: ObserverState; accs?: Accumulators[] }[];
+    for (const { state } of ends) observer.merge(state);
+    // The workers' gptq sums added (equal to one thread's within float rounding: the order of the additions differs).
+    if (options.gptq) {
+      const [first, ...rest] = ends.map((f) => f.accs!);
+      for (const more of rest) addAccumulators(first!, more);
+      options.gptq.sums = { accs: first!, count };
+    }
     return count;
   } finally {
     await pool.close();

@@ -10,10 +10,14 @@ import type { CompensableLayer } from './layer-inputs';
 /**
  * Output positions used per sample and layer, beyond which a fixed hashed subset is taken: up to
  * 1024 for conv / FC (a 224×224 layer's 12544 positions of one image add little over that), and
- * 8 per patch element (at least 64) for depthwise layers, whose per-channel H are small.
+ * 2 per patch element (at least 16) for depthwise layers, whose per-channel H are small: 100
+ * samples still give each 10×10 H ~2000 windows. Measured on MobileNetV2 int8 gptq (100 images;
+ * 40 held-out crops of other photos, LiteRT.js): 49.4 dB output SQNR and top-1 agreement 100%,
+ * against 48.5 dB and 100% with 8 per element (at least 64), for a quarter of the depthwise
+ * products' CPU time (7.5 s → 2.1–3.1 s per 100 samples).
  */
-const POSITIONS_PER_PATCH_ELEMENT = 8;
-const MIN_POSITIONS_PER_SAMPLE = 64;
+const POSITIONS_PER_PATCH_ELEMENT = 2;
+const MIN_POSITIONS_PER_SAMPLE = 16;
 const MAX_POSITIONS_PER_SAMPLE = 1024;
 
 export interface Accumulators {

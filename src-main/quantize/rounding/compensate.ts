@@ -10,6 +10,7 @@ import type { Graph, Node } from '../../graph/model-graph';
 import { initTfjs } from '../../graph/tfjs-backend';
 import { QuantizeInputError } from '../errors';
 import { accumulate, type Accumulators, type Captured, type PassFeed } from './accumulate';
+import type { GptqTap } from './calibration-tap';
 import { graphAfter, graphCuts, latestCutBefore, type Cut } from './checkpoints';
 import { compensableLayer, type CompensableLayer } from './layer-inputs';
 import { roundSequentially } from './nearest-plane';
@@ -38,6 +39,20 @@ export interface CompensationOptions {
    * this thread). The per-layer passes with correction replay checkpoints and stay here.
    */
   workers?: number;
+  /**
+   * Statistics calibration's pass already summed (float layer inputs, by layer name): without
+   * `correctUpstream`, a run whose layers all have them makes no pass of its own.
+   */
+  tapped?: GptqTap;
+}
+
+/** The tapped sums of `layers`, in their order, when the tap has every one. */
+function tappedSums(tap: GptqTap | undefined, layers: CompensableLayer[]): { accs: Accumulators[]; count: number } | undefined {
+  const sums = tap?.sums;
+  if (!sums) return undefined;
+  const byName = new Map(tap.layers.map((layer, i) => [layer.node.name, sums.accs[i]!]));
+  const accs = layers.map((layer) => byName.get(layer.node.name));
+  return accs.every((acc) => acc !== undefined) ? { accs, count: sums.count } : undefined;
 }
 
 export interface CompensationResult {
@@ -233,10 +248,13 @@ export async function compensateWeightRounding(
         const feed: PassFeed = from
           ? { reference: from.reference, current, samples: () => replay(from.values), ...capture }
           : { reference: exact, current, samples: fromInputs, ...capture };
+        const tapped = options.correctUpstream ? undefined : tappedSums(options.tapped, group);
         const split = !options.correctUpstream && (options.workers ?? 1) > 1;
-        const { accs, count, captured } = split
-          ? { ...(await accumulateInWorkers(reference, target, group, samples, options.workers!, options.signal)), captured: undefined }
-          : await accumulate(tf, group, feed, options.signal);
+        const { accs, count, captured } = tapped
+          ? { ...tapped, captured: undefined }
+          : split
+            ? { ...(await accumulateInWorkers(reference, target, group, samples, options.workers!, options.signal)), captured: undefined }
+            : await accumulate(tf, group, feed, options.signal);
         result.samples = count;
         if (count === 0) throw new QuantizeInputError('Error-compensated rounding read no calibration samples; check --calibration.');
         if (next && captured) {

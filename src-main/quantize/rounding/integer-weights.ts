@@ -21,7 +21,7 @@ export async function compensateIntegerWeights(
   recipe: Recipe,
   include: (node: Node) => boolean,
   samples: () => AsyncIterable<GraphInputs>,
-  options: Pick<CompensationOptions, 'signal' | 'onProgress' | 'workers'> = {},
+  options: Pick<CompensationOptions, 'signal' | 'onProgress' | 'workers' | 'tapped'> = {},
 ): Promise<NonNullable<QuantizeReport['weightRounding']>> {
   const gridFor = (layer: CompensableLayer): RoundingGrid | string => {
     const rule = ruleFor(recipe, layer.node);

@@ -2,6 +2,7 @@
 // of H = Mᵀ·M (Babai's nearest plane): weight i takes the value that cancels, along row i of M,
 // the error of the weights rounded before it, then its grid point. The same choices as GPTQ's
 // updates through the upper Cholesky factor of H⁻¹, without inverting anything.
+import { dot } from './linear-algebra';
 
 /**
  * Rounds `v` (length k, in rounding order) in place: v_i ← choose(i, v_i + Σ_{j<i} M_ij·e_j / M_ii)
@@ -10,8 +11,7 @@
 export function roundSequentially(m: Float64Array, k: number, v: Float64Array, e: Float64Array, choose: (i: number, target: number) => number): void {
   for (let i = 0; i < k; i++) {
     const base = i * k;
-    let s = 0;
-    for (let j = 0; j < i; j++) s += m[base + j]! * e[j]!;
+    const s = dot(m, base, e, 0, i);
     const q = choose(i, v[i]! + s / m[base + i]!);
     e[i] = v[i]! - q;
     v[i] = q;

@@ -4,13 +4,13 @@
 import { createExecutor, type GraphExecutor, type GraphInputs } from '../../graph/execute';
 import type { Graph } from '../../graph/model-graph';
 import { initTfjs } from '../../graph/tfjs-backend';
-import { layerInputs, LayerSums } from './accumulate';
+import { accumulatorBuffers, SampleSums } from './calibration-tap';
 import { compensableLayer, type CompensableLayer } from './layer-inputs';
 
-let open: { executor: GraphExecutor; layers: CompensableLayer[]; sums: LayerSums[] } | undefined;
+let open: { executor: GraphExecutor; sums: SampleSums } | undefined;
 
 /** The layers named, as the target graph has them (the caller already checked each is compensable). */
-function layersOf(target: Graph, names: string[]): CompensableLayer[] {
+export function layersOf(target: Graph, names: string[]): CompensableLayer[] {
   return names.map((name) => {
     const node = target.nodes.find((n) => n.name === name);
     const layer = node ? compensableLayer(target, node) : `no node '${name}'`;
@@ -23,27 +23,23 @@ export const roundingTasks = {
   async 'gptq.open'(payload: unknown) {
     const { reference, target, layers } = payload as { reference: Graph; target: Graph; layers: string[] };
     open?.executor.dispose();
-    const compensable = layersOf(target, layers);
-    open = { executor: await createExecutor(reference), layers: compensable, sums: compensable.map((l) => new LayerSums(l)) };
+    open = { executor: await createExecutor(reference), sums: new SampleSums(layersOf(target, layers)) };
     return { result: null };
   },
   async 'gptq.sample'(payload: unknown) {
     const { inputs } = payload as { inputs: GraphInputs };
     if (!open) throw new Error('gptq.sample before gptq.open');
     const tf = await initTfjs();
-    const wanted = layerInputs(open.layers);
-    const values = await open.executor.run(inputs, { outputs: wanted.names });
-    const shapes = open.executor.lastShapes;
-    open.sums.forEach((s, i) => s.add(tf, values[wanted.indexOf[i]!]!, values[wanted.indexOf[i]!]!, shapes[wanted.indexOf[i]!]!));
+    const values = await open.executor.run(inputs, { outputs: open.sums.outputs });
+    open.sums.add(tf, values, open.executor.lastShapes);
     return { result: null };
   },
   async 'gptq.finish'() {
     if (!open) throw new Error('gptq.finish before gptq.open');
     const tf = await initTfjs();
-    const accs = open.sums.map((s) => s.finish(tf));
+    const accs = open.sums.finish(tf);
     open.executor.dispose();
     open = undefined;
-    const transfer = accs.flatMap((a) => [...a.h, ...a.d.filter((d) => d !== undefined)]).map((m) => m.buffer as ArrayBuffer);
-    return { result: accs, transfer };
+    return { result: accs, transfer: accumulatorBuffers(accs) };
   },
 };

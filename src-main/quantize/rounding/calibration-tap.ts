@@ -1,0 +1,49 @@
+// The gptq statistics gathered inside calibration's own forward pass: int8 gptq needs each
+// layer's H from the float model's layer inputs, which calibration's pass computes anyway, so one
+// float forward per sample serves both (the executor returns the layer inputs while its
+// observers see every tensor, so the calibration statistics are the same as without the tap).
+import type { Graph } from '../../graph/model-graph';
+import type { Tf } from '../../graph/tfjs-backend';
+import { layerInputs, LayerSums, type Accumulators } from './accumulate';
+import type { CompensableLayer } from './layer-inputs';
+
+/** The layers whose H calibration's pass also sums, and, once it ran, those sums. */
+export interface GptqTap {
+  /** The graph the layers belong to (compute workers rebuild them from it and their names). */
+  target: Graph;
+  layers: CompensableLayer[];
+  /** Set by the calibration pass: per layer (in `layers` order), the sums over all samples. */
+  sums?: { accs: Accumulators[]; count: number };
+}
+
+/** One thread's sums of the tapped layers over the samples it runs. */
+export class SampleSums {
+  /** The tensors to ask the executor for (each layer's input, once). */
+  readonly outputs: string[];
+  readonly #indexOf: number[];
+  readonly #sums: LayerSums[];
+
+  constructor(layers: CompensableLayer[]) {
+    const inputs = layerInputs(layers);
+    this.outputs = inputs.names;
+    this.#indexOf = inputs.indexOf;
+    this.#sums = layers.map((layer) => new LayerSums(layer));
+  }
+
+  /** Adds one sample, given the executor's values and shapes for `outputs`. */
+  add(tf: Tf, values: Float32Array[], shapes: number[][]): void {
+    this.#sums.forEach((s, i) => {
+      const at = this.#indexOf[i]!;
+      s.add(tf, values[at]!, values[at]!, shapes[at]!);
+    });
+  }
+
+  finish(tf: Tf): Accumulators[] {
+    return this.#sums.map((s) => s.finish(tf));
+  }
+}
+
+/** The buffers of `accs`, to transfer from a worker instead of copying. */
+export function accumulatorBuffers(accs: Accumulators[]): ArrayBuffer[] {
+  return accs.flatMap((a) => [...a.h, ...a.d.filter((d) => d !== undefined)]).map((m) => m.buffer as ArrayBuffer);
+}

@@ -1,0 +1,124 @@
+// int8 gptq sums its statistics inside calibration's own pass: one float forward per calibration
+// sample (calibration's, counted by its per-run progress; the gptq sample stream is never read),
+// the calibration statistics bit-identical to a run without the tap, the sums on 2 workers equal
+// to one thread's and to gptq's own pass, and the file still closer to float than nearest
+// rounding on held-out data in LiteRT.
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { writeNpy } from '../../src-main/data/npy';
+import { executeGraph, createExecutor } from '../../src-main/graph/execute';
+import { mainGraph, type ModelGraph } from '../../src-main/graph/model-graph';
+import { initTfjs } from '../../src-main/graph/tfjs-backend';
+import { calibrator, collectStatistics, inputSpecs, openCalibrationSamples, openDataset } from '../../src-main/quantize/calibration/index';
+import { quantizeModel } from '../../src-main/quantize/index';
+import { accumulate, type Accumulators } from '../../src-main/quantize/rounding/accumulate';
+import type { GptqTap } from '../../src-main/quantize/rounding/calibration-tap';
+import { compensableLayer, type CompensableLayer } from '../../src-main/quantize/rounding/layer-inputs';
+import { writeTflite } from '../../src-main/tflite/writer';
+import { sqnrDb } from '../../src-main/validation/sqnr';
+import { runAll } from './accuracy';
+import { GraphBuilder, randomData } from './tiny-graphs';
+
+/** conv 3×3 → depthwise 3×3 → conv 1×1 → reshape → fc (RELU between), inputs 0..255. */
+function net(): ModelGraph {
+  const b = new GraphBuilder();
+  const relu = { padding: 'SAME', strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, fusedActivation: 'RELU' };
+  const x = b.input('x', [1, 8, 8, 3]);
+  const c1 = b.node('CONV_2D', [x, b.constant('w1', [8, 3, 3, 3], randomData(216, 11, 0.02)), b.constant('b1', [8])], 'c1', [1, 8, 8, 8], relu);
+  const d = b.node('DEPTHWISE_CONV_2D', [c1, b.constant('wd', [1, 3, 3, 8]), b.constant('bd', [8])], 'dw', [1, 8, 8, 8], { ...relu, depthMultiplier: 1 });
+  const c2 = b.node('CONV_2D', [d, b.constant('w2', [6, 1, 1, 8]), b.constant('b2', [6])], 'c2', [1, 8, 8, 6], relu);
+  const r = b.node('RESHAPE', [c2, b.constant('shape', [2], Int32Array.of(1, 384))], 'flat', [1, 384], { newShape: [1, 384] });
+  b.output(b.node('FULLY_CONNECTED', [r, b.constant('fw', [10, 384], randomData(3840, 12, 0.1)), b.constant('fb', [10])], 'logits', [1, 10], { fusedActivation: 'NONE', keepNumDims: false }));
+  return b.model();
+}
+
+/** Smooth positive "images": neighbouring pixels correlate, as in photos. */
+function images(count: number, seed: number): Float32Array[] {
+  return Array.from({ length: count }, (_, n) => Float32Array.from(randomData(192, seed + n, 20), (v, i) => Math.max(0, Math.min(255, 128 + 60 * Math.sin((Math.floor(i / 24) + n) / 3) * Math.cos((Math.floor(i / 3) % 8) / 4 + (i % 3)) + v))));
+}
+
+async function calibrationFile(name: string, samples: Float32Array[]): Promise<string> {
+  const dir = join(import.meta.dirname, '..', '..', 'test-output', 'gptq-one-pass');
+  mkdirSync(dir, { recursive: true });
+  const data = new Float32Array(samples.length * 192);
+  samples.forEach((x, i) => data.set(x, i * 192));
+  const npy = join(dir, `${name}.npy`);
+  await writeNpy(npy, { dtype: 'float32', shape: [samples.length, 8, 8, 3], data });
+  writeFileSync(join(dir, 'net.tflite'), writeTflite(net()));
+  return npy;
+}
+
+const layersOf = (model: ModelGraph): CompensableLayer[] => {
+  const g = mainGraph(model);
+  return g.nodes.map((n) => compensableLayer(g, n)).filter((l): l is CompensableLayer => typeof l !== 'string');
+};
+
+function assertSumsClose(actual: Accumulators[], expected: Accumulators[], what: string): void {
+  expected.forEach((acc, i) => acc.h.forEach((h, g) => {
+    const scale = h.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    const worst = h.reduce((m, v, j) => Math.max(m, Math.abs(v - actual[i]!.h[g]![j]!)), 0);
+    assert.ok(scale > 0 && worst <= 1e-5 * scale, `${what}: layer ${i} group ${g}: largest difference ${worst} of ${scale}`);
+  }));
+}
+
+test('int8 gptq: one float forward per calibration sample, and the file beats nearest on held-out data in LiteRT', async (t) => {
+  const spec = { path: await calibrationFile('calibration', images(32, 100)), samples: 32, method: 'minmax', seed: 0 } as const;
+  const config = { mode: 'int8', inputType: 'int8', outputType: 'int8', int8Only: true, calibration: spec } as const;
+  const runs = [];
+  for (const weightRounding of ['nearest', 'gptq'] as const) {
+    let calibrationForwards = 0; // the calibration pass reports progress once per forward it ran
+    let gptqSamplesRead = 0; // each sample the gptq stream yields is one more forward
+    const stream = await openCalibrationSamples(spec, net());
+    const samples = async function* () {
+      for await (const x of stream.samples()) {
+        gptqSamplesRead++;
+        yield x;
+      }
+    };
+    const calibrate = calibrator(spec, [], (done) => (calibrationForwards = done));
+    const result = await quantizeModel(net(), { ...config, weightRounding }, { calibrate, samples }).finally(() => stream.close());
+    assert.equal(calibrationForwards, 32, `${weightRounding}: calibration ran each sample once`);
+    assert.equal(gptqSamplesRead, 0, `${weightRounding}: no second pass over the samples`);
+    runs.push(result);
+  }
+  const [nearest, gptq] = runs as [(typeof runs)[number], (typeof runs)[number]];
+  assert.deepEqual(gptq.report.weightRounding, { method: 'gptq', compensated: 4, samples: 32, skipped: [] });
+  const heldOut = images(16, 900);
+  const reference = await Promise.all(heldOut.map(async (x) => (await executeGraph(net(), [x]))[0]!));
+  const sqnr = async (model: ModelGraph) => {
+    const outs = await runAll('litert-js', writeTflite(model), heldOut);
+    return outs.reduce((s, y, i) => s + sqnrDb(reference[i]!, y), 0) / outs.length;
+  };
+  const [ours, theirs] = [await sqnr(gptq.model), await sqnr(nearest.model)];
+  t.diagnostic(`int8 in LiteRT.js, 16 held-out samples: gptq ${ours.toFixed(1)} dB, nearest ${theirs.toFixed(1)} dB`);
+  assert.ok(ours > theirs, `gptq ${ours} dB vs nearest ${theirs} dB`);
+});
+
+test('calibration with the gptq tap: statistics bit-identical to without it; its sums on 1 and 2 workers equal gptq’s own pass', async () => {
+  const samples = images(24, 300);
+  const npy = await calibrationFile('tap', samples);
+  const graph = mainGraph(net());
+  const tf = await initTfjs();
+  const executor = await createExecutor(graph);
+  const own = await accumulate(tf, layersOf(net()), { reference: executor, current: undefined, samples: async function* () {
+    for (const x of samples) yield { reference: [x], current: [x] };
+  } }, undefined);
+  executor.dispose();
+  // Min/max reduce on the backend, histograms read the values: both observer paths, in a thread
+  // and split (worker merges are exact, so a split run's statistics equal one thread's).
+  const collect = async (method: 'minmax' | 'percentile', workers: number, tap?: GptqTap) => {
+    const dataset = await openDataset(npy, inputSpecs(graph), { samples: 24, seed: 0 });
+    return collectStatistics(graph, dataset, { method, workers, ...(tap ? { gptq: tap } : {}) }).finally(() => dataset.close());
+  };
+  for (const method of ['minmax', 'percentile'] as const) {
+    const plain = await collect(method, 1);
+    for (const workers of method === 'percentile' ? [1, 2] : [1]) {
+      const tap: GptqTap = { target: graph, layers: layersOf(net()) };
+      assert.deepEqual(await collect(method, workers, tap), plain, `${method}, ${workers} worker(s): calibration statistics unchanged by the tap`);
+      assert.equal(tap.sums?.count, 24);
+      assertSumsClose(tap.sums!.accs, own.accs, `${method}, ${workers} worker(s)`);
+    }
+  }
+});
