@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export const repoRoot = join(import.meta.dirname, '..', '..');
 
 export function isBuilt(): boolean {
-  return ['out/main/host.js', 'out/main/job-worker.js', 'out/renderer/index.html'].every((f) => existsSync(join(repoRoot, f)));
+  return ['out/main/host.js', 'out/main/job-worker.js', 'out/renderer/index.html', 'out/demo/demo-data.json'].every((f) => existsSync(join(repoRoot, f)));
 }
 
 export async function ensureBuilt(): Promise<void> {
