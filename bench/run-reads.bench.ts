@@ -2,7 +2,7 @@
 // set, calibrate, stream the samples for gptq, evaluate on the held-out part) with the run's one
 // DataReader, against the same run with nothing kept (every stage reads from disk, as before the
 // reader). Reads per sample = disk reads of sample files / sample files.
-//  - the MNIST demo (resources/demo), int8 with gptq, 20 of 100 digits held out (the default 20% share), 60 of the other 80 calibrate;
+//  - the MNIST demo (its model in resources/demo, its digits in out/demo as `npm run build` writes them), int8 with gptq, 20 of 100 digits held out (the default 20% share), 60 of the other 80 calibrate;
 //  - MobileNetV2 (nsfwjs, 224x224x3) int8, 20 of 100 photos held out, 60 of the other 80 calibrate (with the
 //    reader only: without gptq no stage reads a sample twice).
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
@@ -12,8 +12,11 @@ import { convertAsProjectRun } from '../src-main/app/convert-run';
 import type { ConvertRequest } from '../src-main/convert/types';
 import { DataReader } from '../src-main/data/reader';
 import { initProject } from '../src-main/projects/index';
+import { ensureBuilt } from '../test/helpers/build';
 
 const root = join(import.meta.dirname, '..');
+// The demo's digits are written by the build (out/demo), not committed.
+await ensureBuilt();
 const fixtures = join(root, '..', 'shared', 'fixtures');
 const work = mkdtempSync(join(tmpdir(), 'edgequant-reads-bench-'));
 
@@ -43,7 +46,7 @@ async function measure(name: string, model: string, data: string, preprocess: st
 try {
   const record: Record<string, number | string> = { name: 'run-reads' };
   const cases: { name: string; model: string; data: string; preprocess: string; rounding: 'nearest' | 'gptq'; compare: boolean }[] = [
-    { name: 'mnist', model: join(root, 'resources', 'demo', 'model', 'model.json'), data: join(root, 'resources', 'demo', 'calibration'), preprocess: '0..1', rounding: 'gptq', compare: true },
+    { name: 'mnist', model: join(root, 'resources', 'demo', 'model', 'model.json'), data: join(root, 'out', 'demo', 'calibration'), preprocess: '0..1', rounding: 'gptq', compare: true },
   ];
   const mobilenet = join(fixtures, 'tfjs', 'nsfwjs_mobilenet_v2', 'model.json');
   if (existsSync(mobilenet)) {

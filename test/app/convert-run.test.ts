@@ -18,9 +18,10 @@ import { previewSample } from '../../src-main/data/preview';
 import { DataReader } from '../../src-main/data/reader';
 import type { Converter } from '../../src-main/evaluate/float-model';
 import { initProject } from '../../src-main/projects/index';
-import { repoRoot } from '../helpers/build';
+import { demoData, ensureBuilt, repoRoot } from '../helpers/build';
 
-const demo = join(repoRoot, 'resources', 'demo');
+const demo = demoData;
+await ensureBuilt();
 const fixtures = join(repoRoot, '..', 'shared', 'fixtures');
 
 function workspace(): { project: string; calibration: string } {

@@ -18,7 +18,7 @@ import type { ConvertRequest } from '../../src-main/convert/types';
 import type { DetectionSection } from '../../src-main/detect/report-types';
 import type { ProjectConvertParams } from '../../src-main/projects/api-contract';
 import { initProject } from '../../src-main/projects/index';
-import { repoRoot } from '../helpers/build';
+import { demoData, ensureBuilt, repoRoot } from '../helpers/build';
 import { TINY, writeTinyYolo } from '../detect/tiny-yolo';
 
 const images = join(repoRoot, '..', 'shared', 'fixtures', 'images');
@@ -130,7 +130,8 @@ test('the classification task keeps a detector-shaped model out of detection; de
   assert.equal(classify.run.detection, undefined);
   assert.equal(classify.run.metrics['map50'], undefined);
 
-  const digits = join(repoRoot, 'resources', 'demo');
+  await ensureBuilt();
+  const digits = demoData;
   const request: ConvertRequest = { ...int8(join(digits, 'model', 'model.json')), quantize: { ...int8(model).quantize, calibration: { path: join(digits, 'calibration'), preprocess: '0..1', samples: 100, method: 'minmax', seed: 0 } } };
   await assert.rejects(convertAsProjectRun({ project, request, benchRuns: 0, task: 'detect' }), (error: Error) => {
     assert.equal(error.name, 'DetectInputError');

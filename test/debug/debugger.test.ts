@@ -17,9 +17,11 @@ import { mainGraph } from '../../src-main/graph/model-graph';
 import { sqnrDb } from '../../src-main/validation/sqnr';
 import { readTflite } from '../../src-main/tflite/reader';
 import { fixture, hasFixtures, loadImage, imageFiles } from '../quantize/helpers';
+import { demoData, ensureBuilt } from '../helpers/build';
 
 const OUT = join(import.meta.dirname, '..', '..', 'test-output', 'debug');
-const DEMO = join(import.meta.dirname, '..', '..', 'resources', 'demo');
+const DEMO = demoData;
+await ensureBuilt();
 const skip = hasFixtures ? false : '../shared/fixtures absent';
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {

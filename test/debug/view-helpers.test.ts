@@ -43,5 +43,5 @@ test('keep-float request: same request, float tensors added once to existing rul
 test('change line: signed SQNR, size and accuracy differences against the base run', () => {
   const run = (sqnrDb: number, sizeBytes: number, accuracy: number | null) => ({ metrics: { sqnrDb, sizeBytes, accuracy, agreement: 0.9 } }) as unknown as RunRecord;
   assert.deepEqual(formatChange(runChange(run(37.67, 7056, 0.86), run(37.52, 7088, 0.86))), ['SQNR +0.15 dB', 'size −32 B (−0.5%)', 'accuracy ±0.0 pts']);
-  assert.deepEqual(formatChange(runChange(run(30, 8000, null), run(32, 7000, null))), ['SQNR −2.00 dB', 'size +1000 B (+14.3%)', 'accuracy ±0.0 pts']);
+  assert.deepEqual(formatChange(runChange(run(30, 8000, null), run(32, 7000, null))), ['SQNR −2.00 dB', 'size +0.977 KiB (+14.3%)', 'accuracy ±0.0 pts']);
 });

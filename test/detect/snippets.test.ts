@@ -14,6 +14,9 @@ import { seededRandom } from '../../src-main/seeded-random';
 import { tempDir } from '../convert/helpers';
 import { fixturePhotos, fixtures, humanModels, runGraphModelInTfjs } from '../formats/tfjs-graph-reference';
 import { encodeYolov8 } from './encode';
+import type { BoxScale } from '../../src-main/detect/decoders/types';
+import type { DetectionSection } from '../../src-main/detect/report-types';
+import { detectorSnippets } from '../../src-main/detect/run-record';
 
 const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
 const hasGpp = spawnSync('g++', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -41,7 +44,7 @@ function tsBoxes(c: RawCase): Detection[] {
   const outputs = c.raw.map((r, k) => ({ shape: c.spec.outputs[k]!.shape, data: fromRuntimeOutput(r, { ...c.spec.outputs[k]!, dtype: r instanceof Int8Array ? 'int8' : 'float32' }) }));
   const s = c.spec;
   const size = { inputWidth: s.input.shape[s.input.shape.length - 2]!, inputHeight: s.input.shape[s.input.shape.length - 2]! };
-  return detect(outputs, { decoder: s.decoder, ...size, scoreThreshold: s.scoreThreshold, iouThreshold: s.iouThreshold, maxDetections: s.maxDetections });
+  return detect(outputs, { decoder: s.decoder, ...size, scoreThreshold: s.scoreThreshold, iouThreshold: s.iouThreshold, maxDetections: s.maxDetections, ...(s.boxScale ? { boxScale: s.boxScale } : {}) });
 }
 
 /** Writes each raw output to a file; returns 'int8|float32:PATH:COUNT' arguments. */
@@ -115,18 +118,20 @@ function assertSame(got: Detection[], want: Detection[]) {
   });
 }
 
-/** A YOLOv8 head with 40 random boxes (many overlapping) over 7 classes. int8 shares one range
- *  between pixels and scores, so its case uses a 32-pixel input to keep scores above zero. */
-function yoloCase(channelsFirst: boolean, int8: boolean): RawCase {
+/** A YOLOv8 head with 40 random boxes (many overlapping) over 7 classes, in pixels or 0..1 of the
+ *  input. int8 shares one range between pixels and scores, so its pixel case uses a 32-pixel input
+ *  to keep scores above zero. */
+function yoloCase(channelsFirst: boolean, int8: boolean, boxScale: BoxScale = 'pixels'): RawCase {
   const next = seededRandom(channelsFirst ? 3 : 4);
-  const size = int8 ? 32 : 640;
+  const size = int8 && boxScale === 'pixels' ? 32 : 640;
+  const unit = boxScale === 'normalized' ? size : 1;
   const boxes: Detection[] = Array.from({ length: 40 }, (_, k) => {
     const x = next() * size * 0.85, y = next() * size * 0.85, w = size * (0.03 + next() * 0.3), h = size * (0.03 + next() * 0.3);
-    return { x1: x, y1: y, x2: x + w, y2: y + h, score: 0.2 + 0.8 * next(), classId: k % 7 };
+    return { x1: x / unit, y1: y / unit, x2: (x + w) / unit, y2: (y + h) / unit, score: 0.2 + 0.8 * next(), classId: k % 7 };
   });
   const out = encodeYolov8(boxes, boxes.map((_, k) => k * 13), 10, 840, channelsFirst);
   const { tensors, raw } = quantizeOutputs([out], ['output0'], int8);
-  return { spec: { decoder: 'yolov8', input: { name: 'images', shape: [1, size, size, 3], dtype: 'float32' }, outputs: tensors, scoreThreshold: 0.25, iouThreshold: 0.45, maxDetections: 30 }, raw };
+  return { spec: { decoder: 'yolov8', input: { name: 'images', shape: [1, size, size, 3], dtype: 'float32' }, outputs: tensors, scoreThreshold: 0.25, iouThreshold: 0.45, maxDetections: 30, boxScale }, raw };
 }
 
 test('python snippet: YOLOv8 [1,4+C,N] and [1,N,4+C], float and int8 outputs, same boxes as TypeScript', { skip: !hasNumpy && 'python3 with numpy not found' }, () => {
@@ -145,6 +150,24 @@ test('C++ snippet: YOLOv8 both layouts, float and int8 outputs, compiled with g+
       assertSame(cppBoxes(c), tsBoxes(c));
     }
   }
+});
+
+test('python and C++ snippets: YOLOv8 boxes in 0..1 of the input come out in pixels, as the evaluation decoded them', { skip: !hasNumpy && !hasGpp && 'neither python3 with numpy nor g++ found' }, () => {
+  for (const int8 of [false, true]) {
+    const c = yoloCase(true, int8, 'normalized');
+    const want = tsBoxes(c);
+    assert.ok(want.some((b) => b.x2 > 100), 'the TypeScript decoder gives pixels of the 640-pixel input');
+    if (hasNumpy) assertSame(pythonBoxes(c), want);
+    if (hasGpp) assertSame(cppBoxes(c), want);
+  }
+  // A run's snippets follow the box scale its evaluation found.
+  const c = yoloCase(true, false, 'normalized');
+  const section = { decoder: 'yolov8', boxScale: 'normalized', scoreThreshold: 0.25, iouThreshold: 0.45, maxDetections: 30 } as unknown as DetectionSection;
+  const snippets = detectorSnippets(section, c.spec.input, c.spec.outputs)!;
+  assert.match(snippets.python, /^BOX_SCALE_X, BOX_SCALE_Y = 640, 640$/m);
+  assert.match(snippets.cpp, /constexpr double kBoxScaleX = 640, kBoxScaleY = 640;/);
+  const pixels = detectorSnippets({ ...section, boxScale: 'pixels' }, c.spec.input, c.spec.outputs)!;
+  assert.match(pixels.python, /^BOX_SCALE_X, BOX_SCALE_Y = 1, 1$/m);
 });
 
 const photos = join(fixtures, 'images', 'photos');

@@ -14,6 +14,7 @@ import { CHROMIUM_PATH, launchBrowser, openRoute, recordConsoleErrors, screensho
 import { DEMO_EVAL, ensureDemoProject } from '../../src-main/projects/demo';
 import { runProjectConvert } from '../../src-main/app/convert-run';
 import { readRun } from '../../src-main/projects/index';
+import { fileSizeChange } from '../../src-renderer/lib/file-size';
 
 const dbOf = (text: string) => Number(/(-?[\d.]+) dB/.exec(text)?.[1]);
 
@@ -124,7 +125,7 @@ describe('Debug view in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : `
     const dSqnr = (after.metrics.sqnrDb! - before.metrics.sqnrDb!).toFixed(2);
     const dSize = after.metrics.sizeBytes! - before.metrics.sizeBytes!;
     assert.ok(change.includes(`SQNR ${Number(dSqnr) >= 0 ? '+' : '−'}${Math.abs(Number(dSqnr)).toFixed(2)} dB`), change);
-    assert.ok(change.includes(`size ${dSize > 0 ? '+' : '−'}${Math.abs(dSize)} B`), change);
+    assert.ok(change.includes(`size ${fileSizeChange(dSize)}`), change);
     await compare.evaluate((el) => el.scrollIntoView());
     await page.screenshot({ path: join(screenshotDir, 'debug-keep-float-compare.png'), fullPage: true });
     await setTheme(page, 'dark');

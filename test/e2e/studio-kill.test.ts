@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Page } from 'playwright-core';
-import { repoRoot } from '../helpers/build';
+import { demoData, repoRoot } from '../helpers/build';
 import { startHostProcess, type HostProcess } from '../helpers/host';
 import { CHROMIUM_PATH, launchBrowser, openRoute, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
 import { listRuns } from '../../src-main/projects/index';
 
-const demo = join(repoRoot, 'resources', 'demo');
+const demo = demoData;
 const cli = (...args: string[]) => execFileSync(process.execPath, [join(repoRoot, 'bin', 'edgequant.js'), ...args], { encoding: 'utf8' });
 
 async function openProjectInUi(page: Page, url: string, dir: string): Promise<void> {

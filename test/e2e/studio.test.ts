@@ -10,11 +10,11 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { repoRoot } from '../helpers/build';
+import { demoData, repoRoot } from '../helpers/build';
 import { startHostProcess, type HostProcess } from '../helpers/host';
 import { CHROMIUM_PATH, launchBrowser, openRoute, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
 
-const demo = join(repoRoot, 'resources', 'demo');
+const demo = demoData;
 
 /** Pixels of a canvas that are not fully transparent (chart.js draws on a transparent canvas). */
 export async function paintedPixels(page: Page, testId: string): Promise<number> {

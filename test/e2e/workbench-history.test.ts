@@ -114,6 +114,10 @@ describe('History grouped by model, in Chromium', { skip: existsSync(CHROMIUM_PA
     assert.equal(await table.locator('tr', { hasText: 'Mode' }).locator('td.diff').count(), 0, 'the same mode is not marked');
     const sqnr = await table.locator('tr', { hasText: 'SQNR against float' }).innerText();
     assert.match(sqnr, /\([+-][\d.]+ dB\)/, `SQNR delta shown: ${sqnr}`);
+    // Sizes with 3 significant figures (6.93 KiB, not 6.9 KiB), as everywhere in the Studio.
+    const size = await table.locator('tr', { hasText: 'Size of the .tflite' }).innerText();
+    const sizes = size.match(/[\d.]+ (?:B|KiB|MiB)/g) ?? [];
+    assert.ok(sizes.length >= 2 && sizes.every((s) => /^(?:\d{3}|\d{2}\.\d|\d\.\d\d) (?:KiB|MiB)$|^\d+ B$/.test(s)), `3 significant figures: ${size}`);
     await page.screenshot({ path: join(screenshotDir, 'workbench-history-compare.png'), fullPage: true });
     assert.deepEqual(consoleErrors, []);
   });

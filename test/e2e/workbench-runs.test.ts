@@ -10,16 +10,16 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { repoRoot } from '../helpers/build';
+import { demoData, repoRoot } from '../helpers/build';
 import { startHostProcess, type HostProcess } from '../helpers/host';
 import { CHROMIUM_PATH, launchBrowser, openRoute, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
 import { quantizeDemo } from '../helpers/studio-page';
 import type { RunRecord } from '../../src-main/projects/types';
 import { readTflite } from '../../src-main/tflite/reader';
+import { fileSize } from '../../src-renderer/lib/file-size';
 
-const demo = join(repoRoot, 'resources', 'demo');
+const demo = demoData;
 const model = join(demo, 'model', 'model.json');
-const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 /** The demo model as a float .tflite, written by the CLI (not by the code under test's UI path). */
 function floatTfliteBytes(): number {
@@ -85,10 +85,10 @@ describe('Runs that stay, with honest figures, in Chromium', { skip: existsSync(
     const float = floatTfliteBytes();
     assert.equal(run.metrics['floatTfliteBytes'], float, 'the run records the float .tflite size from the conversion');
     const sizeText = await page.getByTestId('result-size').innerText();
-    assert.equal(sizeText, `${kib(float)} → ${kib(run.metrics['sizeBytes']!)}`);
+    assert.equal(sizeText, `${fileSize(float)} → ${fileSize(run.metrics['sizeBytes']!)}`);
     const sourceBytes = statSync(model).size + statSync(join(demo, 'model', 'weights.bin')).size;
     assert.equal(run.metrics['sourceBytes'], sourceBytes);
-    assert.equal(await page.getByTestId('result-source-size').innerText(), `Source files: ${kib(sourceBytes)}`);
+    assert.equal(await page.getByTestId('result-source-size').innerText(), `Source files: ${fileSize(sourceBytes)}`);
     assert.match(await page.getByTestId('results').innerText(), new RegExp(`${(float / run.metrics['sizeBytes']!).toFixed(1)}× smaller than the float \\.tflite`));
     // No labels: agreement, never called accuracy; held out of calibration and said so.
     assert.equal(await page.getByTestId('result-accuracy').count(), 0);

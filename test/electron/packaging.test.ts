@@ -59,7 +59,9 @@ test('targets: Linux x64/arm64 AppImage + deb, macOS dmg, Windows nsis; asar on,
   }
   assert.ok(existsSync(join(repoRoot, 'node_modules', 'tfjs-tflite-node', 'cc_deps', 'linux_arm64')), 'the TFLite C library for arm64 Linux ships');
   // The board runner is found where src-main/devices/runner.ts looks in a package: resources/runners.
-  assert.deepEqual(config.extraResources, [{ from: 'resources/runners', to: 'runners' }]);
+  // The demo's data, written by the build into out/demo, ships as resources/demo (test/projects/demo-build.test.ts).
+  assert.deepEqual(config.extraResources, [{ from: 'resources/runners', to: 'runners' }, { from: 'out/demo', to: 'demo' }]);
+  assert.ok((config.files as string[]).includes('!out/demo/**'), 'the demo is not also packed into app.asar');
   assert.ok(existsSync(join(repoRoot, 'resources', 'runners')));
   assert.match(readFileSync(join(repoRoot, 'src-main', 'devices', 'runner.ts'), 'utf8'), /resourcesPath[^\n]*'runners'/);
   const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string>; devDependencies: Record<string, string> };

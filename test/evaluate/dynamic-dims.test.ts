@@ -14,9 +14,10 @@ import { readTflite } from '../../src-main/tflite/reader';
 import { writeTflite } from '../../src-main/tflite/writer';
 import { mainGraph } from '../../src-main/graph/model-graph';
 import { runCli } from '../../src-main/cli/main';
-import { repoRoot } from '../helpers/build';
+import { demoData, ensureBuilt } from '../helpers/build';
 
-const demo = join(repoRoot, 'resources', 'demo');
+const demo = demoData;
+await ensureBuilt();
 const model = join(demo, 'model', 'model.json');
 const digits = join(demo, 'calibration');
 const dir = mkdtempSync(join(tmpdir(), 'eq-dyn-'));

@@ -7,9 +7,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
+/** The demo's data as the build writes it (model, calibration, eval, digits; not committed): await ensureBuilt() first. */
+export const demoData = join(repoRoot, 'out', 'demo');
 
 export function isBuilt(): boolean {
-  return ['out/main/host.js', 'out/main/job-worker.js', 'out/renderer/index.html'].every((f) => existsSync(join(repoRoot, f)));
+  return ['out/main/host.js', 'out/main/job-worker.js', 'out/renderer/index.html', 'out/demo/demo-data.json'].every((f) => existsSync(join(repoRoot, f)));
 }
 
 export async function ensureBuilt(): Promise<void> {

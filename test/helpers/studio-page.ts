@@ -2,10 +2,10 @@
 // through the Quantize page (returns the run id from the run page link).
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { repoRoot } from './build';
+import { demoData } from './build';
 import { openRoute } from './browser';
 
-export const demoDir = join(repoRoot, 'resources', 'demo');
+export const demoDir = demoData;
 
 /** Pixels of a canvas that are not fully transparent (chart.js draws on a transparent canvas). */
 export async function paintedPixels(page: Page, testId: string): Promise<number> {

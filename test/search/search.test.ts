@@ -13,6 +13,7 @@ import { getRuntime } from '../../src-main/runtime/index';
 import { paretoSet } from '../../src-main/search/pareto';
 import type { SearchResult } from '../../src-main/search/types';
 import { fixture, hasFixtures, imageFiles } from '../quantize/helpers';
+import { demoData, ensureBuilt } from '../helpers/build';
 
 const OUT = join(import.meta.dirname, '..', '..', 'test-output', 'search');
 const skip = hasFixtures ? false : '../shared/fixtures absent';
@@ -70,8 +71,9 @@ test('search on resnet8 (4 calibration photos, sqnr>=19): Pareto set in the proj
 });
 
 test('search: bad requests are one-line errors with exit 2', async () => {
-  const model = join(import.meta.dirname, '..', '..', 'resources', 'demo', 'model', 'model.json');
-  const cal = join(import.meta.dirname, '..', '..', 'resources', 'demo', 'calibration');
+  await ensureBuilt();
+  const model = join(demoData, 'model', 'model.json');
+  const cal = join(demoData, 'calibration');
   const same = await cli(['search', model, '-o', join(OUT, 'x.tflite'), '--calibration', cal, '--data', cal, '--budget', 'sqnr>=30']);
   assert.equal(same.code, 2);
   assert.match(same.err, /held-out/);

@@ -7,6 +7,9 @@ import { InputError } from '../../errors';
 import { evaluate, formatReport, reportJson } from '../../evaluate/index';
 import type { RuntimeName } from '../../runtime/types';
 import { evaluateDetector, formatDetectionReport } from '../../detect/index';
+import { classificationRun } from '../../evaluate/classification-run';
+import { formatClassification } from '../../evaluate/classification-report';
+import { runClassNames } from '../../app/run-classification';
 import { DETECT_FLAGS, detectOnly, detectRequest } from './evaluate-detect-flags';
 
 const USAGE = `Usage: edgequant evaluate FLOAT_MODEL QUANT.tflite --data DIR|FILE.npy|FILE.npz
@@ -24,6 +27,9 @@ dequantizing outputs with each model's own parameters. Reports per output: SQNR,
 max abs error, top-1 agreement; label accuracy with --labels (.npy, one per sample) or image
 sub-folders named by class (0, 1, 2… are class indices; other names count in sorted order);
 file sizes and their ratio; local latency median / p90 after warm-up (--runs 0 skips it).
+A classifier (an output of class scores) also gets the classification results a Studio run
+shows: both models' accuracy, per-class accuracy and the classes predictions moved between
+(class names from the folders, or a labels/classes file next to the model or the data).
 --layers N also compares every layer (tensors both graphs name alike) on N samples, running both
 graphs in the IR interpreter, the quantized one simulated; the table lists the 10 worst layers.
 --task detect decodes both models' outputs into boxes (score threshold, per-class NMS) and reports
@@ -84,9 +90,14 @@ export const evaluateCommand: Command = {
       return 0;
     }
     if (detectOnly(values)) throw new InputError(`${detectOnly(values)} only applies with --task detect.`);
-    const report = await evaluate(request, workers);
-    if (values.json) printJson(io, reportJson(report));
-    else io.stdout(formatReport(report));
+    const warnings: string[] = [];
+    const classNames = await runClassNames(request.floatModel, request.data, (w) => warnings.push(w));
+    const classes = classificationRun();
+    const report = await evaluate({ ...request, ...(classNames ? { classNames } : {}) }, { ...workers, onSample: (sample) => classes.onSample(sample) });
+    report.warnings.push(...warnings);
+    const classification = (await classes.finish({ classes: report.classes ?? classNames?.names, outputs: report.outputs.map((o) => o.name) }))?.results;
+    if (values.json) printJson(io, { ...(reportJson(report) as object), ...(classification ? { classification } : {}) });
+    else io.stdout(formatReport(report) + (classification ? `\n${formatClassification(classification)}` : ''));
     return 0;
   },
 };

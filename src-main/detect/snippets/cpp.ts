@@ -2,7 +2,7 @@
 // boxes (x1, y1, x2, y2 in input pixels), per-class NMS. Same arithmetic as the TypeScript
 // decoders: values stored as float, decoding in double.
 import { inputSize } from '../decode';
-import { headPlan, type DetectorSnippetSpec } from './plan';
+import { boxScaleFactors, headPlan, type DetectorSnippetSpec } from './plan';
 
 export function cppDetectorSnippet(spec: DetectorSnippetSpec): string {
   const plan = headPlan(spec);
@@ -37,8 +37,12 @@ export function cppDetectorSnippet(spec: DetectorSnippetSpec): string {
     '',
   ];
   if (plan.kind === 'yolov8') {
+    const scale = boxScaleFactors(spec);
     lines.push(
-      `// YOLOv8 head: ${plan.channelsFirst ? '[1, 4+C, N]' : '[1, N, 4+C]'}, cx cy w h in pixels then ${plan.channels - 4} class scores.`,
+      `// The output's cx, cy, w, h are in ${scale.text}: these factors give input pixels.`,
+      `constexpr double kBoxScaleX = ${scale.sx}, kBoxScaleY = ${scale.sy};`,
+      '',
+      `// YOLOv8 head: ${plan.channelsFirst ? '[1, 4+C, N]' : '[1, N, 4+C]'}, cx cy w h then ${plan.channels - 4} class scores.`,
       'inline std::vector<Box> Decode(const std::vector<std::vector<float>>& outputs) {',
       `  const int channels = ${plan.channels}, count = ${plan.count};`,
       `  const std::vector<float>& y = outputs[${plan.output}];`,
@@ -49,7 +53,7 @@ export function cppDetectorSnippet(spec: DetectorSnippetSpec): string {
       '    for (int c = 5; c < channels; c++) if (at(i, c) > at(i, best)) best = c;',
       '    const double score = at(i, best);',
       '    if (score < kScoreThreshold) continue;',
-      '    const double cx = at(i, 0), cy = at(i, 1), w = at(i, 2), h = at(i, 3);',
+      '    const double cx = at(i, 0) * kBoxScaleX, cy = at(i, 1) * kBoxScaleY, w = at(i, 2) * kBoxScaleX, h = at(i, 3) * kBoxScaleY;',
       '    found.push_back({cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2, score, best - 4});',
       '  }',
       '  return found;',

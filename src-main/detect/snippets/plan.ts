@@ -5,6 +5,7 @@ import { inputSize } from '../decode';
 import { nanodetLevels } from '../decoders/nanodet';
 import { yoloLayout } from '../decoders/yolov8';
 import { DetectInputError } from '../errors';
+import type { BoxScale } from '../decoders/types';
 
 export interface SnippetTensor {
   name: string;
@@ -21,6 +22,14 @@ export interface DetectorSnippetSpec {
   scoreThreshold: number;
   iouThreshold: number;
   maxDetections: number;
+  /** YOLOv8: the unit of the box coordinates in the output, as the evaluation found it (default pixels). */
+  boxScale?: BoxScale;
+}
+
+/** What a YOLOv8 output's cx, cy, w, h are multiplied by to give input pixels. */
+export function boxScaleFactors(spec: DetectorSnippetSpec): { sx: number; sy: number; text: string } {
+  const { width, height } = inputSize(spec.input.shape);
+  return spec.boxScale === 'normalized' ? { sx: width, sy: height, text: '0..1 of the input (scaled to pixels here)' } : { sx: 1, sy: 1, text: 'input pixels' };
 }
 
 export interface LevelPlan {

@@ -1,7 +1,7 @@
 // Host-side Python (numpy) for a detector: dequantize the raw outputs, decode boxes (x1, y1, x2,
 // y2 in input pixels), per-class NMS. Same arithmetic as src-main/detect/decoders.
 import { inputSize } from '../decode';
-import { headPlan, type DetectorSnippetSpec } from './plan';
+import { boxScaleFactors, headPlan, type DetectorSnippetSpec } from './plan';
 
 
 export function pythonDetectorSnippet(spec: DetectorSnippetSpec): string {
@@ -29,14 +29,19 @@ export function pythonDetectorSnippet(spec: DetectorSnippetSpec): string {
     '',
   ];
   if (plan.kind === 'yolov8') {
+    const scale = boxScaleFactors(spec);
     lines.push(
+      `# The output's cx, cy, w, h are in ${scale.text}: these factors give input pixels.`,
+      `BOX_SCALE_X, BOX_SCALE_Y = ${scale.sx}, ${scale.sy}`,
+      '',
+      '',
       `def decode(outputs):`,
-      `    """YOLOv8 head: ${plan.channelsFirst ? '[1, 4+C, N]' : '[1, N, 4+C]'} with cx, cy, w, h in pixels and ${plan.channels - 4} class scores."""`,
+      `    """YOLOv8 head: ${plan.channelsFirst ? '[1, 4+C, N]' : '[1, N, 4+C]'} with cx, cy, w, h in ${scale.text} and ${plan.channels - 4} class scores."""`,
       `    p = dequantize(outputs)[${plan.output}].astype(np.float64).reshape(${plan.channelsFirst ? `${plan.channels}, ${plan.count}).T` : `${plan.count}, ${plan.channels})`}`,
       '    cls = p[:, 4:].argmax(1)',
       '    score = p[np.arange(len(p)), 4 + cls]',
       '    keep = np.nonzero(score >= SCORE_THRESHOLD)[0]',
-      '    cx, cy, w, h = (p[keep, k] for k in range(4))',
+      '    cx, cy, w, h = (p[keep, k] * s for k, s in enumerate((BOX_SCALE_X, BOX_SCALE_Y, BOX_SCALE_X, BOX_SCALE_Y)))',
       '    boxes = np.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], 1)',
       '    return boxes, score[keep], cls[keep]',
     );

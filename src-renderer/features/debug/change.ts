@@ -1,6 +1,7 @@
 // The change between two runs' headline figures (the compared run against a base run), for the
 // line under History's comparison after "Keep float".
 import type { RunRecord } from '../../../src-main/projects/types';
+import { fileSizeChange } from '../../lib/file-size';
 
 export interface RunChange {
   sqnrDb: number | null;
@@ -28,7 +29,7 @@ const signed = (x: number, digits: number) => `${x > 0 ? '+' : x < 0 ? '−' : '
 export function formatChange(c: RunChange): string[] {
   const parts: string[] = [];
   if (c.sqnrDb !== null) parts.push(`SQNR ${signed(c.sqnrDb, 2)} dB`);
-  if (c.sizeBytes !== null) parts.push(`size ${signed(c.sizeBytes, 0)} B${c.sizePct !== null ? ` (${signed(c.sizePct, 1)}%)` : ''}`);
+  if (c.sizeBytes !== null) parts.push(`size ${fileSizeChange(c.sizeBytes)}${c.sizePct !== null ? ` (${signed(c.sizePct, 1)}%)` : ''}`);
   if (c.accuracyPts !== null) parts.push(`accuracy ${signed(c.accuracyPts, 1)} pts`);
   return parts;
 }

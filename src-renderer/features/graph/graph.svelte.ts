@@ -64,6 +64,8 @@ export class GraphPageState {
 
   async open(target: GraphTarget | null): Promise<void> {
     this.target = target;
+    // Nothing of the previous target stays on screen while this one's run record and graphs load.
+    for (const pane of this.panes) pane.clear();
     this.error = null;
     this.run = null;
     this.figures = null;

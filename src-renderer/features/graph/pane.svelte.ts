@@ -32,14 +32,28 @@ export class GraphPane {
   /** Tensor name → the node (index) that writes it, for syncing the selection between panes. */
   producers = $derived(tensorProducers(this.view));
 
-  async load(source: PaneSource, figures: LayerFigures | null): Promise<void> {
-    const ticket = ++this.#load;
+  /**
+   * Shows nothing but the loading state, at once: the page's target changed and what this pane
+   * will show is not known yet. A load still running for the previous target is dropped.
+   */
+  clear(): void {
+    this.#begin({ title: '', path: '', stage: 'converted', canChangeStage: false });
+  }
+
+  #begin(source: PaneSource): number {
     this.source = source;
     this.loading = true;
     this.error = null;
     this.selected = null;
+    this.focus = null;
     this.view = null;
     this.layout = null;
+    this.figures = NO_FIGURES;
+    return ++this.#load;
+  }
+
+  async load(source: PaneSource, figures: LayerFigures | null): Promise<void> {
+    const ticket = this.#begin(source);
     try {
       const view = await api.models.graph({ path: source.path, stage: source.stage, ...(source.companions?.length ? { companions: source.companions } : {}) });
       if (ticket !== this.#load) return;

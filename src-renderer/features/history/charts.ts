@@ -14,6 +14,7 @@ import {
   Tooltip,
 } from 'chart.js';
 import type { ParetoPoint } from './pareto';
+import { fileSize } from '../../lib/file-size';
 import { inSentence, metricName, SCORE_NAMES, type ScoreKind } from '../runs/metric-names';
 
 export type ScatterPoint = ParetoPoint & { label: string; scoreKind: ScoreKind | null; selected: boolean };
@@ -87,7 +88,7 @@ export function scatterChart(canvas: HTMLCanvasElement, points: ScatterPoint[], 
               const p = ctx.datasetIndex === 0 ? points[ctx.dataIndex] : undefined;
               if (!p) return 'Pareto front';
               const scoreText = p.scoreKind ? `, ${inSentence(SCORE_NAMES[p.scoreKind])} ${(p.accuracy * 100).toFixed(1)}%` : '';
-              return `${p.label}: ${(p.size / 1024).toFixed(1)} KiB, ${p.latency.toFixed(3)} ms${scoreText}`;
+              return `${p.label}: ${fileSize(p.size)}, ${p.latency.toFixed(3)} ms${scoreText}`;
             },
           },
         },

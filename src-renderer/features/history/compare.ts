@@ -1,7 +1,8 @@
 // The comparison table: one row per fact, one column per run; numeric rows carry the change
 // against the first run so differences stand out (the page marks cells that differ).
 import type { RunRecord } from '../../../src-main/projects/types';
-import { kib, ms } from '../projects/format';
+import { ms } from '../projects/format';
+import { fileSize } from '../../lib/file-size';
 import { formatMetric, METRICS, metricName } from '../runs/metric-names';
 
 export interface CompareRow {
@@ -34,7 +35,7 @@ export const COMPARE_ROWS: CompareRow[] = [
   { name: 'Calibration', value: (r) => (r.inputs.calibration ? `${r.inputs.calibration.files} files, sha256 ${r.inputs.calibration.sha256.slice(0, 12)}…` : '–') },
   { name: 'Validated on', value: (r) => (r.validation ? `${r.validation.samples} ${r.validation.heldOut ? 'held-out' : ''} samples${r.validation.labelled ? ', labelled' : ''}` : '–') },
   { name: 'Model sha256', value: (r) => (r.inputs.model ? `${r.inputs.model.sha256.slice(0, 12)}…` : '–') },
-  metricRow('sizeBytes', (d) => kib(d)),
+  metricRow('sizeBytes', (d) => fileSize(d)),
   metricRow('compression', (d) => `${d.toFixed(2)}×`),
   metricRow('accuracy', (d) => `${(d * 100).toFixed(1)} pts`),
   metricRow('floatAccuracy', (d) => `${(d * 100).toFixed(1)} pts`),

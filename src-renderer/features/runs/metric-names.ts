@@ -1,7 +1,8 @@
 // Human names for the run metrics (the record keeps short keys), and the one rule for what the
 // "score" of a run is: label accuracy when labels were given, else top-1 agreement with float.
 import type { RunMetrics } from '../../../src-main/projects/types';
-import { db, kib, ms, pct } from '../projects/format';
+import { db, ms, pct } from '../projects/format';
+import { fileSize } from '../../lib/file-size';
 
 interface MetricInfo {
   name: string;
@@ -20,10 +21,10 @@ export const METRICS: Record<string, MetricInfo> = {
   agreement: { name: 'Top-1 agreement with float', format: pct, higherIsBetter: true },
   sqnrDb: { name: 'SQNR against float (dB)', format: db, higherIsBetter: true },
   cosine: { name: 'Cosine similarity to float', format: (x) => (typeof x === 'number' ? x.toFixed(5) : '–'), higherIsBetter: true },
-  sizeBytes: { name: 'Size of the .tflite', format: kib, higherIsBetter: false },
-  floatTfliteBytes: { name: 'Size as a float .tflite', format: kib },
-  floatBytes: { name: 'Float .tflite used in validation', format: kib },
-  sourceBytes: { name: 'Size of the source files', format: kib },
+  sizeBytes: { name: 'Size of the .tflite', format: fileSize, higherIsBetter: false },
+  floatTfliteBytes: { name: 'Size as a float .tflite', format: fileSize },
+  floatBytes: { name: 'Float .tflite used in validation', format: fileSize },
+  sourceBytes: { name: 'Size of the source files', format: fileSize },
   compression: { name: 'Times smaller than the float .tflite', format: ratio, higherIsBetter: true },
   sizeRatio: { name: 'Size as a share of float', format: pct, higherIsBetter: false },
   latencyMs: { name: 'Local latency, quantized (ms)', format: ms, higherIsBetter: false },

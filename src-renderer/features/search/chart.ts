@@ -3,6 +3,7 @@
 // front as a line. Takes plain data (callers pass $state.snapshot values).
 import { Chart, Legend, LinearScale, LineController, LineElement, PointElement, ScatterController, Tooltip } from 'chart.js';
 import type { CandidatePoint } from './points';
+import { fileSize } from '../../lib/file-size';
 
 Chart.register(ScatterController, LineController, PointElement, LineElement, LinearScale, Tooltip, Legend);
 
@@ -83,7 +84,7 @@ export function searchChart(canvas: HTMLCanvasElement, input: ChartInput): Chart
               const p = byDataset[ctx.datasetIndex]?.[ctx.dataIndex];
               if (!p) return '';
               const latency = p.latencyMs === null ? 'latency not measured' : `${p.latencyMs.toFixed(3)} ms`;
-              return `${p.label}: ${(p.bytes / 1024).toFixed(1)} KiB, ${p.figureText}, ${latency}${p.id === input.recommended ? ' (recommended)' : ''}`;
+              return `${p.label}: ${fileSize(p.bytes)}, ${p.figureText}, ${latency}${p.id === input.recommended ? ' (recommended)' : ''}`;
             },
           },
         },
