@@ -3,15 +3,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli } from '../../src-main/cli/main';
+import { cli } from '../helpers/cli';
 import { fixture, hasFixtures, tempDir } from './helpers';
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), cwd: process.cwd(), env: {} });
-  return { code, out: out.join(''), err: err.join('') };
-}
 
 test('convert --json prints one JSON document with size, ops and timings', { skip: hasFixtures ? false : '../shared/fixtures absent' }, async () => {
   const dir = tempDir();

@@ -12,7 +12,7 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { mainGraph } from '../../src-main/graph/model-graph';
 import { readTflite } from '../../src-main/tflite/reader';
 import { getRuntime } from '../../src-main/runtime/index';
-import { runCli } from '../../src-main/cli/main';
+import { cli } from '../helpers/cli';
 import { parseConvertArgs } from '../../src-main/cli/commands/convert';
 import { jobParamSchemas } from '../../src-main/api/schemas';
 import { loadTfjsLayers, randomSamples, runTfjs, tfjs } from '../keras/tfjs-reference';
@@ -88,13 +88,6 @@ async function recurrentStack(): Promise<tfTypes.LayersModel> {
   const last = lstm({ units: 8, goBackwards: true, name: 'back' }).apply(seq) as tfTypes.SymbolicTensor;
   const out = tf.layers.dense({ units: 3, activation: 'softmax', name: 'dense' }).apply(last) as tfTypes.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out, name: 'stack' });
-}
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), cwd: process.cwd(), env: {} });
-  return { code, out: out.join(''), err: err.join('') };
 }
 
 test('convert --unroll-rnn writes LSTMs as per-step ops without variable tensors; LiteRT.js runs the file like TF.js', async (t) => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli } from '../../src-main/cli/main';
+import { cli } from '../helpers/cli';
 import type { InspectReport } from '../../src-main/cli/commands/inspect';
 import { summarizeModel } from '../../src-main/api/summary';
 import { openModel } from '../../src-main/formats/registry';
@@ -13,13 +13,6 @@ import { sizeFigures } from '../../src-renderer/features/runs/sizes';
 import { fixture, hasFixtures, tempDir } from './helpers';
 
 const skip = hasFixtures ? false : '../shared/fixtures absent';
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), cwd: process.cwd(), env: {} });
-  return { code, out: out.join(''), err: err.join('') };
-}
 
 /** Independent of the code under test: sizes straight from the file system. */
 function treeBytes(path: string): number {

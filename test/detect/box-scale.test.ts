@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli } from '../../src-main/cli/main';
+import { cli } from '../helpers/cli';
 import { detect, type Detection, type DetectionSection, type DetectOptions } from '../../src-main/detect/index';
 import { yoloBoxScale } from '../../src-main/detect/decoders/yolov8';
 import { fixture, tempDir } from '../convert/helpers';
@@ -47,12 +47,6 @@ test('yolov8 decoder: normalised boxes are told from their range and come out in
 });
 
 const photos = fixture('images', 'photos');
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
-  const code = await runCli(args, { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t), cwd: process.cwd(), env: {} });
-  return { code, out: out.join(''), err: err.join('') };
-}
 
 test('evaluate --task detect: a normalised-box model gives its pixel twin\'s boxes; --box-scale is checked', { skip: !existsSync(photos) && `fixture photos absent (${photos})` }, async () => {
   const dir = tempDir('edgequant-box-scale-');

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli } from '../../src-main/cli/main';
+import { cli } from '../helpers/cli';
 import { loadImage, listImages } from '../../src-main/data/images';
 import { mainGraph, opHistogram } from '../../src-main/graph/model-graph';
 import { readTflite } from '../../src-main/tflite/reader';
@@ -17,12 +17,6 @@ import { TINY, writeTinyYolo } from './tiny-yolo';
 
 const photos = fixture('images', 'photos');
 const skip = !existsSync(photos) && `fixture photos absent (${photos})`;
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
-  const code = await runCli(args, { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t), cwd: process.cwd(), env: {} });
-  return { code, out: out.join(''), err: err.join('') };
-}
 
 test('tiny YOLO: the mixed-range warning, the measured recommendation, and each --detector-fix in both runtimes', { skip }, async (t) => {
   const dir = tempDir('edgequant-detfix-');

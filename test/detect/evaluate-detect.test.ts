@@ -4,18 +4,12 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli } from '../../src-main/cli/main';
+import { cli } from '../helpers/cli';
 import type { DetectionMetrics, DetectionSection } from '../../src-main/detect/index';
 import { fixture, tempDir } from '../convert/helpers';
 import { TINY, writeTinyYolo } from './tiny-yolo';
 
 const photos = fixture('images', 'photos');
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
-  const code = await runCli(args, { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t), cwd: process.cwd(), env: {} });
-  return { code, out: out.join(''), err: err.join('') };
-}
 
 async function detectJson(args: string[]): Promise<DetectionSection> {
   const r = await cli(['evaluate', ...args, '--data', photos, '--preprocess', '0..1', '--task', 'detect', '--runs', '0', '--json']);

@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { runCli } from '../../src-main/cli/main';
+import { cli as cliInProcess } from '../helpers/cli';
 import { CancelledError } from '../../src-main/errors';
 import { DeviceService, DeviceStore, deployModel, openTransport, remoteSha256, type BenchResult } from '../../src-main/devices/index';
 import { tfliteCLibraryPath } from '../../src-main/runtime/index';
@@ -19,13 +19,7 @@ let sshd: TestSshd;
 let work: string;
 let env: NodeJS.ProcessEnv;
 
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const started = performance.now();
-  const code = await runCli(argv, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), cwd: work, env });
-  return { code, stdout: out.join(''), stderr: err.join(''), ms: performance.now() - started };
-}
+const cli = (...argv: string[]) => cliInProcess(argv, { cwd: work, env });
 
 function boardFiles(): string[] {
   const root = join(sshd.home, '.edgequant');
@@ -49,27 +43,27 @@ after(async () => {
 
 test('device add without --trust and without a terminal refuses the unknown host key', { skip: missing }, async () => {
   const r = await cli('device', 'add', 'pi', '--ssh', `${sshd.user}@127.0.0.1:${sshd.port}`, '--key', sshd.clientKey);
-  assert.equal(r.code, 1, r.stderr);
-  assert.ok(r.stderr.includes(sshd.hostFingerprint), r.stderr);
+  assert.equal(r.code, 1, r.err);
+  assert.ok(r.err.includes(sshd.hostFingerprint), r.err);
   assert.equal(new DeviceStore(env.EDGEQUANT_HOME).listDevices().length, 0);
 });
 
 test('device add --trust stores the SHA256 fingerprint OpenSSH reports', { skip: missing }, async () => {
   const r = await cli('device', 'add', 'pi', '--ssh', `${sshd.user}@127.0.0.1:${sshd.port}`, '--key', sshd.clientKey, '--trust', '--json');
-  assert.equal(r.code, 0, r.stderr);
-  const added = JSON.parse(r.stdout);
+  assert.equal(r.code, 0, r.err);
+  const added = JSON.parse(r.out);
   assert.equal(added.hostKey.fingerprint, sshd.hostFingerprint);
   const stored = JSON.parse(readFileSync(join(env.EDGEQUANT_HOME!, 'known_hosts.json'), 'utf8'));
   assert.equal(stored[`[127.0.0.1]:${sshd.port}`].fingerprint, sshd.hostFingerprint);
   assert.equal(stored[`[127.0.0.1]:${sshd.port}`].keyType, 'ssh-ed25519');
-  const list = JSON.parse((await cli('device', 'list', '--json')).stdout);
+  const list = JSON.parse((await cli('device', 'list', '--json')).out);
   assert.deepEqual(list.devices.map((d: { name: string }) => d.name), ['pi']);
 });
 
 test('device probe --json reports arch, cores, RAM and the ctypes runtime', { skip: missing }, async () => {
   const r = await cli('device', 'probe', 'pi', '--json');
-  assert.equal(r.code, 0, r.stderr);
-  const p = JSON.parse(r.stdout);
+  assert.equal(r.code, 0, r.err);
+  const p = JSON.parse(r.out);
   assert.equal(p.arch, process.arch === 'x64' ? 'x86_64' : 'aarch64');
   assert.ok(p.cores >= 1);
   assert.ok(p.ramMb > 100, `ramMb ${p.ramMb}`);
@@ -81,8 +75,8 @@ test('device probe --json reports arch, cores, RAM and the ctypes runtime', { sk
 
 test('bench vww int8 --runs 50 --json on the board', { skip: missing }, async () => {
   const r = await cli('bench', VWW_INT8, '--device', 'pi', '--runs', '50', '--json');
-  assert.equal(r.code, 0, r.stderr);
-  const b = JSON.parse(r.stdout) as BenchResult;
+  assert.equal(r.code, 0, r.err);
+  const b = JSON.parse(r.out) as BenchResult;
   assert.equal(b.device, 'pi');
   assert.deepEqual(b.runtime, { name: 'tflite-c', version: '2.9.0' });
   assert.equal(b.runs, 50);
@@ -97,7 +91,7 @@ test('bench vww int8 --runs 50 --json on the board', { skip: missing }, async ()
   const onBoard = join(sshd.home, '.edgequant', 'default', 'vww_96_int8.tflite');
   assert.equal(createHash('sha256').update(readFileSync(onBoard)).digest('hex'), b.model.sha256);
   // A second bench finds the same hash there and skips the upload.
-  const again = JSON.parse((await cli('bench', VWW_INT8, '--device', 'pi', '--runs', '5', '--json')).stdout) as BenchResult;
+  const again = JSON.parse((await cli('bench', VWW_INT8, '--device', 'pi', '--runs', '5', '--json')).out) as BenchResult;
   assert.equal(again.model.uploaded, false);
 });
 
@@ -105,8 +99,8 @@ test('bench --input of 10 real samples: board outputs agree with the desktop run
   const npy = join(work, 'vww10.npy');
   await writeVwwSamples(npy);
   const r = await cli('bench', VWW_INT8, '--device', 'pi', '--runs', '10', '--input', npy, '--json');
-  assert.equal(r.code, 0, r.stderr);
-  const c = (JSON.parse(r.stdout) as BenchResult).comparison!;
+  assert.equal(r.code, 0, r.err);
+  const c = (JSON.parse(r.out) as BenchResult).comparison!;
   assert.equal(c.samples, 10);
   assert.equal(c.top1Agreement, 1);
   assert.ok(c.sqnrDb === null || c.sqnrDb >= 40, `SQNR ${c.sqnrDb} dB vs ${c.localRuntime.name}`);
@@ -160,9 +154,9 @@ test('a board with a different host key: bench exits 1 naming both fingerprints,
     const before = boardFiles();
     const r = await cli('bench', model, '--device', 'pi', '--runs', '5');
     assert.equal(r.code, 1);
-    assert.ok(r.stderr.includes(trusted) && r.stderr.includes(sshd.hostFingerprint), r.stderr);
+    assert.ok(r.err.includes(trusted) && r.err.includes(sshd.hostFingerprint), r.err);
     assert.notEqual(trusted, sshd.hostFingerprint);
-    assert.equal(r.stderr.trim().split('\n').length, 1);
+    assert.equal(r.err.trim().split('\n').length, 1);
     assert.deepEqual(boardFiles(), before);
   } finally {
     sshd.hostKeyPath = originalKey;
@@ -204,8 +198,8 @@ test('sshd killed during a 20 MB upload: clear error, nothing recorded; the next
 
   await sshd.restart();
   const r = await cli('deploy', big, '--device', 'pi', '--json');
-  assert.equal(r.code, 0, r.stderr);
-  const result = JSON.parse(r.stdout);
+  assert.equal(r.code, 0, r.err);
+  const result = JSON.parse(r.out);
   const local = createHash('sha256').update(readFileSync(big)).digest('hex');
   assert.equal(result.sha256, local);
   assert.equal(result.skipped, false);
@@ -224,8 +218,8 @@ test('a key the board does not accept: one-line error, exit 1', { skip: missing 
   generateKey(wrongKey);
   const r = await cli('device', 'add', 'wrongkey', '--ssh', `${sshd.user}@127.0.0.1:${sshd.port}`, '--key', wrongKey, '--trust', '--connect-timeout', '5');
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /authentication .* failed \(tried: key /);
-  assert.equal(r.stderr.trim().split('\n').filter((l) => l.startsWith('edgequant')).length, 1);
+  assert.match(r.err, /authentication .* failed \(tried: key /);
+  assert.equal(r.err.trim().split('\n').filter((l) => l.startsWith('edgequant')).length, 1);
   assert.ok(r.ms < 5000, `${r.ms} ms`);
 });
 
@@ -233,8 +227,8 @@ test('a refused port: one-line error, exit 1', { skip: missing }, async () => {
   const port = await freePort();
   const r = await cli('device', 'add', 'refused', '--ssh', `${sshd.user}@127.0.0.1:${port}`, '--key', sshd.clientKey, '--trust', '--connect-timeout', '3');
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /connection refused/);
-  assert.equal(r.stderr.trim().split('\n').length, 1);
+  assert.match(r.err, /connection refused/);
+  assert.equal(r.err.trim().split('\n').length, 1);
   assert.ok(r.ms < 3000, `${r.ms} ms`);
 });
 
@@ -243,8 +237,8 @@ test('a black-holed host: one-line timeout error within the connect timeout, exi
   try {
     const r = await cli('device', 'add', 'hole', '--ssh', `${sshd.user}@127.0.0.1:${hole.port}`, '--key', sshd.clientKey, '--trust', '--connect-timeout', '2');
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /no SSH answer from .* within 2 s/);
-    assert.equal(r.stderr.trim().split('\n').length, 1);
+    assert.match(r.err, /no SSH answer from .* within 2 s/);
+    assert.equal(r.err.trim().split('\n').length, 1);
     assert.ok(r.ms >= 1900 && r.ms < 4000, `${r.ms} ms`);
   } finally {
     await hole.close();

@@ -14,7 +14,7 @@ import { sha256Fingerprint, keyTypeOf, hostIdOf } from '../../src-main/devices/s
 import { decodeTensor } from '../../src-main/devices/tensors';
 import { shq } from '../../src-main/devices/remote';
 import { boardFolderOf } from '../../src-main/devices/deploy';
-import { runCli } from '../../src-main/cli/main';
+import { cli as cliInProcess } from '../helpers/cli';
 import { generateKey, fingerprintOf, sshdMissingReason } from '../helpers/sshd';
 
 test('~/.ssh/config: aliases, patterns, first value wins, IdentityFile expansion', () => {
@@ -108,12 +108,7 @@ test('tensor bytes decode and dequantize; shell quoting', () => {
   assert.equal(boardFolderOf(undefined), undefined);
 });
 
-async function cli(argv: string[], home: string) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), cwd: home, env: { EDGEQUANT_HOME: home, HOME: home } });
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const cli = (argv: string[], home: string) => cliInProcess(argv, { cwd: home, env: { EDGEQUANT_HOME: home, HOME: home } });
 
 test('CLI usage errors exit 2 with one line', async () => {
   const home = mkdtempSync(join(tmpdir(), 'eq-cli-'));
@@ -133,11 +128,11 @@ test('CLI usage errors exit 2 with one line', async () => {
     ];
     for (const argv of cases) {
       const r = await cli(argv, home);
-      assert.equal(r.code, 2, `${argv.join(' ')} → ${r.code}: ${r.stderr}`);
-      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.equal(r.code, 2, `${argv.join(' ')} → ${r.code}: ${r.err}`);
+      assert.equal(r.err.trim().split('\n').length, 1, r.err);
     }
     const listed = await cli(['device', 'list', '--json'], home);
-    assert.deepEqual(JSON.parse(listed.stdout), { devices: [] });
+    assert.deepEqual(JSON.parse(listed.out), { devices: [] });
   } finally {
     rmSync(home, { recursive: true, force: true });
   }

@@ -14,6 +14,7 @@ import type { Page } from 'playwright-core';
 import { repoRoot } from '../helpers/build';
 import { startHostProcess, type HostProcess } from '../helpers/host';
 import { CHROMIUM_PATH, launchBrowser, openRoute, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
+import { openProjectInUi } from '../helpers/studio-page';
 import type { RunRecord } from '../../src-main/projects/types';
 
 const CLASSES = 100;
@@ -84,10 +85,7 @@ describe('A 100-class confusion matrix, in Chromium', { skip: existsSync(CHROMIU
     assert.equal(results.classes.length, CLASSES);
     assert.equal(results.classes[7], 'n007', 'class names from the folder names');
     assert.equal(results.labelled, run.validation!.samples);
-    await openRoute(page, host.url, '#/projects');
-    await page.locator('input[name="open-dir"]').fill(projectDir);
-    await page.getByRole('button', { name: 'Open', exact: true }).click();
-    await page.getByTestId('current-project').getByRole('heading', { name: 'hundred' }).waitFor({ timeout: 20_000 });
+    await openProjectInUi(page, host.url, projectDir, 'hundred');
     await openRoute(page, host.url, `#/runs/${encodeURIComponent(run.id)}`);
     await page.getByTestId('classification').waitFor({ timeout: 20_000 });
     const matrix = page.getByTestId('confusion-matrix');

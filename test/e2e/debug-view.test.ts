@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startHostProcess, type HostProcess } from '../helpers/host';
 import { CHROMIUM_PATH, launchBrowser, openRoute, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
+import { openProjectInUi } from '../helpers/studio-page';
 import { DEMO_EVAL, ensureDemoProject } from '../../src-main/projects/demo';
 import { runProjectConvert } from '../../src-main/app/convert-run';
 import { readRun } from '../../src-main/projects/index';
@@ -55,10 +56,7 @@ describe('Debug view in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : `
     launched = await launchBrowser();
     page = await launched.browser.newPage();
     recordConsoleErrors(page, consoleErrors);
-    await openRoute(page, host.url, `#/projects`);
-    await page.locator('input[name="open-dir"]').fill(dir);
-    await page.getByRole('button', { name: 'Open', exact: true }).click();
-    await page.getByTestId('current-project').getByRole('heading', { name: 'MNIST demo' }).waitFor({ timeout: 20_000 });
+    await openProjectInUi(page, host.url, dir, 'MNIST demo');
   });
 
   after(async () => {

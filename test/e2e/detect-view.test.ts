@@ -14,7 +14,7 @@ import type { Page } from 'playwright-core';
 import { repoRoot } from '../helpers/build';
 import { startHostProcess, type HostProcess } from '../helpers/host';
 import { CHROMIUM_PATH, launchBrowser, openRoute, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
-import { paintedPixels } from '../helpers/studio-page';
+import { addModelInUi, createProjectInUi, paintedPixels } from '../helpers/studio-page';
 import { TINY, writeTinyYolo } from '../detect/tiny-yolo';
 import type { RunRecord } from '../../src-main/projects/types';
 
@@ -41,16 +41,8 @@ describe('A detector run in the Studio, in Chromium', { skip }, () => {
     launched = await launchBrowser();
     page = await launched.browser.newPage();
     recordConsoleErrors(page, consoleErrors);
-    await openRoute(page, host.url, `#/projects`);
-    await page.getByLabel('Folder').first().fill(projectDir);
-    await page.getByLabel('Name', { exact: true }).fill('Detector');
-    await page.getByRole('button', { name: 'Create project' }).click();
-    await page.getByTestId('current-project').getByRole('heading', { name: 'Detector' }).waitFor({ timeout: 20_000 });
-    await openRoute(page, host.url, `#/models`);
-    await page.getByLabel('Model path').fill(model);
-    await page.getByRole('button', { name: 'Inspect' }).click();
-    await page.getByRole('button', { name: 'Add to project' }).click();
-    await page.getByText(/Added tiny_yolo\.h5 to the project/).waitFor({ timeout: 20_000 });
+    await createProjectInUi(page, host.url, projectDir, 'Detector');
+    await addModelInUi(page, host.url, model);
   });
 
   after(async () => {

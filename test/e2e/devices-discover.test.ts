@@ -16,6 +16,7 @@ import type { Page } from 'playwright-core';
 import { demoData, repoRoot } from '../helpers/build';
 import { startHostProcess, type HostProcess } from '../helpers/host';
 import { CHROMIUM_PATH, launchBrowser, openRoute, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
+import { openProjectInUi } from '../helpers/studio-page';
 import { TestSshd, freePort, passwordSshdMissingReason, sshdMissingReason } from '../helpers/sshd';
 import { socatAvailable, startSerialBoard, type SerialBoard } from '../helpers/serial-board';
 import { decodeDnsMessage, encodeDnsMessage, MDNS_GROUP, RR } from '../../src-main/devices/discover/index';
@@ -171,10 +172,7 @@ describe('Devices: discover, add in one step, deploy & benchmark from a run', { 
   });
 
   test('a run page: deploy & benchmark on the board picked, then one click on the last used board', async () => {
-    await openRoute(page, host.url, '#/projects');
-    await page.locator('input[name="open-dir"]').fill(projectDir);
-    await page.getByRole('button', { name: 'Open', exact: true }).click();
-    await page.getByTestId('current-project').getByRole('heading', { name: 'digits' }).waitFor({ timeout: 20_000 });
+    await openProjectInUi(page, host.url, projectDir, 'digits');
     await openRoute(page, host.url, `#/runs/${runId}`);
     const bench = page.getByTestId('run-bench');
     const go = bench.getByRole('button', { name: /^Deploy & benchmark on / });

@@ -14,6 +14,7 @@ import type { Page } from 'playwright-core';
 import { repoRoot } from '../helpers/build';
 import { startHostProcess, testScopeEnv, type HostProcess } from '../helpers/host';
 import { CHROMIUM_PATH, launchBrowser, openRoute, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
+import { openProjectInUi } from '../helpers/studio-page';
 import { readTflite } from '../../src-main/tflite/reader';
 
 const fixtures = join(repoRoot, '..', 'shared', 'fixtures');
@@ -62,10 +63,7 @@ describe('Graph view and layer table in Chromium', { skip: !existsSync(CHROMIUM_
     launched = await launchBrowser();
     page = await launched.browser.newPage();
     recordConsoleErrors(page, consoleErrors);
-    await openRoute(page, host.url, '#/projects');
-    await page.locator('input[name="open-dir"]').fill(projectDir);
-    await page.getByRole('button', { name: 'Open', exact: true }).click();
-    await page.getByTestId('current-project').getByRole('heading', { name: 'vww' }).waitFor({ timeout: 20_000 });
+    await openProjectInUi(page, host.url, projectDir, 'vww');
   });
 
   after(async () => {

@@ -12,6 +12,7 @@ import type { Page } from 'playwright-core';
 import { startHostProcess, type HostProcess } from '../helpers/host';
 import { repoRoot } from '../helpers/build';
 import { CHROMIUM_PATH, launchBrowser, openRoute, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
+import { openProjectInUi } from '../helpers/studio-page';
 import { DEMO_EVAL, ensureDemoProject } from '../../src-main/projects/demo';
 import { runProjectConvert } from '../../src-main/app/convert-run';
 
@@ -88,10 +89,7 @@ describe('Screenshots of every page', { skip: existsSync(CHROMIUM_PATH) ? false 
     launched = await launchBrowser();
     page = await launched.browser.newPage();
     recordConsoleErrors(page, consoleErrors);
-    await openRoute(page, host.url, '#/projects');
-    await page.locator('input[name="open-dir"]').fill(dir);
-    await page.getByRole('button', { name: 'Open', exact: true }).click();
-    await page.getByTestId('current-project').getByRole('heading', { name: 'MNIST demo' }).waitFor({ timeout: 20_000 });
+    await openProjectInUi(page, host.url, dir, 'MNIST demo');
   });
 
   after(async () => {

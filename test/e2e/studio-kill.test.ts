@@ -9,21 +9,15 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Page } from 'playwright-core';
 import { demoData, repoRoot } from '../helpers/build';
 import { startHostProcess, type HostProcess } from '../helpers/host';
 import { CHROMIUM_PATH, launchBrowser, openRoute, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
+import { addModelInUi, openProjectInUi } from '../helpers/studio-page';
 import { listRuns } from '../../src-main/projects/index';
 
 const demo = demoData;
 const cli = (...args: string[]) => execFileSync(process.execPath, [join(repoRoot, 'bin', 'edgequant.js'), ...args], { encoding: 'utf8' });
-
-async function openProjectInUi(page: Page, url: string, dir: string): Promise<void> {
-  await openRoute(page, url, '#/projects');
-  await page.locator('input[name="open-dir"]').fill(dir);
-  await page.getByRole('button', { name: 'Open', exact: true }).click();
-  await page.getByTestId('current-project').waitFor({ timeout: 20_000 });
-}
+const PROJECT = 'Kill test';
 
 describe('kill -9 during a quantization', { skip: existsSync(CHROMIUM_PATH) ? false : `${CHROMIUM_PATH} absent` }, () => {
   const hosts: HostProcess[] = [];
@@ -36,7 +30,7 @@ describe('kill -9 during a quantization', { skip: existsSync(CHROMIUM_PATH) ? fa
 
   test('the project stays readable; the interrupted run is failed; the earlier run is intact', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'eq-kill-ui-')), 'p');
-    cli('project', 'init', dir, '--name', 'Kill test');
+    cli('project', 'init', dir, '--name', PROJECT);
     cli('convert', join(demo, 'model', 'model.json'), '-o', join(dir, 'fp16.tflite'), '--quantize', 'fp16', '--project', dir);
     const [earlier] = listRuns(dir);
     assert.equal(earlier!.status, 'succeeded');
@@ -48,14 +42,9 @@ describe('kill -9 during a quantization', { skip: existsSync(CHROMIUM_PATH) ? fa
     const launched = await launchBrowser();
     browsers.push(launched);
     const page = await launched.browser.newPage();
-    await openProjectInUi(page, host.url, dir);
-    await openRoute(page, host.url, '#/models');
-    await page.getByLabel('Model path').fill(join(demo, 'model', 'model.json'));
-    await page.getByRole('button', { name: 'Inspect' }).click();
-    await page.getByTestId('model-summary').waitFor({ timeout: 60_000 });
+    await openProjectInUi(page, host.url, dir, PROJECT);
     // The Quantize page picks among the project's models (inspecting alone no longer targets a file).
-    await page.getByRole('button', { name: 'Add to project' }).click();
-    await page.getByText(/Added model\.json to the project/).waitFor({ timeout: 20_000 });
+    await addModelInUi(page, host.url, join(demo, 'model', 'model.json'));
     await openRoute(page, host.url, '#/quantize');
     await page.getByTestId('quantize-model').waitFor();
     await page.getByRole('radio', { name: /INT8 full integer/ }).check();
@@ -80,7 +69,7 @@ describe('kill -9 during a quantization', { skip: existsSync(CHROMIUM_PATH) ? fa
     // A new app opens the project: the interrupted run is settled and the window says so.
     const second = await startHostProcess();
     hosts.push(second);
-    await openProjectInUi(page, second.url, dir);
+    await openProjectInUi(page, second.url, dir, PROJECT);
     const card = await page.getByTestId('current-project').innerText();
     assert.match(card, new RegExp(`1 interrupted run\\(s\\) were marked failed: ${running}`));
     await page.getByTestId('current-project').screenshot({ path: join(screenshotDir, 'studio-after-kill.png') });

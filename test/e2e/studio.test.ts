@@ -13,19 +13,9 @@ import type { Page } from 'playwright-core';
 import { demoData, repoRoot } from '../helpers/build';
 import { startHostProcess, type HostProcess } from '../helpers/host';
 import { CHROMIUM_PATH, launchBrowser, openRoute, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
+import { createProjectInUi, paintedPixels } from '../helpers/studio-page';
 
 const demo = demoData;
-
-/** Pixels of a canvas that are not fully transparent (chart.js draws on a transparent canvas). */
-export async function paintedPixels(page: Page, testId: string): Promise<number> {
-  return page.getByTestId(testId).evaluate((canvas) => {
-    const c = canvas as HTMLCanvasElement;
-    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
-    return n;
-  });
-}
 
 describe('Studio flow in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : `${CHROMIUM_PATH} absent` }, () => {
   let host: HostProcess;
@@ -48,10 +38,7 @@ describe('Studio flow in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : 
   });
 
   test('create a project', async () => {
-    await page.getByLabel('Folder').first().fill(projectDir);
-    await page.getByLabel('Name', { exact: true }).fill('Digits');
-    await page.getByRole('button', { name: 'Create project' }).click();
-    await page.getByTestId('current-project').getByRole('heading', { name: 'Digits' }).waitFor({ timeout: 20_000 });
+    await createProjectInUi(page, host.url, projectDir, 'Digits');
     assert.ok(existsSync(join(projectDir, 'edgequant-project.json')));
     await page.screenshot({ path: join(screenshotDir, 'studio-projects.png'), fullPage: true });
   });

@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { repoRoot } from '../helpers/build';
 import { startHostProcess, type HostProcess } from '../helpers/host';
 import { CHROMIUM_PATH, launchBrowser, openRoute, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
-import { paintedPixels, quantizeDemo } from '../helpers/studio-page';
+import { addModelInUi, createProjectInUi, paintedPixels, quantizeDemo } from '../helpers/studio-page';
 
 const demo = join(repoRoot, 'resources', 'demo');
 
@@ -25,16 +25,6 @@ function pixelsOf(page: Page, testId: string, [r, g, b]: [number, number, number
     for (let i = 0; i < data.length; i += 4) if (data[i] === rgb[0] && data[i + 1] === rgb[1] && data[i + 2] === rgb[2] && data[i + 3] === 255) n++;
     return n;
   }, [r, g, b]);
-}
-
-async function addModel(page: Page, url: string, path: string, name: string) {
-  await openRoute(page, url, `#/models`);
-  await page.getByLabel('Model path').fill(path);
-  await page.getByRole('button', { name: 'Inspect' }).click();
-  // The page keeps the last summary while it inspects: add only once this file is shown.
-  await page.getByTestId('model-summary').getByRole('heading', { name }).waitFor({ timeout: 20_000 });
-  await page.getByRole('button', { name: 'Add to project' }).click();
-  await page.getByText(new RegExp(`Added ${name.replace('.', '\\.')} to the project`)).waitFor({ timeout: 20_000 });
 }
 
 describe('History grouped by model, in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : `${CHROMIUM_PATH} absent` }, () => {
@@ -52,12 +42,9 @@ describe('History grouped by model, in Chromium', { skip: existsSync(CHROMIUM_PA
     launched = await launchBrowser();
     page = await launched.browser.newPage();
     recordConsoleErrors(page, consoleErrors);
-    await openRoute(page, host.url, `#/projects`);
-    await page.getByLabel('Folder').first().fill(projectDir);
-    await page.getByRole('button', { name: 'Create project' }).click();
-    await page.getByTestId('current-project').waitFor({ timeout: 20_000 });
-    await addModel(page, host.url, join(demo, 'model', 'model.json'), 'model.json');
-    await addModel(page, host.url, floatTflite, 'digits-float.tflite');
+    await createProjectInUi(page, host.url, projectDir);
+    await addModelInUi(page, host.url, join(demo, 'model', 'model.json'));
+    await addModelInUi(page, host.url, floatTflite);
     await quantizeDemo(page, host.url, { label: 'json 0..1' });
     await quantizeDemo(page, host.url, { label: 'json 0..255', preprocess: '0..255' });
     await page.getByTestId('quantize-model').selectOption(floatTflite);

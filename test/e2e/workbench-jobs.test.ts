@@ -11,6 +11,7 @@ import type { Page } from 'playwright-core';
 import { repoRoot } from '../helpers/build';
 import { startHostProcess, type HostProcess } from '../helpers/host';
 import { CHROMIUM_PATH, launchBrowser, openRoute, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
+import { addModelInUi, createProjectInUi } from '../helpers/studio-page';
 
 const fixtures = join(repoRoot, '..', 'shared', 'fixtures');
 const vww = join(fixtures, 'mlperf-tiny', 'vww', 'vww_96.h5');
@@ -29,15 +30,8 @@ describe('Progress in view and jobs named by what they do, in Chromium', { skip 
     launched = await launchBrowser();
     page = await launched.browser.newPage();
     recordConsoleErrors(page, consoleErrors);
-    await openRoute(page, host.url, `#/projects`);
-    await page.getByLabel('Folder').first().fill(projectDir);
-    await page.getByRole('button', { name: 'Create project' }).click();
-    await page.getByTestId('current-project').waitFor({ timeout: 20_000 });
-    await openRoute(page, host.url, `#/models`);
-    await page.getByLabel('Model path').fill(vww);
-    await page.getByRole('button', { name: 'Inspect' }).click();
-    await page.getByRole('button', { name: 'Add to project' }).click();
-    await page.getByText(/Added vww_96\.h5 to the project/).waitFor({ timeout: 60_000 });
+    await createProjectInUi(page, host.url, projectDir);
+    await addModelInUi(page, host.url, vww);
   });
 
   after(async () => {

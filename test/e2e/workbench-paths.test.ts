@@ -11,6 +11,7 @@ import type { Page } from 'playwright-core';
 import { repoRoot } from '../helpers/build';
 import { startHostProcess, type HostProcess } from '../helpers/host';
 import { CHROMIUM_PATH, launchBrowser, openRoute, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
+import { createProjectInUi } from '../helpers/studio-page';
 
 describe('Paths from home, removable Recent entries, messages without jargon, in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : `${CHROMIUM_PATH} absent` }, () => {
   let host: HostProcess;
@@ -35,18 +36,14 @@ describe('Paths from home, removable Recent entries, messages without jargon, in
   test('a relative project folder is created in the home folder, not in the app\'s folder', async () => {
     await openRoute(page, host.url, `#/projects`);
     await page.getByTestId('current-project').waitFor({ timeout: 60_000 }); // the demo on first start
-    await page.getByLabel('Folder').first().fill('relative-project');
-    await page.getByRole('button', { name: 'Create project' }).click();
-    await page.getByTestId('current-project').getByRole('heading', { name: 'relative-project' }).waitFor({ timeout: 20_000 });
+    await createProjectInUi(page, host.url, 'relative-project');
     assert.ok(existsSync(join(home, 'relative-project', 'edgequant-project.json')));
     assert.ok(!existsSync(join(repoRoot, 'relative-project')), 'nothing in the install folder');
     assert.match(await page.getByTestId('current-project').innerText(), new RegExp(join(home, 'relative-project')));
   });
 
   test('a Recent entry whose folder is gone can be removed from the list', async () => {
-    await page.getByLabel('Folder').first().fill('~/gone-soon');
-    await page.getByRole('button', { name: 'Create project' }).click();
-    await page.getByTestId('current-project').getByRole('heading', { name: 'gone-soon' }).waitFor({ timeout: 20_000 });
+    await createProjectInUi(page, host.url, '~/gone-soon');
     await page.getByRole('button', { name: /relative-project/ }).first().click();
     await page.getByTestId('current-project').getByRole('heading', { name: 'relative-project' }).waitFor({ timeout: 20_000 });
     rmSync(join(home, 'gone-soon'), { recursive: true });

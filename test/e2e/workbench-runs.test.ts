@@ -13,7 +13,7 @@ import type { Page } from 'playwright-core';
 import { demoData, repoRoot } from '../helpers/build';
 import { startHostProcess, type HostProcess } from '../helpers/host';
 import { CHROMIUM_PATH, launchBrowser, openRoute, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
-import { quantizeDemo } from '../helpers/studio-page';
+import { addModelInUi, createProjectInUi, quantizeDemo } from '../helpers/studio-page';
 import type { RunRecord } from '../../src-main/projects/types';
 import { readTflite } from '../../src-main/tflite/reader';
 import { fileSize } from '../../src-renderer/lib/file-size';
@@ -43,16 +43,8 @@ describe('Runs that stay, with honest figures, in Chromium', { skip: existsSync(
     launched = await launchBrowser();
     page = await launched.browser.newPage();
     recordConsoleErrors(page, consoleErrors);
-    await openRoute(page, host.url, `#/projects`);
-    await page.getByLabel('Folder').first().fill(projectDir);
-    await page.getByLabel('Name', { exact: true }).fill('Digits');
-    await page.getByRole('button', { name: 'Create project' }).click();
-    await page.getByTestId('current-project').getByRole('heading', { name: 'Digits' }).waitFor({ timeout: 20_000 });
-    await openRoute(page, host.url, `#/models`);
-    await page.getByLabel('Model path').fill(model);
-    await page.getByRole('button', { name: 'Inspect' }).click();
-    await page.getByRole('button', { name: 'Add to project' }).click();
-    await page.getByText(/Added model\.json to the project/).waitFor({ timeout: 20_000 });
+    await createProjectInUi(page, host.url, projectDir, 'Digits');
+    await addModelInUi(page, host.url, model);
   });
 
   after(async () => {

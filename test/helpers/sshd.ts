@@ -6,6 +6,7 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readd
 import { createServer, connect, type Server } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 
 export const SSHD_PATH = '/usr/sbin/sshd';
 
@@ -253,6 +254,37 @@ export class TestSshd {
     await this.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+export interface SshdBoard {
+  /** Why sshd cannot run here (use as the tests' skip), or undefined. */
+  readonly missing: string | undefined;
+  /** The running server; set in before(). */
+  sshd: TestSshd;
+  /** A private folder of the file: the app state is `work/state`, HOME is `work/home`. */
+  work: string;
+}
+
+/**
+ * One board for the tests of a file: an sshd started in before() and removed in after(), with
+ * EDGEQUANT_HOME and HOME of this process pointed into a private folder, since the device layer
+ * reads them (so no ~/.ssh, known hosts or device list of the machine leaks into the test).
+ */
+export function sshdBoardForFile(prefix: string, options: SshdOptions = {}): SshdBoard {
+  const board = { missing: sshdMissingReason() } as SshdBoard;
+  before(async () => {
+    if (board.missing) return;
+    board.work = mkdtempSync(join(tmpdir(), prefix));
+    board.sshd = await TestSshd.start(options);
+    process.env.EDGEQUANT_HOME = join(board.work, 'state');
+    process.env.HOME = join(board.work, 'home');
+  });
+  after(async () => {
+    if (board.missing) return;
+    await board.sshd?.dispose();
+    if (board.work) rmSync(board.work, { recursive: true, force: true });
+  });
+  return board;
 }
 
 /** A TCP port on loopback that accepts connections and never answers: a black-holed board. */

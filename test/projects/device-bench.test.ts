@@ -2,12 +2,10 @@
 // the board. The Devices page's channels add it (host key shown first, then trusted by that
 // fingerprint) and probe it; the project-bench job deploys the run's .tflite, benchmarks it
 // there and appends the result to the run and the project's device list.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { TestSshd, sshdMissingReason } from '../helpers/sshd';
+import { sshdBoardForFile } from '../helpers/sshd';
 import { tfliteCLibraryPath } from '../../src-main/runtime/index';
 import { createDeviceHandlers } from '../../src-main/projects/device-api';
 import { ensureDemoProject } from '../../src-main/projects/demo';
@@ -15,27 +13,11 @@ import { runProjectConvert } from '../../src-main/app/convert-run';
 import { runProjectBench } from '../../src-main/app/project-bench';
 import { readManifest, readRun } from '../../src-main/projects/index';
 
-const missing = sshdMissingReason();
-let sshd: TestSshd;
-let work: string;
+const board = sshdBoardForFile('eq-project-board-', { libraryDir: dirname(tfliteCLibraryPath()) });
 
-before(async () => {
-  if (missing) return;
-  work = mkdtempSync(join(tmpdir(), 'eq-project-board-'));
-  sshd = await TestSshd.start({ libraryDir: dirname(tfliteCLibraryPath()) });
-  // The device layer reads these: a private app state and HOME (no ~/.ssh of the machine).
-  process.env.EDGEQUANT_HOME = join(work, 'state');
-  process.env.HOME = join(work, 'home');
-});
-
-after(async () => {
-  if (missing) return;
-  await sshd.dispose();
-  rmSync(work, { recursive: true, force: true });
-});
-
-test('add an SSH board by its shown fingerprint, probe it, deploy & benchmark a run on it', { skip: missing }, async () => {
+test('add an SSH board by its shown fingerprint, probe it, deploy & benchmark a run on it', { skip: board.missing }, async () => {
   const devices = createDeviceHandlers();
+  const { sshd, work } = board;
   const address = `${sshd.user}@127.0.0.1:${sshd.port}`;
   const scanned = await devices['devices.scanHostKey']({ ssh: address });
   assert.equal(scanned.fingerprint, sshd.hostFingerprint);

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { unzipSync } from 'fflate';
-import { runCli } from '../../src-main/cli/main';
+import { cli } from '../helpers/cli';
 import type { ConvertResult } from '../../src-main/convert/types';
 import { parseNpy } from '../../src-main/data/npy';
 import { ioQuantFormulas, presetRecipe } from '../../src-main/quantize/index';
@@ -18,13 +18,6 @@ import { fixture, hasFixtures } from './helpers';
 const OUT = join(import.meta.dirname, '..', '..', 'test-output', 'quantize-cli');
 const skip = hasFixtures ? false : '../shared/fixtures absent';
 const STR_WW = (...parts: string[]): string => fixture('mlperf-tiny', 'str_ww', ...parts);
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), cwd: process.cwd(), env: {} });
-  return { code, out: out.join(''), err: err.join('') };
-}
 
 function writeRecipe(name: string, recipe: unknown): string {
   mkdirSync(OUT, { recursive: true });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli } from '../../src-main/cli/main';
+import { cli } from '../helpers/cli';
 import { mainGraph, type Graph } from '../../src-main/graph/model-graph';
 import { parseRecipe, presetRecipe } from '../../src-main/quantize/index';
 import type { RunRecord } from '../../src-main/projects/types';
@@ -19,13 +19,6 @@ import { fixture, hasFixtures, imageFiles, loadImageCrops } from './helpers';
 const skip = hasFixtures ? false : '../shared/fixtures absent';
 const R8 = (): string => fixture('mlperf-tiny', 'resnet8', 'pretrainedResnet.tflite');
 const ADD_1 = 'model/activation_4/Relu;model/add_1/add';
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), cwd: process.cwd(), env: {} });
-  return { code, out: out.join(''), err: err.join('') };
-}
 
 const int8Args = (output: string): string[] => [
   'convert', R8(), '-o', output, '--quantize', 'int8', '--calibration', fixture('images', 'photos'), '--preprocess', '0..255', '--samples', '8',

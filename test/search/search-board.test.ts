@@ -1,12 +1,10 @@
 // The Search job with a board from the device list: a real OpenSSH server on this machine plays
 // the board (added by its shown fingerprint, as the Devices page does); each candidate's latency
 // is measured there and says where, and the candidate is still judged on held-out data here.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { TestSshd, sshdMissingReason } from '../helpers/sshd';
+import { sshdBoardForFile } from '../helpers/sshd';
 import { tfliteCLibraryPath } from '../../src-main/runtime/index';
 import { createDeviceHandlers } from '../../src-main/projects/device-api';
 import { DEMO_EVAL, ensureDemoProject } from '../../src-main/projects/demo';
@@ -14,27 +12,11 @@ import { runProjectSearch } from '../../src-main/app/search-run';
 import { readRun } from '../../src-main/projects/index';
 import type { MeasuredCandidate } from '../../src-main/search/types';
 
-const missing = sshdMissingReason();
-let sshd: TestSshd;
-let work: string;
+const board = sshdBoardForFile('eq-search-board-', { libraryDir: dirname(tfliteCLibraryPath()) });
 
-before(async () => {
-  if (missing) return;
-  work = mkdtempSync(join(tmpdir(), 'eq-search-board-'));
-  sshd = await TestSshd.start({ libraryDir: dirname(tfliteCLibraryPath()) });
-  // The device layer reads these: a private app state and HOME (no ~/.ssh of the machine).
-  process.env.EDGEQUANT_HOME = join(work, 'state');
-  process.env.HOME = join(work, 'home');
-});
-
-after(async () => {
-  if (missing) return;
-  await sshd.dispose();
-  rmSync(work, { recursive: true, force: true });
-});
-
-test('search with latency on an SSH board: every candidate timed there, named in the figures', { skip: missing }, async () => {
+test('search with latency on an SSH board: every candidate timed there, named in the figures', { skip: board.missing }, async () => {
   const devices = createDeviceHandlers();
+  const { sshd, work } = board;
   const address = `${sshd.user}@127.0.0.1:${sshd.port}`;
   const { fingerprint } = await devices['devices.scanHostKey']({ ssh: address });
   await devices['devices.addSsh']({ name: 'board', ssh: address, keyFile: sshd.clientKey, trustFingerprint: fingerprint });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli } from '../../src-main/cli/main';
+import { cli } from '../helpers/cli';
 import { evaluate } from '../../src-main/evaluate/index';
 import { listRuns } from '../../src-main/projects/runs';
 import { getRuntime } from '../../src-main/runtime/index';
@@ -17,13 +17,6 @@ import { demoData, ensureBuilt } from '../helpers/build';
 
 const OUT = join(import.meta.dirname, '..', '..', 'test-output', 'search');
 const skip = hasFixtures ? false : '../shared/fixtures absent';
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), cwd: process.cwd(), env: {} });
-  return { code, out: out.join(''), err: err.join('') };
-}
 
 test('search on resnet8 (4 calibration photos, sqnr>=19): Pareto set in the project, mixed int8 candidates, a recommended file that meets the budget', { skip }, async (t) => {
   rmSync(OUT, { recursive: true, force: true });

@@ -4,19 +4,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../src-main/cli/main';
+import { cli } from '../helpers/cli';
 import { importers } from '../../src-main/formats/registry';
 import type { InspectReport } from '../../src-main/cli/commands/inspect';
 import { FIXTURES_ABSENT, fixturesDir, haveFixtures } from './helpers';
 
 const skip = !haveFixtures && FIXTURES_ABSENT;
-
-async function cli(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), cwd: process.cwd(), env: {} });
-  return { code, out: out.join(''), err: err.join('') };
-}
 
 test('inspect --json on the official int8 vww: I/O quantization, ops, size, parameters', { skip }, async () => {
   const r = await cli(['inspect', join(fixturesDir, 'mlperf-tiny/vww/vww_96_int8.tflite'), '--json']);

@@ -6,19 +6,14 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../../src-main/cli/main';
+import { cli as cliInProcess } from '../../helpers/cli';
 import { createPathScope } from '../../../src-main/api/path-scope';
 import { TestSshd, freePort, sshdMissingReason } from '../../helpers/sshd';
 
 const dir = mkdtempSync(join(tmpdir(), 'eq-discover-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(argv: string[], env: NodeJS.ProcessEnv) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, { stdout: (s) => out.push(s), stderr: (s) => err.push(s), cwd: dir, env });
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const cli = (argv: string[], env: NodeJS.ProcessEnv) => cliInProcess(argv, { cwd: dir, env });
 
 test('device discover: each candidate with the flag that adds it, each silent source with its reason', async () => {
   const closed = await freePort();
@@ -27,17 +22,17 @@ test('device discover: each candidate with the flag that adds it, each silent so
   mkdirSync(join(dir, 'root', 'sys', 'class', 'tty'), { recursive: true });
   const env = { HOME: join(dir, 'home'), EDGEQUANT_HOME: join(dir, 'state'), EDGEQUANT_DISCOVERY_ROOT: join(dir, 'root'), EDGEQUANT_MDNS_PORT: String(await freePort()) };
   const text = await cli(['device', 'discover', '--timeout', '1'], env);
-  assert.equal(text.code, 0, text.stderr);
-  assert.match(text.stdout, new RegExp(`^ssh-config +bench-pi +--ssh bench-pi +~/.ssh/config: pi@127\\.0\\.0\\.1:${closed} \\(no answer now\\)$`, 'm'));
-  assert.match(text.stdout, /^ {2}serial: no serial ports: plug in a USB-serial adapter/m);
-  assert.match(text.stdout, /^ {2}mdns: no mDNS answer for raspberrypi\.local, _ssh\._tcp\.local within/m);
+  assert.equal(text.code, 0, text.err);
+  assert.match(text.out, new RegExp(`^ssh-config +bench-pi +--ssh bench-pi +~/.ssh/config: pi@127\\.0\\.0\\.1:${closed} \\(no answer now\\)$`, 'm'));
+  assert.match(text.out, /^ {2}serial: no serial ports: plug in a USB-serial adapter/m);
+  assert.match(text.out, /^ {2}mdns: no mDNS answer for raspberrypi\.local, _ssh\._tcp\.local within/m);
   const json = await cli(['device', 'discover', '--timeout', '1', '--json'], env);
-  const result = JSON.parse(json.stdout) as { candidates: { source: string; reachable?: boolean }[]; sources: { source: string }[] };
+  const result = JSON.parse(json.out) as { candidates: { source: string; reachable?: boolean }[]; sources: { source: string }[] };
   assert.deepEqual(result.candidates.map((c) => [c.source, c.reachable]), [['ssh-config', false]]);
   assert.equal(result.sources.length, 4);
   const bad = await cli(['device', 'discover', '--timeout', '99'], env);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /--timeout must be 0\.3\.\.15 seconds/);
+  assert.match(bad.err, /--timeout must be 0\.3\.\.15 seconds/);
 });
 
 test('API path scope: a serial path is judged after its symlinks', () => {
@@ -56,9 +51,9 @@ test('device add --install-key without a terminal: the host key is shown, then e
     const env = { HOME: join(dir, 'home-install'), EDGEQUANT_HOME: join(dir, 'state-install') };
     const run = await cli(['device', 'add', 'fresh', '--ssh', `${sshd.user}@127.0.0.1:${sshd.port}`, '--install-key', '--trust'], env);
     assert.equal(run.code, 2);
-    assert.ok(run.stderr.includes(sshd.hostFingerprint), run.stderr);
-    assert.match(run.stderr, /--install-key needs a terminal to ask the board's password\./);
-    assert.equal((await cli(['device', 'list', '--json'], env)).stdout.trim(), JSON.stringify({ devices: [] }, null, 2));
+    assert.ok(run.err.includes(sshd.hostFingerprint), run.err);
+    assert.match(run.err, /--install-key needs a terminal to ask the board's password\./);
+    assert.equal((await cli(['device', 'list', '--json'], env)).out.trim(), JSON.stringify({ devices: [] }, null, 2));
   } finally {
     await sshd.dispose();
   }

@@ -4,27 +4,18 @@
 // time bound. A missing serial port is refused when adding.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { join } from 'node:path';
 import { discoverBoards, listUsbNetLinks, parseArpTable } from '../../../src-main/devices/discover/index';
 import { DeviceInputError, DeviceService } from '../../../src-main/devices/index';
 import { TestSshd, freePort, sshdMissingReason } from '../../helpers/sshd';
 import { socatAvailable, startSerialBoard, type SerialBoard } from '../../helpers/serial-board';
+import { files, link } from '../../helpers/file-tree';
 
 const dir = mkdtempSync(join(tmpdir(), 'eq-discover-'));
 let sshd: TestSshd | undefined;
 let board: SerialBoard | undefined;
-
-function files(folder: string, entries: Record<string, string>): void {
-  mkdirSync(folder, { recursive: true });
-  for (const [name, text] of Object.entries(entries)) writeFileSync(join(folder, name), `${text}\n`);
-}
-
-function link(at: string, target: string): void {
-  mkdirSync(dirname(at), { recursive: true });
-  symlinkSync(relative(dirname(at), target), at);
-}
 
 /** A machine with an FTDI adapter on ttyUSB0 (its node: the pty board) and a Pi Zero on usb0. */
 function fakeMachine(root: string): void {

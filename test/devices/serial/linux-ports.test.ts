@@ -5,22 +5,13 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, dirname } from 'node:path';
+import { join } from 'node:path';
 import { listLinuxSerialPorts, listSerialPorts, openSerialTransport, parseUdevNames, udevadmProperties } from '../../../src-main/devices/serial/index';
 import { socatAvailable, startSerialBoard } from '../../helpers/serial-board';
+import { files, link } from '../../helpers/file-tree';
 
 const dir = mkdtempSync(join(tmpdir(), 'eq-sysfs-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-function files(folder: string, entries: Record<string, string>): void {
-  mkdirSync(folder, { recursive: true });
-  for (const [name, text] of Object.entries(entries)) writeFileSync(join(folder, name), `${text}\n`);
-}
-
-function link(at: string, target: string): void {
-  mkdirSync(dirname(at), { recursive: true });
-  symlinkSync(relative(dirname(at), target), at);
-}
 
 /** A machine with a CP2102 adapter (usb-serial), a Pico (cdc-acm), one real and one empty 8250 slot, a vt. */
 function fakeMachine(root: string, devNode: (name: string) => void = (name) => writeFileSync(join(root, 'dev', name), '')) {
