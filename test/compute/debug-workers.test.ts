@@ -15,8 +15,9 @@ import { readNpy } from '../../src-main/data/npy';
 import { CancelledError } from '../../src-main/errors';
 import { readTflite } from '../../src-main/tflite/reader';
 import { TensorErrorAccumulator } from '../../src-main/validation/tensor-error';
+import { demoData, ensureBuilt } from '../helpers/build';
 
-const DEMO = join(import.meta.dirname, '..', '..', 'resources', 'demo');
+const DEMO = demoData;
 const OUT = join(import.meta.dirname, '..', '..', 'test-output', 'compute', 'debug-workers');
 const model = join(DEMO, 'model', 'model.json');
 const data = join(DEMO, 'eval', 'x.npy');
@@ -25,6 +26,7 @@ const floatPath = join(OUT, 'demo-float.tflite');
 const plain = { inputType: 'float32', outputType: 'float32', int8Only: false } as const;
 
 before(async () => {
+  await ensureBuilt(); // the demo's digits are written by the build
   mkdirSync(OUT, { recursive: true });
   const calibration = { path: join(DEMO, 'calibration'), preprocess: '0..1', samples: 100, method: 'minmax' as const, seed: 0 };
   await convertModel({ model, output: quantPath, workers: 1, quantize: { mode: 'int8', ...plain, calibration } });
