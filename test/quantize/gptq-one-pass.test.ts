@@ -19,25 +19,7 @@ import { compensableLayer, type CompensableLayer } from '../../src-main/quantize
 import { writeTflite } from '../../src-main/tflite/writer';
 import { sqnrDb } from '../../src-main/validation/sqnr';
 import { runAll } from './accuracy';
-import { GraphBuilder, randomData } from './tiny-graphs';
-
-/** conv 3×3 → depthwise 3×3 → conv 1×1 → reshape → fc (RELU between), inputs 0..255. */
-function net(): ModelGraph {
-  const b = new GraphBuilder();
-  const relu = { padding: 'SAME', strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, fusedActivation: 'RELU' };
-  const x = b.input('x', [1, 8, 8, 3]);
-  const c1 = b.node('CONV_2D', [x, b.constant('w1', [8, 3, 3, 3], randomData(216, 11, 0.02)), b.constant('b1', [8])], 'c1', [1, 8, 8, 8], relu);
-  const d = b.node('DEPTHWISE_CONV_2D', [c1, b.constant('wd', [1, 3, 3, 8]), b.constant('bd', [8])], 'dw', [1, 8, 8, 8], { ...relu, depthMultiplier: 1 });
-  const c2 = b.node('CONV_2D', [d, b.constant('w2', [6, 1, 1, 8]), b.constant('b2', [6])], 'c2', [1, 8, 8, 6], relu);
-  const r = b.node('RESHAPE', [c2, b.constant('shape', [2], Int32Array.of(1, 384))], 'flat', [1, 384], { newShape: [1, 384] });
-  b.output(b.node('FULLY_CONNECTED', [r, b.constant('fw', [10, 384], randomData(3840, 12, 0.1)), b.constant('fb', [10])], 'logits', [1, 10], { fusedActivation: 'NONE', keepNumDims: false }));
-  return b.model();
-}
-
-/** Smooth positive "images": neighbouring pixels correlate, as in photos. */
-function images(count: number, seed: number): Float32Array[] {
-  return Array.from({ length: count }, (_, n) => Float32Array.from(randomData(192, seed + n, 20), (v, i) => Math.max(0, Math.min(255, 128 + 60 * Math.sin((Math.floor(i / 24) + n) / 3) * Math.cos((Math.floor(i / 3) % 8) / 4 + (i % 3)) + v))));
-}
+import { smallNet, smoothImages } from './small-net';
 
 async function calibrationFile(name: string, samples: Float32Array[]): Promise<string> {
   const dir = join(import.meta.dirname, '..', '..', 'test-output', 'gptq-one-pass');
@@ -46,7 +28,7 @@ async function calibrationFile(name: string, samples: Float32Array[]): Promise<s
   samples.forEach((x, i) => data.set(x, i * 192));
   const npy = join(dir, `${name}.npy`);
   await writeNpy(npy, { dtype: 'float32', shape: [samples.length, 8, 8, 3], data });
-  writeFileSync(join(dir, 'net.tflite'), writeTflite(net()));
+  writeFileSync(join(dir, 'net.tflite'), writeTflite(smallNet()));
   return npy;
 }
 
@@ -64,13 +46,13 @@ function assertSumsClose(actual: Accumulators[], expected: Accumulators[], what:
 }
 
 test('int8 gptq: one float forward per calibration sample, and the file beats nearest on held-out data in LiteRT', async (t) => {
-  const spec = { path: await calibrationFile('calibration', images(32, 100)), samples: 32, method: 'minmax', seed: 0 } as const;
+  const spec = { path: await calibrationFile('calibration', smoothImages(32, 100)), samples: 32, method: 'minmax', seed: 0 } as const;
   const config = { mode: 'int8', inputType: 'int8', outputType: 'int8', int8Only: true, calibration: spec } as const;
   const runs = [];
   for (const weightRounding of ['nearest', 'gptq'] as const) {
     let calibrationForwards = 0; // the calibration pass reports progress once per forward it ran
     let gptqSamplesRead = 0; // each sample the gptq stream yields is one more forward
-    const stream = await openCalibrationSamples(spec, net());
+    const stream = await openCalibrationSamples(spec, smallNet());
     const samples = async function* () {
       for await (const x of stream.samples()) {
         gptqSamplesRead++;
@@ -78,15 +60,15 @@ test('int8 gptq: one float forward per calibration sample, and the file beats ne
       }
     };
     const calibrate = calibrator(spec, [], (done) => (calibrationForwards = done));
-    const result = await quantizeModel(net(), { ...config, weightRounding }, { calibrate, samples }).finally(() => stream.close());
+    const result = await quantizeModel(smallNet(), { ...config, weightRounding }, { calibrate, samples }).finally(() => stream.close());
     assert.equal(calibrationForwards, 32, `${weightRounding}: calibration ran each sample once`);
     assert.equal(gptqSamplesRead, 0, `${weightRounding}: no second pass over the samples`);
     runs.push(result);
   }
   const [nearest, gptq] = runs as [(typeof runs)[number], (typeof runs)[number]];
   assert.deepEqual(gptq.report.weightRounding, { method: 'gptq', compensated: 4, samples: 32, skipped: [] });
-  const heldOut = images(16, 900);
-  const reference = await Promise.all(heldOut.map(async (x) => (await executeGraph(net(), [x]))[0]!));
+  const heldOut = smoothImages(16, 900);
+  const reference = await Promise.all(heldOut.map(async (x) => (await executeGraph(smallNet(), [x]))[0]!));
   const sqnr = async (model: ModelGraph) => {
     const outs = await runAll('litert-js', writeTflite(model), heldOut);
     return outs.reduce((s, y, i) => s + sqnrDb(reference[i]!, y), 0) / outs.length;
@@ -97,12 +79,12 @@ test('int8 gptq: one float forward per calibration sample, and the file beats ne
 });
 
 test('calibration with the gptq tap: statistics bit-identical to without it; its sums on 1 and 2 workers equal gptq’s own pass', async () => {
-  const samples = images(24, 300);
+  const samples = smoothImages(24, 300);
   const npy = await calibrationFile('tap', samples);
-  const graph = mainGraph(net());
+  const graph = mainGraph(smallNet());
   const tf = await initTfjs();
   const executor = await createExecutor(graph);
-  const own = await accumulate(tf, layersOf(net()), { reference: executor, current: undefined, samples: async function* () {
+  const own = await accumulate(tf, layersOf(smallNet()), { reference: executor, current: undefined, samples: async function* () {
     for (const x of samples) yield { reference: [x], current: [x] };
   } }, undefined);
   executor.dispose();
@@ -115,7 +97,7 @@ test('calibration with the gptq tap: statistics bit-identical to without it; its
   for (const method of ['minmax', 'percentile'] as const) {
     const plain = await collect(method, 1);
     for (const workers of method === 'percentile' ? [1, 2] : [1]) {
-      const tap: GptqTap = { target: graph, layers: layersOf(net()) };
+      const tap: GptqTap = { target: graph, layers: layersOf(smallNet()) };
       assert.deepEqual(await collect(method, workers, tap), plain, `${method}, ${workers} worker(s): calibration statistics unchanged by the tap`);
       assert.equal(tap.sums?.count, 24);
       assertSumsClose(tap.sums!.accs, own.accs, `${method}, ${workers} worker(s)`);

@@ -27,6 +27,7 @@ import { writeTflite } from '../../src-main/tflite/writer';
 import { runAll } from './accuracy';
 import { hasFixtures, imageFiles, loadImageCrops, observeRanges, readFixtureModel } from './helpers';
 import { GraphBuilder, randomData } from './tiny-graphs';
+import { smallNet, smoothImages } from './small-net';
 
 const conv = (stride: number, dilation: number, padding: 'SAME' | 'VALID') => ({ padding, strideH: stride, strideW: stride, dilationH: dilation, dilationW: dilation, fusedActivation: 'NONE' });
 
@@ -109,31 +110,6 @@ test('Cholesky solve, inverse and the GPTQ factor on a symmetric positive-defini
   }
 });
 
-/** conv 3×3 (RELU) → depthwise 3×3 (RELU) → conv 1×1 → reshape → fc: inputs with a large mean, as raw 0..255 images have. */
-function smallNet(): ModelGraph {
-  const b = new GraphBuilder();
-  const x = b.input('x', [1, 8, 8, 3]);
-  const relu = { ...conv(1, 1, 'SAME'), fusedActivation: 'RELU' };
-  const c1 = b.node('CONV_2D', [x, b.constant('w1', [8, 3, 3, 3], randomData(216, 11, 0.02)), b.constant('b1', [8])], 'c1', [1, 8, 8, 8], relu);
-  const d = b.node('DEPTHWISE_CONV_2D', [c1, b.constant('wd', [1, 3, 3, 8]), b.constant('bd', [8])], 'dw', [1, 8, 8, 8], { ...relu, depthMultiplier: 1 });
-  const c2 = b.node('CONV_2D', [d, b.constant('w2', [6, 1, 1, 8]), b.constant('b2', [6])], 'c2', [1, 8, 8, 6], relu);
-  const r = b.node('RESHAPE', [c2, b.constant('shape', [2], Int32Array.of(1, 384))], 'flat', [1, 384], { newShape: [1, 384] });
-  b.output(b.node('FULLY_CONNECTED', [r, b.constant('fw', [10, 384], randomData(3840, 12, 0.1)), b.constant('fb', [10])], 'logits', [1, 10], { fusedActivation: 'NONE', keepNumDims: false }));
-  return b.model();
-}
-
-/** Smooth positive "images" (0..255): neighbouring pixels correlate, as in photos. */
-function images(count: number, seed: number): Float32Array[] {
-  return Array.from({ length: count }, (_, n) => {
-    const noise = randomData(8 * 8 * 3, seed + n, 20);
-    return Float32Array.from(noise, (v, i) => {
-      const y = Math.floor(i / 24);
-      const xPos = Math.floor(i / 3) % 8;
-      return Math.max(0, Math.min(255, 128 + 60 * Math.sin((y + n) / 3) * Math.cos(xPos / 4 + (i % 3)) + v));
-    });
-  });
-}
-
 const stream = (samples: Float32Array[]) => async function* (): AsyncIterable<Float32Array[]> {
   for (const x of samples) yield [x];
 };
@@ -149,8 +125,8 @@ async function outputSqnr(model: ModelGraph, quantized: ModelGraph, samples: Flo
 }
 
 test('fp16 gptq: every constant FLOAT16, closer to float than nearest rounding on held-out data, in both runtimes', async (t) => {
-  const calibration = images(32, 100);
-  const heldOut = images(16, 900);
+  const calibration = smoothImages(32, 100);
+  const heldOut = smoothImages(16, 900);
   const gptq = await quantizeModel(smallNet(), { mode: 'fp16', inputType: 'float32', outputType: 'float32', int8Only: false, weightRounding: 'gptq' }, { samples: stream(calibration) });
   const nearest = await quantizeModel(smallNet(), { mode: 'fp16', inputType: 'float32', outputType: 'float32', int8Only: false });
   assert.deepEqual(gptq.report.weightRounding, { method: 'gptq', compensated: 4, samples: 32, skipped: [] });
@@ -174,7 +150,7 @@ test('fp16 gptq: every constant FLOAT16, closer to float than nearest rounding o
 });
 
 test('fp16 gptq passes that start at a checkpoint choose exactly the weights of passes from the graph inputs (one-tensor and residual cuts)', async (t) => {
-  const graphs: [string, Graph, Float32Array[]][] = [['smallNet', mainGraph(smallNet()), images(12, 300)]];
+  const graphs: [string, Graph, Float32Array[]][] = [['smallNet', mainGraph(smallNet()), smoothImages(12, 300)]];
   if (hasFixtures) {
     const resnet = mainGraph(readFixtureModel('mlperf-tiny', 'resnet8', 'pretrainedResnet.tflite'));
     graphs.push(['resnet8', resnet, (await Promise.all(imageFiles('photos').slice(0, 4).map((f) => loadImageCrops(f, 32, 1)))).flat()]);
@@ -217,8 +193,8 @@ test('graph cuts: the tensors crossing each point, a residual branch included; a
 });
 
 test('int8 gptq: same scales as nearest (the channel max is pinned), lower error on held-out data, runs in both runtimes', async (t) => {
-  const calibration = images(32, 100);
-  const heldOut = images(16, 900);
+  const calibration = smoothImages(32, 100);
+  const heldOut = smoothImages(16, 900);
   const statistics = await observeRanges(smallNet(), calibration.map((x) => [x]));
   const config = { mode: 'int8', inputType: 'int8', outputType: 'int8', int8Only: true } as const;
   const nearest = await quantizeModel(smallNet(), config, { statistics });
@@ -264,7 +240,7 @@ async function smallNetFiles(name: string, count: number, seed: number): Promise
   const model = join(dir, `${name}.tflite`);
   writeFileSync(model, writeTflite(smallNet()));
   const data = new Float32Array(count * 8 * 8 * 3);
-  images(count, seed).forEach((x, i) => data.set(x, i * x.length));
+  smoothImages(count, seed).forEach((x, i) => data.set(x, i * x.length));
   const npy = join(dir, `${name}-calibration.npy`);
   await writeNpy(npy, { dtype: 'float32', shape: [count, 8, 8, 3], data });
   return { dir, model, npy };
@@ -312,7 +288,7 @@ test('int8 gptq leaves a layer whose recipe quantizes per channel along another 
   const recipe = presetRecipe('int8');
   const sideways = { ...recipe, rules: [{ ops: ['CONV_2D'], algorithm: 'static', weights: { granularity: 'channel', axis: 3 } } as const, ...recipe.rules] };
   const before = Float32Array.from(g.tensors.get('w1')!.data as Float32Array);
-  const report = await compensateIntegerWeights(mainGraph(smallNet()), g, sideways, () => true, stream(images(8, 100)));
+  const report = await compensateIntegerWeights(mainGraph(smallNet()), g, sideways, () => true, stream(smoothImages(8, 100)));
   assert.deepEqual(report.skipped.map((s) => [s.node, s.reason]), [
     ['c1', 'per-channel axis 3 is not the output channel'],
     ['c2', 'per-channel axis 3 is not the output channel'],
