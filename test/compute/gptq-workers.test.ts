@@ -12,19 +12,11 @@ import { accumulate } from '../../src-main/quantize/rounding/accumulate';
 import { compensateIntegerWeights } from '../../src-main/quantize/rounding/integer-weights';
 import { compensableLayer, type CompensableLayer } from '../../src-main/quantize/rounding/layer-inputs';
 import { accumulateInWorkers } from '../../src-main/quantize/rounding/split-pass';
-import { GraphBuilder, randomData } from '../quantize/tiny-graphs';
+import { smallNet } from '../quantize/small-net';
+import { randomData } from '../quantize/tiny-graphs';
 
-function net(): ModelGraph {
-  const b = new GraphBuilder();
-  const same = { padding: 'SAME', strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, fusedActivation: 'RELU' };
-  const x = b.input('x', [1, 8, 8, 3]);
-  const c1 = b.node('CONV_2D', [x, b.constant('w1', [8, 3, 3, 3], randomData(216, 11, 0.3)), b.constant('b1', [8])], 'c1', [1, 8, 8, 8], same);
-  const d = b.node('DEPTHWISE_CONV_2D', [c1, b.constant('wd', [1, 3, 3, 8]), b.constant('bd', [8])], 'dw', [1, 8, 8, 8], { ...same, depthMultiplier: 1 });
-  const c2 = b.node('CONV_2D', [d, b.constant('w2', [6, 1, 1, 8]), b.constant('b2', [6])], 'c2', [1, 8, 8, 6], same);
-  const r = b.node('RESHAPE', [c2, b.constant('shape', [2], Int32Array.of(1, 384))], 'flat', [1, 384], { newShape: [1, 384] });
-  b.output(b.node('FULLY_CONNECTED', [r, b.constant('fw', [10, 384], randomData(3840, 12, 0.1)), b.constant('fb', [10])], 'logits', [1, 10], { fusedActivation: 'NONE', keepNumDims: false }));
-  return b.model();
-}
+// The weight-rounding tests' network, with a first conv strong enough for unit-scale inputs.
+const net = (): ModelGraph => smallNet(0.3);
 
 const samples = Array.from({ length: 20 }, (_, n) => randomData(8 * 8 * 3, 500 + n, 1 + (n % 5)));
 const stream = () => (async function* () {

@@ -4,11 +4,12 @@
 import type { ModelGraph } from '../../src-main/graph/model-graph';
 import { GraphBuilder, randomData } from './tiny-graphs';
 
-export function smallNet(): ModelGraph {
+/** `firstConvAmplitude`: the spread of the first conv's weights (larger: larger activations downstream). */
+export function smallNet(firstConvAmplitude = 0.02): ModelGraph {
   const b = new GraphBuilder();
   const relu = { padding: 'SAME', strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, fusedActivation: 'RELU' };
   const x = b.input('x', [1, 8, 8, 3]);
-  const c1 = b.node('CONV_2D', [x, b.constant('w1', [8, 3, 3, 3], randomData(216, 11, 0.02)), b.constant('b1', [8])], 'c1', [1, 8, 8, 8], relu);
+  const c1 = b.node('CONV_2D', [x, b.constant('w1', [8, 3, 3, 3], randomData(216, 11, firstConvAmplitude)), b.constant('b1', [8])], 'c1', [1, 8, 8, 8], relu);
   const d = b.node('DEPTHWISE_CONV_2D', [c1, b.constant('wd', [1, 3, 3, 8]), b.constant('bd', [8])], 'dw', [1, 8, 8, 8], { ...relu, depthMultiplier: 1 });
   const c2 = b.node('CONV_2D', [d, b.constant('w2', [6, 1, 1, 8]), b.constant('b2', [6])], 'c2', [1, 8, 8, 6], relu);
   const r = b.node('RESHAPE', [c2, b.constant('shape', [2], Int32Array.of(1, 384))], 'flat', [1, 384], { newShape: [1, 384] });
