@@ -36,8 +36,8 @@ export const ALLOWED = [
   { file: 'convert/types.ts', reason: "the conversion request's vocabulary (modes, calibration spec), shared by every stage that carries part of it out" },
   { file: 'convert/weight-rounding.ts', reason: 'the one rule for the default weight rounding, applied by the quantizer and recorded by projects' },
   { file: 'detect/report-types.ts', reason: "the shape of the detection section an evaluation report carries (types only; detect/ fills it)" },
-  { file: 'compute/pool.ts', reason: 'the generic worker pool (it knows no task; compute/tasks.ts names them): calibration, gptq and evaluation split their samples through it' },
-  { file: 'compute/split.ts', reason: 'the generic open / per-sample / finish split of work across the pool (it knows no task either): the debugger splits its per-layer passes through it' },
+  { file: 'compute/pool.ts', reason: 'the generic worker pool (it knows no task; compute/tasks.ts names them): evaluation sends its samples through it, split.ts the others' },
+  { file: 'compute/split.ts', reason: 'the generic open / per-sample / finish split of work across the pool (it knows no task either): calibration, the gptq statistics and the debugger split their samples through it' },
   { file: 'compute/workers.ts', reason: 'how many compute workers a run uses (the default and --workers), read by every stage that splits work' },
 ];
 

@@ -2,8 +2,8 @@
 // caller into tasks (compute/tasks.ts names them); `run` sends one to a free worker, `each` runs
 // one task on every worker (open / finish a job's state). A worker that dies fails every task
 // in flight with its cause and the pool refuses new work; cancelling terminates the workers.
-// Used by calibration; built so evaluation, the gptq statistics and the debugger's per-layer
-// passes can send their own tasks.
+// Evaluation sends its tasks here directly (it wants every sample's result, in order); calibration,
+// the gptq statistics and the debugger's per-layer passes go through split.ts.
 import type { Worker } from 'node:worker_threads';
 import { CancelledError, OperationError } from '../errors';
 import { defaultComputeEntry, spawnComputeWorker, type ComputeEntry } from './entry';

@@ -2,7 +2,8 @@
 // every worker opens the job's state, each sample goes to the least busy worker, and every
 // worker's finished state comes back for the caller to merge (exactly, when its statistics are
 // order-free). Cancel (the signal) terminates the workers; a worker's crash fails the run with
-// its cause (pool.ts). Used by the debugger's per-layer passes.
+// its cause (pool.ts). Used by calibration, the one-pass gptq statistics and the debugger's
+// per-layer passes.
 import { CancelledError } from '../errors';
 import type { PoolOptions } from './pool';
 

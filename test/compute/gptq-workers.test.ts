@@ -1,9 +1,11 @@
 // The one-pass gptq statistics split across compute workers: H of a conv, a depthwise and a
 // fully-connected layer summed over 2 workers' samples equals one thread's within float rounding,
 // and int8 gptq with 2 workers compensates the same layers with the same weights (but for a
-// rank-deficient layer's few). A worker that fails mid-pass fails the quantization with its cause.
+// rank-deficient layer's few). A worker that fails mid-pass fails the quantization with its cause;
+// cancelling stops the workers.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { CancelledError } from '../../src-main/errors';
 import { createExecutor } from '../../src-main/graph/execute';
 import { mainGraph, type ModelGraph } from '../../src-main/graph/model-graph';
 import { initTfjs } from '../../src-main/graph/tfjs-backend';
@@ -82,4 +84,16 @@ test('a compute worker failing in the gptq pass fails it with the cause', async 
     for (let i = 0; i < 4; i++) yield [new Float32Array(7)];
   })();
   await assert.rejects(accumulateInWorkers(graph, graph, layersOf(net()), wrongSize, 2, undefined), (error: Error) => error.name === 'ComputeWorkerError' && /7/.test(error.message));
+});
+
+test('cancelling the gptq pass on workers stops it with CancelledError', async () => {
+  const graph = mainGraph(net());
+  const controller = new AbortController();
+  const cancelled = () => (async function* () {
+    for (const [i, x] of samples.entries()) {
+      if (i === 3) controller.abort();
+      yield [x];
+    }
+  })();
+  await assert.rejects(accumulateInWorkers(graph, graph, layersOf(net()), cancelled, 2, controller.signal), CancelledError);
 });

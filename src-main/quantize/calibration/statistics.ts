@@ -8,7 +8,8 @@ import { CalibrationDataError, type Dataset, type InputSpec } from '../../data/d
 import { RangeObserver, type ObserverState, type TensorStatistics } from './observer';
 import { throwIfAborted } from '../../data/sources';
 import { initTfjs } from '../../graph/tfjs-backend';
-import { addAccumulators, type Accumulators } from '../rounding/accumulate';
+import type { Accumulators } from '../rounding/accumulate';
+import { sumOfWorkers } from '../rounding/split-pass';
 import { SampleSums, type GptqTap } from '../rounding/calibration-tap';
 
 export type { TensorStatistics } from './observer';
@@ -41,24 +42,23 @@ export async function collectStatistics(model: ModelGraph | Graph, dataset: Data
   return observer.result(options.percentile ?? 99.99);
 }
 
-/** Decodes the next sample (sharp works off the main thread) while this one runs: two in memory at most. */
-async function forEachSample(dataset: Dataset, signal: AbortSignal | undefined, visit: (inputs: Float32Array[], index: number) => Promise<void>): Promise<number> {
+/** The dataset's samples with their index, the next one decoded (sharp works off the main thread) while this one runs: two in memory at most. */
+async function* samplesAhead(dataset: Dataset, signal: AbortSignal | undefined): AsyncGenerator<{ inputs: Float32Array[]; index: number }> {
   const iterator = dataset.samples(signal)[Symbol.asyncIterator]();
   let index = 0;
   try {
     let next = iterator.next();
     for (;;) {
       const current = await next;
-      if (current.done) break;
+      if (current.done) return;
       next = iterator.next();
       next.catch(() => undefined); // surfaced when awaited on the next turn
       throwIfAborted(signal);
-      await visit(current.value.inputs, index++);
+      yield { inputs: current.value.inputs, index: index++ };
     }
   } finally {
     await iterator.return?.(undefined);
   }
-  return index;
 }
 
 async function observeHere(graph: Graph, dataset: Dataset, observer: RangeObserver, options: CollectOptions): Promise<number> {
@@ -66,11 +66,13 @@ async function observeHere(graph: Graph, dataset: Dataset, observer: RangeObserv
   const tf = await initTfjs();
   const sums = options.gptq && new SampleSums(options.gptq.layers);
   try {
-    const count = await forEachSample(dataset, options.signal, async (inputs, index) => {
+    let count = 0;
+    for await (const { inputs, index } of samplesAhead(dataset, options.signal)) {
       const values = await executor.run(inputs, { ...observer.hooks(index), ...(sums ? { outputs: sums.outputs } : {}), ...(options.signal ? { signal: options.signal } : {}) });
       sums?.add(tf, values, executor.lastShapes);
-      options.onProgress?.(index + 1, dataset.count);
-    });
+      count++;
+      options.onProgress?.(count, dataset.count);
+    }
     if (sums) options.gptq!.sums = { accs: sums.finish(tf), count };
     return count;
   } finally {
@@ -78,35 +80,20 @@ async function observeHere(graph: Graph, dataset: Dataset, observer: RangeObserv
   }
 }
 
-/** The same, each sample run by one of `options.workers` compute workers; their observers merge exactly. */
+/** The same, each sample run by one of `options.workers` compute workers (compute/split.ts); their observers merge exactly. */
 async function observeInWorkers(graph: Graph, dataset: Dataset, observer: RangeObserver, options: CollectOptions): Promise<number> {
-  const { ComputePool } = await import('../../compute/pool');
-  const pool = await ComputePool.open(options.workers!, options.signal ? { signal: options.signal } : {});
-  try {
-    const gptq = options.gptq && { target: options.gptq.target, layers: options.gptq.layers.map((l) => l.node.name) };
-    await pool.each('calibrate.open', { graph, method: observer.method, gptq });
-    let finished = 0;
-    const results: Promise<unknown>[] = [];
-    const count = await forEachSample(dataset, options.signal, async (inputs, index) => {
-      // Copied, not transferred: a sample may be a view into its dataset's file buffer.
-      const { result } = await pool.submit('calibrate.sample', { inputs, index });
-      const counted = result.then(() => options.onProgress?.(++finished, dataset.count));
-      counted.catch(() => undefined); // awaited below unless the loop stops first (cancel, crash)
-      results.push(counted);
-    });
-    await Promise.all(results);
-    const ends = (await pool.each('calibrate.finish', null)) as { state: ObserverState; accs?: Accumulators[] }[];
-    for (const { state } of ends) observer.merge(state);
-    // The workers' gptq sums added (equal to one thread's within float rounding: the order of the additions differs).
-    if (options.gptq) {
-      const [first, ...rest] = ends.map((f) => f.accs!);
-      for (const more of rest) addAccumulators(first!, more);
-      options.gptq.sums = { accs: first!, count };
-    }
-    return count;
-  } finally {
-    await pool.close();
-  }
+  const { splitAcrossWorkers } = await import('../../compute/split');
+  const gptq = options.gptq && { target: options.gptq.target, layers: options.gptq.layers.map((l) => l.node.name) };
+  const { states, count } = await splitAcrossWorkers(
+    { open: { task: 'calibrate.open', payload: { graph, method: observer.method, gptq } }, sample: 'calibrate.sample', finish: 'calibrate.finish' },
+    // Copied, not transferred: a sample may be a view into its dataset's file buffer.
+    samplesAhead(dataset, options.signal),
+    { workers: options.workers!, ...(options.signal ? { signal: options.signal } : {}), onDone: (done) => options.onProgress?.(done, dataset.count) },
+  );
+  const ends = states as { state: ObserverState; accs?: Accumulators[] }[];
+  for (const { state } of ends) observer.merge(state);
+  if (options.gptq) options.gptq.sums = { accs: sumOfWorkers(ends.map((f) => f.accs!)), count };
+  return count;
 }
 
 /** Narrows to the quantizer's `Statistics` (min/max per tensor). */

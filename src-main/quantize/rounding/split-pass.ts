@@ -1,11 +1,17 @@
 // The one-pass gptq statistics (every layer's H from the float model's own layer inputs) split
-// across compute workers: each sums over the samples it is sent, the sums are added here. Equal
-// to one worker's within float rounding (the order of the additions differs).
-import { CancelledError } from '../../errors';
+// across compute workers (compute/split.ts): each sums over the samples it is sent, the sums are
+// added here. Equal to one worker's within float rounding (the order of the additions differs).
 import type { GraphInputs } from '../../graph/execute';
 import type { Graph } from '../../graph/model-graph';
 import { addAccumulators, type Accumulators } from './accumulate';
 import type { CompensableLayer } from './layer-inputs';
+
+/** The workers' sums added into the first's (calibration's pass sums the same statistics). */
+export function sumOfWorkers(parts: Accumulators[][]): Accumulators[] {
+  const [first, ...rest] = parts;
+  for (const more of rest) addAccumulators(first!, more);
+  return first!;
+}
 
 export async function accumulateInWorkers(
   reference: Graph,
@@ -15,24 +21,15 @@ export async function accumulateInWorkers(
   workers: number,
   signal: AbortSignal | undefined,
 ): Promise<{ accs: Accumulators[]; count: number }> {
-  const { ComputePool } = await import('../../compute/pool');
-  const pool = await ComputePool.open(workers, signal ? { signal } : {});
-  try {
-    await pool.each('gptq.open', { reference, target, layers: layers.map((l) => l.node.name) });
-    const results: Promise<unknown>[] = [];
-    let count = 0;
-    for await (const inputs of samples()) {
-      if (signal?.aborted) throw new CancelledError('Quantization cancelled.');
-      // Copied, not transferred: a sample may be a view into its dataset's file buffer.
-      const { result } = await pool.submit('gptq.sample', { inputs });
-      results.push(result);
-      count++;
-    }
-    await Promise.all(results);
-    const [first, ...rest] = (await pool.each('gptq.finish', null)) as Accumulators[][];
-    for (const more of rest) addAccumulators(first!, more);
-    return { accs: first!, count };
-  } finally {
-    await pool.close();
+  const { splitAcrossWorkers } = await import('../../compute/split');
+  async function* payloads(): AsyncIterable<{ inputs: GraphInputs }> {
+    // Copied, not transferred: a sample may be a view into its dataset's file buffer.
+    for await (const inputs of samples()) yield { inputs };
   }
+  const { states, count } = await splitAcrossWorkers(
+    { open: { task: 'gptq.open', payload: { reference, target, layers: layers.map((l) => l.node.name) } }, sample: 'gptq.sample', finish: 'gptq.finish' },
+    payloads(),
+    { workers, ...(signal ? { signal } : {}) },
+  );
+  return { accs: sumOfWorkers(states as Accumulators[][]), count };
 }
