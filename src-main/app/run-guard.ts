@@ -4,15 +4,17 @@
 // would stay 'running' until the next app start, because its owner (this process) is alive.
 // The job manager then finishes it here, with the reason.
 import { oneLine } from '../errors';
+import type { JobKinds } from '../api/contract';
 import type { AbandonGuard } from '../jobs/manager';
+import type { JobReportOf } from '../jobs/protocol';
 import { releaseThreadLocks } from '../projects/lock';
 import { abandonRun, runLockPaths, type RunRef } from '../projects/runs';
 
-/** The project run a job is writing, from its params and one of its progress reports. */
-export function runRefOf(params: unknown, progress: unknown): RunRef | undefined {
-  const project = (params as { project?: unknown } | null)?.project;
-  const runId = (progress as { runId?: unknown } | null)?.runId;
-  return typeof project === 'string' && typeof runId === 'string' ? { dir: project, id: runId } : undefined;
+/** The project run a job is writing, from its params and one of its progress reports (kinds with a project and a run id). */
+export function runRefOf({ params, progress }: JobReportOf<JobKinds>): RunRef | undefined {
+  const project = 'project' in params ? params.project : undefined;
+  const runId = 'runId' in progress ? progress.runId : undefined;
+  return project !== undefined && runId !== undefined ? { dir: project, id: runId } : undefined;
 }
 
 /**
@@ -36,7 +38,7 @@ export function finishAbandonedRun(ref: RunRef, reason: string, cancelled: boole
   }
 }
 
-export const projectRunGuard: AbandonGuard = (params, progress) => {
-  const ref = runRefOf(params, progress);
+export const projectRunGuard: AbandonGuard<JobKinds> = (report) => {
+  const ref = runRefOf(report);
   return ref && { finish: (reason, cancelled, thread) => finishAbandonedRun(ref, reason, cancelled, thread) };
 };

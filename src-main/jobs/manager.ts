@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Worker } from 'node:worker_threads';
 import { InputError, OperationError } from '../errors';
 import { spawnJobWorker, type WorkerEntry } from './entry';
-import type { FromWorker, JobDoneOf, JobErrorBody, JobInfoOf, JobKindMap, JobProgressOf, JobStartOf, JobStatus, JobWorkerData, ToWorker } from './protocol';
+import type { FromWorker, JobDoneOf, JobErrorBody, JobInfoOf, JobKindMap, JobProgressOf, JobReportOf, JobStartOf, JobStatus, JobWorkerData, ToWorker } from './protocol';
 
 export class UnknownJobError extends InputError {
   override name = 'UnknownJobError';
@@ -25,12 +25,12 @@ export interface AbandonedWork {
 }
 
 /** Recognises, from a job's params and one of its progress reports, work it has under way. */
-export type AbandonGuard = (params: unknown, progress: unknown) => AbandonedWork | undefined;
+export type AbandonGuard<M extends JobKindMap<M>> = (report: JobReportOf<M>) => AbandonedWork | undefined;
 
 export interface JobManagerOptions<M extends JobKindMap<M>> {
   events: JobEventSink<M>;
   entry: WorkerEntry;
-  guard?: AbandonGuard;
+  guard?: AbandonGuard<M>;
   /** How long a cancelled job may take to stop on its own before its thread is terminated. */
   cancelGraceMs?: number;
   /** Finished jobs kept for jobs.list. */
@@ -47,7 +47,7 @@ export class TooManyJobsError extends OperationError {
 
 interface RunningJob<M extends JobKindMap<M>> {
   info: JobInfoOf<M>;
-  params: unknown;
+  request: JobStartOf<M>;
   worker: Worker;
   /** The worker's threadId (the Worker object reports -1 once it has exited). */
   thread: number;
@@ -60,7 +60,7 @@ interface RunningJob<M extends JobKindMap<M>> {
 export class JobManager<M extends JobKindMap<M>> {
   readonly #events: JobEventSink<M>;
   readonly #entry: WorkerEntry;
-  readonly #guard: AbandonGuard | undefined;
+  readonly #guard: AbandonGuard<M> | undefined;
   readonly #grace: number;
   readonly #keep: number;
   readonly #maxRunning: number;
@@ -84,7 +84,7 @@ export class JobManager<M extends JobKindMap<M>> {
     const info = { id, kind: request.kind, title: this.#title(request), status: 'running', startedAt: new Date().toISOString() } as JobInfoOf<M>;
     const workerData: JobWorkerData = { jobId: id, kind: request.kind, params: request.params };
     const worker = spawnJobWorker(this.#entry, workerData);
-    const job: RunningJob<M> = { info, params: request.params, worker, thread: worker.threadId, done: Promise.resolve(null as never) };
+    const job: RunningJob<M> = { info, request, worker, thread: worker.threadId, done: Promise.resolve(null as never) };
     job.done = this.#follow(job);
     this.#jobs.set(id, job);
     this.#trim();
@@ -129,7 +129,8 @@ export class JobManager<M extends JobKindMap<M>> {
       let crash: string | undefined;
       worker.on('message', (message: FromWorker) => {
         if (message.type === 'progress') {
-          job.work ??= this.#guard?.(job.params, message.progress);
+          // The worker's report, typed by the kind it was started as (the runner's JobContext typed it).
+          job.work ??= this.#guard?.({ kind, params: job.request.params, progress: message.progress } as JobReportOf<M>);
           info.progress = message.progress;
           this.#events.progress({ jobId, kind, title: info.title, progress: message.progress } as JobProgressOf<M>);
         } else if (message.type === 'result') {

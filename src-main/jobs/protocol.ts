@@ -31,6 +31,9 @@ export type JobDoneOf<M extends JobKindMap<M>> = {
   [K in keyof M & string]: { jobId: string; kind: K; title: string; status: Exclude<JobStatus, 'running'>; result?: M[K]['result']; error?: JobErrorBody };
 }[keyof M & string];
 
+/** One progress report with its job's kind and params, typed by the kind (what a guard reads). */
+export type JobReportOf<M extends JobKindMap<M>> = { [K in keyof M & string]: { kind: K; params: M[K]['params']; progress: M[K]['progress'] } }[keyof M & string];
+
 /** What jobs.list reports about one job; `title` says what it does, for people (the app's words). */
 export type JobInfoOf<M extends JobKindMap<M>> = {
   [K in keyof M & string]: { id: string; kind: K; title: string; status: JobStatus; startedAt: string; endedAt?: string; progress?: M[K]['progress']; error?: JobErrorBody };
