@@ -5,10 +5,10 @@ import { createExecutor } from '../../graph/execute';
 import { mainGraph, type Graph, type ModelGraph } from '../../graph/model-graph';
 import type { Statistics } from '../qtypes';
 import { CalibrationDataError, type Dataset, type InputSpec } from '../../data/dataset';
-import { RangeObserver, type ObserverState, type TensorStatistics } from './observer';
+import { RangeObserver, type TensorStatistics } from './observer';
+import type { FloatPassOpen, FloatPassState } from './worker-tasks';
 import { throwIfAborted } from '../../data/sources';
 import { initTfjs } from '../../graph/tfjs-backend';
-import type { Accumulators } from '../rounding/accumulate';
 import { sumOfWorkers } from '../rounding/split-pass';
 import { SampleSums, type GptqTap } from '../rounding/calibration-tap';
 
@@ -83,15 +83,15 @@ async function observeHere(graph: Graph, dataset: Dataset, observer: RangeObserv
 /** The same, each sample run by one of `options.workers` compute workers (compute/split.ts); their observers merge exactly. */
 async function observeInWorkers(graph: Graph, dataset: Dataset, observer: RangeObserver, options: CollectOptions): Promise<number> {
   const { splitAcrossWorkers } = await import('../../compute/split');
-  const gptq = options.gptq && { target: options.gptq.target, layers: options.gptq.layers.map((l) => l.node.name) };
+  const open: FloatPassOpen = { graph, method: observer.method, ...(options.gptq ? { gptq: { target: options.gptq.target, layers: options.gptq.layers.map((l) => l.node.name) } } : {}) };
   const { states, count } = await splitAcrossWorkers(
-    { open: { task: 'calibrate.open', payload: { graph, method: observer.method, gptq } }, sample: 'calibrate.sample', finish: 'calibrate.finish' },
+    { open: { task: 'calibrate.open', payload: open }, sample: 'calibrate.sample', finish: 'calibrate.finish' },
     // Copied, not transferred: a sample may be a view into its dataset's file buffer.
     samplesAhead(dataset, options.signal),
     { workers: options.workers!, ...(options.signal ? { signal: options.signal } : {}), onDone: (done) => options.onProgress?.(done, dataset.count) },
   );
-  const ends = states as { state: ObserverState; accs?: Accumulators[] }[];
-  for (const { state } of ends) observer.merge(state);
+  const ends = states as FloatPassState[];
+  for (const { state } of ends) observer.merge(state!);
   if (options.gptq) options.gptq.sums = { accs: sumOfWorkers(ends.map((f) => f.accs!)), count };
   return count;
 }

@@ -1,38 +1,62 @@
-// Calibration's tasks for compute workers: each worker runs the float graph on the samples it
-// is sent and keeps its own RangeObserver (and, for int8 gptq, the sums of the layers tapped);
-// the caller merges their states (statistics.ts).
+// The float pass's tasks for compute workers: each worker runs the float graph on the samples it
+// is sent and keeps its own RangeObserver (calibration) and, for gptq, the sums of the layers
+// tapped; the caller merges their states. Calibration asks for both (statistics.ts); the gptq
+// statistics without a calibration pass ask for the sums alone (rounding/split-pass.ts).
 import type { CalibrationMethod } from '../../convert/types';
-import { createExecutor, type GraphExecutor } from '../../graph/execute';
+import { createExecutor, type GraphExecutor, type GraphInputs } from '../../graph/execute';
 import type { Graph } from '../../graph/model-graph';
 import { initTfjs } from '../../graph/tfjs-backend';
+import type { Accumulators } from '../rounding/accumulate';
 import { accumulatorBuffers, SampleSums } from '../rounding/calibration-tap';
-import { layersOf } from '../rounding/worker-tasks';
-import { RangeObserver } from './observer';
+import { layersOf } from '../rounding/split-pass';
+import { RangeObserver, type ObserverState } from './observer';
 
-/** A worker's executor and observer, and the gptq sums of the layers its pass also taps. */
-let open: { executor: GraphExecutor; observer: RangeObserver; sums: SampleSums | undefined } | undefined;
+/** `calibrate.open`'s payload: the graph to run, the ranges to observe, the gptq layers to tap. */
+export interface FloatPassOpen {
+  graph: Graph;
+  /** Observe every tensor's range with this method (omitted: no ranges). */
+  method?: CalibrationMethod;
+  /** Sum the gptq statistics of these layers of `target` (omitted: no sums). */
+  gptq?: { target: Graph; layers: string[] };
+}
+
+export interface FloatPassSample {
+  inputs: GraphInputs;
+  /** The sample's index in the dataset (the histograms' growth depends on it). */
+  index: number;
+}
+
+/** `calibrate.finish`'s result: what the pass was opened to keep. */
+export interface FloatPassState {
+  state?: ObserverState;
+  accs?: Accumulators[];
+}
+
+/** A worker's executor, and the observer and gptq sums its pass keeps. */
+let open: { executor: GraphExecutor; observer: RangeObserver | undefined; sums: SampleSums | undefined } | undefined;
 
 export const calibrationTasks = {
   async 'calibrate.open'(payload: unknown) {
-    const { graph, method, gptq } = payload as { graph: Graph; method: CalibrationMethod; gptq?: { target: Graph; layers: string[] } };
+    const { graph, method, gptq } = payload as FloatPassOpen;
     open?.executor.dispose();
-    open = { executor: await createExecutor(graph), observer: new RangeObserver(method), sums: gptq ? new SampleSums(layersOf(gptq.target, gptq.layers)) : undefined };
+    open = { executor: await createExecutor(graph), observer: method && new RangeObserver(method), sums: gptq && new SampleSums(layersOf(gptq.target, gptq.layers)) };
     return { result: null };
   },
   async 'calibrate.sample'(payload: unknown) {
-    const { inputs, index } = payload as { inputs: Float32Array[]; index: number };
+    const { inputs, index } = payload as FloatPassSample;
     if (!open) throw new Error('calibrate.sample before calibrate.open');
-    const { sums } = open;
-    const values = await open.executor.run(inputs, { ...open.observer.hooks(index), ...(sums ? { outputs: sums.outputs } : {}) });
+    const { observer, sums } = open;
+    const values = await open.executor.run(inputs, { ...observer?.hooks(index), ...(sums ? { outputs: sums.outputs } : {}) });
     if (sums) sums.add(await initTfjs(), values, open.executor.lastShapes);
     return { result: null };
   },
   async 'calibrate.finish'() {
     if (!open) throw new Error('calibrate.finish before calibrate.open');
-    const state = open.observer.state();
+    const state = open.observer?.state();
     const accs = open.sums?.finish(await initTfjs());
     open.executor.dispose();
     open = undefined;
-    return { result: { state, ...(accs ? { accs } : {}) }, ...(accs ? { transfer: accumulatorBuffers(accs) } : {}) };
+    const result: FloatPassState = { ...(state ? { state } : {}), ...(accs ? { accs } : {}) };
+    return { result, ...(accs ? { transfer: accumulatorBuffers(accs) } : {}) };
   },
 };
