@@ -18,11 +18,14 @@ export interface JobView {
 
 const KEEP_FINISHED = 5;
 
-function describe(progress: unknown): { detail: string; fraction: number | null } {
-  if (typeof progress !== 'object' || progress === null) return { detail: '', fraction: null };
-  const p = progress as { stage?: unknown; fraction?: unknown; message?: unknown };
-  const fraction = typeof p.fraction === 'number' && Number.isFinite(p.fraction) ? Math.min(1, Math.max(0, p.fraction)) : null;
-  const parts = [typeof p.stage === 'string' ? p.stage : '', fraction !== null ? `${Math.round(fraction * 100)}%` : ''];
+/** A job's last progress report, typed by its kind (every kind's has a stage). */
+type JobProgress = ApiEvents['job.progress']['progress'];
+
+function describe(progress: JobProgress | undefined): { detail: string; fraction: number | null } {
+  if (!progress) return { detail: '', fraction: null };
+  const reported = 'fraction' in progress ? progress.fraction : undefined;
+  const fraction = reported !== undefined && Number.isFinite(reported) ? Math.min(1, Math.max(0, reported)) : null;
+  const parts = [progress.stage, fraction !== null ? `${Math.round(fraction * 100)}%` : ''];
   return { detail: parts.filter(Boolean).join(' '), fraction };
 }
 
