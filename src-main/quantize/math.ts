@@ -58,6 +58,32 @@ export function int8WeightValue(weight: number, scale: number): number {
   return clamp(roundHalfAway(weight / scale), -127, 127);
 }
 
+/** How far from an integer w / q may be for w to count as a multiple of q: float32 weights written as k·q, k ≤ 126, are within 2·126·2⁻²⁴. */
+const LATTICE_TOLERANCE = 3e-5;
+
+/**
+ * A scale that stores `values` (one channel, or a whole tensor) exactly, when they all lie on a
+ * lattice: multiples of some q with max|w| / q = n ≤ 126 (the smallest such n is found by trying
+ * q = max / n). The scale is q / floor(127 / n), the finest grid that keeps the lattice (0..15
+ * at q = 1: scale 1/8, stored 0..120), instead of max / 127, on which the lattice's points mostly
+ * fall between two steps (the fixed 0..15 weights of a distribution head, binary or ternary
+ * weights times a constant). Undefined when there is no such lattice, or when max / 127 already
+ * is one (n = 1 or 127), so ordinary weights keep the converter's scale.
+ */
+export function int8LatticeScale(values: ArrayLike<number>, absMax: number): number | undefined {
+  if (!(absMax > 0)) return undefined;
+  for (let n = 1; n < 127; n++) {
+    const q = absMax / n;
+    let onLattice = true;
+    for (let i = 0; i < values.length && onLattice; i++) {
+      const k = values[i]! / q;
+      onLattice = Math.abs(k - Math.round(k)) <= LATTICE_TOLERANCE;
+    }
+    if (onLattice) return n === 1 ? undefined : f32(q / Math.floor(127 / n));
+  }
+  return undefined;
+}
+
 /** Per-channel max |w| along `axis` (or one value for the whole tensor when axis is undefined). */
 export function absMaxByChannel(data: Float32Array, shape: readonly number[], axis?: number): Float64Array {
   if (axis === undefined) {
@@ -76,15 +102,27 @@ export function absMaxByChannel(data: Float32Array, shape: readonly number[], ax
   return out;
 }
 
-/** Symmetric narrow-range int8 weights ([-127, 127], zp 0), per tensor or per channel. */
+/** Channel c's values along `axis` (all of `data` when axis is undefined). */
+function channelValues(data: Float32Array, shape: readonly number[], axis: number | undefined, c: number): Float32Array {
+  if (axis === undefined) return data;
+  const channels = shape[axis]!;
+  const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const outer = data.length / (channels * inner);
+  const out = new Float32Array(outer * inner);
+  for (let o = 0; o < outer; o++) out.set(data.subarray((o * channels + c) * inner, (o * channels + c + 1) * inner), o * inner);
+  return out;
+}
+
+/** Symmetric narrow-range int8 weights ([-127, 127], zp 0), per tensor or per channel; lattice channels stored exactly (int8LatticeScale). */
 export function quantizeWeightsSymmetric(
   data: Float32Array,
   shape: readonly number[],
   axis?: number,
 ): { values: Int8Array; quant: QuantParams } {
-  const scales = Array.from(absMaxByChannel(data, shape, axis), int8WeightScale);
+  const absMax = absMaxByChannel(data, shape, axis);
   const inner = axis === undefined ? data.length : shape.slice(axis + 1).reduce((a, b) => a * b, 1);
-  const channels = scales.length;
+  const channels = absMax.length;
+  const scales = Array.from(absMax, (m, c) => int8LatticeScale(channelValues(data, shape, axis, c), m) ?? int8WeightScale(m));
   const values = new Int8Array(data.length);
   for (let i = 0; i < data.length; i++) {
     const c = axis === undefined ? 0 : Math.floor(i / inner) % channels;
