@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { repoRoot } from '../helpers/build';
 import { e2eSession } from '../helpers/e2e-session';
 import { CHROMIUM_PATH, openRoute, screenshotDir } from '../helpers/browser';
@@ -127,6 +128,80 @@ describe('A detector run in the Studio, in Chromium', { skip }, () => {
     await s.page.screenshot({ path: join(screenshotDir, 'detect-run-page.png') });
     await s.page.getByTestId('detect-classes').evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await s.page.screenshot({ path: join(screenshotDir, 'detect-run-page-classes-snippet.png') });
+  });
+
+  test('the pictures are drawn with their boxes: the photo under each pane, each box in its class colour where the run record puts it', async () => {
+    const d = runRecord(projectDir, firstRun).detection!;
+    // A page of its own (the session's per-test page): the run page read from the host alone.
+    await openRoute(s.page, s.host.url, `#/runs/${encodeURIComponent(firstRun)}`);
+    await s.page.getByTestId('detection-view').waitFor({ timeout: 20_000 });
+    await s.page.locator('[data-testid="boxes-quant"] image').first().waitFor({ timeout: 20_000 });
+    const boxed = d.images.map((im, i) => ({ i, im })).filter(({ im }) => im.quant.length > 0);
+    assert.ok(boxed.length > 0, 'the run found boxes on some photo');
+    let checked = 0;
+    for (const { i, im } of boxed.slice(0, 3)) {
+      for (const side of ['float', 'quant'] as const) {
+        const boxes = side === 'float' ? im.float : im.quant;
+        const pane = s.page.getByTestId('detect-image').nth(i).getByTestId(`boxes-${side}`);
+        await pane.scrollIntoViewIfNeeded();
+        assert.equal(await pane.locator('rect.box').count(), boxes.length, `${im.source} ${side}: one rectangle per box of the record`);
+        // Where each box should be on screen (the SVG maps input pixels to its laid-out size) and its stroke colour.
+        const expected = await pane.evaluate((svg, input) => {
+          const frame = svg.getBoundingClientRect();
+          const sx = frame.width / input.w;
+          const sy = frame.height / input.h;
+          return [...svg.querySelectorAll('rect.box')].map((r) => {
+            const box = r as SVGRectElement;
+            const rgb = getComputedStyle(box).stroke.match(/\d+/g)!.map(Number);
+            return { x: box.x.baseVal.value * sx, y: box.y.baseVal.value * sy, w: box.width.baseVal.value * sx, h: box.height.baseVal.value * sy, rgb };
+          });
+        }, { w: d.inputWidth, h: d.inputHeight });
+        const file = join(screenshotDir, `detect-picture-${i}-${side}.png`);
+        const png = await pane.screenshot({ path: file });
+        const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+        const at = (x: number, y: number) => {
+          const o = (Math.round(y) * info.width + Math.round(x)) * 3;
+          return [data[o]!, data[o + 1]!, data[o + 2]!];
+        };
+        // The photo is there: its pixels vary (a blank pane is one flat colour).
+        const grey: number[] = [];
+        for (let y = 0; y < info.height; y += 4) for (let x = 0; x < info.width; x += 4) grey.push(at(x, y).reduce((a, b) => a + b, 0) / 3);
+        const mean = grey.reduce((a, b) => a + b, 0) / grey.length;
+        const spread = Math.sqrt(grey.reduce((a, v) => a + (v - mean) ** 2, 0) / grey.length);
+        assert.ok(spread > 10, `${im.source} ${side}: the photo is drawn (grey levels spread ${spread.toFixed(1)})`);
+        // Each box: most points along its left and bottom edges (captions sit on the top edge) are in its
+        // colour, or in the colour of a box drawn after it (on top of it, where two boxes nearly coincide).
+        for (const [k, b] of expected.entries()) {
+          const points: [number, number][] = [];
+          // The same points moved into the box, clear of its stroke: a control (foliage may be green too).
+          const inside: [number, number][] = [];
+          const inset = Math.min(6, b.w / 3, b.h / 3);
+          for (let f = 0.2; f <= 0.8; f += 0.05) {
+            points.push([b.x, b.y + f * b.h], [b.x + f * b.w, b.y + b.h]);
+            inside.push([b.x + inset, b.y + f * b.h], [b.x + f * b.w, b.y + b.h - inset]);
+          }
+          const colours = [b.rgb, ...expected.slice(k + 1).map((later) => later.rgb)];
+          const near = (p: number[]) => colours.some((rgb) => Math.max(...p.map((v, c) => Math.abs(v - rgb[c]!))) <= 60);
+          // The stroke is ~2 px wide and anti-aliased: a point counts when a pixel within 2 px of it has the colour.
+          const onStroke = ([x, y]: [number, number]) => {
+            for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) {
+              const px = x + dx;
+              const py = y + dy;
+              if (px >= 0 && py >= 0 && px < info.width - 0.5 && py < info.height - 0.5 && near(at(px, py))) return true;
+            }
+            return false;
+          };
+          const hits = points.filter(onStroke).length;
+          const control = inside.filter(([x, y]) => near(at(x, y))).length;
+          assert.ok(hits >= 0.6 * points.length, `${im.source} ${side} box ${k} (rgb ${b.rgb.join(',')}): ${hits} of ${points.length} edge points in its colour`);
+          assert.ok(hits - control >= 0.3 * points.length, `${im.source} ${side} box ${k}: its colour is on the edge (${hits}), not all over the photo (${control} points inside)`);
+        }
+        checked += expected.length;
+      }
+    }
+    assert.ok(checked > 0);
+    console.log(`detection pictures: ${checked} boxes found in their colour on ${Math.min(3, boxed.length)} photos × 2 panes`);
+    assert.deepEqual(s.consoleErrors, []);
   });
 
   test('with labels and class names the run adds mAP on labels and names the classes; History charts mAP for the model', async () => {
