@@ -4,6 +4,7 @@
 import sharp from 'sharp';
 import type { DetectionPictures } from '../detect/run-record';
 import type { Preprocessing } from '../data/preprocess';
+import { stretchToBytes, valueIndex, type PixelLayout } from '../data/display';
 
 /** Share of values allowed outside 0..255 once inverted before the preprocessing is taken as not the data's. */
 const OUTSIDE_LIMIT = 0.01;
@@ -17,34 +18,21 @@ const OUTSIDE_LIMIT = 0.01;
 export function inputToPixels(values: Float32Array, shape: number[], preprocessing?: Preprocessing): { pixels: Buffer; width: number; height: number; channels: 1 | 3 } {
   const nchw = (shape[1] === 1 || shape[1] === 3) && shape[3] !== 1 && shape[3] !== 3;
   const [height, width, channels] = (nchw ? [shape[2], shape[3], shape[1]] : [shape[1], shape[2], shape[3]]) as [number, number, 1 | 3];
-  const inverted = preprocessing && invert(values, nchw, width * height, channels, preprocessing);
-  if (inverted) return { pixels: inverted, width, height, channels };
-  let min = Infinity;
-  let max = -Infinity;
-  for (const v of values) {
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  // The preprocessing is not inverted exactly (presets, JSON files): the range is stretched to 0..255.
-  const span = max - min || 1;
-  const plane = width * height;
-  const pixels = Buffer.alloc(plane * channels);
-  for (let i = 0; i < plane; i++) {
-    for (let c = 0; c < channels; c++) {
-      const v = nchw ? values[c * plane + i]! : values[i * channels + c]!;
-      pixels[i * channels + c] = Math.round(((v - min) / span) * 255);
-    }
-  }
+  const layout = { width, height, channels, nchw };
+  // The preprocessing not inverted exactly (presets, JSON files): the range is stretched to 0..255.
+  const pixels = (preprocessing && invert(values, layout, preprocessing)) || stretchToBytes(values, layout);
   return { pixels, width, height, channels };
 }
 
-function invert(values: Float32Array, nchw: boolean, plane: number, channels: 1 | 3, p: Preprocessing): Buffer | undefined {
+function invert(values: Float32Array, layout: PixelLayout, p: Preprocessing): Buffer | undefined {
+  const { channels } = layout;
+  const plane = layout.width * layout.height;
   const pixels = Buffer.alloc(plane * channels);
   const bgr = channels === 3 && p.channelOrder === 'BGR';
   let outside = 0;
   for (let i = 0; i < plane; i++) {
     for (let c = 0; c < channels; c++) {
-      const v = nchw ? values[c * plane + i]! : values[i * channels + c]!;
+      const v = values[valueIndex(layout, i, c)]!;
       const pixel = (v * p.std[c]! + p.mean[c]!) / p.scale;
       if (pixel < -0.5 || pixel > 255.5) outside++;
       // The model's channel c is RGB channel 2 − c when it takes BGR.

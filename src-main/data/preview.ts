@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import { InputError } from '../errors';
 import type { InputSpec } from './dataset';
+import { stretchToBytes } from './display';
 import { checkImagePixels } from './image-bounds';
 import { listImages } from './images';
 import { openDataset } from './open';
@@ -56,15 +57,7 @@ async function previewInput(path: string, shape: number[] | undefined): Promise<
  * or down to at most `size.atMost` (thumbnails).
  */
 export async function renderSamplePng(values: Float32Array, width: number, height: number, channels: 1 | 3, size: { atLeast: number } | { atMost: number }): Promise<Buffer> {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const v of values) {
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  const span = max - min || 1;
-  const display = Buffer.alloc(values.length);
-  for (let i = 0; i < values.length; i++) display[i] = Math.round(((values[i]! - min) / span) * 255);
+  const display = stretchToBytes(values, { width, height, channels, nchw: false });
   let image = sharp(display, { raw: { width, height, channels } });
   if ('atLeast' in size) image = image.resize(Math.max(width, size.atLeast), Math.max(height, size.atLeast), { kernel: 'nearest', fit: 'fill' });
   else if (Math.max(width, height) > size.atMost) image = image.resize(size.atMost, size.atMost, { fit: 'inside' });

@@ -10,10 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
-import type { Page } from 'playwright-core';
 import { repoRoot } from '../helpers/build';
-import { startHostProcess, type HostProcess } from '../helpers/host';
-import { CHROMIUM_PATH, launchBrowser, openRoute, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
+import { e2eSession } from '../helpers/e2e-session';
+import { CHROMIUM_PATH, openRoute, screenshotDir } from '../helpers/browser';
 import { openProjectInUi } from '../helpers/studio-page';
 import type { RunRecord } from '../../src-main/projects/types';
 
@@ -52,10 +51,7 @@ async function writeImages(dir: string): Promise<void> {
 }
 
 describe('A 100-class confusion matrix, in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : `${CHROMIUM_PATH} absent` }, () => {
-  let host: HostProcess;
-  let launched: LaunchedBrowser;
-  let page: Page;
-  const consoleErrors: string[] = [];
+  const s = e2eSession({ name: 'classify-many-classes', page: 'file' });
   const work = mkdtempSync(join(tmpdir(), 'eq-classify-100-'));
   const projectDir = join(work, 'hundred');
   let run: RunRecord;
@@ -68,15 +64,9 @@ describe('A 100-class confusion matrix, in Chromium', { skip: existsSync(CHROMIU
     cli('convert', model, '-o', join(work, 'int8.tflite'), '--quantize', 'int8', '--calibration', join(work, 'images'), '--preprocess', '0..1', '--project', projectDir);
     const id = readdirSync(join(projectDir, 'runs')).find((f) => existsSync(join(projectDir, 'runs', f, 'run.json')))!;
     run = JSON.parse(readFileSync(join(projectDir, 'runs', id, 'run.json'), 'utf8')) as RunRecord;
-    host = await startHostProcess();
-    launched = await launchBrowser();
-    page = await launched.browser.newPage();
-    recordConsoleErrors(page, consoleErrors);
   });
 
   after(async () => {
-    await launched?.close();
-    await host?.kill();
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -85,11 +75,11 @@ describe('A 100-class confusion matrix, in Chromium', { skip: existsSync(CHROMIU
     assert.equal(results.classes.length, CLASSES);
     assert.equal(results.classes[7], 'n007', 'class names from the folder names');
     assert.equal(results.labelled, run.validation!.samples);
-    await openProjectInUi(page, host.url, projectDir, 'hundred');
-    await openRoute(page, host.url, `#/runs/${encodeURIComponent(run.id)}`);
-    await page.getByTestId('classification').waitFor({ timeout: 20_000 });
-    const matrix = page.getByTestId('confusion-matrix');
-    assert.match(await page.getByTestId('matrix-partial').innerText(), /The 20 most confused of 100 classes/);
+    await openProjectInUi(s.page, s.host.url, projectDir, 'hundred');
+    await openRoute(s.page, s.host.url, `#/runs/${encodeURIComponent(run.id)}`);
+    await s.page.getByTestId('classification').waitFor({ timeout: 20_000 });
+    const matrix = s.page.getByTestId('confusion-matrix');
+    assert.match(await s.page.getByTestId('matrix-partial').innerText(), /The 20 most confused of 100 classes/);
     assert.equal(await matrix.locator('tbody tr').count(), 20);
     const columns = await matrix.locator('thead th.col').allInnerTexts();
     const rows = await matrix.locator('tbody th.row').allInnerTexts();
@@ -104,13 +94,13 @@ describe('A 100-class confusion matrix, in Chromium', { skip: existsSync(CHROMIU
       const k = results.classes.indexOf(name);
       assert.equal(rowCounts[i], results.perClass.find((r) => r.index === k)?.samples ?? 0, `row ${name}`);
     }
-    const fits = await page.evaluate(() => document.querySelector('main')!.scrollWidth <= document.querySelector('main')!.clientWidth);
+    const fits = await s.page.evaluate(() => document.querySelector('main')!.scrollWidth <= document.querySelector('main')!.clientWidth);
     assert.ok(fits, 'no horizontal overflow at 1280 px');
-    await page.getByTestId('matrix-partial').evaluate((e) => e.scrollIntoView({ block: 'start' }));
-    await page.screenshot({ path: join(screenshotDir, 'classify-100-classes-1280.png') });
-    await page.locator('select[name="matrix-limit"]').selectOption('10');
+    await s.page.getByTestId('matrix-partial').evaluate((e) => e.scrollIntoView({ block: 'start' }));
+    await s.page.screenshot({ path: join(screenshotDir, 'classify-100-classes-1280.png') });
+    await s.page.locator('select[name="matrix-limit"]').selectOption('10');
     await matrix.locator('tbody tr').nth(9).waitFor();
     assert.equal(await matrix.locator('tbody tr').count(), 10);
-    assert.deepEqual(consoleErrors, []);
+    assert.deepEqual(s.consoleErrors, []);
   });
 });

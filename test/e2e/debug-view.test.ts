@@ -9,8 +9,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { startHostProcess, type HostProcess } from '../helpers/host';
-import { CHROMIUM_PATH, launchBrowser, openRoute, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
+import { e2eSession } from '../helpers/e2e-session';
+import { CHROMIUM_PATH, openRoute, screenshotDir } from '../helpers/browser';
 import { openProjectInUi } from '../helpers/studio-page';
 import { DEMO_EVAL, ensureDemoProject } from '../../src-main/projects/demo';
 import { runProjectConvert } from '../../src-main/app/convert-run';
@@ -26,10 +26,6 @@ async function setTheme(page: Page, theme: 'light' | 'dark') {
 }
 
 describe('Debug view in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : `${CHROMIUM_PATH} absent` }, () => {
-  let host: HostProcess;
-  let launched: LaunchedBrowser;
-  let page: Page;
-  const consoleErrors: string[] = [];
   const work = mkdtempSync(join(tmpdir(), 'eq-debug-view-'));
   let dir = '';
   let baseId = '';
@@ -52,24 +48,18 @@ describe('Debug view in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : `
       () => undefined,
     );
     baseId = base.id;
-    host = await startHostProcess();
-    launched = await launchBrowser();
-    page = await launched.browser.newPage();
-    recordConsoleErrors(page, consoleErrors);
-    await openProjectInUi(page, host.url, dir, 'MNIST demo');
   });
+  const s = e2eSession({ name: 'debug-view', page: 'file', setup: (page, host) => openProjectInUi(page, host.url, dir, 'MNIST demo') });
 
   after(async () => {
-    await launched?.close();
-    await host?.kill();
     rmSync(work, { recursive: true, force: true });
   });
 
   test("debug a run: the per-layer table with both error kinds, sortable, saved with the run", async () => {
-    await openRoute(page, host.url, `#/debug?run=${baseId}`);
-    await page.getByTestId('debug-empty').waitFor({ timeout: 20_000 });
-    await page.getByRole('button', { name: 'Debug this run' }).click();
-    const table = page.getByTestId('debug-table');
+    await openRoute(s.page, s.host.url, `#/debug?run=${baseId}`);
+    await s.page.getByTestId('debug-empty').waitFor({ timeout: 20_000 });
+    await s.page.getByRole('button', { name: 'Debug this run' }).click();
+    const table = s.page.getByTestId('debug-table');
     await table.waitFor({ timeout: 120_000 });
     const rows = table.locator('tbody tr');
     const count = await rows.count();
@@ -84,33 +74,33 @@ describe('Debug view in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : `
     const sorted = (await table.getByTestId('iso-sqnr').allInnerTexts()).map(dbOf);
     assert.deepEqual(sorted, [...sorted].sort((a, b) => a - b), 'sorted worst (lowest) first');
     assert.ok(readRun(dir, baseId).artifacts.some((a) => a.name === 'debug.json'), 'debug.json saved with the run');
-    await setTheme(page, 'light');
-    await page.screenshot({ path: join(screenshotDir, 'debug-view-light.png'), fullPage: false });
-    await setTheme(page, 'dark');
-    await page.screenshot({ path: join(screenshotDir, 'debug-view-dark.png'), fullPage: false });
-    await setTheme(page, 'light');
+    await setTheme(s.page, 'light');
+    await s.page.screenshot({ path: join(screenshotDir, 'debug-view-light.png'), fullPage: false });
+    await setTheme(s.page, 'dark');
+    await s.page.screenshot({ path: join(screenshotDir, 'debug-view-dark.png'), fullPage: false });
+    await setTheme(s.page, 'light');
     // Reopening reads debug.json: the table is there without a new job.
-    await page.reload();
+    await s.page.reload();
     await table.waitFor({ timeout: 20_000 });
-    assert.equal(await page.getByTestId('debug-status').count(), 0, 'no debug job ran on reopen');
+    assert.equal(await s.page.getByTestId('debug-status').count(), 0, 'no debug job ran on reopen');
     assert.equal(await table.locator('tbody tr').count(), count);
   });
 
   test('"Keep float" on the worst layer: a new run, compared with the first in History', async () => {
-    const worst = page.getByTestId('debug-table').locator('tr.worst');
+    const worst = s.page.getByTestId('debug-table').locator('tr.worst');
     const node = await worst.getAttribute('data-node');
     await worst.getByRole('button', { name: 'Keep float' }).click();
-    await page.getByTestId('keep-status').waitFor();
-    const compare = page.getByTestId('compare-table');
+    await s.page.getByTestId('keep-status').waitFor();
+    const compare = s.page.getByTestId('compare-table');
     await compare.waitFor({ timeout: 180_000 });
-    assert.match(page.url(), new RegExp(`#/history\\?compare=[^,]+,${baseId}`));
-    const runs = await page.getByTestId('runs-table').locator('tbody tr').count();
+    assert.match(s.page.url(), new RegExp(`#/history\\?compare=[^,]+,${baseId}`));
+    const runs = await s.page.getByTestId('runs-table').locator('tbody tr').count();
     assert.equal(runs, 2, 'the new run is listed');
     const text = await compare.innerText();
     assert.match(text, /int8 base \+ keep float/);
     const kept = /Kept float\t([^\t\n]+)\t–/.exec(text);
     assert.ok(kept, text);
-    const newId = decodeURIComponent(/compare=([^,]+)/.exec(page.url())![1]!);
+    const newId = decodeURIComponent(/compare=([^,]+)/.exec(s.page.url())![1]!);
     const [after, before] = [readRun(dir, newId), readRun(dir, baseId)];
     assert.deepEqual(after.config.request?.quantize.keepFloat, [kept[1]]);
     const sqnrRow = /SQNR against float \(dB\)\t(-?[\d.]+) dB\t(-?[\d.]+) dB/.exec(text);
@@ -119,17 +109,17 @@ describe('Debug view in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : `
     console.log(`keep float ${node}: SQNR ${before.metrics.sqnrDb?.toFixed(2)} → ${after.metrics.sqnrDb?.toFixed(2)} dB, size ${before.metrics.sizeBytes} → ${after.metrics.sizeBytes} B`);
     assert.notEqual(after.metrics.sizeBytes, before.metrics.sizeBytes, 'keeping a layer float changes the file');
     assert.notEqual(sqnrRow[1], sqnrRow[2], 'and the measured SQNR');
-    const change = await page.getByTestId('compare-change').innerText();
+    const change = await s.page.getByTestId('compare-change').innerText();
     const dSqnr = (after.metrics.sqnrDb! - before.metrics.sqnrDb!).toFixed(2);
     const dSize = after.metrics.sizeBytes! - before.metrics.sizeBytes!;
     assert.ok(change.includes(`SQNR ${Number(dSqnr) >= 0 ? '+' : '−'}${Math.abs(Number(dSqnr)).toFixed(2)} dB`), change);
     assert.ok(change.includes(`size ${fileSizeChange(dSize)}`), change);
     await compare.evaluate((el) => el.scrollIntoView());
-    await page.screenshot({ path: join(screenshotDir, 'debug-keep-float-compare.png'), fullPage: true });
-    await setTheme(page, 'dark');
-    await page.screenshot({ path: join(screenshotDir, 'debug-keep-float-compare-dark.png'), fullPage: true });
-    await setTheme(page, 'light');
-    assert.deepEqual(consoleErrors, []);
-    assert.equal(host.stderr.join(''), '');
+    await s.page.screenshot({ path: join(screenshotDir, 'debug-keep-float-compare.png'), fullPage: true });
+    await setTheme(s.page, 'dark');
+    await s.page.screenshot({ path: join(screenshotDir, 'debug-keep-float-compare-dark.png'), fullPage: true });
+    await setTheme(s.page, 'light');
+    assert.deepEqual(s.consoleErrors, []);
+    assert.equal(s.host.stderr.join(''), '');
   });
 });

@@ -4,16 +4,16 @@
 // its output shapes; its page shows the mAP tiles, the validation photos with float and quantized
 // boxes side by side, AP per class and a snippet that decodes boxes on the board; a second run with
 // labels and class names adds mAP on labels; History charts mAP for the model.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import sharp from 'sharp';
 import { repoRoot } from '../helpers/build';
-import { startHostProcess, type HostProcess } from '../helpers/host';
-import { CHROMIUM_PATH, launchBrowser, openRoute, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
+import { e2eSession } from '../helpers/e2e-session';
+import { CHROMIUM_PATH, openRoute, screenshotDir } from '../helpers/browser';
 import { addModelInUi, createProjectInUi, paintedPixels } from '../helpers/studio-page';
 import { TINY, writeTinyYolo } from '../detect/tiny-yolo';
 import type { RunRecord } from '../../src-main/projects/types';
@@ -26,10 +26,6 @@ const runRecord = (projectDir: string, id: string) => JSON.parse(readFileSync(jo
 const hasPython = spawnSync('python3', ['--version'], { stdio: 'ignore' }).status === 0;
 
 describe('A detector run in the Studio, in Chromium', { skip }, () => {
-  let host: HostProcess;
-  let launched: LaunchedBrowser;
-  let page: Page;
-  const consoleErrors: string[] = [];
   const work = mkdtempSync(join(tmpdir(), 'eq-detect-view-'));
   const projectDir = join(work, 'detector');
   let model = '';
@@ -37,43 +33,40 @@ describe('A detector run in the Studio, in Chromium', { skip }, () => {
 
   before(async () => {
     model = await writeTinyYolo(work);
-    host = await startHostProcess();
-    launched = await launchBrowser();
-    page = await launched.browser.newPage();
-    recordConsoleErrors(page, consoleErrors);
-    await createProjectInUi(page, host.url, projectDir, 'Detector');
-    await addModelInUi(page, host.url, model);
   });
-
-  after(async () => {
-    await launched?.close();
-    await host?.kill();
+  const s = e2eSession({
+    name: 'detect-view',
+    page: 'file',
+    setup: async (page, host) => {
+      await createProjectInUi(page, host.url, projectDir, 'Detector');
+      await addModelInUi(page, host.url, model);
+    },
   });
 
   async function quantize(label: string, task?: { task: string; decoder: string; labels: string; classes: string }): Promise<string> {
-    await openRoute(page, host.url, `#/quantize`);
-    await page.getByTestId('quantize-model').waitFor();
-    await page.getByRole('radio', { name: /INT8 full integer/ }).check();
-    await page.locator('input[name="calibration"]').fill(photos);
-    await page.locator('select[name="preprocess"]').selectOption('0..1');
-    await page.locator('input[name="eval-data"]').fill(coral);
-    await page.locator('input[name="label"]').fill(label);
+    await openRoute(s.page, s.host.url, `#/quantize`);
+    await s.page.getByTestId('quantize-model').waitFor();
+    await s.page.getByRole('radio', { name: /INT8 full integer/ }).check();
+    await s.page.locator('input[name="calibration"]').fill(photos);
+    await s.page.locator('select[name="preprocess"]').selectOption('0..1');
+    await s.page.locator('input[name="eval-data"]').fill(coral);
+    await s.page.locator('input[name="label"]').fill(label);
     if (task) {
-      await page.locator('select[name="task"]').selectOption(task.task);
-      await page.locator('select[name="decoder"]').selectOption(task.decoder);
-      await page.locator('input[name="detect-labels"]').fill(task.labels);
-      await page.locator('input[name="detect-classes"]').fill(task.classes);
-      await page.getByTestId('task-fields').scrollIntoViewIfNeeded();
-      await page.screenshot({ path: join(screenshotDir, 'detect-quantize-task.png') });
+      await s.page.locator('select[name="task"]').selectOption(task.task);
+      await s.page.locator('select[name="decoder"]').selectOption(task.decoder);
+      await s.page.locator('input[name="detect-labels"]').fill(task.labels);
+      await s.page.locator('input[name="detect-classes"]').fill(task.classes);
+      await s.page.getByTestId('task-fields').scrollIntoViewIfNeeded();
+      await s.page.screenshot({ path: join(screenshotDir, 'detect-quantize-task.png') });
     } else {
-      assert.equal(await page.locator('select[name="task"]').inputValue(), 'auto', 'the task defaults to auto');
+      assert.equal(await s.page.locator('select[name="task"]').inputValue(), 'auto', 'the task defaults to auto');
     }
-    await page.getByRole('button', { name: 'Quantize', exact: true }).click();
-    const open = page.getByTestId('open-run');
+    await s.page.getByRole('button', { name: 'Quantize', exact: true }).click();
+    const open = s.page.getByTestId('open-run');
     await open.waitFor({ timeout: 120_000 });
     const id = decodeURIComponent((await open.getAttribute('href'))!.replace('#/runs/', ''));
     await open.click();
-    await page.getByTestId('detection-view').waitFor({ timeout: 20_000 });
+    await s.page.getByTestId('detection-view').waitFor({ timeout: 20_000 });
     return id;
   }
 
@@ -83,22 +76,22 @@ describe('A detector run in the Studio, in Chromium', { skip }, () => {
     const d = run.detection!;
     assert.ok(d, 'the run record keeps the detection results');
     assert.equal(d.chosenBy, 'output shapes');
-    assert.equal(await page.getByTestId('detect-map50').innerText(), d.quantVsFloat.map50!.toFixed(3));
-    assert.equal(await page.getByTestId('detect-map5095').innerText(), d.quantVsFloat.map5095!.toFixed(3));
-    assert.equal(await page.getByTestId('detect-missed').innerText(), `${d.quantVsFloat.missed} / ${d.quantVsFloat.extra}`);
+    assert.equal(await s.page.getByTestId('detect-map50').innerText(), d.quantVsFloat.map50!.toFixed(3));
+    assert.equal(await s.page.getByTestId('detect-map5095').innerText(), d.quantVsFloat.map5095!.toFixed(3));
+    assert.equal(await s.page.getByTestId('detect-missed').innerText(), `${d.quantVsFloat.missed} / ${d.quantVsFloat.extra}`);
     // Judged by its boxes: the verdict speaks of mAP, and no top-1 agreement tile (a detector has no top-1).
-    assert.equal(await page.getByTestId('verdict').getAttribute('data-level'), run.verdict!.level);
-    if (run.verdict!.level === 'good') assert.match(await page.getByTestId('verdict').innerText(), /finds the float model's boxes/);
-    assert.equal(await page.getByTestId('result-agreement').count(), 0);
-    await page.locator('main').evaluate((main) => main.scrollTo(0, 0));
-    await page.screenshot({ path: join(screenshotDir, 'detect-run-page-top.png') });
-    const pairs = page.getByTestId('detect-image');
+    assert.equal(await s.page.getByTestId('verdict').getAttribute('data-level'), run.verdict!.level);
+    if (run.verdict!.level === 'good') assert.match(await s.page.getByTestId('verdict').innerText(), /finds the float model's boxes/);
+    assert.equal(await s.page.getByTestId('result-agreement').count(), 0);
+    await s.page.locator('main').evaluate((main) => main.scrollTo(0, 0));
+    await s.page.screenshot({ path: join(screenshotDir, 'detect-run-page-top.png') });
+    const pairs = s.page.getByTestId('detect-image');
     assert.equal(await pairs.count(), d.images.length);
     assert.equal(d.images.length, 10, 'the 10 coral photos were validated');
     // Each photo is drawn under its boxes: one picture per pane once the run's pictures file is read.
-    await page.locator('[data-testid="boxes-quant"] image').first().waitFor({ timeout: 20_000 });
-    assert.equal(await page.locator('[data-testid="detect-gallery"] svg image').count(), 2 * d.images.length);
-    const href = await page.locator('[data-testid="boxes-float"] image').first().getAttribute('href');
+    await s.page.locator('[data-testid="boxes-quant"] image').first().waitFor({ timeout: 20_000 });
+    assert.equal(await s.page.locator('[data-testid="detect-gallery"] svg image').count(), 2 * d.images.length);
+    const href = await s.page.locator('[data-testid="boxes-float"] image').first().getAttribute('href');
     assert.match(href ?? '', /^data:image\/jpeg;base64,/);
     // The boxes drawn are the record's, side by side.
     for (let i = 0; i < d.images.length; i++) {
@@ -111,15 +104,15 @@ describe('A detector run in the Studio, in Chromium', { skip }, () => {
     // What changed per image, and a filter to the images whose boxes changed.
     const changed = d.images.filter((im) => im.missed + im.extra > 0);
     assert.equal(await pairs.nth(0).getByTestId('detect-change').innerText(), d.images[0]!.missed + d.images[0]!.extra > 0 ? `${d.images[0]!.missed} missed, ${d.images[0]!.extra} extra` : 'same boxes');
-    await page.getByTestId('detect-changed-only').check();
+    await s.page.getByTestId('detect-changed-only').check();
     assert.deepEqual(await pairs.evaluateAll((els) => els.map((e) => e.getAttribute('data-source'))), changed.map((im) => im.source));
-    await page.getByTestId('detect-changed-only').uncheck();
+    await s.page.getByTestId('detect-changed-only').uncheck();
     assert.equal(await pairs.count(), d.images.length);
     const drawn = d.images.reduce((n, im) => n + im.float.length + im.quant.length, 0);
     assert.ok(drawn > 0, 'boxes are drawn');
-    assert.equal(await page.getByTestId('detect-classes').locator('tbody tr').count(), d.quantVsFloat.perClass.length);
+    assert.equal(await s.page.getByTestId('detect-classes').locator('tbody tr').count(), d.quantVsFloat.perClass.length);
     // The snippet decodes boxes and runs NMS on the host, in Python and C++.
-    const python = await page.getByTestId('snippet').innerText();
+    const python = await s.page.getByTestId('snippet').innerText();
     assert.match(python, /def detect\(outputs\):/);
     assert.match(python, /for x1, y1, x2, y2, score, cls in detect\(raw\):/);
     assert.doesNotMatch(python, /top-1/);
@@ -127,70 +120,144 @@ describe('A detector run in the Studio, in Chromium', { skip }, () => {
       const parsed = spawnSync('python3', ['-c', 'import ast, sys; ast.parse(sys.stdin.read())'], { input: python, encoding: 'utf8' });
       assert.equal(parsed.status, 0, `the Python snippet parses: ${parsed.stderr}`);
     }
-    await page.getByRole('tab', { name: 'C++' }).click();
-    assert.match(await page.getByTestId('snippet').innerText(), /for \(const detector::Box& b : detector::Detect\(outputs\)\)/);
-    const fits = await page.evaluate(() => document.querySelector('main')!.scrollWidth <= document.querySelector('main')!.clientWidth);
+    await s.page.getByRole('tab', { name: 'C++' }).click();
+    assert.match(await s.page.getByTestId('snippet').innerText(), /for \(const detector::Box& b : detector::Detect\(outputs\)\)/);
+    const fits = await s.page.evaluate(() => document.querySelector('main')!.scrollWidth <= document.querySelector('main')!.clientWidth);
     assert.ok(fits, 'no horizontal overflow at 1280 px');
-    await page.getByTestId('detection-view').evaluate((el) => el.scrollIntoView({ block: 'start' }));
-    await page.screenshot({ path: join(screenshotDir, 'detect-run-page.png') });
-    await page.getByTestId('detect-classes').evaluate((el) => el.scrollIntoView({ block: 'start' }));
-    await page.screenshot({ path: join(screenshotDir, 'detect-run-page-classes-snippet.png') });
+    await s.page.getByTestId('detection-view').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await s.page.screenshot({ path: join(screenshotDir, 'detect-run-page.png') });
+    await s.page.getByTestId('detect-classes').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await s.page.screenshot({ path: join(screenshotDir, 'detect-run-page-classes-snippet.png') });
+  });
+
+  test('the pictures are drawn with their boxes: the photo under each pane, each box in its class colour where the run record puts it', async () => {
+    const d = runRecord(projectDir, firstRun).detection!;
+    // A page of its own (the session's per-test page): the run page read from the host alone.
+    await openRoute(s.page, s.host.url, `#/runs/${encodeURIComponent(firstRun)}`);
+    await s.page.getByTestId('detection-view').waitFor({ timeout: 20_000 });
+    await s.page.locator('[data-testid="boxes-quant"] image').first().waitFor({ timeout: 20_000 });
+    const boxed = d.images.map((im, i) => ({ i, im })).filter(({ im }) => im.quant.length > 0);
+    assert.ok(boxed.length > 0, 'the run found boxes on some photo');
+    let checked = 0;
+    for (const { i, im } of boxed.slice(0, 3)) {
+      for (const side of ['float', 'quant'] as const) {
+        const boxes = side === 'float' ? im.float : im.quant;
+        const pane = s.page.getByTestId('detect-image').nth(i).getByTestId(`boxes-${side}`);
+        await pane.scrollIntoViewIfNeeded();
+        assert.equal(await pane.locator('rect.box').count(), boxes.length, `${im.source} ${side}: one rectangle per box of the record`);
+        // Where each box should be on screen (the SVG maps input pixels to its laid-out size) and its stroke colour.
+        const expected = await pane.evaluate((svg, input) => {
+          const frame = svg.getBoundingClientRect();
+          const sx = frame.width / input.w;
+          const sy = frame.height / input.h;
+          return [...svg.querySelectorAll('rect.box')].map((r) => {
+            const box = r as SVGRectElement;
+            const rgb = getComputedStyle(box).stroke.match(/\d+/g)!.map(Number);
+            return { x: box.x.baseVal.value * sx, y: box.y.baseVal.value * sy, w: box.width.baseVal.value * sx, h: box.height.baseVal.value * sy, rgb };
+          });
+        }, { w: d.inputWidth, h: d.inputHeight });
+        const file = join(screenshotDir, `detect-picture-${i}-${side}.png`);
+        const png = await pane.screenshot({ path: file });
+        const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+        const at = (x: number, y: number) => {
+          const o = (Math.round(y) * info.width + Math.round(x)) * 3;
+          return [data[o]!, data[o + 1]!, data[o + 2]!];
+        };
+        // The photo is there: its pixels vary (a blank pane is one flat colour).
+        const grey: number[] = [];
+        for (let y = 0; y < info.height; y += 4) for (let x = 0; x < info.width; x += 4) grey.push(at(x, y).reduce((a, b) => a + b, 0) / 3);
+        const mean = grey.reduce((a, b) => a + b, 0) / grey.length;
+        const spread = Math.sqrt(grey.reduce((a, v) => a + (v - mean) ** 2, 0) / grey.length);
+        assert.ok(spread > 10, `${im.source} ${side}: the photo is drawn (grey levels spread ${spread.toFixed(1)})`);
+        // Each box: most points along its left and bottom edges (captions sit on the top edge) are in its
+        // colour, or in the colour of a box drawn after it (on top of it, where two boxes nearly coincide).
+        for (const [k, b] of expected.entries()) {
+          const points: [number, number][] = [];
+          // The same points moved into the box, clear of its stroke: a control (foliage may be green too).
+          const inside: [number, number][] = [];
+          const inset = Math.min(6, b.w / 3, b.h / 3);
+          for (let f = 0.2; f <= 0.8; f += 0.05) {
+            points.push([b.x, b.y + f * b.h], [b.x + f * b.w, b.y + b.h]);
+            inside.push([b.x + inset, b.y + f * b.h], [b.x + f * b.w, b.y + b.h - inset]);
+          }
+          const colours = [b.rgb, ...expected.slice(k + 1).map((later) => later.rgb)];
+          const near = (p: number[]) => colours.some((rgb) => Math.max(...p.map((v, c) => Math.abs(v - rgb[c]!))) <= 60);
+          // The stroke is ~2 px wide and anti-aliased: a point counts when a pixel within 2 px of it has the colour.
+          const onStroke = ([x, y]: [number, number]) => {
+            for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) {
+              const px = x + dx;
+              const py = y + dy;
+              if (px >= 0 && py >= 0 && px < info.width - 0.5 && py < info.height - 0.5 && near(at(px, py))) return true;
+            }
+            return false;
+          };
+          const hits = points.filter(onStroke).length;
+          const control = inside.filter(([x, y]) => near(at(x, y))).length;
+          assert.ok(hits >= 0.6 * points.length, `${im.source} ${side} box ${k} (rgb ${b.rgb.join(',')}): ${hits} of ${points.length} edge points in its colour`);
+          assert.ok(hits - control >= 0.3 * points.length, `${im.source} ${side} box ${k}: its colour is on the edge (${hits}), not all over the photo (${control} points inside)`);
+        }
+        checked += expected.length;
+      }
+    }
+    assert.ok(checked > 0);
+    console.log(`detection pictures: ${checked} boxes found in their colour on ${Math.min(3, boxed.length)} photos × 2 panes`);
+    assert.deepEqual(s.consoleErrors, []);
   });
 
   test('with labels and class names the run adds mAP on labels and names the classes; History charts mAP for the model', async () => {
     const first = runRecord(projectDir, firstRun).detection!;
     const labels = join(work, 'labels');
     mkdirSync(labels);
-    const s = TINY.size;
+    const side = TINY.size;
     for (const im of first.images) {
-      writeFileSync(join(labels, im.source.replace(/\.[^.]+$/, '.txt')), im.float.map((b) => `${b.classId} ${(b.x1 + b.x2) / 2 / s} ${(b.y1 + b.y2) / 2 / s} ${(b.x2 - b.x1) / s} ${(b.y2 - b.y1) / s}`).join('\n'));
+      writeFileSync(join(labels, im.source.replace(/\.[^.]+$/, '.txt')), im.float.map((b) => `${b.classId} ${(b.x1 + b.x2) / 2 / side} ${(b.y1 + b.y2) / 2 / side} ${(b.x2 - b.x1) / side} ${(b.y2 - b.y1) / side}`).join('\n'));
     }
     writeFileSync(join(work, 'classes.txt'), 'apple\nbanana\ncherry\n');
     const id = await quantize('tiny yolo int8 labelled', { task: 'detect', decoder: 'yolov8', labels, classes: join(work, 'classes.txt') });
     const d = runRecord(projectDir, id).detection!;
     assert.equal(d.chosenBy, 'user');
-    assert.equal(await page.getByTestId('detect-label-map50').innerText(), `${d.quantVsLabels!.map50!.toFixed(3)} / ${d.floatVsLabels!.map50!.toFixed(3)}`);
-    const classes = await page.getByTestId('detect-classes').innerText();
+    assert.equal(await s.page.getByTestId('detect-label-map50').innerText(), `${d.quantVsLabels!.map50!.toFixed(3)} / ${d.floatVsLabels!.map50!.toFixed(3)}`);
+    const classes = await s.page.getByTestId('detect-classes').innerText();
     assert.match(classes, /apple|banana|cherry/);
     assert.match(classes, /AP@0\.5 on labels/);
-    await page.locator('[data-testid="boxes-quant"] image').first().waitFor({ timeout: 20_000 });
-    assert.ok((await page.locator('[data-testid="detect-gallery"] rect.truth').count()) > 0, 'label boxes are drawn');
-    await page.getByTestId('detection-view').evaluate((el) => el.scrollIntoView({ block: 'start' }));
-    await page.screenshot({ path: join(screenshotDir, 'detect-run-page-labels.png') });
+    await s.page.locator('[data-testid="boxes-quant"] image').first().waitFor({ timeout: 20_000 });
+    assert.ok((await s.page.locator('[data-testid="detect-gallery"] rect.truth').count()) > 0, 'label boxes are drawn');
+    await s.page.getByTestId('detection-view').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await s.page.screenshot({ path: join(screenshotDir, 'detect-run-page-labels.png') });
     // Dark theme and a wide window: the boxes and captions stay readable, the gallery takes more pairs per row.
-    await page.emulateMedia({ colorScheme: 'dark' });
-    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
-    await page.screenshot({ path: join(screenshotDir, 'detect-run-page-dark.png') });
-    await page.setViewportSize({ width: 1920, height: 1080 });
-    await page.getByTestId('detection-view').evaluate((el) => el.scrollIntoView({ block: 'start' }));
-    await page.screenshot({ path: join(screenshotDir, 'detect-run-page-dark-1920.png') });
-    await page.setViewportSize({ width: 1280, height: 800 });
-    await page.emulateMedia({ colorScheme: 'light' });
+    await s.page.emulateMedia({ colorScheme: 'dark' });
+    await s.page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+    await s.page.screenshot({ path: join(screenshotDir, 'detect-run-page-dark.png') });
+    await s.page.setViewportSize({ width: 1920, height: 1080 });
+    await s.page.getByTestId('detection-view').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await s.page.screenshot({ path: join(screenshotDir, 'detect-run-page-dark-1920.png') });
+    await s.page.setViewportSize({ width: 1280, height: 800 });
+    await s.page.emulateMedia({ colorScheme: 'light' });
 
-    await openRoute(page, host.url, `#/history`);
-    await page.getByTestId('runs-table').waitFor();
-    assert.equal(await page.getByTestId('history-model').inputValue(), 'tiny_yolo.h5');
-    assert.equal(await page.getByTestId('history-metric').inputValue(), 'map50', 'a detector model charts mAP by default');
+    await openRoute(s.page, s.host.url, `#/history`);
+    await s.page.getByTestId('runs-table').waitFor();
+    assert.equal(await s.page.getByTestId('history-model').inputValue(), 'tiny_yolo.h5');
+    assert.equal(await s.page.getByTestId('history-metric').inputValue(), 'map50', 'a detector model charts mAP by default');
     // The table's score column is the detector's mAP@0.5 against the float boxes.
-    assert.ok((await page.getByTestId('runs-table').locator('thead').innerText()).includes('mAP@0.5 vs float boxes'));
-    assert.match(await page.locator('figcaption').first().innerText(), /bigger point = higher mAP@0\.5 vs float boxes/);
-    const row = page.getByTestId('runs-table').locator(`tr[data-run-id="${id}"]`);
+    assert.ok((await s.page.getByTestId('runs-table').locator('thead').innerText()).includes('mAP@0.5 vs float boxes'));
+    assert.match(await s.page.locator('figcaption').first().innerText(), /bigger point = higher mAP@0\.5 vs float boxes/);
+    const row = s.page.getByTestId('runs-table').locator(`tr[data-run-id="${id}"]`);
     assert.equal(await row.getByTestId('run-accuracy').innerText(), `${(d.quantVsFloat.map50! * 100).toFixed(1)}%`);
-    const options = await page.getByTestId('history-metric').locator('option').allInnerTexts();
+    const options = await s.page.getByTestId('history-metric').locator('option').allInnerTexts();
     assert.ok(options.includes('mAP@0.5 vs float boxes') && options.includes('mAP@0.5 on labels'), options.join(', '));
     // Compared side by side: the second run (labels) adds mAP on labels.
-    const rows = page.getByTestId('runs-table').locator('tbody tr');
+    const rows = s.page.getByTestId('runs-table').locator('tbody tr');
     await rows.nth(0).getByRole('checkbox').check();
     await rows.nth(1).getByRole('checkbox').check();
-    await page.getByRole('button', { name: 'Compare 2 selected' }).click();
-    const table = page.getByTestId('compare-table');
+    await s.page.getByRole('button', { name: 'Compare 2 selected' }).click();
+    const table = s.page.getByTestId('compare-table');
     await table.waitFor();
     assert.match(await table.locator('tr', { hasText: 'mAP@0.5 vs float boxes' }).innerText(), new RegExp(`${d.quantVsFloat.map50!.toFixed(3)}`));
     assert.match(await table.locator('tr', { hasText: 'mAP@0.5 on labels' }).first().innerText(), new RegExp(`${d.quantVsLabels!.map50!.toFixed(3)}`));
-    await page.getByTestId('chart-time').waitFor();
-    assert.ok((await paintedPixels(page, 'chart-time')) > 500, 'the mAP chart is drawn');
-    await page.getByTestId('chart-time').scrollIntoViewIfNeeded();
-    await page.screenshot({ path: join(screenshotDir, 'detect-history-map.png') });
-    assert.deepEqual(consoleErrors, []);
+    await s.page.getByTestId('chart-time').waitFor();
+    assert.ok((await paintedPixels(s.page, 'chart-time')) > 500, 'the mAP chart is drawn');
+    await s.page.getByTestId('chart-time').scrollIntoViewIfNeeded();
+    await s.page.screenshot({ path: join(screenshotDir, 'detect-history-map.png') });
+    assert.deepEqual(s.consoleErrors, []);
   });
 });

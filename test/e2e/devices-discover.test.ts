@@ -12,10 +12,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import type { Page } from 'playwright-core';
 import { demoData, repoRoot } from '../helpers/build';
-import { startHostProcess, type HostProcess } from '../helpers/host';
-import { CHROMIUM_PATH, launchBrowser, openRoute, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
+import { e2eSession } from '../helpers/e2e-session';
+import { CHROMIUM_PATH, openRoute, screenshotDir } from '../helpers/browser';
 import { openProjectInUi } from '../helpers/studio-page';
 import { TestSshd, freePort, passwordSshdMissingReason, sshdMissingReason } from '../helpers/sshd';
 import { socatAvailable, startSerialBoard, type SerialBoard } from '../helpers/serial-board';
@@ -51,19 +50,16 @@ describe('Devices: discover, add in one step, deploy & benchmark from a run', { 
   let sshd: TestSshd;
   let board: SerialBoard;
   let responder: dgram.Socket;
-  let host: HostProcess;
-  let launched: LaunchedBrowser;
-  let page: Page;
+  let mdnsPort = 0;
   let runId = '';
-  const consoleErrors: string[] = [];
-  const shot = (name: string) => page.screenshot({ path: join(screenshotDir, `devices-discover-${name}.png`), fullPage: true });
+  const shot = (name: string) => s.page.screenshot({ path: join(screenshotDir, `devices-discover-${name}.png`), fullPage: true });
 
   before(async () => {
     sshd = await TestSshd.start({ password: PASSWORD, libraryDir: dirname(tfliteCLibraryPath()) });
     writeFileSync(join(work, 'ssh_config'), `Host pi-test\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User ${sshd.user}\n`);
     fakeMachine(join(work, 'root'));
     board = await startSerialBoard(join(work, 'board'), 'shell', {}, join(work, 'root', 'dev', 'ttyUSB0'));
-    const mdnsPort = await freePort();
+    mdnsPort = await freePort();
     responder = dgram.createSocket({ type: 'udp4', reuseAddr: true });
     await new Promise<void>((r) => responder.bind(mdnsPort, r));
     responder.addMembership(MDNS_GROUP);
@@ -76,20 +72,22 @@ describe('Devices: discover, add in one step, deploy & benchmark from a run', { 
     const demo = demoData;
     cli('convert', join(demo, 'model', 'model.json'), '-o', join(work, 'digits.tflite'), '--quantize', 'int8', '--calibration', join(demo, 'calibration'), '--preprocess', '0..1', '--project', projectDir);
     runId = Object.keys((JSON.parse(readFileSync(join(projectDir, 'runs', 'index.json'), 'utf8')) as { runs: Record<string, unknown> }).runs)[0]!;
-    host = await startHostProcess([], {
-      EDGEQUANT_HOME: join(work, 'state'),
-      EDGEQUANT_SSH_CONFIG: join(work, 'ssh_config'),
-      EDGEQUANT_DISCOVERY_ROOT: join(work, 'root'),
-      EDGEQUANT_MDNS_PORT: String(mdnsPort),
-    });
-    launched = await launchBrowser();
-    page = await launched.browser.newPage();
-    recordConsoleErrors(page, consoleErrors);
+  });
+  // Registered after the fixtures' hook: the host is told their ports and paths.
+  const s = e2eSession({
+    name: 'devices-discover',
+    page: 'file',
+    host: () => ({
+      env: {
+        EDGEQUANT_HOME: join(work, 'state'),
+        EDGEQUANT_SSH_CONFIG: join(work, 'ssh_config'),
+        EDGEQUANT_DISCOVERY_ROOT: join(work, 'root'),
+        EDGEQUANT_MDNS_PORT: String(mdnsPort),
+      },
+    }),
   });
 
   after(async () => {
-    await launched?.close();
-    await host?.kill();
     responder?.close();
     await board?.stop();
     await sshd?.dispose();
@@ -97,84 +95,84 @@ describe('Devices: discover, add in one step, deploy & benchmark from a run', { 
   });
 
   test('discovery lists the ssh-config board, the FTDI pty and raspberrypi.local; each source says what it saw', async () => {
-    await openRoute(page, host.url, '#/devices');
-    const discovery = page.getByTestId('discovery');
+    await openRoute(s.page, s.host.url, '#/devices');
+    const discovery = s.page.getByTestId('discovery');
     await discovery.getByTestId('candidate').first().waitFor({ timeout: 20_000 });
     const candidates = await discovery.getByTestId('candidate').allInnerTexts();
     assert.ok(candidates.some((c) => /FTDI FT232R USB-UART/.test(c) && /USB 0403:6001/.test(c)), candidates.join(' | '));
     assert.ok(candidates.some((c) => /^pi-test/.test(c) && new RegExp(`127\\.0\\.0\\.1:${sshd.port}`).test(c) && !/not answering/.test(c)), candidates.join(' | '));
     assert.ok(candidates.some((c) => /raspberrypi\.local \(127\.0\.0\.1\)/.test(c) && /not answering/.test(c)), candidates.join(' | '));
-    assert.match(await page.getByTestId('discovery-notes').innerText(), /USB network: no USB network link/);
+    assert.match(await s.page.getByTestId('discovery-notes').innerText(), /USB network: no USB network link/);
     await shot('found');
-    await page.setViewportSize({ width: 1920, height: 1080 });
-    await page.emulateMedia({ colorScheme: 'dark' });
-    await page.screenshot({ path: join(screenshotDir, 'devices-discover-found-dark-1920.png') });
-    await page.emulateMedia({ colorScheme: 'light' });
-    await page.setViewportSize({ width: 1280, height: 800 });
+    await s.page.setViewportSize({ width: 1920, height: 1080 });
+    await s.page.emulateMedia({ colorScheme: 'dark' });
+    await s.page.screenshot({ path: join(screenshotDir, 'devices-discover-found-dark-1920.png') });
+    await s.page.emulateMedia({ colorScheme: 'light' });
+    await s.page.setViewportSize({ width: 1280, height: 800 });
   });
 
   test('one-step add: why Add is disabled at each step, host key shown and trusted, a wrong password shown at the form, then added with a key', async () => {
-    const why = page.getByTestId('add-why');
-    const addButton = page.getByRole('button', { name: 'Add board' });
+    const why = s.page.getByTestId('add-why');
+    const addButton = s.page.getByRole('button', { name: 'Add board' });
     assert.equal(await addButton.isDisabled(), true);
     assert.equal(await why.innerText(), 'Give the board a name.');
-    await page.getByRole('button', { name: 'Use pi-test' }).click();
-    assert.equal(await page.getByLabel('Name', { exact: true }).inputValue(), 'pi-test');
-    assert.equal(await page.getByLabel('Address').inputValue(), 'pi-test');
+    await s.page.getByRole('button', { name: 'Use pi-test' }).click();
+    assert.equal(await s.page.getByLabel('Name', { exact: true }).inputValue(), 'pi-test');
+    assert.equal(await s.page.getByLabel('Address').inputValue(), 'pi-test');
     assert.match(await why.innerText(), /Check the board's host key first/);
-    await page.getByRole('button', { name: 'Check host key' }).click();
-    await page.getByTestId('host-key').getByText(sshd.hostFingerprint).waitFor({ timeout: 15_000 });
+    await s.page.getByRole('button', { name: 'Check host key' }).click();
+    await s.page.getByTestId('host-key').getByText(sshd.hostFingerprint).waitFor({ timeout: 15_000 });
     assert.equal(await why.innerText(), 'Confirm that you trust this host key.');
-    await page.getByLabel('I trust this host key').check();
+    await s.page.getByLabel('I trust this host key').check();
     assert.match(await why.innerText(), /Enter the board's password/);
-    await page.getByLabel('Password', { exact: true }).fill('not-the-password');
+    await s.page.getByLabel('Password', { exact: true }).fill('not-the-password');
     assert.equal(await addButton.isDisabled(), false);
     await addButton.click();
-    const formError = page.getByRole('form', { name: 'Add a board' }).getByTestId('add-error');
+    const formError = s.page.getByRole('form', { name: 'Add a board' }).getByTestId('add-error');
     await formError.waitFor({ timeout: 20_000 });
     assert.match(await formError.innerText(), /password login to .* failed: wrong user or password/);
     await shot('wrong-password');
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await s.page.getByLabel('Password', { exact: true }).fill(PASSWORD);
     await addButton.click();
-    await page.getByRole('status').getByText('Added pi-test.').waitFor({ timeout: 30_000 });
-    const row = page.getByTestId('devices-table').getByRole('row', { name: /pi-test/ });
+    await s.page.getByRole('status').getByText('Added pi-test.').waitFor({ timeout: 30_000 });
+    const row = s.page.getByTestId('devices-table').getByRole('row', { name: /pi-test/ });
     assert.match(await row.innerText(), new RegExp(sshd.hostFingerprint.replace(/[+/]/g, '\\$&')));
-    assert.equal(await page.getByLabel('Password', { exact: true }).inputValue(), '', 'the password is not kept in the form');
+    assert.equal(await s.page.getByLabel('Password', { exact: true }).inputValue(), '', 'the password is not kept in the form');
     const state = readFileSync(join(work, 'state', 'devices.json'), 'utf8');
     assert.ok(!state.includes(PASSWORD) && /pi-test_ed25519/.test(state));
     assert.ok(readFileSync(join(sshd.home, '.ssh', 'authorized_keys'), 'utf8').includes('edgequant@'));
   });
 
   test('serial: the port is picked from discovery; a missing port is refused next to the form; Remove asks first', async () => {
-    await page.getByLabel('Serial').check();
-    const picker = page.getByTestId('serial-port');
+    await s.page.getByLabel('Serial').check();
+    const picker = s.page.getByTestId('serial-port');
     assert.match(await picker.locator('option:checked').innerText(), /FTDI FT232R USB-UART/);
     await picker.selectOption({ label: 'Other (type a path)…' });
-    await page.getByLabel('Name', { exact: true }).fill('uart');
-    await page.getByLabel('Port path').fill('/dev/ttyUSB97');
-    await page.getByRole('button', { name: 'Add board' }).click();
-    const formError = page.getByRole('form', { name: 'Add a board' }).getByTestId('add-error');
+    await s.page.getByLabel('Name', { exact: true }).fill('uart');
+    await s.page.getByLabel('Port path').fill('/dev/ttyUSB97');
+    await s.page.getByRole('button', { name: 'Add board' }).click();
+    const formError = s.page.getByRole('form', { name: 'Add a board' }).getByTestId('add-error');
     await formError.waitFor({ timeout: 10_000 });
     assert.match(await formError.innerText(), /serial port \/dev\/ttyUSB97 does not exist/);
     await shot('missing-port');
     await picker.selectOption({ index: 0 });
-    await page.getByRole('button', { name: 'Add board' }).click();
-    await page.getByRole('status').getByText('Added uart.').waitFor({ timeout: 10_000 });
-    const row = page.getByTestId('devices-table').getByRole('row', { name: /uart/ });
+    await s.page.getByRole('button', { name: 'Add board' }).click();
+    await s.page.getByRole('status').getByText('Added uart.').waitFor({ timeout: 10_000 });
+    const row = s.page.getByTestId('devices-table').getByRole('row', { name: /uart/ });
     await row.getByRole('button', { name: 'Remove' }).click();
     await row.getByText('Remove uart? Its deployment records go too.').waitFor();
     await shot('confirm-remove');
     await row.getByRole('button', { name: 'Cancel' }).click();
-    assert.equal(await page.getByTestId('devices-table').getByRole('row', { name: /uart/ }).count(), 1);
+    assert.equal(await s.page.getByTestId('devices-table').getByRole('row', { name: /uart/ }).count(), 1);
     await row.getByRole('button', { name: 'Remove' }).click();
     await row.getByRole('button', { name: 'Yes, remove' }).click();
-    await page.getByTestId('devices-table').getByRole('row', { name: /uart/ }).waitFor({ state: 'detached', timeout: 10_000 });
+    await s.page.getByTestId('devices-table').getByRole('row', { name: /uart/ }).waitFor({ state: 'detached', timeout: 10_000 });
   });
 
   test('a run page: deploy & benchmark on the board picked, then one click on the last used board', async () => {
-    await openProjectInUi(page, host.url, projectDir, 'digits');
-    await openRoute(page, host.url, `#/runs/${runId}`);
-    const bench = page.getByTestId('run-bench');
+    await openProjectInUi(s.page, s.host.url, projectDir, 'digits');
+    await openRoute(s.page, s.host.url, `#/runs/${runId}`);
+    const bench = s.page.getByTestId('run-bench');
     const go = bench.getByRole('button', { name: /^Deploy & benchmark on / });
     await go.waitFor({ timeout: 20_000 });
     assert.equal(await go.innerText(), 'Deploy & benchmark on this computer');
@@ -187,16 +185,16 @@ describe('Devices: discover, add in one step, deploy & benchmark from a run', { 
     assert.ok(await bench.getByTestId('run-bench-panel').isVisible());
     await shot('run-bench');
     // Another visit: the board last used for this project is offered first.
-    await openRoute(page, host.url, '#/devices');
-    await page.getByTestId('devices-table').waitFor();
-    await openRoute(page, host.url, `#/runs/${runId}`);
-    const again = page.getByTestId('run-bench').getByRole('button', { name: 'Deploy & benchmark on pi-test' });
+    await openRoute(s.page, s.host.url, '#/devices');
+    await s.page.getByTestId('devices-table').waitFor();
+    await openRoute(s.page, s.host.url, `#/runs/${runId}`);
+    const again = s.page.getByTestId('run-bench').getByRole('button', { name: 'Deploy & benchmark on pi-test' });
     await again.waitFor({ timeout: 20_000 });
     await again.click();
-    await page.getByTestId('run-bench-status').getByText(/^(succeeded|failed)/).waitFor({ timeout: 120_000 });
-    assert.equal(await page.getByTestId('run-bench-status').innerText(), 'succeeded');
-    await page.getByTestId('run-bench-results').getByRole('row').nth(2).waitFor({ timeout: 10_000 });
-    const rows = await page.getByTestId('run-bench-results').getByRole('row').allInnerTexts();
+    await s.page.getByTestId('run-bench-status').getByText(/^(succeeded|failed)/).waitFor({ timeout: 120_000 });
+    assert.equal(await s.page.getByTestId('run-bench-status').innerText(), 'succeeded');
+    await s.page.getByTestId('run-bench-results').getByRole('row').nth(2).waitFor({ timeout: 10_000 });
+    const rows = await s.page.getByTestId('run-bench-results').getByRole('row').allInnerTexts();
     assert.equal(rows.filter((r) => r.startsWith('pi-test')).length, 2, rows.join(' | '));
     await shot('run-bench-last-board');
   });
@@ -204,19 +202,19 @@ describe('Devices: discover, add in one step, deploy & benchmark from a run', { 
   test("History's Deploy & benchmark panel opens in view (a short window: the panel lands below the table)", async () => {
     // With a long runs table the panel opened below the fold; a short window reproduces that with one run.
     const height = 320;
-    await page.setViewportSize({ width: 1280, height });
+    await s.page.setViewportSize({ width: 1280, height });
     try {
-      await openRoute(page, host.url, '#/history');
-      await page.getByRole('button', { name: 'Deploy & benchmark' }).first().click();
-      const panel = page.getByTestId('bench-panel');
+      await openRoute(s.page, s.host.url, '#/history');
+      await s.page.getByRole('button', { name: 'Deploy & benchmark' }).first().click();
+      const panel = s.page.getByTestId('bench-panel');
       await panel.waitFor();
-      await page.waitForTimeout(300);
+      await s.page.waitForTimeout(300);
       const box = await panel.boundingBox();
       assert.ok(box && box.y >= 0 && box.y + box.height <= height + 1, `panel at ${box?.y}..${box && box.y + box.height} in a ${height} px window`);
-      await page.screenshot({ path: join(screenshotDir, 'devices-discover-history-bench-in-view.png') });
+      await s.page.screenshot({ path: join(screenshotDir, 'devices-discover-history-bench-in-view.png') });
     } finally {
-      await page.setViewportSize({ width: 1280, height: 800 });
+      await s.page.setViewportSize({ width: 1280, height: 800 });
     }
-    assert.deepEqual(consoleErrors, []);
+    assert.deepEqual(s.consoleErrors, []);
   });
 });

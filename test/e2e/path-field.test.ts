@@ -7,92 +7,82 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { Page } from 'playwright-core';
-import { startHostProcess, type HostProcess } from '../helpers/host';
-import { CHROMIUM_PATH, launchBrowser, openRoute, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
+import { e2eSession } from '../helpers/e2e-session';
+import { CHROMIUM_PATH, openRoute, screenshotDir } from '../helpers/browser';
 import { ensureDemoProject } from '../../src-main/projects/demo';
 
 describe('Path fields in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : `${CHROMIUM_PATH} absent` }, () => {
-  let host: HostProcess;
-  let launched: LaunchedBrowser;
-  let page: Page;
-  const consoleErrors: string[] = [];
+  const s = e2eSession({ name: 'path-field', page: 'file' });
   // Real paths: the scope compares resolved paths and the dialog shows what the host lists.
   const work = realpathSync(mkdtempSync(join(tmpdir(), 'eq-path-field-')));
   let dir = '';
 
   before(async () => {
     dir = await ensureDemoProject(join(work, 'home'));
-    host = await startHostProcess();
-    launched = await launchBrowser();
-    page = await launched.browser.newPage();
-    recordConsoleErrors(page, consoleErrors);
   });
 
   after(async () => {
-    await launched?.close();
-    await host?.kill();
     rmSync(work, { recursive: true, force: true });
   });
 
   test('Projects: pick the project folder in the file browser, then open it', async () => {
-    await openRoute(page, host.url, '#/projects');
-    const field = page.locator('input[name="open-dir"]');
+    await openRoute(s.page, s.host.url, '#/projects');
+    const field = s.page.locator('input[name="open-dir"]');
     await field.fill(dirname(dir));
-    await page.getByRole('button', { name: 'Browse for Project folder' }).click();
-    const dialog = page.getByTestId('file-browser');
+    await s.page.getByRole('button', { name: 'Browse for Project folder' }).click();
+    const dialog = s.page.getByTestId('file-browser');
     await dialog.waitFor();
     const shown = dialog.getByTestId('file-browser-dir');
-    await page.waitForFunction((d) => document.querySelector('[data-testid="file-browser-dir"]')?.textContent === d, dirname(dir));
+    await s.page.waitForFunction((d) => document.querySelector('[data-testid="file-browser-dir"]')?.textContent === d, dirname(dir));
     const entries = await dialog.locator('.entries button').allInnerTexts();
     assert.deepEqual(entries, ['mnist-demo/'], 'folders only');
     await dialog.getByRole('button', { name: 'mnist-demo/' }).click();
-    await page.waitForFunction((d) => document.querySelector('[data-testid="file-browser-dir"]')?.textContent === d, dir);
+    await s.page.waitForFunction((d) => document.querySelector('[data-testid="file-browser-dir"]')?.textContent === d, dir);
     const inside = await dialog.locator('.entries button').allInnerTexts();
     assert.ok(inside.includes('model/') && inside.includes('calibration/') && inside.includes('runs/'), inside.join(', '));
     assert.ok(inside.every((name) => name.endsWith('/')), 'a folder field lists no files');
-    await page.screenshot({ path: join(screenshotDir, 'path-field-browser.png') });
+    await s.page.screenshot({ path: join(screenshotDir, 'path-field-browser.png') });
     await dialog.getByRole('button', { name: 'Choose this folder' }).click();
     await dialog.waitFor({ state: 'detached' });
     assert.equal(await field.inputValue(), dir);
-    await page.getByRole('button', { name: 'Open', exact: true }).click();
-    await page.getByTestId('current-project').getByRole('heading', { name: 'MNIST demo' }).waitFor({ timeout: 20_000 });
+    await s.page.getByRole('button', { name: 'Open', exact: true }).click();
+    await s.page.getByTestId('current-project').getByRole('heading', { name: 'MNIST demo' }).waitFor({ timeout: 20_000 });
     assert.equal(await shown.count(), 0);
   });
 
   test('the file browser refuses folders above the allowed ones, and says why', async () => {
-    await openRoute(page, host.url, '#/projects');
+    await openRoute(s.page, s.host.url, '#/projects');
     const root = realpathSync(tmpdir());
-    await page.locator('input[name="open-dir"]').fill(root);
-    await page.getByRole('button', { name: 'Browse for Project folder' }).click();
-    const dialog = page.getByTestId('file-browser');
-    await page.waitForFunction((d) => document.querySelector('[data-testid="file-browser-dir"]')?.textContent === d, root);
+    await s.page.locator('input[name="open-dir"]').fill(root);
+    await s.page.getByRole('button', { name: 'Browse for Project folder' }).click();
+    const dialog = s.page.getByTestId('file-browser');
+    await s.page.waitForFunction((d) => document.querySelector('[data-testid="file-browser-dir"]')?.textContent === d, root);
     await dialog.getByRole('button', { name: 'Up one folder' }).click();
     const error = dialog.getByRole('alert');
     await error.waitFor();
     assert.match(await error.innerText(), /is outside the folders this app may read/);
     assert.equal(await dialog.getByTestId('file-browser-dir').innerText(), root, 'the listing stays where it was');
-    await page.screenshot({ path: join(screenshotDir, 'path-field-refused.png') });
+    await s.page.screenshot({ path: join(screenshotDir, 'path-field-refused.png') });
     await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
     await dialog.waitFor({ state: 'detached' });
   });
 
   test('Quantize: pick the validation data file (.npy) in the file browser', async () => {
-    await openRoute(page, host.url, '#/quantize');
-    await page.getByTestId('quantize-model').waitFor();
-    const field = page.locator('input[name="eval-data"]');
+    await openRoute(s.page, s.host.url, '#/quantize');
+    await s.page.getByTestId('quantize-model').waitFor();
+    const field = s.page.locator('input[name="eval-data"]');
     await field.fill(join(dir, 'eval'));
-    await page.getByRole('button', { name: 'Browse for Validation data' }).click();
-    const dialog = page.getByTestId('file-browser');
-    await page.waitForFunction((d) => document.querySelector('[data-testid="file-browser-dir"]')?.textContent === d, join(dir, 'eval'));
+    await s.page.getByRole('button', { name: 'Browse for Validation data' }).click();
+    const dialog = s.page.getByTestId('file-browser');
+    await s.page.waitForFunction((d) => document.querySelector('[data-testid="file-browser-dir"]')?.textContent === d, join(dir, 'eval'));
     const entries = await dialog.locator('.entries button').allInnerTexts();
     assert.deepEqual(entries.map((e) => e.split('\n')[0]), ['labels.npy', 'x.npy'], entries.join(' | '));
     assert.match(entries[1]!, /KiB/, 'files show their size');
-    await page.screenshot({ path: join(screenshotDir, 'path-field-quantize.png') });
+    await s.page.screenshot({ path: join(screenshotDir, 'path-field-quantize.png') });
     await dialog.getByRole('button', { name: /^x\.npy/ }).click();
     await dialog.waitFor({ state: 'detached' });
     assert.equal(await field.inputValue(), join(dir, 'eval', 'x.npy'));
-    assert.deepEqual(consoleErrors, []);
-    assert.equal(host.stderr.join(''), '');
+    assert.deepEqual(s.consoleErrors, []);
+    assert.equal(s.host.stderr.join(''), '');
   });
 });

@@ -9,9 +9,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { startHostProcess, type HostProcess } from '../helpers/host';
+import { e2eSession } from '../helpers/e2e-session';
 import { repoRoot } from '../helpers/build';
-import { CHROMIUM_PATH, launchBrowser, openRoute, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
+import { CHROMIUM_PATH, openRoute, screenshotDir } from '../helpers/browser';
 import { openProjectInUi } from '../helpers/studio-page';
 import { DEMO_EVAL, ensureDemoProject } from '../../src-main/projects/demo';
 import { runProjectConvert } from '../../src-main/app/convert-run';
@@ -61,14 +61,11 @@ test('menuRouteIds reads the menu from routes.ts, hidden pages left out', () => 
 });
 
 describe('Screenshots of every page', { skip: existsSync(CHROMIUM_PATH) ? false : `${CHROMIUM_PATH} absent` }, () => {
-  let host: HostProcess;
-  let launched: LaunchedBrowser;
-  let page: Page;
-  const consoleErrors: string[] = [];
   const work = mkdtempSync(join(tmpdir(), 'eq-screenshots-'));
+  let dir = '';
 
   before(async () => {
-    const dir = await ensureDemoProject(join(work, 'home'));
+    dir = await ensureDemoProject(join(work, 'home'));
     // One run, so History, Debug and the charts have something to show.
     await runProjectConvert(
       {
@@ -85,25 +82,21 @@ describe('Screenshots of every page', { skip: existsSync(CHROMIUM_PATH) ? false 
       },
       () => undefined,
     );
-    host = await startHostProcess();
-    launched = await launchBrowser();
-    page = await launched.browser.newPage();
-    recordConsoleErrors(page, consoleErrors);
-    await openProjectInUi(page, host.url, dir, 'MNIST demo');
   });
+  const s = e2eSession({ name: 'screenshots', page: 'file', setup: (page, host) => openProjectInUi(page, host.url, dir, 'MNIST demo') });
 
   after(async () => {
-    await launched?.close();
-    await host?.kill();
     rmSync(work, { recursive: true, force: true });
   });
 
   test('each menu page at 1280×800 and 1920×1080, light and dark: saved, no sideways overflow, no console errors', async () => {
     const ids = menuRouteIds();
-    const menu = await page.getByRole('navigation', { name: 'Main' }).locator('a[href^="#/"]').evaluateAll((links) => links.map((a) => a.getAttribute('href')!.slice(2)));
+    await openRoute(s.page, s.host.url, '#/projects');
+    await s.page.getByRole('navigation', { name: 'Main' }).waitFor();
+    const menu = await s.page.getByRole('navigation', { name: 'Main' }).locator('a[href^="#/"]').evaluateAll((links) => links.map((a) => a.getAttribute('href')!.slice(2)));
     assert.deepEqual(menu, ids, 'the menu lists the pages of routes.ts');
     // The check itself sees an overflow: a too-wide block in the main area is reported.
-    await page.evaluate(() => {
+    await s.page.evaluate(() => {
       const wide = document.createElement('div');
       wide.id = 'too-wide';
       wide.textContent = 'x';
@@ -111,28 +104,28 @@ describe('Screenshots of every page', { skip: existsSync(CHROMIUM_PATH) ? false 
       wide.style.width = '4000px'; // CSSOM, which the page's CSP allows (unlike a style attribute)
       document.querySelector('main')!.append(wide);
     });
-    assert.match((await overflow(page)).join(' '), /main \d+ > \d+ px: div\.probe/);
-    await page.evaluate(() => document.getElementById('too-wide')!.remove());
-    assert.deepEqual(await overflow(page), []);
+    assert.match((await overflow(s.page)).join(' '), /main \d+ > \d+ px: div\.probe/);
+    await s.page.evaluate(() => document.getElementById('too-wide')!.remove());
+    assert.deepEqual(await overflow(s.page), []);
     const problems: string[] = [];
     for (const size of SIZES) {
-      await page.setViewportSize(size);
+      await s.page.setViewportSize(size);
       for (const theme of THEMES) {
-        await setTheme(page, theme);
+        await setTheme(s.page, theme);
         for (const id of ids) {
-          await openRoute(page, host.url, `#/${id}`);
-          await page.locator('main h1').first().waitFor();
+          await openRoute(s.page, s.host.url, `#/${id}`);
+          await s.page.locator('main h1').first().waitFor();
           // Let the page's first requests answer and its charts draw.
-          await page.waitForTimeout(400);
+          await s.page.waitForTimeout(400);
           const file = join(screenshotDir, `${id}-${size.width}x${size.height}-${theme}.png`);
-          await page.screenshot({ path: file });
+          await s.page.screenshot({ path: file });
           assert.ok(existsSync(file));
-          for (const p of await overflow(page)) problems.push(`${id} ${size.width}x${size.height} ${theme}: ${p}`);
+          for (const p of await overflow(s.page)) problems.push(`${id} ${size.width}x${size.height} ${theme}: ${p}`);
         }
       }
     }
     assert.deepEqual(problems, []);
-    assert.deepEqual(consoleErrors, []);
-    assert.equal(host.stderr.join(''), '');
+    assert.deepEqual(s.consoleErrors, []);
+    assert.equal(s.host.stderr.join(''), '');
   });
 });

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { demoData, repoRoot } from '../helpers/build';
 import { startHostProcess, type HostProcess } from '../helpers/host';
-import { CHROMIUM_PATH, launchBrowser, openRoute, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
+import { CHROMIUM_PATH, openRoute, screenshotDir } from '../helpers/browser';
+import { e2eSession } from '../helpers/e2e-session';
 import { addModelInUi, openProjectInUi } from '../helpers/studio-page';
 import { listRuns } from '../../src-main/projects/index';
 
@@ -20,10 +21,10 @@ const cli = (...args: string[]) => execFileSync(process.execPath, [join(repoRoot
 const PROJECT = 'Kill test';
 
 describe('kill -9 during a quantization', { skip: existsSync(CHROMIUM_PATH) ? false : `${CHROMIUM_PATH} absent` }, () => {
+  // The test starts (and kills) its own hosts; the session gives it Chromium and a page.
+  const s = e2eSession({ name: 'studio-kill', host: false });
   const hosts: HostProcess[] = [];
-  const browsers: LaunchedBrowser[] = [];
   after(async () => {
-    for (const b of browsers) await b.close();
     // A SIGKILLed host has exited already (signalCode set, exitCode null): nothing to stop.
     for (const h of hosts) if (h.child.exitCode === null && h.child.signalCode === null) await h.kill();
   });
@@ -39,9 +40,7 @@ describe('kill -9 during a quantization', { skip: existsSync(CHROMIUM_PATH) ? fa
 
     const host = await startHostProcess();
     hosts.push(host);
-    const launched = await launchBrowser();
-    browsers.push(launched);
-    const page = await launched.browser.newPage();
+    const { page } = s;
     await openProjectInUi(page, host.url, dir, PROJECT);
     // The Quantize page picks among the project's models (inspecting alone no longer targets a file).
     await addModelInUi(page, host.url, join(demo, 'model', 'model.json'));

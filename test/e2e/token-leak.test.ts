@@ -7,18 +7,15 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startHostProcess, type HostProcess } from '../helpers/host';
-import { CHROMIUM_PATH, launchBrowser, type LaunchedBrowser } from '../helpers/browser';
+import { CHROMIUM_PATH } from '../helpers/browser';
+import { e2eSession } from '../helpers/e2e-session';
 
 describe('the token in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : `${CHROMIUM_PATH} absent` }, () => {
-  let host: HostProcess;
-  let launched: LaunchedBrowser;
+  const s = e2eSession({ name: 'token-leak' });
   let other: Server;
   const seen: { url: string; headers: IncomingHttpHeaders }[] = [];
 
   before(async () => {
-    host = await startHostProcess();
-    launched = await launchBrowser();
     other = createServer((req, res) => {
       seen.push({ url: req.url ?? '', headers: req.headers });
       res.writeHead(200, { 'content-type': 'text/html' });
@@ -27,20 +24,18 @@ describe('the token in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : `$
     await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
   });
   after(async () => {
-    await launched?.close();
-    await host?.kill();
     await new Promise((resolve) => other?.close(resolve));
   });
 
   test('a server on another local port gets no credential; the address bar loses the token; a reload keeps the API', async () => {
-    const page = await launched.browser.newPage();
+    const { page, host } = s;
     await page.goto(`${host.url}#/projects`);
     await page.locator('nav[aria-label="Main"]').waitFor();
     await page.locator('main h1', { hasText: 'Projects' }).first().waitFor();
     assert.doesNotMatch(page.url(), /token/, 'the token left the address bar');
     assert.match(page.url(), /#\/projects$/);
     assert.equal(await page.evaluate(() => document.cookie), '');
-    const cookies = await launched.browser.cookies();
+    const cookies = await s.context.cookies();
     assert.deepEqual(cookies, [], 'no cookie at all');
 
     // The same tab reloads without the token in its URL and still reaches the API.
@@ -59,6 +54,5 @@ describe('the token in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : `$
       assert.doesNotMatch(JSON.stringify(request), new RegExp(host.token), `the other server received the token: ${JSON.stringify(request)}`);
       assert.equal(request.headers.cookie, undefined);
     }
-    await page.close();
   });
 });

@@ -2,7 +2,7 @@
 // start and following the picked model and the selection, the Pareto front over the bubbles,
 // human metric names, and a comparison that marks differences with their deltas. Real runs of
 // two real models (the demo TF.js model and the same model as a float .tflite).
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { repoRoot } from '../helpers/build';
-import { startHostProcess, type HostProcess } from '../helpers/host';
-import { CHROMIUM_PATH, launchBrowser, openRoute, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
+import { e2eSession } from '../helpers/e2e-session';
+import { CHROMIUM_PATH, openRoute, screenshotDir } from '../helpers/browser';
 import { addModelInUi, createProjectInUi, paintedPixels, quantizeDemo } from '../helpers/studio-page';
 
 const demo = join(repoRoot, 'resources', 'demo');
@@ -28,73 +28,66 @@ function pixelsOf(page: Page, testId: string, [r, g, b]: [number, number, number
 }
 
 describe('History grouped by model, in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : `${CHROMIUM_PATH} absent` }, () => {
-  let host: HostProcess;
-  let launched: LaunchedBrowser;
-  let page: Page;
-  const consoleErrors: string[] = [];
   const work = mkdtempSync(join(tmpdir(), 'eq-history-'));
   const projectDir = join(work, 'digits');
   const floatTflite = join(work, 'digits-float.tflite');
 
   before(async () => {
     execFileSync(process.execPath, [join(repoRoot, 'bin', 'edgequant.js'), 'convert', join(demo, 'model', 'model.json'), '-o', floatTflite, '--quantize', 'none']);
-    host = await startHostProcess();
-    launched = await launchBrowser();
-    page = await launched.browser.newPage();
-    recordConsoleErrors(page, consoleErrors);
-    await createProjectInUi(page, host.url, projectDir);
-    await addModelInUi(page, host.url, join(demo, 'model', 'model.json'));
-    await addModelInUi(page, host.url, floatTflite);
-    await quantizeDemo(page, host.url, { label: 'json 0..1' });
-    await quantizeDemo(page, host.url, { label: 'json 0..255', preprocess: '0..255' });
-    await page.getByTestId('quantize-model').selectOption(floatTflite);
-    await quantizeDemo(page, host.url, { label: 'tflite 0..1' });
   });
-
-  after(async () => {
-    await launched?.close();
-    await host?.kill();
+  const s = e2eSession({
+    name: 'workbench-history',
+    page: 'file',
+    setup: async (page, host) => {
+      await createProjectInUi(page, host.url, projectDir);
+      await addModelInUi(page, host.url, join(demo, 'model', 'model.json'));
+      await addModelInUi(page, host.url, floatTflite);
+      await quantizeDemo(page, host.url, { label: 'json 0..1' });
+      await quantizeDemo(page, host.url, { label: 'json 0..255', preprocess: '0..255' });
+      await page.getByTestId('quantize-model').selectOption(floatTflite);
+      await quantizeDemo(page, host.url, { label: 'tflite 0..1' });
+    },
   });
 
   test('opens on the latest run\'s model; charts drawn at once; the front over the bubbles; human names', async () => {
-    await openRoute(page, host.url, `#/history`);
-    const picker = page.getByTestId('history-model');
+    await openRoute(s.page, s.host.url, `#/history`);
+    const picker = s.page.getByTestId('history-model');
     await picker.waitFor();
     assert.equal(await picker.inputValue(), 'digits-float.tflite');
-    assert.equal(await page.getByTestId('runs-table').locator('tbody tr').count(), 1, 'only that model\'s run');
-    await page.getByTestId('chart-scatter').waitFor({ timeout: 10_000 });
-    await page.getByTestId('chart-time').waitFor({ timeout: 10_000 });
-    await page.waitForTimeout(300);
-    assert.ok((await paintedPixels(page, 'chart-scatter')) > 500);
-    assert.ok((await paintedPixels(page, 'chart-time')) > 500, 'the metric chart starts with a metric the runs have');
+    assert.equal(await s.page.getByTestId('runs-table').locator('tbody tr').count(), 1, 'only that model\'s run');
+    await s.page.getByTestId('chart-scatter').waitFor({ timeout: 10_000 });
+    await s.page.getByTestId('chart-time').waitFor({ timeout: 10_000 });
+    await s.page.waitForTimeout(300);
+    assert.ok((await paintedPixels(s.page, 'chart-scatter')) > 500);
+    assert.ok((await paintedPixels(s.page, 'chart-time')) > 500, 'the metric chart starts with a metric the runs have');
     // One run: the front is that point, drawn over its bubble (pure green shows through).
-    assert.ok((await pixelsOf(page, 'chart-scatter', [0x16, 0xa3, 0x4a])) > 5, 'the Pareto front is drawn above the bubbles');
-    const options = await page.getByTestId('history-metric').locator('option').allInnerTexts();
+    assert.ok((await pixelsOf(s.page, 'chart-scatter', [0x16, 0xa3, 0x4a])) > 5, 'the Pareto front is drawn above the bubbles');
+    const options = await s.page.getByTestId('history-metric').locator('option').allInnerTexts();
     assert.ok(options.includes('SQNR against float (dB)'), options.join(', '));
     for (const raw of ['sqnrDb', 'sourceBytes', 'sizeBytes', 'floatTfliteBytes']) assert.ok(!options.includes(raw), `no raw key ${raw}`);
-    assert.equal(await page.getByTestId('history-metric').inputValue(), 'sqnrDb');
-    const header = await page.getByTestId('runs-table').locator('thead').innerText();
+    assert.equal(await s.page.getByTestId('history-metric').inputValue(), 'sqnrDb');
+    const header = await s.page.getByTestId('runs-table').locator('thead').innerText();
     assert.match(header, /Top-1 agreement with float/, 'no labels: the column is agreement, not accuracy');
     assert.doesNotMatch(header, /Accuracy/);
-    await page.screenshot({ path: join(screenshotDir, 'workbench-history-model.png') });
+    await s.page.screenshot({ path: join(screenshotDir, 'workbench-history-model.png') });
   });
 
   test('picking the other model: its runs only, the charts follow', async () => {
-    const before = await paintedPixels(page, 'chart-scatter');
-    await page.getByTestId('history-model').selectOption('model.json');
-    const rows = page.getByTestId('runs-table').locator('tbody tr');
-    await page.waitForTimeout(300);
+    const before = await paintedPixels(s.page, 'chart-scatter');
+    await s.page.getByTestId('history-model').selectOption('model.json');
+    const rows = s.page.getByTestId('runs-table').locator('tbody tr');
+    await s.page.waitForTimeout(300);
     assert.equal(await rows.count(), 2);
-    assert.match(await page.locator('figcaption').first().innerText(), /model\.json/);
-    assert.notEqual(await paintedPixels(page, 'chart-scatter'), before, 'the scatter was redrawn with the other model\'s runs');
+    assert.match(await s.page.locator('figcaption').first().innerText(), /model\.json/);
+    assert.notEqual(await paintedPixels(s.page, 'chart-scatter'), before, 'the scatter was redrawn with the other model\'s runs');
   });
 
   test('compare marks what differs, with deltas against the first run', async () => {
-    const rows = page.getByTestId('runs-table').locator('tbody tr');
+    const rows = s.page.getByTestId('runs-table').locator('tbody tr');
     await rows.nth(0).getByRole('checkbox').check();
     await rows.nth(1).getByRole('checkbox').check();
-    await page.getByRole('button', { name: 'Compare 2 selected' }).click();
-    const table = page.getByTestId('compare-table');
+    await s.page.getByRole('button', { name: 'Compare 2 selected' }).click();
+    const table = s.page.getByTestId('compare-table');
     await table.waitFor();
     const preprocessing = table.locator('tr', { hasText: 'Preprocessing' });
     assert.equal(await preprocessing.locator('td.diff').count(), 1, 'the preprocessing differs and is marked');
@@ -105,7 +98,7 @@ describe('History grouped by model, in Chromium', { skip: existsSync(CHROMIUM_PA
     const size = await table.locator('tr', { hasText: 'Size of the .tflite' }).innerText();
     const sizes = size.match(/[\d.]+ (?:B|KiB|MiB)/g) ?? [];
     assert.ok(sizes.length >= 2 && sizes.every((s) => /^(?:\d{3}|\d{2}\.\d|\d\.\d\d) (?:KiB|MiB)$|^\d+ B$/.test(s)), `3 significant figures: ${size}`);
-    await page.screenshot({ path: join(screenshotDir, 'workbench-history-compare.png'), fullPage: true });
-    assert.deepEqual(consoleErrors, []);
+    await s.page.screenshot({ path: join(screenshotDir, 'workbench-history-compare.png'), fullPage: true });
+    assert.deepEqual(s.consoleErrors, []);
   });
 });

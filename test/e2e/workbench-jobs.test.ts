@@ -2,15 +2,14 @@
 // the Quantize page keeps its progress in view at 1280×800 even with the page scrolled down, its
 // time estimate is per stage and never grows while the bar stands still, and the Jobs panel names
 // the job by what it does and clears finished jobs.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { repoRoot } from '../helpers/build';
-import { startHostProcess, type HostProcess } from '../helpers/host';
-import { CHROMIUM_PATH, launchBrowser, openRoute, recordConsoleErrors, screenshotDir, type LaunchedBrowser } from '../helpers/browser';
+import { e2eSession } from '../helpers/e2e-session';
+import { CHROMIUM_PATH, openRoute, screenshotDir } from '../helpers/browser';
 import { addModelInUi, createProjectInUi } from '../helpers/studio-page';
 
 const fixtures = join(repoRoot, '..', 'shared', 'fixtures');
@@ -19,55 +18,46 @@ const photos = join(fixtures, 'images', 'photos');
 const skip = !existsSync(CHROMIUM_PATH) ? `${CHROMIUM_PATH} absent` : !existsSync(vww) ? '../shared/fixtures absent' : false;
 
 describe('Progress in view and jobs named by what they do, in Chromium', { skip }, () => {
-  let host: HostProcess;
-  let launched: LaunchedBrowser;
-  let page: Page;
-  const consoleErrors: string[] = [];
   const projectDir = join(mkdtempSync(join(tmpdir(), 'eq-jobs-')), 'vww');
 
-  before(async () => {
-    host = await startHostProcess();
-    launched = await launchBrowser();
-    page = await launched.browser.newPage();
-    recordConsoleErrors(page, consoleErrors);
-    await createProjectInUi(page, host.url, projectDir);
-    await addModelInUi(page, host.url, vww);
-  });
-
-  after(async () => {
-    await launched?.close();
-    await host?.kill();
+  const s = e2eSession({
+    name: 'workbench-jobs',
+    page: 'file',
+    setup: async (page, host) => {
+      await createProjectInUi(page, host.url, projectDir);
+      await addModelInUi(page, host.url, vww);
+    },
   });
 
   test('progress stays in view; the ETA is per stage and never grows while the bar stalls; the job is named', async () => {
-    await openRoute(page, host.url, `#/quantize`);
-    await page.getByRole('radio', { name: /INT8 full integer/ }).check();
-    await page.locator('input[name="calibration"]').fill(photos);
-    await page.locator('select[name="preprocess"]').selectOption('0..1');
-    await page.locator('input[name="samples"]').fill('40');
-    await page.locator('select[name="weight-rounding"]').selectOption('gptq');
-    await page.locator('input[name="label"]').fill('gptq');
-    await page.getByRole('button', { name: 'Quantize', exact: true }).click();
-    const progress = page.getByTestId('job-progress');
+    await openRoute(s.page, s.host.url, `#/quantize`);
+    await s.page.getByRole('radio', { name: /INT8 full integer/ }).check();
+    await s.page.locator('input[name="calibration"]').fill(photos);
+    await s.page.locator('select[name="preprocess"]').selectOption('0..1');
+    await s.page.locator('input[name="samples"]').fill('40');
+    await s.page.locator('select[name="weight-rounding"]').selectOption('gptq');
+    await s.page.locator('input[name="label"]').fill('gptq');
+    await s.page.getByRole('button', { name: 'Quantize', exact: true }).click();
+    const progress = s.page.getByTestId('job-progress');
     await progress.waitFor();
     // Scrolled to the bottom of the page, the progress is still on screen.
-    await page.locator('main').evaluate((main) => main.scrollTo(0, main.scrollHeight));
-    await page.waitForTimeout(300);
+    await s.page.locator('main').evaluate((main) => main.scrollTo(0, main.scrollHeight));
+    await s.page.waitForTimeout(300);
     const box = await progress.boundingBox();
     assert.ok(box && box.y >= 0 && box.y + box.height <= 800, `progress on screen: ${JSON.stringify(box)}`);
-    await page.screenshot({ path: join(screenshotDir, 'workbench-progress.png') });
-    const title = page.locator('section[aria-label="Jobs"] [data-testid="job-title"]').first();
+    await s.page.screenshot({ path: join(screenshotDir, 'workbench-progress.png') });
+    const title = s.page.locator('section[aria-label="Jobs"] [data-testid="job-title"]').first();
     assert.equal(await title.innerText(), 'Quantize vww_96 to int8 (gptq)');
     // Watch the bar and the estimate: while the bar does not move, the estimate may only fall.
     const seen: { pct: number; eta: number | null; stage: string }[] = [];
     const deadline = Date.now() + 25_000;
     while (Date.now() < deadline) {
-      const text = await page.getByTestId('job-status').innerText().catch(() => '');
+      const text = await s.page.getByTestId('job-status').innerText().catch(() => '');
       if (!/Stage:/.test(text)) break;
       const pct = Number(/(\d+)% in all/.exec(text)?.[1] ?? -1);
       const eta = /about (\d+) s left/.exec(text);
       seen.push({ pct, eta: eta ? Number(eta[1]) : null, stage: /Stage: (\S+)/.exec(text)?.[1] ?? '' });
-      await page.waitForTimeout(250);
+      await s.page.waitForTimeout(250);
     }
     assert.ok(seen.length > 10, `watched ${seen.length} states`);
     assert.ok(seen.some((s) => s.eta !== null), 'an estimate was shown at some point');
@@ -75,13 +65,13 @@ describe('Progress in view and jobs named by what they do, in Chromium', { skip 
       const [a, b] = [seen[i - 1]!, seen[i]!];
       if (a.stage === b.stage && a.pct === b.pct && a.eta !== null && b.eta !== null) assert.ok(b.eta <= a.eta, `ETA grew from ${a.eta} to ${b.eta} s while the bar stood at ${a.pct}%`);
     }
-    if (await page.getByRole('button', { name: 'Cancel', exact: true }).first().isVisible()) await page.getByRole('button', { name: 'Cancel', exact: true }).first().click();
-    await page.locator('section[aria-label="Jobs"] li:not([data-status="running"])').first().waitFor({ timeout: 60_000 });
+    if (await s.page.getByRole('button', { name: 'Cancel', exact: true }).first().isVisible()) await s.page.getByRole('button', { name: 'Cancel', exact: true }).first().click();
+    await s.page.locator('section[aria-label="Jobs"] li:not([data-status="running"])').first().waitFor({ timeout: 60_000 });
   });
 
   test('Clear finished empties the jobs list', async () => {
-    await page.getByRole('button', { name: 'Clear finished' }).click();
-    await page.locator('section[aria-label="Jobs"]').waitFor({ state: 'detached' });
-    assert.deepEqual(consoleErrors, []);
+    await s.page.getByRole('button', { name: 'Clear finished' }).click();
+    await s.page.locator('section[aria-label="Jobs"]').waitFor({ state: 'detached' });
+    assert.deepEqual(s.consoleErrors, []);
   });
 });

@@ -1,15 +1,13 @@
-// Launches Debian's Chromium through playwright-core with a fresh profile; screenshots go to
-// test-output/screenshots/.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// Debian's Chromium for playwright-core (how it is started, per e2e file: e2e-session.ts);
+// screenshots go to test-output/screenshots/.
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { repoRoot } from './build';
 
 export const CHROMIUM_PATH = process.env.EDGEQUANT_CHROMIUM ?? '/usr/bin/chromium';
 export const screenshotDir = join(repoRoot, 'test-output', 'screenshots');
 
-const ARGS = [
+export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -20,30 +18,6 @@ const ARGS = [
   '--disable-sync',
 ];
 
-export interface LaunchedBrowser {
-  browser: BrowserContext;
-  close(): Promise<void>;
-}
-
-/** A persistent context on a fresh user-data-dir (removed on close). */
-export async function launchBrowser(viewport = { width: 1280, height: 800 }): Promise<LaunchedBrowser> {
-  mkdirSync(screenshotDir, { recursive: true });
-  const profile = mkdtempSync(join(tmpdir(), 'edgequant-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: ARGS,
-    viewport,
-  });
-  return {
-    browser: context,
-    close: async () => {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
-}
-
 /** Collects the page's console errors and uncaught exceptions into `into` as they happen. */
 export function recordConsoleErrors(page: Page, into: string[]): void {
   page.on('console', (m) => {
@@ -51,8 +25,6 @@ export function recordConsoleErrors(page: Page, into: string[]): void {
   });
   page.on('pageerror', (e) => into.push(e.message));
 }
-
-export type { Browser };
 
 /**
  * Opens a route (`#/models`) of the app at hostUrl. When the page already shows that app, only

@@ -2,31 +2,10 @@
 // CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED scales that op's weights along the input
 // channel (exact, zero padding stays zero); a constant ADD folds into the bias only where
 // no zero padding is involved (VALID convs, FULLY_CONNECTED), so the result stays exact.
-import type { Graph, Node, Tensor } from '../model-graph';
-import { addTensor, consumers, uniqueTensorName } from '../model-graph';
-import { constTensor, float32Of, isShared, removeNode, soleConsumer } from './util';
+import type { Graph, Node } from '../model-graph';
+import { channelValues, constTensor, editableFloat32, float32Of, foldUntilStable, removeNode, soleConsumer } from './util';
 
 const TARGETS = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED']);
-
-/** Values of a constant that is a scalar or a vector along the last (channel) axis. */
-function channelValues(t: Tensor, channels: number): Float32Array | undefined {
-  const data = float32Of(t);
-  if (!data) return undefined;
-  if (data.length === 1) return new Float32Array(channels).fill(data[0]!);
-  if (data.length === channels && t.shape.slice(0, -1).every((d) => d === 1)) return data;
-  return undefined;
-}
-
-function writable(graph: Graph, node: Node, index: number): Float32Array | undefined {
-  const name = node.inputs[index];
-  const t = name ? graph.tensors.get(name) : undefined;
-  const data = t && float32Of(t);
-  if (!t || !data) return undefined;
-  if (!isShared(graph, t.name, node)) return data;
-  const copy = addTensor(graph, { ...t, name: uniqueTensorName(graph, t.name), data: Float32Array.from(data) });
-  node.inputs[index] = copy.name;
-  return copy.data as Float32Array;
-}
 
 function tryFold(graph: Graph, affine: Node, target: Node): boolean {
   const x = affine.inputs.find((i) => !constTensor(graph, i));
@@ -44,19 +23,14 @@ function tryFold(graph: Graph, affine: Node, target: Node): boolean {
   if (!values) return false;
   const mult = depthwise ? inChannels / channels : 1;
   if (affine.op === 'MUL') {
-    const w = writable(graph, target, 1);
+    const w = editableFloat32(graph, target, 1);
     if (!w) return false;
     for (let k = 0; k < w.length; k++) w[k] = w[k]! * values[Math.floor((k % inChannels) / mult)]!;
   } else {
     if (target.op !== 'FULLY_CONNECTED' && (target.options as { padding: string }).padding !== 'VALID') return false;
     const w = float32Of(weightsT)!;
     const outChannels = depthwise ? inChannels : weightsT.shape[0]!;
-    if (!target.inputs[2]) {
-      while (target.inputs.length < 3) target.inputs.push(null);
-      const bias = addTensor(graph, { name: uniqueTensorName(graph, `${weightsT.name}/bias`), dtype: 'float32', shape: [outChannels], data: new Float32Array(outChannels) });
-      target.inputs[2] = bias.name;
-    }
-    const bias = writable(graph, target, 2);
+    const bias = editableFloat32(graph, target, 2, { name: `${weightsT.name}/bias`, size: outChannels });
     if (!bias) return false;
     for (let k = 0; k < w.length; k++) {
       const i = k % inChannels;
@@ -70,19 +44,9 @@ function tryFold(graph: Graph, affine: Node, target: Node): boolean {
 }
 
 export function foldInputAffine(graph: Graph): number {
-  let folded = 0;
-  let changed = true;
-  while (changed) {
-    changed = false;
-    const readers = consumers(graph);
-    for (const node of graph.nodes) {
-      if ((node.op !== 'MUL' && node.op !== 'ADD') || node.options.fusedActivation !== 'NONE') continue;
-      const target = soleConsumer(graph, node.outputs[0]!, readers);
-      if (!target || !TARGETS.has(target.op) || !tryFold(graph, node, target)) continue;
-      folded++;
-      changed = true;
-      break;
-    }
-  }
-  return folded;
+  return foldUntilStable(graph, (node, readers) => {
+    if ((node.op !== 'MUL' && node.op !== 'ADD') || node.options.fusedActivation !== 'NONE') return false;
+    const target = soleConsumer(graph, node.outputs[0]!, readers);
+    return !!target && TARGETS.has(target.op) && tryFold(graph, node, target);
+  });
 }

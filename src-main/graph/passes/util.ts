@@ -1,6 +1,6 @@
 // Small graph-editing helpers shared by the passes.
 import type { Graph, Node, Tensor } from '../model-graph';
-import { consumers } from '../model-graph';
+import { addTensor, consumers, uniqueTensorName } from '../model-graph';
 
 /** The single node reading `tensor`, or undefined when it has 0 or several readers or is a graph output. */
 export function soleConsumer(graph: Graph, tensor: string, readers = consumers(graph)): Node | undefined {
@@ -28,6 +28,49 @@ export function constTensor(graph: Graph, name: string | null | undefined): Tens
 
 export function float32Of(t: Tensor): Float32Array | undefined {
   return t.dtype === 'float32' && t.data instanceof Float32Array ? t.data : undefined;
+}
+
+/** Values of a constant that is a scalar or a vector along the last (channel) axis, as `channels` values. */
+export function channelValues(t: Tensor, channels: number): Float32Array | undefined {
+  const data = float32Of(t);
+  if (!data) return undefined;
+  if (data.length === 1) return new Float32Array(channels).fill(data[0]!);
+  if (data.length === channels && t.shape.slice(0, -1).every((d) => d === 1)) return data;
+  return undefined;
+}
+
+/**
+ * The float32 data of input `index` of `node`, safe to edit in place: a constant that other
+ * nodes read too is copied first; a missing input (no bias) is made as `create.size` zeros
+ * named after `create.name`. Undefined when the input is not float32 data (or missing and no
+ * `create`).
+ */
+export function editableFloat32(graph: Graph, node: Node, index: number, create?: { name: string; size: number }): Float32Array | undefined {
+  const name = node.inputs[index];
+  const t = name ? graph.tensors.get(name) : undefined;
+  const data = t && float32Of(t);
+  if (t && !data) return undefined;
+  if (t && data && !isShared(graph, t.name, node)) return data;
+  let own: Tensor;
+  if (t && data) own = addTensor(graph, { ...t, name: uniqueTensorName(graph, t.name), data: Float32Array.from(data) });
+  else if (create) own = addTensor(graph, { name: uniqueTensorName(graph, create.name), dtype: 'float32', shape: [create.size], data: new Float32Array(create.size) });
+  else return undefined;
+  while (node.inputs.length <= index) node.inputs.push(null);
+  node.inputs[index] = own.name;
+  return own.data as Float32Array;
+}
+
+/**
+ * Folds until nothing folds: `fold` is offered each node in order and returns whether it changed
+ * the graph; after a change the walk starts over with fresh readers. Returns the folds made.
+ */
+export function foldUntilStable(graph: Graph, fold: (node: Node, readers: Map<string, Node[]>) => boolean): number {
+  let folded = 0;
+  for (;;) {
+    const readers = consumers(graph);
+    if (!graph.nodes.some((node) => fold(node, readers))) return folded;
+    folded++;
+  }
 }
 
 /** Readers of a constant other than `except`: a shared constant must be copied before editing. */
