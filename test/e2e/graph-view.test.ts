@@ -184,11 +184,11 @@ describe('Graph view and layer table in Chromium', { skip: !existsSync(CHROMIUM_
 
   test('Models: a float .tflite beside its int8 version, chosen on the Graph page', async () => {
     await openRoute(s.page, s.host.url, `#/graph/model/${encodeURIComponent(join(vww, 'vww_96_float.tflite'))}`);
-    await s.page.getByTestId('graph-pane').first().getByTestId('graph-node').first().waitFor({ timeout: 30_000 });
+    await s.page.getByTestId('graph-pane').first().getByTestId('graph-node').first().waitFor({ timeout: 90_000 });
     assert.equal(await s.page.getByTestId('graph-pane').count(), 1, 'a .tflite alone: one pane');
     await s.page.locator('input[name="compare"]').fill(join(vww, 'vww_96_int8.tflite'));
     await s.page.getByRole('button', { name: 'Show beside' }).click();
-    await s.page.getByTestId('graph-pane').nth(1).getByTestId('graph-node').first().waitFor({ timeout: 30_000 });
+    await s.page.getByTestId('graph-pane').nth(1).getByTestId('graph-node').first().waitFor({ timeout: 90_000 });
     const counts = await s.page.getByTestId('graph-op-count').allInnerTexts();
     assert.match(counts[0]!, new RegExp(`^${opCount(join(vww, 'vww_96_float.tflite'))} ops`));
     assert.match(counts[1]!, new RegExp(`^${opCount(join(vww, 'vww_96_int8.tflite'))} ops`));
