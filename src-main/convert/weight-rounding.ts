@@ -9,3 +9,16 @@ import type { QuantizeConfig, WeightRounding } from './types';
 export function weightRoundingFor(config: Pick<QuantizeConfig, 'weightRounding'>): WeightRounding {
   return config.weightRounding ?? 'nearest';
 }
+
+/** Whether bias correction is on when the request does not say (int8 weights rounded to nearest). */
+export const BIAS_CORRECTION_BY_DEFAULT = false;
+
+/**
+ * Whether a conversion corrects biases (quantize/rounding/bias-correction.ts): as the request
+ * says, else by default for int8 weights (dynamic, int8, int16x8) rounded to nearest. It runs only
+ * where there are calibration samples (a default run without them simply does not).
+ */
+export function biasCorrectionFor(config: Pick<QuantizeConfig, 'mode' | 'weightRounding' | 'biasCorrection'>): boolean {
+  if (config.biasCorrection !== undefined) return config.biasCorrection;
+  return BIAS_CORRECTION_BY_DEFAULT && (config.mode === 'int8' || config.mode === 'int16x8' || config.mode === 'dynamic') && weightRoundingFor(config) === 'nearest';
+}

@@ -9,6 +9,7 @@ import { RangeObserver, type ObserverState, type TensorStatistics } from './obse
 import { throwIfAborted } from '../../data/sources';
 import { initTfjs } from '../../graph/tfjs-backend';
 import { addAccumulators, type Accumulators } from '../rounding/accumulate';
+import { addPatchSums, type PatchSums } from '../rounding/bias-correction';
 import { SampleSums, type GptqTap } from '../rounding/calibration-tap';
 
 export type { TensorStatistics } from './observer';
@@ -21,7 +22,7 @@ export interface CollectOptions {
   signal?: AbortSignal;
   /** Compute workers to split the samples across (1: in this thread; default 1). */
   workers?: number;
-  /** Layers whose gptq statistics the same pass sums (`gptq.sums` is set when it ends). */
+  /** Layers whose gptq statistics (and mean patches) the same pass sums (`gptq.sums`, `gptq.meanSums` set when it ends). */
   gptq?: GptqTap;
 }
 
@@ -64,7 +65,7 @@ async function forEachSample(dataset: Dataset, signal: AbortSignal | undefined, 
 async function observeHere(graph: Graph, dataset: Dataset, observer: RangeObserver, options: CollectOptions): Promise<number> {
   const executor = await createExecutor(graph);
   const tf = await initTfjs();
-  const sums = options.gptq && new SampleSums(options.gptq.layers);
+  const sums = options.gptq && new SampleSums(options.gptq.layers, options.gptq.means);
   try {
     const count = await forEachSample(dataset, options.signal, async (inputs, index) => {
       const values = await executor.run(inputs, { ...observer.hooks(index), ...(sums ? { outputs: sums.outputs } : {}), ...(options.signal ? { signal: options.signal } : {}) });
@@ -72,6 +73,7 @@ async function observeHere(graph: Graph, dataset: Dataset, observer: RangeObserv
       options.onProgress?.(index + 1, dataset.count);
     });
     if (sums) options.gptq!.sums = { accs: sums.finish(tf), count };
+    if (sums && options.gptq!.means) options.gptq!.meanSums = { layers: options.gptq!.means.map((l) => l.node.name), sums: sums.patchSums, count };
     return count;
   } finally {
     executor.dispose();
@@ -83,7 +85,7 @@ async function observeInWorkers(graph: Graph, dataset: Dataset, observer: RangeO
   const { ComputePool } = await import('../../compute/pool');
   const pool = await ComputePool.open(options.workers!, options.signal ? { signal: options.signal } : {});
   try {
-    const gptq = options.gptq && { target: options.gptq.target, layers: options.gptq.layers.map((l) => l.node.name) };
+    const gptq = options.gptq && { target: options.gptq.target, layers: options.gptq.layers.map((l) => l.node.name), means: (options.gptq.means ?? []).map((l) => l.node.name) };
     await pool.each('calibrate.open', { graph, method: observer.method, gptq });
     let finished = 0;
     const results: Promise<unknown>[] = [];
@@ -95,13 +97,18 @@ async function observeInWorkers(graph: Graph, dataset: Dataset, observer: RangeO
       results.push(counted);
     });
     await Promise.all(results);
-    const ends = (await pool.each('calibrate.finish', null)) as { state: ObserverState; accs?: Accumulators[] }[];
+    const ends = (await pool.each('calibrate.finish', null)) as { state: ObserverState; accs?: Accumulators[]; patches?: PatchSums[] }[];
     for (const { state } of ends) observer.merge(state);
     // The workers' gptq sums added (equal to one thread's within float rounding: the order of the additions differs).
     if (options.gptq) {
       const [first, ...rest] = ends.map((f) => f.accs!);
       for (const more of rest) addAccumulators(first!, more);
       options.gptq.sums = { accs: first!, count };
+      if (options.gptq.means) {
+        const [patches, ...others] = ends.map((f) => f.patches!);
+        for (const more of others) addPatchSums(patches!, more);
+        options.gptq.meanSums = { layers: options.gptq.means.map((l) => l.node.name), sums: patches!, count };
+      }
     }
     return count;
   } finally {

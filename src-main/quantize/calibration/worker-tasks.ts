@@ -1,5 +1,5 @@
 // Calibration's tasks for compute workers: each worker runs the float graph on the samples it
-// is sent and keeps its own RangeObserver (and, for int8 gptq, the sums of the layers tapped);
+// is sent and keeps its own RangeObserver (and, for int8 gptq / bias correction, the sums of the layers tapped);
 // the caller merges their states (statistics.ts).
 import type { CalibrationMethod } from '../../convert/types';
 import { createExecutor, type GraphExecutor } from '../../graph/execute';
@@ -14,9 +14,9 @@ let open: { executor: GraphExecutor; observer: RangeObserver; sums: SampleSums |
 
 export const calibrationTasks = {
   async 'calibrate.open'(payload: unknown) {
-    const { graph, method, gptq } = payload as { graph: Graph; method: CalibrationMethod; gptq?: { target: Graph; layers: string[] } };
+    const { graph, method, gptq } = payload as { graph: Graph; method: CalibrationMethod; gptq?: { target: Graph; layers: string[]; means: string[] } };
     open?.executor.dispose();
-    open = { executor: await createExecutor(graph), observer: new RangeObserver(method), sums: gptq ? new SampleSums(layersOf(gptq.target, gptq.layers)) : undefined };
+    open = { executor: await createExecutor(graph), observer: new RangeObserver(method), sums: gptq ? new SampleSums(layersOf(gptq.target, gptq.layers), layersOf(gptq.target, gptq.means)) : undefined };
     return { result: null };
   },
   async 'calibrate.sample'(payload: unknown) {
@@ -31,8 +31,9 @@ export const calibrationTasks = {
     if (!open) throw new Error('calibrate.finish before calibrate.open');
     const state = open.observer.state();
     const accs = open.sums?.finish(await initTfjs());
+    const patches = open.sums?.patchSums;
     open.executor.dispose();
     open = undefined;
-    return { result: { state, ...(accs ? { accs } : {}) }, ...(accs ? { transfer: accumulatorBuffers(accs) } : {}) };
+    return { result: { state, ...(accs ? { accs, patches } : {}) }, ...(accs ? { transfer: accumulatorBuffers(accs) } : {}) };
   },
 };
