@@ -116,13 +116,15 @@ test('calibration with the bias-correction tap: statistics bit-identical to with
   }
 });
 
-test('exact patch sums equal the sum of every patch (strides, dilation, SAME / VALID, depthwise multiplier, FC rows)', () => {
+test('exact patch sums equal the sum of every patch (strides, dilation, SAME / VALID, offsets that read only padding, batches, depthwise multiplier, FC rows)', () => {
   const cases: { op: 'CONV_2D' | 'DEPTHWISE_CONV_2D' | 'FULLY_CONNECTED'; input: number[]; weights: number[]; options: Record<string, unknown> }[] = [
     { op: 'CONV_2D', input: [2, 9, 7, 3], weights: [4, 3, 3, 3], options: { padding: 'SAME', strideH: 2, strideW: 2, dilationH: 1, dilationW: 1 } },
     { op: 'CONV_2D', input: [1, 10, 11, 2], weights: [3, 3, 2, 2], options: { padding: 'VALID', strideH: 1, strideW: 3, dilationH: 2, dilationW: 1 } },
     { op: 'CONV_2D', input: [1, 8, 8, 5], weights: [2, 5, 5, 5], options: { padding: 'SAME', strideH: 1, strideW: 1, dilationH: 1, dilationW: 2 } },
     { op: 'DEPTHWISE_CONV_2D', input: [1, 9, 9, 3], weights: [1, 3, 3, 6], options: { padding: 'SAME', strideH: 2, strideW: 2, dilationH: 1, dilationW: 1, depthMultiplier: 2 } },
     { op: 'DEPTHWISE_CONV_2D', input: [1, 7, 6, 4], weights: [1, 2, 3, 4], options: { padding: 'VALID', strideH: 1, strideW: 2, dilationH: 2, dilationW: 1, depthMultiplier: 1 } },
+    { op: 'CONV_2D', input: [2, 1, 4, 3], weights: [2, 3, 3, 3], options: { padding: 'SAME', strideH: 1, strideW: 1, dilationH: 1, dilationW: 1 } },
+    { op: 'DEPTHWISE_CONV_2D', input: [2, 2, 2, 2], weights: [1, 5, 5, 2], options: { padding: 'SAME', strideH: 1, strideW: 1, dilationH: 2, dilationW: 2, depthMultiplier: 1 } },
     { op: 'FULLY_CONNECTED', input: [5, 12], weights: [3, 12], options: { keepNumDims: false } },
   ];
   for (const [i, c] of cases.entries()) {
