@@ -39,6 +39,7 @@ const convertRequest = z
         recipe: path.optional(),
         keepFloat: z.array(z.string().min(1).max(1024)).max(1000).optional(),
         weightRounding: z.enum(['nearest', 'gptq']).optional(),
+        biasCorrection: z.boolean().optional(),
       })
       .strict()
       // The I/O types the mode's preset allows (a recipe file is checked again when it is read).

@@ -18,7 +18,7 @@ import type { QuantizeReport, Recipe, Statistics } from '../quantize/qtypes';
 import type { DetectorFixMeasurer, DetectorFixReport } from '../quantize/detector/types';
 import { planDetectorStep, recommendDetectorFix } from './detector-step';
 import type { ConvertProgress, ConvertRequest, ConvertResult } from './types';
-import { weightRoundingFor } from './weight-rounding';
+import { biasCorrectionFor, weightRoundingFor } from './weight-rounding';
 import { modelSource, modelSourceBytes } from './source-size';
 
 /** Formats whose importers honour `--outputs` (a graph of TF ops that can end anywhere). */
@@ -169,10 +169,10 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
     const calibrateOnce: QuantizeOptions['calibrate'] = calibrate && (async (m, gptq) => (statistics ??= await calibrate(m, gptq)));
     // Error-compensated rounding streams the calibration samples (int8: only when calibration's
     // own pass could not sum its statistics; fp16: once per layer); bias correction once, for the
-    // mean input of each layer.
+    // mean input of each layer, where calibration's pass did not measure it (dynamic range).
     let stream: CalibrationSamples | undefined;
     let gptqWorkers = 1;
-    if (spec && (weightRoundingFor(request.quantize) === 'gptq' || request.quantize.biasCorrection)) {
+    if (spec && (weightRoundingFor(request.quantize) === 'gptq' || biasCorrectionFor(request.quantize))) {
       const { openCalibrationSamples, DEFAULT_CALIBRATION_SAMPLES } = await import('../quantize/calibration/index');
       stream = await openCalibrationSamples(spec, model, warnings, signal, reader);
       gptqWorkers = workersFor(workers, spec.samples ?? DEFAULT_CALIBRATION_SAMPLES);
@@ -192,7 +192,7 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
       warnings.push(...result.warnings);
       check();
       // The fixes are quantized again with the same config: bias correction re-reads the samples.
-      const calibrationSamples = request.quantize.biasCorrection ? stream?.samples : undefined;
+      const calibrationSamples = biasCorrectionFor(request.quantize) ? stream?.samples : undefined;
       if (statistics) await time('detectorFixesMs', () => recommendDetectorFix(detector, request, statistics!, write, warnings, options.detectorFixes, { reader, ...(calibrationSamples ? { calibrationSamples } : {}), ...(signal ? { signal } : {}) }));
     } finally {
       await stream?.close();

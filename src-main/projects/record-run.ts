@@ -3,7 +3,7 @@
 // succeeded, failed or cancelled however the work ends. Used by `convert --project` and the app.
 import { existsSync } from 'node:fs';
 import type { ConvertRequest, ConvertResult } from '../convert/types';
-import { weightRoundingFor } from '../convert/weight-rounding';
+import { biasCorrectionFor, weightRoundingFor } from '../convert/weight-rounding';
 import { addArtifact, finishRun, outcomeOf, recordMetrics, runDir, startRun, writeJsonArtifact, type RunRef, type StartRunOptions } from './runs';
 import type { RunArtifact, RunConfig, RunDetails, RunMetrics, RunRecord } from './types';
 
@@ -91,9 +91,9 @@ export async function recordConvertRun(
   const options: StartRunOptions = { model: request.model, ...(extra.hashCalibration ? { hashCalibration: extra.hashCalibration } : {}) };
   if (request.quantize.calibration?.path) options.calibration = request.quantize.calibration.path;
   if (extra.label) options.label = extra.label;
-  // Record the rounding the conversion will use, so the history says it without re-deriving.
+  // Record the rounding (and bias correction) the conversion will use, so the history says it without re-deriving.
   const recorded: ConvertRequest =
-    request.quantize.mode === 'none' ? request : { ...request, quantize: { ...request.quantize, weightRounding: weightRoundingFor(request.quantize) } };
+    request.quantize.mode === 'none' ? request : { ...request, quantize: { ...request.quantize, weightRounding: weightRoundingFor(request.quantize), biasCorrection: biasCorrectionFor(request.quantize) } };
   return recordRun(projectDir, { kind: 'convert', request: recorded, ...extra.config }, options, async (run) => {
     const result = await convert(request, run);
     run.setMetrics(convertMetrics(result));

@@ -13,7 +13,7 @@ import { ruleFor } from './recipe';
 import type { GptqTap } from './rounding/calibration-tap';
 import { compensateWeightRounding } from './rounding/compensate';
 import { compensateIntegerWeights } from './rounding/integer-weights';
-import { correctBiases, type BiasCorrectionTarget } from './rounding/bias-correction';
+import { correctableLayers, correctBiases, measureMeanPatches, type BiasCorrectionTarget, type MeanPatches } from './rounding/bias-correction';
 import { opFacts } from './op-facts';
 import { compensableLayer, type CompensableLayer } from './rounding/layer-inputs';
 import { applyBoundaries } from './transformations/boundaries';
@@ -34,7 +34,9 @@ export interface StageContext {
   readonly inputRanges: Map<string, TensorRange>;
   /** Calibration samples for gptq rounding, when the config asks for it. */
   readonly gptqSamples?: () => AsyncIterable<GraphInputs>;
-  /** Calibration samples for bias correction after nearest int8 rounding, when the config asks for it. */
+  /** Bias correction after nearest int8 rounding (asked for, or on by default). */
+  readonly biasCorrection?: boolean;
+  /** Calibration samples for bias correction's own pass, where calibration's pass did not measure the means. */
   readonly biasSamples?: () => AsyncIterable<GraphInputs>;
   /** Compute workers for the one-pass gptq statistics. */
   readonly workers?: number;
@@ -67,11 +69,23 @@ function weightAxis(ctx: StageContext, node: Node): number | undefined {
   return rule.weights?.granularity === 'channel' ? (rule.weights.axis ?? opFacts(node.op)?.weights?.channelAxis) : undefined;
 }
 
-/** Bias correction for the nodes `include` picks, before their weights are rounded to nearest. */
-async function correctInt8Biases(ctx: StageContext, include: (node: Node) => boolean): Promise<void> {
-  ctx.onProgress?.({ stage: 'quantize', fraction: 0.25, message: 'measuring mean layer inputs for bias correction' });
+/**
+ * Bias correction for the nodes `include` picks, before their weights are rounded to nearest:
+ * the mean layer inputs from calibration's pass (`tapped`), else from a pass of its own. Without
+ * either (no samples) it does not run, unless the config asked for it.
+ */
+async function correctInt8Biases(ctx: StageContext, include: (node: Node) => boolean, tapped?: MeanPatches): Promise<void> {
   const targets: BiasCorrectionTarget[] = ctx.graph.nodes.filter((n) => opFacts(n.op)?.weights && include(n)).map((node) => ({ node, axis: weightAxis(ctx, node) }));
-  const result = await correctBiases(mainGraph(ctx.floatModel), ctx.graph, targets, ctx.biasSamples!, { ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  let means = tapped;
+  if (!means) {
+    if (!ctx.biasSamples) {
+      if (ctx.config.biasCorrection) throw new QuantizeInputError('--bias-correction needs calibration data (--calibration DIR|FILE.npy|FILE.npz).');
+      return;
+    }
+    ctx.onProgress?.({ stage: 'quantize', fraction: 0.25, message: 'measuring mean layer inputs for bias correction' });
+    means = await measureMeanPatches(mainGraph(ctx.floatModel), correctableLayers(ctx.graph, targets.map((t) => t.node)).layers, ctx.biasSamples, { ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  }
+  const result = correctBiases(ctx.graph, targets, means);
   const before = ctx.report.biasCorrection;
   ctx.report.biasCorrection = {
     corrected: (before?.corrected ?? 0) + result.corrected.length,
@@ -85,11 +99,13 @@ async function correctInt8Biases(ctx: StageContext, include: (node: Node) => boo
  * sum their statistics too: the plan, made after calibration, may keep a few float.
  */
 function staticLayersTap(ctx: StageContext): GptqTap {
-  const layers = ctx.graph.nodes
-    .filter((node) => algorithmOf(ctx, node) === 'static')
-    .map((node) => compensableLayer(ctx.graph, node))
-    .filter((layer): layer is CompensableLayer => typeof layer !== 'string');
-  return { target: ctx.graph, layers };
+  const candidates = ctx.graph.nodes.filter((node) => algorithmOf(ctx, node) === 'static');
+  const layers = ctx.gptqSamples
+    ? candidates.map((node) => compensableLayer(ctx.graph, node)).filter((layer): layer is CompensableLayer => typeof layer !== 'string')
+    : [];
+  // Bias correction's mean input patches, summed in the same pass.
+  const means = ctx.biasCorrection ? correctableLayers(ctx.graph, candidates.filter((node) => opFacts(node.op)?.weights)).layers : undefined;
+  return { target: ctx.graph, layers, ...(means ? { means } : {}) };
 }
 
 const staticInteger: Stage = async (ctx) => {
@@ -97,7 +113,7 @@ const staticInteger: Stage = async (ctx) => {
   onProgress?.({ stage: 'calibrate', fraction: 0, message: 'collecting activation ranges' });
   let statistics = ctx.statistics;
   ctx.lap('quantizeMs');
-  const tap = ctx.gptqSamples && !statistics && ctx.calibrate ? staticLayersTap(ctx) : undefined;
+  const tap = (ctx.gptqSamples || ctx.biasCorrection) && !statistics && ctx.calibrate ? staticLayersTap(ctx) : undefined;
   if (!statistics && ctx.calibrate) statistics = await ctx.calibrate(ctx.floatModel, tap);
   ctx.lap('calibrateMs');
   if (!statistics) throw new QuantizeInputError(`--quantize ${config.mode} needs calibration data (--calibration DIR|FILE.npy|FILE.npz).`);
@@ -121,7 +137,7 @@ const staticInteger: Stage = async (ctx) => {
     throw new QuantizeUnsupportedError(`--int8-only: ${forced.length} op(s) cannot be integer: ${list}.`);
   }
   if (ctx.gptqSamples) ctx.report.weightRounding = await compensateInt8(ctx, (node) => planned.plan.domains.get(node.name) === 'integer', tap);
-  if (ctx.biasSamples) await correctInt8Biases(ctx, (node) => planned.plan.domains.get(node.name) === 'integer');
+  if (ctx.biasCorrection) await correctInt8Biases(ctx, (node) => planned.plan.domains.get(node.name) === 'integer', tap?.meanSums);
   onProgress?.({ stage: 'quantize', fraction: 0.5, message: 'quantizing constants' });
   quantizeStaticConstants(graph, planned.plan, statistics, ctx.warnings);
   applyBoundaries(graph, planned.plan, config, statistics);
@@ -133,7 +149,7 @@ const dynamicWeights: Stage = async (ctx) => {
   const { graph, recipe } = ctx;
   const alone = !recipe.rules.some((r) => r.algorithm === 'static');
   if (ctx.gptqSamples && alone) ctx.report.weightRounding = await compensateInt8(ctx, (node) => storesHybridWeights(graph, node, recipe));
-  if (ctx.biasSamples) await correctInt8Biases(ctx, (node) => storesHybridWeights(graph, node, recipe));
+  if (ctx.biasCorrection) await correctInt8Biases(ctx, (node) => storesHybridWeights(graph, node, recipe));
   ctx.onProgress?.({ stage: 'quantize', fraction: 0, message: 'quantizing weights' });
   const result = quantizeDynamicWeights(graph, recipe);
   for (const name of result.hybrid) ctx.domains.set(name, 'hybrid');

@@ -2,7 +2,7 @@
 // validation. The convert pipeline calls `quantizeModel`; the recipe drives which transformations
 // run, through the algorithm registry (algorithms.ts → algorithm-stages.ts).
 import type { ConvertProgress } from '../convert/types';
-import { weightRoundingFor } from '../convert/weight-rounding';
+import { biasCorrectionFor, weightRoundingFor } from '../convert/weight-rounding';
 import { CancelledError } from '../errors';
 import { mainGraph, pruneTensors, type Graph, type ModelGraph } from '../graph/model-graph';
 import type { GraphInputs } from '../graph/execute';
@@ -41,7 +41,8 @@ export interface QuantizeOptions {
   recipe?: Recipe;
   /**
    * Calibration inputs for error-compensated weight rounding (`weightRounding: 'gptq'`) and for
-   * `biasCorrection`; called once per pass (one pass per layer), each call iterating the same
+   * bias correction where calibration's own pass cannot measure its means (dynamic range, or
+   * `statistics` given); called once per pass (one pass per layer), each call iterating the same
    * samples afresh.
    */
   samples?: () => AsyncIterable<GraphInputs>;
@@ -94,9 +95,11 @@ export async function quantizeModel(source: ModelGraph, config: QuantizeConfig, 
   };
   const gptqSamples = weightRoundingFor(config) === 'gptq' ? options.samples : undefined;
   if (config.weightRounding === 'gptq' && !gptqSamples) throw new QuantizeInputError('--weight-rounding gptq needs calibration data (--calibration DIR|FILE.npy|FILE.npz).');
-  const biasSamples = config.biasCorrection && !gptqSamples && config.mode !== 'fp16' ? options.samples : undefined;
+  // Bias correction asked for, or on by default (then only where calibration data is given).
+  const biasCorrection = biasCorrectionFor(config) && !gptqSamples && config.mode !== 'fp16';
+  const biasSamples = biasCorrection ? options.samples : undefined;
   if (config.biasCorrection && config.mode === 'fp16') throw new QuantizeInputError('--bias-correction applies to int8 weights (--quantize dynamic|int8|int16x8), not fp16.');
-  if (config.biasCorrection && !options.samples) throw new QuantizeInputError('--bias-correction needs calibration data (--calibration DIR|FILE.npy|FILE.npz).');
+  if (config.biasCorrection && !options.samples && !(options.calibrate && !options.statistics)) throw new QuantizeInputError('--bias-correction needs calibration data (--calibration DIR|FILE.npy|FILE.npz).');
 
   if (config.biasCorrection && gptqSamples) warnings.push('--bias-correction is not applied with --weight-rounding gptq, which corrects each bias itself.');
   const domains = new Map<string, NodeDomain>();
@@ -110,6 +113,7 @@ export async function quantizeModel(source: ModelGraph, config: QuantizeConfig, 
     ...(options.calibrate ? { calibrate: options.calibrate } : {}),
     inputRanges: new Map([...preprocessInputRanges(graph, config), ...(options.inputRanges ?? [])]),
     ...(gptqSamples ? { gptqSamples } : {}),
+    ...(biasCorrection ? { biasCorrection } : {}),
     ...(biasSamples ? { biasSamples } : {}),
     ...(options.workers ? { workers: options.workers } : {}),
     ...(onProgress ? { onProgress } : {}),

@@ -43,7 +43,8 @@ export interface QuantizeConfig {
   /**
    * With nearest rounding to int8 (dynamic, int8, int16x8; needs calibration data): each layer's
    * bias absorbs its weights' rounding error times the mean input patch seen on the calibration
-   * samples (quantize/rounding/bias-correction.ts). gptq corrects the bias itself.
+   * samples (quantize/rounding/bias-correction.ts). gptq corrects the bias itself. Default: on
+   * where calibration samples are given (convert/weight-rounding.ts `biasCorrectionFor`).
    */
   biasCorrection?: boolean;
 }

@@ -60,7 +60,8 @@ test('int8 gptq: one float forward per calibration sample, and the file beats ne
       }
     };
     const calibrate = calibrator(spec, [], (done) => (calibrationForwards = done));
-    const result = await quantizeModel(smallNet(), { ...config, weightRounding }, { calibrate, samples }).finally(() => stream.close());
+    // Rounding against rounding: nearest without the bias correction it now gets by default (with it, 40.1 dB here).
+    const result = await quantizeModel(smallNet(), { ...config, weightRounding, biasCorrection: false }, { calibrate, samples }).finally(() => stream.close());
     assert.equal(calibrationForwards, 32, `${weightRounding}: calibration ran each sample once`);
     assert.equal(gptqSamplesRead, 0, `${weightRounding}: no second pass over the samples`);
     runs.push(result);

@@ -17,7 +17,7 @@ import { parseCommandArgs, parsePositiveInt, parseShape, printJson, type Command
 const USAGE = `Usage: edgequant convert MODEL [WEIGHTS.h5] -o OUT.tflite [--quantize none|fp16|dynamic|int8|int16x8]
                          [--calibration DIR|FILE.npy|FILE.npz] [--preprocess 0..1|-1..1|0..255|imagenet|caffe|FILE.json]
                          [--samples N] [--calibration-method minmax|percentile|mse] [--weight-rounding nearest|gptq]
-                         [--bias-correction] [--input-type float32|int8|uint8|int16] [--output-type float32|int8|uint8|int16] [--int8-only]
+                         [--no-bias-correction] [--input-type float32|int8|uint8|int16] [--output-type float32|int8|uint8|int16] [--int8-only]
                          [--recipe FILE.json] [--keep-float NAME|/REGEX/]... [--input-shape 1,H,W,C] [--unroll-rnn] [--outputs NAME[,NAME]]
                          [--detector-fix split|head-float|head-int16|none] [--project DIR] [--workers N] [--json]
 
@@ -34,10 +34,11 @@ outputs on the calibration data stay closest to float, instead of rounding each 
 on MobileNetV2 224 with 100 samples, in multiples of 100 float forward passes: int8, int16x8
 and dynamic make one extra pass in all (int8 ≈ ×10 for the whole conversion); fp16 makes one
 pass per layer, each starting where the last one's final layers end (more again).
---bias-correction (needs --calibration; dynamic, int8, int16x8 with nearest rounding) shifts each
-layer's bias by its int8 weights' rounding error times the layer's mean input on up to 32
-calibration samples (one float pass): a layer whose input has a large mean, as after ReLUs and
-max-pools, otherwise carries a constant offset per channel (NanoDet int8: see the README).
+Bias correction (on by default for dynamic, int8, int16x8 with nearest rounding, wherever there is
+--calibration; --no-bias-correction turns it off) shifts each layer's bias by its int8 weights'
+rounding error times the layer's mean input on the calibration samples (int8 / int16x8: summed
+in calibration's own pass; dynamic: one float pass): a layer whose input has a large mean, as
+after ReLUs and max-pools, otherwise carries a constant offset per channel (README).
 --recipe replaces the mode's preset with a JSON recipe (rules: which ops or which nodes, which
 algorithm or precision, how weights are stored; the presets are in src-main/quantize/recipes/).
 --keep-float (repeatable) keeps the nodes named (node or tensor name, or /REGEX/ over the whole
@@ -81,6 +82,7 @@ export function parseConvertArgs(argv: string[], cwd: string): { request: Conver
     'calibration-method': { type: 'string' },
     'weight-rounding': { type: 'string' },
     'bias-correction': { type: 'boolean', default: false },
+    'no-bias-correction': { type: 'boolean', default: false },
     'input-type': { type: 'string' },
     'output-type': { type: 'string' },
     'int8-only': { type: 'boolean', default: false },
@@ -128,10 +130,15 @@ export function parseConvertArgs(argv: string[], cwd: string): { request: Conver
     request.quantize.weightRounding = oneOf('--weight-rounding', values['weight-rounding'], ROUNDINGS, 'nearest');
     if (request.quantize.weightRounding === 'gptq' && !values.calibration) throw new InputError('--weight-rounding gptq needs --calibration DIR|FILE.npy|FILE.npz (representative inputs).');
   }
+  if (values['bias-correction'] && values['no-bias-correction']) throw new InputError('--bias-correction and --no-bias-correction contradict each other.');
   if (values['bias-correction']) {
     if (mode === 'none' || mode === 'fp16') throw new InputError('--bias-correction needs --quantize dynamic|int8|int16x8.');
     if (!values.calibration) throw new InputError('--bias-correction needs --calibration DIR|FILE.npy|FILE.npz (representative inputs).');
     request.quantize.biasCorrection = true;
+  }
+  if (values['no-bias-correction']) {
+    if (mode === 'none' || mode === 'fp16') throw new InputError('--no-bias-correction needs --quantize dynamic|int8|int16x8.');
+    request.quantize.biasCorrection = false;
   }
   if (positionals[1]) request.companions = [resolve(cwd, positionals[1])];
   if (values['input-shape']) request.inputShape = parseShape('--input-shape', values['input-shape']);

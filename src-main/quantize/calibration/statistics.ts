@@ -10,6 +10,7 @@ import type { FloatPassOpen, FloatPassState } from './worker-tasks';
 import { throwIfAborted } from '../../data/sources';
 import { initTfjs } from '../../graph/tfjs-backend';
 import { sumOfWorkers } from '../rounding/split-pass';
+import { addPatchSums } from '../rounding/bias-correction';
 import { SampleSums, type GptqTap } from '../rounding/calibration-tap';
 
 export type { TensorStatistics } from './observer';
@@ -22,7 +23,7 @@ export interface CollectOptions {
   signal?: AbortSignal;
   /** Compute workers to split the samples across (1: in this thread; default 1). */
   workers?: number;
-  /** Layers whose gptq statistics the same pass sums (`gptq.sums` is set when it ends). */
+  /** Layers whose gptq statistics (and mean patches) the same pass sums (`gptq.sums`, `gptq.meanSums` set when it ends). */
   gptq?: GptqTap;
 }
 
@@ -64,7 +65,7 @@ async function* samplesAhead(dataset: Dataset, signal: AbortSignal | undefined):
 async function observeHere(graph: Graph, dataset: Dataset, observer: RangeObserver, options: CollectOptions): Promise<number> {
   const executor = await createExecutor(graph);
   const tf = await initTfjs();
-  const sums = options.gptq && new SampleSums(options.gptq.layers);
+  const sums = options.gptq && new SampleSums(options.gptq.layers, options.gptq.means);
   try {
     let count = 0;
     for await (const { inputs, index } of samplesAhead(dataset, options.signal)) {
@@ -74,6 +75,7 @@ async function observeHere(graph: Graph, dataset: Dataset, observer: RangeObserv
       options.onProgress?.(count, dataset.count);
     }
     if (sums) options.gptq!.sums = { accs: sums.finish(tf), count };
+    if (sums && options.gptq!.means) options.gptq!.meanSums = { layers: options.gptq!.means.map((l) => l.node.name), sums: sums.patchSums, count };
     return count;
   } finally {
     executor.dispose();
@@ -83,7 +85,7 @@ async function observeHere(graph: Graph, dataset: Dataset, observer: RangeObserv
 /** The same, each sample run by one of `options.workers` compute workers (compute/split.ts); their observers merge exactly. */
 async function observeInWorkers(graph: Graph, dataset: Dataset, observer: RangeObserver, options: CollectOptions): Promise<number> {
   const { splitAcrossWorkers } = await import('../../compute/split');
-  const open: FloatPassOpen = { graph, method: observer.method, ...(options.gptq ? { gptq: { target: options.gptq.target, layers: options.gptq.layers.map((l) => l.node.name) } } : {}) };
+  const open: FloatPassOpen = { graph, method: observer.method, ...(options.gptq ? { gptq: { target: options.gptq.target, layers: options.gptq.layers.map((l) => l.node.name), means: (options.gptq.means ?? []).map((l) => l.node.name) } } : {}) };
   const { states, count } = await splitAcrossWorkers(
     { open: { task: 'calibrate.open', payload: open }, sample: 'calibrate.sample', finish: 'calibrate.finish' },
     // Copied, not transferred: a sample may be a view into its dataset's file buffer.
@@ -92,7 +94,14 @@ async function observeInWorkers(graph: Graph, dataset: Dataset, observer: RangeO
   );
   const ends = states as FloatPassState[];
   for (const { state } of ends) observer.merge(state!);
-  if (options.gptq) options.gptq.sums = { accs: sumOfWorkers(ends.map((f) => f.accs!)), count };
+  if (options.gptq) {
+    options.gptq.sums = { accs: sumOfWorkers(ends.map((f) => f.accs!)), count };
+    if (options.gptq.means) {
+      const [patches, ...others] = ends.map((f) => f.patches!);
+      for (const more of others) addPatchSums(patches!, more);
+      options.gptq.meanSums = { layers: options.gptq.means.map((l) => l.node.name), sums: patches!, count };
+    }
+  }
   return count;
 }
 

@@ -1,6 +1,6 @@
 // The float pass's tasks for compute workers: each worker runs the float graph on the samples it
 // is sent and keeps its own RangeObserver (calibration) and, for gptq, the sums of the layers
-// tapped; the caller merges their states. Calibration asks for both (statistics.ts); the gptq
+// tapped and, for bias correction, their mean input patches; the caller merges their states. Calibration asks for both (statistics.ts); the gptq
 // statistics without a calibration pass ask for the sums alone (rounding/split-pass.ts).
 import type { CalibrationMethod } from '../../convert/types';
 import { createExecutor, type GraphExecutor, type GraphInputs } from '../../graph/execute';
@@ -8,6 +8,7 @@ import type { Graph } from '../../graph/model-graph';
 import { initTfjs } from '../../graph/tfjs-backend';
 import type { Accumulators } from '../rounding/accumulate';
 import { accumulatorBuffers, SampleSums } from '../rounding/calibration-tap';
+import type { PatchSums } from '../rounding/bias-correction';
 import { layersOf } from '../rounding/split-pass';
 import { RangeObserver, type ObserverState } from './observer';
 
@@ -17,7 +18,7 @@ export interface FloatPassOpen {
   /** Observe every tensor's range with this method (omitted: no ranges). */
   method?: CalibrationMethod;
   /** Sum the gptq statistics of these layers of `target` (omitted: no sums). */
-  gptq?: { target: Graph; layers: string[] };
+  gptq?: { target: Graph; layers: string[]; means?: string[] };
 }
 
 export interface FloatPassSample {
@@ -30,6 +31,8 @@ export interface FloatPassSample {
 export interface FloatPassState {
   state?: ObserverState;
   accs?: Accumulators[];
+  /** Bias correction's patch sums of the `means` layers, in their order. */
+  patches?: PatchSums[];
 }
 
 /** A worker's executor, and the observer and gptq sums its pass keeps. */
@@ -39,7 +42,7 @@ export const calibrationTasks = {
   async 'calibrate.open'(payload: unknown) {
     const { graph, method, gptq } = payload as FloatPassOpen;
     open?.executor.dispose();
-    open = { executor: await createExecutor(graph), observer: method && new RangeObserver(method), sums: gptq && new SampleSums(layersOf(gptq.target, gptq.layers)) };
+    open = { executor: await createExecutor(graph), observer: method && new RangeObserver(method), sums: gptq && new SampleSums(layersOf(gptq.target, gptq.layers), layersOf(gptq.target, gptq.means ?? [])) };
     return { result: null };
   },
   async 'calibrate.sample'(payload: unknown) {
@@ -54,9 +57,10 @@ export const calibrationTasks = {
     if (!open) throw new Error('calibrate.finish before calibrate.open');
     const state = open.observer?.state();
     const accs = open.sums?.finish(await initTfjs());
+    const patches = open.sums?.patchSums;
     open.executor.dispose();
     open = undefined;
-    const result: FloatPassState = { ...(state ? { state } : {}), ...(accs ? { accs } : {}) };
+    const result: FloatPassState = { ...(state ? { state } : {}), ...(accs ? { accs, patches: patches! } : {}) };
     return { result, ...(accs ? { transfer: accumulatorBuffers(accs) } : {}) };
   },
 };

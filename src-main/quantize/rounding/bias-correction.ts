@@ -4,13 +4,18 @@
 // next to a small spread (after a max-pool of leaky ReLUs, say) that shift dominates the layer's
 // error and every later layer carries it (NanoDet's second stem conv: its layer SQNR goes from
 // 30 to 44 dB without the shift, the whole model's from 18 to 32 dB with only the weights
-// rounded). Here the mean patch of each layer is measured on calibration samples of the float
-// graph and the bias absorbs −E·mean, so the stored layer is right on average.
+// rounded). Here the mean patch of each layer is measured on the calibration samples of the
+// float graph and the bias absorbs −E·mean, so the stored layer is right on average.
+// The patch sums are exact (every output position) and cheap: a window offset's sum over all
+// positions is a difference of strided prefix sums along each axis, ~1 addition per input value
+// (bench/bias-correction.bench.ts measures it), so calibration's own
+// pass sums them for every sample (calibration-tap.ts) and only a run without that pass (dynamic
+// range, ranges given by the caller) reads the samples once more here.
 import { CancelledError } from '../../errors';
 import { createExecutor, type GraphInputs } from '../../graph/execute';
 import type { Graph, Node } from '../../graph/model-graph';
 import { quantizeWeightsSymmetric } from '../math';
-import { compensableLayer, type CompensableLayer } from './layer-inputs';
+import { compensableLayer, PatchShapeError, windowAxis, type CompensableLayer } from './layer-inputs';
 
 export interface BiasCorrectionTarget {
   node: Node;
@@ -24,70 +29,175 @@ export interface BiasCorrectionResult {
   samples: number;
 }
 
-/** Samples read for the means: the mean of a patch settles long before GPTQ's Σ x·xᵀ does. */
-export const BIAS_CORRECTION_SAMPLES = 32;
-/** Output positions visited per layer and sample (a fixed spread of them beyond that). */
-const POSITIONS_PER_SAMPLE = 4096;
-
-interface Accumulator {
-  layer: CompensableLayer;
-  axis: number | undefined;
-  /** Sum of patches per group (groups × fanIn). */
+/** One layer's patch sums: Σ patch per group (groups × fanIn) and the patches summed per group. */
+export interface PatchSums {
   sums: Float64Array;
   counts: Float64Array;
 }
 
+/** The patch sums of `layers` over a pass (`count` samples), in `layers` order. */
+export interface MeanPatches {
+  layers: string[];
+  sums: PatchSums[];
+  count: number;
+}
+
+export function emptyPatchSums(layer: CompensableLayer): PatchSums {
+  return { sums: new Float64Array(layer.groups * layer.fanIn), counts: new Float64Array(layer.groups) };
+}
+
+/** Sums over disjoint samples (another worker's) added into `into`: exact up to float64 rounding. */
+export function addPatchSums(into: PatchSums[], other: PatchSums[]): void {
+  into.forEach((acc, i) => {
+    const more = other[i]!;
+    for (let j = 0; j < acc.sums.length; j++) acc.sums[j] += more.sums[j]!;
+    for (let g = 0; g < acc.counts.length; g++) acc.counts[g] += more.counts[g]!;
+  });
+}
+
 /**
- * Shifts the float bias of each target in `graph` (weights still float, about to be stored int8
- * by `quantizeWeightsSymmetric` with the target's axis) by −E·mean patch, the means taken on
- * `samples` run through `floatGraph` (same tensor names). Bias arrays are replaced, never written.
+ * Adds every patch `layer` reads from `values` (shape `shape`) to `into`, in the patch order of
+ * `layer.forEachPatch` (conv: (dy·kw + dx)·c + ch; depthwise: group ch, dy·kw + dx; FC: the row).
  */
-export async function correctBiases(
-  floatGraph: Graph,
-  graph: Graph,
-  targets: readonly BiasCorrectionTarget[],
-  samples: () => AsyncIterable<GraphInputs>,
-  options: { maxSamples?: number; signal?: AbortSignal } = {},
-): Promise<BiasCorrectionResult> {
+export function addPatches(layer: CompensableLayer, values: Float32Array, shape: readonly number[], into: PatchSums): void {
+  const { sums, counts } = into;
+  const window = layer.window;
+  if (window.kind === 'dense') {
+    const fanIn = layer.fanIn;
+    let rows = 0;
+    for (let start = 0; start + fanIn <= values.length; start += fanIn, rows++) for (let i = 0; i < fanIn; i++) sums[i] += values[start + i]!;
+    counts[0] += rows;
+    return;
+  }
+  const [, h, w, c] = shape as [number, number, number, number];
+  const { kh, kw } = window;
+  const depthwise = window.kind === 'depthwise';
+  if (depthwise ? c !== layer.groups : c * kh * kw !== layer.fanIn) throw new PatchShapeError(`${layer.node.name}: input has ${c} channels, the weights expect ${depthwise ? layer.groups : layer.fanIn / (kh * kw)}`);
+  const rows = windowAxis(h, kh, window.strideH, window.dilationH, window.padding);
+  const cols = windowAxis(w, kw, window.strideW, window.dilationW, window.padding);
+  const sH = window.strideH;
+  const sW = window.strideW;
+  // The input positions a window offset reads along one axis: every stride-th from `first` to
+  // `last` (padding reads nothing), so their sum is a difference of prefix sums taken with that step.
+  const span = (size: number, out: number, before: number, offset: number, stride: number): { first: number; last: number } => {
+    const lo = Math.max(0, Math.ceil((before - offset) / stride));
+    const hi = Math.min(out - 1, Math.floor((size - 1 + before - offset) / stride));
+    return lo > hi ? { first: 0, last: -1 } : { first: lo * stride - before + offset, last: hi * stride - before + offset };
+  };
+  const colSpans = Array.from({ length: kw }, (_, dx) => span(w, cols.out, cols.before, dx * window.dilationW, sW));
+  const rowSpans = Array.from({ length: kh }, (_, dy) => span(h, rows.out, rows.before, dy * window.dilationH, sH));
+  // prefix[ix][ch]: Σ of the row's values at ix, ix − sW, ix − 2sW, … ≥ 0.
+  const prefix = new Float64Array(w * c);
+  // colSums[iy][dx][ch]: Σ over output columns of input(iy, x·sW − before + dx·dW, ch), then prefix-summed over rows with step sH.
+  const colSums = new Float64Array(h * kw * c);
+  const windowSums = new Float64Array(kh * kw * c);
+  for (let base = 0; base + h * w * c <= values.length; base += h * w * c) {
+    for (let iy = 0; iy < h; iy++) {
+      const row = base + iy * w * c;
+      if (kw === 1) {
+        // One window column: its sum along the row directly (no prefix to take differences of).
+        const { first, last } = colSpans[0]!;
+        const out = iy * c;
+        for (let ch = 0; ch < c; ch++) colSums[out + ch] = 0;
+        for (let ix = first; ix <= last; ix += sW) for (let ch = 0, at = row + ix * c; ch < c; ch++) colSums[out + ch] += values[at + ch]!;
+        continue;
+      }
+      const step = sW * c;
+      for (let j = 0; j < Math.min(step, w * c); j++) prefix[j] = values[row + j]!;
+      for (let j = step; j < w * c; j++) prefix[j] = values[row + j]! + prefix[j - step]!;
+      for (let dx = 0; dx < kw; dx++) {
+        const { first, last } = colSpans[dx]!;
+        const out = (iy * kw + dx) * c;
+        if (last < first) {
+          colSums.fill(0, out, out + c); // the offset reads only padding
+          continue;
+        }
+        const end = last * c;
+        const start = first - sW >= 0 ? (first - sW) * c : -1;
+        for (let ch = 0; ch < c; ch++) colSums[out + ch] = prefix[end + ch]! - (start >= 0 ? prefix[start + ch]! : 0);
+      }
+    }
+    for (let j = sH * kw * c; j < colSums.length; j++) colSums[j] += colSums[j - sH * kw * c]!;
+    for (let dy = 0; dy < kh; dy++) {
+      const { first, last } = rowSpans[dy]!;
+      if (last < first) continue;
+      const end = last * kw * c;
+      const start = first - sH >= 0 ? (first - sH) * kw * c : -1;
+      for (let j = 0; j < kw * c; j++) windowSums[dy * kw * c + j] += colSums[end + j]! - (start >= 0 ? colSums[start + j]! : 0);
+    }
+    for (let g = 0; g < counts.length; g++) counts[g] += rows.out * cols.out;
+  }
+  if (!depthwise) {
+    for (let k = 0; k < windowSums.length; k++) sums[k] += windowSums[k]!;
+    return;
+  }
+  const taps = kh * kw;
+  for (let g = 0; g < c; g++) for (let t = 0; t < taps; t++) sums[g * taps + t] += windowSums[t * c + g]!;
+}
+
+/** The layers among `targets` bias correction can shift, and why the others cannot. */
+export function correctableLayers(graph: Graph, nodes: readonly Node[]): { layers: CompensableLayer[]; skipped: BiasCorrectionResult['skipped'] } {
+  const layers: CompensableLayer[] = [];
   const skipped: BiasCorrectionResult['skipped'] = [];
-  const accumulators: Accumulator[] = [];
-  for (const { node, axis } of targets) {
+  for (const node of nodes) {
     const layer = compensableLayer(graph, node);
     if (typeof layer === 'string') skipped.push({ node: node.name, reason: layer });
     else if (!layer.bias) skipped.push({ node: node.name, reason: 'no bias to correct' });
-    else accumulators.push({ layer, axis, sums: new Float64Array(layer.groups * layer.fanIn), counts: new Float64Array(layer.groups) });
+    else layers.push(layer);
   }
-  if (!accumulators.length) return { corrected: [], skipped, samples: 0 };
-  const inputNames = [...new Set(accumulators.map((a) => a.layer.node.inputs[0]!))];
+  return { layers, skipped };
+}
+
+/** The patch sums of `layers` over `samples` run through `floatGraph` (same tensor names): a pass of its own. */
+export async function measureMeanPatches(
+  floatGraph: Graph,
+  layers: CompensableLayer[],
+  samples: () => AsyncIterable<GraphInputs>,
+  options: { signal?: AbortSignal } = {},
+): Promise<MeanPatches> {
+  const sums = layers.map(emptyPatchSums);
+  const inputNames = [...new Set(layers.map((l) => l.node.inputs[0]!))];
   const executor = await createExecutor(floatGraph);
   let count = 0;
   try {
     for await (const inputs of samples()) {
       if (options.signal?.aborted) throw new CancelledError('Quantization cancelled.');
       const values = await executor.run(inputs, { outputs: inputNames });
-      const byName = new Map(inputNames.map((name, i) => [name, { data: values[i]!, shape: executor.lastShapes[i]! }]));
-      for (const acc of accumulators) {
-        const input = byName.get(acc.layer.node.inputs[0]!)!;
-        const fanIn = acc.layer.fanIn;
-        const thin = Math.max(1, Math.ceil(acc.layer.positions(input.shape) / POSITIONS_PER_SAMPLE));
-        acc.layer.forEachPatch(input.data, input.shape, (group, patch) => {
-          const base = group * fanIn;
-          for (let k = 0; k < fanIn; k++) acc.sums[base + k]! += patch[k]!;
-          acc.counts[group]!++;
-        }, thin);
-      }
-      if (++count >= (options.maxSamples ?? BIAS_CORRECTION_SAMPLES)) break;
+      layers.forEach((layer, i) => {
+        const at = inputNames.indexOf(layer.node.inputs[0]!);
+        addPatches(layer, values[at]!, executor.lastShapes[at]!, sums[i]!);
+      });
+      count++;
     }
   } finally {
     executor.dispose();
   }
-  if (count === 0) return { corrected: [], skipped: [...skipped, ...accumulators.map((a) => ({ node: a.layer.node.name, reason: 'no calibration samples' }))], samples: 0 };
-  for (const acc of accumulators) applyShift(acc);
-  return { corrected: accumulators.map((a) => a.layer.node.name), skipped, samples: count };
+  return { layers: layers.map((l) => l.node.name), sums, count };
+}
+
+/**
+ * Shifts the float bias of each target in `graph` (weights still float, about to be stored int8
+ * by `quantizeWeightsSymmetric` with the target's axis) by −E·mean patch, the means from
+ * `means` (by layer name). Bias arrays are replaced, never written.
+ */
+export function correctBiases(graph: Graph, targets: readonly BiasCorrectionTarget[], means: MeanPatches): BiasCorrectionResult {
+  const { layers, skipped } = correctableLayers(graph, targets.map((t) => t.node));
+  const axisOf = new Map(targets.map((t) => [t.node.name, t.axis]));
+  const byName = new Map(means.layers.map((name, i) => [name, means.sums[i]!]));
+  const corrected: string[] = [];
+  for (const layer of layers) {
+    const sums = byName.get(layer.node.name);
+    if (!sums || means.count === 0) skipped.push({ node: layer.node.name, reason: 'no mean input measured' });
+    else {
+      applyShift(layer, axisOf.get(layer.node.name), sums);
+      corrected.push(layer.node.name);
+    }
+  }
+  return { corrected, skipped, samples: corrected.length ? means.count : 0 };
 }
 
 /** bias[row] −= Σ_k E[row, k] · mean patch[k], E the nearest int8 rounding error of the weights. */
-function applyShift({ layer, axis, sums, counts }: Accumulator): void {
+function applyShift(layer: CompensableLayer, axis: number | undefined, { sums, counts }: PatchSums): void {
   const w = layer.weights.data as Float32Array;
   const { values, quant } = quantizeWeightsSymmetric(w, layer.weights.shape, axis);
   const inner = axis === undefined ? w.length : layer.weights.shape.slice(axis + 1).reduce((a, b) => a * b, 1);

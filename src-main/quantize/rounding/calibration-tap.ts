@@ -2,9 +2,11 @@
 // layer's H from the float model's layer inputs, which calibration's pass computes anyway, so one
 // float forward per sample serves both (the executor returns the layer inputs while its
 // observers see every tensor, so the calibration statistics are the same as without the tap).
+// Bias correction's mean input patches ride on the same pass (`means`).
 import type { Graph } from '../../graph/model-graph';
 import type { Tf } from '../../graph/tfjs-backend';
 import { layerInputs, LayerSums, type Accumulators } from './accumulate';
+import { addPatches, emptyPatchSums, type MeanPatches, type PatchSums } from './bias-correction';
 import type { CompensableLayer } from './layer-inputs';
 
 /** The layers whose H calibration's pass also sums, and, once it ran, those sums. */
@@ -14,6 +16,10 @@ export interface GptqTap {
   layers: CompensableLayer[];
   /** Set by the calibration pass: per layer (in `layers` order), the sums over all samples. */
   sums?: { accs: Accumulators[]; count: number };
+  /** Layers whose mean input patch the pass also sums, for bias correction (bias-correction.ts). */
+  means?: CompensableLayer[];
+  /** Set by the calibration pass when `means` is: their patch sums over all samples. */
+  meanSums?: MeanPatches;
 }
 
 /** One thread's sums of the tapped layers over the samples it runs. */
@@ -22,12 +28,17 @@ export class SampleSums {
   readonly outputs: string[];
   readonly #indexOf: number[];
   readonly #sums: LayerSums[];
+  readonly #means: CompensableLayer[];
+  /** The patch sums of the `means` layers (bias correction), in their order. */
+  readonly patchSums: PatchSums[];
 
-  constructor(layers: CompensableLayer[]) {
-    const inputs = layerInputs(layers);
+  constructor(layers: CompensableLayer[], means: CompensableLayer[] = []) {
+    const inputs = layerInputs([...layers, ...means]);
     this.outputs = inputs.names;
     this.#indexOf = inputs.indexOf;
     this.#sums = layers.map((layer) => new LayerSums(layer));
+    this.#means = means;
+    this.patchSums = means.map(emptyPatchSums);
   }
 
   /** Adds one sample, given the executor's values and shapes for `outputs`. */
@@ -35,6 +46,10 @@ export class SampleSums {
     this.#sums.forEach((s, i) => {
       const at = this.#indexOf[i]!;
       s.add(tf, values[at]!, values[at]!, shapes[at]!);
+    });
+    this.#means.forEach((layer, i) => {
+      const at = this.#indexOf[this.#sums.length + i]!;
+      addPatches(layer, values[at]!, shapes[at]!, this.patchSums[i]!);
     });
   }
 

@@ -29,6 +29,8 @@ export const COMPARE_ROWS: CompareRow[] = [
   { name: 'I/O types', value: (r) => `${r.config.request?.quantize.inputType ?? '–'} / ${r.config.request?.quantize.outputType ?? '–'}` },
   // Runs record the rounding they used; runs recorded before gptq existed rounded to nearest.
   { name: 'Weight rounding', value: (r) => (r.config.request && r.config.request.quantize.mode !== 'none' ? (r.config.request.quantize.weightRounding ?? 'nearest') : '–') },
+  // Bias correction was off unless asked before it became a choice of the run's record.
+  { name: 'Bias correction', value: (r) => (r.config.request && r.config.request.quantize.mode !== 'none' ? (r.config.request.quantize.biasCorrection ? 'on' : 'off') : '–') },
   { name: 'Kept float', value: (r) => r.config.request?.quantize.keepFloat?.join(', ') || '–' },
   { name: 'Unrolled RNN', value: (r) => (r.config.request?.unrollRnn ? 'yes' : 'no') },
   { name: 'Preprocessing', value: (r) => r.config.request?.quantize.calibration?.preprocess ?? '–' },

@@ -19,4 +19,7 @@ export const MODES: readonly ModeInfo[] = [
   { mode: 'int16x8', title: 'INT16 activations × INT8 weights', size: '¼–½ of float', speed: 'Slower than INT8; few kernels', accuracy: 'Closer to float than INT8', when: 'Audio/regression where INT8 loses too much', needsCalibration: true },
 ];
 
+/** The CLI's default (src-main/convert/weight-rounding.ts; test/e2e/bias-correction.test.ts checks they agree). */
+export const BIAS_CORRECTION_BY_DEFAULT = true;
+
 export const PRESETS = ['0..1', '-1..1', '0..255', 'imagenet', 'caffe'] as const;

@@ -8,7 +8,7 @@ import type { CalibrationPreview } from '../../../src-main/projects/api-contract
 import type { RunRecord } from '../../../src-main/projects/types';
 import { currentProject } from '../projects/current.svelte';
 import { JobState } from '../projects/job.svelte';
-import { MODES } from './modes';
+import { BIAS_CORRECTION_BY_DEFAULT, MODES } from './modes';
 import { DetectTaskState } from '../detect/task.svelte';
 
 /** Share of the calibration data held out for validation when no validation data is given. */
@@ -26,6 +26,8 @@ export class QuantizeState {
   outputType = $state<IoType>('float32');
   /** `gptq` chooses the stored weights layer by layer on the calibration data (any mode). */
   weightRounding = $state<WeightRounding>('nearest');
+  /** Bias correction after nearest rounding to int8 weights (default as the CLI's). */
+  biasCorrection = $state(BIAS_CORRECTION_BY_DEFAULT);
   /** Lower LSTM layers step by step (no variable tensors: LiteRT.js and delegates can run them). */
   unrollRnn = $state(false);
   evaluateData = $state('');
@@ -42,11 +44,14 @@ export class QuantizeState {
   job = new JobState<RunRecord>();
   run = $state<RunRecord | null>(null);
   modeInfo = $derived(MODES.find((m) => m.mode === this.mode)!);
-  /** Calibration data is used: the mode needs ranges, or gptq rounding needs samples. */
-  needsData = $derived(this.modeInfo.needsCalibration || this.weightRounding === 'gptq');
+  /** Bias correction applies: int8 weights (dynamic, int8, int16x8) rounded to nearest. */
+  biasApplies = $derived(this.mode !== 'fp16' && this.weightRounding === 'nearest');
+  /** Calibration data is used: the mode needs ranges, gptq rounding or bias correction needs samples. */
+  needsData = $derived(this.modeInfo.needsCalibration || this.weightRounding === 'gptq' || (this.biasApplies && this.biasCorrection));
   /** Validation falls back to a held-out share of the calibration data. */
   holdsOut = $derived(!this.evaluateData.trim() && this.needsData && !!this.calibration.trim());
-  canRun = $derived(!!currentProject.dir && !!this.model && !this.job.running && (!this.needsData || !!this.calibration.trim()));
+  /** Dynamic range runs without data; its bias correction then does not run (as on the CLI). */
+  canRun = $derived(!!currentProject.dir && !!this.model && !this.job.running && (!(this.modeInfo.needsCalibration || this.weightRounding === 'gptq') || !!this.calibration.trim()));
 
   /**
    * Defaults from the project: its first model and calibration set. Validation data stays the
@@ -120,6 +125,7 @@ export class QuantizeState {
               outputType: this.mode === 'int8' ? this.outputType : 'float32',
               int8Only: false,
               weightRounding: this.weightRounding,
+              ...(this.biasApplies ? { biasCorrection: this.biasCorrection } : {}),
               ...(calibrated ? { calibration: { path: this.calibration.trim(), preprocess: this.preprocess, samples: this.samples, method: 'minmax' as const, seed: 0, ...(this.holdsOut ? { holdOut: HOLD_OUT } : {}) } } : {}),
             },
           },

@@ -1,0 +1,150 @@
+// Bias correction takes its mean layer inputs from calibration's own pass: one float forward per
+// calibration sample (calibration's, counted by its per-run progress; the sample stream is never
+// read), every calibration sample used, the calibration statistics bit-identical to a run
+// without the tap, the patch sums on 2 workers equal to one thread's, and the corrected biases
+// equal to those of bias correction's own pass over the same samples. The exact patch sums
+// (column sums of strided rows) equal the sum of every patch the layer reads, for strides,
+// dilations, both paddings, depthwise multipliers and FC rows.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { writeNpy } from '../../src-main/data/npy';
+import { mainGraph, type ModelGraph } from '../../src-main/graph/model-graph';
+import { calibrator, collectStatistics, inputSpecs, openCalibrationSamples, openDataset } from '../../src-main/quantize/calibration/index';
+import { quantizeModel } from '../../src-main/quantize/index';
+import { addPatches, correctableLayers, emptyPatchSums, measureMeanPatches } from '../../src-main/quantize/rounding/bias-correction';
+import type { GptqTap } from '../../src-main/quantize/rounding/calibration-tap';
+import { compensableLayer, type CompensableLayer } from '../../src-main/quantize/rounding/layer-inputs';
+import { observeRanges } from './helpers';
+import { smallNet, smoothImages } from './small-net';
+import { GraphBuilder, randomData } from './tiny-graphs';
+
+const OUT = join(import.meta.dirname, '..', '..', 'test-output', 'bias-correction-one-pass');
+
+async function calibrationFile(name: string, samples: Float32Array[]): Promise<string> {
+  mkdirSync(OUT, { recursive: true });
+  const data = new Float32Array(samples.length * 192);
+  samples.forEach((x, i) => data.set(x, i * 192));
+  const npy = join(OUT, `${name}.npy`);
+  await writeNpy(npy, { dtype: 'float32', shape: [samples.length, 8, 8, 3], data });
+  return npy;
+}
+
+const meanLayers = (model: ModelGraph): CompensableLayer[] => {
+  const g = mainGraph(model);
+  return correctableLayers(g, g.nodes).layers;
+};
+
+const biasesOf = (model: ModelGraph): Record<string, number[]> => {
+  const g = mainGraph(model);
+  return Object.fromEntries(g.nodes.filter((n) => n.inputs[2]).map((n) => [n.name, Array.from(g.tensors.get(n.inputs[2]!)!.data as ArrayLike<number>)]));
+};
+
+test('int8 bias correction: one float forward per calibration sample, all samples used, the same biases as its own pass', async () => {
+  const images = smoothImages(40, 500);
+  const spec = { path: await calibrationFile('calibration', images), samples: 40, method: 'minmax', seed: 0 } as const;
+  const config = { mode: 'int8', inputType: 'int8', outputType: 'int8', int8Only: true, calibration: spec, biasCorrection: true } as const;
+  let calibrationForwards = 0; // the calibration pass reports progress once per forward it ran
+  let samplesRead = 0; // each sample the stream yields would be one more forward
+  const stream = await openCalibrationSamples(spec, smallNet());
+  const samples = async function* () {
+    for await (const x of stream.samples()) {
+      samplesRead++;
+      yield x;
+    }
+  };
+  const calibrate = calibrator(spec, [], (done) => (calibrationForwards = done));
+  const tapped = await quantizeModel(smallNet(), config, { calibrate, samples }).finally(() => stream.close());
+  assert.equal(calibrationForwards, 40, 'calibration ran each sample once');
+  assert.equal(samplesRead, 0, 'no second pass over the samples');
+  assert.deepEqual(tapped.report.biasCorrection, { corrected: 4, samples: 40, skipped: [] });
+
+  // The same samples (the dataset's order) through bias correction's own pass: ranges given, so no calibration pass to tap.
+  const order: Float32Array[] = [];
+  const again = await openCalibrationSamples(spec, smallNet());
+  for await (const [x] of again.samples()) order.push(x!);
+  await again.close();
+  const statistics = await observeRanges(smallNet(), order.map((x) => [x]));
+  let ownReads = 0;
+  const own = await quantizeModel(smallNet(), config, { statistics, samples: async function* () {
+    for (const x of order) {
+      ownReads++;
+      yield [x];
+    }
+  } });
+  assert.equal(ownReads, 40);
+  assert.deepEqual(own.report.biasCorrection, tapped.report.biasCorrection);
+  const [a, b] = [biasesOf(tapped.model), biasesOf(own.model)];
+  assert.deepEqual(Object.keys(a), Object.keys(b));
+  for (const name of Object.keys(a)) assert.deepEqual(a[name], b[name], `${name}: the stored int32 biases are the same`);
+});
+
+test('calibration with the bias-correction tap: statistics bit-identical to without it; patch sums on 1 and 2 workers equal its own pass', async () => {
+  const images = smoothImages(24, 700);
+  const npy = await calibrationFile('tap', images);
+  const graph = mainGraph(smallNet());
+  const layers = meanLayers(smallNet());
+  const own = await measureMeanPatches(graph, layers, async function* () {
+    const dataset = await openDataset(npy, inputSpecs(graph), { samples: 24, seed: 0 });
+    try {
+      for await (const s of dataset.samples()) yield s.inputs;
+    } finally {
+      await dataset.close();
+    }
+  });
+  assert.equal(own.count, 24);
+  const collect = async (method: 'minmax' | 'percentile', workers: number, tap?: GptqTap) => {
+    const dataset = await openDataset(npy, inputSpecs(graph), { samples: 24, seed: 0 });
+    return collectStatistics(graph, dataset, { method, workers, ...(tap ? { gptq: tap } : {}) }).finally(() => dataset.close());
+  };
+  for (const method of ['minmax', 'percentile'] as const) {
+    const plain = await collect(method, 1);
+    for (const workers of method === 'percentile' ? [1, 2] : [1]) {
+      const tap: GptqTap = { target: graph, layers: [], means: meanLayers(smallNet()) };
+      assert.deepEqual(await collect(method, workers, tap), plain, `${method}, ${workers} worker(s): calibration statistics unchanged by the tap`);
+      assert.equal(tap.meanSums?.count, 24);
+      assert.deepEqual(tap.meanSums!.layers, own.layers);
+      tap.meanSums!.sums.forEach((s, i) => {
+        const expected = own.sums[i]!;
+        assert.deepEqual([...s.counts], [...expected.counts], `${own.layers[i]}: patches counted`);
+        const scale = expected.sums.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+        const worst = expected.sums.reduce((m, v, j) => Math.max(m, Math.abs(v - s.sums[j]!)), 0);
+        assert.ok(scale > 0 && worst <= 1e-9 * scale, `${method}, ${workers} worker(s), ${own.layers[i]}: largest difference ${worst} of ${scale}`);
+      });
+    }
+  }
+});
+
+test('exact patch sums equal the sum of every patch (strides, dilation, SAME / VALID, offsets that read only padding, batches, depthwise multiplier, FC rows)', () => {
+  const cases: { op: 'CONV_2D' | 'DEPTHWISE_CONV_2D' | 'FULLY_CONNECTED'; input: number[]; weights: number[]; options: Record<string, unknown> }[] = [
+    { op: 'CONV_2D', input: [2, 9, 7, 3], weights: [4, 3, 3, 3], options: { padding: 'SAME', strideH: 2, strideW: 2, dilationH: 1, dilationW: 1 } },
+    { op: 'CONV_2D', input: [1, 10, 11, 2], weights: [3, 3, 2, 2], options: { padding: 'VALID', strideH: 1, strideW: 3, dilationH: 2, dilationW: 1 } },
+    { op: 'CONV_2D', input: [1, 8, 8, 5], weights: [2, 5, 5, 5], options: { padding: 'SAME', strideH: 1, strideW: 1, dilationH: 1, dilationW: 2 } },
+    { op: 'DEPTHWISE_CONV_2D', input: [1, 9, 9, 3], weights: [1, 3, 3, 6], options: { padding: 'SAME', strideH: 2, strideW: 2, dilationH: 1, dilationW: 1, depthMultiplier: 2 } },
+    { op: 'DEPTHWISE_CONV_2D', input: [1, 7, 6, 4], weights: [1, 2, 3, 4], options: { padding: 'VALID', strideH: 1, strideW: 2, dilationH: 2, dilationW: 1, depthMultiplier: 1 } },
+    { op: 'CONV_2D', input: [2, 1, 4, 3], weights: [2, 3, 3, 3], options: { padding: 'SAME', strideH: 1, strideW: 1, dilationH: 1, dilationW: 1 } },
+    { op: 'DEPTHWISE_CONV_2D', input: [2, 2, 2, 2], weights: [1, 5, 5, 2], options: { padding: 'SAME', strideH: 1, strideW: 1, dilationH: 2, dilationW: 2, depthMultiplier: 1 } },
+    { op: 'FULLY_CONNECTED', input: [5, 12], weights: [3, 12], options: { keepNumDims: false } },
+  ];
+  for (const [i, c] of cases.entries()) {
+    const b = new GraphBuilder();
+    const x = b.input('x', c.input);
+    const count = c.weights.reduce((p, v) => p * v, 1);
+    const rows = c.op === 'DEPTHWISE_CONV_2D' ? c.weights[3]! : c.weights[0]!;
+    b.output(b.node(c.op, [x, b.constant('w', c.weights, randomData(count, i)), b.constant('b', [rows])], 'y', [1], { ...c.options, fusedActivation: 'NONE' }));
+    const g = mainGraph(b.model());
+    const layer = compensableLayer(g, g.nodes[0]!);
+    assert.ok(typeof layer !== 'string', `case ${i}: ${String(layer)}`);
+    const values = randomData(c.input.reduce((p, v) => p * v, 1), 100 + i);
+    const fast = emptyPatchSums(layer);
+    addPatches(layer, values, c.input, fast);
+    const slow = emptyPatchSums(layer);
+    layer.forEachPatch(values, c.input, (group, patch) => {
+      for (let k = 0; k < layer.fanIn; k++) slow.sums[group * layer.fanIn + k] += patch[k]!;
+      slow.counts[group]++;
+    });
+    assert.deepEqual([...fast.counts], [...slow.counts], `case ${i} (${c.op}): counts`);
+    fast.sums.forEach((v, k) => assert.ok(Math.abs(v - slow.sums[k]!) < 1e-9, `case ${i} (${c.op}) element ${k}: ${v} vs ${slow.sums[k]}`));
+  }
+});
