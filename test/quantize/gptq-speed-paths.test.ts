@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { initTfjs } from '../../src-main/graph/tfjs-backend';
+import { LayerSums } from '../../src-main/quantize/rounding/accumulate';
 import { addDepthwiseProducts, addTransposedProduct, mirrorLower, patchMatrix } from '../../src-main/quantize/rounding/gram';
 import { compensableLayer, type CompensableLayer } from '../../src-main/quantize/rounding/layer-inputs';
 import { inverseUpperCholesky, lowerRightFactor } from '../../src-main/quantize/rounding/linear-algebra';
@@ -114,5 +115,32 @@ test('patch products: row copies (1×1 conv, FC), the generic walk (3×3 stride 
         assert.ok(Math.abs((d[g]?.[i] ?? 0) - want.d[g]![i]!) < tolerance, `${layer.node.op} D[${g}][${i}]`);
       }
     }
+  }
+});
+
+test('layer sums over many samples (one reused buffer, flushed when full; D rows zero for samples whose input is exact) equal per-patch sums', async () => {
+  const tf = await initTfjs();
+  // K = 601: the buffer holds 436 rows, a sample gives 64, so the products run in several batches.
+  const layer = layerOf('CONV_2D', [1, 8, 8, 600], [3, 1, 1, 600], [1, 8, 8, 3], { padding: 'SAME', strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, fusedActivation: 'NONE' });
+  const shape = [1, 8, 8, 600];
+  const k = layer.fanIn + 1;
+  const sums = new LayerSums(layer);
+  const thin = sums.thin(shape);
+  const want = { h: new Float64Array(k * k), d: new Float64Array(k * k) };
+  for (let s = 0; s < 10; s++) {
+    const seen = randomData(8 * 8 * 600, 11 + s);
+    // Samples 0–2 and 6 see exact inputs (no D rows), the others differ from float.
+    const exact = s < 3 || s === 6 ? seen : seen.map((v, i) => v + ((i + s) % 5) * 0.01);
+    sums.add(tf, seen, exact, shape);
+    const one = generic(layer, seen, exact, shape, thin);
+    for (let i = 0; i < k * k; i++) {
+      want.h[i] += one.h[0]![i]!;
+      want.d[i] += one.d[0]![i]!;
+    }
+  }
+  const acc = sums.finish(tf);
+  for (let i = 0; i < k * k; i++) {
+    assert.ok(Math.abs(acc.h[0]![i]! - want.h[i]!) < 1e-3 * (1 + Math.abs(want.h[i]!)), `H[${i}]: ${acc.h[0]![i]} vs ${want.h[i]}`);
+    assert.ok(Math.abs(acc.d[0]![i]! - want.d[i]!) < 1e-3 * (1 + Math.abs(want.d[i]!)), `D[${i}]: ${acc.d[0]![i]} vs ${want.d[i]}`);
   }
 });
