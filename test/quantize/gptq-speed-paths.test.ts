@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { initTfjs } from '../../src-main/graph/tfjs-backend';
 import { LayerSums } from '../../src-main/quantize/rounding/accumulate';
-import { addDepthwiseProducts, addTransposedProduct, mirrorLower, patchMatrix } from '../../src-main/quantize/rounding/gram';
+import { addChannelInner, addDepthwiseGram, addDepthwiseProducts, addTransposedProduct, mirrorLower, patchMatrix } from '../../src-main/quantize/rounding/gram';
 import { compensableLayer, type CompensableLayer } from '../../src-main/quantize/rounding/layer-inputs';
 import { inverseUpperCholesky, lowerRightFactor } from '../../src-main/quantize/rounding/linear-algebra';
 import { mainGraph } from '../../src-main/graph/model-graph';
@@ -101,6 +101,13 @@ test('patch products: row copies (1×1 conv, FC), the generic walk (3×3 stride 
     if (layer.groups > 1) {
       addDepthwiseProducts(layer, seen, exact, shape, thin, h, d);
       for (const m of h) mirrorLower(m, k);
+      // H alone, channel-inner (the path of samples whose inputs are exact), equals it too.
+      const hc = new Float64Array(k * k * layer.groups);
+      addDepthwiseGram(layer, seen, shape, thin, hc);
+      const alone = Array.from({ length: layer.groups }, () => new Float64Array(k * k));
+      addChannelInner(hc, k, layer.groups, alone);
+      for (const m of alone) mirrorLower(m, k);
+      for (let g = 0; g < layer.groups; g++) for (let i = 0; i < k * k; i++) assert.ok(Math.abs(alone[g]![i]! - want.h[g]![i]!) < 1e-4 * (1 + Math.abs(want.h[g]![i]!)), `channel-inner H[${g}][${i}]`);
     } else {
       const x = patchMatrix(layer, seen, shape, thin);
       const f = patchMatrix(layer, exact, shape, thin);

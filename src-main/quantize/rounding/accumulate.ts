@@ -4,7 +4,7 @@
 import { CancelledError } from '../../errors';
 import type { GraphExecutor, GraphInputs } from '../../graph/execute';
 import type { Tf } from '../../graph/tfjs-backend';
-import { addDepthwiseProducts, addTransposedProduct, mirrorLower, patchRows, writePatches } from './gram';
+import { addChannelInner, addDepthwiseGram, addDepthwiseProducts, addTransposedProduct, mirrorLower, patchRows, writePatches } from './gram';
 import type { CompensableLayer } from './layer-inputs';
 
 /**
@@ -47,6 +47,8 @@ export class LayerSums {
   #x: Float32Array | undefined;
   #df: Float32Array | undefined;
   #rows = 0;
+  /** Depthwise H of the samples whose inputs were exact, channel-inner (`addDepthwiseGram`). */
+  #hc: Float64Array | undefined;
 
   constructor(layer: CompensableLayer) {
     this.#layer = layer;
@@ -70,7 +72,8 @@ export class LayerSums {
     let differs = false;
     if (exact !== seen) for (let i = 0; i < exact.length && !differs; i++) differs = exact[i] !== seen[i];
     if (layer.groups > 1) {
-      addDepthwiseProducts(layer, seen, differs ? exact : undefined, shape, thin, this.#acc.h, this.#acc.d);
+      if (differs) addDepthwiseProducts(layer, seen, exact, shape, thin, this.#acc.h, this.#acc.d);
+      else addDepthwiseGram(layer, seen, shape, thin, (this.#hc ??= new Float64Array(k * k * layer.groups)));
       return;
     }
     const rows = patchRows(layer, shape, thin);
@@ -106,8 +109,13 @@ export class LayerSums {
 
   /** The sums of every sample added. */
   finish(tf: Tf): Accumulators {
-    if (this.#layer.groups > 1) for (const h of this.#acc.h) mirrorLower(h, this.#k);
-    else this.#flush(tf);
+    if (this.#layer.groups > 1) {
+      if (this.#hc) addChannelInner(this.#hc, this.#k, this.#layer.groups, this.#acc.h);
+      this.#hc = undefined;
+      for (const h of this.#acc.h) mirrorLower(h, this.#k);
+    } else {
+      this.#flush(tf);
+    }
     this.#x = undefined;
     return this.#acc;
   }

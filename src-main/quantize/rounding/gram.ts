@@ -152,6 +152,69 @@ export function addDepthwiseProducts(
   }
 }
 
+/**
+ * Depthwise H without D, channel-inner: hc[(i·K + j)·C + g] += x_i·x_j over the kept windows
+ * (lower triangle, j ≤ i), channel g of tap i read at one offset per window. The inner loops
+ * run over the C contiguous channels of the NHWC input with no branch, where the per-channel
+ * loops of `addDepthwiseProducts` gather each channel's window and test each product.
+ */
+export function addDepthwiseGram(layer: CompensableLayer, seen: Float32Array, shape: readonly number[], thin: number, hc: Float64Array): void {
+  const w = layer.window;
+  if (w.kind !== 'depthwise') throw new Error(`addDepthwiseGram: layer '${layer.node.name}' is not depthwise`);
+  const [, height, width, c] = shape as [number, number, number, number];
+  const rows = windowAxis(height, w.kh, w.strideH, w.dilationH, w.padding);
+  const cols = windowAxis(width, w.kw, w.strideW, w.dilationW, w.padding);
+  const k = layer.fanIn + (layer.bias ? 1 : 0);
+  const taps = w.kh * w.kw;
+  const picked = keptPositions(rows.out * cols.out, thin);
+  const at = new Int32Array(taps); // input offsets (pixel × c) of the window, -1 outside
+  const batch = Math.max(1, shape[0]!);
+  for (let n = 0; n < batch; n++) {
+    const base = n * height * width;
+    for (const position of picked) {
+      const y0 = Math.floor(position / cols.out) * w.strideH - rows.before;
+      const x0 = (position % cols.out) * w.strideW - cols.before;
+      for (let dy = 0, t = 0; dy < w.kh; dy++) {
+        const iy = y0 + dy * w.dilationH;
+        for (let dx = 0; dx < w.kw; dx++, t++) {
+          const ix = x0 + dx * w.dilationW;
+          at[t] = iy >= 0 && iy < height && ix >= 0 && ix < width ? (base + iy * width + ix) * c : -1;
+        }
+      }
+      for (let i = 0; i < taps; i++) {
+        const ai = at[i]!;
+        if (ai < 0) continue; // zero padding adds nothing
+        for (let j = 0; j <= i; j++) {
+          const aj = at[j]!;
+          if (aj < 0) continue;
+          const o = (i * k + j) * c;
+          for (let g = 0; g < c; g++) hc[o + g] += seen[ai + g]! * seen[aj + g]!;
+        }
+      }
+      if (!layer.bias) continue;
+      // The bias column (x = 1): row K−1 gets the window's values, and its diagonal 1.
+      for (let j = 0; j < taps; j++) {
+        const aj = at[j]!;
+        if (aj < 0) continue;
+        const o = ((k - 1) * k + j) * c;
+        for (let g = 0; g < c; g++) hc[o + g] += seen[aj + g]!;
+      }
+      const o = ((k - 1) * k + k - 1) * c;
+      for (let g = 0; g < c; g++) hc[o + g] += 1;
+    }
+  }
+}
+
+/** Adds the channel-inner lower triangles of `addDepthwiseGram` into the per-channel matrices. */
+export function addChannelInner(hc: Float64Array, k: number, c: number, h: Float64Array[]): void {
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j <= i; j++) {
+      const o = (i * k + j) * c;
+      for (let g = 0; g < c; g++) h[g]![i * k + j] += hc[o + g]!;
+    }
+  }
+}
+
 /** Copies the lower triangle of each K×K matrix onto its upper one. */
 export function mirrorLower(h: Float64Array, k: number): void {
   for (let i = 0; i < k; i++) for (let j = 0; j < i; j++) h[j * k + i] = h[i * k + j]!;
