@@ -9,17 +9,18 @@ import type { CompensableLayer } from './layer-inputs';
 
 /**
  * Patch rows summed per sample and layer. Conv / FC: a budget relative to the patch length K,
- * ROWS_PER_K·K rows per sample (c = 8 rows per patch element over 100 samples), never fewer than
- * MIN_ROWS_PER_SAMPLE, never more than the layer's positions: a fixed hashed subset of them. H is
- * K×K, so it needs evidence in proportion to K; the fixed 1024 positions this replaces spent most
- * of the products on the 56×56 and 28×28 layers with small K. Per sample, not per pass, so the
- * rows kept do not depend on the sample count or on which worker runs a sample. MobileNetV2
- * int8 gptq, 100 images (src-main/quantize/README.md, "Where int8 gptq's time goes"): 54 → 21
- * GMAC of products, held-out output SQNR 30.6 → 29.5 dB (nearest rounding: 20.5 dB).
- * Depthwise: 2 windows per patch element (at least 16) per channel and sample; 4 in all cost
- * 3 dB of held-out SQNR there.
+ * ROWS_PER_K·K rows over the pass (c = 8), spread over the samples a pass expects (100 unless
+ * told: calibration's tap and its workers are not told; the per-layer passes after the first
+ * know the count), never fewer than MIN_ROWS_PER_SAMPLE per sample, never more than the layer's
+ * positions: a fixed hashed subset of them. H is K×K, so it needs evidence in proportion to K;
+ * the fixed 1024 positions this replaces spent most of the products on the 56×56 and 28×28
+ * layers with small K. MobileNetV2 int8 gptq, 100 images (src-main/quantize/README.md, "Where
+ * int8 gptq's time goes"): 54 → 21 GMAC of products, held-out output SQNR 30.6 → 29.5 dB
+ * (nearest rounding: 20.5 dB). Depthwise: 2 windows per patch element (at least 16) per
+ * channel and sample; 4 in all cost 3 dB of held-out SQNR there.
  */
-const ROWS_PER_K = 0.08;
+const ROWS_PER_K = 8;
+const DEFAULT_SAMPLES = 100;
 const MIN_ROWS_PER_SAMPLE = 16;
 const POSITIONS_PER_PATCH_ELEMENT = 2;
 const MIN_POSITIONS_PER_SAMPLE = 16;
@@ -50,8 +51,12 @@ export class LayerSums {
   /** Depthwise H of the samples whose inputs were exact, channel-inner (`addDepthwiseGram`). */
   #hc: Float64Array | undefined;
 
-  constructor(layer: CompensableLayer) {
+  readonly #samples: number;
+
+  /** `samples`: how many samples the pass is expected to add (sets conv / FC rows per sample). */
+  constructor(layer: CompensableLayer, samples = DEFAULT_SAMPLES) {
     this.#layer = layer;
+    this.#samples = Math.max(1, samples);
     this.#k = layer.fanIn + (layer.bias ? 1 : 0);
     this.#acc = { h: Array.from({ length: layer.groups }, () => new Float64Array(this.#k * this.#k)), d: new Array(layer.groups).fill(undefined) };
   }
@@ -60,7 +65,7 @@ export class LayerSums {
   thin(shape: readonly number[]): number {
     const layer = this.#layer;
     const k = this.#k;
-    const wanted = layer.groups > 1 ? Math.max(MIN_POSITIONS_PER_SAMPLE, POSITIONS_PER_PATCH_ELEMENT * k) : Math.max(MIN_ROWS_PER_SAMPLE, Math.ceil(ROWS_PER_K * k));
+    const wanted = layer.groups > 1 ? Math.max(MIN_POSITIONS_PER_SAMPLE, POSITIONS_PER_PATCH_ELEMENT * k) : Math.max(MIN_ROWS_PER_SAMPLE, Math.ceil((ROWS_PER_K * k) / this.#samples));
     return Math.max(1, Math.round(layer.positions(shape) / wanted));
   }
 
@@ -171,11 +176,12 @@ export async function accumulate(
   layers: CompensableLayer[],
   feed: PassFeed,
   signal: AbortSignal | undefined,
+  expectedSamples?: number,
 ): Promise<{ accs: Accumulators[]; count: number; captured: Captured | undefined }> {
   const inputs = layerInputs(layers);
   const capture = feed.capture ?? [];
   const outputs = [...inputs.names, ...capture];
-  const sums = layers.map((layer) => new LayerSums(layer));
+  const sums = layers.map((layer) => new LayerSums(layer, expectedSamples));
   const captured: Captured | undefined = capture.length ? { reference: [], current: [] } : undefined;
   let count = 0;
   for await (const sample of feed.samples()) {
