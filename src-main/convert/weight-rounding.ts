@@ -1,9 +1,8 @@
 // Which weight rounding a conversion uses when the request does not say: nearest, for every
-// mode. gptq is offered (CLI --weight-rounding gptq, the Quantize page) with its cost, not
-// chosen silently: on MobileNetV2 224 with 100 images an int8 gptq conversion takes ~×7.8 the
-// CPU time of 100 float forward passes (its statistics are summed in calibration's own pass;
-// quiet machine, 2026-12-03), fp16 ~×16 (each layer needs a pass of its own), far from the ≤ ×5
-// that would make it a fair default. One rule for the pipeline, the quantizer and the run history.
+// mode. gptq is offered (CLI --weight-rounding gptq, the Quantize page) with its measured cost
+// (src-common/gptq-cost.ts: int8 and FP16 relative to plain int8 calibration), not chosen
+// silently: fp16 gptq needs a pass per layer, far from a fair default. One rule for the
+// pipeline, the quantizer and the run history.
 import type { QuantizeConfig, WeightRounding } from './types';
 
 export function weightRoundingFor(config: Pick<QuantizeConfig, 'weightRounding'>): WeightRounding {

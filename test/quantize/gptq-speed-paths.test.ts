@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { initTfjs } from '../../src-main/graph/tfjs-backend';
-import { addDepthwiseProducts, addTransposedProduct, mirrorLower, patchMatrix } from '../../src-main/quantize/rounding/gram';
+import { LayerSums } from '../../src-main/quantize/rounding/accumulate';
+import { addChannelInner, addDepthwiseGram, addDepthwiseProducts, addTransposedProduct, mirrorLower, patchMatrix } from '../../src-main/quantize/rounding/gram';
 import { compensableLayer, type CompensableLayer } from '../../src-main/quantize/rounding/layer-inputs';
 import { inverseUpperCholesky, lowerRightFactor } from '../../src-main/quantize/rounding/linear-algebra';
 import { mainGraph } from '../../src-main/graph/model-graph';
@@ -100,6 +101,13 @@ test('patch products: row copies (1×1 conv, FC), the generic walk (3×3 stride 
     if (layer.groups > 1) {
       addDepthwiseProducts(layer, seen, exact, shape, thin, h, d);
       for (const m of h) mirrorLower(m, k);
+      // H alone, channel-inner (the path of samples whose inputs are exact), equals it too.
+      const hc = new Float64Array(k * k * layer.groups);
+      addDepthwiseGram(layer, seen, shape, thin, hc);
+      const alone = Array.from({ length: layer.groups }, () => new Float64Array(k * k));
+      addChannelInner(hc, k, layer.groups, alone);
+      for (const m of alone) mirrorLower(m, k);
+      for (let g = 0; g < layer.groups; g++) for (let i = 0; i < k * k; i++) assert.ok(Math.abs(alone[g]![i]! - want.h[g]![i]!) < 1e-4 * (1 + Math.abs(want.h[g]![i]!)), `channel-inner H[${g}][${i}]`);
     } else {
       const x = patchMatrix(layer, seen, shape, thin);
       const f = patchMatrix(layer, exact, shape, thin);
@@ -114,5 +122,32 @@ test('patch products: row copies (1×1 conv, FC), the generic walk (3×3 stride 
         assert.ok(Math.abs((d[g]?.[i] ?? 0) - want.d[g]![i]!) < tolerance, `${layer.node.op} D[${g}][${i}]`);
       }
     }
+  }
+});
+
+test('layer sums over many samples (one reused buffer, flushed when full; D rows zero for samples whose input is exact) equal per-patch sums', async () => {
+  const tf = await initTfjs();
+  // K = 601: the buffer holds 436 rows, a sample gives 64, so the products run in several batches.
+  const layer = layerOf('CONV_2D', [1, 8, 8, 600], [3, 1, 1, 600], [1, 8, 8, 3], { padding: 'SAME', strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, fusedActivation: 'NONE' });
+  const shape = [1, 8, 8, 600];
+  const k = layer.fanIn + 1;
+  const sums = new LayerSums(layer);
+  const thin = sums.thin(shape);
+  const want = { h: new Float64Array(k * k), d: new Float64Array(k * k) };
+  for (let s = 0; s < 10; s++) {
+    const seen = randomData(8 * 8 * 600, 11 + s);
+    // Samples 0–2 and 6 see exact inputs (no D rows), the others differ from float.
+    const exact = s < 3 || s === 6 ? seen : seen.map((v, i) => v + ((i + s) % 5) * 0.01);
+    sums.add(tf, seen, exact, shape);
+    const one = generic(layer, seen, exact, shape, thin);
+    for (let i = 0; i < k * k; i++) {
+      want.h[i] += one.h[0]![i]!;
+      want.d[i] += one.d[0]![i]!;
+    }
+  }
+  const acc = sums.finish(tf);
+  for (let i = 0; i < k * k; i++) {
+    assert.ok(Math.abs(acc.h[0]![i]! - want.h[i]!) < 1e-3 * (1 + Math.abs(want.h[i]!)), `H[${i}]: ${acc.h[0]![i]} vs ${want.h[i]}`);
+    assert.ok(Math.abs(acc.d[0]![i]! - want.d[i]!) < 1e-3 * (1 + Math.abs(want.d[i]!)), `D[${i}]: ${acc.d[0]![i]} vs ${want.d[i]}`);
   }
 });

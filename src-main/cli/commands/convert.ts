@@ -13,6 +13,7 @@ import { ioQuantFormulasText } from '../../quantize/formulas';
 import { parseSelector } from '../../quantize/node-selectors';
 import { checkIoTypes, requirementsFor } from '../../quantize/recipe';
 import { parseCommandArgs, parsePositiveInt, parseShape, printJson, type Command } from '../command';
+import { GPTQ_COST, gptqCostText } from '../../../src-common/gptq-cost';
 
 const USAGE = `Usage: edgequant convert MODEL [WEIGHTS.h5] -o OUT.tflite [--quantize none|fp16|dynamic|int8|int16x8]
                          [--calibration DIR|FILE.npy|FILE.npz] [--preprocess 0..1|-1..1|0..255|imagenet|caffe|FILE.json]
@@ -31,9 +32,10 @@ and SimpleRNN always are): a larger graph without variable tensors, so LiteRT.js
 --weight-rounding gptq (needs --calibration) chooses each layer's stored weights so that its
 outputs on the calibration data stay closest to float, instead of rounding each weight alone
 (nearest, as the TFLite converter does, and the default for every mode). Its cost, measured
-on MobileNetV2 224 with 100 samples, in multiples of 100 float forward passes: int8, int16x8
-and dynamic make one extra pass in all (int8 ≈ ×10 for the whole conversion); fp16 makes one
-pass per layer, each starting where the last one's final layers end (more again).
+on MobileNetV2 224 with 100 samples (${GPTQ_COST.measured}, one worker):
+${gptqCostText()}. int8 sums its
+statistics in calibration's own pass; fp16 makes one pass per layer, each starting where the
+last one's final layers end.
 Bias correction (on by default for dynamic, int8, int16x8 with nearest rounding, wherever there is
 --calibration; --no-bias-correction turns it off) shifts each layer's bias by its int8 weights'
 rounding error times the layer's mean input on the calibration samples (int8 / int16x8: summed

@@ -4,21 +4,26 @@
 import { CancelledError } from '../../errors';
 import type { GraphExecutor, GraphInputs } from '../../graph/execute';
 import type { Tf } from '../../graph/tfjs-backend';
-import { addDepthwiseProducts, addTransposedProduct, mirrorLower, patchMatrix } from './gram';
+import { addChannelInner, addDepthwiseGram, addDepthwiseProducts, addTransposedProduct, mirrorLower, patchRows, writePatches } from './gram';
 import type { CompensableLayer } from './layer-inputs';
 
 /**
- * Output positions used per sample and layer, beyond which a fixed hashed subset is taken: up to
- * 1024 for conv / FC (a 224×224 layer's 12544 positions of one image add little over that), and
- * 2 per patch element (at least 16) for depthwise layers, whose per-channel H are small: 100
- * samples still give each 10×10 H ~2000 windows. Measured on MobileNetV2 int8 gptq (100 images;
- * 40 held-out crops of other photos, LiteRT.js): 49.4 dB output SQNR and top-1 agreement 100%,
- * against 48.5 dB and 100% with 8 per element (at least 64), for a quarter of the depthwise
- * products' CPU time (7.5 s → 2.1–3.1 s per 100 samples).
+ * Patch rows summed per sample and layer. Conv / FC: a budget relative to the patch length K,
+ * ROWS_PER_K·K rows over the pass (c = 8), spread over the samples a pass expects (100 unless
+ * told: calibration's tap and its workers are not told; the per-layer passes after the first
+ * know the count), never fewer than MIN_ROWS_PER_SAMPLE per sample, never more than the layer's
+ * positions: a fixed hashed subset of them. H is K×K, so it needs evidence in proportion to K;
+ * the fixed 1024 positions this replaces spent most of the products on the 56×56 and 28×28
+ * layers with small K. MobileNetV2 int8 gptq, 100 images (src-main/quantize/README.md, "Where
+ * int8 gptq's time goes"): 54 → 21 GMAC of products, held-out output SQNR 30.6 → 29.5 dB
+ * (nearest rounding: 20.5 dB). Depthwise: 2 windows per patch element (at least 16) per
+ * channel and sample; 4 in all cost 3 dB of held-out SQNR there.
  */
+const ROWS_PER_K = 8;
+const DEFAULT_SAMPLES = 100;
+const MIN_ROWS_PER_SAMPLE = 16;
 const POSITIONS_PER_PATCH_ELEMENT = 2;
 const MIN_POSITIONS_PER_SAMPLE = 16;
-const MAX_POSITIONS_PER_SAMPLE = 1024;
 
 export interface Accumulators {
   h: Float64Array[];
@@ -27,91 +32,96 @@ export interface Accumulators {
 }
 
 /**
- * Patch rows gathered before one product on the backend: a product per sample and layer cost
- * more in reading back and adding its K×K result (in JavaScript, float64) than in multiplying.
+ * Patch rows gathered before one product on the backend (a product per sample and layer cost
+ * more in reading back and adding its K×K result, in JavaScript float64, than in multiplying):
+ * up to 4096, at most 1 MB of float32 per layer (one buffer each, reused from batch to batch).
  */
 const ROWS_PER_PRODUCT = 4096;
-
-/** Rows waiting for their product: X (and F − X where it is summed). */
-class PendingRows {
-  parts: Float32Array[] = [];
-  rows = 0;
-  constructor(private readonly k: number) {}
-  push(data: Float32Array, rows: number): void {
-    this.parts.push(data);
-    this.rows += rows;
-  }
-  take(): Float32Array {
-    const out = new Float32Array(this.rows * this.k);
-    let at = 0;
-    for (const part of this.parts) {
-      out.set(part, at);
-      at += part.length;
-    }
-    this.parts = [];
-    this.rows = 0;
-    return out;
-  }
-}
+const FLOATS_PER_BUFFER = 1 << 18;
 
 /** One layer's sums over a pass: conv / FC products on the backend in batches of rows, depthwise ones per channel. */
 export class LayerSums {
   readonly #layer: CompensableLayer;
   readonly #k: number;
   readonly #acc: Accumulators;
-  readonly #x: PendingRows;
-  readonly #dx: PendingRows;
-  readonly #df: PendingRows;
+  /** Rows waiting for their product: X, and F − X once a sample's float input differed (zero rows before). */
+  #x: Float32Array | undefined;
+  #df: Float32Array | undefined;
+  #rows = 0;
+  /** Depthwise H of the samples whose inputs were exact, channel-inner (`addDepthwiseGram`). */
+  #hc: Float64Array | undefined;
 
-  constructor(layer: CompensableLayer) {
+  readonly #samples: number;
+
+  /** `samples`: how many samples the pass is expected to add (sets conv / FC rows per sample). */
+  constructor(layer: CompensableLayer, samples = DEFAULT_SAMPLES) {
     this.#layer = layer;
+    this.#samples = Math.max(1, samples);
     this.#k = layer.fanIn + (layer.bias ? 1 : 0);
     this.#acc = { h: Array.from({ length: layer.groups }, () => new Float64Array(this.#k * this.#k)), d: new Array(layer.groups).fill(undefined) };
-    this.#x = new PendingRows(this.#k);
-    this.#dx = new PendingRows(this.#k);
-    this.#df = new PendingRows(this.#k);
+  }
+
+  /** The thinning of this layer's output positions for an input of `shape` (see the row budget above). */
+  thin(shape: readonly number[]): number {
+    const layer = this.#layer;
+    const k = this.#k;
+    const wanted = layer.groups > 1 ? Math.max(MIN_POSITIONS_PER_SAMPLE, POSITIONS_PER_PATCH_ELEMENT * k) : Math.max(MIN_ROWS_PER_SAMPLE, Math.ceil((ROWS_PER_K * k) / this.#samples));
+    return Math.max(1, Math.round(layer.positions(shape) / wanted));
   }
 
   /** Adds one sample's patches: H += x·xᵀ, and D += x·(f − x)ᵀ where the float input f differs. */
   add(tf: Tf, seen: Float32Array, exact: Float32Array, shape: readonly number[]): void {
     const layer = this.#layer;
     const k = this.#k;
-    // Depthwise layers sum one small H per channel: ~8 patches per H entry will do. Conv / FC: up to the cap.
-    const wanted = layer.groups > 1 ? Math.max(MIN_POSITIONS_PER_SAMPLE, POSITIONS_PER_PATCH_ELEMENT * k) : MAX_POSITIONS_PER_SAMPLE;
-    const thin = Math.max(1, Math.round(layer.positions(shape) / wanted));
+    const thin = this.thin(shape);
     let differs = false;
     if (exact !== seen) for (let i = 0; i < exact.length && !differs; i++) differs = exact[i] !== seen[i];
     if (layer.groups > 1) {
-      addDepthwiseProducts(layer, seen, differs ? exact : undefined, shape, thin, this.#acc.h, this.#acc.d);
+      if (differs) addDepthwiseProducts(layer, seen, exact, shape, thin, this.#acc.h, this.#acc.d);
+      else addDepthwiseGram(layer, seen, shape, thin, (this.#hc ??= new Float64Array(k * k * layer.groups)));
       return;
     }
-    const x = patchMatrix(layer, seen, shape, thin);
-    this.#x.push(x.data, x.rows);
+    const rows = patchRows(layer, shape, thin);
+    if (this.#x && this.#rows + rows > this.#x.length / k) this.#flush(tf);
+    const capacity = Math.max(rows, Math.min(ROWS_PER_PRODUCT, Math.floor(FLOATS_PER_BUFFER / k)));
+    if (!this.#x || this.#x.length < capacity * k) this.#x = new Float32Array(capacity * k);
+    const at = this.#rows;
+    writePatches(layer, seen, shape, thin, this.#x, at);
     if (differs) {
-      const f = patchMatrix(layer, exact, shape, thin);
-      for (let i = 0; i < f.data.length; i++) f.data[i] = f.data[i]! - x.data[i]!;
-      this.#dx.push(x.data, x.rows);
-      this.#df.push(f.data, f.rows);
+      // D's rows are F − X; samples whose inputs were exact contribute zero rows (the same sum).
+      if (!this.#df || this.#df.length !== this.#x.length) this.#df = new Float32Array(this.#x.length);
+      const f = this.#df;
+      writePatches(layer, exact, shape, thin, f, at);
+      const x = this.#x;
+      for (let i = at * k; i < (at + rows) * k; i++) f[i] = f[i]! - x[i]!;
+    } else if (this.#df) {
+      this.#df.fill(0, at * k, (at + rows) * k);
     }
-    this.#flush(tf, ROWS_PER_PRODUCT);
+    this.#rows += rows;
   }
 
-  #flush(tf: Tf, atLeast: number): void {
+  #flush(tf: Tf): void {
     const k = this.#k;
-    if (this.#x.rows >= atLeast && this.#x.rows > 0) {
-      const rows = this.#x.rows;
-      addTransposedProduct(tf, this.#x.take(), undefined, rows, k, this.#acc.h[0]!);
-    }
-    if (this.#dx.rows >= atLeast && this.#dx.rows > 0) {
-      const rows = this.#dx.rows;
-      addTransposedProduct(tf, this.#dx.take(), this.#df.take(), rows, k, (this.#acc.d[0] ??= new Float64Array(k * k)));
-    }
+    const rows = this.#rows;
+    if (rows === 0 || !this.#x) return;
+    const x = this.#x.subarray(0, rows * k);
+    addTransposedProduct(tf, x, undefined, rows, k, this.#acc.h[0]!);
+    if (this.#df) addTransposedProduct(tf, x, this.#df.subarray(0, rows * k), rows, k, (this.#acc.d[0] ??= new Float64Array(k * k)));
+    // A later sample whose input is exact again adds zero rows to D until the next difference.
+    this.#df = undefined;
+    this.#rows = 0;
   }
 
   /** The sums of every sample added. */
   finish(tf: Tf): Accumulators {
-    if (this.#layer.groups > 1) for (const h of this.#acc.h) mirrorLower(h, this.#k);
-    else this.#flush(tf, 0);
+    if (this.#layer.groups > 1) {
+      if (this.#hc) addChannelInner(this.#hc, this.#k, this.#layer.groups, this.#acc.h);
+      this.#hc = undefined;
+      for (const h of this.#acc.h) mirrorLower(h, this.#k);
+    } else {
+      this.#flush(tf);
+    }
+    this.#x = undefined;
     return this.#acc;
   }
 }
@@ -166,11 +176,12 @@ export async function accumulate(
   layers: CompensableLayer[],
   feed: PassFeed,
   signal: AbortSignal | undefined,
+  expectedSamples?: number,
 ): Promise<{ accs: Accumulators[]; count: number; captured: Captured | undefined }> {
   const inputs = layerInputs(layers);
   const capture = feed.capture ?? [];
   const outputs = [...inputs.names, ...capture];
-  const sums = layers.map((layer) => new LayerSums(layer));
+  const sums = layers.map((layer) => new LayerSums(layer, expectedSamples));
   const captured: Captured | undefined = capture.length ? { reference: [], current: [] } : undefined;
   let count = 0;
   for await (const sample of feed.samples()) {

@@ -254,7 +254,7 @@ export async function compensateWeightRounding(
           ? { ...tapped, captured: undefined }
           : split
             ? { ...(await accumulateInWorkers(reference, target, group, samples, options.workers!, options.signal)), captured: undefined }
-            : await accumulate(tf, group, feed, options.signal);
+            : await accumulate(tf, group, feed, options.signal, result.samples || undefined);
         result.samples = count;
         if (count === 0) throw new QuantizeInputError('Error-compensated rounding read no calibration samples; check --calibration.');
         if (next && captured) {

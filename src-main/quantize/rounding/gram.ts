@@ -31,31 +31,51 @@ function rowPatches(layer: CompensableLayer): boolean {
 /** A layer's input patches for one sample (all, or ~1/`thin`), one row each in visiting order (P × K, float32). */
 export function patchMatrix(layer: CompensableLayer, values: Float32Array, shape: readonly number[], thin = 1, biasValue = 1): { data: Float32Array; rows: number } {
   const k = layer.fanIn + (layer.bias ? 1 : 0);
+  const data = new Float32Array(patchRows(layer, shape, thin) * k);
+  return { data, rows: writePatches(layer, values, shape, thin, data, 0, biasValue) };
+}
+
+const elements = (shape: readonly number[]): number => shape.reduce((a, b) => a * Math.max(b, 1), 1);
+
+/** How many rows `writePatches` writes for an input of `shape`. */
+export function patchRows(layer: CompensableLayer, shape: readonly number[], thin: number): number {
+  if (rowPatches(layer)) return keptPositions(Math.floor(elements(shape) / layer.fanIn), thin).length;
+  return keptPositions(layer.positions(shape), thin).length * Math.max(1, shape[0]!);
+}
+
+/**
+ * Writes the patches of `patchMatrix` into `out` from row `row` on (the caller's reused buffer:
+ * no matrix per sample and layer to collect); returns the rows written.
+ */
+export function writePatches(
+  layer: CompensableLayer,
+  values: Float32Array,
+  shape: readonly number[],
+  thin: number,
+  out: Float32Array,
+  row: number,
+  biasValue = 1,
+): number {
+  const k = layer.fanIn + (layer.bias ? 1 : 0);
+  const start = row;
   if (rowPatches(layer)) {
     const fanIn = layer.fanIn;
-    const positions = Math.floor(values.length / fanIn);
-    const picked = keptPositions(positions, thin);
-    const data = new Float32Array(picked.length * k);
-    for (let r = 0; r < picked.length; r++) {
-      const from = picked[r]! * fanIn;
-      data.set(values.subarray(from, from + fanIn), r * k);
-      if (layer.bias) data[r * k + fanIn] = biasValue;
+    const picked = keptPositions(Math.floor(elements(shape) / fanIn), thin);
+    for (const p of picked) {
+      const from = p * fanIn;
+      out.set(values.subarray(from, from + fanIn), row * k);
+      if (layer.bias) out[row * k + fanIn] = biasValue;
+      row++;
     }
-    return { data, rows: picked.length };
+    return row - start;
   }
-  let data = new Float32Array(k * 256);
-  let rows = 0;
   layer.forEachPatch(values, shape, (_group, patch) => {
-    if ((rows + 1) * k > data.length) {
-      const grown = new Float32Array(data.length * 2);
-      grown.set(data);
-      data = grown;
-    }
-    for (let i = 0; i < k; i++) data[rows * k + i] = patch[i]!;
-    if (layer.bias) data[rows * k + k - 1] = biasValue;
-    rows++;
+    const at = row * k;
+    for (let i = 0; i < k; i++) out[at + i] = patch[i]!;
+    if (layer.bias) out[at + k - 1] = biasValue;
+    row++;
   }, thin);
-  return { data: data.subarray(0, rows * k), rows };
+  return row - start;
 }
 
 /** into += aᵀ·b for row-major P×K matrices a and b (b defaults to a), on the backend. */
@@ -96,8 +116,9 @@ export function addDepthwiseProducts(
   const x = new Float64Array(k);
   const f = new Float64Array(k);
   if (layer.bias) x[k - 1] = 1;
-  const image = height * width * c;
-  for (let base = 0; base + image <= seen.length; base += image) {
+  const batch = Math.max(1, shape[0]!);
+  for (let n = 0; n < batch; n++) {
+    const base = n * height * width;
     for (const position of picked) {
       const y0 = Math.floor(position / cols.out) * w.strideH - rows.before;
       const x0 = (position % cols.out) * w.strideW - cols.before;
@@ -105,7 +126,7 @@ export function addDepthwiseProducts(
         const iy = y0 + dy * w.dilationH;
         for (let dx = 0; dx < w.kw; dx++, t++) {
           const ix = x0 + dx * w.dilationW;
-          at[t] = iy >= 0 && iy < height && ix >= 0 && ix < width ? base + (iy * width + ix) * c : -1;
+          at[t] = iy >= 0 && iy < height && ix >= 0 && ix < width ? (base + iy * width + ix) * c : -1;
         }
       }
       for (let g = 0; g < c; g++) {
@@ -127,6 +148,69 @@ export function addDepthwiseProducts(
           for (let j = 0; j < taps; j++) dg[row + j] += xi * f[j]!;
         }
       }
+    }
+  }
+}
+
+/**
+ * Depthwise H without D, channel-inner: hc[(i·K + j)·C + g] += x_i·x_j over the kept windows
+ * (lower triangle, j ≤ i), channel g of tap i read at one offset per window. The inner loops
+ * run over the C contiguous channels of the NHWC input with no branch, where the per-channel
+ * loops of `addDepthwiseProducts` gather each channel's window and test each product.
+ */
+export function addDepthwiseGram(layer: CompensableLayer, seen: Float32Array, shape: readonly number[], thin: number, hc: Float64Array): void {
+  const w = layer.window;
+  if (w.kind !== 'depthwise') throw new Error(`addDepthwiseGram: layer '${layer.node.name}' is not depthwise`);
+  const [, height, width, c] = shape as [number, number, number, number];
+  const rows = windowAxis(height, w.kh, w.strideH, w.dilationH, w.padding);
+  const cols = windowAxis(width, w.kw, w.strideW, w.dilationW, w.padding);
+  const k = layer.fanIn + (layer.bias ? 1 : 0);
+  const taps = w.kh * w.kw;
+  const picked = keptPositions(rows.out * cols.out, thin);
+  const at = new Int32Array(taps); // input offsets (pixel × c) of the window, -1 outside
+  const batch = Math.max(1, shape[0]!);
+  for (let n = 0; n < batch; n++) {
+    const base = n * height * width;
+    for (const position of picked) {
+      const y0 = Math.floor(position / cols.out) * w.strideH - rows.before;
+      const x0 = (position % cols.out) * w.strideW - cols.before;
+      for (let dy = 0, t = 0; dy < w.kh; dy++) {
+        const iy = y0 + dy * w.dilationH;
+        for (let dx = 0; dx < w.kw; dx++, t++) {
+          const ix = x0 + dx * w.dilationW;
+          at[t] = iy >= 0 && iy < height && ix >= 0 && ix < width ? (base + iy * width + ix) * c : -1;
+        }
+      }
+      for (let i = 0; i < taps; i++) {
+        const ai = at[i]!;
+        if (ai < 0) continue; // zero padding adds nothing
+        for (let j = 0; j <= i; j++) {
+          const aj = at[j]!;
+          if (aj < 0) continue;
+          const o = (i * k + j) * c;
+          for (let g = 0; g < c; g++) hc[o + g] += seen[ai + g]! * seen[aj + g]!;
+        }
+      }
+      if (!layer.bias) continue;
+      // The bias column (x = 1): row K−1 gets the window's values, and its diagonal 1.
+      for (let j = 0; j < taps; j++) {
+        const aj = at[j]!;
+        if (aj < 0) continue;
+        const o = ((k - 1) * k + j) * c;
+        for (let g = 0; g < c; g++) hc[o + g] += seen[aj + g]!;
+      }
+      const o = ((k - 1) * k + k - 1) * c;
+      for (let g = 0; g < c; g++) hc[o + g] += 1;
+    }
+  }
+}
+
+/** Adds the channel-inner lower triangles of `addDepthwiseGram` into the per-channel matrices. */
+export function addChannelInner(hc: Float64Array, k: number, c: number, h: Float64Array[]): void {
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j <= i; j++) {
+      const o = (i * k + j) * c;
+      for (let g = 0; g < c; g++) h[g]![i * k + j] += hc[o + g]!;
     }
   }
 }
