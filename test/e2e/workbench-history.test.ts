@@ -79,7 +79,10 @@ describe('History grouped by model, in Chromium', { skip: existsSync(CHROMIUM_PA
     await s.page.waitForTimeout(300);
     assert.equal(await rows.count(), 2);
     assert.match(await s.page.locator('figcaption').first().innerText(), /model\.json/);
-    assert.notEqual(await paintedPixels(s.page, 'chart-scatter'), before, 'the scatter was redrawn with the other model\'s runs');
+    // chart.js redraws on its next animation frame, later still on a loaded machine: poll.
+    let after = before;
+    for (const deadline = Date.now() + 10_000; after === before && Date.now() < deadline; await s.page.waitForTimeout(200)) after = await paintedPixels(s.page, 'chart-scatter');
+    assert.notEqual(after, before, 'the scatter was redrawn with the other model\'s runs');
   });
 
   test('compare marks what differs, with deltas against the first run', async () => {
