@@ -18,7 +18,7 @@ import { demoData, ensureBuilt } from '../helpers/build';
 const OUT = join(import.meta.dirname, '..', '..', 'test-output', 'search');
 const skip = hasFixtures ? false : '../shared/fixtures absent';
 
-test('search on resnet8 (4 calibration photos, sqnr>=19): Pareto set in the project, mixed int8 candidates, a recommended file that meets the budget', { skip }, async (t) => {
+test('search on resnet8 (4 calibration photos, sqnr>=23): Pareto set in the project, mixed int8 candidates, a recommended file that meets the budget', { skip }, async (t) => {
   rmSync(OUT, { recursive: true, force: true });
   const cal = join(OUT, 'cal4');
   mkdirSync(cal, { recursive: true });
@@ -27,13 +27,15 @@ test('search on resnet8 (4 calibration photos, sqnr>=19): Pareto set in the proj
   assert.equal((await cli(['project', 'init', project])).code, 0);
   const best = join(OUT, 'best.tflite');
   const data = fixture('images', 'litert_224');
-  const args = ['search', fixture('mlperf-tiny', 'resnet8', 'pretrainedResnet.h5'), '-o', best, '--calibration', cal, '--preprocess', '0..255', '--data', data, '--budget', 'sqnr>=19', '--candidates', 'fp16,int8,int8-mixed', '--max-keep-float', '4', '--project', project];
+  const args = ['search', fixture('mlperf-tiny', 'resnet8', 'pretrainedResnet.h5'), '-o', best, '--calibration', cal, '--preprocess', '0..255', '--data', data, '--budget', 'sqnr>=23', '--candidates', 'fp16,int8,int8-mixed', '--max-keep-float', '4', '--project', project];
   const run = await cli([...args, '--json']);
   assert.equal(run.code, 0, run.err);
   const result = JSON.parse(run.out) as SearchResult;
   t.diagnostic(`\n${(await import('../../src-main/search/format')).formatSearch(result)}`);
   assert.match(run.err, /\[\d+\/\d+\] measuring FP16 weights/, 'progress names its stage');
 
+  // The budget sits above plain int8 (17.5 dB with nearest rounding, 19.9 dB with the default bias
+  // correction, 2026-12-03), so the search has to try keeping layers float.
   const ids = result.candidates.map((c) => c.id);
   assert.deepEqual(ids.slice(0, 2), ['fp16', 'int8']);
   const mixed = result.candidates.filter((c) => c.kind === 'int8-mixed');
@@ -49,13 +51,13 @@ test('search on resnet8 (4 calibration photos, sqnr>=19): Pareto set in the proj
   assert.equal(result.recommended, meeting[0]!.id);
   assert.ok(existsSync(best));
   const again = await evaluate({ floatModel: fixture('mlperf-tiny', 'resnet8', 'pretrainedResnet.h5'), quantModel: best, data, preprocess: '0..255', latencyRuns: 0, runtime: 'litert-js' });
-  assert.ok(again.outputs[0]!.sqnrDb >= 19, `re-measured ${again.outputs[0]!.sqnrDb} dB`);
+  assert.ok(again.outputs[0]!.sqnrDb >= 23, `re-measured ${again.outputs[0]!.sqnrDb} dB`);
   const inNode = await getRuntime('tflite-node').load(new Uint8Array(readFileSync(best)));
   inNode.dispose();
 
   // Every candidate is a run of the project with its figures and its file.
   const runs = listRuns(project);
-  const searchRuns = runs.filter((r) => r.label?.startsWith('search (sqnr>=19)'));
+  const searchRuns = runs.filter((r) => r.label?.startsWith('search (sqnr>=23)'));
   assert.equal(searchRuns.length, result.candidates.length);
   for (const r of searchRuns) {
     assert.equal(r.status, 'succeeded');
