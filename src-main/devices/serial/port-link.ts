@@ -122,8 +122,9 @@ export class PortLink {
     if (this.lostReason !== undefined) throw this.lostError();
     this.bytesWritten += data.length;
     // A board that stops taking bytes (flow control held, a hung console) must not hang the
-    // caller: allow 4× the line time plus 10 s, then treat the link as lost.
-    const limitMs = 10_000 + (4 * data.length * 10 * 1000) / Math.max(this.baudRate, 300);
+    // caller: allow 4× the line time plus 20 s, then treat the link as lost. (10 s was too short
+    // for a busy host: a pty test board under CI load once took no bytes for 16 s, then recovered.)
+    const limitMs = 20_000 + (4 * data.length * 10 * 1000) / Math.max(this.baudRate, 300);
     const sent = (async () => {
       await new Promise<void>((resolve, reject) => {
         this.port.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data, (error) => {
