@@ -92,6 +92,32 @@ export function addTransposedProduct(tf: Tf, a: Float32Array, b: Float32Array | 
 }
 
 /**
+ * Fills `at` with the input offsets (pixel × c) of a depthwise window's taps at one output
+ * position of image `base` (in pixels), -1 for taps in the padding.
+ */
+function windowOffsets(
+  w: { kh: number; kw: number; strideH: number; strideW: number; dilationH: number; dilationW: number },
+  before: number,
+  cols: { out: number; before: number },
+  position: number,
+  base: number,
+  height: number,
+  width: number,
+  c: number,
+  at: Int32Array,
+): void {
+  const y0 = Math.floor(position / cols.out) * w.strideH - before;
+  const x0 = (position % cols.out) * w.strideW - cols.before;
+  for (let dy = 0, t = 0; dy < w.kh; dy++) {
+    const iy = y0 + dy * w.dilationH;
+    for (let dx = 0; dx < w.kw; dx++, t++) {
+      const ix = x0 + dx * w.dilationW;
+      at[t] = iy >= 0 && iy < height && ix >= 0 && ix < width ? (base + iy * width + ix) * c : -1;
+    }
+  }
+}
+
+/**
  * Depthwise layers: per channel g, h[g] += x·xᵀ (lower triangle) and, with `exact`,
  * d[g] += x·(f − x)ᵀ, over the kept positions; x is the kh·kw window (+ 1 for the bias).
  */
@@ -120,15 +146,7 @@ export function addDepthwiseProducts(
   for (let n = 0; n < batch; n++) {
     const base = n * height * width;
     for (const position of picked) {
-      const y0 = Math.floor(position / cols.out) * w.strideH - rows.before;
-      const x0 = (position % cols.out) * w.strideW - cols.before;
-      for (let dy = 0, t = 0; dy < w.kh; dy++) {
-        const iy = y0 + dy * w.dilationH;
-        for (let dx = 0; dx < w.kw; dx++, t++) {
-          const ix = x0 + dx * w.dilationW;
-          at[t] = iy >= 0 && iy < height && ix >= 0 && ix < width ? (base + iy * width + ix) * c : -1;
-        }
-      }
+      windowOffsets(w, rows.before, cols, position, base, height, width, c, at);
       for (let g = 0; g < c; g++) {
         for (let t = 0; t < taps; t++) x[t] = at[t]! < 0 ? 0 : seen[at[t]! + g]!;
         const hg = h[g]!;
@@ -172,15 +190,7 @@ export function addDepthwiseGram(layer: CompensableLayer, seen: Float32Array, sh
   for (let n = 0; n < batch; n++) {
     const base = n * height * width;
     for (const position of picked) {
-      const y0 = Math.floor(position / cols.out) * w.strideH - rows.before;
-      const x0 = (position % cols.out) * w.strideW - cols.before;
-      for (let dy = 0, t = 0; dy < w.kh; dy++) {
-        const iy = y0 + dy * w.dilationH;
-        for (let dx = 0; dx < w.kw; dx++, t++) {
-          const ix = x0 + dx * w.dilationW;
-          at[t] = iy >= 0 && iy < height && ix >= 0 && ix < width ? (base + iy * width + ix) * c : -1;
-        }
-      }
+      windowOffsets(w, rows.before, cols, position, base, height, width, c, at);
       for (let i = 0; i < taps; i++) {
         const ai = at[i]!;
         if (ai < 0) continue; // zero padding adds nothing
