@@ -11,12 +11,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { writeNpy } from '../../src-main/data/npy';
 import { mainGraph, type ModelGraph } from '../../src-main/graph/model-graph';
-import { calibrator, collectStatistics, inputSpecs, openCalibrationSamples, openDataset } from '../../src-main/quantize/calibration/index';
+import { collectStatistics, inputSpecs, openCalibrationSamples, openDataset } from '../../src-main/quantize/calibration/index';
 import { quantizeModel } from '../../src-main/quantize/index';
 import { addPatches, correctableLayers, emptyPatchSums, measureMeanPatches } from '../../src-main/quantize/rounding/bias-correction';
 import type { GptqTap } from '../../src-main/quantize/rounding/calibration-tap';
 import { compensableLayer, type CompensableLayer } from '../../src-main/quantize/rounding/layer-inputs';
 import { observeRanges } from './helpers';
+import { quantizeCountingPasses } from './counted-pass';
 import { smallNet, smoothImages } from './small-net';
 import { GraphBuilder, randomData } from './tiny-graphs';
 
@@ -45,17 +46,7 @@ test('int8 bias correction: one float forward per calibration sample, all sample
   const images = smoothImages(40, 500);
   const spec = { path: await calibrationFile('calibration', images), samples: 40, method: 'minmax', seed: 0 } as const;
   const config = { mode: 'int8', inputType: 'int8', outputType: 'int8', int8Only: true, calibration: spec, biasCorrection: true } as const;
-  let calibrationForwards = 0; // the calibration pass reports progress once per forward it ran
-  let samplesRead = 0; // each sample the stream yields would be one more forward
-  const stream = await openCalibrationSamples(spec, smallNet());
-  const samples = async function* () {
-    for await (const x of stream.samples()) {
-      samplesRead++;
-      yield x;
-    }
-  };
-  const calibrate = calibrator(spec, [], (done) => (calibrationForwards = done));
-  const tapped = await quantizeModel(smallNet(), config, { calibrate, samples }).finally(() => stream.close());
+  const { result: tapped, calibrationForwards, samplesRead } = await quantizeCountingPasses(smallNet, config, spec);
   assert.equal(calibrationForwards, 40, 'calibration ran each sample once');
   assert.equal(samplesRead, 0, 'no second pass over the samples');
   assert.deepEqual(tapped.report.biasCorrection, { corrected: 4, samples: 40, skipped: [] });

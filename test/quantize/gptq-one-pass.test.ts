@@ -11,14 +11,14 @@ import { writeNpy } from '../../src-main/data/npy';
 import { executeGraph, createExecutor } from '../../src-main/graph/execute';
 import { mainGraph, type ModelGraph } from '../../src-main/graph/model-graph';
 import { initTfjs } from '../../src-main/graph/tfjs-backend';
-import { calibrator, collectStatistics, inputSpecs, openCalibrationSamples, openDataset } from '../../src-main/quantize/calibration/index';
-import { quantizeModel } from '../../src-main/quantize/index';
+import { collectStatistics, inputSpecs, openDataset } from '../../src-main/quantize/calibration/index';
 import { accumulate, type Accumulators } from '../../src-main/quantize/rounding/accumulate';
 import type { GptqTap } from '../../src-main/quantize/rounding/calibration-tap';
 import { compensableLayer, type CompensableLayer } from '../../src-main/quantize/rounding/layer-inputs';
 import { writeTflite } from '../../src-main/tflite/writer';
 import { sqnrDb } from '../../src-main/validation/sqnr';
 import { runAll } from './accuracy';
+import { quantizeCountingPasses } from './counted-pass';
 import { smallNet, smoothImages } from './small-net';
 
 async function calibrationFile(name: string, samples: Float32Array[]): Promise<string> {
@@ -50,18 +50,8 @@ test('int8 gptq: one float forward per calibration sample, and the file beats ne
   const config = { mode: 'int8', inputType: 'int8', outputType: 'int8', int8Only: true, calibration: spec } as const;
   const runs = [];
   for (const weightRounding of ['nearest', 'gptq'] as const) {
-    let calibrationForwards = 0; // the calibration pass reports progress once per forward it ran
-    let gptqSamplesRead = 0; // each sample the gptq stream yields is one more forward
-    const stream = await openCalibrationSamples(spec, smallNet());
-    const samples = async function* () {
-      for await (const x of stream.samples()) {
-        gptqSamplesRead++;
-        yield x;
-      }
-    };
-    const calibrate = calibrator(spec, [], (done) => (calibrationForwards = done));
     // Rounding against rounding: nearest without the bias correction it now gets by default (with it, 40.1 dB here).
-    const result = await quantizeModel(smallNet(), { ...config, weightRounding, biasCorrection: false }, { calibrate, samples }).finally(() => stream.close());
+    const { result, calibrationForwards, samplesRead: gptqSamplesRead } = await quantizeCountingPasses(smallNet, { ...config, weightRounding, biasCorrection: false }, spec);
     assert.equal(calibrationForwards, 32, `${weightRounding}: calibration ran each sample once`);
     assert.equal(gptqSamplesRead, 0, `${weightRounding}: no second pass over the samples`);
     runs.push(result);
