@@ -92,29 +92,35 @@ export function addTransposedProduct(tf: Tf, a: Float32Array, b: Float32Array | 
 }
 
 /**
- * Fills `at` with the input offsets (pixel × c) of a depthwise window's taps at one output
- * position of image `base` (in pixels), -1 for taps in the padding.
+ * Calls `visit(at)` for every kept window of a depthwise layer over the batch: `at` holds the
+ * input offsets (pixel × c) of the window's kh·kw taps, -1 for taps in the padding. Returns
+ * the channel count.
  */
-function windowOffsets(
-  w: { kh: number; kw: number; strideH: number; strideW: number; dilationH: number; dilationW: number },
-  before: number,
-  cols: { out: number; before: number },
-  position: number,
-  base: number,
-  height: number,
-  width: number,
-  c: number,
-  at: Int32Array,
-): void {
-  const y0 = Math.floor(position / cols.out) * w.strideH - before;
-  const x0 = (position % cols.out) * w.strideW - cols.before;
-  for (let dy = 0, t = 0; dy < w.kh; dy++) {
-    const iy = y0 + dy * w.dilationH;
-    for (let dx = 0; dx < w.kw; dx++, t++) {
-      const ix = x0 + dx * w.dilationW;
-      at[t] = iy >= 0 && iy < height && ix >= 0 && ix < width ? (base + iy * width + ix) * c : -1;
+function forEachDepthwiseWindow(layer: CompensableLayer, shape: readonly number[], thin: number, visit: (at: Int32Array) => void): number {
+  const w = layer.window;
+  if (w.kind !== 'depthwise') throw new Error(`layer '${layer.node.name}' is not depthwise`);
+  const [, height, width, c] = shape as [number, number, number, number];
+  const rows = windowAxis(height, w.kh, w.strideH, w.dilationH, w.padding);
+  const cols = windowAxis(width, w.kw, w.strideW, w.dilationW, w.padding);
+  const picked = keptPositions(rows.out * cols.out, thin);
+  const at = new Int32Array(w.kh * w.kw);
+  const batch = Math.max(1, shape[0]!);
+  for (let n = 0; n < batch; n++) {
+    const base = n * height * width;
+    for (const position of picked) {
+      const y0 = Math.floor(position / cols.out) * w.strideH - rows.before;
+      const x0 = (position % cols.out) * w.strideW - cols.before;
+      for (let dy = 0, t = 0; dy < w.kh; dy++) {
+        const iy = y0 + dy * w.dilationH;
+        for (let dx = 0; dx < w.kw; dx++, t++) {
+          const ix = x0 + dx * w.dilationW;
+          at[t] = iy >= 0 && iy < height && ix >= 0 && ix < width ? (base + iy * width + ix) * c : -1;
+        }
+      }
+      visit(at);
     }
   }
+  return c;
 }
 
 /**
@@ -130,44 +136,33 @@ export function addDepthwiseProducts(
   h: Float64Array[],
   d: (Float64Array | undefined)[],
 ): void {
-  const w = layer.window;
-  if (w.kind !== 'depthwise') throw new Error(`addDepthwiseProducts: layer '${layer.node.name}' is not depthwise`);
-  const [, height, width, c] = shape as [number, number, number, number];
-  const rows = windowAxis(height, w.kh, w.strideH, w.dilationH, w.padding);
-  const cols = windowAxis(width, w.kw, w.strideW, w.dilationW, w.padding);
   const k = layer.fanIn + (layer.bias ? 1 : 0);
-  const taps = w.kh * w.kw;
-  const picked = keptPositions(rows.out * cols.out, thin);
-  const at = new Int32Array(taps); // input offsets (pixel × c) of the window, -1 outside
+  const taps = layer.fanIn; // kh·kw for a depthwise layer
+  const c = shape[3]!;
   const x = new Float64Array(k);
   const f = new Float64Array(k);
   if (layer.bias) x[k - 1] = 1;
-  const batch = Math.max(1, shape[0]!);
-  for (let n = 0; n < batch; n++) {
-    const base = n * height * width;
-    for (const position of picked) {
-      windowOffsets(w, rows.before, cols, position, base, height, width, c, at);
-      for (let g = 0; g < c; g++) {
-        for (let t = 0; t < taps; t++) x[t] = at[t]! < 0 ? 0 : seen[at[t]! + g]!;
-        const hg = h[g]!;
-        for (let i = 0; i < k; i++) {
-          const xi = x[i]!;
-          if (xi === 0) continue;
-          const row = i * k;
-          for (let j = 0; j <= i; j++) hg[row + j] += xi * x[j]!;
-        }
-        if (!exact) continue;
-        for (let t = 0; t < taps; t++) f[t] = at[t]! < 0 ? 0 : exact[at[t]! + g]! - x[t]!;
-        const dg = (d[g] ??= new Float64Array(k * k));
-        for (let i = 0; i < k; i++) {
-          const xi = x[i]!;
-          if (xi === 0) continue;
-          const row = i * k;
-          for (let j = 0; j < taps; j++) dg[row + j] += xi * f[j]!;
-        }
+  forEachDepthwiseWindow(layer, shape, thin, (at) => {
+    for (let g = 0; g < c; g++) {
+      for (let t = 0; t < taps; t++) x[t] = at[t]! < 0 ? 0 : seen[at[t]! + g]!;
+      const hg = h[g]!;
+      for (let i = 0; i < k; i++) {
+        const xi = x[i]!;
+        if (xi === 0) continue;
+        const row = i * k;
+        for (let j = 0; j <= i; j++) hg[row + j] += xi * x[j]!;
+      }
+      if (!exact) continue;
+      for (let t = 0; t < taps; t++) f[t] = at[t]! < 0 ? 0 : exact[at[t]! + g]! - x[t]!;
+      const dg = (d[g] ??= new Float64Array(k * k));
+      for (let i = 0; i < k; i++) {
+        const xi = x[i]!;
+        if (xi === 0) continue;
+        const row = i * k;
+        for (let j = 0; j < taps; j++) dg[row + j] += xi * f[j]!;
       }
     }
-  }
+  });
 }
 
 /**
@@ -177,42 +172,31 @@ export function addDepthwiseProducts(
  * loops of `addDepthwiseProducts` gather each channel's window and test each product.
  */
 export function addDepthwiseGram(layer: CompensableLayer, seen: Float32Array, shape: readonly number[], thin: number, hc: Float64Array): void {
-  const w = layer.window;
-  if (w.kind !== 'depthwise') throw new Error(`addDepthwiseGram: layer '${layer.node.name}' is not depthwise`);
-  const [, height, width, c] = shape as [number, number, number, number];
-  const rows = windowAxis(height, w.kh, w.strideH, w.dilationH, w.padding);
-  const cols = windowAxis(width, w.kw, w.strideW, w.dilationW, w.padding);
   const k = layer.fanIn + (layer.bias ? 1 : 0);
-  const taps = w.kh * w.kw;
-  const picked = keptPositions(rows.out * cols.out, thin);
-  const at = new Int32Array(taps); // input offsets (pixel × c) of the window, -1 outside
-  const batch = Math.max(1, shape[0]!);
-  for (let n = 0; n < batch; n++) {
-    const base = n * height * width;
-    for (const position of picked) {
-      windowOffsets(w, rows.before, cols, position, base, height, width, c, at);
-      for (let i = 0; i < taps; i++) {
-        const ai = at[i]!;
-        if (ai < 0) continue; // zero padding adds nothing
-        for (let j = 0; j <= i; j++) {
-          const aj = at[j]!;
-          if (aj < 0) continue;
-          const o = (i * k + j) * c;
-          for (let g = 0; g < c; g++) hc[o + g] += seen[ai + g]! * seen[aj + g]!;
-        }
-      }
-      if (!layer.bias) continue;
-      // The bias column (x = 1): row K−1 gets the window's values, and its diagonal 1.
-      for (let j = 0; j < taps; j++) {
+  const taps = layer.fanIn; // kh·kw for a depthwise layer
+  const c = shape[3]!;
+  forEachDepthwiseWindow(layer, shape, thin, (at) => {
+    for (let i = 0; i < taps; i++) {
+      const ai = at[i]!;
+      if (ai < 0) continue; // zero padding adds nothing
+      for (let j = 0; j <= i; j++) {
         const aj = at[j]!;
         if (aj < 0) continue;
-        const o = ((k - 1) * k + j) * c;
-        for (let g = 0; g < c; g++) hc[o + g] += seen[aj + g]!;
+        const o = (i * k + j) * c;
+        for (let g = 0; g < c; g++) hc[o + g] += seen[ai + g]! * seen[aj + g]!;
       }
-      const o = ((k - 1) * k + k - 1) * c;
-      for (let g = 0; g < c; g++) hc[o + g] += 1;
     }
-  }
+    if (!layer.bias) return;
+    // The bias column (x = 1): row K−1 gets the window's values, and its diagonal 1.
+    for (let j = 0; j < taps; j++) {
+      const aj = at[j]!;
+      if (aj < 0) continue;
+      const o = ((k - 1) * k + j) * c;
+      for (let g = 0; g < c; g++) hc[o + g] += seen[aj + g]!;
+    }
+    const o = ((k - 1) * k + k - 1) * c;
+    for (let g = 0; g < c; g++) hc[o + g] += 1;
+  });
 }
 
 /** Adds the channel-inner lower triangles of `addDepthwiseGram` into the per-channel matrices. */
