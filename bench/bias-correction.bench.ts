@@ -24,7 +24,7 @@ import type { RuntimeName } from '../src-main/runtime/index';
 import { writeTflite } from '../src-main/tflite/writer';
 import { loadPhoto, photoFiles } from '../test/convert/helpers';
 import { agreement, runAll } from '../test/quantize/accuracy';
-import { fixture, hasFixtures, imageFiles, loadImageCrops, observeRanges, readFixtureModel, withMirrors } from '../test/quantize/helpers';
+import { ad01Windows, fixture, hasFixtures, imageFiles, loadImageCrops, observeRanges, readFixtureModel, withMirrors } from '../test/quantize/helpers';
 
 const root = join(import.meta.dirname, '..');
 const parts = (process.env['EQ_BIAS_PARTS'] ?? 'official,nsfwjs,mnist,nanodet,cost').split(',');
@@ -42,14 +42,6 @@ function report(row: Record<string, unknown>): void {
 const fmt = (a: { top1: number; sqnrDb: number }) => `${a.sqnrDb.toFixed(2)} dB, ${a.top1.toFixed(1)}%`;
 
 const images = (size: number, scale: number, ...dirs: string[]) => async () => (await Promise.all(imageFiles(...dirs).map((f) => loadImageCrops(f, size, scale)))).flat();
-function ad01Windows(from: number, to: number): Float32Array[] {
-  const bin = readFileSync(fixture('mlperf-tiny', 'ad01', 'dcase_logmel_200x128_f32.bin'));
-  const frames = new Float32Array(bin.buffer, bin.byteOffset, bin.byteLength / 4);
-  const out: Float32Array[] = [];
-  for (let s = from; s < to; s++) out.push(frames.slice(s * 128, (s + 5) * 128));
-  return out;
-}
-
 try {
   if (parts.includes('official')) {
     const cases = [

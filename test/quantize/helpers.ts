@@ -15,6 +15,15 @@ export function fixture(...parts: string[]): string {
   return join(FIXTURES, ...parts);
 }
 
+/** ad01's input windows from..to of its log-mel fixture: 5 frames of 128 bins each, one frame apart. */
+export function ad01Windows(from: number, to: number): Float32Array[] {
+  const bin = readFileSync(fixture('mlperf-tiny', 'ad01', 'dcase_logmel_200x128_f32.bin'));
+  const frames = new Float32Array(bin.buffer, bin.byteOffset, bin.byteLength / 4);
+  const out: Float32Array[] = [];
+  for (let s = from; s < to; s++) out.push(frames.slice(s * 128, (s + 5) * 128));
+  return out;
+}
+
 export function readFixtureModel(...parts: string[]): ModelGraph {
   return readTflite(new Uint8Array(readFileSync(fixture(...parts))), { fileName: parts.at(-1) });
 }

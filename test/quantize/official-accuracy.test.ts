@@ -10,7 +10,7 @@ import { fromFloat16Bits, toFloat16Bits } from '../../src-main/quantize/math';
 import type { RuntimeName } from '../../src-main/runtime/index';
 import { writeTflite } from '../../src-main/tflite/writer';
 import { agreement, runAll } from './accuracy';
-import { fixture, hasFixtures, imageFiles, loadImageCrops, observeRanges, readFixtureModel, structure, withMirrors } from './helpers';
+import { ad01Windows, fixture, hasFixtures, imageFiles, loadImageCrops, observeRanges, readFixtureModel, structure, withMirrors } from './helpers';
 
 // Both real runtimes: their int8 kernels round differently, and with ~100 held-out samples one
 // flipped image is a point, so top-1 is compared on the mean over the two runtimes.
@@ -28,14 +28,6 @@ interface Case {
   heldOut: () => Promise<Float32Array[]>;
   inputRange?: { min: number; max: number };
   classifier: boolean;
-}
-
-function ad01Windows(from: number, to: number): Float32Array[] {
-  const bin = readFileSync(fixture('mlperf-tiny', 'ad01', 'dcase_logmel_200x128_f32.bin'));
-  const frames = new Float32Array(bin.buffer, bin.byteOffset, bin.byteLength / 4);
-  const out: Float32Array[] = [];
-  for (let s = from; s < to; s++) out.push(frames.slice(s * 128, (s + 5) * 128));
-  return out;
 }
 
 const images = (size: number, scale: number, ...dirs: string[]) => async () => (await Promise.all(imageFiles(...dirs).map((f) => loadImageCrops(f, size, scale)))).flat();
