@@ -11,13 +11,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { writeNpy } from '../../src-main/data/npy';
 import { mainGraph, type ModelGraph } from '../../src-main/graph/model-graph';
-import { collectStatistics, inputSpecs, openCalibrationSamples, openDataset } from '../../src-main/quantize/calibration/index';
+import { inputSpecs, openCalibrationSamples, openDataset } from '../../src-main/quantize/calibration/index';
 import { quantizeModel } from '../../src-main/quantize/index';
 import { addPatches, correctableLayers, emptyPatchSums, measureMeanPatches } from '../../src-main/quantize/rounding/bias-correction';
 import type { GptqTap } from '../../src-main/quantize/rounding/calibration-tap';
 import { compensableLayer, type CompensableLayer } from '../../src-main/quantize/rounding/layer-inputs';
 import { observeRanges } from './helpers';
-import { quantizeCountingPasses } from './counted-pass';
+import { quantizeCountingPasses, statisticsWithTap } from './counted-pass';
 import { smallNet, smoothImages } from './small-net';
 import { GraphBuilder, randomData } from './tiny-graphs';
 
@@ -85,10 +85,7 @@ test('calibration with the bias-correction tap: statistics bit-identical to with
     }
   });
   assert.equal(own.count, 24);
-  const collect = async (method: 'minmax' | 'percentile', workers: number, tap?: GptqTap) => {
-    const dataset = await openDataset(npy, inputSpecs(graph), { samples: 24, seed: 0 });
-    return collectStatistics(graph, dataset, { method, workers, ...(tap ? { gptq: tap } : {}) }).finally(() => dataset.close());
-  };
+  const collect = (method: 'minmax' | 'percentile', workers: number, tap?: GptqTap) => statisticsWithTap(graph, npy, 24, method, workers, tap);
   for (const method of ['minmax', 'percentile'] as const) {
     const plain = await collect(method, 1);
     for (const workers of method === 'percentile' ? [1, 2] : [1]) {

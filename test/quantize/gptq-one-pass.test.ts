@@ -11,14 +11,13 @@ import { writeNpy } from '../../src-main/data/npy';
 import { executeGraph, createExecutor } from '../../src-main/graph/execute';
 import { mainGraph, type ModelGraph } from '../../src-main/graph/model-graph';
 import { initTfjs } from '../../src-main/graph/tfjs-backend';
-import { collectStatistics, inputSpecs, openDataset } from '../../src-main/quantize/calibration/index';
 import { accumulate, type Accumulators } from '../../src-main/quantize/rounding/accumulate';
 import type { GptqTap } from '../../src-main/quantize/rounding/calibration-tap';
 import { compensableLayer, type CompensableLayer } from '../../src-main/quantize/rounding/layer-inputs';
 import { writeTflite } from '../../src-main/tflite/writer';
 import { sqnrDb } from '../../src-main/validation/sqnr';
 import { runAll } from './accuracy';
-import { quantizeCountingPasses } from './counted-pass';
+import { quantizeCountingPasses, statisticsWithTap } from './counted-pass';
 import { smallNet, smoothImages } from './small-net';
 
 async function calibrationFile(name: string, samples: Float32Array[]): Promise<string> {
@@ -81,10 +80,7 @@ test('calibration with the gptq tap: statistics bit-identical to without it; its
   executor.dispose();
   // Min/max reduce on the backend, histograms read the values: both observer paths, in a thread
   // and split (worker merges are exact, so a split run's statistics equal one thread's).
-  const collect = async (method: 'minmax' | 'percentile', workers: number, tap?: GptqTap) => {
-    const dataset = await openDataset(npy, inputSpecs(graph), { samples: 24, seed: 0 });
-    return collectStatistics(graph, dataset, { method, workers, ...(tap ? { gptq: tap } : {}) }).finally(() => dataset.close());
-  };
+  const collect = (method: 'minmax' | 'percentile', workers: number, tap?: GptqTap) => statisticsWithTap(graph, npy, 24, method, workers, tap);
   for (const method of ['minmax', 'percentile'] as const) {
     const plain = await collect(method, 1);
     for (const workers of method === 'percentile' ? [1, 2] : [1]) {
