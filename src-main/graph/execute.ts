@@ -17,6 +17,7 @@ import { reduceResizeKernels } from './execute/reduce-resize';
 import { tensorKernels } from './execute/tensor-ops';
 
 export { ExecuteUnsupportedError };
+export type { TfTensor };
 
 export class ExecuteInputError extends InputError {
   override name = 'ExecuteInputError';
@@ -44,6 +45,12 @@ export interface ExecuteOptions {
   observeRange?: (tensorName: string, min: number, max: number) => void;
   /** Tensor names to return instead of the graph outputs (e.g. an intermediate layer). */
   outputs?: string[];
+  /**
+   * Tensors handed to `take` while they are live on the backend, as they are computed (graph
+   * inputs included): summing them there costs no copy out. `take` must neither dispose nor keep
+   * the tensor it is given (tf.add into its own tensors, say).
+   */
+  tap?: { names: readonly string[]; take: (name: string, value: TfTensor) => void };
   signal?: AbortSignal;
 }
 
@@ -146,7 +153,13 @@ export async function createExecutor(model: ModelGraph | Graph, tfjs: () => Prom
     const keep = new Set(wanted);
     const observe = options.observe;
     const observeRange = options.observeRange;
+    const tapped = options.tap && new Set(options.tap.names);
+    let untapped = tapped?.size ?? 0;
     const report = async (name: string, value: TfTensor): Promise<void> => {
+      if (tapped?.has(name)) {
+        options.tap!.take(name, value);
+        untapped--;
+      }
       if (value.dtype !== 'float32') return;
       if (observe) observe(name, (await value.data()) as Float32Array);
       if (observeRange) {
@@ -171,8 +184,8 @@ export async function createExecutor(model: ModelGraph | Graph, tfjs: () => Prom
       const explicit = options.outputs !== undefined && !observe && !observeRange;
       for (const node of graph.nodes) {
         if (options.signal?.aborted) throw new CancelledError();
-        // Asked for given tensors only (no observers): stop once they are all computed.
-        if (explicit && wanted.every((name) => values.has(name) || cached.has(name))) break;
+        // Asked for given tensors only (no observers): stop once they and the tapped ones are computed.
+        if (explicit && untapped <= 0 && wanted.every((name) => values.has(name) || cached.has(name))) break;
         const outs = runNode(node, values);
         for (const [k, name] of node.outputs.entries()) {
           const value = outs[k];

@@ -65,19 +65,20 @@ async function* samplesAhead(dataset: Dataset, signal: AbortSignal | undefined):
 async function observeHere(graph: Graph, dataset: Dataset, observer: RangeObserver, options: CollectOptions): Promise<number> {
   const executor = await createExecutor(graph);
   const tf = await initTfjs();
-  const sums = options.gptq && new SampleSums(options.gptq.layers, options.gptq.means);
+  const sums = options.gptq && new SampleSums(tf, options.gptq.layers, options.gptq.means);
   try {
     let count = 0;
     for await (const { inputs, index } of samplesAhead(dataset, options.signal)) {
-      const values = await executor.run(inputs, { ...observer.hooks(index), ...(sums ? { outputs: sums.outputs } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+      const values = await executor.run(inputs, { ...observer.hooks(index), ...sums?.runOptions(), ...(options.signal ? { signal: options.signal } : {}) });
       sums?.add(tf, values, executor.lastShapes);
       count++;
       options.onProgress?.(count, dataset.count);
     }
     if (sums) options.gptq!.sums = { accs: sums.finish(tf), count };
-    if (sums && options.gptq!.means) options.gptq!.meanSums = { layers: options.gptq!.means.map((l) => l.node.name), sums: sums.patchSums, count };
+    if (sums && options.gptq!.means) options.gptq!.meanSums = { layers: options.gptq!.means.map((l) => l.node.name), sums: sums.patchSums(), count };
     return count;
   } finally {
+    sums?.dispose();
     executor.dispose();
   }
 }

@@ -42,14 +42,16 @@ export const calibrationTasks = {
   async 'calibrate.open'(payload: unknown) {
     const { graph, method, gptq } = payload as FloatPassOpen;
     open?.executor.dispose();
-    open = { executor: await createExecutor(graph), observer: method && new RangeObserver(method), sums: gptq && new SampleSums(layersOf(gptq.target, gptq.layers), layersOf(gptq.target, gptq.means ?? [])) };
+    open?.sums?.dispose();
+    const tf = await initTfjs();
+    open = { executor: await createExecutor(graph), observer: method && new RangeObserver(method), sums: gptq && new SampleSums(tf, layersOf(gptq.target, gptq.layers), layersOf(gptq.target, gptq.means ?? [])) };
     return { result: null };
   },
   async 'calibrate.sample'(payload: unknown) {
     const { inputs, index } = payload as FloatPassSample;
     if (!open) throw new Error('calibrate.sample before calibrate.open');
     const { observer, sums } = open;
-    const values = await open.executor.run(inputs, { ...observer?.hooks(index), ...(sums ? { outputs: sums.outputs } : {}) });
+    const values = await open.executor.run(inputs, { ...observer?.hooks(index), ...sums?.runOptions() });
     if (sums) sums.add(await initTfjs(), values, open.executor.lastShapes);
     return { result: null };
   },
@@ -57,7 +59,8 @@ export const calibrationTasks = {
     if (!open) throw new Error('calibrate.finish before calibrate.open');
     const state = open.observer?.state();
     const accs = open.sums?.finish(await initTfjs());
-    const patches = open.sums?.patchSums;
+    const patches = open.sums?.patchSums();
+    open.sums?.dispose();
     open.executor.dispose();
     open = undefined;
     const result: FloatPassState = { ...(state ? { state } : {}), ...(accs ? { accs, patches: patches! } : {}) };

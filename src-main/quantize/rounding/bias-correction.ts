@@ -9,10 +9,9 @@
 // The patch sums are exact (every output position) and cheap: a window offset's sum over all
 // positions is a difference of strided prefix sums along each axis, ~1 addition per input value
 // (bench/bias-correction.bench.ts measures it), so calibration's own
-// pass sums them for every sample (calibration-tap.ts) and only a run without that pass (dynamic
-// range, ranges given by the caller) reads the samples once more here.
-import { CancelledError } from '../../errors';
-import { createExecutor, type GraphInputs } from '../../graph/execute';
+// pass sums them (input-means.ts: the inputs summed on the backend, the patches once at the end)
+// and only a run without that pass (dynamic range, ranges given by the caller) reads the samples
+// once more (`measureMeanPatches`).
 import type { Graph, Node } from '../../graph/model-graph';
 import { quantizeWeightsSymmetric } from '../math';
 import { compensableLayer, PatchShapeError, windowAxis, type CompensableLayer } from './layer-inputs';
@@ -148,33 +147,6 @@ export function correctableLayers(graph: Graph, nodes: readonly Node[]): { layer
   return { layers, skipped };
 }
 
-/** The patch sums of `layers` over `samples` run through `floatGraph` (same tensor names): a pass of its own. */
-export async function measureMeanPatches(
-  floatGraph: Graph,
-  layers: CompensableLayer[],
-  samples: () => AsyncIterable<GraphInputs>,
-  options: { signal?: AbortSignal } = {},
-): Promise<MeanPatches> {
-  const sums = layers.map(emptyPatchSums);
-  const inputNames = [...new Set(layers.map((l) => l.node.inputs[0]!))];
-  const executor = await createExecutor(floatGraph);
-  let count = 0;
-  try {
-    for await (const inputs of samples()) {
-      if (options.signal?.aborted) throw new CancelledError('Quantization cancelled.');
-      const values = await executor.run(inputs, { outputs: inputNames });
-      layers.forEach((layer, i) => {
-        const at = inputNames.indexOf(layer.node.inputs[0]!);
-        addPatches(layer, values[at]!, executor.lastShapes[at]!, sums[i]!);
-      });
-      count++;
-    }
-  } finally {
-    executor.dispose();
-  }
-  return { layers: layers.map((l) => l.node.name), sums, count };
-}
-
 /**
  * Shifts the float bias of each target in `graph` (weights still float, about to be stored int8
  * by `quantizeWeightsSymmetric` with the target's axis) by −E·mean patch, the means from
@@ -202,16 +174,23 @@ function applyShift(layer: CompensableLayer, axis: number | undefined, { sums, c
   const { values, quant } = quantizeWeightsSymmetric(w, layer.weights.shape, axis);
   const inner = axis === undefined ? w.length : layer.weights.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
   const channels = quant.scale.length;
-  const error = (i: number): number => values[i]! * quant.scale[axis === undefined ? 0 : Math.floor(i / inner) % channels]! - w[i]!;
+  // E once for every weight (its channel's scale looked up once per run of `inner` weights).
+  const error = new Float64Array(w.length);
+  for (let start = 0; start < w.length; start += inner) {
+    const scale = quant.scale[axis === undefined ? 0 : Math.floor(start / inner) % channels]!;
+    for (let i = start; i < Math.min(start + inner, w.length); i++) error[i] = values[i]! * scale - w[i]!;
+  }
   const bias = Float32Array.from(layer.bias!.data as Float32Array);
+  const mean = new Float64Array(layer.fanIn);
   for (let group = 0; group < layer.groups; group++) {
     const n = counts[group]!;
     if (n === 0) continue;
     const base = group * layer.fanIn;
+    for (let k = 0; k < layer.fanIn; k++) mean[k] = sums[base + k]! / n;
     for (const row of layer.rowsOf(group)) {
       const offsets = layer.weightOffsets(row);
       let shift = 0;
-      for (let k = 0; k < layer.fanIn; k++) shift += error(offsets[k]!) * (sums[base + k]! / n);
+      for (let k = 0; k < layer.fanIn; k++) shift += error[offsets[k]!]! * mean[k]!;
       bias[row] = bias[row]! - shift;
     }
   }

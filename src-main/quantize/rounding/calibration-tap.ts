@@ -6,7 +6,9 @@
 import type { Graph } from '../../graph/model-graph';
 import type { Tf } from '../../graph/tfjs-backend';
 import { layerInputs, LayerSums, type Accumulators } from './accumulate';
-import { addPatches, emptyPatchSums, type MeanPatches, type PatchSums } from './bias-correction';
+import type { MeanPatches, PatchSums } from './bias-correction';
+import { InputMeans } from './input-means';
+import type { ExecuteOptions } from '../../graph/execute';
 import type { CompensableLayer } from './layer-inputs';
 
 /** The layers whose H calibration's pass also sums, and, once it ran, those sums. */
@@ -24,21 +26,24 @@ export interface GptqTap {
 
 /** One thread's sums of the tapped layers over the samples it runs. */
 export class SampleSums {
-  /** The tensors to ask the executor for (each layer's input, once). */
+  /** The tensors to ask the executor for (each gptq layer's input, once). */
   readonly outputs: string[];
   readonly #indexOf: number[];
   readonly #sums: LayerSums[];
-  readonly #means: CompensableLayer[];
-  /** The patch sums of the `means` layers (bias correction), in their order. */
-  readonly patchSums: PatchSums[];
+  /** The `means` layers' inputs, summed on the backend (bias correction). */
+  readonly #means: InputMeans | undefined;
 
-  constructor(layers: CompensableLayer[], means: CompensableLayer[] = []) {
-    const inputs = layerInputs([...layers, ...means]);
+  constructor(tf: Tf, layers: CompensableLayer[], means: CompensableLayer[] = []) {
+    const inputs = layerInputs(layers);
     this.outputs = inputs.names;
     this.#indexOf = inputs.indexOf;
     this.#sums = layers.map((layer) => new LayerSums(layer));
-    this.#means = means;
-    this.patchSums = means.map(emptyPatchSums);
+    this.#means = means.length ? new InputMeans(tf, means) : undefined;
+  }
+
+  /** The executor options for one sample: the gptq inputs to return, the mean inputs to tap. */
+  runOptions(): Pick<ExecuteOptions, 'outputs' | 'tap'> {
+    return { ...(this.outputs.length ? { outputs: this.outputs } : {}), ...(this.#means ? { tap: this.#means.tap() } : {}) };
   }
 
   /** Adds one sample, given the executor's values and shapes for `outputs`. */
@@ -47,14 +52,21 @@ export class SampleSums {
       const at = this.#indexOf[i]!;
       s.add(tf, values[at]!, values[at]!, shapes[at]!);
     });
-    this.#means.forEach((layer, i) => {
-      const at = this.#indexOf[this.#sums.length + i]!;
-      addPatches(layer, values[at]!, shapes[at]!, this.patchSums[i]!);
-    });
+    this.#means?.endSample();
   }
 
   finish(tf: Tf): Accumulators[] {
     return this.#sums.map((s) => s.finish(tf));
+  }
+
+  /** The patch sums of the `means` layers (bias correction), in their order; once, at the end. */
+  patchSums(): PatchSums[] {
+    return this.#means?.finish() ?? [];
+  }
+
+  /** Releases what the pass keeps on the backend (also after a failure). */
+  dispose(): void {
+    this.#means?.dispose();
   }
 }
 
