@@ -1,6 +1,7 @@
 // Weights on an integer lattice (all multiples of some q, max / q ≤ 126) are stored exactly by
 // the int8 weight quantizer: a DFL head's fixed 0..15 conv gets scale 1/8 (stored 0..120)
 // instead of 15/127, on which most of 0..15 fall between steps. Ordinary weights keep max / 127.
+// gptq rounds such channels on the same lattice, so they stay exact under it too.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { QuantizeConfig } from '../../src-main/convert/types';
@@ -84,4 +85,30 @@ test('lattice weights: an int8 DFL conv (fixed 0..15 over 16 bin probabilities) 
   const rmsSteps = Math.sqrt(sq / n) / step;
   // Output rounding alone is ≈ 0.29 step (measured 0.298); on the 15/127 weight grid it was 0.428.
   assert.ok(rmsSteps < 0.32, `DFL conv output RMS error ${rmsSteps.toFixed(3)} steps`);
+});
+
+test('lattice weights under int8 gptq: the lattice channel keeps the quantizer\'s lattice scale and is stored exactly (q/8, 0..120)', async () => {
+  const b = new GraphBuilder();
+  const x = b.input('bins', [1, 8, 8, BINS]);
+  const conv = { padding: 'VALID', strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, fusedActivation: 'NONE' };
+  const random = randomData(BINS, 9, 0.7);
+  const weights = Float32Array.from([...dflWeights(0.3), ...random]);
+  b.output(b.node('CONV_2D', [x, b.constant('w', [2, 1, 1, BINS], weights), b.constant('b', [2], new Float32Array(2))], 'y', [1, 8, 8, 2], conv));
+  const samples = Array.from({ length: 16 }, (_, i) => [binProbabilities(64, 400 + i)]);
+  const statistics = await observeRanges(b.model(), samples);
+  const config: QuantizeConfig = { mode: 'int8', inputType: 'float32', outputType: 'float32', int8Only: false, biasCorrection: false };
+  const stored = async (weightRounding: 'nearest' | 'gptq') => {
+    const { model, report } = await quantizeModel(b.model(), { ...config, weightRounding }, { statistics, samples: async function* () {
+      for (const s of samples) yield s;
+    } });
+    const g = mainGraph(model);
+    const t = g.tensors.get(g.nodes.find((n) => n.op === 'CONV_2D')!.inputs[1]!)!;
+    return { values: [...(t.data as Int8Array)], scale: t.quant!.scale, report };
+  };
+  const nearest = await stored('nearest');
+  const gptq = await stored('gptq');
+  assert.equal(gptq.report.weightRounding?.compensated, 1);
+  assert.deepEqual(gptq.scale, nearest.scale, 'the same scales as nearest rounding');
+  assert.equal(gptq.scale[0], f32(f32(0.3) / 8));
+  assert.deepEqual(gptq.values.slice(0, BINS), Array.from({ length: BINS }, (_, i) => 8 * i), 'the lattice channel is stored exactly');
 });

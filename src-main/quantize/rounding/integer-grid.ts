@@ -1,7 +1,9 @@
 // The int8 weight grid the static quantizer will use (symmetric, scale = max|w| / 127 per channel
 // or per tensor), as a RoundingGrid. The element that sets each scale is pinned to ±127·scale so
-// the compensated weights keep the same max and the quantizer re-derives the same scale.
-import { int8WeightScale, int8WeightValue } from '../math';
+// the compensated weights keep the same max and the quantizer re-derives the same scale. Weights
+// on an integer lattice get the quantizer's lattice scale (int8LatticeScale): on it they round
+// with no error, so compensation leaves them where they are and they are stored exactly.
+import { int8LatticeScale, int8WeightScale, int8WeightValue } from '../math';
 import type { RoundingGrid } from './compensate';
 import type { CompensableLayer } from './layer-inputs';
 
@@ -17,8 +19,9 @@ export function symmetricInt8Grid(layer: CompensableLayer, perChannel: boolean):
       let best = 0;
       offsets.forEach((at, i) => (Math.abs(data[at]!) > Math.abs(data[offsets[best]!]!) ? (best = i) : undefined));
       const max = Math.abs(data[offsets[best]!]!);
-      scales.set(row, int8WeightScale(max));
-      if (max > 0) pins.set(row, { index: best, value: Math.sign(data[offsets[best]!]!) * 127 * int8WeightScale(max) });
+      const lattice = int8LatticeScale(offsets.map((at) => data[at]!), max);
+      scales.set(row, lattice ?? int8WeightScale(max));
+      if (max > 0) pins.set(row, { index: best, value: lattice ? data[offsets[best]!]! : Math.sign(data[offsets[best]!]!) * 127 * int8WeightScale(max) });
     }
   } else {
     let max = 0;
@@ -31,8 +34,9 @@ export function symmetricInt8Grid(layer: CompensableLayer, perChannel: boolean):
         }
       });
     }
-    for (const row of rows) scales.set(row, int8WeightScale(max));
-    if (holder) pins.set(holder.row, { index: holder.index, value: holder.sign * 127 * int8WeightScale(max) });
+    const lattice = int8LatticeScale(data, max);
+    for (const row of rows) scales.set(row, lattice ?? int8WeightScale(max));
+    if (holder) pins.set(holder.row, { index: holder.index, value: lattice ? holder.sign * max : holder.sign * 127 * int8WeightScale(max) });
   }
   return {
     weight: (value, row) => {
