@@ -2,9 +2,9 @@
 // calibration sample (calibration's, counted by its per-run progress; the sample stream is never
 // read), every calibration sample used, the calibration statistics bit-identical to a run
 // without the tap, the patch sums on 2 workers equal to one thread's, and the corrected biases
-// equal to those of bias correction's own pass over the same samples. The exact patch sums
-// (column sums of strided rows) equal the sum of every patch the layer reads, for strides,
-// dilations, both paddings, depthwise multipliers and FC rows.
+// equal to those of bias correction's own pass over the same samples. The patch sums taken on the
+// backend (input-means.ts) equal the sum of every patch the layer reads, for strides, dilations,
+// both paddings, depthwise multipliers, batches, FC rows and inputs of two sizes.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { writeNpy } from '../../src-main/data/npy';
 import { mainGraph, type ModelGraph } from '../../src-main/graph/model-graph';
 import { inputSpecs, openCalibrationSamples, openDataset } from '../../src-main/quantize/calibration/index';
 import { quantizeModel } from '../../src-main/quantize/index';
-import { addPatches, correctableLayers, emptyPatchSums } from '../../src-main/quantize/rounding/bias-correction';
+import { correctableLayers, emptyPatchSums, type PatchSums } from '../../src-main/quantize/rounding/bias-correction';
 import { InputMeans, measureMeanPatches } from '../../src-main/quantize/rounding/input-means';
 import { initTfjs } from '../../src-main/graph/tfjs-backend';
 import type { GptqTap } from '../../src-main/quantize/rounding/calibration-tap';
@@ -107,7 +107,39 @@ test('calibration with the bias-correction tap: statistics bit-identical to with
   }
 });
 
-test('exact patch sums equal the sum of every patch (strides, dilation, SAME / VALID, offsets that read only padding, batches, depthwise multiplier, FC rows)', () => {
+/** Σ of every patch `layer` reads from `values` (its own patch walk: the reference). */
+function everyPatch(layer: CompensableLayer, values: Float32Array, shape: readonly number[], into: PatchSums): void {
+  layer.forEachPatch(values, shape, (group, patch) => {
+    for (let k = 0; k < layer.fanIn; k++) into.sums[group * layer.fanIn + k] += patch[k]!;
+    into.counts[group]++;
+  });
+}
+
+/** The patch sums InputMeans takes on the backend for `samples` fed one by one (each disposed after, as the executor does). */
+async function backendSums(layer: CompensableLayer, samples: { shape: number[]; values: Float32Array }[]): Promise<PatchSums> {
+  const tf = await initTfjs();
+  const means = new InputMeans(tf, [layer]);
+  try {
+    for (const { shape, values } of samples) {
+      const t = tf.tensor(values, shape);
+      means.tap().take(layer.node.inputs[0]!, t);
+      t.dispose();
+      means.endSample();
+    }
+    return means.finish()[0]!;
+  } finally {
+    means.dispose();
+  }
+}
+
+function assertSumsEqual(got: PatchSums, expected: PatchSums, what: string): void {
+  assert.deepEqual([...got.counts], [...expected.counts], `${what}: patches counted`);
+  // The backend sums in float32.
+  const scale = expected.sums.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  got.sums.forEach((v, k) => assert.ok(Math.abs(v - expected.sums[k]!) <= 1e-6 * scale, `${what} element ${k}: ${v} vs ${expected.sums[k]}`));
+}
+
+test('patch sums on the backend equal the sum of every patch (strides, dilation, SAME / VALID, offsets that read only padding, batches, depthwise multiplier, FC rows)', async () => {
   const cases: { op: 'CONV_2D' | 'DEPTHWISE_CONV_2D' | 'FULLY_CONNECTED'; input: number[]; weights: number[]; options: Record<string, unknown> }[] = [
     { op: 'CONV_2D', input: [2, 9, 7, 3], weights: [4, 3, 3, 3], options: { padding: 'SAME', strideH: 2, strideW: 2, dilationH: 1, dilationW: 1 } },
     { op: 'CONV_2D', input: [1, 10, 11, 2], weights: [3, 3, 2, 2], options: { padding: 'VALID', strideH: 1, strideW: 3, dilationH: 2, dilationW: 1 } },
@@ -116,6 +148,7 @@ test('exact patch sums equal the sum of every patch (strides, dilation, SAME / V
     { op: 'DEPTHWISE_CONV_2D', input: [1, 7, 6, 4], weights: [1, 2, 3, 4], options: { padding: 'VALID', strideH: 1, strideW: 2, dilationH: 2, dilationW: 1, depthMultiplier: 1 } },
     { op: 'CONV_2D', input: [2, 1, 4, 3], weights: [2, 3, 3, 3], options: { padding: 'SAME', strideH: 1, strideW: 1, dilationH: 1, dilationW: 1 } },
     { op: 'DEPTHWISE_CONV_2D', input: [2, 2, 2, 2], weights: [1, 5, 5, 2], options: { padding: 'SAME', strideH: 1, strideW: 1, dilationH: 2, dilationW: 2, depthMultiplier: 1 } },
+    { op: 'CONV_2D', input: [1, 6, 6, 8], weights: [4, 1, 1, 8], options: { padding: 'VALID', strideH: 1, strideW: 1, dilationH: 1, dilationW: 1 } },
     { op: 'FULLY_CONNECTED', input: [5, 12], weights: [3, 12], options: { keepNumDims: false } },
   ];
   for (const [i, c] of cases.entries()) {
@@ -127,44 +160,25 @@ test('exact patch sums equal the sum of every patch (strides, dilation, SAME / V
     const g = mainGraph(b.model());
     const layer = compensableLayer(g, g.nodes[0]!);
     assert.ok(typeof layer !== 'string', `case ${i}: ${String(layer)}`);
-    const values = randomData(c.input.reduce((p, v) => p * v, 1), 100 + i);
-    const fast = emptyPatchSums(layer);
-    addPatches(layer, values, c.input, fast);
-    const slow = emptyPatchSums(layer);
-    layer.forEachPatch(values, c.input, (group, patch) => {
-      for (let k = 0; k < layer.fanIn; k++) slow.sums[group * layer.fanIn + k] += patch[k]!;
-      slow.counts[group]++;
-    });
-    assert.deepEqual([...fast.counts], [...slow.counts], `case ${i} (${c.op}): counts`);
-    fast.sums.forEach((v, k) => assert.ok(Math.abs(v - slow.sums[k]!) < 1e-9, `case ${i} (${c.op}) element ${k}: ${v} vs ${slow.sums[k]}`));
+    const samples = [0, 1, 2].map((s) => ({ shape: c.input, values: randomData(c.input.reduce((p, v) => p * v, 1), 100 + 10 * i + s) }));
+    const expected = emptyPatchSums(layer);
+    for (const { shape, values } of samples) everyPatch(layer, values, shape, expected);
+    assertSumsEqual(await backendSums(layer, samples), expected, `case ${i} (${c.op})`);
   }
 });
 
-test('input means summed on the backend: the patch sums of every sample fed one by one, for sample counts off the fold, inputs of two sizes, and a tapped input the run never computed', async () => {
-  const tf = await initTfjs();
+test('input means on the backend: inputs of two sizes in one pass, and a tapped input the run never computed', async () => {
   const b = new GraphBuilder();
   const x = b.input('x', [1, -1, -1, 3]);
   b.output(b.node('CONV_2D', [x, b.constant('w', [4, 3, 3, 3], randomData(108, 7)), b.constant('b', [4])], 'y', [1], { padding: 'SAME', strideH: 2, strideW: 1, dilationH: 1, dilationW: 1, fusedActivation: 'NONE' }));
   const g = mainGraph(b.model());
   const layer = compensableLayer(g, g.nodes[0]!);
   assert.ok(typeof layer !== 'string');
-  // 7 samples of 9×7, then 2 of 6×5: neither run a multiple of the fold, the size changes midway.
-  const samples = [...Array.from({ length: 7 }, () => [1, 9, 7, 3]), [1, 6, 5, 3], [1, 6, 5, 3]].map((shape, i) => ({ shape, values: randomData(shape.reduce((p, v) => p * v, 1), 300 + i) }));
-  const means = new InputMeans(tf, [layer]);
+  const samples = [...Array.from({ length: 3 }, () => [1, 9, 7, 3]), [1, 6, 5, 3], [1, 9, 7, 3]].map((shape, i) => ({ shape, values: randomData(shape.reduce((p, v) => p * v, 1), 300 + i) }));
   const expected = emptyPatchSums(layer);
-  for (const { shape, values } of samples) {
-    const t = tf.tensor(values, shape);
-    means.tap().take('x', t);
-    t.dispose(); // the executor disposes its tensors after the run: the sums must not depend on them
-    means.endSample();
-    addPatches(layer, values, shape, expected);
-  }
-  const [got] = means.finish();
-  assert.deepEqual([...got!.counts], [...expected.counts], 'patches counted for every sample');
-  const scale = expected.sums.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  got!.sums.forEach((v, k) => assert.ok(Math.abs(v - expected.sums[k]!) <= 1e-6 * scale, `element ${k}: ${v} vs ${expected.sums[k]}`));
-  means.dispose();
-  const unfed = new InputMeans(tf, [layer]);
+  for (const { shape, values } of samples) everyPatch(layer, values, shape, expected);
+  assertSumsEqual(await backendSums(layer, samples), expected, 'two sizes');
+  const unfed = new InputMeans(await initTfjs(), [layer]);
   assert.throws(() => unfed.endSample(), /did not compute x/);
   unfed.dispose();
 });

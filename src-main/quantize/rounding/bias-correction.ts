@@ -7,14 +7,12 @@
 // rounded). Here the mean patch of each layer is measured on the calibration samples of the
 // float graph and the bias absorbs −E·mean, so the stored layer is right on average.
 // The patch sums are exact (every output position) and cheap: a window offset's sum over all
-// positions is a difference of strided prefix sums along each axis, ~1 addition per input value
-// (bench/bias-correction.bench.ts measures it), so calibration's own
-// pass sums them (input-means.ts: the inputs summed on the backend, the patches once at the end)
-// and only a run without that pass (dynamic range, ranges given by the caller) reads the samples
-// once more (`measureMeanPatches`).
+// positions is two small products on the backend (input-means.ts), so calibration's own pass
+// sums them and only a run without that pass (dynamic range, ranges given by the caller) reads
+// the samples once more (`measureMeanPatches`).
 import type { Graph, Node } from '../../graph/model-graph';
 import { quantizeWeightsSymmetric } from '../math';
-import { compensableLayer, PatchShapeError, windowAxis, type CompensableLayer } from './layer-inputs';
+import { compensableLayer, type CompensableLayer } from './layer-inputs';
 
 export interface BiasCorrectionTarget {
   node: Node;
@@ -55,83 +53,14 @@ export function addPatchSums(into: PatchSums[], other: PatchSums[]): void {
 }
 
 /**
- * Adds every patch `layer` reads from `values` (shape `shape`) to `into`, in the patch order of
- * `layer.forEachPatch` (conv: (dy·kw + dx)·c + ch; depthwise: group ch, dy·kw + dx; FC: the row).
+ * The input positions a window offset reads along one axis of `size` (`out` outputs, `before`
+ * padding positions first): every stride-th from `first` to `last` (padding reads nothing;
+ * last < first: the offset reads only padding).
  */
-export function addPatches(layer: CompensableLayer, values: Float32Array, shape: readonly number[], into: PatchSums): void {
-  const { sums, counts } = into;
-  const window = layer.window;
-  if (window.kind === 'dense') {
-    const fanIn = layer.fanIn;
-    let rows = 0;
-    for (let start = 0; start + fanIn <= values.length; start += fanIn, rows++) for (let i = 0; i < fanIn; i++) sums[i] += values[start + i]!;
-    counts[0] += rows;
-    return;
-  }
-  const [, h, w, c] = shape as [number, number, number, number];
-  const { kh, kw } = window;
-  const depthwise = window.kind === 'depthwise';
-  if (depthwise ? c !== layer.groups : c * kh * kw !== layer.fanIn) throw new PatchShapeError(`${layer.node.name}: input has ${c} channels, the weights expect ${depthwise ? layer.groups : layer.fanIn / (kh * kw)}`);
-  const rows = windowAxis(h, kh, window.strideH, window.dilationH, window.padding);
-  const cols = windowAxis(w, kw, window.strideW, window.dilationW, window.padding);
-  const sH = window.strideH;
-  const sW = window.strideW;
-  // The input positions a window offset reads along one axis: every stride-th from `first` to
-  // `last` (padding reads nothing), so their sum is a difference of prefix sums taken with that step.
-  const span = (size: number, out: number, before: number, offset: number, stride: number): { first: number; last: number } => {
-    const lo = Math.max(0, Math.ceil((before - offset) / stride));
-    const hi = Math.min(out - 1, Math.floor((size - 1 + before - offset) / stride));
-    return lo > hi ? { first: 0, last: -1 } : { first: lo * stride - before + offset, last: hi * stride - before + offset };
-  };
-  const colSpans = Array.from({ length: kw }, (_, dx) => span(w, cols.out, cols.before, dx * window.dilationW, sW));
-  const rowSpans = Array.from({ length: kh }, (_, dy) => span(h, rows.out, rows.before, dy * window.dilationH, sH));
-  // prefix[ix][ch]: Σ of the row's values at ix, ix − sW, ix − 2sW, … ≥ 0.
-  const prefix = new Float64Array(w * c);
-  // colSums[iy][dx][ch]: Σ over output columns of input(iy, x·sW − before + dx·dW, ch), then prefix-summed over rows with step sH.
-  const colSums = new Float64Array(h * kw * c);
-  const windowSums = new Float64Array(kh * kw * c);
-  for (let base = 0; base + h * w * c <= values.length; base += h * w * c) {
-    for (let iy = 0; iy < h; iy++) {
-      const row = base + iy * w * c;
-      if (kw === 1) {
-        // One window column: its sum along the row directly (no prefix to take differences of).
-        const { first, last } = colSpans[0]!;
-        const out = iy * c;
-        for (let ch = 0; ch < c; ch++) colSums[out + ch] = 0;
-        for (let ix = first; ix <= last; ix += sW) for (let ch = 0, at = row + ix * c; ch < c; ch++) colSums[out + ch] += values[at + ch]!;
-        continue;
-      }
-      const step = sW * c;
-      for (let j = 0; j < Math.min(step, w * c); j++) prefix[j] = values[row + j]!;
-      for (let j = step; j < w * c; j++) prefix[j] = values[row + j]! + prefix[j - step]!;
-      for (let dx = 0; dx < kw; dx++) {
-        const { first, last } = colSpans[dx]!;
-        const out = (iy * kw + dx) * c;
-        if (last < first) {
-          colSums.fill(0, out, out + c); // the offset reads only padding
-          continue;
-        }
-        const end = last * c;
-        const start = first - sW >= 0 ? (first - sW) * c : -1;
-        for (let ch = 0; ch < c; ch++) colSums[out + ch] = prefix[end + ch]! - (start >= 0 ? prefix[start + ch]! : 0);
-      }
-    }
-    for (let j = sH * kw * c; j < colSums.length; j++) colSums[j] += colSums[j - sH * kw * c]!;
-    for (let dy = 0; dy < kh; dy++) {
-      const { first, last } = rowSpans[dy]!;
-      if (last < first) continue;
-      const end = last * kw * c;
-      const start = first - sH >= 0 ? (first - sH) * kw * c : -1;
-      for (let j = 0; j < kw * c; j++) windowSums[dy * kw * c + j] += colSums[end + j]! - (start >= 0 ? colSums[start + j]! : 0);
-    }
-    for (let g = 0; g < counts.length; g++) counts[g] += rows.out * cols.out;
-  }
-  if (!depthwise) {
-    for (let k = 0; k < windowSums.length; k++) sums[k] += windowSums[k]!;
-    return;
-  }
-  const taps = kh * kw;
-  for (let g = 0; g < c; g++) for (let t = 0; t < taps; t++) sums[g * taps + t] += windowSums[t * c + g]!;
+export function offsetSpan(size: number, out: number, before: number, offset: number, stride: number): { first: number; last: number } {
+  const lo = Math.max(0, Math.ceil((before - offset) / stride));
+  const hi = Math.min(out - 1, Math.floor((size - 1 + before - offset) / stride));
+  return lo > hi ? { first: 0, last: -1 } : { first: lo * stride - before + offset, last: hi * stride - before + offset };
 }
 
 /** The layers among `targets` bias correction can shift, and why the others cannot. */

@@ -1,33 +1,71 @@
 // Bias correction's mean input patches, summed where the tensors live. A layer's patch sums are
-// linear in its input, so Σ over samples of each sample's patch sums is the patch sums of the
-// inputs' sum: every sample adds its layer inputs into one backend tensor per input (no copy
-// out, one tensor add), and the patches are summed once, from the read-back total, at the end.
-// Reading every layer input back per sample and walking it in JavaScript cost MobileNetV2's
-// calibration pass ×2.4 its CPU time.
+// linear in its input, so the patch sums of every sample are the patch sums of the inputs' sum:
+// each sample adds its layer inputs into one backend tensor per input (one tensor add, no copy
+// out) and the patches are summed once, at the end. There, a window offset (dy, dx) of a conv
+// reads, over all output positions, the input rows of a strided set R_dy and the columns of a
+// strided set C_dx, so its sum per channel is a_dyᵀ · X · b_dx with a, b the 0/1 indicators of
+// those sets: two small products on the backend per layer. Reading every layer input back per
+// sample and walking it in JavaScript cost MobileNetV2's calibration pass ×2.4 its CPU time; a
+// product per sample instead of the add costs ~30× the add (XNNPACK packs its operand anew).
 import { CancelledError } from '../../errors';
 import { createExecutor, type ExecuteOptions, type GraphInputs, type TfTensor } from '../../graph/execute';
 import type { Graph } from '../../graph/model-graph';
 import { initTfjs, type Tf } from '../../graph/tfjs-backend';
-import { addPatches, emptyPatchSums, type MeanPatches, type PatchSums } from './bias-correction';
-import type { CompensableLayer } from './layer-inputs';
-
-interface RunningSum {
-  /** The sum of the samples folded so far (none yet: undefined). */
-  sum: TfTensor | undefined;
-  /** Samples kept (references, not copies) until FOLD of them are added in one AddN. */
-  pending: TfTensor[];
-  /** Samples added into `sum` and `pending`. */
-  samples: number;
-  shape: readonly number[];
-}
+import { emptyPatchSums, offsetSpan, type MeanPatches, type PatchSums } from './bias-correction';
+import { PatchShapeError, windowAxis, type CompensableLayer } from './layer-inputs';
 
 /**
- * Samples folded per AddN: one read of each and one write of the sum, instead of a read of the
- * sum, a read of the sample and a write per sample (MobileNetV2's layer inputs are ~27 MB).
+ * The sums of the patches `layer` reads from `value` (one sample, or a sum of samples), in
+ * forEachPatch's patch order (conv: (dy·kw + dx)·c + ch; depthwise: group ch, then dy·kw + dx;
+ * dense: the row), and the output positions each group's patches cover.
  */
-const FOLD = 4;
+export function windowSums(tf: Tf, layer: CompensableLayer, value: TfTensor): { sums: Float32Array; positions: number } {
+  const window = layer.window;
+  if (window.kind === 'dense') {
+    const rows = Math.floor(value.size / layer.fanIn);
+    const sums = tf.tidy(() => tf.matMul(tf.ones([1, rows]), tf.reshape(value, [rows, layer.fanIn])));
+    return { sums: readAndDispose(sums), positions: rows };
+  }
+  const [n, h, w, c] = value.shape as [number, number, number, number];
+  const { kh, kw } = window;
+  const depthwise = window.kind === 'depthwise';
+  if (depthwise ? c !== layer.groups : c * kh * kw !== layer.fanIn) {
+    throw new PatchShapeError(`${layer.node.name}: input has ${c} channels, the weights expect ${depthwise ? layer.groups : layer.fanIn / (kh * kw)}`);
+  }
+  const rowAxis = windowAxis(h, kh, window.strideH, window.dilationH, window.padding);
+  const colAxis = windowAxis(w, kw, window.strideW, window.dilationW, window.padding);
+  const rows = new Float32Array(kh * n * h);
+  for (let dy = 0; dy < kh; dy++) {
+    const { first, last } = offsetSpan(h, rowAxis.out, rowAxis.before, dy * window.dilationH, window.strideH);
+    for (let b = 0; b < n; b++) for (let iy = first; iy <= last; iy += window.strideH) rows[dy * n * h + b * h + iy] = 1;
+  }
+  const cols = new Float32Array(kh * kw * w);
+  for (let dx = 0; dx < kw; dx++) {
+    const { first, last } = offsetSpan(w, colAxis.out, colAxis.before, dx * window.dilationW, window.strideW);
+    for (let ix = first; ix <= last; ix += window.strideW) for (let dy = 0; dy < kh; dy++) cols[(dy * kw + dx) * w + ix] = 1;
+  }
+  const sums = tf.tidy(() => {
+    // [kh, n·h] × [n·h, w·c]: per row offset, the input summed over the rows it reads; then per column offset.
+    const byRows = tf.reshape(tf.matMul(tf.tensor2d(rows, [kh, n * h]), tf.reshape(value, [n * h, w * c])), [kh, w, c]);
+    const byWindow = tf.matMul(tf.tensor3d(cols, [kh, kw, w]), byRows); // [kh, kw, c]
+    return depthwise ? tf.transpose(tf.reshape(byWindow, [kh * kw, c])) : byWindow;
+  });
+  return { sums: readAndDispose(sums), positions: n * rowAxis.out * colAxis.out };
+}
 
-/** One thread's sums of the inputs of `layers` over the samples it runs. */
+function readAndDispose(t: TfTensor): Float32Array {
+  const values = t.dataSync() as Float32Array;
+  t.dispose();
+  return values;
+}
+
+interface RunningSum {
+  sum: TfTensor;
+  /** Samples added into `sum`. */
+  samples: number;
+}
+
+/** One thread's patch sums of the inputs of `layers` over the samples it runs. */
 export class InputMeans {
   readonly #tf: Tf;
   readonly #layers: CompensableLayer[];
@@ -54,21 +92,16 @@ export class InputMeans {
     const tf = this.#tf;
     this.#seen.add(name);
     const running = this.#sums.get(name);
-    if (running && !sameShape(running.shape, value.shape)) this.#flush(name); // inputs of another size: sum them apart
-    let current = this.#sums.get(name);
-    if (!current) this.#sums.set(name, (current = { sum: undefined, pending: [], samples: 0, shape: [...value.shape] }));
-    current.pending.push(tf.keep(tf.clone(value)));
+    if (running && !sameShape(running.sum.shape, value.shape)) this.#flush(name); // inputs of another size: summed apart
+    const current = this.#sums.get(name);
+    if (!current) {
+      this.#sums.set(name, { sum: tf.keep(tf.clone(value)), samples: 1 });
+      return;
+    }
+    const next = tf.keep(tf.add(current.sum, value));
+    current.sum.dispose();
+    current.sum = next;
     current.samples++;
-    if (current.pending.length >= FOLD) this.#fold(current);
-  }
-
-  #fold(running: RunningSum): void {
-    const tf = this.#tf;
-    const parts = running.sum ? [running.sum, ...running.pending] : running.pending;
-    if (parts.length === 0) return;
-    running.sum = parts.length === 1 ? parts[0]! : tf.keep(tf.addN(parts));
-    for (const part of parts) if (part !== running.sum) part.dispose();
-    running.pending = [];
   }
 
   /** Checks that the run computed every tapped input (a layer input it never produced would go unmeasured). */
@@ -78,28 +111,25 @@ export class InputMeans {
     if (missing.length) throw new Error(`Bias correction: the float pass did not compute ${missing.join(', ')}.`);
   }
 
-  /** Reads the running sum of `name` back and adds its patches to the layers reading it. */
+  /** Adds the patches of the running sum of `name` to the layers reading it, and releases it. */
   #flush(name: string): void {
     const running = this.#sums.get(name);
     if (!running) return;
     this.#sums.delete(name);
-    this.#fold(running);
-    if (!running.sum) return;
-    const values = running.sum.dataSync() as Float32Array;
-    const shape = running.shape;
-    running.sum.dispose();
-    this.#layers.forEach((layer, i) => {
-      if (layer.node.inputs[0] !== name) return;
-      // Patches of the sum: the patch sums are right, the count is one sample's; scale it.
-      const one = emptyPatchSums(layer);
-      addPatches(layer, values, shape, one);
-      const into = this.#patchSums[i]!;
-      for (let j = 0; j < one.sums.length; j++) into.sums[j] += one.sums[j]!;
-      for (let g = 0; g < one.counts.length; g++) into.counts[g] += one.counts[g]! * running.samples;
-    });
+    try {
+      this.#layers.forEach((layer, i) => {
+        if (layer.node.inputs[0] !== name) return;
+        const { sums, positions } = windowSums(this.#tf, layer, running.sum);
+        const into = this.#patchSums[i]!;
+        for (let j = 0; j < sums.length; j++) into.sums[j] += sums[j]!;
+        for (let g = 0; g < into.counts.length; g++) into.counts[g] += positions * running.samples;
+      });
+    } finally {
+      running.sum.dispose();
+    }
   }
 
-  /** The patch sums of every layer (in `layers` order) over all samples added; releases the backend sums. */
+  /** The patch sums of every layer (in `layers` order) over all samples added. */
   finish(): PatchSums[] {
     for (const name of [...this.#sums.keys()]) this.#flush(name);
     return this.#patchSums;
@@ -107,7 +137,7 @@ export class InputMeans {
 
   /** Releases the backend sums without reading them (a failed or cancelled pass). */
   dispose(): void {
-    for (const { sum, pending } of this.#sums.values()) for (const t of [...(sum ? [sum] : []), ...pending]) t.dispose();
+    for (const { sum } of this.#sums.values()) sum.dispose();
     this.#sums.clear();
   }
 }
