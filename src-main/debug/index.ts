@@ -112,7 +112,7 @@ export function buildReport(float: ModelGraph, quant: ModelGraph, analysis: Anal
     engines: { accumulated: accumulatedEngine, isolated: 'ir-interpreter', sensitivity: 'ir-interpreter' },
     engineNote:
       accumulatedEngine === 'tflite-node'
-        ? 'accumulated error in the TFLite runtime (tflite-node); isolated error and sensitivity in the IR interpreter, which simulates the integer kernels'
+        ? 'accumulated error in the TFLite runtime (tflite-node); isolated error and sensitivity in the IR interpreter, which rounds as tflite-node does (int8 conv, depthwise, dense and average pool bit for bit; LiteRT.js rounds ~0.1% of conv outputs one step apart)'
         : 'all figures in the IR interpreter, which simulates the integer kernels (the TFLite runtime could not load the observing copy)',
     samples: analysis.samples,
     workers: analysis.workers,

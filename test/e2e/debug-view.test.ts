@@ -69,6 +69,7 @@ describe('Debug view in Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : `
     assert.ok(acc.every(Number.isFinite) && iso.every(Number.isFinite), `accumulated ${acc} isolated ${iso}`);
     const head = await table.locator('thead').innerText();
     assert.match(head, /tflite-node|ir-interpreter/, 'each error kind names its engine');
+    await s.page.getByText(/rounds as tflite-node does/).waitFor({ timeout: 5_000 }); // the note says how far the interpreter's figures stand for the runtime's
     assert.equal(await table.locator('tr.worst').count(), 1, 'the worst layer is marked');
     await table.getByRole('button', { name: /Isolated SQNR/ }).click();
     const sorted = (await table.getByTestId('iso-sqnr').allInnerTexts()).map(dbOf);

@@ -1,6 +1,7 @@
 // QUANTIZE / DEQUANTIZE in a float interpreter. Values are always real numbers; a tensor that
 // the IR declares as quantized integers is "fake-quantized" (rounded to its grid and clamped),
-// so running a quantized graph here simulates its integer arithmetic closely.
+// so running a quantized graph here simulates its integer arithmetic closely (int8 conv,
+// depthwise, dense and average pool reproduce the runtime's own rounding: integer.ts).
 import type { Tensor } from '../model-graph';
 import type { Tf } from '../tfjs-backend';
 import type { KernelTable, TfTensor } from './context';
