@@ -13,7 +13,7 @@ import { ErrorAccumulator } from '../src-main/validation/sqnr';
 import { tempDir } from '../test/convert/helpers';
 import { runIn } from '../test/detect/fix-helpers';
 import { writeKerasH5 } from '../test/detect/keras-files';
-import { buildYolov8, syntheticImage, YOLO_SIZE } from '../test/detect/yolov8-model';
+import { buildYolov8, statisticsImages, YOLO_SIZE } from '../test/detect/yolov8-model';
 
 const photos = join(import.meta.dirname, '..', '..', 'shared', 'fixtures', 'images', 'photos');
 if (!existsSync(photos)) {
@@ -29,10 +29,11 @@ mkdirSync(calibration);
 for (const { path } of await listImages(photos)) if (!HELD_OUT.includes(basename(path))) symlinkSync(path, join(calibration, basename(path)));
 
 const tf = await initTfjs();
-const synthetic = syntheticImage(tf, 1);
-const model = buildYolov8(tf, synthetic);
+const statistics = await statisticsImages(tf);
+const model = buildYolov8(tf, statistics.images);
 model.dispose();
-synthetic.dispose();
+statistics.images.dispose();
+console.log(`BatchNorm statistics from ${statistics.source}`);
 const h5 = join(dir, 'yolov8n.h5');
 await writeKerasH5(model, h5, 'yolov8n');
 

@@ -16,7 +16,7 @@ import { readTflite } from '../../src-main/tflite/reader';
 import { fixture, tempDir } from '../convert/helpers';
 import { runBoth, sliceSqnr } from './fix-helpers';
 import { writeKerasH5 } from './keras-files';
-import { buildYolov8, syntheticImage, YOLO_SIZE } from './yolov8-model';
+import { buildYolov8, statisticsImages, YOLO_SIZE } from './yolov8-model';
 
 const photos = fixture('images', 'photos');
 
@@ -28,10 +28,11 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
 
 test('YOLOv8-style model: the guide\'s int8 uint8-I/O flow runs in both runtimes; the mixed-range warning fires; the fixes are measured', { skip: !existsSync(photos) && `fixture photos absent (${photos})` }, async (t) => {
   const tf = await initTfjs();
-  const calibration = syntheticImage(tf, 1);
-  const model = buildYolov8(tf, calibration);
+  const statistics = await statisticsImages(tf);
+  const model = buildYolov8(tf, statistics.images);
   model.dispose();
-  calibration.dispose();
+  statistics.images.dispose();
+  t.diagnostic(`BatchNorm statistics from ${statistics.source}`);
   const dir = tempDir('edgequant-yolov8-int8-');
   const h5 = join(dir, 'yolov8n.h5');
   await writeKerasH5(model, h5, 'yolov8n');
