@@ -109,14 +109,20 @@ export class KerasGraph {
   /** Runs the recorded network in TF.js on `x` (the reference). */
   forward(x: T): T[] {
     return this.tf.tidy(() => {
-      const values = new Map<string, T>([[key(this.inputs[0]!), x]]);
-      for (const layer of this.layers) {
-        if (layer.className === 'InputLayer') continue;
-        const ins = [...tensorsIn(layer.first), ...tensorsIn(layer.kwargs)].map((t) => values.get(key(t))!);
-        layer.run(ins).forEach((o, i) => values.set(key(layer.outputs[i]!), o));
-      }
+      const values = this.trace(x);
       return this.outputs.map((o) => values.get(key(o))!);
     });
+  }
+
+  /** Every layer's outputs on `x`, keyed 'layer:index' (call inside tf.tidy, or dispose them). */
+  trace(x: T): Map<string, T> {
+    const values = new Map<string, T>([[key(this.inputs[0]!), x]]);
+    for (const layer of this.layers) {
+      if (layer.className === 'InputLayer') continue;
+      const ins = [...tensorsIn(layer.first), ...tensorsIn(layer.kwargs)].map((t) => values.get(key(t))!);
+      layer.run(ins).forEach((o, i) => values.set(key(layer.outputs[i]!), o));
+    }
+    return values;
   }
 }
 

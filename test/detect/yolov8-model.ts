@@ -278,3 +278,29 @@ export async function statisticsImages(tf: Tf): Promise<{ images: import('@tenso
   tf.dispose(parts);
   return { images, source: `${SYNTHETIC_SEEDS.length} synthetic images (../shared absent)` };
 }
+
+export interface BnSpread {
+  name: string;
+  /** Median over channels of the spread (std) of (y − beta) / gamma: 1 when the statistics fit. */
+  spread: number;
+  /** Mean over channels of |mean of (y − beta) / gamma|: 0 when the statistics fit. */
+  centre: number;
+}
+
+/** How well each BatchNorm's statistics describe the images `x` (a batch), in build order. */
+export function normalisedSpread(model: KerasGraph, x: import('@tensorflow/tfjs').Tensor): BnSpread[] {
+  const tf = model.tf;
+  return tf.tidy(() => {
+    const values = model.trace(x);
+    return model.layers
+      .filter((l) => l.className === 'BatchNormalization')
+      .map((l) => {
+        const w = (name: string) => tf.tensor1d(l.weights.find((v) => v.name === name)!.data);
+        const z = tf.div(tf.sub(values.get(`${l.name}:0`)!, w('beta')), w('gamma'));
+        const { mean, variance } = tf.moments(z, [0, 1, 2]);
+        const stds = Array.from(variance.dataSync(), Math.sqrt).sort((a, b) => a - b);
+        const centres = Array.from(mean.dataSync(), Math.abs);
+        return { name: l.name, spread: stds[stds.length >> 1]!, centre: centres.reduce((a, v) => a + v, 0) / centres.length };
+      });
+  });
+}
