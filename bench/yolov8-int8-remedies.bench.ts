@@ -67,12 +67,13 @@ function figures(outputs: Float32Array[][]): { boxes: number; scores: number } {
 }
 
 // The floor set by the scores' own storage, the rest of the network exact: the float scores
-// rounded to the int8 LOGISTIC's fixed output step (1/256) and to a uint8 output over the range
-// calibration sees (0..the calibration photos' highest score), as the split scores output is.
+// rounded to the int8 LOGISTIC's fixed output step (1/256, which the split scores output keeps),
+// and to a uint8 output over the range calibration sees (0..the calibration photos' highest
+// score), what a float or int16 sigmoid before a uint8 output would allow.
 {
   const calibrationInputs = await Promise.all((await listImages(calibration)).map(async ({ path }) => Float32Array.from(await loadImage(path, { height: YOLO_SIZE, width: YOLO_SIZE, channels: 3 }), (v) => v / 255)));
   const high = Math.max(...(await runIn('tflite-node', floatBytes, calibrationInputs)).map((o) => o[0]!.subarray(4 * ANCHORS).reduce((a, v) => Math.max(a, v), 0)));
-  for (const [label, step] of [['int8 LOGISTIC output (step 1/256)', 1 / 256], [`uint8 output over 0..${high.toFixed(2)}`, high / 255]] as const) {
+  for (const [label, step] of [['int8 LOGISTIC output step 1/256 (the split scores output keeps it)', 1 / 256], [`uint8 step over the calibrated 0..${high.toFixed(2)}`, high / 255]] as const) {
     const acc = new ErrorAccumulator();
     for (const outs of reference) {
       const s = outs[0]!.subarray(4 * ANCHORS);
