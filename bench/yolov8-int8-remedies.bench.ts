@@ -3,7 +3,10 @@
 // split` (int8 ones with the guide's uint8 I/O), calibrated on 4 fixture photos, and judged
 // against the float file on the 2 others (tflite-node): SQNR of the boxes (rows 0–3) and the
 // scores (rows 4–83). Then the float model's own noise gain: its input plus white noise at a
-// given SQNR, outputs against the clean run. Not timing: the figures do not depend on load.
+// given SQNR, outputs against the clean run; how well its BatchNorm statistics describe the
+// held-out photos; where along the network the input noise grows (each BatchNorm output's SQNR),
+// next to what mean-field theory predicts per Conv-BN-SiLU layer for random kernels with the
+// model's gammas and betas. Not timing: the figures do not depend on load.
 import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { runCli } from '../src-main/cli/main';
@@ -13,7 +16,7 @@ import { ErrorAccumulator } from '../src-main/validation/sqnr';
 import { tempDir } from '../test/convert/helpers';
 import { runIn } from '../test/detect/fix-helpers';
 import { writeKerasH5 } from '../test/detect/keras-files';
-import { buildYolov8, syntheticImage, YOLO_SIZE } from '../test/detect/yolov8-model';
+import { buildYolov8, normalisedSpread, statisticsImages, YOLO_SIZE } from '../test/detect/yolov8-model';
 
 const photos = join(import.meta.dirname, '..', '..', 'shared', 'fixtures', 'images', 'photos');
 if (!existsSync(photos)) {
@@ -29,10 +32,11 @@ mkdirSync(calibration);
 for (const { path } of await listImages(photos)) if (!HELD_OUT.includes(basename(path))) symlinkSync(path, join(calibration, basename(path)));
 
 const tf = await initTfjs();
-const synthetic = syntheticImage(tf, 1);
-const model = buildYolov8(tf, synthetic);
+const statistics = await statisticsImages(tf);
+const model = buildYolov8(tf, statistics.images);
 model.dispose();
-synthetic.dispose();
+statistics.images.dispose();
+console.log(`BatchNorm statistics from ${statistics.source}`);
 const h5 = join(dir, 'yolov8n.h5');
 await writeKerasH5(model, h5, 'yolov8n');
 
@@ -62,6 +66,24 @@ function figures(outputs: Float32Array[][]): { boxes: number; scores: number } {
   return { boxes: boxes.sqnrDb, scores: scores.sqnrDb };
 }
 
+// The floor set by the scores' own storage, the rest of the network exact: the float scores
+// rounded to the int8 LOGISTIC's fixed output step (1/256, which the split scores output keeps),
+// and to a uint8 output over the range calibration sees (0..the calibration photos' highest
+// score), what a float or int16 sigmoid before a uint8 output would allow.
+{
+  const calibrationInputs = await Promise.all((await listImages(calibration)).map(async ({ path }) => Float32Array.from(await loadImage(path, { height: YOLO_SIZE, width: YOLO_SIZE, channels: 3 }), (v) => v / 255)));
+  const high = Math.max(...(await runIn('tflite-node', floatBytes, calibrationInputs)).map((o) => o[0]!.subarray(4 * ANCHORS).reduce((a, v) => Math.max(a, v), 0)));
+  for (const [label, step] of [['int8 LOGISTIC output step 1/256 (the split scores output keeps it)', 1 / 256], [`uint8 step over the calibrated 0..${high.toFixed(2)}`, high / 255]] as const) {
+    const acc = new ErrorAccumulator();
+    for (const outs of reference) {
+      const s = outs[0]!.subarray(4 * ANCHORS);
+      acc.add(s, Float32Array.from(s, (v) => Math.min(Math.round(v / step), 255) * step));
+    }
+    console.log(`float scores rounded to the ${label} alone: scores ${acc.sqnrDb.toFixed(1)} dB`);
+    console.log(`BENCH ${JSON.stringify({ name: `yolov8 float scores rounded to the ${label}`, scoresDb: acc.sqnrDb })}`);
+  }
+}
+
 const int8 = ['--quantize', 'int8', '--input-type', 'uint8', '--output-type', 'uint8'];
 const configs: [string, string[]][] = [
   ['int8 minmax (default)', int8],
@@ -86,13 +108,70 @@ for (const [label, flags] of configs) {
 let seed = 1;
 const uniform = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 const gauss = () => Math.sqrt(-2 * Math.log(uniform() + 1e-12)) * Math.cos(2 * Math.PI * uniform());
+const noisy60: Float32Array[] = [];
 for (const db of [60, 50, 40]) {
   const noisy = inputs.map((x) => {
     const power = x.reduce((a, v) => a + v * v, 0) / x.length;
     const sigma = Math.sqrt(power / 10 ** (db / 10));
     return Float32Array.from(x, (v) => v + sigma * gauss());
   });
+  if (db === 60) noisy60.push(...noisy);
   const f = figures(await runIn('tflite-node', floatBytes, noisy));
   console.log(`float model, input noise at ${db} dB: boxes ${f.boxes.toFixed(1)} dB, scores ${f.scores.toFixed(1)} dB`);
   console.log(`BENCH ${JSON.stringify({ name: `yolov8 float input noise ${db} dB`, boxesDb: f.boxes, scoresDb: f.scores })}`);
 }
+
+const image = (x: Float32Array) => tf.tensor4d(x, [1, YOLO_SIZE, YOLO_SIZE, 3]);
+const held = tf.concat(inputs.map(image), 0);
+const spread = normalisedSpread(model, held);
+held.dispose();
+const worst = spread.reduce((a, b) => (Math.abs(Math.log(b.spread)) > Math.abs(Math.log(a.spread)) ? b : a));
+const centre = Math.max(...spread.map((b) => b.centre));
+console.log(`BatchNorm outputs on the held-out photos, (y − beta) / gamma per channel (1 and 0 when the statistics fit): median spread ${spread[0]!.spread.toFixed(2)} at the first of ${spread.length}, ${spread.at(-1)!.spread.toFixed(2)} at the last, furthest from 1 ${worst.spread.toFixed(2)} (${worst.name}); mean |centre| at most ${centre.toFixed(2)}`);
+console.log(`BENCH ${JSON.stringify({ name: 'yolov8 float BatchNorm spread on held-out photos', first: spread[0]!.spread, last: spread.at(-1)!.spread, worst: worst.spread, maxCentre: centre })}`);
+
+// Each BatchNorm output's SQNR under the 60 dB input noise (TF.js, the Keras network itself).
+const bnNames = spread.map((b) => b.name);
+const perBn = bnNames.map(() => new ErrorAccumulator());
+inputs.forEach((x, k) => {
+  tf.tidy(() => {
+    const clean = model.trace(image(x));
+    const noisy = model.trace(image(noisy60[k]!));
+    bnNames.forEach((name, i) => perBn[i]!.add(clean.get(`${name}:0`)!.dataSync() as Float32Array, noisy.get(`${name}:0`)!.dataSync() as Float32Array));
+  });
+});
+const profile = perBn.map((a) => a.sqnrDb);
+const perLayer = (profile[0]! - profile.at(-1)!) / (profile.length - 1);
+console.log(`float model, input noise at 60 dB, BatchNorm outputs in build order: ${profile.map((d) => d.toFixed(1)).join(' ')} dB (${perLayer.toFixed(2)} dB lost per BatchNorm on average)`);
+console.log(`BENCH ${JSON.stringify({ name: 'yolov8 float per-BatchNorm SQNR at 60 dB input noise', first: profile[0], last: profile.at(-1), dbPerLayer: perLayer })}`);
+
+// Mean-field theory: after Conv (random iid kernel) → BN → SiLU, a small perturbation's power
+// relative to the signal's grows per layer by E[silu'(z)²]·γ² / Var(silu(z)), z ~ N(β, γ²),
+// pooled over the model's channels (numerical integration on a grid).
+const silu = (z: number) => z / (1 + Math.exp(-z));
+const dsilu = (z: number) => {
+  const s = 1 / (1 + Math.exp(-z));
+  return s * (1 + z * (1 - s));
+};
+let num = 0;
+let den = 0;
+for (const layer of model.layers.filter((l) => l.className === 'BatchNormalization')) {
+  const gamma = layer.weights.find((w) => w.name === 'gamma')!.data;
+  const beta = layer.weights.find((w) => w.name === 'beta')!.data;
+  gamma.forEach((g, c) => {
+    let p = 0, m1 = 0, m2 = 0, d2 = 0;
+    for (let u = -8; u <= 8; u += 0.01) {
+      const w = Math.exp(-u * u / 2);
+      const z = beta[c]! + g * u;
+      p += w;
+      m1 += w * silu(z);
+      m2 += w * silu(z) ** 2;
+      d2 += w * dsilu(z) ** 2;
+    }
+    num += (d2 / p) * g * g;
+    den += m2 / p - (m1 / p) ** 2;
+  });
+}
+const meanField = 10 * Math.log10(num / den);
+console.log(`mean-field prediction for random kernels with the model's gammas/betas: ${meanField.toFixed(2)} dB per Conv-BN-SiLU layer`);
+console.log(`BENCH ${JSON.stringify({ name: 'yolov8 mean-field noise growth per layer', dbPerLayer: meanField })}`);

@@ -1,7 +1,8 @@
 // A tiny Keras functional-model builder for tests: each layer is recorded once (class, config,
 // call arguments, weights) together with its TF.js function, so the same network can be written
 // as a Keras 2 `.h5` and a `.keras` archive and run by TensorFlow.js as the reference. The
-// reference runs eagerly while the model is built, so BatchNorm statistics can be measured on data.
+// reference runs eagerly while the model is built, so BatchNorm statistics can be measured on data
+// (the calibration input may hold a batch of several images; declared shapes have batch 1).
 import type * as tfTypes from '@tensorflow/tfjs';
 
 export type Tf = typeof tfTypes;
@@ -71,7 +72,7 @@ export class KerasGraph {
     return t;
   }
 
-  /** The eager value of a tensor on the calibration input (for BatchNorm statistics). */
+  /** The eager value of a tensor on the calibration input, one row per image (for BatchNorm statistics). */
   value(t: KTensor): T {
     const v = this.calib.get(key(t));
     if (!v) throw new Error(`no calibration value for ${key(t)}`);
@@ -86,7 +87,7 @@ export class KerasGraph {
     const outs = this.tf.tidy(() => run(ins));
     outs.forEach((o, i) => {
       const expected = shapes[i]!;
-      if (o.shape.join() !== expected.join()) throw new Error(`${name}: shape [${o.shape}] != declared [${expected}]`);
+      if (o.shape.slice(1).join() !== expected.slice(1).join()) throw new Error(`${name}: shape [${o.shape}] != declared [${expected}]`);
       this.calib.set(key(outputs[i]!), o);
     });
     return outputs;
@@ -108,14 +109,20 @@ export class KerasGraph {
   /** Runs the recorded network in TF.js on `x` (the reference). */
   forward(x: T): T[] {
     return this.tf.tidy(() => {
-      const values = new Map<string, T>([[key(this.inputs[0]!), x]]);
-      for (const layer of this.layers) {
-        if (layer.className === 'InputLayer') continue;
-        const ins = [...tensorsIn(layer.first), ...tensorsIn(layer.kwargs)].map((t) => values.get(key(t))!);
-        layer.run(ins).forEach((o, i) => values.set(key(layer.outputs[i]!), o));
-      }
+      const values = this.trace(x);
       return this.outputs.map((o) => values.get(key(o))!);
     });
+  }
+
+  /** Every layer's outputs on `x`, keyed 'layer:index' (call inside tf.tidy, or dispose them). */
+  trace(x: T): Map<string, T> {
+    const values = new Map<string, T>([[key(this.inputs[0]!), x]]);
+    for (const layer of this.layers) {
+      if (layer.className === 'InputLayer') continue;
+      const ins = [...tensorsIn(layer.first), ...tensorsIn(layer.kwargs)].map((t) => values.get(key(t))!);
+      layer.run(ins).forEach((o, i) => values.set(key(layer.outputs[i]!), o));
+    }
+    return values;
   }
 }
 

@@ -16,7 +16,7 @@ import { readTflite } from '../../src-main/tflite/reader';
 import { fixture, tempDir } from '../convert/helpers';
 import { runBoth, sliceSqnr } from './fix-helpers';
 import { writeKerasH5 } from './keras-files';
-import { buildYolov8, syntheticImage, YOLO_SIZE } from './yolov8-model';
+import { buildYolov8, statisticsImages, YOLO_SIZE } from './yolov8-model';
 
 const photos = fixture('images', 'photos');
 
@@ -28,10 +28,11 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
 
 test('YOLOv8-style model: the guide\'s int8 uint8-I/O flow runs in both runtimes; the mixed-range warning fires; the fixes are measured', { skip: !existsSync(photos) && `fixture photos absent (${photos})` }, async (t) => {
   const tf = await initTfjs();
-  const calibration = syntheticImage(tf, 1);
-  const model = buildYolov8(tf, calibration);
+  const statistics = await statisticsImages(tf);
+  const model = buildYolov8(tf, statistics.images);
   model.dispose();
-  calibration.dispose();
+  statistics.images.dispose();
+  t.diagnostic(`BatchNorm statistics from ${statistics.source}`);
   const dir = tempDir('edgequant-yolov8-int8-');
   const h5 = join(dir, 'yolov8n.h5');
   await writeKerasH5(model, h5, 'yolov8n');
@@ -58,7 +59,8 @@ test('YOLOv8-style model: the guide\'s int8 uint8-I/O flow runs in both runtimes
   for (const f of rec.fixes) t.diagnostic(`${f.fix}: ${f.error ?? `mAP@0.5 ${f.map50}, ${f.parts.map((p) => `${p.name.split(':')[1]} ${p.sqnrDb.toFixed(1)} dB`).join(', ')}`}`);
   t.diagnostic(`recommended: ${rec.best} (${rec.samples} held-out photos)`);
   const scores = (fix: string) => rec.fixes.find((f) => f.fix === fix)!.parts.find((p) => p.name.endsWith(':scores'))!.sqnrDb;
-  assert.ok(scores('split') > scores('none') + 3, `split lifts the scores: ${scores('none').toFixed(1)} → ${scores('split').toFixed(1)} dB`);
+  // Measured 2026-12-03: 0.0 → 13.3 dB. Not the issue's 30 dB: the network's own noise gain (README).
+  assert.ok(scores('none') < 3 && scores('split') >= 10, `split lifts the scores: ${scores('none').toFixed(1)} → ${scores('split').toFixed(1)} dB`);
 
   // Judged against float on two photos in both runtimes (the uint8 file through its I/O params).
   const entries = (await listImages(photos)).slice(0, 2);
@@ -70,6 +72,6 @@ test('YOLOv8-style model: the guide\'s int8 uint8-I/O flow runs in both runtimes
     const s = sliceSqnr(floatOut[runtime], int8Out[runtime].map((o) => o[0]!), shape, 1, 4, 84);
     t.diagnostic(`${runtime}: int8 vs float on ${inputs.length} photos: boxes ${boxes.toFixed(1)} dB, scores ${s.toFixed(1)} dB`);
     assert.ok(int8Out[runtime].every((o) => o[0]!.length === 84 * 8400 && o[0]!.every(Number.isFinite)));
-    assert.ok(boxes >= 10, `${runtime}: boxes ${boxes.toFixed(1)} dB`);
+    assert.ok(boxes >= 25, `${runtime}: boxes ${boxes.toFixed(1)} dB`);
   }
 });

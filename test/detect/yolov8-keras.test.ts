@@ -11,14 +11,15 @@ import { mainGraph, getTensor } from '../../src-main/graph/model-graph';
 import { readTflite } from '../../src-main/tflite/reader';
 import { convertTo, runTflite, sqnrDb, tempDir } from '../convert/helpers';
 import { writeKeras3, writeKerasH5 } from './keras-files';
-import { buildYolov8, syntheticImage } from './yolov8-model';
+import { buildYolov8, statisticsImages, syntheticImage } from './yolov8-model';
 
 test('YOLOv8-style Keras model (.h5 and .keras, TFOpLambda/SlicingOpLambda) → float .tflite matches TF.js ≥ 100 dB in both runtimes', async (t) => {
   const tf = await initTfjs();
-  const calibration = syntheticImage(tf, 1);
-  const model = buildYolov8(tf, calibration);
+  const statistics = await statisticsImages(tf);
+  const model = buildYolov8(tf, statistics.images);
   model.dispose();
-  calibration.dispose();
+  statistics.images.dispose();
+  t.diagnostic(`BatchNorm statistics from ${statistics.source}`);
   const classes = new Set(model.layers.map((l) => l.className));
   for (const c of ['TFOpLambda', 'SlicingOpLambda', 'Activation', 'UpSampling2D', 'Concatenate', 'MaxPooling2D', 'Softmax']) assert.ok(classes.has(c), `the model uses ${c}`);
   const dir = tempDir('edgequant-yolov8-');

@@ -15,16 +15,17 @@ import { runGraphModelInTfjs } from '../formats/tfjs-graph-reference';
 import { writeSavedModel } from '../formats/savedmodel-writer';
 import { writeKeras3 } from './keras-files';
 import { traceTfOps, writeTfOpsGraphModel } from './keras-to-tf-ops';
-import { buildYolov8, syntheticImage, YOLO_SIZE } from './yolov8-model';
+import { buildYolov8, statisticsImages, syntheticImage, YOLO_SIZE } from './yolov8-model';
 
 const SHAPE = [1, YOLO_SIZE, YOLO_SIZE, 3];
 
 test('YOLOv8-style network as a TF.js graph model and a SavedModel → float .tflite files match TF.js, the .keras file and each other ≥ 100 dB in both runtimes', async (t) => {
   const tf = await initTfjs();
-  const calibration = syntheticImage(tf, 1);
-  const model = buildYolov8(tf, calibration);
+  const statistics = await statisticsImages(tf);
+  const model = buildYolov8(tf, statistics.images);
   model.dispose();
-  calibration.dispose();
+  statistics.images.dispose();
+  t.diagnostic(`BatchNorm statistics from ${statistics.source}`);
   const dir = tempDir('edgequant-yolov8-forms-');
   const ops = traceTfOps(model);
   const graphModel = writeTfOpsGraphModel(ops, join(dir));
