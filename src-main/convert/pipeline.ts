@@ -193,8 +193,9 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
       quantization = result.report;
       warnings.push(...result.warnings);
       check();
-      // The other fixes are quantized again with the same config; bias correction re-reads the samples only where the tap's means miss a layer.
-      const calibrationSamples = biasCorrectionFor(request.quantize) ? stream?.samples : undefined;
+      // The other fixes are quantized again with the same config: gptq rounds on the samples (a pass per fix),
+      // bias correction re-reads them only where the tap's means miss a layer.
+      const calibrationSamples = stream?.samples;
       // The fix none is this model; bias correction's means come from the calibration pass (its tap).
       const biasMeans = tap?.meanSums;
       const reuse = { plain: model, ...(biasMeans ? { biasMeans } : {}) };

@@ -11,7 +11,8 @@ import { test } from 'node:test';
 import { convertModel } from '../../src-main/convert/pipeline';
 import { detectorFixMeasurer, measureDetectorFixes } from '../../src-main/detect/fixes/measure';
 import { quantizeModel } from '../../src-main/quantize/index';
-import type { DetectorFixMeasurer, FixRecommendation, MeasureInput } from '../../src-main/quantize/detector/types';
+import { recommendationLines, type DetectorFixMeasurer, type FixRecommendation, type MeasureInput } from '../../src-main/quantize/detector/types';
+import { cli } from '../helpers/cli';
 import { fixture, tempDir } from '../convert/helpers';
 import { writeTinyYolo } from './tiny-yolo';
 
@@ -82,4 +83,18 @@ test('detector fixes: none is the conversion own model and no fix re-reads the c
   assert.equal(reused.counts.quantizations.length, fixes.length - 1);
   assert.equal(each.counts.calibrationPasses, fixes.length, 'measured the old way, each fix runs bias correction over the calibration samples');
   assert.equal(reused.counts.calibrationPasses, 0);
+});
+
+test('detector fixes with --weight-rounding gptq: every fix is measured (each rounds its weights on the calibration samples)', { skip }, async (t) => {
+  const dir = tempDir('edgequant-detfix-gptq-');
+  const h5 = await writeTinyYolo(dir);
+  const r = await cli(['convert', h5, '-o', join(dir, 'gptq.tflite'), '--quantize', 'int8', '--calibration', photos, '--preprocess', '0..1', '--weight-rounding', 'gptq', '--json']);
+  assert.equal(r.code, 0, r.err);
+  const recommendation = (JSON.parse(r.out) as { detector: { recommendation: FixRecommendation } }).detector.recommendation;
+  t.diagnostic(recommendationLines(recommendation).join('\n'));
+  assert.deepEqual(recommendation.fixes.map((f) => f.fix), ['none', 'split', 'head-int16', 'head-float']);
+  // Before, every fix but none failed with "--weight-rounding gptq needs calibration data".
+  for (const f of recommendation.fixes) assert.equal(f.error, undefined, `${f.fix}: ${f.error}`);
+  const scores = (fix: string) => recommendation.fixes.find((f) => f.fix === fix)!.parts.find((p) => p.name.endsWith(':scores'))!.sqnrDb;
+  assert.ok(scores('split') > scores('none') + 10, `scores ${scores('none').toFixed(1)} → ${scores('split').toFixed(1)} dB with split`);
 });

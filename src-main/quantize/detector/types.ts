@@ -36,7 +36,7 @@ export interface MeasureInput {
   statistics: Statistics;
   /** Held-out samples (float inputs, one array per graph input). */
   samples: Float32Array[][];
-  /** The calibration samples, for a config that re-reads them (`biasCorrection`) where `biasMeans` do not serve. */
+  /** The calibration samples, for a config that re-reads them (`weightRounding: 'gptq'`; `biasCorrection` where `biasMeans` do not serve). */
   calibrationSamples?: () => AsyncIterable<Float32Array[]>;
   /** Bias correction's mean layer inputs from the conversion's calibration pass: no fix reads the calibration data again. */
   biasMeans?: MeanPatches;
