@@ -74,8 +74,7 @@ function weightAxis(ctx: StageContext, node: Node): number | undefined {
 /**
  * Bias correction for the nodes `include` picks, before their weights are rounded to nearest:
  * the mean layer inputs from calibration's pass (`tapped`) or an earlier one (`biasMeans`), else
- * from a pass of its own. Without
- * either (no samples) it does not run, unless the config asked for it.
+ * from a pass of its own. Without any (no samples) it does not run, unless the config asked for it.
  */
 async function correctInt8Biases(ctx: StageContext, include: (node: Node) => boolean, tapped?: MeanPatches): Promise<void> {
   const targets: BiasCorrectionTarget[] = ctx.graph.nodes.filter((n) => opFacts(n.op)?.weights && include(n)).map((node) => ({ node, axis: weightAxis(ctx, node) }));
