@@ -12,6 +12,7 @@ import { applyDetectorFix } from '../quantize/detector/apply';
 import { findDetectorHead, type DetectorHead } from '../quantize/detector/head';
 import { recommendationLines, type DetectorFixMeasurer, type DetectorFixReport } from '../quantize/detector/types';
 import type { CalibrationSpec, Recipe, Statistics } from '../quantize/qtypes';
+import type { MeanPatches } from '../quantize/rounding/bias-correction';
 import type { ConvertRequest } from './types';
 
 export const MEASURE_HOLD_OUT = 0.2;
@@ -63,7 +64,11 @@ async function heldOutSamples(spec: CalibrationSpec, model: ModelGraph, reader?:
   }
 }
 
-/** Measures every fix and adds the recommendation (figures and advice) to the report and warnings. */
+/**
+ * Measures every fix and adds the recommendation (figures and advice) to the report and warnings.
+ * `plain`: the conversion's quantized model (fix none); `biasMeans`: its calibration pass's mean
+ * layer inputs. With both, none is not quantized again and no fix re-reads the calibration data.
+ */
 export async function recommendDetectorFix(
   step: DetectorStep,
   request: ConvertRequest,
@@ -71,7 +76,7 @@ export async function recommendDetectorFix(
   write: (model: ModelGraph) => Uint8Array,
   warnings: string[],
   measurer: DetectorFixMeasurer | undefined,
-  options: { reader?: DataReader; signal?: AbortSignal; calibrationSamples?: () => AsyncIterable<Float32Array[]> } = {},
+  options: { reader?: DataReader; signal?: AbortSignal; calibrationSamples?: () => AsyncIterable<Float32Array[]>; biasMeans?: MeanPatches; plain?: ModelGraph } = {},
 ): Promise<void> {
   if (!step.measure || !step.head || !step.calibration || !step.report || !measurer) return;
   const samples = await heldOutSamples(step.calibration, step.model, options.reader, options.signal);
@@ -88,6 +93,8 @@ export async function recommendDetectorFix(
     samples,
     write,
     ...(options.calibrationSamples ? { calibrationSamples: options.calibrationSamples } : {}),
+    ...(options.biasMeans ? { biasMeans: options.biasMeans } : {}),
+    ...(options.plain ? { plain: options.plain } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   step.report.recommendation = recommendation;

@@ -13,6 +13,7 @@ import { openModel as defaultOpenModel } from '../formats/registry';
 import { DataReader } from '../data/reader';
 import type { CalibrationSamples } from '../quantize/calibration/index';
 import type { QuantizeOptions } from '../quantize/index';
+import type { GptqTap } from '../quantize/rounding/calibration-tap';
 import { ioQuantFormulas } from '../quantize/formulas';
 import type { QuantizeReport, Recipe, Statistics } from '../quantize/qtypes';
 import type { DetectorFixMeasurer, DetectorFixReport } from '../quantize/detector/types';
@@ -166,7 +167,8 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
       calibrate = calibrator(spec, warnings, (done, total) => onProgress?.({ stage: 'calibrate', fraction: done / Math.max(total, 1) }), signal, reader, workers);
     }
     let statistics: Statistics | undefined;
-    const calibrateOnce: QuantizeOptions['calibrate'] = calibrate && (async (m, gptq) => (statistics ??= await calibrate(m, gptq)));
+    let tap: GptqTap | undefined;
+    const calibrateOnce: QuantizeOptions['calibrate'] = calibrate && (async (m, gptq) => (statistics ??= await calibrate(m, (tap = gptq))));
     // Error-compensated rounding streams the calibration samples (int8: only when calibration's
     // own pass could not sum its statistics; fp16: once per layer); bias correction once, for the
     // mean input of each layer, where calibration's pass did not measure it (dynamic range).
@@ -191,9 +193,13 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
       quantization = result.report;
       warnings.push(...result.warnings);
       check();
-      // The fixes are quantized again with the same config: bias correction re-reads the samples.
-      const calibrationSamples = biasCorrectionFor(request.quantize) ? stream?.samples : undefined;
-      if (statistics) await time('detectorFixesMs', () => recommendDetectorFix(detector, request, statistics!, write, warnings, options.detectorFixes, { reader, ...(calibrationSamples ? { calibrationSamples } : {}), ...(signal ? { signal } : {}) }));
+      // The other fixes are quantized again with the same config: gptq rounds on the samples (a pass per fix),
+      // bias correction re-reads them only where the tap's means miss a layer.
+      const calibrationSamples = stream?.samples;
+      // The fix none is this model; bias correction's means come from the calibration pass (its tap).
+      const biasMeans = tap?.meanSums;
+      const reuse = { plain: model, ...(biasMeans ? { biasMeans } : {}) };
+      if (statistics) await time('detectorFixesMs', () => recommendDetectorFix(detector, request, statistics!, write, warnings, options.detectorFixes, { reader, ...reuse, ...(calibrationSamples ? { calibrationSamples } : {}), ...(signal ? { signal } : {}) }));
     } finally {
       await stream?.close();
     }

@@ -39,6 +39,8 @@ export interface StageContext {
   readonly biasCorrection?: boolean;
   /** Calibration samples for bias correction's own pass, where calibration's pass did not measure the means. */
   readonly biasSamples?: () => AsyncIterable<GraphInputs>;
+  /** Mean input patches an earlier pass summed (QuantizeOptions.biasMeans), used where they cover every corrected layer. */
+  readonly biasMeans?: MeanPatches;
   /** Compute workers for the one-pass gptq statistics. */
   readonly workers?: number;
   readonly onProgress?: (progress: ConvertProgress) => void;
@@ -72,12 +74,14 @@ function weightAxis(ctx: StageContext, node: Node): number | undefined {
 
 /**
  * Bias correction for the nodes `include` picks, before their weights are rounded to nearest:
- * the mean layer inputs from calibration's pass (`tapped`), else from a pass of its own. Without
- * either (no samples) it does not run, unless the config asked for it.
+ * the mean layer inputs from calibration's pass (`tapped`) or an earlier one (`biasMeans`), else
+ * from a pass of its own. Without any (no samples) it does not run, unless the config asked for it.
  */
 async function correctInt8Biases(ctx: StageContext, include: (node: Node) => boolean, tapped?: MeanPatches): Promise<void> {
   const targets: BiasCorrectionTarget[] = ctx.graph.nodes.filter((n) => opFacts(n.op)?.weights && include(n)).map((node) => ({ node, axis: weightAxis(ctx, node) }));
-  let means = tapped;
+  // An earlier pass's means serve when they have every layer this run corrects (else a layer would go uncorrected).
+  const earlier = ctx.biasMeans && correctableLayers(ctx.graph, targets.map((t) => t.node)).layers.every((l) => ctx.biasMeans!.layers.includes(l.node.name)) ? ctx.biasMeans : undefined;
+  let means = tapped ?? earlier;
   if (!means) {
     if (!ctx.biasSamples) {
       if (ctx.config.biasCorrection) throw new QuantizeInputError('--bias-correction needs calibration data (--calibration DIR|FILE.npy|FILE.npz).');

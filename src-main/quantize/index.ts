@@ -20,6 +20,7 @@ import { foldFp16Dequantize } from './transformations/fold-fp16-dequantize';
 import { shareIdenticalConstants } from './transformations/share-constants';
 import { validateGraph } from './validate';
 import type { GptqTap } from './rounding/calibration-tap';
+import type { MeanPatches } from './rounding/bias-correction';
 
 export { ioQuantFormulas, ioQuantFormulasText, type IoFormula } from './formulas';
 export { loadRecipeFile, parseRecipe, presetRecipe, recipeFor, withNodeRules } from './recipe';
@@ -46,6 +47,12 @@ export interface QuantizeOptions {
    * samples afresh.
    */
   samples?: () => AsyncIterable<GraphInputs>;
+  /**
+   * Mean input patches an earlier calibration pass over the same float model summed (its tap's
+   * `meanSums`): bias correction uses them with `statistics` instead of a pass over `samples`
+   * when they cover every layer it corrects.
+   */
+  biasMeans?: MeanPatches;
   /** Samples (float inputs) for the per-output and per-layer error report; none: the report has no errors. */
   validationInputs?: GraphInputs[];
   onProgress?: (progress: ConvertProgress) => void;
@@ -99,7 +106,7 @@ export async function quantizeModel(source: ModelGraph, config: QuantizeConfig, 
   const biasCorrection = biasCorrectionFor(config) && !gptqSamples && config.mode !== 'fp16';
   const biasSamples = biasCorrection ? options.samples : undefined;
   if (config.biasCorrection && config.mode === 'fp16') throw new QuantizeInputError('--bias-correction applies to int8 weights (--quantize dynamic|int8|int16x8), not fp16.');
-  if (config.biasCorrection && !options.samples && !(options.calibrate && !options.statistics)) throw new QuantizeInputError('--bias-correction needs calibration data (--calibration DIR|FILE.npy|FILE.npz).');
+  if (config.biasCorrection && !options.samples && !options.biasMeans && !(options.calibrate && !options.statistics)) throw new QuantizeInputError('--bias-correction needs calibration data (--calibration DIR|FILE.npy|FILE.npz).');
 
   if (config.biasCorrection && gptqSamples) warnings.push('--bias-correction is not applied with --weight-rounding gptq, which corrects each bias itself.');
   const domains = new Map<string, NodeDomain>();
@@ -115,6 +122,7 @@ export async function quantizeModel(source: ModelGraph, config: QuantizeConfig, 
     ...(gptqSamples ? { gptqSamples } : {}),
     ...(biasCorrection ? { biasCorrection } : {}),
     ...(biasSamples ? { biasSamples } : {}),
+    ...(biasCorrection && options.biasMeans ? { biasMeans: options.biasMeans } : {}),
     ...(options.workers ? { workers: options.workers } : {}),
     ...(onProgress ? { onProgress } : {}),
     ...(signal ? { signal } : {}),

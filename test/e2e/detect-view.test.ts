@@ -3,7 +3,8 @@
 // the run stays short) quantized to int8 on real photos. The run is recognised as a detector from
 // its output shapes; its page shows the mAP tiles, the validation photos with float and quantized
 // boxes side by side, AP per class and a snippet that decodes boxes on the board; a second run with
-// labels and class names adds mAP on labels; History charts mAP for the model.
+// labels and class names adds mAP on labels; History charts mAP for the model. The boxes' captions
+// are chips in the class colour that never overlap (those with no room show on hover).
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -17,6 +18,8 @@ import { CHROMIUM_PATH, openRoute, screenshotDir } from '../helpers/browser';
 import { addModelInUi, createProjectInUi, paintedPixels } from '../helpers/studio-page';
 import { TINY, writeTinyYolo } from '../detect/tiny-yolo';
 import type { RunRecord } from '../../src-main/projects/types';
+import { boxCaption, boxColour } from '../../src-renderer/features/detect/boxes';
+import { contrastRatio } from '../../src-renderer/features/detect/caption-layout';
 
 const images = join(repoRoot, '..', 'shared', 'fixtures', 'images');
 const photos = join(images, 'photos');
@@ -156,8 +159,11 @@ describe('A detector run in the Studio, in Chromium', { skip }, () => {
             return { x: box.x.baseVal.value * sx, y: box.y.baseVal.value * sy, w: box.width.baseVal.value * sx, h: box.height.baseVal.value * sy, rgb };
           });
         }, { w: d.inputWidth, h: d.inputHeight });
-        const file = join(screenshotDir, `detect-picture-${i}-${side}.png`);
-        const png = await pane.screenshot({ path: file });
+        await pane.screenshot({ path: join(screenshotDir, `detect-picture-${i}-${side}.png`) });
+        // The box edges are sampled with the caption chips hidden (a chip may sit on an edge; the captions have their own test).
+        await pane.evaluate((svg) => svg.querySelectorAll<SVGElement>('.caption').forEach((c) => (c.style.visibility = 'hidden')));
+        const png = await pane.screenshot({ path: join(screenshotDir, `detect-picture-${i}-${side}-boxes.png`) });
+        await pane.evaluate((svg) => svg.querySelectorAll<SVGElement>('.caption').forEach((c) => (c.style.visibility = '')));
         const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
         const at = (x: number, y: number) => {
           const o = (Math.round(y) * info.width + Math.round(x)) * 3;
@@ -169,7 +175,7 @@ describe('A detector run in the Studio, in Chromium', { skip }, () => {
         const mean = grey.reduce((a, b) => a + b, 0) / grey.length;
         const spread = Math.sqrt(grey.reduce((a, v) => a + (v - mean) ** 2, 0) / grey.length);
         assert.ok(spread > 10, `${im.source} ${side}: the photo is drawn (grey levels spread ${spread.toFixed(1)})`);
-        // Each box: most points along its left and bottom edges (captions sit on the top edge) are in its
+        // Each box: most points along its left and bottom edges are in its
         // colour, or in the colour of a box drawn after it (on top of it, where two boxes nearly coincide).
         for (const [k, b] of expected.entries()) {
           const points: [number, number][] = [];
@@ -201,6 +207,124 @@ describe('A detector run in the Studio, in Chromium', { skip }, () => {
     }
     assert.ok(checked > 0);
     console.log(`detection pictures: ${checked} boxes found in their colour on ${Math.min(3, boxed.length)} photos × 2 panes`);
+    assert.deepEqual(s.consoleErrors, []);
+  });
+
+  test('captions: no two caption chips overlap on any picture; each is a chip in its class colour with readable text; hovering a box shows its caption, also one left for hover', async () => {
+    const d = runRecord(projectDir, firstRun).detection!;
+    await openRoute(s.page, s.host.url, `#/runs/${encodeURIComponent(firstRun)}`);
+    await s.page.getByTestId('detection-view').waitFor({ timeout: 20_000 });
+    await s.page.locator('[data-testid="boxes-quant"] image').first().waitFor({ timeout: 20_000 });
+    type R = { left: number; top: number; right: number; bottom: number };
+    const overlap = (a: R, b: R) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0.5 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0.5;
+    const hex = (rgb: string) => `#${rgb.match(/\d+/g)!.slice(0, 3).map((v) => Number(v).toString(16).padStart(2, '0')).join('')}`;
+    let shown = 0;
+    let onHover = 0;
+    let crowded = 0;
+    const candidates: { i: number; side: 'float' | 'quant'; box: number; hoverOnly: boolean }[] = [];
+    for (const [i, im] of d.images.entries()) {
+      for (const side of ['float', 'quant'] as const) {
+        const boxes = side === 'float' ? im.float : im.quant;
+        const pane = s.page.getByTestId('detect-image').nth(i).getByTestId(`boxes-${side}`);
+        // The chips as laid out on screen (the SVG's own geometry), with their colours and text.
+        const laid = await pane.evaluate((svg) => {
+          // No named helper functions in here: the test's transpiler would wrap them in a helper the page lacks.
+          const frame = svg.getBoundingClientRect();
+          return {
+            frame: { left: frame.left, top: frame.top, right: frame.right, bottom: frame.bottom },
+            hoverOnly: Number(svg.getAttribute('data-hover-only')),
+            titles: svg.querySelectorAll('g.box-group > title').length,
+            chips: [...svg.querySelectorAll('[data-testid="box-caption"]')].map((g) => {
+              const [c, t] = [g.querySelector('rect.chip')!.getBoundingClientRect(), g.querySelector('text')!.getBoundingClientRect()];
+              return {
+                box: Number(g.getAttribute('data-box')),
+                spot: g.getAttribute('data-spot')!,
+                chip: { left: c.left, top: c.top, right: c.right, bottom: c.bottom },
+                text: { left: t.left, top: t.top, right: t.right, bottom: t.bottom },
+                label: g.querySelector('text')!.textContent,
+                fill: getComputedStyle(g.querySelector('rect.chip')!).fill,
+                textFill: getComputedStyle(g.querySelector('text')!).fill,
+              };
+            }),
+            // Where each box's caption would sit with no layout (above its top-left corner, the chip's size): to count the crowded pictures.
+            naive: [...svg.querySelectorAll('g.box-group rect.box')].map((b) => b.getBoundingClientRect()),
+          };
+        });
+        const where = `${im.source} ${side}`;
+        assert.equal(laid.titles, boxes.length, `${where}: every box has its caption as a tooltip`);
+        assert.equal(laid.chips.length + laid.hoverOnly, boxes.length, `${where}: every caption is drawn or left for hover`);
+        for (const [a, c] of laid.chips.entries()) {
+          const b = boxes[c.box]!;
+          assert.equal(c.label, boxCaption(d, b), `${where}: chip ${a} names its box`);
+          assert.equal(hex(c.fill), boxColour(b.classId), `${where}: chip ${a} in its class colour`);
+          assert.ok(contrastRatio(hex(c.fill), hex(c.textFill)) >= 4.5, `${where}: chip ${a} text contrast ${contrastRatio(hex(c.fill), hex(c.textFill)).toFixed(2)}`);
+          // The text fits its chip, the chip fits the picture.
+          assert.ok(c.text.left >= c.chip.left - 0.5 && c.text.right <= c.chip.right + 0.5, `${where}: chip ${a} text ${JSON.stringify(c.text)} inside ${JSON.stringify(c.chip)}`);
+          assert.ok(c.chip.left >= laid.frame.left - 0.5 && c.chip.right <= laid.frame.right + 0.5 && c.chip.top >= laid.frame.top - 0.5 && c.chip.bottom <= laid.frame.bottom + 0.5, `${where}: chip ${a} inside the picture`);
+          for (const [k, other] of laid.chips.slice(a + 1).entries()) {
+            assert.ok(!overlap(c.chip, other.chip), `${where}: captions '${c.label}' and '${other.label}' overlap: ${JSON.stringify(c.chip)} ${JSON.stringify(other.chip)} (chips ${a}, ${a + 1 + k})`);
+          }
+        }
+        const size = laid.chips[0] ? { w: laid.chips[0].chip.right - laid.chips[0].chip.left, h: laid.chips[0].chip.bottom - laid.chips[0].chip.top } : undefined;
+        const naive = size ? laid.naive.map((r) => ({ left: r.left, right: r.left + size.w, top: r.top - size.h, bottom: r.top })) : [];
+        if (naive.some((a, k) => naive.slice(k + 1).some((b) => overlap(a, b)))) crowded++;
+        shown += laid.chips.length;
+        onHover += laid.hoverOnly;
+        const placed = new Set(laid.chips.map((c) => c.box));
+        boxes.forEach((_, box) => candidates.push({ i, side, box, hoverOnly: !placed.has(box) }));
+      }
+    }
+    console.log(`captions: ${shown} drawn without overlap, ${onHover} on hover only; ${crowded} picture(s) where captions above each box would have overlapped`);
+    assert.ok(crowded > 0, 'the run has pictures with close boxes (else this test proves little)');
+    assert.ok(shown > 0);
+
+    // Hovering a box (one whose caption was left for hover, when there is one) shows its caption on top.
+    // The box: the first whose area the pointer reaches somewhere (a box fully under a later one cannot be hovered).
+    candidates.sort((a, b) => Number(b.hoverOnly) - Number(a.hoverOnly));
+    let target: (typeof candidates)[number] | undefined;
+    let point: { x: number; y: number } | null = null;
+    for (const c of candidates) {
+      const pane = s.page.getByTestId('detect-image').nth(c.i).getByTestId(`boxes-${c.side}`);
+      await pane.scrollIntoViewIfNeeded();
+      point = await pane.evaluate((svg, k) => {
+        const box = svg.querySelector(`g.box-group[data-box="${k}"] rect.box`)!;
+        const r = box.getBoundingClientRect();
+        for (let fy = 0.5; fy > 0; fy -= 0.05) for (let fx = 0.5; fx > 0; fx -= 0.05) for (const [x, y] of [[r.left + fx * r.width, r.top + fy * r.height], [r.right - fx * r.width, r.bottom - fy * r.height]] as const) if (document.elementFromPoint(x, y) === box) return { x, y };
+        return null;
+      }, c.box);
+      if (point) {
+        target = c;
+        break;
+      }
+    }
+    assert.ok(target && point, 'some box can be hovered');
+    const { i, side, box } = target;
+    const pane = s.page.getByTestId('detect-image').nth(i).getByTestId(`boxes-${side}`);
+    const b = (side === 'float' ? d.images[i]!.float : d.images[i]!.quant)[box]!;
+    assert.equal(await pane.getByTestId('caption-hover').count(), 0);
+    await s.page.mouse.move(point.x, point.y);
+    const hover = pane.getByTestId('caption-hover');
+    await hover.waitFor();
+    assert.equal(await hover.getAttribute('data-box'), String(box));
+    assert.equal(await hover.locator('text').textContent(), boxCaption(d, b));
+    const png = await pane.screenshot({ path: join(screenshotDir, 'detect-caption-hover.png') });
+    // Pixels: the hovered chip is painted in the class colour (in its left padding, 1.5 of the 14 units of its height from its edge: clear of rim and text).
+    const chip = await hover.locator('rect.chip').evaluate((r, svg) => {
+      const c = r.getBoundingClientRect();
+      const f = svg!.getBoundingClientRect();
+      return { x: c.left - f.left, y: c.top - f.top, w: c.width, h: c.height };
+    }, await pane.elementHandle());
+    const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const scale = info.width / (await pane.evaluate((svg) => svg.getBoundingClientRect().width));
+    const want = boxColour(b.classId).match(/[0-9a-f]{2}/g)!.map((v) => parseInt(v, 16));
+    const px = Math.round((chip.x + (1.5 / 14) * chip.h) * scale);
+    const py = Math.round((chip.y + chip.h / 2) * scale);
+    const o = (py * info.width + px) * 3;
+    const got = [data[o]!, data[o + 1]!, data[o + 2]!];
+    assert.ok(Math.max(...got.map((v, c) => Math.abs(v - want[c]!))) <= 40, `hovered chip pixel ${got.join(',')} in class colour ${want.join(',')}`);
+    console.log(`hovered box ${box} of ${d.images[i]!.source} ${side} (${target.hoverOnly ? 'its caption was left for hover' : 'its caption was drawn too'})`);
+    await s.page.mouse.move(0, 0);
+    await hover.waitFor({ state: 'detached' });
     assert.deepEqual(s.consoleErrors, []);
   });
 

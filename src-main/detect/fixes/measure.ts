@@ -109,7 +109,8 @@ export function decoderFor(model: ModelGraph): DecoderName | undefined {
   }
 }
 
-export async function measureDetectorFixes(input: MeasureInput, runtime: RuntimeName = 'litert-js'): Promise<FixRecommendation> {
+/** `quantize`: the quantizer (a test counts its calls through it). */
+export async function measureDetectorFixes(input: MeasureInput, runtime: RuntimeName = 'litert-js', quantize: typeof quantizeModel = quantizeModel): Promise<FixRecommendation> {
   const { floatModel, head, samples } = input;
   const decoder = decoderFor(floatModel);
   const reference = await runAll(input.write(floatModel), samples, runtime);
@@ -120,7 +121,19 @@ export async function measureDetectorFixes(input: MeasureInput, runtime: Runtime
     try {
       const applied = applyDetectorFix(floatModel, head, fix, input.recipe);
       const statistics = applied.split ? splitStatistics(input.statistics, applied.split.derived) : input.statistics;
-      const { model } = await quantizeModel(applied.model, input.config, { statistics, recipe: applied.recipe, ...(input.calibrationSamples ? { samples: input.calibrationSamples } : {}), ...(input.signal ? { signal: input.signal } : {}) });
+      // none is the conversion's own model when it hands it over: the same config, statistics and recipe.
+      const model =
+        fix === 'none' && input.plain
+          ? input.plain
+          : (
+              await quantize(applied.model, input.config, {
+                statistics,
+                recipe: applied.recipe,
+                ...(input.biasMeans ? { biasMeans: input.biasMeans } : {}),
+                ...(input.calibrationSamples ? { samples: input.calibrationSamples } : {}),
+                ...(input.signal ? { signal: input.signal } : {}),
+              })
+            ).model;
       const test = (await runAll(input.write(model), samples, runtime)).map((o) => asOriginal(o, applied, floatModel));
       const figures: FixFigures = { fix, parts: partFigures(head, floatModel, reference, test) };
       if (decoder) {

@@ -3,6 +3,7 @@
 // sit above the converter: callers inject it (ConvertOptions.detectorFixes).
 import type { ModelGraph } from '../../graph/model-graph';
 import type { QuantizeConfig, Recipe, Statistics } from '../qtypes';
+import type { MeanPatches } from '../rounding/bias-correction';
 import type { DetectorFix } from './apply';
 import type { DetectorHead } from './head';
 import type { SplitOutput } from './split';
@@ -35,8 +36,12 @@ export interface MeasureInput {
   statistics: Statistics;
   /** Held-out samples (float inputs, one array per graph input). */
   samples: Float32Array[][];
-  /** The calibration samples, for a config that re-reads them (`biasCorrection`). */
+  /** The calibration samples, for a config that re-reads them (`weightRounding: 'gptq'`; `biasCorrection` where `biasMeans` do not serve). */
   calibrationSamples?: () => AsyncIterable<Float32Array[]>;
+  /** Bias correction's mean layer inputs from the conversion's calibration pass: no fix reads the calibration data again. */
+  biasMeans?: MeanPatches;
+  /** The conversion's own quantized model (fix none, same config, statistics and recipe): measured, not quantized again. */
+  plain?: ModelGraph;
   write: (model: ModelGraph) => Uint8Array;
   signal?: AbortSignal;
 }

@@ -3,8 +3,9 @@
 import type { Detection } from '../../../src-main/detect/boxes';
 import type { RunDetection } from '../../../src-main/detect/run-record';
 
-/** Eight box colours (CSS classes c0..c7 in the views), repeated by class id. */
-export const BOX_COLOURS = 8;
+/** Eight box colours, repeated by class id: the box stroke and its caption chip. */
+export const BOX_PALETTE = ['#22c55e', '#f59e0b', '#3b82f6', '#ec4899', '#a855f7', '#06b6d4', '#ef4444', '#84cc16'] as const;
+export const boxColour = (classId: number): string => BOX_PALETTE[classId % BOX_PALETTE.length]!;
 
 export const className = (d: RunDetection, classId: number) => d.classNames?.[classId] ?? `class ${classId}`;
 
