@@ -17,8 +17,8 @@ export interface FloatPassOpen {
   graph: Graph;
   /** Observe every tensor's range with this method (omitted: no ranges). */
   method?: CalibrationMethod;
-  /** Sum the gptq statistics of these layers of `target` (omitted: no sums). */
-  gptq?: { target: Graph; layers: string[]; means?: string[] };
+  /** Sum the gptq statistics of these layers of `target` (omitted: no sums); `samples`: the whole pass's count, over all workers. */
+  gptq?: { target: Graph; layers: string[]; means?: string[]; samples?: number };
 }
 
 export interface FloatPassSample {
@@ -44,21 +44,22 @@ export const calibrationTasks = {
     open?.executor.dispose();
     open?.sums?.dispose();
     const tf = await initTfjs();
-    open = { executor: await createExecutor(graph), observer: method && new RangeObserver(method), sums: gptq && new SampleSums(tf, layersOf(gptq.target, gptq.layers), layersOf(gptq.target, gptq.means ?? [])) };
+    open = { executor: await createExecutor(graph), observer: method && new RangeObserver(method), sums: gptq && new SampleSums(tf, layersOf(gptq.target, gptq.layers), layersOf(gptq.target, gptq.means ?? []), gptq.samples) };
     return { result: null };
   },
   async 'calibrate.sample'(payload: unknown) {
     const { inputs, index } = payload as FloatPassSample;
     if (!open) throw new Error('calibrate.sample before calibrate.open');
     const { observer, sums } = open;
-    const values = await open.executor.run(inputs, { ...observer?.hooks(index), ...sums?.runOptions() });
-    if (sums) sums.add(await initTfjs(), values, open.executor.lastShapes);
+    // No observer (the gptq statistics alone): the run may stop once every tapped input is computed.
+    await open.executor.run(inputs, { ...observer?.hooks(index), ...sums?.runOptions(!observer) });
+    sums?.endSample();
     return { result: null };
   },
   async 'calibrate.finish'() {
     if (!open) throw new Error('calibrate.finish before calibrate.open');
     const state = open.observer?.state();
-    const accs = open.sums?.finish(await initTfjs());
+    const accs = open.sums?.finish();
     const patches = open.sums?.patchSums();
     open.sums?.dispose();
     open.executor.dispose();
