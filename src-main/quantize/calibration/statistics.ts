@@ -65,7 +65,7 @@ async function* samplesAhead(dataset: Dataset, signal: AbortSignal | undefined):
 async function observeHere(graph: Graph, dataset: Dataset, observer: RangeObserver, options: CollectOptions): Promise<number> {
   const executor = await createExecutor(graph);
   const tf = await initTfjs();
-  const sums = options.gptq && new SampleSums(tf, options.gptq.layers, options.gptq.means, dataset.count);
+  const sums = options.gptq && new SampleSums(tf, options.gptq.layers, options.gptq.means);
   try {
     let count = 0;
     for await (const { inputs, index } of samplesAhead(dataset, options.signal)) {
@@ -86,7 +86,7 @@ async function observeHere(graph: Graph, dataset: Dataset, observer: RangeObserv
 /** The same, each sample run by one of `options.workers` compute workers (compute/split.ts); their observers merge exactly. */
 async function observeInWorkers(graph: Graph, dataset: Dataset, observer: RangeObserver, options: CollectOptions): Promise<number> {
   const { splitAcrossWorkers } = await import('../../compute/split');
-  const open: FloatPassOpen = { graph, method: observer.method, ...(options.gptq ? { gptq: { target: options.gptq.target, layers: options.gptq.layers.map((l) => l.node.name), means: (options.gptq.means ?? []).map((l) => l.node.name), samples: dataset.count } } : {}) };
+  const open: FloatPassOpen = { graph, method: observer.method, ...(options.gptq ? { gptq: { target: options.gptq.target, layers: options.gptq.layers.map((l) => l.node.name), means: (options.gptq.means ?? []).map((l) => l.node.name) } } : {}) };
   const { states, count } = await splitAcrossWorkers(
     { open: { task: 'calibrate.open', payload: open }, sample: 'calibrate.sample', finish: 'calibrate.finish' },
     // Copied, not transferred: a sample may be a view into its dataset's file buffer.

@@ -17,8 +17,8 @@ export interface FloatPassOpen {
   graph: Graph;
   /** Observe every tensor's range with this method (omitted: no ranges). */
   method?: CalibrationMethod;
-  /** Sum the gptq statistics of these layers of `target` (omitted: no sums); `samples`: the whole pass's count, over all workers. */
-  gptq?: { target: Graph; layers: string[]; means?: string[]; samples?: number };
+  /** Sum the gptq statistics of these layers of `target` (omitted: no sums). */
+  gptq?: { target: Graph; layers: string[]; means?: string[] };
 }
 
 export interface FloatPassSample {
@@ -44,7 +44,7 @@ export const calibrationTasks = {
     open?.executor.dispose();
     open?.sums?.dispose();
     const tf = await initTfjs();
-    open = { executor: await createExecutor(graph), observer: method && new RangeObserver(method), sums: gptq && new SampleSums(tf, layersOf(gptq.target, gptq.layers), layersOf(gptq.target, gptq.means ?? []), gptq.samples) };
+    open = { executor: await createExecutor(graph), observer: method && new RangeObserver(method), sums: gptq && new SampleSums(tf, layersOf(gptq.target, gptq.layers), layersOf(gptq.target, gptq.means ?? [])) };
     return { result: null };
   },
   async 'calibrate.sample'(payload: unknown) {
