@@ -1,9 +1,10 @@
-// The gptq H of calibration's tap, summed where the layer inputs live: per sample, each layer's
-// kept patches are gathered from its live input on the backend (the same kept positions as
-// `LayerSums`, so H is the same sum up to float32 rounding), a few samples' patches are
-// concatenated and multiplied, and the product is added into one backend sum per layer. Only the
-// K×K sums are read back, once, at the end: reading every layer input back per sample (~27 MB
-// for MobileNetV2) and writing its patches in JavaScript was most of int8 gptq's own time.
+// The gptq H of calibration's tap, taken from the live layer inputs (nothing read back per
+// sample): each layer's kept patches (the same positions as `LayerSums`, so H is the same sum up
+// to float32 rounding) are copied out of the backend's own memory where it can be read in place
+// (wasm, cpu) and gathered on the backend elsewhere (tfjs-node); conv / FC patches of several
+// samples are multiplied on the backend and the K×K products summed in float64; depthwise H is
+// summed channel-inner in JavaScript from the same memory. Reading every layer input back per
+// sample (~27 MB for MobileNetV2) and writing its patches in JavaScript was most of the work.
 // The D term (inputs that differ from the float model's) is not summed here: the int8 tap reads
 // the float model only; fp16's per-layer passes keep `LayerSums`.
 import type { TfTensor } from '../../graph/execute';
@@ -125,7 +126,7 @@ export function liveView(tf: Tf, value: TfTensor): Float32Array | undefined {
   return undefined;
 }
 
-/** One layer's H over the samples tapped, summed on the backend. */
+/** One layer's H over the samples tapped, from the live inputs. */
 class LayerTapSum {
   readonly layer: CompensableLayer;
   readonly #k: number;
@@ -180,25 +181,14 @@ class LayerTapSum {
   }
 
   /**
-   * The kept patches copied out of the backend's own memory (`view`: no copy of the input) into a
-   * small tensor: the wasm backend's gather costs ~30 ns per value (MobileNetV2: ~60 ms per
+   * Conv / FC: the kept patches copied out of the backend's own memory (`view`: no copy of the
+   * input) into a small tensor: the wasm backend's gather costs ~30 ns per value (MobileNetV2: ~60 ms per
    * sample, 2.3× the float forward), a copy of contiguous runs of channels far less.
    */
   #gathered(tf: Tf, view: Float32Array, plan: GatherPlan): TfTensor {
     const { index, rows, taps, channels: c } = plan;
-    const depthwise = this.layer.groups > 1;
     const k = this.#k;
     const zeroRow = view.length / c;
-    if (depthwise) {
-      // [K, rows, C]: tap-major (gatherIndices), then the bias row of ones.
-      const out = new Float32Array(k * rows * c);
-      for (let i = 0; i < taps * rows; i++) {
-        const at = index[i]!;
-        if (at !== zeroRow) out.set(view.subarray(at * c, at * c + c), i * c);
-      }
-      if (this.layer.bias) out.fill(1, taps * rows * c);
-      return tf.tensor3d(out, [k, rows, c]);
-    }
     // [rows, K]: each row its taps' channel runs, then 1 for the bias.
     const out = new Float32Array(rows * k);
     for (let r = 0; r < rows; r++) {
@@ -289,7 +279,7 @@ class LayerTapSum {
   }
 }
 
-/** The H of `layers` over the samples a tapped pass runs, summed on the backend. */
+/** The H of `layers` over the samples a tapped pass runs, from the live inputs. */
 export class TapGram {
   readonly #tf: Tf;
   readonly #sums: LayerTapSum[];
