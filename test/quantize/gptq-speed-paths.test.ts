@@ -9,7 +9,7 @@ import { addChannelInner, addDepthwiseGram, addDepthwiseProducts, addTransposedP
 import { compensableLayer, type CompensableLayer } from '../../src-main/quantize/rounding/layer-inputs';
 import { inverseUpperCholesky, lowerRightFactor } from '../../src-main/quantize/rounding/linear-algebra';
 import { mainGraph } from '../../src-main/graph/model-graph';
-import { roundSequentially } from '../../src-main/quantize/rounding/nearest-plane';
+import { roundFourRows, roundSequentially } from '../../src-main/quantize/rounding/nearest-plane';
 import { GraphBuilder, randomData } from './tiny-graphs';
 
 function spd(k: number, seed: number): Float64Array {
@@ -20,7 +20,7 @@ function spd(k: number, seed: number): Float64Array {
   return a;
 }
 
-test('nearest-plane rounding with M (H = MᵀM) chooses exactly the grid points of GPTQ updates through chol(H⁻¹)', () => {
+test('nearest-plane rounding with M (H = MᵀM; Cholesky in blocks of four rows) chooses exactly the grid points of GPTQ updates through chol(H⁻¹), one row or four rows at a time', () => {
   const grid = (x: number) => Math.round(x * 8) / 8;
   for (const k of [5, 24, 61]) {
     const h = spd(k, k);
@@ -34,7 +34,8 @@ test('nearest-plane rounding with M (H = MᵀM) chooses exactly the grid points 
       }
     }
     const u = inverseUpperCholesky(h, k);
-    for (let row = 0; row < 20; row++) {
+    const rounded: Float64Array[] = [];
+    for (let row = 0; row < 18; row++) {
       const w = Float64Array.from(randomData(k, 100 * k + row));
       // GPTQ as published: round v_i, push (v_i − q)/U_ii along U's row i onto the later weights.
       const gptq = Float64Array.from(w);
@@ -47,6 +48,15 @@ test('nearest-plane rounding with M (H = MᵀM) chooses exactly the grid points 
       const ours = Float64Array.from(w);
       roundSequentially(m, k, ours, new Float64Array(k), (_i, target) => grid(target));
       assert.deepEqual([...ours], [...gptq], `k=${k} row ${row}`);
+      rounded.push(gptq);
+    }
+    // Four rows at a time (M read once for the four), two in the last block: the same choices.
+    for (let first = 0; first < 18; first += 4) {
+      const count = Math.min(4, 18 - first);
+      const v = new Float64Array(4 * k);
+      for (let b = 0; b < count; b++) v.set(randomData(k, 100 * k + first + b), b * k);
+      roundFourRows(m, k, v, new Float64Array(4 * k), count, (_b, _i, target) => grid(target));
+      for (let b = 0; b < count; b++) assert.deepEqual([...v.subarray(b * k, b * k + k)], [...rounded[first + b]!], `k=${k} row ${first + b}, four at a time`);
     }
   }
 });

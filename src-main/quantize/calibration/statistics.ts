@@ -69,12 +69,12 @@ async function observeHere(graph: Graph, dataset: Dataset, observer: RangeObserv
   try {
     let count = 0;
     for await (const { inputs, index } of samplesAhead(dataset, options.signal)) {
-      const values = await executor.run(inputs, { ...observer.hooks(index), ...sums?.runOptions(), ...(options.signal ? { signal: options.signal } : {}) });
-      sums?.add(tf, values, executor.lastShapes);
+      await executor.run(inputs, { ...observer.hooks(index), ...sums?.runOptions(), ...(options.signal ? { signal: options.signal } : {}) });
+      sums?.endSample();
       count++;
       options.onProgress?.(count, dataset.count);
     }
-    if (sums) options.gptq!.sums = { accs: sums.finish(tf), count };
+    if (sums) options.gptq!.sums = { accs: sums.finish(), count };
     if (sums && options.gptq!.means) options.gptq!.meanSums = { layers: options.gptq!.means.map((l) => l.node.name), sums: sums.patchSums(), count };
     return count;
   } finally {

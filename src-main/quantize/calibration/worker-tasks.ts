@@ -51,14 +51,15 @@ export const calibrationTasks = {
     const { inputs, index } = payload as FloatPassSample;
     if (!open) throw new Error('calibrate.sample before calibrate.open');
     const { observer, sums } = open;
-    const values = await open.executor.run(inputs, { ...observer?.hooks(index), ...sums?.runOptions() });
-    if (sums) sums.add(await initTfjs(), values, open.executor.lastShapes);
+    // No observer (the gptq statistics alone): the run may stop once every tapped input is computed.
+    await open.executor.run(inputs, { ...observer?.hooks(index), ...sums?.runOptions(!observer) });
+    sums?.endSample();
     return { result: null };
   },
   async 'calibrate.finish'() {
     if (!open) throw new Error('calibrate.finish before calibrate.open');
     const state = open.observer?.state();
-    const accs = open.sums?.finish(await initTfjs());
+    const accs = open.sums?.finish();
     const patches = open.sums?.patchSums();
     open.sums?.dispose();
     open.executor.dispose();

@@ -10,11 +10,12 @@ import type { CompensableLayer } from './layer-inputs';
 /**
  * Patch rows summed per sample and layer. Conv / FC: a budget relative to the patch length K,
  * ROWS_PER_K·K rows over the pass (c = 8), spread over the samples a pass expects (100 unless
- * told: calibration's tap and its workers are not told; the per-layer passes after the first
- * know the count), never fewer than MIN_ROWS_PER_SAMPLE per sample, never more than the layer's
- * positions: a fixed hashed subset of them. H is K×K, so it needs evidence in proportion to K;
- * the fixed 1024 positions this replaces spent most of the products on the 56×56 and 28×28
- * layers with small K. MobileNetV2 int8 gptq, 100 images (src-main/quantize/README.md, "Where
+ * told: calibration's tap is not told — told the dataset's count, 20 images, the nsfwjs gptq
+ * test fell from 30.0 to 28.4 dB, within this SQNR's float-rounding noise but under its bar; the
+ * per-layer passes after the first know the count), never fewer than MIN_ROWS_PER_SAMPLE per
+ * sample, never more than the layer's positions: a fixed hashed subset of them. H is K×K, so
+ * it needs evidence in proportion to K; the fixed 1024 positions this replaces spent most of the
+ * products on the 56×56 and 28×28 layers with small K. MobileNetV2 int8 gptq, 100 images (src-main/quantize/README.md, "Where
  * int8 gptq's time goes"): 54 → 21 GMAC of products, held-out output SQNR 30.6 → 29.5 dB
  * (nearest rounding: 20.5 dB). Depthwise: 2 windows per patch element (at least 16) per
  * channel and sample; 4 in all cost 3 dB of held-out SQNR there.
@@ -24,6 +25,13 @@ const DEFAULT_SAMPLES = 100;
 const MIN_ROWS_PER_SAMPLE = 16;
 const POSITIONS_PER_PATCH_ELEMENT = 2;
 const MIN_POSITIONS_PER_SAMPLE = 16;
+
+/** Output positions wanted per sample (conv / FC rows, or depthwise windows) when a pass adds `samples` samples. */
+export function patchBudget(layer: CompensableLayer, samples = DEFAULT_SAMPLES): number {
+  const k = layer.fanIn + (layer.bias ? 1 : 0);
+  if (layer.groups > 1) return Math.max(MIN_POSITIONS_PER_SAMPLE, POSITIONS_PER_PATCH_ELEMENT * k);
+  return Math.max(MIN_ROWS_PER_SAMPLE, Math.ceil((ROWS_PER_K * k) / Math.max(1, samples)));
+}
 
 export interface Accumulators {
   h: Float64Array[];
@@ -63,10 +71,7 @@ export class LayerSums {
 
   /** The thinning of this layer's output positions for an input of `shape` (see the row budget above). */
   thin(shape: readonly number[]): number {
-    const layer = this.#layer;
-    const k = this.#k;
-    const wanted = layer.groups > 1 ? Math.max(MIN_POSITIONS_PER_SAMPLE, POSITIONS_PER_PATCH_ELEMENT * k) : Math.max(MIN_ROWS_PER_SAMPLE, Math.ceil((ROWS_PER_K * k) / this.#samples));
-    return Math.max(1, Math.round(layer.positions(shape) / wanted));
+    return Math.max(1, Math.round(this.#layer.positions(shape) / patchBudget(this.#layer, this.#samples)));
   }
 
   /** Adds one sample's patches: H += x·xᵀ, and D += x·(f − x)ᵀ where the float input f differs. */

@@ -1,14 +1,15 @@
 // The gptq statistics gathered inside calibration's own forward pass: int8 gptq needs each
 // layer's H from the float model's layer inputs, which calibration's pass computes anyway, so one
-// float forward per sample serves both (the executor returns the layer inputs while its
+// float forward per sample serves both (the executor hands the layer inputs over live while its
 // observers see every tensor, so the calibration statistics are the same as without the tap).
 // Bias correction's mean input patches ride on the same pass (`means`).
 import type { Graph } from '../../graph/model-graph';
 import type { Tf } from '../../graph/tfjs-backend';
-import { layerInputs, LayerSums, type Accumulators } from './accumulate';
+import type { Accumulators } from './accumulate';
 import type { MeanPatches, PatchSums } from './bias-correction';
 import { InputMeans } from './input-means';
-import type { ExecuteOptions } from '../../graph/execute';
+import type { ExecuteOptions, TfTensor } from '../../graph/execute';
+import { TapGram } from './tap-gram';
 import type { CompensableLayer } from './layer-inputs';
 
 /** The layers whose H calibration's pass also sums, and, once it ran, those sums. */
@@ -24,39 +25,47 @@ export interface GptqTap {
   meanSums?: MeanPatches;
 }
 
-/** One thread's sums of the tapped layers over the samples it runs. */
+/** One thread's sums of the tapped layers over the samples it runs, taken from the live tensors (nothing read back per sample). */
 export class SampleSums {
-  /** The tensors to ask the executor for (each gptq layer's input, once). */
-  readonly outputs: string[];
-  readonly #indexOf: number[];
-  readonly #sums: LayerSums[];
+  /** The tensors to tap (each gptq or means layer's input, once). */
+  readonly names: string[];
+  /** The gptq layers' H, summed on the backend (tap-gram.ts). */
+  readonly #gram: TapGram;
   /** The `means` layers' inputs, summed on the backend (bias correction). */
   readonly #means: InputMeans | undefined;
+  readonly #meansTap: ReturnType<InputMeans['tap']> | undefined;
 
-  constructor(tf: Tf, layers: CompensableLayer[], means: CompensableLayer[] = []) {
-    const inputs = layerInputs(layers);
-    this.outputs = inputs.names;
-    this.#indexOf = inputs.indexOf;
-    this.#sums = layers.map((layer) => new LayerSums(layer));
+  /** `samples`: how many samples the whole pass runs, over all workers (sets the patches kept per sample; default 100). */
+  constructor(tf: Tf, layers: CompensableLayer[], means: CompensableLayer[] = [], samples?: number) {
+    this.#gram = new TapGram(tf, layers, samples);
     this.#means = means.length ? new InputMeans(tf, means) : undefined;
+    this.#meansTap = this.#means?.tap();
+    this.names = [...new Set([...this.#gram.names, ...(this.#meansTap?.names ?? [])])];
   }
 
-  /** The executor options for one sample: the gptq inputs to return, the mean inputs to tap. */
-  runOptions(): Pick<ExecuteOptions, 'outputs' | 'tap'> {
-    return { ...(this.outputs.length ? { outputs: this.outputs } : {}), ...(this.#means ? { tap: this.#means.tap() } : {}) };
+  /**
+   * The executor options for one sample: the inputs to tap. `stopEarly` (a run with no
+   * observers): ask for one tapped input as the output, so the run ends once all are computed.
+   */
+  runOptions(stopEarly = false): Pick<ExecuteOptions, 'outputs' | 'tap'> {
+    if (this.names.length === 0) return {};
+    const means = this.#meansTap;
+    const take = (name: string, value: TfTensor): void => {
+      this.#gram.take(name, value);
+      if (means?.names.includes(name)) means.take(name, value);
+    };
+    return { tap: { names: this.names, take }, ...(stopEarly ? { outputs: this.names.slice(0, 1) } : {}) };
   }
 
-  /** Adds one sample, given the executor's values and shapes for `outputs`. */
-  add(tf: Tf, values: Float32Array[], shapes: number[][]): void {
-    this.#sums.forEach((s, i) => {
-      const at = this.#indexOf[i]!;
-      s.add(tf, values[at]!, values[at]!, shapes[at]!);
-    });
+  /** Ends one sample's run (checks every tapped input was computed). */
+  endSample(): void {
+    this.#gram.endSample();
     this.#means?.endSample();
   }
 
-  finish(tf: Tf): Accumulators[] {
-    return this.#sums.map((s) => s.finish(tf));
+  /** The gptq layers' sums over all samples; once, at the end. */
+  finish(): Accumulators[] {
+    return this.#gram.finish();
   }
 
   /** The patch sums of the `means` layers (bias correction), in their order; once, at the end. */
@@ -66,6 +75,7 @@ export class SampleSums {
 
   /** Releases what the pass keeps on the backend (also after a failure). */
   dispose(): void {
+    this.#gram.dispose();
     this.#means?.dispose();
   }
 }

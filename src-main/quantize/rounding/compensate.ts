@@ -13,7 +13,7 @@ import { accumulate, type Accumulators, type Captured, type PassFeed } from './a
 import type { GptqTap } from './calibration-tap';
 import { graphAfter, graphCuts, latestCutBefore, type Cut } from './checkpoints';
 import { compensableLayer, type CompensableLayer } from './layer-inputs';
-import { roundSequentially } from './nearest-plane';
+import { roundFourRows } from './nearest-plane';
 import { accumulateInWorkers } from './split-pass';
 import { choleskyLower, choleskySolve, damped, lowerRightFactor, NotPositiveDefiniteError } from './linear-algebra';
 
@@ -155,22 +155,29 @@ function roundLayer(layer: CompensableLayer, reference: Graph, acc: Accumulators
     const weightsEnd = sourceBias ? k - 1 : k;
     order.splice(0, weightsEnd, ...order.slice(0, weightsEnd).sort((a, b) => h[b * k + b]! - h[a * k + a]!));
     const m = roundingFactor(permuted(h, k, order), k); // row-major, in `order`
-    const v = new Float64Array(k);
-    const e = new Float64Array(k);
-    rowIds.forEach((row, r) => {
-      for (let i = 0; i < k; i++) v[i] = rows[r * k + order[i]!]!;
-      const pin = grid.pinned?.(row);
-      roundSequentially(m, k, v, e, (i, target) => {
-        if (pin?.index === order[i]) return pin.value;
+    // Four weight rows at a time: each row of M is read once for the four.
+    const v = new Float64Array(4 * k);
+    const e = new Float64Array(4 * k);
+    for (let first = 0; first < rowIds.length; first += 4) {
+      const block = rowIds.slice(first, first + 4);
+      block.forEach((_, b) => {
+        for (let i = 0; i < k; i++) v[b * k + i] = rows[(first + b) * k + order[i]!]!;
+      });
+      const pins = block.map((row) => grid.pinned?.(row));
+      roundFourRows(m, k, v, e, block.length, (b, i, target) => {
+        const row = block[b]!;
+        if (pins[b]?.index === order[i]) return pins[b]!.value;
         return sourceBias !== undefined && order[i] === k - 1 ? grid.bias(target, row) : grid.weight(target, row);
       });
-      const offsets = layer.weightOffsets(row);
-      for (let i = 0; i < k; i++) {
-        const at = order[i]!;
-        if (at < layer.fanIn) weights[offsets[at]!] = v[i]!;
-        else if (bias) bias[row] = v[i]!;
-      }
-    });
+      block.forEach((row, b) => {
+        const offsets = layer.weightOffsets(row);
+        for (let i = 0; i < k; i++) {
+          const at = order[i]!;
+          if (at < layer.fanIn) weights[offsets[at]!] = v[b * k + i]!;
+          else if (bias) bias[row] = v[b * k + i]!;
+        }
+      });
+    }
   }
   layer.weights.data = weights;
   if (layer.bias && bias) layer.bias.data = bias;

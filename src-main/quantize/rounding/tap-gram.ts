@@ -1,0 +1,332 @@
+// The gptq H of calibration's tap, taken from the live layer inputs (nothing read back per
+// sample): each layer's kept patches (the same positions as `LayerSums`, so H is the same sum up
+// to float32 rounding) are copied out of the backend's own memory where it can be read in place
+// (wasm, cpu) and gathered on the backend elsewhere (tfjs-node); conv / FC patches of several
+// samples are multiplied on the backend and the K×K products summed in float64; depthwise H is
+// summed channel-inner in JavaScript from the same memory. Reading every layer input back per
+// sample (~27 MB for MobileNetV2) and writing its patches in JavaScript was most of the work.
+// The D term (inputs that differ from the float model's) is not summed here: the int8 tap reads
+// the float model only; fp16's per-layer passes keep `LayerSums`.
+import type { TfTensor } from '../../graph/execute';
+import type { Tf } from '../../graph/tfjs-backend';
+import { layerInputs, patchBudget, type Accumulators } from './accumulate';
+import { addChannelInner, addDepthwiseGram, keptPositions, mirrorLower } from './gram';
+import { PatchShapeError, windowAxis, type CompensableLayer } from './layer-inputs';
+
+/** Where one layer's kept patches are in its flattened input, for one input shape. */
+interface GatherPlan {
+  /** Row indices into the input seen as [positions, channels] (+ one zero row at the end when `padded`). */
+  index: Int32Array;
+  /** The same on the backend, made when first needed (backends without a view of their memory). */
+  indexTensor: TfTensor | undefined;
+  /** Some kept taps fall in the zero padding: they read the appended zero row. */
+  padded: boolean;
+  /** Kept patches (over the batch). */
+  rows: number;
+  /** Values per input row: fanIn for row patches, the channel count for windows. */
+  channels: number;
+  /** Input rows per patch: 1 for row patches, kh·kw for windows. */
+  taps: number;
+  /** The thinning of the output positions (`LayerSums.thin`). */
+  thin: number;
+}
+
+/**
+ * Patch floats gathered before one product, whole samples at a time: as `LayerSums` batches its
+ * rows (up to 4096 rows, at most 2^18 floats), so the float32 products and their float64 sum are
+ * the ones it computes. The held-out SQNR of the nsfwjs gptq test moves with the batching alone
+ * (2^18: 29.5 dB, 2^20: 29.1 dB with the float32 products summed in float32 or float64; the
+ * batches of `LayerSums`: 30.0 dB): H is nearly singular and GPTQ follows its float32 rounding.
+ */
+const ROWS_PER_PRODUCT = 4096;
+const FLOATS_PER_PRODUCT = 1 << 18;
+
+/** Whether each patch is one input row of fanIn values (dense, or a 1×1 stride-1 window); as `gram.ts` has it. */
+function rowPatches(layer: CompensableLayer): boolean {
+  const w = layer.window;
+  return w.kind === 'dense' || (w.kind === 'conv' && w.kh === 1 && w.kw === 1 && w.strideH === 1 && w.strideW === 1);
+}
+
+const elements = (shape: readonly number[]): number => shape.reduce((a, b) => a * Math.max(b, 1), 1);
+
+/**
+ * The gather indices of a layer's kept patches: row patches in kept order; windows (conv and
+ * depthwise) per batch item and kept position as `forEachPatch` visits them, taps in (dy, dx)
+ * order, tap-major for depthwise ([taps, rows]) and row-major for conv ([rows, taps]).
+ */
+export function gatherIndices(layer: CompensableLayer, shape: readonly number[], thin: number): { index: Int32Array; padded: boolean; rows: number; channels: number; taps: number } {
+  if (rowPatches(layer)) {
+    const index = keptPositions(Math.floor(elements(shape) / layer.fanIn), thin);
+    return { index, padded: false, rows: index.length, channels: layer.fanIn, taps: 1 };
+  }
+  const w = layer.window;
+  if (w.kind === 'dense' || shape.length !== 4) throw new PatchShapeError(`layer '${layer.node.name}': input of shape [${shape.join(', ')}] is not NHWC`);
+  const [, height, width, c] = shape as [number, number, number, number];
+  if (w.kind === 'conv' && c * w.kh * w.kw !== layer.fanIn) throw new PatchShapeError(`layer '${layer.node.name}': input has ${c} channels, its weights expect ${layer.fanIn / (w.kh * w.kw)}`);
+  const batch = Math.max(1, shape[0]!);
+  const rows = windowAxis(height, w.kh, w.strideH, w.dilationH, w.padding);
+  const cols = windowAxis(width, w.kw, w.strideW, w.dilationW, w.padding);
+  const picked = keptPositions(rows.out * cols.out, thin);
+  const taps = w.kh * w.kw;
+  const count = picked.length * batch;
+  const zeroRow = batch * height * width;
+  const index = new Int32Array(count * taps);
+  const depthwise = w.kind === 'depthwise';
+  let padded = false;
+  let r = 0;
+  for (let n = 0; n < batch; n++) {
+    const base = n * height * width;
+    for (const position of picked) {
+      const y0 = Math.floor(position / cols.out) * w.strideH - rows.before;
+      const x0 = (position % cols.out) * w.strideW - cols.before;
+      for (let dy = 0, t = 0; dy < w.kh; dy++) {
+        const iy = y0 + dy * w.dilationH;
+        for (let dx = 0; dx < w.kw; dx++, t++) {
+          const ix = x0 + dx * w.dilationW;
+          const inside = iy >= 0 && iy < height && ix >= 0 && ix < width;
+          if (!inside) padded = true;
+          index[depthwise ? t * count + r : r * taps + t] = inside ? base + iy * width + ix : zeroRow;
+        }
+      }
+      r++;
+    }
+  }
+  return { index, padded, rows: count, channels: c, taps };
+}
+
+/** What the wasm and cpu backends keep of a tensor (internals, checked before use). */
+interface WasmBackend {
+  dataIdMap: { get(dataId: object): { memoryOffset: number; dtype: string } | undefined };
+  wasm: { HEAPF32: Float32Array };
+}
+interface CpuBackend {
+  data: { get(dataId: object): { values: unknown } | undefined };
+}
+
+/**
+ * A float32 tensor's values where the backend keeps them, without a copy: a view of the wasm
+ * heap, or the cpu backend's array; undefined on other backends (tfjs-node). Valid until the
+ * next backend call (the wasm heap may grow), so it is read at once.
+ */
+export function liveView(tf: Tf, value: TfTensor): Float32Array | undefined {
+  if (value.dtype !== 'float32') return undefined;
+  const name = tf.getBackend();
+  const dataId = (value as unknown as { dataId: object }).dataId;
+  if (name === 'wasm') {
+    const backend = tf.backend() as unknown as Partial<WasmBackend>;
+    const entry = backend.dataIdMap?.get(dataId);
+    const heap = backend.wasm?.HEAPF32;
+    if (!entry || !(heap instanceof Float32Array) || typeof entry.memoryOffset !== 'number') return undefined;
+    return heap.subarray(entry.memoryOffset / 4, entry.memoryOffset / 4 + value.size);
+  }
+  if (name === 'cpu') {
+    const values = (tf.backend() as unknown as Partial<CpuBackend>).data?.get(dataId)?.values;
+    return values instanceof Float32Array && values.length === value.size ? values : undefined;
+  }
+  return undefined;
+}
+
+/** One layer's H over the samples tapped, from the live inputs. */
+class LayerTapSum {
+  readonly layer: CompensableLayer;
+  readonly #k: number;
+  readonly #samples: number | undefined;
+  readonly #plans = new Map<string, GatherPlan>();
+  /** Gathered patches waiting for their product: [rows, K] (conv / FC) or [K, rows, C] (depthwise). */
+  #pending: TfTensor[] = [];
+  #pendingRows = 0;
+  /** Σ xᵀx of the products so far: K×K, or C×K×K for depthwise (float64). */
+  #sum: Float64Array | undefined;
+  /** Depthwise H summed in JavaScript from the backend's memory, channel-inner (`addDepthwiseGram`). */
+  #hc: Float64Array | undefined;
+
+  readonly #fromMemory: boolean;
+
+  constructor(layer: CompensableLayer, samples: number | undefined, fromMemory: boolean) {
+    this.layer = layer;
+    this.#fromMemory = fromMemory;
+    this.#k = layer.fanIn + (layer.bias ? 1 : 0);
+    this.#samples = samples;
+  }
+
+  #plan(tf: Tf, shape: readonly number[]): GatherPlan {
+    const key = shape.join(',');
+    let plan = this.#plans.get(key);
+    if (!plan) {
+      const thin = Math.max(1, Math.round(this.layer.positions(shape) / patchBudget(this.layer, this.#samples)));
+      plan = { ...gatherIndices(this.layer, shape, thin), indexTensor: undefined, thin };
+      this.#plans.set(key, plan);
+    }
+    return plan;
+  }
+
+  /** Gathers one sample's kept patches from the live input `value` (neither kept nor disposed here). */
+  add(tf: Tf, value: TfTensor): void {
+    const plan = this.#plan(tf, value.shape);
+    const view = this.#fromMemory ? liveView(tf, value) : undefined;
+    if (view && this.layer.groups > 1) {
+      // Depthwise, summed channel-inner from the view: the per-channel (K × rows)·(rows × K)
+      // products are too small for the wasm matmul (~1 GMAC/s with their transposes, measured
+      // below the JavaScript loops).
+      addDepthwiseGram(this.layer, view, value.shape, plan.thin, (this.#hc ??= new Float64Array(this.#k * this.#k * this.layer.groups)));
+      return;
+    }
+    const patches = view ? this.#gathered(tf, view, plan) : this.#gatheredOnBackend(tf, value, plan);
+    // Rows (conv / FC) or windows (depthwise on the backend) of this sample.
+    const rows = this.layer.groups > 1 ? patches.shape[1]! : patches.shape[0]!;
+    const capacity = Math.max(rows, Math.min(ROWS_PER_PRODUCT, Math.floor(FLOATS_PER_PRODUCT / (patches.size / rows))));
+    if (this.#pendingRows + rows > capacity) this.#flush(tf);
+    this.#pending.push(tf.keep(patches));
+    this.#pendingRows += rows;
+  }
+
+  /**
+   * Conv / FC: the kept patches copied out of the backend's own memory (`view`: no copy of the
+   * input) into a small tensor: the wasm backend's gather costs ~30 ns per value (MobileNetV2: ~60 ms per
+   * sample, 2.3× the float forward), a copy of contiguous runs of channels far less.
+   */
+  #gathered(tf: Tf, view: Float32Array, plan: GatherPlan): TfTensor {
+    const { index, rows, taps, channels: c } = plan;
+    const k = this.#k;
+    const zeroRow = view.length / c;
+    // [rows, K]: each row its taps' channel runs, then 1 for the bias.
+    const out = new Float32Array(rows * k);
+    for (let r = 0; r < rows; r++) {
+      for (let t = 0; t < taps; t++) {
+        const at = index[r * taps + t]!;
+        if (at !== zeroRow) out.set(view.subarray(at * c, at * c + c), r * k + t * c);
+      }
+      if (this.layer.bias) out[r * k + k - 1] = 1;
+    }
+    return tf.tensor2d(out, [rows, k]);
+  }
+
+  /** The same gathered by the backend (tfjs-node, where gather is native). */
+  #gatheredOnBackend(tf: Tf, value: TfTensor, plan: GatherPlan): TfTensor {
+    const depthwise = this.layer.groups > 1;
+    const bias = this.layer.bias !== undefined;
+    const index = (plan.indexTensor ??= tf.keep(tf.tensor1d(plan.index, 'int32')));
+    return tf.tidy(() => {
+      const flat = tf.reshape(value, [-1, plan.channels]);
+      const source = plan.padded ? tf.concat([flat, tf.zeros([1, plan.channels])], 0) : flat;
+      const gathered = tf.gather(source, index);
+      if (depthwise) {
+        const x = tf.reshape(gathered, [plan.taps, plan.rows, plan.channels]);
+        return bias ? tf.concat([x, tf.ones([1, plan.rows, plan.channels])], 0) : x;
+      }
+      const x = tf.reshape(gathered, [plan.rows, plan.taps * plan.channels]);
+      return bias ? tf.concat([x, tf.ones([plan.rows, 1])], 1) : x;
+    });
+  }
+
+  #flush(tf: Tf): void {
+    if (this.#pending.length === 0) return;
+    const pending = this.#pending;
+    const depthwise = this.layer.groups > 1;
+    const product = tf.tidy(() => {
+      if (depthwise) {
+        // [K, rows, C] → per channel (K × rows)·(rows × K), one batched product.
+        const x = pending.length === 1 ? pending[0]! : tf.concat(pending, 1);
+        return tf.matMul(tf.transpose(x, [2, 0, 1]), tf.transpose(x, [2, 1, 0]));
+      }
+      // matMul with transposeA is ~10× slower on the wasm backend than a transpose first (gram.ts).
+      const x = pending.length === 1 ? pending[0]! : tf.concat(pending, 0);
+      return tf.matMul(tf.transpose(x), x);
+    });
+    for (const t of pending) t.dispose();
+    this.#pending = [];
+    this.#pendingRows = 0;
+    // Summed in float64, one product of several samples at a time (see ROWS_PER_PRODUCT).
+    const values = product.dataSync() as Float32Array;
+    product.dispose();
+    const k = this.#k;
+    const groups = this.layer.groups;
+    if (values.length !== groups * k * k) throw new PatchShapeError(`layer '${this.layer.node.name}': product of ${values.length} values, expected ${groups}×${k}×${k}`);
+    const sum = (this.#sum ??= new Float64Array(groups * k * k));
+    for (let i = 0; i < values.length; i++) sum[i] += values[i]!;
+  }
+
+  /** The sums as float64 H (per channel for depthwise); releases what the backend keeps. */
+  finish(tf: Tf): Float64Array[] {
+    this.#flush(tf);
+    const k = this.#k;
+    const groups = this.layer.groups;
+    const sum = this.#sum;
+    const h = Array.from({ length: groups }, (_, g) => (sum ? sum.slice(g * k * k, (g + 1) * k * k) : new Float64Array(k * k)));
+    if (this.#hc) {
+      // Lower triangles: mirrored onto a zero upper one, then added to the backend's full sums.
+      const lower = Array.from({ length: groups }, () => new Float64Array(k * k));
+      addChannelInner(this.#hc, k, groups, lower);
+      lower.forEach((m, g) => {
+        mirrorLower(m, k);
+        const into = h[g]!;
+        for (let i = 0; i < m.length; i++) into[i] += m[i]!;
+      });
+      this.#hc = undefined;
+    }
+    this.dispose();
+    return h;
+  }
+
+  dispose(): void {
+    for (const t of this.#pending) t.dispose();
+    this.#pending = [];
+    this.#pendingRows = 0;
+    this.#sum = undefined;
+    this.#hc = undefined;
+    for (const plan of this.#plans.values()) plan.indexTensor?.dispose();
+    this.#plans.clear();
+  }
+}
+
+/** The H of `layers` over the samples a tapped pass runs, from the live inputs. */
+export class TapGram {
+  readonly #tf: Tf;
+  readonly #sums: LayerTapSum[];
+  readonly #byInput = new Map<string, LayerTapSum[]>();
+  #seen = new Set<string>();
+  /** The layer inputs to tap, once each. */
+  readonly names: string[];
+
+  /**
+   * `samples`: how many samples the pass will add (sets the patches kept per sample, as
+   * `LayerSums`; default 100). `fromMemory: false`: gather on the backend even where its memory
+   * can be read in place (the path tfjs-node takes; for tests).
+   */
+  constructor(tf: Tf, layers: CompensableLayer[], samples?: number, options: { fromMemory?: boolean } = {}) {
+    this.#tf = tf;
+    this.names = layerInputs(layers).names;
+    this.#sums = layers.map((layer) => new LayerTapSum(layer, samples, options.fromMemory ?? true));
+    for (const s of this.#sums) {
+      const name = s.layer.node.inputs[0]!;
+      this.#byInput.set(name, [...(this.#byInput.get(name) ?? []), s]);
+    }
+  }
+
+  /** The executor's `tap.take`: adds the layers reading `name`. */
+  take(name: string, value: TfTensor): void {
+    const sums = this.#byInput.get(name);
+    if (!sums) return;
+    this.#seen.add(name);
+    for (const s of sums) s.add(this.#tf, value);
+  }
+
+  /** Checks that the run computed every tapped input (a layer never fed would get an empty H). */
+  endSample(): void {
+    const missing = this.names.filter((n) => !this.#seen.has(n));
+    this.#seen = new Set();
+    if (missing.length) throw new Error(`gptq statistics: the float pass did not compute ${missing.join(', ')}.`);
+  }
+
+  /** Per layer (in `layers` order) its H over all samples; releases the backend sums. */
+  finish(): Accumulators[] {
+    return this.#sums.map((s) => {
+      const h = s.finish(this.#tf);
+      return { h, d: new Array<Float64Array | undefined>(h.length).fill(undefined) };
+    });
+  }
+
+  dispose(): void {
+    for (const s of this.#sums) s.dispose();
+  }
+}
