@@ -23,7 +23,7 @@ export function keptPositions(positions: number, thin: number): Int32Array {
 }
 
 /** Whether each patch is one input row of fanIn values (dense, or a 1×1 stride-1 window). */
-function rowPatches(layer: CompensableLayer): boolean {
+export function rowPatches(layer: CompensableLayer): boolean {
   const w = layer.window;
   return w.kind === 'dense' || (w.kind === 'conv' && w.kh === 1 && w.kw === 1 && w.strideH === 1 && w.strideW === 1);
 }
@@ -92,18 +92,19 @@ export function addTransposedProduct(tf: Tf, a: Float32Array, b: Float32Array | 
 }
 
 /**
- * Calls `visit(at)` for every kept window of a depthwise layer over the batch: `at` holds the
- * input offsets (pixel × c) of the window's kh·kw taps, -1 for taps in the padding. Returns
- * the channel count.
+ * Calls `visit(pixels)` for every kept window of a conv or depthwise layer over the batch, in
+ * `forEachPatch`'s order (batch item, then kept position): `pixels` holds the input pixel index
+ * (batch item × h × w + row × w + column) of each of the window's kh·kw taps in (dy, dx) order,
+ * -1 for taps in the padding. The array is reused from window to window.
  */
-function forEachDepthwiseWindow(layer: CompensableLayer, shape: readonly number[], thin: number, visit: (at: Int32Array) => void): number {
+export function forEachKeptWindow(layer: CompensableLayer, shape: readonly number[], thin: number, visit: (pixels: Int32Array) => void): void {
   const w = layer.window;
-  if (w.kind !== 'depthwise') throw new Error(`layer '${layer.node.name}' is not depthwise`);
-  const [, height, width, c] = shape as [number, number, number, number];
+  if (w.kind === 'dense') throw new Error(`layer '${layer.node.name}' has no window`);
+  const [, height, width] = shape as [number, number, number, number];
   const rows = windowAxis(height, w.kh, w.strideH, w.dilationH, w.padding);
   const cols = windowAxis(width, w.kw, w.strideW, w.dilationW, w.padding);
   const picked = keptPositions(rows.out * cols.out, thin);
-  const at = new Int32Array(w.kh * w.kw);
+  const pixels = new Int32Array(w.kh * w.kw);
   const batch = Math.max(1, shape[0]!);
   for (let n = 0; n < batch; n++) {
     const base = n * height * width;
@@ -114,12 +115,28 @@ function forEachDepthwiseWindow(layer: CompensableLayer, shape: readonly number[
         const iy = y0 + dy * w.dilationH;
         for (let dx = 0; dx < w.kw; dx++, t++) {
           const ix = x0 + dx * w.dilationW;
-          at[t] = iy >= 0 && iy < height && ix >= 0 && ix < width ? (base + iy * width + ix) * c : -1;
+          pixels[t] = iy >= 0 && iy < height && ix >= 0 && ix < width ? base + iy * width + ix : -1;
         }
       }
-      visit(at);
+      visit(pixels);
     }
   }
+}
+
+/**
+ * Calls `visit(at)` for every kept window of a depthwise layer over the batch: `at` holds the
+ * input offsets (pixel × c) of the window's kh·kw taps, -1 for taps in the padding. Returns
+ * the channel count.
+ */
+function forEachDepthwiseWindow(layer: CompensableLayer, shape: readonly number[], thin: number, visit: (at: Int32Array) => void): number {
+  const w = layer.window;
+  if (w.kind !== 'depthwise') throw new Error(`layer '${layer.node.name}' is not depthwise`);
+  const c = shape[3]!;
+  const at = new Int32Array(w.kh * w.kw);
+  forEachKeptWindow(layer, shape, thin, (pixels) => {
+    for (let t = 0; t < at.length; t++) at[t] = pixels[t]! < 0 ? -1 : pixels[t]! * c;
+    visit(at);
+  });
   return c;
 }
 

@@ -10,8 +10,8 @@
 import type { TfTensor } from '../../graph/execute';
 import type { Tf } from '../../graph/tfjs-backend';
 import { layerInputs, patchBudget, type Accumulators } from './accumulate';
-import { addChannelInner, addDepthwiseGram, keptPositions, mirrorLower } from './gram';
-import { PatchShapeError, windowAxis, type CompensableLayer } from './layer-inputs';
+import { addChannelInner, addDepthwiseGram, forEachKeptWindow, keptPositions, mirrorLower, patchRows, rowPatches } from './gram';
+import { PatchShapeError, type CompensableLayer } from './layer-inputs';
 
 /** Where one layer's kept patches are in its flattened input, for one input shape. */
 interface GatherPlan {
@@ -41,12 +41,6 @@ interface GatherPlan {
 const ROWS_PER_PRODUCT = 4096;
 const FLOATS_PER_PRODUCT = 1 << 18;
 
-/** Whether each patch is one input row of fanIn values (dense, or a 1×1 stride-1 window); as `gram.ts` has it. */
-function rowPatches(layer: CompensableLayer): boolean {
-  const w = layer.window;
-  return w.kind === 'dense' || (w.kind === 'conv' && w.kh === 1 && w.kw === 1 && w.strideH === 1 && w.strideW === 1);
-}
-
 const elements = (shape: readonly number[]): number => shape.reduce((a, b) => a * Math.max(b, 1), 1);
 
 /**
@@ -63,34 +57,21 @@ export function gatherIndices(layer: CompensableLayer, shape: readonly number[],
   if (w.kind === 'dense' || shape.length !== 4) throw new PatchShapeError(`layer '${layer.node.name}': input of shape [${shape.join(', ')}] is not NHWC`);
   const [, height, width, c] = shape as [number, number, number, number];
   if (w.kind === 'conv' && c * w.kh * w.kw !== layer.fanIn) throw new PatchShapeError(`layer '${layer.node.name}': input has ${c} channels, its weights expect ${layer.fanIn / (w.kh * w.kw)}`);
-  const batch = Math.max(1, shape[0]!);
-  const rows = windowAxis(height, w.kh, w.strideH, w.dilationH, w.padding);
-  const cols = windowAxis(width, w.kw, w.strideW, w.dilationW, w.padding);
-  const picked = keptPositions(rows.out * cols.out, thin);
   const taps = w.kh * w.kw;
-  const count = picked.length * batch;
-  const zeroRow = batch * height * width;
+  const count = patchRows(layer, shape, thin);
+  const zeroRow = Math.max(1, shape[0]!) * height * width;
   const index = new Int32Array(count * taps);
   const depthwise = w.kind === 'depthwise';
   let padded = false;
   let r = 0;
-  for (let n = 0; n < batch; n++) {
-    const base = n * height * width;
-    for (const position of picked) {
-      const y0 = Math.floor(position / cols.out) * w.strideH - rows.before;
-      const x0 = (position % cols.out) * w.strideW - cols.before;
-      for (let dy = 0, t = 0; dy < w.kh; dy++) {
-        const iy = y0 + dy * w.dilationH;
-        for (let dx = 0; dx < w.kw; dx++, t++) {
-          const ix = x0 + dx * w.dilationW;
-          const inside = iy >= 0 && iy < height && ix >= 0 && ix < width;
-          if (!inside) padded = true;
-          index[depthwise ? t * count + r : r * taps + t] = inside ? base + iy * width + ix : zeroRow;
-        }
-      }
-      r++;
+  forEachKeptWindow(layer, shape, thin, (pixels) => {
+    for (let t = 0; t < taps; t++) {
+      const pixel = pixels[t]!;
+      if (pixel < 0) padded = true;
+      index[depthwise ? t * count + r : r * taps + t] = pixel < 0 ? zeroRow : pixel;
     }
-  }
+    r++;
+  });
   return { index, padded, rows: count, channels: c, taps };
 }
 
