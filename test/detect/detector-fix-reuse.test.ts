@@ -9,54 +9,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { convertModel } from '../../src-main/convert/pipeline';
-import { detectorFixMeasurer, measureDetectorFixes } from '../../src-main/detect/fixes/measure';
-import { quantizeModel } from '../../src-main/quantize/index';
-import { recommendationLines, type DetectorFixMeasurer, type FixRecommendation, type MeasureInput } from '../../src-main/quantize/detector/types';
+import { recommendationLines, type FixRecommendation } from '../../src-main/quantize/detector/types';
 import { cli } from '../helpers/cli';
 import { fixture, tempDir } from '../convert/helpers';
 import { writeTinyYolo } from './tiny-yolo';
+import { countingMeasurer, newCounts } from './counting-measurer';
 
 const photos = fixture('images', 'photos');
 const skip = !existsSync(photos) && `fixture photos absent (${photos})`;
-
-interface Counts {
-  quantizations: string[];
-  /** Times a fix's quantization iterated the calibration samples (bias correction's own pass). */
-  calibrationPasses: number;
-  handedOver: { plain: boolean; biasMeans: boolean };
-}
-
-/** The real measurer, counting its quantizations and calibration passes; `reuse: false` drops what the conversion hands over (the measurement as it was). */
-function countingMeasurer(counts: Counts, reuse: boolean): DetectorFixMeasurer {
-  return {
-    recognises: detectorFixMeasurer.recognises,
-    measure: (input) => {
-      counts.handedOver = { plain: input.plain !== undefined, biasMeans: input.biasMeans !== undefined };
-      const { plain: _plain, biasMeans: _biasMeans, ...rest } = input;
-      const given: MeasureInput = reuse ? input : rest;
-      const samples = given.calibrationSamples;
-      const counted: MeasureInput = samples
-        ? {
-            ...given,
-            calibrationSamples: () => {
-              counts.calibrationPasses++;
-              return samples();
-            },
-          }
-        : given;
-      return measureDetectorFixes(counted, 'litert-js', (model, config, options) => {
-        counts.quantizations.push(options?.recipe?.name ?? config.mode);
-        return quantizeModel(model, config, options);
-      });
-    },
-  };
-}
 
 test('detector fixes: none is the conversion own model and no fix re-reads the calibration data; figures unchanged', { skip }, async (t) => {
   const dir = tempDir('edgequant-detfix-reuse-');
   const model = await writeTinyYolo(dir);
   const run = async (reuse: boolean) => {
-    const counts: Counts = { quantizations: [], calibrationPasses: 0, handedOver: { plain: false, biasMeans: false } };
+    const counts = newCounts();
     const output = join(dir, `${reuse ? 'reuse' : 'each'}.tflite`);
     const result = await convertModel(
       { model, output, quantize: { mode: 'int8', inputType: 'float32', outputType: 'float32', int8Only: false, calibration: { path: photos, preprocess: '0..1', samples: 100, method: 'minmax', seed: 0 } } },
