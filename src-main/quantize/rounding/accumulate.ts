@@ -26,11 +26,15 @@ const MIN_ROWS_PER_SAMPLE = 16;
 const POSITIONS_PER_PATCH_ELEMENT = 2;
 const MIN_POSITIONS_PER_SAMPLE = 16;
 
-/** Output positions wanted per sample (conv / FC rows, or depthwise windows) when a pass adds `samples` samples. */
-export function patchBudget(layer: CompensableLayer, samples = DEFAULT_SAMPLES): number {
+/**
+ * The thinning of a layer's output positions for an input of `shape` when a pass adds `samples`
+ * samples: about one in this many positions is kept, so each sample gives the rows (conv / FC)
+ * or windows (depthwise) the budget above wants.
+ */
+export function patchThinning(layer: CompensableLayer, shape: readonly number[], samples = DEFAULT_SAMPLES): number {
   const k = layer.fanIn + (layer.bias ? 1 : 0);
-  if (layer.groups > 1) return Math.max(MIN_POSITIONS_PER_SAMPLE, POSITIONS_PER_PATCH_ELEMENT * k);
-  return Math.max(MIN_ROWS_PER_SAMPLE, Math.ceil((ROWS_PER_K * k) / Math.max(1, samples)));
+  const wanted = layer.groups > 1 ? Math.max(MIN_POSITIONS_PER_SAMPLE, POSITIONS_PER_PATCH_ELEMENT * k) : Math.max(MIN_ROWS_PER_SAMPLE, Math.ceil((ROWS_PER_K * k) / Math.max(1, samples)));
+  return Math.max(1, Math.round(layer.positions(shape) / wanted));
 }
 
 export interface Accumulators {
@@ -71,7 +75,7 @@ export class LayerSums {
 
   /** The thinning of this layer's output positions for an input of `shape` (see the row budget above). */
   thin(shape: readonly number[]): number {
-    return Math.max(1, Math.round(this.#layer.positions(shape) / patchBudget(this.#layer, this.#samples)));
+    return patchThinning(this.#layer, shape, this.#samples);
   }
 
   /** Adds one sample's patches: H += x·xᵀ, and D += x·(f − x)ᵀ where the float input f differs. */

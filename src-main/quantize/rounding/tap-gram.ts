@@ -9,7 +9,7 @@
 // the float model only; fp16's per-layer passes keep `LayerSums`.
 import type { TfTensor } from '../../graph/execute';
 import type { Tf } from '../../graph/tfjs-backend';
-import { layerInputs, patchBudget, type Accumulators } from './accumulate';
+import { layerInputs, patchThinning, type Accumulators } from './accumulate';
 import { addChannelInner, addDepthwiseGram, forEachKeptWindow, keptPositions, mirrorLower, patchRows, rowPatches } from './gram';
 import { PatchShapeError, type CompensableLayer } from './layer-inputs';
 
@@ -130,11 +130,11 @@ class LayerTapSum {
     this.#samples = samples;
   }
 
-  #plan(tf: Tf, shape: readonly number[]): GatherPlan {
+  #plan(shape: readonly number[]): GatherPlan {
     const key = shape.join(',');
     let plan = this.#plans.get(key);
     if (!plan) {
-      const thin = Math.max(1, Math.round(this.layer.positions(shape) / patchBudget(this.layer, this.#samples)));
+      const thin = patchThinning(this.layer, shape, this.#samples);
       plan = { ...gatherIndices(this.layer, shape, thin), indexTensor: undefined, thin };
       this.#plans.set(key, plan);
     }
@@ -143,7 +143,7 @@ class LayerTapSum {
 
   /** Gathers one sample's kept patches from the live input `value` (neither kept nor disposed here). */
   add(tf: Tf, value: TfTensor): void {
-    const plan = this.#plan(tf, value.shape);
+    const plan = this.#plan(value.shape);
     const view = this.#fromMemory ? liveView(tf, value) : undefined;
     if (view && this.layer.groups > 1) {
       // Depthwise, summed channel-inner from the view: the per-channel (K × rows)·(rows × K)
