@@ -33,28 +33,26 @@ export class SampleSums {
   readonly #gram: TapGram;
   /** The `means` layers' inputs, summed on the backend (bias correction). */
   readonly #means: InputMeans | undefined;
-  readonly #meansTap: ReturnType<InputMeans['tap']> | undefined;
 
   /** `samples`: how many samples the whole pass runs, over all workers (sets the patches kept per sample; default 100). */
   constructor(tf: Tf, layers: CompensableLayer[], means: CompensableLayer[] = [], samples?: number) {
     this.#gram = new TapGram(tf, layers, samples);
     this.#means = means.length ? new InputMeans(tf, means) : undefined;
-    this.#meansTap = this.#means?.tap();
-    this.names = [...new Set([...this.#gram.names, ...(this.#meansTap?.names ?? [])])];
+    this.names = [...new Set([...this.#gram.names, ...(this.#means?.names ?? [])])];
   }
 
   /**
-   * The executor options for one sample: the inputs to tap. `stopEarly` (a run with no
-   * observers): ask for one tapped input as the output, so the run ends once all are computed.
+   * The executor options for one sample: the inputs to tap (each sum takes the ones it reads).
+   * `stopEarly` (a run with no observers): ask for no output, so the run ends once every tapped
+   * input is computed and reads nothing back.
    */
   runOptions(stopEarly = false): Pick<ExecuteOptions, 'outputs' | 'tap'> {
     if (this.names.length === 0) return {};
-    const means = this.#meansTap;
     const take = (name: string, value: TfTensor): void => {
       this.#gram.take(name, value);
-      if (means?.names.includes(name)) means.take(name, value);
+      this.#means?.take(name, value);
     };
-    return { tap: { names: this.names, take }, ...(stopEarly ? { outputs: this.names.slice(0, 1) } : {}) };
+    return { tap: { names: this.names, take }, ...(stopEarly ? { outputs: [] } : {}) };
   }
 
   /** Ends one sample's run (checks every tapped input was computed). */

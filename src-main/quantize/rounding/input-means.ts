@@ -75,20 +75,24 @@ export class InputMeans {
   #seen = new Set<string>();
   /** The input tensor names, once each. */
   readonly names: string[];
+  readonly #tapped: Set<string>;
 
   constructor(tf: Tf, layers: CompensableLayer[]) {
     this.#tf = tf;
     this.#layers = layers;
     this.#patchSums = layers.map(emptyPatchSums);
     this.names = [...new Set(layers.map((l) => l.node.inputs[0]!))];
+    this.#tapped = new Set(this.names);
   }
 
   /** The executor option that adds a sample's layer inputs on the backend; call `endSample` after the run. */
   tap(): NonNullable<ExecuteOptions['tap']> {
-    return { names: this.names, take: (name, value) => this.#add(name, value) };
+    return { names: this.names, take: (name, value) => this.take(name, value) };
   }
 
-  #add(name: string, value: TfTensor): void {
+  /** Adds `value` when it is one of the tapped inputs (a tap shared with other sums hands over theirs too). */
+  take(name: string, value: TfTensor): void {
+    if (!this.#tapped.has(name)) return;
     const tf = this.#tf;
     this.#seen.add(name);
     const running = this.#sums.get(name);
@@ -160,8 +164,8 @@ export async function measureMeanPatches(
   try {
     for await (const inputs of samples()) {
       if (options.signal?.aborted) throw new CancelledError('Quantization cancelled.');
-      // One tapped input asked for as the output: the run stops once every tapped input is computed.
-      await executor.run(inputs, { tap: means.tap(), outputs: means.names.slice(0, 1) });
+      // No output asked for: the run stops once every tapped input is computed, and reads nothing back.
+      await executor.run(inputs, { tap: means.tap(), outputs: [] });
       means.endSample();
       count++;
     }
