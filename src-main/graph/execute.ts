@@ -48,7 +48,8 @@ export interface ExecuteOptions {
   /**
    * Tensors handed to `take` while they are live on the backend, as they are computed (graph
    * inputs included): summing them there costs no copy out. `take` must neither dispose nor keep
-   * the tensor it is given (tf.add into its own tensors, say).
+   * the tensor it is given (tf.add into its own tensors, say). A run that does not compute every
+   * tapped tensor fails (ExecuteInputError).
    */
   tap?: { names: readonly string[]; take: (name: string, value: TfTensor) => void };
   signal?: AbortSignal;
@@ -153,13 +154,10 @@ export async function createExecutor(model: ModelGraph | Graph, tfjs: () => Prom
     const keep = new Set(wanted);
     const observe = options.observe;
     const observeRange = options.observeRange;
-    const tapped = options.tap && new Set(options.tap.names);
-    let untapped = tapped?.size ?? 0;
+    /** The tapped tensors this run has not computed yet. */
+    const untapped = new Set(options.tap?.names ?? []);
     const report = async (name: string, value: TfTensor): Promise<void> => {
-      if (tapped?.has(name)) {
-        options.tap!.take(name, value);
-        untapped--;
-      }
+      if (untapped.delete(name)) options.tap!.take(name, value);
       if (value.dtype !== 'float32') return;
       if (observe) observe(name, (await value.data()) as Float32Array);
       if (observeRange) {
@@ -185,7 +183,7 @@ export async function createExecutor(model: ModelGraph | Graph, tfjs: () => Prom
       for (const node of graph.nodes) {
         if (options.signal?.aborted) throw new CancelledError();
         // Asked for given tensors only (no observers): stop once they and the tapped ones are computed.
-        if (explicit && untapped <= 0 && wanted.every((name) => values.has(name) || cached.has(name))) break;
+        if (explicit && untapped.size === 0 && wanted.every((name) => values.has(name) || cached.has(name))) break;
         const outs = runNode(node, values);
         for (const [k, name] of node.outputs.entries()) {
           const value = outs[k];
@@ -205,6 +203,7 @@ export async function createExecutor(model: ModelGraph | Graph, tfjs: () => Prom
           }
         }
       }
+      if (untapped.size) throw new ExecuteInputError(`Tensor${untapped.size > 1 ? 's' : ''} ${[...untapped].map((n) => `'${n}'`).join(', ')} to tap ${untapped.size > 1 ? 'are' : 'is'} not computed by the graph.`);
       const results: Float32Array[] = [];
       lastShapes = [];
       for (const name of wanted) {

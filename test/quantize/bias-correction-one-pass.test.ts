@@ -16,6 +16,7 @@ import { quantizeModel } from '../../src-main/quantize/index';
 import { correctableLayers, emptyPatchSums, type PatchSums } from '../../src-main/quantize/rounding/bias-correction';
 import { InputMeans, measureMeanPatches } from '../../src-main/quantize/rounding/input-means';
 import { initTfjs } from '../../src-main/graph/tfjs-backend';
+import { createExecutor } from '../../src-main/graph/execute';
 import type { GptqTap } from '../../src-main/quantize/rounding/calibration-tap';
 import { compensableLayer, type CompensableLayer } from '../../src-main/quantize/rounding/layer-inputs';
 import { observeRanges } from './helpers';
@@ -124,7 +125,6 @@ async function backendSums(layer: CompensableLayer, samples: { shape: number[]; 
       const t = tf.tensor(values, shape);
       means.tap().take(layer.node.inputs[0]!, t);
       t.dispose();
-      means.endSample();
     }
     return means.finish()[0]!;
   } finally {
@@ -178,7 +178,14 @@ test('input means on the backend: inputs of two sizes in one pass, and a tapped 
   const expected = emptyPatchSums(layer);
   for (const { shape, values } of samples) everyPatch(layer, values, shape, expected);
   assertSumsEqual(await backendSums(layer, samples), expected, 'two sizes');
-  const unfed = new InputMeans(await initTfjs(), [layer]);
-  assert.throws(() => unfed.endSample(), /did not compute x/);
-  unfed.dispose();
+  // The weights are a constant: no node computes them, so a run tapping them fails, naming them.
+  const fixed = new GraphBuilder();
+  const fx = fixed.input('x', [1, 9, 7, 3]);
+  fixed.output(fixed.node('CONV_2D', [fx, fixed.constant('w', [4, 3, 3, 3], randomData(108, 7)), fixed.constant('b', [4])], 'y', [1, 5, 7, 4], { padding: 'SAME', strideH: 2, strideW: 1, dilationH: 1, dilationW: 1, fusedActivation: 'NONE' }));
+  const executor = await createExecutor(fixed.model());
+  try {
+    await assert.rejects(executor.run([randomData(9 * 7 * 3, 1)], { tap: { names: ['x', 'w'], take: () => undefined }, outputs: [] }), /Tensor 'w' to tap is not computed by the graph/);
+  } finally {
+    executor.dispose();
+  }
 });

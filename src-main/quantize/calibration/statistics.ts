@@ -70,7 +70,6 @@ async function observeHere(graph: Graph, dataset: Dataset, observer: RangeObserv
     let count = 0;
     for await (const { inputs, index } of samplesAhead(dataset, options.signal)) {
       await executor.run(inputs, { ...observer.hooks(index), ...sums?.runOptions(), ...(options.signal ? { signal: options.signal } : {}) });
-      sums?.endSample();
       count++;
       options.onProgress?.(count, dataset.count);
     }

@@ -53,7 +53,6 @@ export const calibrationTasks = {
     const { observer, sums } = open;
     // No observer (the gptq statistics alone): the run may stop once every tapped input is computed.
     await open.executor.run(inputs, { ...observer?.hooks(index), ...sums?.runOptions(!observer) });
-    sums?.endSample();
     return { result: null };
   },
   async 'calibrate.finish'() {

@@ -55,12 +55,6 @@ export class SampleSums {
     return { tap: { names: this.names, take }, ...(stopEarly ? { outputs: [] } : {}) };
   }
 
-  /** Ends one sample's run (checks every tapped input was computed). */
-  endSample(): void {
-    this.#gram.endSample();
-    this.#means?.endSample();
-  }
-
   /** The gptq layers' sums over all samples; once, at the end. */
   finish(): Accumulators[] {
     return this.#gram.finish();

@@ -71,8 +71,6 @@ export class InputMeans {
   readonly #layers: CompensableLayer[];
   readonly #sums = new Map<string, RunningSum>();
   readonly #patchSums: PatchSums[];
-  /** The inputs seen in the current sample (each must be seen once per sample). */
-  #seen = new Set<string>();
   /** The input tensor names, once each. */
   readonly names: string[];
   readonly #tapped: Set<string>;
@@ -85,7 +83,7 @@ export class InputMeans {
     this.#tapped = new Set(this.names);
   }
 
-  /** The executor option that adds a sample's layer inputs on the backend; call `endSample` after the run. */
+  /** The executor option that adds a sample's layer inputs on the backend (the run fails if it does not compute one). */
   tap(): NonNullable<ExecuteOptions['tap']> {
     return { names: this.names, take: (name, value) => this.take(name, value) };
   }
@@ -94,7 +92,6 @@ export class InputMeans {
   take(name: string, value: TfTensor): void {
     if (!this.#tapped.has(name)) return;
     const tf = this.#tf;
-    this.#seen.add(name);
     const running = this.#sums.get(name);
     if (running && !sameShape(running.sum.shape, value.shape)) this.#flush(name); // inputs of another size: summed apart
     const current = this.#sums.get(name);
@@ -106,13 +103,6 @@ export class InputMeans {
     current.sum.dispose();
     current.sum = next;
     current.samples++;
-  }
-
-  /** Checks that the run computed every tapped input (a layer input it never produced would go unmeasured). */
-  endSample(): void {
-    const missing = this.names.filter((n) => !this.#seen.has(n));
-    this.#seen = new Set();
-    if (missing.length) throw new Error(`Bias correction: the float pass did not compute ${missing.join(', ')}.`);
   }
 
   /** Adds the patches of the running sum of `name` to the layers reading it, and releases it. */
@@ -166,7 +156,6 @@ export async function measureMeanPatches(
       if (options.signal?.aborted) throw new CancelledError('Quantization cancelled.');
       // No output asked for: the run stops once every tapped input is computed, and reads nothing back.
       await executor.run(inputs, { tap: means.tap(), outputs: [] });
-      means.endSample();
       count++;
     }
     return { layers: layers.map((l) => l.node.name), sums: means.finish(), count };

@@ -265,7 +265,6 @@ export class TapGram {
   readonly #tf: Tf;
   readonly #sums: LayerTapSum[];
   readonly #byInput = new Map<string, LayerTapSum[]>();
-  #seen = new Set<string>();
   /** The layer inputs to tap, once each. */
   readonly names: string[];
 
@@ -288,15 +287,7 @@ export class TapGram {
   take(name: string, value: TfTensor): void {
     const sums = this.#byInput.get(name);
     if (!sums) return;
-    this.#seen.add(name);
     for (const s of sums) s.add(this.#tf, value);
-  }
-
-  /** Checks that the run computed every tapped input (a layer never fed would get an empty H). */
-  endSample(): void {
-    const missing = this.names.filter((n) => !this.#seen.has(n));
-    this.#seen = new Set();
-    if (missing.length) throw new Error(`gptq statistics: the float pass did not compute ${missing.join(', ')}.`);
   }
 
   /** Per layer (in `layers` order) its H over all samples; releases the backend sums. */
