@@ -6,7 +6,6 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../../src-main/cli/main';
-import { convertModel } from '../../src-main/convert/pipeline';
 import { analyzeLayers } from '../../src-main/debug/analyze';
 import { accumulatedInRuntime } from '../../src-main/debug/runtime-observe';
 import { quantizedLayers } from '../../src-main/debug/layers';
@@ -16,8 +15,9 @@ import { createExecutor } from '../../src-main/graph/execute';
 import { mainGraph } from '../../src-main/graph/model-graph';
 import { sqnrDb } from '../../src-main/validation/sqnr';
 import { readTflite } from '../../src-main/tflite/reader';
-import { fixture, hasFixtures, loadImage, imageFiles } from '../quantize/helpers';
+import { hasFixtures, loadImage, imageFiles } from '../quantize/helpers';
 import { demoData, ensureBuilt } from '../helpers/build';
+import { resnet8Cal4Pair } from './resnet8-pair';
 
 const OUT = join(import.meta.dirname, '..', '..', 'test-output', 'debug');
 const DEMO = demoData;
@@ -31,26 +31,12 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
   return { code, out: out.join(''), err: err.join('') };
 }
 
-/** resnet8 as float and int8 .tflite, the int8 calibrated on only 4 photos (a bad calibration). */
-async function resnet8Pair(): Promise<{ float: Uint8Array; quant: Uint8Array }> {
-  mkdirSync(OUT, { recursive: true });
-  const h5 = fixture('mlperf-tiny', 'resnet8', 'pretrainedResnet.h5');
-  const cal = join(OUT, 'cal4');
-  mkdirSync(cal, { recursive: true });
-  const { copyFileSync } = await import('node:fs');
-  for (const f of imageFiles('photos').slice(0, 4)) copyFileSync(f, join(cal, f.split('/').pop()!));
-  const floatPath = join(OUT, 'resnet8-float.tflite');
-  const quantPath = join(OUT, 'resnet8-int8-cal4.tflite');
-  await convertModel({ model: h5, output: floatPath, quantize: { mode: 'none', inputType: 'float32', outputType: 'float32', int8Only: false } });
-  await convertModel({
-    model: h5,
-    output: quantPath,
-    // Plain nearest rounding, as this file was made before bias correction became the default
-    // (runtime-parity.test.ts checks the bias-corrected file).
-    quantize: { mode: 'int8', inputType: 'float32', outputType: 'float32', int8Only: false, biasCorrection: false, calibration: { path: cal, preprocess: '0..255', samples: 4, method: 'minmax', seed: 0 } },
-  });
-  return { float: new Uint8Array(readFileSync(floatPath)), quant: new Uint8Array(readFileSync(quantPath)) };
-}
+/**
+ * resnet8 as float and int8 .tflite, the int8 calibrated on only 4 photos (a bad calibration), with
+ * plain nearest rounding, as this file was made before bias correction became the default
+ * (runtime-parity.test.ts checks the bias-corrected file).
+ */
+const resnet8Pair = () => resnet8Cal4Pair(OUT, '', false);
 
 async function heldOut(count: number): Promise<Float32Array[]> {
   // Other photos than the calibration ones, at resnet8's 32×32 in 0..255.

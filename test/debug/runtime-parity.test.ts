@@ -6,10 +6,8 @@
 // several, and on a few samples the last layer's SQNR moved by dB (resnet8: 25.18 dB in the
 // interpreter vs 27.67 dB in tflite-node). The resnet8 check needs ../shared and skips without it.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { convertModel } from '../../src-main/convert/pipeline';
 import { analyzeLayers } from '../../src-main/debug/analyze';
 import { accumulatedInRuntime } from '../../src-main/debug/runtime-observe';
 import { fromRuntimeOutput, toRuntimeInput } from '../../src-main/evaluate/io';
@@ -19,8 +17,9 @@ import { quantizeModel } from '../../src-main/quantize/index';
 import { getRuntime } from '../../src-main/runtime/index';
 import { readTflite } from '../../src-main/tflite/reader';
 import { writeTflite } from '../../src-main/tflite/writer';
-import { fixture, hasFixtures, imageFiles, loadImage, observeRanges } from '../quantize/helpers';
+import { hasFixtures, imageFiles, loadImage, observeRanges } from '../quantize/helpers';
 import { GraphBuilder, randomData } from '../quantize/tiny-graphs';
+import { resnet8Cal4Pair } from './resnet8-pair';
 
 const OUT = join(import.meta.dirname, '..', '..', 'test-output', 'debug');
 const H = 16;
@@ -139,21 +138,7 @@ test('debug parity: a small residual int8 model with bias correction — the int
 });
 
 test('debug parity: resnet8 int8 with bias correction (4 calibration photos) — last dense layer within 0.5 dB of tflite-node on 6 held-out photos', { skip: hasFixtures ? false : '../shared/fixtures absent' }, async (t) => {
-  mkdirSync(OUT, { recursive: true });
-  const h5 = fixture('mlperf-tiny', 'resnet8', 'pretrainedResnet.h5');
-  const cal = join(OUT, 'parity-cal4');
-  mkdirSync(cal, { recursive: true });
-  for (const f of imageFiles('photos').slice(0, 4)) copyFileSync(f, join(cal, f.split('/').pop()!));
-  const floatPath = join(OUT, 'parity-resnet8-float.tflite');
-  const quantPath = join(OUT, 'parity-resnet8-int8-bc.tflite');
-  await convertModel({ model: h5, output: floatPath, quantize: { mode: 'none', inputType: 'float32', outputType: 'float32', int8Only: false } });
-  await convertModel({
-    model: h5,
-    output: quantPath,
-    quantize: { mode: 'int8', inputType: 'float32', outputType: 'float32', int8Only: false, biasCorrection: true, calibration: { path: cal, preprocess: '0..255', samples: 4, method: 'minmax', seed: 0 } },
-  });
-  const floatBytes = new Uint8Array(readFileSync(floatPath));
-  const quantBytes = new Uint8Array(readFileSync(quantPath));
+  const { float: floatBytes, quant: quantBytes } = await resnet8Cal4Pair(OUT, 'parity-', true);
   const heldOut = await Promise.all(imageFiles('litert_224').slice(0, 6).map((f) => loadImage(f, 32, 1)));
   const exact = await largestStepDifference(quantBytes, heldOut);
   t.diagnostic(`interpreter vs tflite-node: ${exact.differing} of ${exact.total} layer values differ, by at most ${exact.steps} step(s)`);
