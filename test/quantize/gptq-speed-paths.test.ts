@@ -9,7 +9,7 @@ import { addChannelInner, addDepthwiseGram, addDepthwiseProducts, addTransposedP
 import { compensableLayer, type CompensableLayer } from '../../src-main/quantize/rounding/layer-inputs';
 import { inverseUpperCholesky, lowerRightFactor } from '../../src-main/quantize/rounding/linear-algebra';
 import { mainGraph } from '../../src-main/graph/model-graph';
-import { roundFourRows, roundSequentially } from '../../src-main/quantize/rounding/nearest-plane';
+import { ROWS_AT_ONCE, roundRows, roundSequentially } from '../../src-main/quantize/rounding/nearest-plane';
 import { GraphBuilder, randomData } from './tiny-graphs';
 
 function spd(k: number, seed: number): Float64Array {
@@ -20,7 +20,7 @@ function spd(k: number, seed: number): Float64Array {
   return a;
 }
 
-test('nearest-plane rounding with M (H = MᵀM; Cholesky in blocks of four rows) chooses exactly the grid points of GPTQ updates through chol(H⁻¹), one row or four rows at a time', () => {
+test('nearest-plane rounding with M (H = MᵀM; Cholesky in blocks of four rows) chooses exactly the grid points of GPTQ updates through chol(H⁻¹), one row or several rows at a time', () => {
   const grid = (x: number) => Math.round(x * 8) / 8;
   for (const k of [5, 24, 61]) {
     const h = spd(k, k);
@@ -50,13 +50,13 @@ test('nearest-plane rounding with M (H = MᵀM; Cholesky in blocks of four rows)
       assert.deepEqual([...ours], [...gptq], `k=${k} row ${row}`);
       rounded.push(gptq);
     }
-    // Four rows at a time (M read once for the four), two in the last block: the same choices.
-    for (let first = 0; first < 18; first += 4) {
-      const count = Math.min(4, 18 - first);
-      const v = new Float64Array(4 * k);
+    // Eight rows at a time (M read once for the eight), two in the last block: the same choices.
+    for (let first = 0; first < 18; first += ROWS_AT_ONCE) {
+      const count = Math.min(ROWS_AT_ONCE, 18 - first);
+      const v = new Float64Array(ROWS_AT_ONCE * k);
       for (let b = 0; b < count; b++) v.set(randomData(k, 100 * k + first + b), b * k);
-      roundFourRows(m, k, v, new Float64Array(4 * k), count, (_b, _i, target) => grid(target));
-      for (let b = 0; b < count; b++) assert.deepEqual([...v.subarray(b * k, b * k + k)], [...rounded[first + b]!], `k=${k} row ${first + b}, four at a time`);
+      roundRows(m, k, v, new Float64Array(ROWS_AT_ONCE * k), count, (_b, _i, target) => grid(target));
+      for (let b = 0; b < count; b++) assert.deepEqual([...v.subarray(b * k, b * k + k)], [...rounded[first + b]!], `k=${k} row ${first + b}, ${ROWS_AT_ONCE} at a time`);
     }
   }
 });

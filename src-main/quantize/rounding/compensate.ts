@@ -13,9 +13,9 @@ import { accumulate, type Accumulators, type Captured, type PassFeed } from './a
 import type { GptqTap } from './calibration-tap';
 import { graphAfter, graphCuts, latestCutBefore, type Cut } from './checkpoints';
 import { compensableLayer, type CompensableLayer } from './layer-inputs';
-import { roundFourRows } from './nearest-plane';
+import { ROWS_AT_ONCE, roundRows } from './nearest-plane';
 import { accumulateInWorkers } from './split-pass';
-import { choleskyLower, choleskySolve, damped, lowerRightFactor, NotPositiveDefiniteError } from './linear-algebra';
+import { choleskyLower, choleskyLowerInPlace, choleskySolve, damped, NotPositiveDefiniteError, reversedTranspose } from './linear-algebra';
 
 /** Representable values of one layer's constants. */
 export interface RoundingGrid {
@@ -69,19 +69,54 @@ export interface CompensationResult {
  * Relative diagonal loading of H for the rounding factor: as little as the matrix allows (H is
  * summed in float32 and nearly singular when inputs are collinear), raised step by step.
  */
-const ROUNDING_DAMPING = [1e-6, 1e-4, 1e-2, 1e-1];
+export const ROUNDING_DAMPING = [1e-6, 1e-4, 1e-2, 1e-1];
 /** Relative diagonal loading for the upstream-error correction (keeps it to directions the data spans). */
 const CORRECTION_DAMPING = 1e-2;
 
 /**
- * The rounding factor: lower M with H = Mᵀ·M, row-major. (GPTQ's upper Cholesky factor of H⁻¹ is
- * M⁻ᵀ; rounding with M directly needs one Cholesky instead of a Cholesky and an inverse.)
+ * Scratch space of the per-layer solve, reused from layer to layer: allocating (and zeroing) a
+ * K×K float64 array costs about as much as reading it, ~30 ms for K = 961.
  */
-function roundingFactor(h: Float64Array, k: number): Float64Array {
+export class SolveSpace {
+  private buffers: Float64Array[] = [];
+
+  /** Buffer `index`, at least `length` long (contents left from earlier use). */
+  buffer(index: number, length: number): Float64Array {
+    const held = this.buffers[index];
+    if (held && held.length >= length) return held;
+    const fresh = new Float64Array(length);
+    this.buffers[index] = fresh;
+    return fresh;
+  }
+}
+
+/**
+ * The rounding factor: lower M with H' = Mᵀ·M, row-major in `space` (its upper triangle is
+ * stale), for H' = P·H·Pᵀ in the rounding order `order`, diagonally loaded. (GPTQ's upper
+ * Cholesky factor of H'⁻¹ is M⁻ᵀ; rounding with M directly needs one Cholesky instead of a
+ * Cholesky and an inverse.) One pass writes J·H'·J (J the index reversal, loaded) into the
+ * buffer the Cholesky runs in: J·H'·J = C·Cᵀ gives M = J·Cᵀ·J (as `lowerRightFactor`). Only
+ * lower triangles are touched.
+ */
+export function roundingFactor(h: Float64Array, k: number, order: Int32Array, space = new SolveSpace()): Float64Array {
+  const c = space.buffer(0, k * k);
+  // The mean diagonal in rounding order, summed in that order (as `damped` on P·H·Pᵀ).
+  let mean = 0;
+  for (let i = 0; i < k; i++) mean += h[order[i]! * (k + 1)]!;
+  mean = mean / k || 1;
   let failure: NotPositiveDefiniteError | undefined;
   for (const damping of ROUNDING_DAMPING) {
+    for (let i = 0; i < k; i++) {
+      const from = order[k - 1 - i]! * k;
+      const row = i * k;
+      for (let j = 0; j < i; j++) c[row + j] = h[from + order[k - 1 - j]!]!;
+      // Dead inputs (zero diagonal) get 1 before the loading, as in `damped`.
+      const diagonal = h[from + order[k - 1 - i]!]!;
+      c[row + i] = (diagonal === 0 ? 1 : diagonal) + damping * mean;
+    }
     try {
-      return lowerRightFactor(damped(h, k, damping), k);
+      choleskyLowerInPlace(c, k);
+      return reversedTranspose(c, k, space.buffer(1, k * k));
     } catch (error) {
       if (!(error instanceof NotPositiveDefiniteError)) throw error;
       failure = error; // numerically indefinite at this loading: try the next one
@@ -105,13 +140,6 @@ async function* replay(values: Captured): AsyncIterable<{ reference: GraphInputs
   for (let i = 0; i < values.reference.length; i++) yield { reference: values.reference[i]!, current: values.current[i]! };
 }
 
-/** P·A·Pᵀ for the index order `order`. */
-function permuted(a: Float64Array, k: number, order: number[]): Float64Array {
-  const out = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) out[i * k + j] = a[order[i]! * k + order[j]!]!;
-  return out;
-}
-
 /**
  * The weights that map the inputs a layer now receives onto its float outputs, for all rows:
  * w + (H + λI)⁻¹·D·w. In float64: at FP16's error level a float32 product loses ~2 dB.
@@ -133,12 +161,14 @@ function correctedRows(rows: Float64Array, count: number, h: Float64Array, d: Fl
   }
 }
 
-function roundLayer(layer: CompensableLayer, reference: Graph, acc: Accumulators, grid: RoundingGrid): void {
+function roundLayer(layer: CompensableLayer, reference: Graph, acc: Accumulators, grid: RoundingGrid, space: SolveSpace): void {
   const k = layer.fanIn + (layer.bias ? 1 : 0);
   const sourceWeights = reference.tensors.get(layer.weights.name)!.data as Float32Array;
   const sourceBias = layer.bias ? (reference.tensors.get(layer.bias.name)!.data as Float32Array) : undefined;
   const weights = Float32Array.from(sourceWeights);
   const bias = sourceBias ? Float32Array.from(sourceBias) : undefined;
+  const v = new Float64Array(ROWS_AT_ONCE * k);
+  const e = new Float64Array(ROWS_AT_ONCE * k);
   for (let g = 0; g < layer.groups; g++) {
     const h = acc.h[g]!;
     const d = acc.d[g];
@@ -151,20 +181,18 @@ function roundLayer(layer: CompensableLayer, reference: Graph, acc: Accumulators
     if (d) correctedRows(rows, rowIds.length, h, d, k);
     // Round the inputs with the most energy first (GPTQ's "act order"); the bias stays last so
     // it absorbs what is left.
-    const order = Array.from({ length: k }, (_, i) => i);
     const weightsEnd = sourceBias ? k - 1 : k;
-    order.splice(0, weightsEnd, ...order.slice(0, weightsEnd).sort((a, b) => h[b * k + b]! - h[a * k + a]!));
-    const m = roundingFactor(permuted(h, k, order), k); // row-major, in `order`
-    // Four weight rows at a time: each row of M is read once for the four.
-    const v = new Float64Array(4 * k);
-    const e = new Float64Array(4 * k);
-    for (let first = 0; first < rowIds.length; first += 4) {
-      const block = rowIds.slice(first, first + 4);
-      block.forEach((_, b) => {
-        for (let i = 0; i < k; i++) v[b * k + i] = rows[(first + b) * k + order[i]!]!;
-      });
+    const order = Int32Array.from({ length: k }, (_, i) => i);
+    order.subarray(0, weightsEnd).set(Array.from({ length: weightsEnd }, (_, i) => i).sort((a, b) => h[b * k + b]! - h[a * k + a]!));
+    const m = roundingFactor(h, k, order, space); // row-major, in `order`
+    for (let first = 0; first < rowIds.length; first += ROWS_AT_ONCE) {
+      const block = rowIds.slice(first, first + ROWS_AT_ONCE);
+      for (let b = 0; b < block.length; b++) {
+        const from = (first + b) * k;
+        for (let i = 0; i < k; i++) v[b * k + i] = rows[from + order[i]!]!;
+      }
       const pins = block.map((row) => grid.pinned?.(row));
-      roundFourRows(m, k, v, e, block.length, (b, i, target) => {
+      roundRows(m, k, v, e, block.length, (b, i, target) => {
         const row = block[b]!;
         if (pins[b]?.index === order[i]) return pins[b]!.value;
         return sourceBias !== undefined && order[i] === k - 1 ? grid.bias(target, row) : grid.weight(target, row);
@@ -216,9 +244,10 @@ export async function compensateWeightRounding(
     grids.set(layer, grid);
   }
   const tf = await initTfjs();
+  const space = new SolveSpace();
   const round = (layer: CompensableLayer, acc: Accumulators): void => {
     try {
-      roundLayer(layer, reference, acc, grids.get(layer)!);
+      roundLayer(layer, reference, acc, grids.get(layer)!, space);
       result.compensated.push(layer.node.name);
     } catch (error) {
       if (!(error instanceof NotPositiveDefiniteError)) throw error;
