@@ -174,8 +174,9 @@ function roundLayer(layer: CompensableLayer, reference: Graph, acc: Accumulators
     const d = acc.d[g];
     const rowIds = layer.rowsOf(g);
     const rows = new Float64Array(rowIds.length * k);
+    const offsetsOf = rowIds.map((row) => layer.weightOffsets(row));
     rowIds.forEach((row, r) => {
-      layer.weightOffsets(row).forEach((at, i) => (rows[r * k + i] = sourceWeights[at]!));
+      offsetsOf[r]!.forEach((at, i) => (rows[r * k + i] = sourceWeights[at]!));
       if (sourceBias) rows[r * k + k - 1] = sourceBias[row]!;
     });
     if (d) correctedRows(rows, rowIds.length, h, d, k);
@@ -198,7 +199,7 @@ function roundLayer(layer: CompensableLayer, reference: Graph, acc: Accumulators
         return sourceBias !== undefined && order[i] === k - 1 ? grid.bias(target, row) : grid.weight(target, row);
       });
       block.forEach((row, b) => {
-        const offsets = layer.weightOffsets(row);
+        const offsets = offsetsOf[first + b]!;
         for (let i = 0; i < k; i++) {
           const at = order[i]!;
           if (at < layer.fanIn) weights[offsets[at]!] = v[b * k + i]!;
