@@ -187,8 +187,9 @@ export function addDepthwiseProducts(
  * (lower triangle, j ≤ i; the bias row K−1 gets the window sums and the window count). A
  * sample's kept windows are first copied into one compact buffer, then each channel's products
  * are summed over its windows in float64 locals and added to `hc` once per sample: adding every
- * product to `hc` in place (~0.8 MB for 960 channels, read and written per window) ran at
- * ~3 ns per product on MobileNetV2 (`src-main/quantize/README.md`, "Where int8 gptq's time goes").
+ * product to `hc` in place (~0.8 MB for 960 channels, read and written per window) ran at 2–3 ns
+ * per product on MobileNetV2's depthwise layers, this at ~0.6 ns (`src-main/quantize/README.md`,
+ * "Where int8 gptq's time goes").
  */
 export function addDepthwiseGram(layer: CompensableLayer, seen: Float32Array, shape: readonly number[], thin: number, hc: Float64Array): void {
   const k = layer.fanIn + (layer.bias ? 1 : 0);
