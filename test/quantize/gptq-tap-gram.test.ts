@@ -1,7 +1,9 @@
 // The gptq H summed on the backend from the executor's live tensors (tap-gram.ts) equals the
 // JavaScript reference (LayerSums over the read-back layer inputs, the same kept positions) within
 // float32 rounding, for a dense layer, a 1×1 conv without bias, a depthwise 3×3 stride-2 SAME
-// layer and a 3×3 stride-2 conv reading the graph input; and calibration's tap fills them.
+// layer and a 3×3 stride-2 conv reading the graph input; and calibration's tap fills them. Conv
+// layers with K ≥ 128 take the lower triangle in column panels (`addLowerGram`): on wasm their
+// H is the reference's bit for bit, over several reused batches with taps in the padding.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createExecutor } from '../../src-main/graph/execute';
@@ -10,7 +12,7 @@ import { initTfjs } from '../../src-main/graph/tfjs-backend';
 import { layerInputs, LayerSums } from '../../src-main/quantize/rounding/accumulate';
 import { SampleSums } from '../../src-main/quantize/rounding/calibration-tap';
 import { compensableLayer, type CompensableLayer } from '../../src-main/quantize/rounding/layer-inputs';
-import { gatherIndices, TapGram } from '../../src-main/quantize/rounding/tap-gram';
+import { addLowerGram, gatherIndices, gramPanels, TapGram } from '../../src-main/quantize/rounding/tap-gram';
 import { GraphBuilder, randomData } from './tiny-graphs';
 
 const same = (stride: number) => ({ padding: 'SAME', strideH: stride, strideW: stride, dilationH: 1, dilationW: 1, fusedActivation: 'RELU' });
@@ -118,5 +120,76 @@ test("calibration's tap (SampleSums) sums H without asking for any layer input b
   } finally {
     sums.dispose();
     executor.dispose();
+  }
+});
+
+/** x [1,24,24,400] → 1×1 conv (K = 401: 4 panels) → 3×3/2 SAME conv (K = 361: 3 panels). */
+function wideNet() {
+  const b = new GraphBuilder();
+  const x = b.input('x', [1, 24, 24, 400]);
+  const pw = b.node('CONV_2D', [x, b.constant('w0', [40, 1, 1, 400]), b.constant('b0', [40])], 'pw', [1, 24, 24, 40], same(1));
+  b.output(b.node('CONV_2D', [pw, b.constant('w1', [8, 3, 3, 40]), b.constant('b1', [8])], 'conv', [1, 12, 12, 8], same(2)));
+  const graph = mainGraph(b.model());
+  const layers = graph.nodes.map((node) => compensableLayer(graph, node) as CompensableLayer);
+  assert.deepEqual(layers.map((l) => gramPanels(l.fanIn + 1)), [4, 3], 'both layers take panels');
+  return { graph, layers };
+}
+
+test('conv H in column panels (K = 401 and 361, several reused batches, taps in the padding) equals the full products of the JavaScript reference', async () => {
+  const tf = await initTfjs();
+  const { graph, layers } = wideNet();
+  // Told 2 samples: every position is kept, the 1×1 layer's 576 rows fill a batch (653 rows) per sample.
+  const samples = 6;
+  const executor = await createExecutor(graph);
+  const gram = new TapGram(tf, layers, 2);
+  const reference = layers.map((layer) => new LayerSums(layer, 2));
+  const inputs = layerInputs(layers);
+  try {
+    for (let s = 0; s < samples; s++) {
+      const values = await executor.run([randomData(24 * 24 * 400, 90 + s)], { outputs: inputs.names, tap: { names: gram.names, take: (name, value) => gram.take(name, value) } });
+      reference.forEach((sums, i) => sums.add(tf, values[inputs.indexOf[i]!]!, values[inputs.indexOf[i]!]!, executor.lastShapes[inputs.indexOf[i]!]!));
+    }
+    const got = gram.finish();
+    layers.forEach((layer, i) => {
+      const k = layer.fanIn + 1;
+      const want = reference[i]!.finish(tf).h[0]!;
+      assert.equal(want[k * k - 1], layer.node.name === 'pw' ? samples * 576 : samples * 144, `${layer.node.name}: every position counted`);
+      // The same batches of float32 products (XNNPACK sums each entry in the same order in a panel).
+      if (tf.getBackend() === 'wasm') assert.deepEqual(got[i]!.h[0]!, want, `${layer.node.name}: H bit for bit`);
+      else assertGramClose(got[i]!.h[0]!, want, k, layer.node.name);
+    });
+  } finally {
+    gram.dispose();
+    executor.dispose();
+  }
+});
+
+test('the lower triangle of XᵀX in 1 to 4 column panels (odd K) is the full product\'s and within float32 rounding of float64 sums', async () => {
+  const tf = await initTfjs();
+  for (const [rows, k] of [[37, 3], [37, 11], [50, 97], [23, 331]] as const) {
+    const x = randomData(rows * k, k);
+    const full = tf.tidy(() => {
+      const t = tf.tensor2d(x, [rows, k]);
+      return tf.matMul(tf.transpose(t), t);
+    });
+    const product = full.dataSync() as Float32Array;
+    full.dispose();
+    const exact = new Float64Array(k * k);
+    for (let r = 0; r < rows; r++) for (let i = 0; i < k; i++) for (let j = 0; j <= i; j++) exact[i * k + j] += x[r * k + i]! * x[r * k + j]!;
+    for (const panels of [1, 2, 3, 4]) {
+      const into = new Float64Array(k * k);
+      addLowerGram(tf, x, rows, k, into, panels);
+      for (let i = 0; i < k; i++) {
+        for (let j = 0; j < k; j++) {
+          const at = i * k + j;
+          if (j > i) assert.equal(into[at], 0, `upper [${i}][${j}] untouched (k=${k}, ${panels} panels)`);
+          else {
+            if (tf.getBackend() === 'wasm') assert.equal(into[at], product[at], `k=${k}, ${panels} panels: [${i}][${j}] as the full product`);
+            const scale = Math.sqrt(exact[i * k + i]! * exact[j * k + j]!);
+            assert.ok(Math.abs(into[at]! - exact[at]!) <= 1e-5 * scale, `k=${k}, ${panels} panels: [${i}][${j}] ${into[at]} vs ${exact[at]}`);
+          }
+        }
+      }
+    }
   }
 });

@@ -107,16 +107,88 @@ export function liveView(tf: Tf, value: TfTensor): Float32Array | undefined {
   return undefined;
 }
 
+/**
+ * Column panels of `addLowerGram` for a K×K product: panel p (columns s…e) is the product of
+ * Xᵀ's rows s…K with X's columns s…e, so the products cover the lower triangle and the diagonal
+ * blocks, (P + 1)/(2P) of the full product's work. Each product pays a call, a copy of its
+ * operands and XNNPACK's packing of its right operand, so small K keep one product. Measured on
+ * wasm (2026-12-04, load 3, `addLowerGram` CPU ms per batch, min of 12 rounds; the full product
+ * read back with dataSync before): K = 961, 245 rows: 15.3 full, 9.9 in 3 panels, 9.5 in 4, 9.1
+ * in 6; K = 577, 450 rows: 9.7 / 6.6 / 6.3 / 6.1; K = 385: 6.5 / 4.7 / 4.5 / 4.5; K = 193:
+ * 3.6 / 2.9 / 2.9 / 2.9; K = 161: 3.2 / 2.7 / 2.7 / 3.0; K = 97: 2.2 whatever the panels.
+ */
+export function gramPanels(k: number): number {
+  if (k < 128) return 1;
+  return k < 384 ? 3 : k < 768 ? 4 : 6;
+}
+
+/** Reused by `addLowerGram` for a panel's columns of X and for Xᵀ (grown as needed). */
+let panelBuffer = new Float32Array(0);
+let transposedBuffer = new Float32Array(0);
+
+/**
+ * into[i·K + j] += (XᵀX)[i][j] for j ≤ i (the lower triangle, read from the backend's memory where
+ * it can be) for the row-major rows × K matrix `x`, in `gramPanels(k)` column panels of float32
+ * products on the backend. XNNPACK sums each entry over the rows in the same order whatever the
+ * panel, so the entries are those of the full product, bit for bit (tested).
+ */
+export function addLowerGram(tf: Tf, x: Float32Array, rows: number, k: number, into: Float64Array, panelCount = gramPanels(k)): void {
+  const panels = Math.max(1, Math.min(panelCount, k));
+  // matMul with transposeA is ~10× slower on the wasm backend than a transpose first (gram.ts).
+  const xt = tf.tidy(() => tf.transpose(tf.tensor2d(x.subarray(0, rows * k), [rows, k])));
+  // The later panels' rows of Xᵀ, from a copy: tf.slice on wasm reads its whole input back first.
+  let transposed: Float32Array | undefined;
+  if (panels > 1) {
+    if (transposedBuffer.length < rows * k) transposedBuffer = new Float32Array(rows * k);
+    transposed = transposedBuffer.subarray(0, rows * k);
+    transposed.set(liveView(tf, xt) ?? (xt.dataSync() as Float32Array));
+  }
+  try {
+    for (let p = 0; p < panels; p++) {
+      const start = Math.round((p * k) / panels);
+      const width = Math.round(((p + 1) * k) / panels) - start;
+      let columns: Float32Array;
+      if (panels === 1) columns = x.subarray(0, rows * k);
+      else {
+        if (panelBuffer.length < rows * width) panelBuffer = new Float32Array(rows * width);
+        columns = panelBuffer.subarray(0, rows * width);
+        for (let r = 0; r < rows; r++) columns.set(x.subarray(r * k + start, r * k + start + width), r * width);
+      }
+      // [K − start, width]: entry (r, c) is H[start + r][start + c].
+      const product = tf.tidy(() => tf.matMul(start === 0 ? xt : tf.tensor2d(transposed!.subarray(start * rows), [k - start, rows]), tf.tensor2d(columns, [rows, width])));
+      try {
+        const values = liveView(tf, product) ?? (product.dataSync() as Float32Array);
+        if (values.length !== (k - start) * width) throw new PatchShapeError(`product of ${values.length} values, expected ${k - start}×${width}`);
+        for (let r = 0; r < k - start; r++) {
+          const row = (start + r) * k + start;
+          const from = r * width;
+          // Only the lower triangle: the diagonal block's upper part is mirrored at the end.
+          const end = Math.min(width, r + 1);
+          for (let c = 0; c < end; c++) into[row + c] += values[from + c]!;
+        }
+      } finally {
+        product.dispose();
+      }
+    }
+  } finally {
+    xt.dispose();
+  }
+}
+
 /** One layer's H over the samples tapped, from the live inputs. */
 class LayerTapSum {
   readonly layer: CompensableLayer;
   readonly #k: number;
   readonly #samples: number | undefined;
   readonly #plans = new Map<string, GatherPlan>();
-  /** Gathered patches waiting for their product: [rows, K] (conv / FC) or [K, rows, C] (depthwise). */
+  /** Patches gathered on the backend waiting for their product: [rows, K] (conv / FC) or [K, rows, C] (depthwise). */
   #pending: TfTensor[] = [];
+  /** Rows (conv / FC) or windows (depthwise) in `#pending`. */
   #pendingRows = 0;
-  /** Σ xᵀx of the products so far: K×K, or C×K×K for depthwise (float64). */
+  /** Conv / FC rows copied from the backend's memory waiting for their product: [rows, K], reused. */
+  #rows: Float32Array | undefined;
+  #rowCount = 0;
+  /** Σ xᵀx of the products so far: K×K (conv / FC: the lower triangle from `#rows`), or C×K×K for depthwise (float64). */
   #sum: Float64Array | undefined;
   /** Depthwise H summed in JavaScript from the backend's memory, channel-inner (`addDepthwiseGram`). */
   #hc: Float64Array | undefined;
@@ -144,6 +216,9 @@ class LayerTapSum {
   /** Gathers one sample's kept patches from the live input `value` (neither kept nor disposed here). */
   add(tf: Tf, value: TfTensor): void {
     const plan = this.#plan(value.shape);
+    // A full batch of rows goes to its product before the input is viewed: a product may grow
+    // the wasm heap, which leaves earlier views of it empty.
+    if (this.#fromMemory && this.layer.groups === 1 && this.#rowCount + plan.rows > this.#capacity(plan.rows, this.#k)) this.#flush(tf);
     const view = this.#fromMemory ? liveView(tf, value) : undefined;
     if (view && this.layer.groups > 1) {
       // Depthwise, summed channel-inner from the view: the per-channel (K × rows)·(rows × K)
@@ -152,34 +227,51 @@ class LayerTapSum {
       addDepthwiseGram(this.layer, view, value.shape, plan.thin, (this.#hc ??= new Float64Array(this.#k * this.#k * this.layer.groups)));
       return;
     }
-    const patches = view ? this.#gathered(tf, view, plan) : this.#gatheredOnBackend(tf, value, plan);
+    if (view) {
+      this.#copyRows(tf, view, plan);
+      return;
+    }
+    const patches = this.#gatheredOnBackend(tf, value, plan);
     // Rows (conv / FC) or windows (depthwise on the backend) of this sample.
     const rows = this.layer.groups > 1 ? patches.shape[1]! : patches.shape[0]!;
-    const capacity = Math.max(rows, Math.min(ROWS_PER_PRODUCT, Math.floor(FLOATS_PER_PRODUCT / (patches.size / rows))));
-    if (this.#pendingRows + rows > capacity) this.#flush(tf);
+    if (this.#pendingRows + rows > this.#capacity(rows, patches.size / rows)) this.#flush(tf);
     this.#pending.push(tf.keep(patches));
     this.#pendingRows += rows;
   }
 
+  /** Rows (or windows) of `perRow` floats per product when a sample gives `rows` (whole samples, see ROWS_PER_PRODUCT). */
+  #capacity(rows: number, perRow: number): number {
+    return Math.max(rows, Math.min(ROWS_PER_PRODUCT, Math.floor(FLOATS_PER_PRODUCT / perRow)));
+  }
+
   /**
    * Conv / FC: the kept patches copied out of the backend's own memory (`view`: no copy of the
-   * input) into a small tensor: the wasm backend's gather costs ~30 ns per value (MobileNetV2: ~60 ms per
-   * sample, 2.3× the float forward), a copy of contiguous runs of channels far less.
+   * input) into the rows waiting for their product: the wasm backend's gather costs ~30 ns per
+   * value (MobileNetV2: ~60 ms per sample, 2.3× the float forward), a copy of contiguous runs of
+   * channels far less. One buffer per layer, no tensor per sample.
    */
-  #gathered(tf: Tf, view: Float32Array, plan: GatherPlan): TfTensor {
+  #copyRows(tf: Tf, view: Float32Array, plan: GatherPlan): void {
     const { index, rows, taps, channels: c } = plan;
     const k = this.#k;
+    // `add` made room (a product here could leave `view` empty).
+    const capacity = Math.max(this.#capacity(rows, k), this.#rowCount + rows);
+    if (!this.#rows || this.#rows.length < capacity * k) {
+      const grown = new Float32Array(capacity * k);
+      if (this.#rows) grown.set(this.#rows.subarray(0, this.#rowCount * k));
+      this.#rows = grown;
+    }
+    const out = this.#rows;
     const zeroRow = view.length / c;
-    // [rows, K]: each row its taps' channel runs, then 1 for the bias.
-    const out = new Float32Array(rows * k);
-    for (let r = 0; r < rows; r++) {
+    // [rows, K]: each row its taps' channel runs (zeros in the padding), then 1 for the bias.
+    for (let r = 0, o = this.#rowCount * k; r < rows; r++, o += k) {
       for (let t = 0; t < taps; t++) {
         const at = index[r * taps + t]!;
-        if (at !== zeroRow) out.set(view.subarray(at * c, at * c + c), r * k + t * c);
+        if (at === zeroRow) out.fill(0, o + t * c, o + t * c + c);
+        else out.set(view.subarray(at * c, at * c + c), o + t * c);
       }
-      if (this.layer.bias) out[r * k + k - 1] = 1;
+      if (this.layer.bias) out[o + k - 1] = 1;
     }
-    return tf.tensor2d(out, [rows, k]);
+    this.#rowCount += rows;
   }
 
   /** The same gathered by the backend (tfjs-node, where gather is native). */
@@ -201,6 +293,11 @@ class LayerTapSum {
   }
 
   #flush(tf: Tf): void {
+    if (this.#rowCount > 0) {
+      // Rows copied in JavaScript: the lower triangle of their product, in column panels.
+      addLowerGram(tf, this.#rows!, this.#rowCount, this.#k, (this.#sum ??= new Float64Array(this.#k * this.#k)));
+      this.#rowCount = 0;
+    }
     if (this.#pending.length === 0) return;
     const pending = this.#pending;
     const depthwise = this.layer.groups > 1;
@@ -234,6 +331,8 @@ class LayerTapSum {
     const groups = this.layer.groups;
     const sum = this.#sum;
     const h = Array.from({ length: groups }, (_, g) => (sum ? sum.slice(g * k * k, (g + 1) * k * k) : new Float64Array(k * k)));
+    // Conv / FC: the rows' products summed the lower triangle (the backend's full products are symmetric).
+    if (groups === 1) mirrorLower(h[0]!, k);
     if (this.#hc) {
       // Lower triangles: mirrored onto a zero upper one, then added to the backend's full sums.
       const lower = Array.from({ length: groups }, () => new Float64Array(k * k));
@@ -252,6 +351,8 @@ class LayerTapSum {
   dispose(): void {
     for (const t of this.#pending) t.dispose();
     this.#pending = [];
+    this.#rows = undefined;
+    this.#rowCount = 0;
     this.#pendingRows = 0;
     this.#sum = undefined;
     this.#hc = undefined;
