@@ -68,9 +68,11 @@ export async function openDataset(path: string, inputs: InputSpec[], options: Op
     const few = fewSamplesWarning(options.holdOut ? indices.length : source.available, requested);
     if (few) warnings.push(few);
   }
-  // Decoded samples are kept per file, input layout and preprocessing: a later pass reuses them.
+  // Decoded samples are kept per file, input layout and preprocessing (image sources keep their
+  // pixels themselves): a later pass reuses them.
   const decodedKey = `${path}|${JSON.stringify(inputs)}|${preprocessing?.name ?? ''}|${JSON.stringify(preprocessing ?? null)}|`;
   const read = async (index: number) => {
+    if (source.keepsDecoded) return source.read(index);
     const kept = reader.decoded<Sample>(decodedKey + index);
     if (kept) return { ...kept };
     const sample = await source.read(index);
