@@ -72,7 +72,14 @@ const LATTICE_TOLERANCE = 3e-5;
  */
 export function int8LatticeScale(values: ArrayLike<number>, absMax: number): number | undefined {
   if (!(absMax > 0)) return undefined;
+  // One value off a lattice rules it out: the first nonzero value is tried for every n with a
+  // multiply before the exact test (which divides twice). Its product is within 1e-13 of the
+  // exact quotient, far inside the 1e-9 margin, so only lattices the exact test would refuse are skipped.
+  let witness = 0;
+  for (let i = 0; i < values.length && witness === 0; i++) witness = values[i]! / absMax;
   for (let n = 1; n < 127; n++) {
+    const x = witness * n;
+    if (Math.abs(x - Math.round(x)) > LATTICE_TOLERANCE + 1e-9) continue;
     const q = absMax / n;
     let onLattice = true;
     for (let i = 0; i < values.length && onLattice; i++) {

@@ -1,6 +1,7 @@
 // The per-channel weight quantization walks its tensor run by run (one channel per run of
-// `inner` values) and bias correction walks each row's weights as a progression (weightStride):
-// both must give exactly what the per-value definitions give.
+// `inner` values), the lattice search rules a lattice out from one value before its exact test,
+// and bias correction walks each row's weights as a progression (weightStride): each must give
+// exactly what the per-value definitions give.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mainGraph } from '../../src-main/graph/model-graph';
@@ -51,6 +52,37 @@ test('quantizeWeightsSymmetric equals its value-by-value definition on every axi
       assert.equal(got.quant.axis, axis, where);
     }
   }
+});
+
+/** The lattice search's definition: the first n ≤ 126 for which every w / (max / n) is within 3e-5 of an integer. */
+function latticeByDefinition(values: Float32Array, absMax: number): number | undefined {
+  if (!(absMax > 0)) return undefined;
+  for (let n = 1; n < 127; n++) {
+    const q = absMax / n;
+    if (values.every((v) => Math.abs(v / q - Math.round(v / q)) <= 3e-5)) return n === 1 ? undefined : Math.fround(q / Math.floor(127 / n));
+  }
+  return undefined;
+}
+
+test('int8LatticeScale equals its definition: lattices of every n, values at the tolerance border, leading zeros, noise', () => {
+  let seed = 5;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const cases: Float32Array[] = [];
+  for (let n = 1; n <= 126; n++) {
+    const q = 0.37 / n;
+    const steps = Array.from({ length: 12 }, (_, i) => (i === 0 ? n : Math.floor(random() * (2 * n + 1)) - n));
+    cases.push(Float32Array.from(steps, (k) => k * q));
+    cases.push(Float32Array.from([0, 0, ...steps], (k) => k * q)); // zeros first: the first nonzero value rules out
+    // One value nudged to just inside and just outside the tolerance (in units of q).
+    for (const off of [2.9e-5, 3.1e-5]) cases.push(Float32Array.from(steps, (k, i) => (i === 3 ? (k + off) * q : k * q)));
+  }
+  for (let k = 0; k < 300; k++) cases.push(Float32Array.from({ length: 9 }, () => random() - 0.5));
+  cases.push(new Float32Array(5), Float32Array.of(0, 0, 0.25, -0.5, 0.5));
+  for (const values of cases) {
+    const absMax = values.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
+    assert.equal(int8LatticeScale(values, absMax), latticeByDefinition(values, absMax), `[${Array.from(values).join(', ')}]`);
+  }
+  assert.ok(cases.some((v) => int8LatticeScale(v, v.reduce((a, x) => Math.max(a, Math.abs(x)), 0)) !== undefined), 'some cases are lattices');
 });
 
 test('weightStride walks the same offsets as weightOffsets (conv, depthwise with multiplier 1 and 2, 1×1 conv, fully connected)', () => {
