@@ -15,7 +15,7 @@ import { fakeQuantize, quantKernels } from './execute/quant';
 import { recurrentKernels } from './execute/recurrent';
 import { reduceResizeKernels } from './execute/reduce-resize';
 import { tensorKernels } from './execute/tensor-ops';
-import { tensorRangeReader } from './execute/tensor-range';
+import { tensorRangeReader } from './execute/heap-kernels';
 
 export { ExecuteUnsupportedError };
 export type { TfTensor };

@@ -1,10 +1,11 @@
-// The one-pass range reader (graph/execute/tensor-range.ts) against tf.min / tf.max of the same
-// backend: equal with Object.is (signed zeros, NaN, infinities), for every length around the
+// The kernels over the wasm backend's memory (graph/execute/heap-kernels.ts) against tfjs ops of
+// the same backend: the one-pass range reader against tf.min / tf.max, the in-place add against
+// tf.add, equal with Object.is (signed zeros, NaN, infinities), for every length around the
 // 4-value lanes, for tensors as large as activations and views (reshapes) of them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initTfjs } from '../../src-main/graph/tfjs-backend';
-import { tensorRangeReader } from '../../src-main/graph/execute/tensor-range';
+import { tensorAdderInPlace, tensorOwnCopy, tensorRangeReader } from '../../src-main/graph/execute/heap-kernels';
 import { createExecutor } from '../../src-main/graph/execute';
 import { f32, graphOf, rand } from './helpers';
 
@@ -81,4 +82,46 @@ test('the executor reports the same ranges through the one-pass reader as comput
   } finally {
     executor.dispose();
   }
+});
+
+test('in-place add equals tf.add value for value, leaves the added tensor and the copied source alone', async (t) => {
+  const tf = await initTfjs();
+  const add = tensorAdderInPlace(tf);
+  if (tf.getBackend() !== 'wasm') {
+    assert.equal(add, undefined);
+    return t.skip(`backend ${tf.getBackend()}: the sums are replaced with tf.add`);
+  }
+  assert.ok(add);
+  let seed = 3;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const pick = () => {
+    const r = random();
+    return r < 0.1 ? 0 : r < 0.2 ? -0 : r < 0.22 ? NaN : r < 0.24 ? Infinity : r < 0.26 ? -Infinity : (random() - 0.5) * 10 ** Math.floor(random() * 12 - 6);
+  };
+  for (let n = 1; n <= 41; n++) {
+    const a = Float32Array.from({ length: n }, pick);
+    const b = Float32Array.from({ length: n }, pick);
+    const source = tf.tensor1d(a);
+    const sum = tensorOwnCopy(tf, source);
+    const value = tf.tensor1d(b);
+    const expected = tf.add(source, value);
+    add(sum, value);
+    const [got, want] = [sum.dataSync(), expected.dataSync()];
+    for (let i = 0; i < n; i++) assert.ok(Object.is(got[i], want[i]), `n ${n} [${i}]: ${a[i]} + ${b[i]} = ${want[i]}, got ${got[i]}`);
+    assert.deepEqual(source.dataSync(), a, 'the copied source is unchanged');
+    assert.deepEqual(value.dataSync(), b, 'the added tensor is unchanged');
+    for (const x of [source, sum, value, expected]) x.dispose();
+  }
+  // A running sum over several activation-sized samples, as InputMeans keeps it.
+  const samples = [1, 2, 3].map((s) => tf.randomNormal([1, 56, 56, 24], 0, 1, 'float32', s));
+  const running = tensorOwnCopy(tf, samples[0]!);
+  let reference = tf.clone(samples[0]!);
+  for (const x of samples.slice(1)) {
+    add(running, x);
+    const next = tf.add(reference, x);
+    reference.dispose();
+    reference = next;
+  }
+  assert.deepEqual(running.dataSync(), reference.dataSync());
+  assert.throws(() => add(running, tf.ones([3])), RangeError);
 });
