@@ -153,7 +153,7 @@ function firstZero(values: Float32Array): number {
   return 0;
 }
 
-/** The kernels over the current backend's memory; null on backends other than wasm, or a wasm build that does not export its memory. */
+/** The kernels over the current backend's memory; null on backends other than wasm, or a wasm build that does not export an unshared memory. */
 function heapKernels(tf: Tf): HeapKernels | null {
   const backend = tf.backend() as unknown as object;
   const known = instances.get(backend);
@@ -161,7 +161,9 @@ function heapKernels(tf: Tf): HeapKernels | null {
   let kernels: HeapKernels | null = null;
   const view = backend as Partial<WasmBackendView>;
   const memory = tf.getBackend() === 'wasm' ? view.wasm?.asm?.memory : undefined;
-  if (memory instanceof WebAssembly.Memory && typeof view.getMemoryOffset === 'function') {
+  // The module imports an unshared memory: the threaded build's shared one keeps tf.min / tf.add.
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory instanceof WebAssembly.Memory && memory.buffer instanceof SharedArrayBuffer;
+  if (memory instanceof WebAssembly.Memory && !shared && typeof view.getMemoryOffset === 'function') {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes()), { env: { memory } });
     const kernel = instance.exports as unknown as Kernel;
     const offsetOf = view.getMemoryOffset.bind(backend);
