@@ -174,7 +174,8 @@ export class SampleChecker {
     sample.inputs.forEach((values, k) => {
       let min = Infinity;
       let max = -Infinity;
-      for (const v of values) {
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i]!;
         if (v < min) min = v;
         if (v > max) max = v;
       }

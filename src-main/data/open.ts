@@ -29,6 +29,12 @@ export interface OpenDatasetOptions {
   classNames?: ClassNames;
 }
 
+/** Index of the first NaN or ±Infinity in `values`, or -1 (a plain loop: findIndex's callback per value cost ~0.5 ms a photo). */
+function firstNonFinite(values: Float32Array): number {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return i;
+  return -1;
+}
+
 export async function openDataset(path: string, inputs: InputSpec[], options: OpenDatasetOptions = {}): Promise<Dataset> {
   const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
     throw new CalibrationDataError(`Cannot read data ${path}: ${error.code === 'ENOENT' ? 'no such file or folder' : error.code ?? error.message}.`);
@@ -62,9 +68,11 @@ export async function openDataset(path: string, inputs: InputSpec[], options: Op
     const few = fewSamplesWarning(options.holdOut ? indices.length : source.available, requested);
     if (few) warnings.push(few);
   }
-  // Decoded samples are kept per file, input layout and preprocessing: a later pass reuses them.
+  // Decoded samples are kept per file, input layout and preprocessing (image sources keep their
+  // pixels themselves): a later pass reuses them.
   const decodedKey = `${path}|${JSON.stringify(inputs)}|${preprocessing?.name ?? ''}|${JSON.stringify(preprocessing ?? null)}|`;
   const read = async (index: number) => {
+    if (source.keepsDecoded) return source.read(index);
     const kept = reader.decoded<Sample>(decodedKey + index);
     if (kept) return { ...kept };
     const sample = await source.read(index);
@@ -90,7 +98,7 @@ export async function openDataset(path: string, inputs: InputSpec[], options: Op
             throw new CalibrationDataError(`${sample.source}: ${values.length} values for input '${inputs[k]!.name}' of shape [${inputs[k]!.shape.join(',')}].`);
           }
           // A NaN or Inf would surface later as a broken range of some layer far downstream.
-          const bad = values.findIndex((v) => !Number.isFinite(v));
+          const bad = firstNonFinite(values);
           if (bad >= 0) {
             throw new CalibrationDataError(`${sample.source}: value ${bad} for input '${inputs[k]!.name}' is ${values[bad]}; samples must be finite numbers, fix or drop this sample.`);
           }

@@ -56,18 +56,21 @@ export async function resolvePreprocessing(spec: string | undefined): Promise<Pr
 
 /** uint8 HWC pixels (RGB or gray) → float32 model input. */
 export function preprocessPixels(pixels: Uint8Array, channels: 1 | 3, p: Preprocessing): Float32Array {
+  // A pixel has 256 values: each channel's outputs are tabulated once (the same expression, so the
+  // same float32 values) and looked up, instead of a multiply and a divide per value.
+  const table = new Float32Array(channels * 256);
+  for (let c = 0; c < channels; c++) for (let v = 0; v < 256; v++) table[c * 256 + v] = (v * p.scale - p.mean[c]!) / p.std[c]!;
   const out = new Float32Array(pixels.length);
   if (channels === 1) {
-    const [m, s] = [p.mean[0], p.std[0]];
-    for (let i = 0; i < pixels.length; i++) out[i] = (pixels[i]! * p.scale - m) / s;
+    for (let i = 0; i < pixels.length; i++) out[i] = table[pixels[i]!]!;
     return out;
   }
-  const bgr = p.channelOrder === 'BGR';
+  // Output channel c reads source channel 2 − c under BGR.
+  const [r, g, b] = p.channelOrder === 'BGR' ? [2, 1, 0] : [0, 1, 2];
   for (let i = 0; i < pixels.length; i += 3) {
-    for (let c = 0; c < 3; c++) {
-      const src = bgr ? 2 - c : c;
-      out[i + c] = (pixels[i + src]! * p.scale - p.mean[c]!) / p.std[c]!;
-    }
+    out[i] = table[pixels[i + r]!]!;
+    out[i + 1] = table[256 + pixels[i + g]!]!;
+    out[i + 2] = table[512 + pixels[i + b]!]!;
   }
   return out;
 }

@@ -15,6 +15,7 @@ import { fakeQuantize, quantKernels } from './execute/quant';
 import { recurrentKernels } from './execute/recurrent';
 import { reduceResizeKernels } from './execute/reduce-resize';
 import { tensorKernels } from './execute/tensor-ops';
+import { tensorRangeReader } from './execute/heap-kernels';
 
 export { ExecuteUnsupportedError };
 export type { TfTensor };
@@ -154,13 +155,18 @@ export async function createExecutor(model: ModelGraph | Graph, tfjs: () => Prom
     const keep = new Set(wanted);
     const observe = options.observe;
     const observeRange = options.observeRange;
+    // One pass over the backend's memory instead of tf.min + tf.max (wasm; the same values).
+    const oneRead = observeRange && tensorRangeReader(tf);
     /** The tapped tensors this run has not computed yet. */
     const untapped = new Set(options.tap?.names ?? []);
     const report = async (name: string, value: TfTensor): Promise<void> => {
       if (untapped.delete(name)) options.tap!.take(name, value);
       if (value.dtype !== 'float32') return;
       if (observe) observe(name, (await value.data()) as Float32Array);
-      if (observeRange) {
+      if (observeRange && oneRead && value.size > 0) {
+        const { min, max } = oneRead(value);
+        observeRange(name, min, max);
+      } else if (observeRange) {
         const range = tf.tidy(() => tf.stack([tf.min(value), tf.max(value)]));
         const [min, max] = (await range.data()) as Float32Array;
         range.dispose();

@@ -72,7 +72,14 @@ const LATTICE_TOLERANCE = 3e-5;
  */
 export function int8LatticeScale(values: ArrayLike<number>, absMax: number): number | undefined {
   if (!(absMax > 0)) return undefined;
+  // One value off a lattice rules it out: the first nonzero value is tried for every n with a
+  // multiply before the exact test (which divides twice). Its product is within 1e-13 of the
+  // exact quotient, far inside the 1e-9 margin, so only lattices the exact test would refuse are skipped.
+  let witness = 0;
+  for (let i = 0; i < values.length && witness === 0; i++) witness = values[i]! / absMax;
   for (let n = 1; n < 127; n++) {
+    const x = witness * n;
+    if (Math.abs(x - Math.round(x)) > LATTICE_TOLERANCE + 1e-9) continue;
     const q = absMax / n;
     let onLattice = true;
     for (let i = 0; i < values.length && onLattice; i++) {
@@ -94,10 +101,14 @@ export function absMaxByChannel(data: Float32Array, shape: readonly number[], ax
   const channels = shape[axis]!;
   const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
   const out = new Float64Array(channels);
-  for (let i = 0; i < data.length; i++) {
-    const c = Math.floor(i / inner) % channels;
-    const v = Math.abs(data[i]!);
-    if (v > out[c]!) out[c] = v;
+  // Runs of `inner` values share a channel; the channel cycles run by run (no division per value).
+  for (let start = 0, c = 0; start < data.length; start += inner, c = c + 1 === channels ? 0 : c + 1) {
+    let m = out[c]!;
+    for (let i = start, end = Math.min(start + inner, data.length); i < end; i++) {
+      const v = Math.abs(data[i]!);
+      if (v > m) m = v;
+    }
+    out[c] = m;
   }
   return out;
 }
@@ -108,6 +119,7 @@ function channelValues(data: Float32Array, shape: readonly number[], axis: numbe
   const channels = shape[axis]!;
   const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
   const outer = data.length / (channels * inner);
+  if (outer === 1) return data.subarray(c * inner, (c + 1) * inner); // the channel is one run: read in place
   const out = new Float32Array(outer * inner);
   for (let o = 0; o < outer; o++) out.set(data.subarray((o * channels + c) * inner, (o * channels + c + 1) * inner), o * inner);
   return out;
@@ -124,18 +136,20 @@ export function quantizeWeightsSymmetric(
   const channels = absMax.length;
   const scales = Array.from(absMax, (m, c) => int8LatticeScale(channelValues(data, shape, axis, c), m) ?? int8WeightScale(m));
   const values = new Int8Array(data.length);
-  for (let i = 0; i < data.length; i++) {
-    const c = axis === undefined ? 0 : Math.floor(i / inner) % channels;
-    values[i] = int8WeightValue(data[i]!, scales[c]!);
-  }
   // The official converter also records each channel's float min/max; keep them for inspection.
   const min = new Array<number>(channels).fill(Infinity);
   const max = new Array<number>(channels).fill(-Infinity);
-  for (let i = 0; i < data.length; i++) {
-    const c = axis === undefined ? 0 : Math.floor(i / inner) % channels;
-    const v = data[i]!;
-    if (v < min[c]!) min[c] = v;
-    if (v > max[c]!) max[c] = v;
+  // Runs of `inner` values share a channel, which cycles run by run (no division per value).
+  for (let start = 0, c = 0; start < data.length; start += inner, c = c + 1 === channels ? 0 : c + 1) {
+    const scale = scales[c]!;
+    let [lo, hi] = [min[c]!, max[c]!];
+    for (let i = start, end = Math.min(start + inner, data.length); i < end; i++) {
+      const v = data[i]!;
+      values[i] = int8WeightValue(v, scale);
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    [min[c], max[c]] = [lo, hi];
   }
   const quant: QuantParams = {
     scale: scales,

@@ -117,9 +117,9 @@ function applyShift(layer: CompensableLayer, axis: number | undefined, { sums, c
     const base = group * layer.fanIn;
     for (let k = 0; k < layer.fanIn; k++) mean[k] = sums[base + k]! / n;
     for (const row of layer.rowsOf(group)) {
-      const offsets = layer.weightOffsets(row);
+      const { first, step } = layer.weightStride(row); // not weightOffsets: an array per row cost more than the sum
       let shift = 0;
-      for (let k = 0; k < layer.fanIn; k++) shift += error[offsets[k]!]! * mean[k]!;
+      for (let k = 0, at = first; k < layer.fanIn; k++, at += step) shift += error[at]! * mean[k]!;
       bias[row] = bias[row]! - shift;
     }
   }

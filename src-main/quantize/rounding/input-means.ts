@@ -9,6 +9,7 @@
 // product per sample instead of the add costs ~30× the add (XNNPACK packs its operand anew).
 import { CancelledError } from '../../errors';
 import { createExecutor, type ExecuteOptions, type GraphInputs, type TfTensor } from '../../graph/execute';
+import { tensorAdderInPlace, tensorOwnCopy } from '../../graph/execute/heap-kernels';
 import type { Graph } from '../../graph/model-graph';
 import { initTfjs, type Tf } from '../../graph/tfjs-backend';
 import { emptyPatchSums, offsetSpan, type MeanPatches, type PatchSums } from './bias-correction';
@@ -74,9 +75,12 @@ export class InputMeans {
   /** The input tensor names, once each. */
   readonly names: string[];
   readonly #tapped: Set<string>;
+  /** wasm: the sums grow in place (same float32 adds as tf.add, without a new tensor per sample). */
+  readonly #addInPlace: ReturnType<typeof tensorAdderInPlace>;
 
   constructor(tf: Tf, layers: CompensableLayer[]) {
     this.#tf = tf;
+    this.#addInPlace = tensorAdderInPlace(tf);
     this.#layers = layers;
     this.#patchSums = layers.map(emptyPatchSums);
     this.names = [...new Set(layers.map((l) => l.node.inputs[0]!))];
@@ -95,8 +99,14 @@ export class InputMeans {
     const running = this.#sums.get(name);
     if (running && !sameShape(running.sum.shape, value.shape)) this.#flush(name); // inputs of another size: summed apart
     const current = this.#sums.get(name);
+    const addInPlace = value.dtype === 'float32' ? this.#addInPlace : undefined;
     if (!current) {
-      this.#sums.set(name, { sum: tf.keep(tf.clone(value)), samples: 1 });
+      this.#sums.set(name, { sum: tf.keep(addInPlace ? tensorOwnCopy(tf, value) : tf.clone(value)), samples: 1 });
+      return;
+    }
+    if (addInPlace && current.sum.dtype === 'float32') {
+      addInPlace(current.sum, value);
+      current.samples++;
       return;
     }
     const next = tf.keep(tf.add(current.sum, value));

@@ -15,6 +15,8 @@ export interface CompensableLayer {
   rowsOf(group: number): number[];
   /** Element offsets of row `row`'s weights, in patch order. */
   weightOffsets(row: number): number[];
+  /** The same offsets as a progression, first + k·step (k < fanIn), for loops that allocate nothing. */
+  weightStride(row: number): { first: number; step: number };
   /**
    * Calls `visit(group, patch)` for every output position, or for about one in `thin` of them
    * (a fixed hash of the position picks which, so no row or column pattern is favoured);
@@ -91,6 +93,7 @@ export function compensableLayer(graph: Graph, node: Node): CompensableLayer | s
       node, weights, bias, fanIn, groups: 1, window: { kind: 'dense' },
       rowsOf: () => Array.from({ length: rows }, (_, o) => o),
       weightOffsets: (row) => arithmetic(row * fanIn, 1, fanIn),
+      weightStride: (row) => ({ first: row * fanIn, step: 1 }),
       positions: (inShape) => Math.max(1, Math.floor(inShape.reduce((a, b) => a * Math.max(b, 1), 1) / fanIn)),
       forEachPatch(values, _shape, visit, thin = 1) {
         const patch = new Float64Array(fanIn + (bias ? 1 : 0));
@@ -123,6 +126,7 @@ export function compensableLayer(graph: Graph, node: Node): CompensableLayer | s
     window: { kind: depthwise ? 'depthwise' : 'conv', kh, kw, strideH: o.strideH, strideW: o.strideW, dilationH: o.dilationH, dilationW: o.dilationW, padding: o.padding },
     groups: depthwise ? channelsOut / multiplier : 1,
     rowsOf: (group) => (depthwise ? Array.from({ length: multiplier }, (_, m) => group * multiplier + m) : Array.from({ length: channelsOut }, (_, r) => r)),
+    weightStride: (row) => (depthwise ? { first: row, step: channelsOut } : { first: row * fanIn, step: 1 }),
     weightOffsets: (row) => (depthwise ? arithmetic(row, channelsOut, fanIn) : arithmetic(row * fanIn, 1, fanIn)),
     positions: (inShape) => {
       const { rows, cols } = geometry(inShape);
