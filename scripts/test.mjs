@@ -18,10 +18,33 @@ function collect(dir) {
   return found;
 }
 
+// The longest files (CPU seconds each, run alone: `node scripts/test-times.mjs`), started first.
+// node --test starts files in the order given, so a long file started last would leave one worker
+// busy alone at the end; started first, the short ones fill in around it.
+const LONGEST_FIRST = [
+  'test/search/search.test.ts',
+  'test/detect/yolov8.test.ts',
+  'test/quantize/keep-worst-float.test.ts',
+  'test/quantize/nsfwjs.test.ts',
+  'test/compute/debug-workers.test.ts',
+  'test/detect/nanodet-int8.test.ts',
+  'test/compute/evaluate-workers.test.ts',
+  'test/app/detect-run-nanodet.test.ts',
+  'test/compute/gptq-workers.test.ts',
+  'test/compute/pool.test.ts',
+  'test/app/detect-run.test.ts',
+  'test/detect/detector-fix.test.ts',
+  'test/detect/detector-fix-reuse.test.ts',
+];
+const rank = (f) => {
+  const k = LONGEST_FIRST.indexOf(f);
+  return k < 0 ? LONGEST_FIRST.length : k;
+};
 const files = collect(join(root, 'test'))
   .map((f) => relative(root, f))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
-  .sort();
+  .sort()
+  .sort((a, b) => rank(a) - rank(b));
 if (files.length === 0) {
   console.error('No test files matched.');
   process.exit(1);
