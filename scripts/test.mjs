@@ -19,7 +19,7 @@ function collect(dir) {
 }
 
 // The longest files, longest first (CPU time of each run alone, `node scripts/test-times.mjs`,
-// 2026-12-04; test/ files not measured then are not listed), started before the others.
+// 2026-12-04: the files of 12 s and more), started before the others.
 // A long file started last would leave one worker busy alone at the end; started first, the short
 // ones fill in around it (scripts/run-test-files.mjs keeps this order).
 const LONGEST_FIRST = [
@@ -28,20 +28,27 @@ const LONGEST_FIRST = [
   'test/quantize/keep-worst-float.test.ts',
   'test/e2e/graph-view.test.ts',
   'test/quantize/nsfwjs.test.ts',
+  'test/quantize/official-accuracy.test.ts',
   'test/e2e/detect-view.test.ts',
+  'test/quantize/lstm.test.ts',
+  'test/e2e/search-view.test.ts',
   'test/compute/debug-workers.test.ts',
   'test/detect/nanodet-int8.test.ts',
-  'test/compute/evaluate-workers.test.ts',
+  'test/detect/snippets.test.ts',
   'test/e2e/classify-results.test.ts',
+  'test/compute/evaluate-workers.test.ts',
+  'test/e2e/workbench-history.test.ts',
   'test/e2e/debug-view.test.ts',
+  'test/e2e/studio.test.ts',
   'test/app/detect-run-nanodet.test.ts',
   'test/compute/gptq-workers.test.ts',
+  'test/e2e/app.test.ts',
   'test/e2e/devices-discover.test.ts',
+  'test/e2e/screenshots.test.ts',
+  'test/e2e/workbench-runs.test.ts',
   'test/compute/pool.test.ts',
+  'test/e2e/workbench-jobs.test.ts',
   'test/app/detect-run.test.ts',
-  'test/e2e/classify-many-classes.test.ts',
-  'test/detect/detector-fix.test.ts',
-  'test/detect/detector-fix-reuse.test.ts',
 ];
 const rank = (f) => {
   const k = LONGEST_FIRST.indexOf(f.replaceAll('\\', '/'));
