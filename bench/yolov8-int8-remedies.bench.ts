@@ -1,5 +1,5 @@
 // What the quantizer's options do for the authored YOLOv8-style model's int8 error (the model of
-// test/detect/yolov8-int8.test.ts, 640×640): each configuration is converted with `--detector-fix
+// test/detect/yolov8.test.ts, 640×640): each configuration is converted with `--detector-fix
 // split` (int8 ones with the guide's uint8 I/O), calibrated on 4 fixture photos, and judged
 // against the float file on the 2 others (tflite-node): SQNR of the boxes (rows 0–3) and the
 // scores (rows 4–83). Then the float model's own noise gain: its input plus white noise at a

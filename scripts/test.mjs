@@ -18,10 +18,47 @@ function collect(dir) {
   return found;
 }
 
+// The longest files, longest first (CPU time of each run alone, `node scripts/test-times.mjs`,
+// 2026-12-04: the files of 12 s and more), started before the others.
+// A long file started last would leave one worker busy alone at the end; started first, the short
+// ones fill in around it (scripts/run-test-files.mjs keeps this order).
+const LONGEST_FIRST = [
+  'test/search/search.test.ts',
+  'test/detect/yolov8.test.ts',
+  'test/quantize/keep-worst-float.test.ts',
+  'test/e2e/graph-view.test.ts',
+  'test/quantize/nsfwjs.test.ts',
+  'test/quantize/official-accuracy.test.ts',
+  'test/e2e/detect-view.test.ts',
+  'test/quantize/lstm.test.ts',
+  'test/e2e/search-view.test.ts',
+  'test/compute/debug-workers.test.ts',
+  'test/detect/nanodet-int8.test.ts',
+  'test/detect/snippets.test.ts',
+  'test/e2e/classify-results.test.ts',
+  'test/compute/evaluate-workers.test.ts',
+  'test/e2e/workbench-history.test.ts',
+  'test/e2e/debug-view.test.ts',
+  'test/e2e/studio.test.ts',
+  'test/app/detect-run-nanodet.test.ts',
+  'test/compute/gptq-workers.test.ts',
+  'test/e2e/app.test.ts',
+  'test/e2e/devices-discover.test.ts',
+  'test/e2e/screenshots.test.ts',
+  'test/e2e/workbench-runs.test.ts',
+  'test/compute/pool.test.ts',
+  'test/e2e/workbench-jobs.test.ts',
+  'test/app/detect-run.test.ts',
+];
+const rank = (f) => {
+  const k = LONGEST_FIRST.indexOf(f.replaceAll('\\', '/'));
+  return k < 0 ? LONGEST_FIRST.length : k;
+};
 const files = collect(join(root, 'test'))
   .map((f) => relative(root, f))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
-  .sort();
+  .sort()
+  .sort((a, b) => rank(a) - rank(b));
 if (files.length === 0) {
   console.error('No test files matched.');
   process.exit(1);
@@ -31,15 +68,7 @@ mkdirSync(join(root, 'test-output'), { recursive: true });
 const tap = join(root, 'test-output', `results-${process.pid}.tap`);
 const result = spawnSync(
   process.execPath,
-  [
-    '--import', 'tsx',
-    '--test',
-    `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
-    '--test-timeout=600000',
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=tap', `--test-reporter-destination=${tap}`,
-    ...files,
-  ],
+  ['--import', 'tsx', join(root, 'scripts', 'run-test-files.mjs'), tap, process.env.TEST_CONCURRENCY ?? '2', ...files],
   // A watchdog: a test file that never exits must fail the run, not hang CI.
   { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' }, timeout: 45 * 60_000, killSignal: 'SIGKILL' },
 );
