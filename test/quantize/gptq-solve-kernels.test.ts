@@ -112,6 +112,24 @@ test('the rounding factor from one fill pass (order, reversal, loading) is the p
   assert.throws(() => roundingFactor(bad, k, order), NotPositiveDefiniteError);
 });
 
+test('a rank-deficient H (fewer patches than K) starts at the second loading: the factor the retry reached, without the failed first', () => {
+  const space = new SolveSpace();
+  let failedFirst = 0;
+  for (const [k, patches, seed] of [[161, 40, 7], [97, 30, 8], [65, 64, 9]] as const) {
+    const h = gram(k, patches, seed);
+    const order = Int32Array.from({ length: k }, (_, i) => i);
+    const fromSecond = referenceRoundingFactor(h, k, order, ROUNDING_DAMPING.slice(1));
+    lowerEqual(roundingFactor(h, k, order, space, true), fromSecond.m, k, `K = ${k}, ${patches} patches`);
+    const full = referenceRoundingFactor(h, k, order, ROUNDING_DAMPING);
+    if (full.loading !== ROUNDING_DAMPING[0]) {
+      // Where the least loading fails, skipping it changes nothing.
+      failedFirst++;
+      lowerEqual(roundingFactor(h, k, order, space, false), fromSecond.m, k, `K = ${k} without the flag`);
+    }
+  }
+  assert.ok(failedFirst > 0, 'a case where the least loading fails, as on a classifier with one patch per sample');
+});
+
 test('nearest plane eight rows at a time makes the previous four-at-a-time kernel’s choices to the bit, for every count of rows in a block', () => {
   for (const { name, k, h } of CASES) {
     if (k < 5) continue;

@@ -82,6 +82,10 @@ async function sameSums(fromMemory: boolean): Promise<void> {
       // Not a sum of nothing: the bias entry counts the kept patches, the diagonal is positive.
       assert.ok(want.h[0]![0]! > 0, `${layer.node.name} H is empty`);
       if (layer.bias) assert.equal(got[i]!.h[0]![k * k - 1], want.h[0]![k * k - 1], `${layer.node.name}: patches counted`);
+      // The patch count both keep (it tells rounding whether H can be full rank) is the one summed:
+      // with a bias, H's last diagonal entry is Σ 1·1 over the patches of each group.
+      assert.equal(got[i]!.patches, want.patches, `${layer.node.name}: patch counts`);
+      if (layer.bias) assert.equal(got[i]!.patches, want.h[0]![k * k - 1], `${layer.node.name}: patch count vs H`);
     });
   } finally {
     gram.dispose();

@@ -41,6 +41,8 @@ export interface Accumulators {
   h: Float64Array[];
   /** Σ x_q·(x_f − x_q)ᵀ per group; absent while the layer's inputs are still exact. */
   d: (Float64Array | undefined)[];
+  /** Patches (rows, or depthwise windows) summed into each group's H: fewer than K leave H singular. */
+  patches: number;
 }
 
 /**
@@ -70,7 +72,7 @@ export class LayerSums {
     this.#layer = layer;
     this.#samples = Math.max(1, samples);
     this.#k = layer.fanIn + (layer.bias ? 1 : 0);
-    this.#acc = { h: Array.from({ length: layer.groups }, () => new Float64Array(this.#k * this.#k)), d: new Array(layer.groups).fill(undefined) };
+    this.#acc = { h: Array.from({ length: layer.groups }, () => new Float64Array(this.#k * this.#k)), d: new Array(layer.groups).fill(undefined), patches: 0 };
   }
 
   /** The thinning of this layer's output positions for an input of `shape` (see the row budget above). */
@@ -85,6 +87,7 @@ export class LayerSums {
     const thin = this.thin(shape);
     let differs = false;
     if (exact !== seen) for (let i = 0; i < exact.length && !differs; i++) differs = exact[i] !== seen[i];
+    this.#acc.patches += patchRows(layer, shape, thin);
     if (layer.groups > 1) {
       if (differs) addDepthwiseProducts(layer, seen, exact, shape, thin, this.#acc.h, this.#acc.d);
       else addDepthwiseGram(layer, seen, shape, thin, (this.#hc ??= new Float64Array(k * k * layer.groups)));
@@ -139,6 +142,7 @@ export class LayerSums {
 export function addAccumulators(into: Accumulators[], other: Accumulators[]): void {
   into.forEach((acc, i) => {
     const more = other[i]!;
+    acc.patches += more.patches;
     acc.h.forEach((h, g) => {
       const m = more.h[g]!;
       for (let j = 0; j < h.length; j++) h[j] += m[j]!;

@@ -178,6 +178,8 @@ export function addLowerGram(tf: Tf, x: Float32Array, rows: number, k: number, i
 /** One layer's H over the samples tapped, from the live inputs. */
 class LayerTapSum {
   readonly layer: CompensableLayer;
+  /** Patches (rows, or depthwise windows) added so far. */
+  patches = 0;
   readonly #k: number;
   readonly #samples: number | undefined;
   readonly #plans = new Map<string, GatherPlan>();
@@ -216,6 +218,7 @@ class LayerTapSum {
   /** Gathers one sample's kept patches from the live input `value` (neither kept nor disposed here). */
   add(tf: Tf, value: TfTensor): void {
     const plan = this.#plan(value.shape);
+    this.patches += plan.rows;
     // A full batch of rows goes to its product before the input is viewed: a product may grow
     // the wasm heap, which leaves earlier views of it empty.
     if (this.#fromMemory && this.layer.groups === 1 && this.#rowCount + plan.rows > this.#capacity(plan.rows, this.#k)) this.#flush(tf);
@@ -395,7 +398,7 @@ export class TapGram {
   finish(): Accumulators[] {
     return this.#sums.map((s) => {
       const h = s.finish(this.#tf);
-      return { h, d: new Array<Float64Array | undefined>(h.length).fill(undefined) };
+      return { h, d: new Array<Float64Array | undefined>(h.length).fill(undefined), patches: s.patches };
     });
   }
 
