@@ -3,27 +3,13 @@
 // CPU time (user + system of the file's processes, from bash's `times`) is the figure to compare on
 // a shared machine; wall time grows with the load. Used to keep LONGEST_FIRST in scripts/test.mjs.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join, relative } from 'node:path';
+import { testFiles } from './test-files.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const filters = process.argv.slice(2);
 
-function collect(dir) {
-  const found = [];
-  for (const entry of readdirSync(dir)) {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) found.push(...collect(path));
-    else if (entry.endsWith('.test.ts')) found.push(path);
-  }
-  return found;
-}
-
-const files = collect(join(root, 'test'))
-  .map((f) => relative(root, f))
-  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
-  .sort();
+const files = testFiles(root, filters);
 if (files.length === 0) {
   console.error('No test files matched.');
   process.exit(1);

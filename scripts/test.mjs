@@ -2,21 +2,12 @@
 // report, then one closing line `N passed, N failed, N skipped` read from a TAP copy.
 // Arguments narrow the run: `npm test -- quantize` runs files whose path contains "quantize".
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { testFiles } from './test-files.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const filters = process.argv.slice(2);
-
-function collect(dir) {
-  const found = [];
-  for (const entry of readdirSync(dir)) {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) found.push(...collect(path));
-    else if (entry.endsWith('.test.ts')) found.push(path);
-  }
-  return found;
-}
 
 // The longest files, longest first (CPU time of each run alone, `node scripts/test-times.mjs`,
 // 2026-12-04: the files of 12 s and more), started before the others.
@@ -54,11 +45,7 @@ const rank = (f) => {
   const k = LONGEST_FIRST.indexOf(f.replaceAll('\\', '/'));
   return k < 0 ? LONGEST_FIRST.length : k;
 };
-const files = collect(join(root, 'test'))
-  .map((f) => relative(root, f))
-  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
-  .sort()
-  .sort((a, b) => rank(a) - rank(b));
+const files = testFiles(root, filters).sort((a, b) => rank(a) - rank(b));
 if (files.length === 0) {
   console.error('No test files matched.');
   process.exit(1);
