@@ -7,6 +7,7 @@ import { activationQuant } from './math';
 import { opFacts, type OpFacts } from './op-facts';
 import type { ActivationPlan, ActivationType, NodeDomain, QuantPlan, Recipe, Statistics, TensorRange } from './qtypes';
 import { ruleFor } from './recipe';
+import { clipToSaturation, saturationBounds } from './saturation';
 import { LSTM, lstmIntegerReason } from './transformations/lstm';
 
 export interface FloatOp {
@@ -94,6 +95,50 @@ class UnionFind {
     const rb = this.find(b);
     if (ra !== rb) this.parent.set(rb, ra);
   }
+}
+
+/**
+ * Groups of tensors read only by saturating kernels (an int8 sigmoid, tanh), besides the ops that
+ * share their params: per group root, the input range beyond which every such reader saturates.
+ * A group with a graph output, a float reader, a requantized copy or any other reader is left out.
+ */
+function saturatingGroups(
+  graph: Graph,
+  domains: Map<string, NodeDomain>,
+  nodeTypes: Map<string, ActivationType>,
+  groups: UnionFind,
+  members: Map<string, { source: string; dtype: ActivationType }>,
+): Map<string, TensorRange> {
+  const readers = new Map<string, Node[]>();
+  for (const node of graph.nodes) for (const t of node.inputs) if (t !== null) readers.set(t, [...(readers.get(t) ?? []), node]);
+  const outputs = new Set(graph.outputs);
+  const bounds = new Map<string, TensorRange>();
+  const excluded = new Set<string>();
+  for (const [key, { source, dtype }] of members) {
+    const root = groups.find(key);
+    if (excluded.has(root)) continue;
+    let ok = key === source && !outputs.has(source);
+    for (const reader of ok ? (readers.get(source) ?? []) : []) {
+      const facts = opFacts(reader.op);
+      if (domains.get(reader.name) !== 'integer' || !facts) ok = false;
+      else if (facts.output.kind === 'shared' && groups.find(reader.outputs[0]!) === root) continue;
+      else if (facts.output.kind === 'fixed' && nodeTypes.get(reader.name) === dtype) {
+        const [scale, zeroPoint] = facts.output[dtype];
+        const b = saturationBounds(reader.op, scale, zeroPoint, dtype);
+        if (!b) ok = false;
+        else {
+          const prev = bounds.get(root);
+          bounds.set(root, prev ? { min: Math.min(prev.min, b.min), max: Math.max(prev.max, b.max) } : b);
+        }
+      } else ok = false;
+      if (!ok) break;
+    }
+    if (!ok) {
+      excluded.add(root);
+      bounds.delete(root);
+    }
+  }
+  return bounds;
 }
 
 export function planStatic(
@@ -193,11 +238,14 @@ export function planStatic(
     );
   }
 
+  const saturation = saturatingGroups(graph, domains, nodeTypes, groups, members);
   const activations = new Map<string, ActivationPlan>();
   for (const [key, { dtype }] of members) {
     const root = groups.find(key);
     const f = groupFixed.get(root);
-    const range = groupRange.get(root) ?? { min: 0, max: 0 };
+    const observed = groupRange.get(root) ?? { min: 0, max: 0 };
+    const bounds = saturation.get(root);
+    const range = bounds ? clipToSaturation(observed, bounds) : observed;
     if (f) {
       activations.set(key, { dtype, quant: { scale: [f[0]], zeroPoint: [f[1]] }, origin: 'fixed' });
     } else {
