@@ -2,6 +2,8 @@
 // activation inputs map back to tensors of the float graph (through the QUANTIZE/DEQUANTIZE
 // boundaries the quantizer inserted).
 import { consumers, producers, type Graph, type Node } from '../graph/model-graph';
+import type { TensorRange } from '../quantize/qtypes';
+import { readersSeeRange } from './reader-range';
 
 const BOUNDARY_OPS = new Set(['QUANTIZE', 'DEQUANTIZE']);
 const INTEGER = new Set(['int8', 'uint8', 'int16']);
@@ -15,6 +17,8 @@ export interface QuantizedLayer {
   feeds: Map<string, string>;
   /** The float-graph tensor the layer's first output is compared with. */
   floatOutput: string;
+  /** Set when the output's readers saturate beyond its stored range: float values are compared clamped to it. */
+  readersSee?: TensorRange;
 }
 
 /** Whether the quantized node stores or computes anything on a grid the float node does not. */
@@ -82,7 +86,8 @@ export function quantizedLayers(float: Graph, quant: Graph): { layers: Quantized
       skipped.push({ node: node.name, reason: `input '${missing}' has no real-valued float counterpart` });
       continue;
     }
-    layers.push({ node, ...counterpart, feeds });
+    const readersSee = readersSeeRange(quant, node.outputs[0]!, quantReaders);
+    layers.push({ node, ...counterpart, feeds, ...(readersSee ? { readersSee } : {}) });
   }
   return { layers, skipped };
 }

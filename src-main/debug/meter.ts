@@ -11,6 +11,7 @@ import { ConstantCache, createExecutor, type GraphExecutor } from '../graph/exec
 import { mainGraph, type Graph, type ModelGraph } from '../graph/model-graph';
 import { LayerFigures } from './figures';
 import { quantizedLayers, type QuantizedLayer } from './layers';
+import { asReadersSee } from './reader-range';
 import { aloneFloatGraph, aloneQuantizedGraph, firstChange, isolatedLayerGraph, suffixGraph, TensorAliases } from './surgery';
 
 interface Variant {
@@ -36,6 +37,11 @@ export function debuggedLayers(floatModel: ModelGraph, quantModel: ModelGraph): 
   const float = mainGraph(floatModel);
   const quant = mainGraph(quantModel);
   return { float, quant, ...quantizedLayers(float, quant) };
+}
+
+/** A layer's float reference as its readers see it (clamped where they saturate). */
+function seen(layer: QuantizedLayer, reference: Float32Array | undefined): Float32Array | undefined {
+  return reference && layer.readersSee ? asReadersSee(reference, layer.readersSee) : reference;
 }
 
 export class LayerMeter {
@@ -111,7 +117,7 @@ export class LayerMeter {
       observe: (name, values) => {
         if (sensitive) quantValues.set(name, values.slice());
         const k = this.#byTensor.get(name);
-        const ref = k !== undefined ? reference.get(layers[k]!.floatOutput) : undefined;
+        const ref = k !== undefined ? seen(layers[k]!, reference.get(layers[k]!.floatOutput)) : undefined;
         if (k !== undefined && ref && ref.length === values.length) figures.accumulated[k]!.add(ref, values);
       },
     });
@@ -120,7 +126,7 @@ export class LayerMeter {
       const feeds: Record<string, Float32Array> = {};
       for (const [input, source] of layer.feeds) feeds[input] = reference.get(source)!;
       const [out] = await this.#isolatedRuns[k]!.run(feeds);
-      figures.isolated[k]!.add(reference.get(layer.floatOutput)!, out!);
+      figures.isolated[k]!.add(seen(layer, reference.get(layer.floatOutput))!, out!);
     }
     if (sensitive) {
       figures.baseline.add(floatOut, quantOut);

@@ -9,6 +9,7 @@ import type { RuntimeName } from '../runtime/types';
 import { readTflite } from '../tflite/reader';
 import { writeTflite } from '../tflite/writer';
 import type { QuantizedLayer } from './layers';
+import { asReadersSee } from './reader-range';
 import { gridOf, TensorErrorAccumulator } from '../validation/tensor-error';
 import type { TensorError } from './types';
 
@@ -56,7 +57,8 @@ export async function accumulatedInRuntime(
         const fi = f.index.get(layer.floatOutput);
         const qi = q.index.get(layer.node.outputs[0]!);
         if (fi === undefined || qi === undefined) continue;
-        const reference = fromRuntimeOutput(fo[fi]!, floatRun.outputs[fi]!);
+        const floatValues = fromRuntimeOutput(fo[fi]!, floatRun.outputs[fi]!);
+        const reference = layer.readersSee ? asReadersSee(floatValues, layer.readersSee) : floatValues;
         const test = fromRuntimeOutput(qo[qi]!, quantRun.outputs[qi]!);
         if (reference.length === test.length) accumulators[k]!.add(reference, test);
       }

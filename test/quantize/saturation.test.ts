@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { QuantizeConfig } from '../../src-main/convert/types';
+import { analyzeLayers } from '../../src-main/debug/analyze';
 import { quantizeModel } from '../../src-main/quantize/index';
 import { saturationBounds } from '../../src-main/quantize/saturation';
 import { writeTflite } from '../../src-main/tflite/writer';
@@ -86,4 +87,23 @@ test('int8: the logits read only by a sigmoid keep −6.9..5.3, and the scores g
     // The logits' step shrinks 2.3× (a range of 12.3 instead of 45.9); the weights' and input's own error stays.
     assert.ok(clipped.errors[runtime]! < 0.75 * whole.errors[runtime]!, `${runtime}: finer logits give closer scores (${clipped.errors[runtime]} vs ${whole.errors[runtime]})`);
   }
+});
+
+test('debug: the clipped logits are compared with float as the sigmoid sees them (no clipping reported); the scores, an output, are compared whole', async (t) => {
+  const calibration = Array.from({ length: 64 }, (_, i) => [randomData(32, 100 + i, 2)]);
+  const samples = Array.from({ length: 16 }, (_, i) => randomData(32, 900 + i, 2));
+  const model = logitsModel(false);
+  const statistics = await observeRanges(model, calibration);
+  const { model: q } = await quantizeModel(model, { mode: 'int8', inputType: 'float32', outputType: 'float32', int8Only: true }, { statistics });
+  async function* asSamples() {
+    for (const x of samples) yield { inputs: [x] };
+  }
+  const analysis = await analyzeLayers(model, q, asSamples());
+  const logits = analysis.layers.find((m) => m.layer.node.op === 'FULLY_CONNECTED')!;
+  const scores = analysis.layers.find((m) => m.layer.node.op === 'LOGISTIC')!;
+  t.diagnostic(`logits: isolated ${logits.isolated!.sqnrDb.toFixed(1)} dB, ${(logits.isolated!.saturation * 100).toFixed(1)}% clipped; scores ${scores.accumulated!.sqnrDb.toFixed(1)} dB, output ${analysis.outputs[0]!.sqnrDb.toFixed(1)} dB`);
+  assert.ok(logits.layer.readersSee && logits.layer.readersSee.min > -7 && logits.layer.readersSee.max < 5.4, JSON.stringify(logits.layer.readersSee));
+  assert.equal(logits.isolated!.saturation, 0, 'values beyond the stored range are where the sigmoid saturates: not clipping errors');
+  assert.ok(logits.isolated!.sqnrDb > 30, `logits as the sigmoid sees them: ${logits.isolated!.sqnrDb} dB`);
+  assert.equal(scores.layer.readersSee, undefined, 'the scores are an output: compared whole');
 });
