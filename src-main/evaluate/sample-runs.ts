@@ -5,6 +5,7 @@
 import type { Dataset, Sample } from '../data/dataset';
 import type { LoadedTflite, RuntimeName } from '../runtime/types';
 import { fromRuntimeOutput, toRuntimeInput } from './io';
+import { joinOutputs, outputJoin, type OutputJoin } from './split-outputs';
 
 export interface PairOutputs {
   float: Float32Array[];
@@ -19,7 +20,16 @@ export async function runPair(f: LoadedTflite, q: LoadedTflite, inputs: Float32A
   const qo = await q.run(inputs.map((v, k) => toRuntimeInput(v, q.inputs[k]!)));
   // Copied: a runtime may hand out views of its own memory, overwritten by the next run.
   const copy = (v: Float32Array) => Float32Array.from(v);
-  return { float: fo.map((v, k) => copy(fromRuntimeOutput(v, f.outputs[k]!))), quant: qo.map((v, k) => copy(fromRuntimeOutput(v, q.outputs[k]!))) };
+  const quant = qo.map((v, k) => copy(fromRuntimeOutput(v, q.outputs[k]!)));
+  const join = joinOf(f, q);
+  return { float: fo.map((v, k) => copy(fromRuntimeOutput(v, f.outputs[k]!))), quant: join ? joinOutputs(join, quant) : quant };
+}
+
+const joins = new WeakMap<LoadedTflite, OutputJoin | undefined>();
+/** How `q`'s outputs make `f`'s (a split detector file's groups are joined back), found once per loaded pair. */
+function joinOf(f: LoadedTflite, q: LoadedTflite): OutputJoin | undefined {
+  if (!joins.has(q)) joins.set(q, outputJoin(f.outputs, q.outputs));
+  return joins.get(q);
 }
 
 export interface LoadedPair {

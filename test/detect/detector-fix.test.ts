@@ -10,7 +10,7 @@ import { cli } from '../helpers/cli';
 import { loadImage, listImages } from '../../src-main/data/images';
 import { mainGraph, opHistogram } from '../../src-main/graph/model-graph';
 import { readTflite } from '../../src-main/tflite/reader';
-import { concatAxis } from '../../src-main/detect/fixes/layout';
+import { concatAxis } from '../../src-main/graph/axis-layout';
 import { fixture, tempDir } from '../convert/helpers';
 import { runBoth, sliceSqnr } from './fix-helpers';
 import { TINY, writeTinyYolo } from './tiny-yolo';

@@ -2,7 +2,7 @@
 // dequantized), and the SQNR of one channel range of an output against float.
 import { readFileSync } from 'node:fs';
 import { fromRuntimeOutput, toRuntimeInput } from '../../src-main/evaluate/io';
-import { sliceAxis } from '../../src-main/detect/fixes/layout';
+import { sliceAxis } from '../../src-main/graph/axis-layout';
 import { getRuntime } from '../../src-main/runtime/index';
 import type { RuntimeName } from '../../src-main/runtime/types';
 import { ErrorAccumulator } from '../../src-main/validation/sqnr';

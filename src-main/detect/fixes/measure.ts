@@ -17,7 +17,7 @@ import type { DetectorHead } from '../../quantize/detector/head';
 import { splitStatistics } from '../../quantize/detector/split';
 import type { DetectorFixMeasurer, FixFigures, FixRecommendation, MeasureInput } from '../../quantize/detector/types';
 import { DetectInputError } from '../errors';
-import { concatAxis, sliceAxis } from './layout';
+import { concatAxis, sliceAxis } from '../../graph/axis-layout';
 
 type Outputs = Map<string, Float32Array>;
 
