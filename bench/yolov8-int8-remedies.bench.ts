@@ -1,42 +1,37 @@
-// What the quantizer's options do for the authored YOLOv8-style model's int8 error (the model of
-// test/detect/yolov8.test.ts, 640×640): each configuration is converted with `--detector-fix
-// split` (int8 ones with the guide's uint8 I/O), calibrated on 4 fixture photos, and judged
-// against the float file on the 2 others (tflite-node): SQNR of the boxes (rows 0–3) and the
-// scores (rows 4–83). Then the float model's own noise gain: its input plus white noise at a
-// given SQNR, outputs against the clean run; how well its BatchNorm statistics describe the
-// held-out photos; where along the network the input noise grows (each BatchNorm output's SQNR),
-// next to what mean-field theory predicts per Conv-BN-SiLU layer for random kernels with the
-// model's gammas and betas. Not timing: the figures do not depend on load.
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
-import { basename, join } from 'node:path';
+// What the quantizer's options do for the authored YOLOv8-style model's int8 error (the trained
+// model of test/detect/yolov8.test.ts, 640×640): each configuration is converted with
+// `--detector-fix split` (int8 ones with the guide's uint8 I/O), calibrated on 8 scenes of shapes
+// on photos, and judged against the float file on 4 others (tflite-node): SQNR of the boxes
+// (rows 0–3) and the scores (rows 4–83). Then the float model's own noise gain: its input plus
+// white noise at a given SQNR, outputs against the clean run; how well its BatchNorm statistics
+// describe the held-out scenes; where along the network the input noise grows (each BatchNorm
+// output's SQNR), next to what mean-field theory predicts per Conv-BN-SiLU layer for random
+// kernels with the model's gammas and betas. Not timing: the figures do not depend on load.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { runCli } from '../src-main/cli/main';
-import { listImages, loadImage } from '../src-main/data/images';
 import { initTfjs } from '../src-main/graph/tfjs-backend';
 import { ErrorAccumulator } from '../src-main/validation/sqnr';
 import { tempDir } from '../test/convert/helpers';
 import { runIn } from '../test/detect/fix-helpers';
 import { writeKerasH5 } from '../test/detect/keras-files';
-import { buildYolov8, normalisedSpread, statisticsImages, YOLO_SIZE } from '../test/detect/yolov8-model';
+import { judgingScenes, sceneInputs, writeScenes } from '../test/detect/shapes/judging-scenes';
+import { WeightStream } from '../test/detect/shapes/trained-weights';
+import { buildYolov8, normalisedSpread, YOLO_SIZE } from '../test/detect/yolov8-model';
 
-const photos = join(import.meta.dirname, '..', '..', 'shared', 'fixtures', 'images', 'photos');
-if (!existsSync(photos)) {
-  console.log('skipped: ../shared/fixtures absent');
-  process.exit(0);
-}
-const HELD_OUT = ['horse.png', 'rocket.jpg'];
 const ANCHORS = 8400;
-
 const dir = tempDir('edgequant-yolov8-remedies-');
 const calibration = join(dir, 'calibration');
-mkdirSync(calibration);
-for (const { path } of await listImages(photos)) if (!HELD_OUT.includes(basename(path))) symlinkSync(path, join(calibration, basename(path)));
+const calibrationScenes = await judgingScenes(YOLO_SIZE, 8, 1000);
+await writeScenes(calibrationScenes.scenes, YOLO_SIZE, calibration);
+const heldOut = await judgingScenes(YOLO_SIZE, 4, 2000);
+console.log(`scenes: ${heldOut.source}`);
 
 const tf = await initTfjs();
-const statistics = await statisticsImages(tf);
-const model = buildYolov8(tf, statistics.images);
+const probe = tf.tensor4d(sceneInputs(heldOut.scenes.slice(0, 1))[0]!, [1, YOLO_SIZE, YOLO_SIZE, 3]);
+const model = buildYolov8(tf, probe, WeightStream.load());
 model.dispose();
-statistics.images.dispose();
-console.log(`BatchNorm statistics from ${statistics.source}`);
+probe.dispose();
 const h5 = join(dir, 'yolov8n.h5');
 await writeKerasH5(model, h5, 'yolov8n');
 
@@ -48,7 +43,7 @@ async function cli(args: string[]): Promise<void> {
 
 const floatFile = join(dir, 'float.tflite');
 await cli(['convert', h5, '-o', floatFile]);
-const inputs = await Promise.all(HELD_OUT.map(async (name) => Float32Array.from(await loadImage(join(photos, name), { height: YOLO_SIZE, width: YOLO_SIZE, channels: 3 }), (v) => v / 255)));
+const inputs = sceneInputs(heldOut.scenes);
 const floatBytes = new Uint8Array(readFileSync(floatFile));
 const reference = await runIn('tflite-node', floatBytes, inputs);
 
@@ -68,10 +63,10 @@ function figures(outputs: Float32Array[][]): { boxes: number; scores: number } {
 
 // The floor set by the scores' own storage, the rest of the network exact: the float scores
 // rounded to the int8 LOGISTIC's fixed output step (1/256, which the split scores output keeps),
-// and to a uint8 output over the range calibration sees (0..the calibration photos' highest
+// and to a uint8 output over the range calibration sees (0..the calibration scenes' highest
 // score), what a float or int16 sigmoid before a uint8 output would allow.
 {
-  const calibrationInputs = await Promise.all((await listImages(calibration)).map(async ({ path }) => Float32Array.from(await loadImage(path, { height: YOLO_SIZE, width: YOLO_SIZE, channels: 3 }), (v) => v / 255)));
+  const calibrationInputs = sceneInputs(calibrationScenes.scenes);
   const high = Math.max(...(await runIn('tflite-node', floatBytes, calibrationInputs)).map((o) => o[0]!.subarray(4 * ANCHORS).reduce((a, v) => Math.max(a, v), 0)));
   for (const [label, step] of [['int8 LOGISTIC output step 1/256 (the split scores output keeps it)', 1 / 256], [`uint8 step over the calibrated 0..${high.toFixed(2)}`, high / 255]] as const) {
     const acc = new ErrorAccumulator();
@@ -127,8 +122,8 @@ const spread = normalisedSpread(model, held);
 held.dispose();
 const worst = spread.reduce((a, b) => (Math.abs(Math.log(b.spread)) > Math.abs(Math.log(a.spread)) ? b : a));
 const centre = Math.max(...spread.map((b) => b.centre));
-console.log(`BatchNorm outputs on the held-out photos, (y − beta) / gamma per channel (1 and 0 when the statistics fit): median spread ${spread[0]!.spread.toFixed(2)} at the first of ${spread.length}, ${spread.at(-1)!.spread.toFixed(2)} at the last, furthest from 1 ${worst.spread.toFixed(2)} (${worst.name}); mean |centre| at most ${centre.toFixed(2)}`);
-console.log(`BENCH ${JSON.stringify({ name: 'yolov8 float BatchNorm spread on held-out photos', first: spread[0]!.spread, last: spread.at(-1)!.spread, worst: worst.spread, maxCentre: centre })}`);
+console.log(`BatchNorm outputs on the held-out scenes, (y − beta) / gamma per channel (1 and 0 when the statistics fit): median spread ${spread[0]!.spread.toFixed(2)} at the first of ${spread.length}, ${spread.at(-1)!.spread.toFixed(2)} at the last, furthest from 1 ${worst.spread.toFixed(2)} (${worst.name}); mean |centre| at most ${centre.toFixed(2)}`);
+console.log(`BENCH ${JSON.stringify({ name: 'yolov8 float BatchNorm spread on held-out scenes', first: spread[0]!.spread, last: spread.at(-1)!.spread, worst: worst.spread, maxCentre: centre })}`);
 
 // Each BatchNorm output's SQNR under the 60 dB input noise (TF.js, the Keras network itself).
 const bnNames = spread.map((b) => b.name);

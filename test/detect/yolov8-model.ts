@@ -1,22 +1,14 @@
-// A YOLOv8-nano-style detector authored as a Keras functional model (seeded weights, 640×640×3,
+// A YOLOv8-nano-style detector authored as a Keras functional model (trained weights, 640×640×3,
 // output [1, 84, 8400]: 4 box coordinates in pixels + 80 sigmoid scores), as ultralytics' TF
 // export builds it: Conv-BN-SiLU (three spellings: Activation('swish'), tf.nn.silu,
 // x * tf.sigmoid(x)), C2f with tf.split, SPPF, UpSampling2D + Concatenate neck, decoupled head,
 // DFL (reshape → softmax over 16 bins → fixed 1×1 conv with weights 0..15), box decoding with
 // slices (`d[..., :2]`, `d[..., -2:]`) and constants.
-// BatchNorm statistics: a trained network's moving mean / variance are the statistics of its
-// training data, so on data of that kind every BN output is ≈ gamma·N(0, 1) + beta. Here they are
-// measured as the model is built, layer by layer (each BN on the outputs of the layers already
-// built), on a batch of images of the kind the model is run on: the fixture photos of
-// images/coral (neither the tests' calibration nor their held-out photos) when ../shared is
-// present, else synthetic images (`statisticsImages`). Measured on one smooth synthetic image
-// instead, the statistics did not describe photos: on them the normalised activations' spread
-// grew layer after layer to 10–38× the unit variance at the end of the neck.
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadImage } from '../../src-main/data/images';
-import { seededRandom } from '../../src-main/seeded-random';
+// The weights were trained on scenes of shapes (test/detect/shapes/README.md). A network with
+// random weights is no model of how a trained detector quantizes: its scores sat at sigmoid(−4)
+// everywhere, and noise grew through it 0.55 dB per BatchNorm (0.05 dB trained).
 import { type Arg, KerasGraph, type KTensor, type Tf } from './keras-graph';
+import type { WeightStream } from './shapes/trained-weights';
 
 export const YOLO_SIZE = 640;
 const CLASSES = 80;
@@ -28,19 +20,12 @@ const slice = (start: number | null, stop: number | null): Arg => ({ class_name:
 const ellipsis: Arg = { class_name: '__ellipsis__' };
 
 class YoloBuilder {
-  private readonly random: () => number;
   private siluTurn = 0;
 
   constructor(
     readonly g: KerasGraph,
-    seed: number,
-  ) {
-    this.random = seededRandom(seed);
-  }
-
-  private uniform(n: number, lo: number, hi: number): Float32Array {
-    return Float32Array.from({ length: n }, () => lo + (hi - lo) * this.random());
-  }
+    private readonly trained: WeightStream,
+  ) {}
 
   private get tf(): Tf {
     return this.g.tf;
@@ -59,24 +44,17 @@ class YoloBuilder {
     return this.g.op('math.multiply', x, { y: s }, [x.shape], ([a, b]) => [tf.mul(a!, b!)])[0]!;
   }
 
-  /** Conv2D (no bias) → BatchNormalization with statistics measured on the statistics images. */
+  /** Conv2D (no bias) → BatchNormalization, trained. */
   convBn(x: KTensor, filters: number, k: number, s: number): KTensor {
     const tf = this.tf;
     const cin = x.shape[3]!;
-    const limit = Math.sqrt(6 / (k * k * cin + k * k * filters));
-    const kernel = this.uniform(k * k * cin * filters, -limit, limit);
+    const [kernel, gamma, beta, m, v] = this.trained.next('conv-bn', [[k, k, cin, filters], [filters], [filters], [filters], [filters]]) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
     const [n, h, w] = x.shape as [number, number, number];
     const shape = [n, Math.ceil(h / s), Math.ceil(w / s), filters];
     const convName = this.g.uniqueName('conv2d');
     const config = { filters, kernel_size: [k, k], strides: [s, s], padding: 'same', data_format: 'channels_last', dilation_rate: [1, 1], groups: 1, activation: 'linear', use_bias: false };
     const kernelT = tf.tensor4d(kernel, [k, k, cin, filters]);
     const y = this.g.add('Conv2D', convName, config, x, {}, [{ name: 'kernel', shape: [k, k, cin, filters], data: kernel }], [shape], ([v]) => [tf.conv2d(v as never, kernelT, s, 'same')])[0]!;
-    const { mean, variance } = tf.moments(this.g.value(y), [0, 1, 2]);
-    const m = Float32Array.from(mean.dataSync());
-    const v = Float32Array.from(variance.dataSync());
-    tf.dispose([mean, variance]);
-    const gamma = this.uniform(filters, 0.6, 1.4);
-    const beta = this.uniform(filters, -0.4, 0.6);
     const eps = 1e-3;
     const bnName = this.g.uniqueName('batch_normalization');
     const bnConfig = { axis: -1, momentum: 0.97, epsilon: eps, center: true, scale: true };
@@ -94,13 +72,11 @@ class YoloBuilder {
     return this.silu(this.convBn(x, filters, k, s));
   }
 
-  /** A plain Conv2D with bias (the head's last convs): bias fixed as ultralytics initialises it. */
-  convBias(x: KTensor, filters: number, bias: number, gain = 1): KTensor {
+  /** A plain Conv2D with bias (the head's last convs), trained. */
+  convBias(x: KTensor, filters: number): KTensor {
     const tf = this.tf;
     const cin = x.shape[3]!;
-    const limit = gain * Math.sqrt(6 / (cin + filters));
-    const kernel = this.uniform(cin * filters, -limit, limit);
-    const b = new Float32Array(filters).fill(bias);
+    const [kernel, b] = this.trained.next('conv-bias', [[1, 1, cin, filters], [filters]]) as [Float32Array, Float32Array];
     const [kT, bT] = [tf.tensor4d(kernel, [1, 1, cin, filters]), tf.tensor1d(b)];
     const name = this.g.uniqueName('conv2d');
     const config = { filters, kernel_size: [1, 1], strides: [1, 1], padding: 'valid', data_format: 'channels_last', dilation_rate: [1, 1], groups: 1, activation: 'linear', use_bias: true };
@@ -182,11 +158,11 @@ function anchors(): { points: number[][]; strides: number[][] } {
   return { points, strides };
 }
 
-/** Builds the model; `statistics` is the batch of images the BatchNorm statistics are measured on. */
-export function buildYolov8(tf: Tf, statistics: import('@tensorflow/tfjs').Tensor, seed = 8): KerasGraph {
+/** Builds the model with trained weights; `probe` is an image the layers' shapes are checked on. */
+export function buildYolov8(tf: Tf, probe: import('@tensorflow/tfjs').Tensor, trained: WeightStream): KerasGraph {
   const g = new KerasGraph(tf);
-  const b = new YoloBuilder(g, seed);
-  const x = g.input('images', [1, YOLO_SIZE, YOLO_SIZE, 3], statistics);
+  const b = new YoloBuilder(g, trained);
+  const x = g.input('images', [1, YOLO_SIZE, YOLO_SIZE, 3], probe);
   // Backbone (nano: width 0.25, depth 0.33).
   let y = b.conv(x, 16, 3, 2);
   y = b.c2f(b.conv(y, 32, 3, 2), 32, 1, true);
@@ -203,8 +179,8 @@ export function buildYolov8(tf: Tf, statistics: import('@tensorflow/tfjs').Tenso
   const logits: KTensor[] = [];
   [o3, o4, o5].forEach((level) => {
     const cells = level.shape[1]! * level.shape[2]!;
-    const box = b.convBias(b.conv(b.conv(level, 64, 3), 64, 3), 4 * BINS, 1);
-    const cls = b.convBias(b.conv(b.conv(level, 80, 3), 80, 3), CLASSES, -4, 0.4);
+    const box = b.convBias(b.conv(b.conv(level, 64, 3), 64, 3), 4 * BINS);
+    const cls = b.convBias(b.conv(b.conv(level, 80, 3), 80, 3), CLASSES);
     boxes.push(b.reshape(box, [1, cells, 4 * BINS]));
     logits.push(b.reshape(cls, [1, cells, CLASSES]));
   });
@@ -237,46 +213,8 @@ export function buildYolov8(tf: Tf, statistics: import('@tensorflow/tfjs').Tenso
   const scores = b.op('math.sigmoid', cls, {}, [1, total, CLASSES], ([v]) => tfn.sigmoid(v!));
   const joined = b.op('concat', [pixels, scores], { axis: -1 }, [1, total, 4 + CLASSES], (xs) => tfn.concat(xs, -1));
   g.outputs = [b.op('transpose', joined, { perm: [0, 2, 1] }, [1, 4 + CLASSES, total], ([v]) => tfn.transpose(v!, [0, 2, 1]))];
+  trained.finish();
   return g;
-}
-
-/** A smooth synthetic image in [0, 1] (seeded): gradients and blobs, like a photo's statistics. */
-export function syntheticImage(tf: Tf, seed: number): import('@tensorflow/tfjs').Tensor {
-  const r = seededRandom(seed);
-  const data = new Float32Array(YOLO_SIZE * YOLO_SIZE * 3);
-  const blobs = Array.from({ length: 12 }, () => ({ x: r() * YOLO_SIZE, y: r() * YOLO_SIZE, s: 20 + r() * 120, c: [r(), r(), r()] }));
-  for (let i = 0; i < YOLO_SIZE; i++) {
-    for (let j = 0; j < YOLO_SIZE; j++) {
-      for (let c = 0; c < 3; c++) {
-        let v = 0.3 + 0.2 * Math.sin((i + 40 * c) / 90) * Math.cos(j / 70);
-        for (const b of blobs) v += 0.5 * b.c[c]! * Math.exp(-((i - b.y) ** 2 + (j - b.x) ** 2) / (2 * b.s * b.s));
-        data[(i * YOLO_SIZE + j) * 3 + c] = Math.min(1, Math.max(0, v + 0.04 * (r() - 0.5)));
-      }
-    }
-  }
-  return tf.tensor4d(data, [1, YOLO_SIZE, YOLO_SIZE, 3]);
-}
-
-const CORAL = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'images', 'coral');
-const SYNTHETIC_SEEDS = [101, 102, 103, 104, 105, 106, 107, 108];
-
-/**
- * The images the BatchNorm statistics are measured on, as one batch in [0, 1]: the 10 photos of
- * ../shared/fixtures/images/coral when present (the tests judge the model on photos), else 8
- * synthetic images. `source` says which, for the tests' diagnostics.
- */
-export async function statisticsImages(tf: Tf): Promise<{ images: import('@tensorflow/tfjs').Tensor; source: string }> {
-  if (existsSync(CORAL)) {
-    const files = readdirSync(CORAL).filter((f) => /\.(png|jpe?g|bmp)$/i.test(f)).sort();
-    const pixels = await Promise.all(files.map((f) => loadImage(join(CORAL, f), { height: YOLO_SIZE, width: YOLO_SIZE, channels: 3 })));
-    const batch = new Float32Array(files.length * YOLO_SIZE * YOLO_SIZE * 3);
-    pixels.forEach((p, k) => batch.set(Float32Array.from(p, (v) => v / 255), k * p.length));
-    return { images: tf.tensor4d(batch, [files.length, YOLO_SIZE, YOLO_SIZE, 3]), source: `${files.length} photos of images/coral` };
-  }
-  const parts = SYNTHETIC_SEEDS.map((s) => syntheticImage(tf, s));
-  const images = tf.concat(parts, 0);
-  tf.dispose(parts);
-  return { images, source: `${SYNTHETIC_SEEDS.length} synthetic images (../shared absent)` };
 }
 
 export interface BnSpread {
