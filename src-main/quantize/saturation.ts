@@ -2,8 +2,8 @@
 // round(sigmoid(x)·256) − 128: every input below −6.9 gives −128 and every input above 5.3 gives
 // 127. A tensor read only by such kernels needs no integer range beyond those inputs. Its values
 // out there all give the same output, so clipping them is exact for what reads them, and the
-// range left is stored in finer steps. A detector's class logits span −20..8 because the
-// background anchors are confident; the sigmoid after them only tells apart −6.9..5.3.
+// range left is stored in finer steps. A detector's class logits span −53..14 (the authored
+// YOLOv8-style model) because background anchors are confident; its sigmoid only tells apart −6.9..5.3.
 import type { OpType } from '../graph/ops';
 import type { ActivationType, TensorRange } from './qtypes';
 
