@@ -11,7 +11,7 @@ import { ConstantCache, createExecutor, type GraphExecutor } from '../graph/exec
 import { mainGraph, type Graph, type ModelGraph } from '../graph/model-graph';
 import { LayerFigures } from './figures';
 import { quantizedLayers, type QuantizedLayer } from './layers';
-import { asReadersSee } from './reader-range';
+import { addAsReadersSee } from './reader-range';
 import { aloneFloatGraph, aloneQuantizedGraph, firstChange, isolatedLayerGraph, suffixGraph, TensorAliases } from './surgery';
 
 interface Variant {
@@ -37,11 +37,6 @@ export function debuggedLayers(floatModel: ModelGraph, quantModel: ModelGraph): 
   const float = mainGraph(floatModel);
   const quant = mainGraph(quantModel);
   return { float, quant, ...quantizedLayers(float, quant) };
-}
-
-/** A layer's float reference as its readers see it (clamped where they saturate). */
-function seen(layer: QuantizedLayer, reference: Float32Array | undefined): Float32Array | undefined {
-  return reference && layer.readersSee ? asReadersSee(reference, layer.readersSee) : reference;
 }
 
 export class LayerMeter {
@@ -117,8 +112,8 @@ export class LayerMeter {
       observe: (name, values) => {
         if (sensitive) quantValues.set(name, values.slice());
         const k = this.#byTensor.get(name);
-        const ref = k !== undefined ? seen(layers[k]!, reference.get(layers[k]!.floatOutput)) : undefined;
-        if (k !== undefined && ref && ref.length === values.length) figures.accumulated[k]!.add(ref, values);
+        const ref = k !== undefined ? reference.get(layers[k]!.floatOutput) : undefined;
+        if (k !== undefined && ref && ref.length === values.length) addAsReadersSee(figures.accumulated[k]!, layers[k]!.readersSee, ref, values);
       },
     });
     figures.outputs.add(floatOut, quantOut);
@@ -126,7 +121,7 @@ export class LayerMeter {
       const feeds: Record<string, Float32Array> = {};
       for (const [input, source] of layer.feeds) feeds[input] = reference.get(source)!;
       const [out] = await this.#isolatedRuns[k]!.run(feeds);
-      figures.isolated[k]!.add(seen(layer, reference.get(layer.floatOutput))!, out!);
+      addAsReadersSee(figures.isolated[k]!, layer.readersSee, reference.get(layer.floatOutput)!, out!);
     }
     if (sensitive) {
       figures.baseline.add(floatOut, quantOut);

@@ -51,9 +51,28 @@ export function readersSeeRange(quant: Graph, name: string, readers: Map<string,
   return Number.isFinite(range.min) || Number.isFinite(range.max) ? range : undefined;
 }
 
-/** `values` clamped to `range` (a copy). */
-export function asReadersSee(values: Float32Array, range: TensorRange): Float32Array {
-  const out = new Float32Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = Math.min(range.max, Math.max(range.min, values[i]!));
-  return out;
+/**
+ * The float values as the readers see them (clamped to `range`) next to the quantized ones, keeping
+ * only the elements where either lies inside the range: the rest are equal, and counting them would
+ * fill the signal power with the clamp's constant.
+ */
+export function asReadersSee(reference: Float32Array, test: Float32Array, range: TensorRange): [Float32Array, Float32Array] {
+  const keptReference: number[] = [];
+  const keptTest: number[] = [];
+  const inside = (v: number) => v > range.min && v < range.max;
+  for (let i = 0; i < reference.length; i++) {
+    const r = Math.min(range.max, Math.max(range.min, reference[i]!));
+    const q = test[i]!;
+    if (!inside(r) && !inside(q) && Math.abs(r - q) <= 1e-6 * Math.max(1, Math.abs(r))) continue;
+    keptReference.push(r);
+    keptTest.push(q);
+  }
+  return [Float32Array.from(keptReference), Float32Array.from(keptTest)];
+}
+
+/** Adds the pair to `accumulator` as the readers see it (`range` undefined: as it is); nothing when no element matters. */
+export function addAsReadersSee(accumulator: { add(reference: Float32Array, test: Float32Array): void }, range: TensorRange | undefined, reference: Float32Array, test: Float32Array): void {
+  if (!range) return accumulator.add(reference, test);
+  const [r, t] = asReadersSee(reference, test, range);
+  if (r.length > 0) accumulator.add(r, t);
 }

@@ -9,7 +9,7 @@ import type { RuntimeName } from '../runtime/types';
 import { readTflite } from '../tflite/reader';
 import { writeTflite } from '../tflite/writer';
 import type { QuantizedLayer } from './layers';
-import { asReadersSee } from './reader-range';
+import { addAsReadersSee } from './reader-range';
 import { gridOf, TensorErrorAccumulator } from '../validation/tensor-error';
 import type { TensorError } from './types';
 
@@ -57,10 +57,10 @@ export async function accumulatedInRuntime(
         const fi = f.index.get(layer.floatOutput);
         const qi = q.index.get(layer.node.outputs[0]!);
         if (fi === undefined || qi === undefined) continue;
-        const floatValues = fromRuntimeOutput(fo[fi]!, floatRun.outputs[fi]!);
-        const reference = layer.readersSee ? asReadersSee(floatValues, layer.readersSee) : floatValues;
+        const reference = fromRuntimeOutput(fo[fi]!, floatRun.outputs[fi]!);
         const test = fromRuntimeOutput(qo[qi]!, quantRun.outputs[qi]!);
-        if (reference.length === test.length) accumulators[k]!.add(reference, test);
+        if (reference.length !== test.length) continue;
+        addAsReadersSee(accumulators[k]!, layer.readersSee, reference, test);
       }
     }
     return accumulators.map((a) => a.result());

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import type { QuantizeConfig } from '../../src-main/convert/types';
 import { analyzeLayers } from '../../src-main/debug/analyze';
 import { quantizeModel } from '../../src-main/quantize/index';
+import { asReadersSee } from '../../src-main/debug/reader-range';
 import { saturationBounds } from '../../src-main/quantize/saturation';
 import { writeTflite } from '../../src-main/tflite/writer';
 import { runAll } from './accuracy';
@@ -107,4 +108,14 @@ test('debug: the clipped logits are compared with float as the sigmoid sees them
   assert.equal(logits.isolated!.saturation, 0, 'values beyond the stored range are where the sigmoid saturates: not clipping errors');
   assert.ok(logits.isolated!.sqnrDb > 30, `logits as the sigmoid sees them: ${logits.isolated!.sqnrDb} dB`);
   assert.equal(scores.layer.readersSee, undefined, 'the scores are an output: compared whole');
+});
+
+test('debug: float values as the readers see them keep only the elements where either side lies inside the stored range', () => {
+  const range = { min: -6.9, max: 5.3 };
+  const reference = Float32Array.of(-40, -7, -3, 0.5, 9, -20);
+  const test = Float32Array.of(-6.9, -6.9, -3.1, 0.4, 5.3, -6.5);
+  const [r, q] = asReadersSee(reference, test, range);
+  // −40 and −7 clamp to −6.9 and equal the quantized end; 9 clamps to 5.3, equal too; −20 → −6.9 vs −6.5 is an error.
+  assert.deepEqual(Array.from(r), [-3, 0.5, -6.9].map(Math.fround));
+  assert.deepEqual(Array.from(q), [-3.1, 0.4, -6.5].map(Math.fround));
 });
