@@ -201,7 +201,7 @@ test('YOLOv8-style model: the guide\'s int8 uint8-I/O flow runs in both runtimes
   assert.ok(scores('none') < 3, `the shared range starves the scores: ${scores('none').toFixed(1)} dB`);
   // Measured 2026-12-04: 0.0 → 26.3 dB (5 held-out scenes on photos; 33.1 dB on synthetic
   // backgrounds, ../shared absent). Not the issue's 30 dB on photos: the int8
-  // rounding of ~170 activations adds up (int16x8 gives 39.5 dB; README, "YOLOv8").
+  // rounding of 233 tensors adds up (int16x8 gives 39.5 dB; README, "YOLOv8").
   assert.ok(scores('split') >= 20, `split lifts the scores: ${scores('none').toFixed(1)} → ${scores('split').toFixed(1)} dB`);
   assert.ok(fix('split').map50! >= 0.9, `split keeps the float detections: mAP@0.5 ${fix('split').map50}`);
   assert.equal(rec.best, 'split');
