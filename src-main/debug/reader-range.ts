@@ -6,16 +6,15 @@
 // as the range's end, not as clipping errors.
 import type { Graph, Node } from '../graph/model-graph';
 import { opFacts } from '../quantize/op-facts';
-import { saturationBounds } from '../quantize/saturation';
-import type { TensorRange } from '../quantize/qtypes';
-
-const LIMITS: Record<string, readonly [number, number]> = { int8: [-128, 127], int16: [-32768, 32767] };
+import { INTEGER_LIMITS, saturationBounds } from '../quantize/saturation';
+import type { ActivationType, TensorRange } from '../quantize/qtypes';
 
 /** Reference clamp for tensor `name` of the quantized graph, or undefined when its readers see every value. */
 export function readersSeeRange(quant: Graph, name: string, readers: Map<string, Node[]>): TensorRange | undefined {
   const t = quant.tensors.get(name);
-  const limits = t ? LIMITS[t.dtype] : undefined;
-  if (!t?.quant || t.quant.scale.length !== 1 || !limits) return undefined;
+  if (!t?.quant || t.quant.scale.length !== 1 || !(t.dtype === 'int8' || t.dtype === 'int16')) return undefined;
+  const dtype: ActivationType = t.dtype;
+  const limits = INTEGER_LIMITS[dtype];
   const [scale, zeroPoint] = [t.quant.scale[0]!, t.quant.zeroPoint[0]!];
   const sameParams = (x: string) => {
     const q = quant.tensors.get(x)?.quant;
@@ -39,7 +38,7 @@ export function readersSeeRange(quant: Graph, name: string, readers: Map<string,
         continue;
       }
       const q = quant.tensors.get(out)?.quant;
-      const b = facts?.output.kind === 'fixed' && q?.scale.length === 1 ? saturationBounds(reader.op, q.scale[0]!, q.zeroPoint[0]!, t.dtype as 'int8' | 'int16') : undefined;
+      const b = facts?.output.kind === 'fixed' && q?.scale.length === 1 ? saturationBounds(reader.op, q.scale[0]!, q.zeroPoint[0]!, dtype) : undefined;
       if (!b) return undefined;
       bounds = bounds ? { min: Math.min(bounds.min, b.min), max: Math.max(bounds.max, b.max) } : b;
     }

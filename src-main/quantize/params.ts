@@ -1,7 +1,7 @@
 // The params stage of static quantization: decides, from the recipe, the kernel facts and the
 // calibration statistics, which nodes run integer and the scale/zero point of every activation
 // tensor they touch. Scale sharing is a union-find over tensors that kernels require to agree.
-import { isConstant, type Graph, type Node, type Tensor } from '../graph/model-graph';
+import { consumers, isConstant, type Graph, type Node, type Tensor } from '../graph/model-graph';
 import { QuantizeInputError } from './errors';
 import { activationQuant } from './math';
 import { opFacts, type OpFacts } from './op-facts';
@@ -109,8 +109,7 @@ function saturatingGroups(
   groups: UnionFind,
   members: Map<string, { source: string; dtype: ActivationType }>,
 ): Map<string, TensorRange> {
-  const readers = new Map<string, Node[]>();
-  for (const node of graph.nodes) for (const t of node.inputs) if (t !== null) readers.set(t, [...(readers.get(t) ?? []), node]);
+  const readers = consumers(graph);
   const outputs = new Set(graph.outputs);
   const bounds = new Map<string, TensorRange>();
   const excluded = new Set<string>();

@@ -19,7 +19,8 @@ const SATURATING: Partial<Record<OpType, Saturating>> = {
   TANH: { low: -1, high: 1, inverse: (y) => Math.atanh(y) },
 };
 
-const INTEGER_LIMITS: Record<ActivationType, readonly [number, number]> = { int8: [-128, 127], int16: [-32768, 32767] };
+/** The integer codes of each activation type. */
+export const INTEGER_LIMITS: Record<ActivationType, readonly [number, number]> = { int8: [-128, 127], int16: [-32768, 32767] };
 
 /** A quarter step inside the extreme codes: inputs beyond these bounds round to those codes. */
 const MARGIN = 0.25;

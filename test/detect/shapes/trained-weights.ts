@@ -4,22 +4,13 @@
 // trained is refused rather than silently mis-loaded.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { decodeFloat16 } from '../../../src-main/graph/float16';
 
 export const TRAINED_WEIGHTS = join(import.meta.dirname, 'yolov8-shapes');
 
 interface LayerEntry {
   kind: 'conv-bn' | 'conv-bias';
   shapes: number[][];
-}
-
-/** IEEE 754 half → float. */
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const fraction = h & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 31) return fraction ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }
 
 export class WeightStream {
@@ -49,8 +40,7 @@ export class WeightStream {
     this.layer++;
     return shapes.map((shape) => {
       const n = shape.reduce((a, b) => a * b, 1);
-      const out = new Float32Array(n);
-      for (let i = 0; i < n; i++) out[i] = halfToFloat(this.values[this.offset + i]!);
+      const out = decodeFloat16(this.values.subarray(this.offset, this.offset + n));
       this.offset += n;
       return out;
     });
