@@ -25,7 +25,7 @@ import { computeBackend } from '../graph/tfjs-backend';
 import { readTflite } from '../tflite/reader';
 import type { DetectionSection } from '../detect/report-types';
 import { problemMessage, tfliteProblems } from '../formats/tflite/index';
-import { outputJoin } from './split-outputs';
+import { outputJoin, outputParts, partValues, type OutputJoin } from './split-outputs';
 
 export interface EvaluateRequest {
   /** A float .tflite, or any model the importers read (converted to float .tflite first). */
@@ -178,7 +178,8 @@ function evaluationWorkers(requested: number | undefined, samples: number, runti
   return { count: workersFor(asked, samples) };
 }
 
-function checkPair(f: LoadedTflite, q: LoadedTflite): void {
+/** Throws unless `q` is the same network as `f`; returns how a split detector file's outputs join back. */
+function checkPair(f: LoadedTflite, q: LoadedTflite): OutputJoin | undefined {
   const count = (shape: number[]) => shape.reduce((n, d) => n * d, 1);
   const mismatch = (what: string, a: LoadedTflite['inputs'], b: LoadedTflite['inputs']) => {
     if (a.length !== b.length) throw new EvaluateInputError(`The float model has ${a.length} ${what}(s), the quantized one ${b.length}; they are not the same network.`);
@@ -188,7 +189,7 @@ function checkPair(f: LoadedTflite, q: LoadedTflite): void {
   };
   mismatch('input', f.inputs, q.inputs);
   // Throws unless the outputs match one to one or are a split detector file's groups.
-  outputJoin(f.outputs, q.outputs);
+  return outputJoin(f.outputs, q.outputs);
 }
 
 export async function evaluate(request: EvaluateRequest, options: EvaluateOptions = {}): Promise<EvaluationReport> {
@@ -214,7 +215,7 @@ export async function evaluate(request: EvaluateRequest, options: EvaluateOption
   const pair = await loadPair(pinned.floatBytes, pinned.quantBytes, request.runtime);
   const { f, q } = pair;
   try {
-    checkPair(f, q);
+    const parts = outputParts(checkPair(f, q), q.outputs, f.outputs.length);
     const heldOut = request.holdOut ? { seed: request.holdOut.seed, holdOut: { fraction: request.holdOut.fraction, part: 'validation' as const } } : {};
     const specs: InputSpec[] = f.inputs.map((t) => ({ name: t.name, shape: t.shape, dtype: t.dtype }));
     const dataset = await openDataset(request.data, specs, {
@@ -236,6 +237,7 @@ export async function evaluate(request: EvaluateRequest, options: EvaluateOption
     // An output as large as an input is a reconstruction (autoencoder), not class scores.
     const inputSizes = new Set(f.inputs.map((t) => t.shape.reduce((n, d) => n * d, 1)));
     const comparisons = f.outputs.map((t) => new OutputComparison(t.name, t.shape, isClassification(t.shape) && !inputSizes.has(t.shape.reduce((n, d) => n * d, 1))));
+    const partComparisons = parts.map((list) => list.map((p) => new OutputComparison(p.name, p.shape, false)));
     let first: Float32Array[] | undefined;
     let done = 0;
     const workers = evaluationWorkers(options.workers, dataset.count, pair.name);
@@ -244,6 +246,7 @@ export async function evaluate(request: EvaluateRequest, options: EvaluateOption
       await forEachPairOutput(dataset, run, { workers: workers.count, ...(signal ? { signal } : {}) }, (sample, out) => {
         first ??= sample.inputs;
         comparisons.forEach((c, k) => c.add(out.float[k]!, out.quant[k]!, sample.label));
+        parts.forEach((list, k) => list.forEach((p, j) => partComparisons[k]![j]!.add(partValues(out.float[k]!, f.outputs[k]!.shape, p), partValues(out.quant[k]!, f.outputs[k]!.shape, p))));
         options.onSample?.({ source: sample.source, ...(sample.file ? { file: sample.file } : {}), ...(sample.label !== undefined ? { label: sample.label } : {}), inputs: sample.inputs, float: out.float, quant: out.quant, inputShapes: f.inputs.map((t) => t.shape), outputShapes: f.outputs.map((t) => t.shape) });
         done++;
         options.onProgress?.(done, dataset.count);
@@ -289,7 +292,7 @@ export async function evaluate(request: EvaluateRequest, options: EvaluateOption
       float: floatSide,
       quant: quantSide,
       sizeRatio: quantBytes.length / floatSource.bytes.length,
-      outputs: comparisons.map((c) => c.result()),
+      outputs: comparisons.map((c, k) => (partComparisons[k]!.length ? { ...c.result(), parts: partComparisons[k]!.map((p) => p.result()) } : c.result())),
       ...(layers ? { layers } : {}),
       compute: { ...computeBackend(), workers: workers.count, ...(workers.note ? { notes: [...computeBackend().notes, workers.note] } : {}) },
       warnings,

@@ -19,6 +19,11 @@ export interface OutputMetrics {
   floatAccuracy?: number;
   quantAccuracy?: number;
   labelled?: number;
+  /**
+   * A `--detector-fix split` file's outputs that make this one (`X_boxes`, `X_scores`), each
+   * compared on its own: joined, the boxes' pixels fill the signal power and hide the scores.
+   */
+  parts?: OutputMetrics[];
 }
 
 export function argmax(values: ArrayLike<number>): number {

@@ -32,6 +32,7 @@ export function formatReport(r: EvaluationReport): string {
     const row = [o.name, `[${o.shape.join(',')}]`, db(o.sqnrDb), o.cosine.toFixed(5), o.maxAbsError.toPrecision(4), pct(o.top1Agreement)];
     if (labelled) row.push(pct(o.floatAccuracy), pct(o.quantAccuracy));
     rows.push(row);
+    for (const p of o.parts ?? []) rows.push([`  part ${p.name}`, `[${p.shape.join(',')}]`, db(p.sqnrDb), p.cosine.toFixed(5), p.maxAbsError.toPrecision(4), '', ...(labelled ? ['', ''] : [])]);
   }
   lines.push(table(rows));
   if (r.layers?.length) {

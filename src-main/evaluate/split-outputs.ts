@@ -2,7 +2,7 @@
 // where the float model has one concatenated output: `X` became `X_boxes`, `X_scores` (or
 // `X_group<i>`), in the concatenation's order, each in X's layout. Evaluation joins them back
 // along the one axis where they differ, so the pair compares (and decodes) as one network.
-import { concatAxis } from '../graph/axis-layout';
+import { concatAxis, sliceAxis } from '../graph/axis-layout';
 import type { RuntimeTensorInfo } from '../runtime/types';
 import { EvaluateInputError } from './errors';
 
@@ -64,4 +64,33 @@ export function outputJoin(float: readonly RuntimeTensorInfo[], quant: readonly 
 /** The quantized outputs in the float model's list (split groups joined). */
 export function joinOutputs(join: OutputJoin, values: Float32Array[]): Float32Array[] {
   return join.parts.map((parts, i) => (join.axes[i]! < 0 ? values[parts[0]!]! : concatAxis(parts.map((k) => values[k]!), join.shapes[i]!, join.axes[i]!)));
+}
+
+/** One quantized output that is a group of a float output: its name and where it lies along the join axis. */
+export interface OutputPart {
+  name: string;
+  shape: number[];
+  axis: number;
+  start: number;
+  end: number;
+}
+
+/** Per float output, the split groups that make it (empty when it is matched one to one). */
+export function outputParts(join: OutputJoin | undefined, quant: readonly RuntimeTensorInfo[], count: number): OutputPart[][] {
+  return Array.from({ length: count }, (_, i) => {
+    const axis = join?.axes[i] ?? -1;
+    if (!join || axis < 0) return [];
+    let start = 0;
+    return join.parts[i]!.map((k, j) => {
+      const shape = [...join.shapes[i]![j]!];
+      const part = { name: quant[k]!.name, shape, axis, start, end: start + shape[axis]! };
+      start = part.end;
+      return part;
+    });
+  });
+}
+
+/** The values of `part` within its whole output (of `shape`). */
+export function partValues(values: Float32Array, shape: readonly number[], part: OutputPart): Float32Array {
+  return sliceAxis(values, shape, part.axis, part.start, part.end);
 }

@@ -57,7 +57,7 @@ async function measure(ctx: Context, spec: CandidateSpec): Promise<CandidateResu
   const path = join(ctx.dir, `${spec.id}.tflite`);
   const signal = options.signal ? { signal: options.signal } : {};
   await convertModel(
-    { ...modelSource(request), output: path, quantize: spec.quantize },
+    { ...modelSource(request), output: path, quantize: spec.quantize, ...(request.detectorFix ? { detectorFix: request.detectorFix } : {}) },
     signal,
   );
   const local = !options.deps?.benchmark;
@@ -76,7 +76,8 @@ async function measure(ctx: Context, spec: CandidateSpec): Promise<CandidateResu
     signal,
   );
   const timed = options.deps?.benchmark ? await options.deps.benchmark(path) : { latencyMs: report.quant.latencyMs?.median ?? NaN, where: `this computer (${report.runtime.name})` };
-  const outputs = report.outputs.map((o) => ({
+  // A split detector file's groups are outputs of the file too: the budget judges each.
+  const outputs = report.outputs.flatMap((o) => [o, ...(o.parts ?? [])]).map((o) => ({
     name: o.name,
     sqnrDb: o.sqnrDb,
     ...(o.top1Agreement !== undefined ? { top1Agreement: o.top1Agreement } : {}),

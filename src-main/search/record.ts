@@ -29,7 +29,7 @@ export async function recordCandidate(project: string, request: SearchRequest, s
     project,
     {
       kind: 'convert',
-      request: { model: request.model, output: `${spec.id}.tflite`, quantize: spec.quantize, ...(request.companions ? { companions: request.companions } : {}), ...(request.inputShape ? { inputShape: request.inputShape } : {}) },
+      request: { model: request.model, output: `${spec.id}.tflite`, quantize: spec.quantize, ...(request.companions ? { companions: request.companions } : {}), ...(request.inputShape ? { inputShape: request.inputShape } : {}), ...(request.detectorFix ? { detectorFix: request.detectorFix } : {}) },
       search: { budget: request.budget, candidate: spec.id, meetsBudget: candidate.meetsBudget, latencyWhere: candidate.latencyWhere, data: request.data },
     },
     { label: `search (${request.budget}): ${spec.label}`, model: request.model, calibration: request.calibration.path },

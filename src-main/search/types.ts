@@ -1,4 +1,5 @@
 // The accuracy-budget search's request and result (plain data: the CLI prints it, a project keeps it).
+import type { DetectorFix } from '../quantize/detector/apply';
 import type { CalibrationSpec } from '../quantize/qtypes';
 import type { ClauseVerdict, MeasuredOutput } from './budget';
 import type { CandidateKind } from './candidates';
@@ -30,6 +31,11 @@ export interface SearchRequest {
   maxKeepFloat?: number;
   /** A project folder: every measured candidate is recorded as a run there. */
   project?: string;
+  /**
+   * A detector fix every candidate is converted with (`--detector-fix`): with split, each group
+   * of the concatenated output (`X_boxes`, `X_scores`) is also an output the budget can name.
+   */
+  detectorFix?: DetectorFix;
 }
 
 export interface CandidateResult {

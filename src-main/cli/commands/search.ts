@@ -3,6 +3,7 @@
 // measures each on held-out data, and writes the smallest file that meets the budget.
 import { resolve } from 'node:path';
 import { InputError } from '../../errors';
+import { DETECTOR_FIXES, type DetectorFix } from '../../quantize/detector/apply';
 import { CANDIDATE_KINDS, type CandidateKind } from '../../search/candidates';
 import { formatSearch, searchQuantization, type SearchDeps } from '../../search/index';
 import { parseCommandArgs, parsePositiveInt, parseShape, printJson, type Command } from '../command';
@@ -11,7 +12,8 @@ import { cliDeviceService } from './device';
 const USAGE = `Usage: edgequant search MODEL [WEIGHTS.h5] -o BEST.tflite --calibration DIR|FILE.npy|FILE.npz
                         --data DIR|FILE.npy|FILE.npz --budget EXPR [--preprocess …] [--samples N]
                         [--labels FILE.npy] [--candidates fp16,dynamic,int8,int8-gptq,int16x8,int8-mixed]
-                        [--max-keep-float N] [--device NAME|local] [--input-shape 1,H,W,C] [--project DIR] [--json]
+                        [--max-keep-float N] [--device NAME|local] [--input-shape 1,H,W,C] [--project DIR]
+                        [--detector-fix split|head-float|head-int16] [--json]
 
 Searches for the smallest model that meets an accuracy budget on held-out data (--data: never the
 calibration samples). Budgets: sqnr>=30 (every output), sqnr[OUTPUT]>=30, agreement>=99% (top-1
@@ -22,7 +24,11 @@ int8 candidate meets the budget, int8 with the k most harmful layers kept float 
 found). --project records every candidate as a run of that project. Each candidate is measured in a real TFLite runtime against the float model; latency on
 this computer (LiteRT.js) or on a board (--device). Prints every candidate, the Pareto set (size,
 latency, budget metric) and writes the recommended file to -o. --samples caps the calibration
-samples (default 100).`;
+samples (default 100).
+--detector-fix converts every candidate with that fix (see 'edgequant convert --help'). With
+split, each group of a concatenated output is judged on its own too: a budget can name it, e.g.
+sqnr[OUTPUT_scores]>=30, and sqnr>=30 holds every group (joined, a detector's box pixels hide
+its scores' error).`;
 
 export const searchCommand: Command = {
   name: 'search',
@@ -42,6 +48,7 @@ export const searchCommand: Command = {
       device: { type: 'string', default: 'local' },
       'input-shape': { type: 'string' },
       project: { type: 'string' },
+      'detector-fix': { type: 'string' },
       json: { type: 'boolean', default: false },
     });
     if (positionals.length < 1 || positionals.length > 2) throw new InputError(`search needs MODEL (and optionally its WEIGHTS.h5) (see 'edgequant search --help').`);
@@ -56,6 +63,8 @@ export const searchCommand: Command = {
       const bad = kinds.filter((k) => !(CANDIDATE_KINDS as readonly string[]).includes(k));
       if (bad.length) throw new InputError(`--candidates: unknown ${bad.join(', ')}; choose from ${CANDIDATE_KINDS.join(', ')}.`);
     }
+    const fix = values['detector-fix'];
+    if (fix !== undefined && !(DETECTOR_FIXES as readonly string[]).includes(fix)) throw new InputError(`--detector-fix must be one of ${DETECTOR_FIXES.join(', ')} (got '${fix}').`);
     const deps: SearchDeps = {};
     if (values.device && values.device !== 'local') {
       const device = values.device;
@@ -79,6 +88,7 @@ export const searchCommand: Command = {
         ...(values['max-keep-float'] ? { maxKeepFloat: parsePositiveInt('--max-keep-float', values['max-keep-float'], 0) } : {}),
         ...(values['input-shape'] ? { inputShape: parseShape('--input-shape', values['input-shape']) } : {}),
         ...(values.project ? { project: resolve(io.cwd, values.project) } : {}),
+        ...(fix && fix !== 'none' ? { detectorFix: fix as DetectorFix } : {}),
       },
       {
         deps,
