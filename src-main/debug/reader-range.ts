@@ -6,7 +6,8 @@
 // as the range's end, not as clipping errors.
 import type { Graph, Node } from '../graph/model-graph';
 import { opFacts } from '../quantize/op-facts';
-import { INTEGER_LIMITS, saturationBounds } from '../quantize/saturation';
+import { INTEGER_CODES } from '../graph/integer-codes';
+import { saturationBounds } from '../quantize/saturation';
 import type { ActivationType, TensorRange } from '../quantize/qtypes';
 
 /** Reference clamp for tensor `name` of the quantized graph, or undefined when its readers see every value. */
@@ -14,7 +15,7 @@ export function readersSeeRange(quant: Graph, name: string, readers: Map<string,
   const t = quant.tensors.get(name);
   if (!t?.quant || t.quant.scale.length !== 1 || !(t.dtype === 'int8' || t.dtype === 'int16')) return undefined;
   const dtype: ActivationType = t.dtype;
-  const limits = INTEGER_LIMITS[dtype];
+  const limits = INTEGER_CODES[dtype];
   const [scale, zeroPoint] = [t.quant.scale[0]!, t.quant.zeroPoint[0]!];
   const sameParams = (x: string) => {
     const q = quant.tensors.get(x)?.quant;

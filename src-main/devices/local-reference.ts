@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { LoadedTflite, RuntimeArray, RuntimeTensorInfo } from '../runtime/types';
 import type { NpyArray } from '../data/npy';
+import { integerCodes } from '../graph/integer-codes';
 import { DeviceInputError } from './errors';
 
 export interface LocalModel {
@@ -28,7 +29,6 @@ function typedFor(dtype: string, n: number): RuntimeArray {
   }
 }
 
-const RANGES: Record<string, [number, number]> = { int8: [-128, 127], uint8: [0, 255], int16: [-32768, 32767], int32: [-2147483648, 2147483647] };
 
 /**
  * Splits an .npy of shape [N, ...] (or exactly the model's shape) into N samples in the
@@ -52,7 +52,7 @@ export function samplesForInput(array: NpyArray, input: RuntimeTensorInfo, sourc
       const raw = Number(values[s * itemSize + i]!);
       if (input.dtype === 'float32') out[i] = raw;
       else if (isFloatData && input.quant) {
-        const [lo, hi] = RANGES[input.dtype]!;
+        const [lo, hi] = integerCodes(input.dtype)!;
         out[i] = Math.min(hi, Math.max(lo, Math.round(raw / input.quant.scale) + input.quant.zeroPoint));
       } else if (isFloatData && !input.quant) {
         throw new DeviceInputError(`${source} holds floats but input '${input.name}' is ${input.dtype} without quantization; give ${input.dtype} data.`);

@@ -1,13 +1,12 @@
 // Float ↔ runtime arrays at a model's edges: quantize real inputs for int8/uint8/int16 tensors
 // with the tensor's own scale/zero point, and dequantize integer outputs back to real values.
 import type { RuntimeArray, RuntimeTensorInfo } from '../runtime/types';
+import { activationCodes } from '../graph/integer-codes';
 import { EvaluateInputError } from './errors';
-
-const LIMITS: Record<string, [number, number]> = { int8: [-128, 127], uint8: [0, 255], int16: [-32768, 32767] };
 
 export function toRuntimeInput(values: Float32Array, info: RuntimeTensorInfo): RuntimeArray {
   if (info.dtype === 'float32') return values;
-  const limits = LIMITS[info.dtype];
+  const limits = activationCodes(info.dtype);
   if (info.dtype === 'int32') return Int32Array.from(values, Math.round);
   if (!limits) throw new EvaluateInputError(`Input '${info.name}' has dtype ${info.dtype}, which evaluation cannot feed.`);
   if (!info.quant) throw new EvaluateInputError(`Input '${info.name}' is ${info.dtype} without quantization parameters; cannot map real data onto it.`);

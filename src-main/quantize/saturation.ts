@@ -4,6 +4,7 @@
 // out there all give the same output, so clipping them is exact for what reads them, and the
 // range left is stored in finer steps. A detector's class logits span −53..14 (the authored
 // YOLOv8-style model) because background anchors are confident; its sigmoid only tells apart −6.9..5.3.
+import { INTEGER_CODES } from '../graph/integer-codes';
 import type { OpType } from '../graph/ops';
 import type { ActivationType, TensorRange } from './qtypes';
 
@@ -19,8 +20,6 @@ const SATURATING: Partial<Record<OpType, Saturating>> = {
   TANH: { low: -1, high: 1, inverse: (y) => Math.atanh(y) },
 };
 
-/** The integer codes of each activation type. */
-export const INTEGER_LIMITS: Record<ActivationType, readonly [number, number]> = { int8: [-128, 127], int16: [-32768, 32767] };
 
 /** A quarter step inside the extreme codes: inputs beyond these bounds round to those codes. */
 const MARGIN = 0.25;
@@ -32,7 +31,7 @@ const MARGIN = 0.25;
 export function saturationBounds(op: OpType, scale: number, zeroPoint: number, dtype: ActivationType): TensorRange | undefined {
   const f = SATURATING[op];
   if (!f) return undefined;
-  const [qmin, qmax] = INTEGER_LIMITS[dtype];
+  const [qmin, qmax] = INTEGER_CODES[dtype];
   const lowest = Math.max(f.low, scale * (qmin - zeroPoint)) + MARGIN * scale;
   const highest = Math.min(f.high, scale * (qmax - zeroPoint)) - MARGIN * scale;
   return { min: f.inverse(lowest), max: f.inverse(highest) };

@@ -1,12 +1,8 @@
 // Quantization parameters as every TFLite runtime checks them when it prepares a tensor: a
 // file that breaks them loads nowhere, so the reader says which tensor and why up front.
+import { activationCodes } from '../graph/integer-codes';
 import type { ModelGraph, Tensor } from '../graph/model-graph';
 
-const ZERO_POINT_RANGE: Partial<Record<Tensor['dtype'], [number, number]>> = {
-  int8: [-128, 127],
-  uint8: [0, 255],
-  int16: [-32768, 32767],
-};
 
 export interface QuantProblem {
   /** 'tensor <name> (<dtype> [shape])' */
@@ -34,7 +30,7 @@ function quantReason(tensor: Tensor): string | undefined {
   if (q.zeroPoint.length !== q.scale.length) return `${q.zeroPoint.length} zero points for ${q.scale.length} scales`;
   const badScale = q.scale.findIndex((s) => !(Number.isFinite(s) && s > 0));
   if (badScale >= 0) return `scale[${badScale}] is ${q.scale[badScale]}, expected a positive finite number`;
-  const range = ZERO_POINT_RANGE[tensor.dtype];
+  const range = activationCodes(tensor.dtype);
   const badZero = range ? q.zeroPoint.findIndex((z) => z < range[0] || z > range[1]) : -1;
   if (range && badZero >= 0) return `zero_point[${badZero}] is ${q.zeroPoint[badZero]}, outside ${tensor.dtype} [${range[0]}, ${range[1]}]`;
   return undefined;

@@ -4,6 +4,7 @@
 // (saturation) and from a range too wide for the values (few integer levels used). Every part is
 // a per-sample sum (exact), a max, a count or a set of levels, so accumulators filled in
 // several threads merge into exactly one accumulator's figures.
+import { activationCodes } from '../graph/integer-codes';
 import type { Tensor } from '../graph/model-graph';
 import { ExactSum, type ExactSumState } from './exact-sum';
 import { cosineSimilarity, ErrorAccumulator, type ErrorState } from './sqnr';
@@ -25,8 +26,6 @@ export interface TensorErrorDetail extends TensorError {
   levelsUsed?: number;
 }
 
-const LEVELS: Record<string, [number, number]> = { int8: [-128, 127], uint8: [0, 255], int16: [-32768, 32767] };
-
 /** The integer grid of a per-tensor quantized activation, when it has one. */
 export interface Grid {
   scale: number;
@@ -37,7 +36,7 @@ export interface Grid {
 
 export function gridOf(tensor: Tensor | undefined): Grid | undefined {
   const q = tensor?.quant;
-  const levels = tensor ? LEVELS[tensor.dtype] : undefined;
+  const levels = tensor ? activationCodes(tensor.dtype) : undefined;
   if (!q || !levels || q.scale.length !== 1 || !(q.scale[0]! > 0)) return undefined;
   return { scale: q.scale[0]!, zeroPoint: q.zeroPoint[0] ?? 0, qmin: levels[0], qmax: levels[1] };
 }

@@ -2,16 +2,11 @@
 // the IR declares as quantized integers is "fake-quantized" (rounded to its grid and clamped),
 // so running a quantized graph here simulates its integer arithmetic closely (int8 conv,
 // depthwise, dense and average pool reproduce the runtime's own rounding: integer.ts).
+import { integerCodes } from '../integer-codes';
 import type { Tensor } from '../model-graph';
 import type { Tf } from '../tfjs-backend';
 import type { KernelTable, TfTensor } from './context';
 
-const RANGES: Record<string, [number, number]> = {
-  int8: [-128, 127],
-  uint8: [0, 255],
-  int16: [-32768, 32767],
-  int32: [-2147483648, 2147483647],
-};
 
 /** Round half away from zero, as TFLite does (tf.round rounds half to even). */
 function roundAway(tf: Tf, x: TfTensor): TfTensor {
@@ -20,7 +15,7 @@ function roundAway(tf: Tf, x: TfTensor): TfTensor {
 
 /** Rounds real values to the tensor's quantization grid; identity for float tensors. */
 export function fakeQuantize(tf: Tf, x: TfTensor, t: Tensor): TfTensor {
-  const range = RANGES[t.dtype];
+  const range = integerCodes(t.dtype);
   const q = t.quant;
   if (!range || !q || q.scale.length === 0 || x.dtype !== 'float32') return x;
   if (q.scale.length > 1) {
