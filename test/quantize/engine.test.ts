@@ -6,7 +6,8 @@ import type { QuantizeConfig } from '../../src-main/convert/types';
 import { executeGraph } from '../../src-main/graph/execute';
 import { mainGraph, opHistogram } from '../../src-main/graph/model-graph';
 import { ioQuantFormulas, parseRecipe, presetRecipe, quantizeModel, QuantizeInputError, QuantizeUnsupportedError } from '../../src-main/quantize/index';
-import { asymmetricParams, fromFloat16Bits, toFloat16Bits } from '../../src-main/quantize/math';
+import { asymmetricParams } from '../../src-main/quantize/math';
+import { halfToFloat, toFloat16Bits } from '../../src-main/graph/float16';
 import { sqnrDb } from '../../src-main/validation/sqnr';
 import { observeRanges } from './helpers';
 import { islandModel, randomData } from './tiny-graphs';
@@ -22,9 +23,9 @@ test('asymmetric params follow the converter: 0..1 → 1/255, -128; ranges inclu
 });
 
 test('float16 conversion rounds to nearest even and round-trips', () => {
-  for (const v of [0, 1, -2.5, 65504, 1e-5, 3.14159]) assert.ok(Math.abs(fromFloat16Bits(toFloat16Bits(v)) - v) <= Math.abs(v) * 1e-3 + 6e-8, String(v));
+  for (const v of [0, 1, -2.5, 65504, 1e-5, 3.14159]) assert.ok(Math.abs(halfToFloat(toFloat16Bits(v)) - v) <= Math.abs(v) * 1e-3 + 6e-8, String(v));
   assert.equal(toFloat16Bits(1 + 2 ** -11), toFloat16Bits(1)); // tie goes to even
-  assert.equal(fromFloat16Bits(toFloat16Bits(1e6)), Infinity);
+  assert.equal(halfToFloat(toFloat16Bits(1e6)), Infinity);
 });
 
 test('an op without an integer kernel stays float between DEQUANTIZE and QUANTIZE', async () => {

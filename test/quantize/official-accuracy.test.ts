@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import type { QuantizeConfig } from '../../src-main/convert/types';
 import { mainGraph, type ModelGraph } from '../../src-main/graph/model-graph';
 import { quantizeModel } from '../../src-main/quantize/index';
-import { fromFloat16Bits, toFloat16Bits } from '../../src-main/quantize/math';
+import { halfToFloat, toFloat16Bits } from '../../src-main/graph/float16';
 import type { RuntimeName } from '../../src-main/runtime/index';
 import { writeTflite } from '../../src-main/tflite/writer';
 import { agreement, runAll } from './accuracy';
@@ -119,7 +119,7 @@ for (const c of CASES) {
     // rounded to FP16 (kept float32) gives the same outputs.
     const rounded = readFixtureModel('mlperf-tiny', c.dir, c.float);
     for (const x of mainGraph(rounded).tensors.values())
-      if (x.data && x.dtype === 'float32') x.data = Float32Array.from(x.data as Float32Array, (v) => fromFloat16Bits(toFloat16Bits(v)));
+      if (x.data && x.dtype === 'float32') x.data = Float32Array.from(x.data as Float32Array, (v) => halfToFloat(toFloat16Bits(v)));
     const few = heldOut.slice(0, 10);
     const same = agreement(await runAll(RUNTIME, writeTflite(rounded), few), await runAll(RUNTIME, plain, few));
     assert.ok(same.sqnrDb > 100, `FP16 file vs FP16-rounded float file: ${same.sqnrDb} dB`);

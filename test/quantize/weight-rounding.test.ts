@@ -17,7 +17,7 @@ import { cloneGraph } from '../../src-main/quantize/clone';
 import { graphCuts } from '../../src-main/quantize/rounding/checkpoints';
 import { compensateWeightRounding } from '../../src-main/quantize/rounding/compensate';
 import { FP16_GRID, roundFloatConstantsToFp16 } from '../../src-main/quantize/transformations/fp16-constants';
-import { fromFloat16Bits, toFloat16Bits } from '../../src-main/quantize/math';
+import { halfToFloat, toFloat16Bits } from '../../src-main/graph/float16';
 import { sqnrDb } from '../../src-main/validation/sqnr';
 import { presetRecipe, QuantizeInputError, quantizeModel } from '../../src-main/quantize/index';
 import { compensateIntegerWeights } from '../../src-main/quantize/rounding/integer-weights';
@@ -137,7 +137,7 @@ test('fp16 gptq: every constant FLOAT16, closer to float than nearest rounding o
   const w1 = g.tensors.get('w1')!.data as Uint16Array;
   const nearestW1 = mainGraph(nearest.model).tensors.get('w1')!.data as Uint16Array;
   assert.ok(w1.some((bits, i) => bits !== nearestW1[i]), 'gptq moved some weights off their nearest float16');
-  assert.ok(Array.from(w1).every((bits) => toFloat16Bits(fromFloat16Bits(bits)) === bits));
+  assert.ok(Array.from(w1).every((bits) => toFloat16Bits(halfToFloat(bits)) === bits));
   const float = writeTflite(smallNet());
   for (const runtime of ['tflite-node', 'litert-js'] as const) {
     const reference = await runAll(runtime, float, heldOut);

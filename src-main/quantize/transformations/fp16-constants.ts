@@ -1,10 +1,10 @@
 // FP16 mode: every float32 constant is stored as FLOAT16 and read through its own DEQUANTIZE
 // op placed just before its first reader (official layout: one DEQUANTIZE per constant).
 import { addTensor, uniqueTensorName, type Graph, type Node } from '../../graph/model-graph';
-import { fromFloat16Bits, toFloat16Bits } from '../math';
+import { halfToFloat, toFloat16Bits } from '../../graph/float16';
 import type { RoundingGrid } from '../rounding/compensate';
 
-const nearestFp16 = (value: number): number => fromFloat16Bits(toFloat16Bits(value));
+const nearestFp16 = (value: number): number => halfToFloat(toFloat16Bits(value));
 
 /** Float16 values as a rounding grid (the same for every row, bias included). */
 export const FP16_GRID: RoundingGrid = { weight: nearestFp16, bias: nearestFp16 };
