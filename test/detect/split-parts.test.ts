@@ -105,6 +105,17 @@ test('search --detector-fix split: every candidate is split, the budget names th
   assert.ok(chosen, `a candidate meets sqnr[scores]>=20: ${result.verdict}`);
   assert.deepEqual(mainGraph(readTflite(new Uint8Array(readFileSync(best)))).outputs, [`${output}_boxes`, scores]);
 
+  // Where int8 misses the budget, the mixed candidates keep the debugger's worst layers float; the
+  // split model no longer has the output concatenation the debugger ranked on the model as it came.
+  const mixed = await cli(['search', h5, '-o', best, '--calibration', calibration, '--data', data, '--detector-fix', 'split', '--budget', `sqnr[${scores}]>=40`, '--candidates', 'int8,int8-mixed', '--json']);
+  assert.equal(mixed.code, 0, mixed.err);
+  const withFloat = JSON.parse(mixed.out) as SearchResult;
+  t.diagnostic(`sqnr[scores]>=40: ${withFloat.verdict}; warnings: ${withFloat.warnings.join(' | ') || 'none'}`);
+  const kinds = withFloat.candidates.map((c) => c.kind);
+  assert.ok(kinds.filter((k) => k === 'int8-mixed').length >= 2, kinds.join(', '));
+  assert.deepEqual(withFloat.warnings, []);
+  assert.equal(withFloat.candidates.find((c) => c.id === withFloat.recommended)?.kind, 'int8-mixed');
+
   const unknown = await cli(['search', h5, '-o', best, '--calibration', calibration, '--data', data, '--detector-fix', 'split', '--budget', `sqnr[${output}_logits]>=20`, '--candidates', 'int8']);
   assert.equal(unknown.code, 2);
   assert.match(unknown.err, new RegExp(`no output '${output.replace(/[/.]/g, '\\$&')}_logits' \\(outputs: .*_boxes, .*_scores\\)`));
