@@ -10,6 +10,10 @@ import { InputError, oneLine } from '../errors';
 import { mainGraph, type ModelGraph } from '../graph/model-graph';
 import { openDataset } from '../data/open';
 import { isTfliteBytes, readTflite } from '../tflite/reader';
+import { writeTflite } from '../tflite/writer';
+import type { DetectorFix } from '../quantize/detector/apply';
+import { findDetectorHead } from '../quantize/detector/head';
+import { splitConcatOutputs } from '../quantize/detector/split';
 import { analyzeLayers, type Analysis } from './analyze';
 import { layerReasons } from './reasons';
 import type { DebugEngine, DebugReport, LayerDebugRow } from './types';
@@ -31,6 +35,12 @@ export interface DebugRequest {
   /** How to quantize it here; or `quantized` names an existing .tflite of the same model. */
   quantize?: QuantizeConfig;
   quantized?: string;
+  /**
+   * The detector fix the quantized model is made with (`--detector-fix`). With split the float
+   * model is split the same way: each group (boxes, scores) is then an output of its own, which
+   * the sensitivity passes weigh apart instead of the joined output's box pixels alone.
+   */
+  detectorFix?: DetectorFix;
   /** Held-out data (never the calibration samples). */
   data: string;
   preprocess?: string;
@@ -65,10 +75,20 @@ async function tfliteBytesOf(request: DebugRequest, dir: string, options: DebugO
     if (!request.quantize || request.quantize.mode === 'none') throw new InputError('debug needs --quantize fp16|dynamic|int8|int16x8 or --quantized FILE.tflite.');
     options.onProgress?.(`quantizing (${request.quantize.mode})`);
     const quantPath = join(dir, 'quant.tflite');
-    await convertModel({ ...common, output: quantPath, quantize: request.quantize }, { ...signal, onProgress: (p) => options.onProgress?.(`quantizing: ${p.stage}`, p.fraction) });
+    const fix = request.detectorFix ? { detectorFix: request.detectorFix } : {};
+    await convertModel({ ...common, output: quantPath, quantize: request.quantize, ...fix }, { ...signal, onProgress: (p) => options.onProgress?.(`quantizing: ${p.stage}`, p.fraction) });
     quant = new Uint8Array(await readFile(quantPath));
   }
-  return { float: new Uint8Array(await readFile(floatPath)), quant };
+  const float = new Uint8Array(await readFile(floatPath));
+  return { float: request.detectorFix === 'split' ? splitFloat(float) : float, quant };
+}
+
+/** The float model with each group of its concatenated outputs an output of its own, as `--detector-fix split` writes the quantized one. */
+function splitFloat(bytes: Uint8Array): Uint8Array {
+  const model = readTflite(bytes);
+  const head = findDetectorHead(model);
+  if (!head?.concatOutputs.length) throw new InputError('--detector-fix split: no graph output of the model is a concatenation of channel groups (boxes next to scores); leave the flag out.');
+  return writeTflite(splitConcatOutputs(model, head).model);
 }
 
 async function* asSamples(list: Float32Array[][]): AsyncIterable<{ inputs: Float32Array[] }> {

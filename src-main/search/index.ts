@@ -10,10 +10,6 @@ import { convertModel } from '../convert/pipeline';
 import { debugQuantization, harmfulLayers } from '../debug/index';
 import { CancelledError, InputError } from '../errors';
 import { evaluate } from '../evaluate/evaluate';
-import { mainGraph } from '../graph/model-graph';
-import { findDetectorHead } from '../quantize/detector/head';
-import { splitConcatOutputs } from '../quantize/detector/split';
-import { readTflite } from '../tflite/reader';
 import { judge, parseBudget, formatClauseFigure, type Budget } from './budget';
 import { baseCandidates, CANDIDATE_KINDS, mixedCandidate, type CandidateSpec } from './candidates';
 import { paretoSet } from './pareto';
@@ -122,26 +118,12 @@ async function rankLayers(ctx: Context): Promise<string[]> {
       // Enough to rank; the verdict is the candidates' own measurement on held-out data.
       samples: 8,
       sensitivitySamples: 2,
+      // Ranked on the model the candidates are: a split one's groups weigh apart, and its layers are theirs.
+      ...(request.detectorFix ? { detectorFix: request.detectorFix } : {}),
     },
     ctx.options.signal ? { signal: ctx.options.signal } : {},
   );
-  const ranking = harmfulLayers(report);
-  const kept = await namesAfterSplit(ctx);
-  return kept ? ranking.filter((name) => kept.has(name)) : ranking;
-}
-
-/**
- * The node and tensor names a `--detector-fix split` model still has (undefined: no split). The
- * debugger ranks the model as it comes, and the split removes its output concatenation, which
- * a mixed candidate could not keep float.
- */
-async function namesAfterSplit(ctx: Context): Promise<Set<string> | undefined> {
-  if (ctx.request.detectorFix !== 'split') return undefined;
-  const model = readTflite(new Uint8Array(await readFile(ctx.floatPath)));
-  const head = findDetectorHead(model);
-  if (!head?.concatOutputs.length) return undefined;
-  const graph = mainGraph(splitConcatOutputs(model, head).model);
-  return new Set([...graph.nodes.map((n) => n.name), ...graph.tensors.keys()]);
+  return harmfulLayers(report);
 }
 
 function pickRecommended(candidates: CandidateResult[]): CandidateResult | undefined {

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { writeNpy } from '../../src-main/data/npy';
+import type { DebugReport } from '../../src-main/debug/index';
 import type { OutputMetrics } from '../../src-main/evaluate/metrics';
 import { mainGraph } from '../../src-main/graph/model-graph';
 import type { SearchResult } from '../../src-main/search/types';
@@ -122,4 +123,21 @@ test('search --detector-fix split: every candidate is split, the budget names th
   const bad = await cli(['search', h5, '-o', best, '--calibration', calibration, '--data', data, '--detector-fix', 'crop', '--budget', 'sqnr>=20']);
   assert.equal(bad.code, 2);
   assert.match(bad.err, /--detector-fix must be one of split, head-float, head-int16, none \(got 'crop'\)/);
+});
+
+test('debug --detector-fix split: the float model is split as the quantized one, so the boxes and the scores are outputs of their own', async (t) => {
+  const { h5, calibration, data } = await files();
+  const args = ['debug', h5, '--quantize', 'int8', '--calibration', calibration, '--data', data, '--data-samples', '4', '--sensitivity-samples', '2', '--json'];
+  const r = await cli([...args, '--detector-fix', 'split']);
+  assert.equal(r.code, 0, r.err);
+  const report = JSON.parse(r.out) as DebugReport;
+  t.diagnostic(`outputs: ${report.outputs.map((o) => `${o.name} ${o.sqnrDb.toFixed(1)} dB`).join(', ')}; ${report.layers.length} layers`);
+  assert.deepEqual(report.outputs.map((o) => o.name.replace(/^.*_/, '')), ['boxes', 'scores']);
+  assert.ok(report.outputs[1]!.sqnrDb < report.outputs[0]!.sqnrDb, 'the scores, on their own, are the weaker group');
+  assert.ok(report.layers.every((l) => l.sensitivity), 'every layer has its sensitivity on the split outputs');
+  const plain = JSON.parse((await cli(args)).out) as DebugReport;
+  assert.equal(plain.outputs.length, 1, 'without the fix: the one joined output');
+  const none = await cli(['debug', h5, '--quantize', 'int8', '--calibration', calibration, '--data', data, '--detector-fix', 'crop']);
+  assert.equal(none.code, 2);
+  assert.match(none.err, /--detector-fix must be one of/);
 });

@@ -6,13 +6,15 @@ import { resolve } from 'node:path';
 import type { QuantizeConfig, QuantizeMode, WeightRounding } from '../../convert/types';
 import { debugCsv, debugQuantization, debugTable } from '../../debug/index';
 import { InputError } from '../../errors';
+import { DETECTOR_FIXES, type DetectorFix } from '../../quantize/detector/apply';
 import { parseCommandArgs, parsePositiveInt, parseShape, printJson, type Command } from '../command';
 
 const USAGE = `Usage: edgequant debug FLOAT_MODEL [WEIGHTS.h5] --data DIR|FILE.npy|FILE.npz
                        (--quantize fp16|dynamic|int8|int16x8 [--calibration DIR|FILE.npy|FILE.npz] [--samples N]
                         [--weight-rounding nearest|gptq] [--recipe FILE.json] | --quantized QUANT.tflite)
                        [--preprocess 0..1|-1..1|0..255|imagenet|caffe|FILE.json] [--data-samples N]
-                       [--sensitivity-samples N] [--input-shape 1,H,W,C] [--workers N] [--json] [--csv FILE.csv]
+                       [--sensitivity-samples N] [--input-shape 1,H,W,C] [--detector-fix split|head-float|head-int16]
+                       [--workers N] [--json] [--csv FILE.csv]
 
 Finds the layers where quantization loses accuracy. The float model and the quantized one (made
 here, or --quantized) run side by side in the IR interpreter on held-out data (--data: not the
@@ -26,6 +28,9 @@ calibration samples), which observes every tensor. For each quantized layer:
   weights            per-channel range spread and outlier channels
 Layers are ranked most harmful first, each with the reason it is hard. --data-samples (default 32)
 sets how many held-out samples are measured. --csv writes every row; --json prints the report.
+--detector-fix quantizes with that fix (see 'edgequant convert --help'), or tells that --quantized
+was made with it; with split the float model is split the same way, so the boxes and the scores
+are outputs of their own, each weighing in the sensitivity.
 --workers N splits the samples across N compute threads (default: the cores but one); the
 figures are the same for any N.`;
 
@@ -49,6 +54,7 @@ export const debugCommand: Command = {
       'sensitivity-samples': { type: 'string' },
       'input-shape': { type: 'string' },
       workers: { type: 'string' },
+      'detector-fix': { type: 'string' },
       json: { type: 'boolean', default: false },
       csv: { type: 'string' },
     });
@@ -73,6 +79,8 @@ export const debugCommand: Command = {
     } else if (values.quantized === undefined) {
       throw new InputError('debug needs --quantize fp16|dynamic|int8|int16x8 (with --calibration for int8/int16x8) or --quantized FILE.tflite.');
     }
+    const fix = values['detector-fix'];
+    if (fix !== undefined && !(DETECTOR_FIXES as readonly string[]).includes(fix)) throw new InputError(`--detector-fix must be one of ${DETECTOR_FIXES.join(', ')} (got '${fix}').`);
     const report = await debugQuantization({
       model: resolve(io.cwd, positionals[0]!),
       ...(positionals[1] ? { companions: [resolve(io.cwd, positionals[1])] } : {}),
@@ -83,6 +91,7 @@ export const debugCommand: Command = {
       samples: parsePositiveInt('--data-samples', values['data-samples'], 32),
       sensitivitySamples: values['sensitivity-samples'] === '0' ? 0 : parsePositiveInt('--sensitivity-samples', values['sensitivity-samples'], 8),
       ...(values['input-shape'] ? { inputShape: parseShape('--input-shape', values['input-shape']) } : {}),
+      ...(fix && fix !== 'none' ? { detectorFix: fix as DetectorFix } : {}),
     }, values.workers !== undefined ? { workers: parsePositiveInt('--workers', values.workers, 1) } : {});
     if (values.csv) await writeFile(resolve(io.cwd, values.csv), debugCsv(report));
     if (values.json) printJson(io, report);
