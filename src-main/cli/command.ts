@@ -75,6 +75,13 @@ export function parseShape(flag: string, text: string): number[] {
   return dims;
 }
 
+/** `value` when it is one of `allowed` (`fallback` when the flag is absent); throws InputError naming the flag and the choices. */
+export function parseOneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value as T)) throw new InputError(`${flag} must be one of ${allowed.join(', ')} (got '${value}').`);
+  return value as T;
+}
+
 export function parsePositiveInt(flag: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   const n = Number(text);

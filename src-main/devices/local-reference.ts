@@ -29,7 +29,6 @@ function typedFor(dtype: string, n: number): RuntimeArray {
   }
 }
 
-
 /**
  * Splits an .npy of shape [N, ...] (or exactly the model's shape) into N samples in the
  * model input's own dtype, quantizing float data with the input's scale and zero point.

@@ -20,7 +20,6 @@ const SATURATING: Partial<Record<OpType, Saturating>> = {
   TANH: { low: -1, high: 1, inverse: (y) => Math.atanh(y) },
 };
 
-
 /** A quarter step inside the extreme codes: inputs beyond these bounds round to those codes. */
 const MARGIN = 0.25;
 

@@ -3,7 +3,6 @@
 import { activationCodes } from '../graph/integer-codes';
 import type { ModelGraph, Tensor } from '../graph/model-graph';
 
-
 export interface QuantProblem {
   /** 'tensor <name> (<dtype> [shape])' */
   tensor: string;

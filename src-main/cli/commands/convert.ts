@@ -12,7 +12,7 @@ import { recommendationLines } from '../../quantize/detector/types';
 import { ioQuantFormulasText } from '../../quantize/formulas';
 import { parseSelector } from '../../quantize/node-selectors';
 import { checkIoTypes, requirementsFor } from '../../quantize/recipe';
-import { parseCommandArgs, parsePositiveInt, parseShape, printJson, type Command } from '../command';
+import { parseCommandArgs, parseOneOf, parsePositiveInt, parseShape, printJson, type Command } from '../command';
 import { GPTQ_COST, gptqCostText } from '../../../src-common/gptq-cost';
 
 const USAGE = `Usage: edgequant convert MODEL [WEIGHTS.h5] -o OUT.tflite [--quantize none|fp16|dynamic|int8|int16x8]
@@ -67,12 +67,6 @@ const IO_TYPES: IoType[] = ['float32', 'int8', 'uint8', 'int16'];
 const METHODS: CalibrationMethod[] = ['minmax', 'percentile', 'mse'];
 const ROUNDINGS: WeightRounding[] = ['nearest', 'gptq'];
 
-function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (!allowed.includes(value as T)) throw new InputError(`${flag} must be one of ${allowed.join(', ')} (got '${value}').`);
-  return value as T;
-}
-
 /** Parses convert's argv into a ConvertRequest (exported for the app and tests). */
 export function parseConvertArgs(argv: string[], cwd: string): { request: ConvertRequest; project?: string; json: boolean } {
   const { values, positionals } = parseCommandArgs('convert', argv, {
@@ -102,14 +96,14 @@ export function parseConvertArgs(argv: string[], cwd: string): { request: Conver
     throw new InputError(`convert needs MODEL (and optionally its WEIGHTS.h5) (see 'edgequant convert --help').`);
   }
   if (!values.output) throw new InputError(`convert needs -o OUT.tflite (see 'edgequant convert --help').`);
-  const mode = oneOf('--quantize', values.quantize, MODES, 'none');
+  const mode = parseOneOf('--quantize', values.quantize, MODES, 'none');
   const request: ConvertRequest = {
     model: resolve(cwd, positionals[0]!),
     output: resolve(cwd, values.output),
     quantize: {
       mode,
-      inputType: oneOf('--input-type', values['input-type'], IO_TYPES, 'float32'),
-      outputType: oneOf('--output-type', values['output-type'], IO_TYPES, 'float32'),
+      inputType: parseOneOf('--input-type', values['input-type'], IO_TYPES, 'float32'),
+      outputType: parseOneOf('--output-type', values['output-type'], IO_TYPES, 'float32'),
       int8Only: values['int8-only'] ?? false,
     },
   };
@@ -125,11 +119,11 @@ export function parseConvertArgs(argv: string[], cwd: string): { request: Conver
   }
   if (values['detector-fix'] !== undefined) {
     if (mode === 'none') throw new InputError('--detector-fix needs --quantize fp16|dynamic|int8|int16x8.');
-    request.detectorFix = oneOf('--detector-fix', values['detector-fix'], DETECTOR_FIXES, 'none');
+    request.detectorFix = parseOneOf('--detector-fix', values['detector-fix'], DETECTOR_FIXES, 'none');
   }
   if (values['weight-rounding'] !== undefined) {
     if (mode === 'none') throw new InputError('--weight-rounding needs --quantize fp16|dynamic|int8|int16x8.');
-    request.quantize.weightRounding = oneOf('--weight-rounding', values['weight-rounding'], ROUNDINGS, 'nearest');
+    request.quantize.weightRounding = parseOneOf('--weight-rounding', values['weight-rounding'], ROUNDINGS, 'nearest');
     if (request.quantize.weightRounding === 'gptq' && !values.calibration) throw new InputError('--weight-rounding gptq needs --calibration DIR|FILE.npy|FILE.npz (representative inputs).');
   }
   if (values['bias-correction'] && values['no-bias-correction']) throw new InputError('--bias-correction and --no-bias-correction contradict each other.');
@@ -156,7 +150,7 @@ export function parseConvertArgs(argv: string[], cwd: string): { request: Conver
     request.quantize.calibration = {
       path: resolve(cwd, values.calibration),
       samples: parsePositiveInt('--samples', values.samples, 100),
-      method: oneOf('--calibration-method', values['calibration-method'], METHODS, 'minmax'),
+      method: parseOneOf('--calibration-method', values['calibration-method'], METHODS, 'minmax'),
       seed: 0,
       ...(values.preprocess ? { preprocess: values.preprocess } : {}),
     };

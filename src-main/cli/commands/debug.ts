@@ -6,8 +6,8 @@ import { resolve } from 'node:path';
 import type { QuantizeConfig, QuantizeMode, WeightRounding } from '../../convert/types';
 import { debugCsv, debugQuantization, debugTable } from '../../debug/index';
 import { InputError } from '../../errors';
-import { DETECTOR_FIXES, type DetectorFix } from '../../quantize/detector/apply';
-import { parseCommandArgs, parsePositiveInt, parseShape, printJson, type Command } from '../command';
+import { DETECTOR_FIXES } from '../../quantize/detector/apply';
+import { parseCommandArgs, parseOneOf, parsePositiveInt, parseShape, printJson, type Command } from '../command';
 
 const USAGE = `Usage: edgequant debug FLOAT_MODEL [WEIGHTS.h5] --data DIR|FILE.npy|FILE.npz
                        (--quantize fp16|dynamic|int8|int16x8 [--calibration DIR|FILE.npy|FILE.npz] [--samples N]
@@ -79,8 +79,7 @@ export const debugCommand: Command = {
     } else if (values.quantized === undefined) {
       throw new InputError('debug needs --quantize fp16|dynamic|int8|int16x8 (with --calibration for int8/int16x8) or --quantized FILE.tflite.');
     }
-    const fix = values['detector-fix'];
-    if (fix !== undefined && !(DETECTOR_FIXES as readonly string[]).includes(fix)) throw new InputError(`--detector-fix must be one of ${DETECTOR_FIXES.join(', ')} (got '${fix}').`);
+    const fix = parseOneOf('--detector-fix', values['detector-fix'], DETECTOR_FIXES, 'none');
     const report = await debugQuantization({
       model: resolve(io.cwd, positionals[0]!),
       ...(positionals[1] ? { companions: [resolve(io.cwd, positionals[1])] } : {}),
@@ -91,7 +90,7 @@ export const debugCommand: Command = {
       samples: parsePositiveInt('--data-samples', values['data-samples'], 32),
       sensitivitySamples: values['sensitivity-samples'] === '0' ? 0 : parsePositiveInt('--sensitivity-samples', values['sensitivity-samples'], 8),
       ...(values['input-shape'] ? { inputShape: parseShape('--input-shape', values['input-shape']) } : {}),
-      ...(fix && fix !== 'none' ? { detectorFix: fix as DetectorFix } : {}),
+      ...(fix !== 'none' ? { detectorFix: fix } : {}),
     }, values.workers !== undefined ? { workers: parsePositiveInt('--workers', values.workers, 1) } : {});
     if (values.csv) await writeFile(resolve(io.cwd, values.csv), debugCsv(report));
     if (values.json) printJson(io, report);

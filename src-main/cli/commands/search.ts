@@ -3,10 +3,10 @@
 // measures each on held-out data, and writes the smallest file that meets the budget.
 import { resolve } from 'node:path';
 import { InputError } from '../../errors';
-import { DETECTOR_FIXES, type DetectorFix } from '../../quantize/detector/apply';
+import { DETECTOR_FIXES } from '../../quantize/detector/apply';
 import { CANDIDATE_KINDS, type CandidateKind } from '../../search/candidates';
 import { formatSearch, searchQuantization, type SearchDeps } from '../../search/index';
-import { parseCommandArgs, parsePositiveInt, parseShape, printJson, type Command } from '../command';
+import { parseCommandArgs, parseOneOf, parsePositiveInt, parseShape, printJson, type Command } from '../command';
 import { cliDeviceService } from './device';
 
 const USAGE = `Usage: edgequant search MODEL [WEIGHTS.h5] -o BEST.tflite --calibration DIR|FILE.npy|FILE.npz
@@ -63,8 +63,7 @@ export const searchCommand: Command = {
       const bad = kinds.filter((k) => !(CANDIDATE_KINDS as readonly string[]).includes(k));
       if (bad.length) throw new InputError(`--candidates: unknown ${bad.join(', ')}; choose from ${CANDIDATE_KINDS.join(', ')}.`);
     }
-    const fix = values['detector-fix'];
-    if (fix !== undefined && !(DETECTOR_FIXES as readonly string[]).includes(fix)) throw new InputError(`--detector-fix must be one of ${DETECTOR_FIXES.join(', ')} (got '${fix}').`);
+    const fix = parseOneOf('--detector-fix', values['detector-fix'], DETECTOR_FIXES, 'none');
     const deps: SearchDeps = {};
     if (values.device && values.device !== 'local') {
       const device = values.device;
@@ -88,7 +87,7 @@ export const searchCommand: Command = {
         ...(values['max-keep-float'] ? { maxKeepFloat: parsePositiveInt('--max-keep-float', values['max-keep-float'], 0) } : {}),
         ...(values['input-shape'] ? { inputShape: parseShape('--input-shape', values['input-shape']) } : {}),
         ...(values.project ? { project: resolve(io.cwd, values.project) } : {}),
-        ...(fix && fix !== 'none' ? { detectorFix: fix as DetectorFix } : {}),
+        ...(fix !== 'none' ? { detectorFix: fix } : {}),
       },
       {
         deps,

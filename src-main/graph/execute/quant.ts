@@ -7,7 +7,6 @@ import type { Tensor } from '../model-graph';
 import type { Tf } from '../tfjs-backend';
 import type { KernelTable, TfTensor } from './context';
 
-
 /** Round half away from zero, as TFLite does (tf.round rounds half to even). */
 function roundAway(tf: Tf, x: TfTensor): TfTensor {
   return tf.mul(tf.sign(x), tf.floor(tf.add(tf.abs(x), 0.5)));

@@ -1,7 +1,7 @@
 // Requantizing an FP16 .tflite: DEQUANTIZE nodes that expand FLOAT16 constants are folded into
 // float32 constants, so the rest of the quantizer sees a plain float graph.
 import { pruneTensors, type Graph } from '../../graph/model-graph';
-import { halfToFloat } from '../../graph/float16';
+import { decodeFloat16 } from '../../graph/float16';
 
 export function foldFp16Dequantize(graph: Graph): number {
   let folded = 0;
@@ -10,11 +10,8 @@ export function foldFp16Dequantize(graph: Graph): number {
     const src = graph.tensors.get(node.inputs[0] ?? '');
     const dst = graph.tensors.get(node.outputs[0] ?? '');
     if (!src || !dst || src.dtype !== 'float16' || !src.data) return true;
-    const bits = src.data as Uint16Array;
-    const values = new Float32Array(bits.length);
-    for (let i = 0; i < bits.length; i++) values[i] = halfToFloat(bits[i]!);
     dst.dtype = 'float32';
-    dst.data = values;
+    dst.data = decodeFloat16(src.data as Uint16Array);
     delete dst.quant;
     folded++;
     return false;
