@@ -4,7 +4,7 @@
 // lets the budget name a group. The tiny YOLO head (seeded weights) on seeded smooth images, so
 // nothing here needs ../shared.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { writeNpy } from '../../src-main/data/npy';
@@ -14,7 +14,9 @@ import { mainGraph } from '../../src-main/graph/model-graph';
 import type { SearchResult } from '../../src-main/search/types';
 import { seededRandom } from '../../src-main/seeded-random';
 import { readTflite } from '../../src-main/tflite/reader';
+import { writeTflite } from '../../src-main/tflite/writer';
 import { tempDir } from '../convert/helpers';
+import { smallNet, smoothImages } from '../quantize/small-net';
 import { cli } from '../helpers/cli';
 import { runIn, sliceSqnr } from './fix-helpers';
 import { TINY, writeTinyYolo } from './tiny-yolo';
@@ -140,4 +142,25 @@ test('debug --detector-fix split: the float model is split as the quantized one,
   const none = await cli(['debug', h5, '--quantize', 'int8', '--calibration', calibration, '--data', data, '--detector-fix', 'crop']);
   assert.equal(none.code, 2);
   assert.match(none.err, /--detector-fix must be one of/);
+});
+
+test('debug --detector-fix split on a model without a concatenated output is a one-line input error', async () => {
+  const dir = tempDir('edgequant-split-parts-');
+  const model = join(dir, 'net.tflite');
+  writeFileSync(model, writeTflite(smallNet()));
+  const images = smoothImages(6, 900);
+  const data = join(dir, 'data.npy');
+  await writeNpy(data, { dtype: 'float32', shape: [images.length, 8, 8, 3], data: Float32Array.from(images.flatMap((x) => Array.from(x))) });
+  // Quantized here: the conversion refuses the fix.
+  const r = await cli(['debug', model, '--quantize', 'int8', '--calibration', data, '--data', data, '--detector-fix', 'split', '--sensitivity-samples', '0']);
+  assert.equal(r.code, 2, r.err);
+  assert.equal(r.err.trim().split('\n').length, 1, r.err);
+  assert.match(r.err, /--detector-fix split: the model has no detector head this fix knows/);
+  // An existing file said to be split: the float model cannot be split to match it.
+  const quantized = join(dir, 'net_int8.tflite');
+  assert.equal((await cli(['convert', model, '-o', quantized, '--quantize', 'int8', '--calibration', data])).code, 0);
+  const q = await cli(['debug', model, '--quantized', quantized, '--data', data, '--detector-fix', 'split', '--sensitivity-samples', '0']);
+  assert.equal(q.code, 2, q.err);
+  assert.equal(q.err.trim().split('\n').length, 1, q.err);
+  assert.match(q.err, /--detector-fix split: no graph output of the model is a concatenation of channel groups \(boxes next to scores\); leave the flag out\./);
 });
