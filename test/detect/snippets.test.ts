@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { detect, type Detection, type RawOutput } from '../../src-main/detect/index';
 import { cppDetectorSnippet } from '../../src-main/detect/snippets/cpp';
 import { pythonDetectorSnippet } from '../../src-main/detect/snippets/python';
-import type { DetectorSnippetSpec, SnippetTensor } from '../../src-main/detect/snippets/plan';
+import { headPlan, type DetectorSnippetSpec, type SnippetTensor } from '../../src-main/detect/snippets/plan';
 import { fromRuntimeOutput, toRuntimeInput } from '../../src-main/evaluate/io';
 import { seededRandom } from '../../src-main/seeded-random';
 import { tempDir } from '../convert/helpers';
@@ -168,6 +168,58 @@ test('python and C++ snippets: YOLOv8 boxes in 0..1 of the input come out in pix
   assert.match(snippets.cpp, /constexpr double kBoxScaleX = 640, kBoxScaleY = 640;/);
   const pixels = detectorSnippets({ ...section, boxScale: 'pixels' }, c.spec.input, c.spec.outputs)!;
   assert.match(pixels.python, /^BOX_SCALE_X, BOX_SCALE_Y = 1, 1$/m);
+});
+
+/** The yoloCase head at 640 pixels as `--detector-fix split` writes it: boxes then scores, each output with its own int8 range. */
+function splitCase(channelsFirst: boolean, int8: boolean): { split: RawCase; joined: RawCase } {
+  const joined = yoloCase(channelsFirst, false);
+  const [shape, data] = [joined.spec.outputs[0]!.shape, joined.raw[0] as Float32Array];
+  const [channels, count] = channelsFirst ? [shape[1]!, shape[2]!] : [shape[2]!, shape[1]!];
+  const part = (first: number, width: number): RawOutput => {
+    const values = new Float32Array(width * count);
+    for (let i = 0; i < count; i++) for (let c = 0; c < width; c++) values[channelsFirst ? c * count + i : i * width + c] = data[channelsFirst ? (first + c) * count + i : i * channels + first + c]!;
+    return { shape: channelsFirst ? [1, width, count] : [1, count, width], data: values };
+  };
+  const { tensors, raw } = quantizeOutputs([part(0, 4), part(4, channels - 4)], ['output0_boxes', 'output0_scores'], int8);
+  // The TypeScript reference decodes the joined output the split parts hold (dequantized).
+  const values = raw.map((r, k) => fromRuntimeOutput(r, { ...tensors[k]!, dtype: r instanceof Int8Array ? 'int8' : 'float32' }));
+  const rejoined = new Float32Array(data.length);
+  for (let i = 0; i < count; i++) for (let c = 0; c < channels; c++) {
+    const [k, cc, width] = c < 4 ? [0, c, 4] : [1, c - 4, channels - 4];
+    rejoined[channelsFirst ? c * count + i : i * channels + c] = values[k]![channelsFirst ? cc * count + i : i * width + cc]!;
+  }
+  return { split: { spec: { ...joined.spec, outputs: tensors }, raw }, joined: { spec: joined.spec, raw: [rejoined] } };
+}
+
+test('python and C++ snippets: a YOLOv8 head split into boxes and scores outputs (--detector-fix split), each with its own int8 scale, gives the boxes of the joined head', { skip: !hasNumpy && !hasGpp && 'neither python3 with numpy nor g++ found' }, () => {
+  for (const channelsFirst of [true, false]) {
+    for (const int8 of [false, true]) {
+      const { split, joined } = splitCase(channelsFirst, int8);
+      if (int8) assert.notEqual(split.spec.outputs[0]!.quant!.scale, split.spec.outputs[1]!.quant!.scale, 'boxes and scores have their own scale');
+      const want = tsBoxes(joined);
+      if (hasNumpy) assertSame(pythonBoxes(split), want);
+      if (hasGpp) assertSame(cppBoxes(split), want);
+    }
+  }
+  const { split } = splitCase(true, true);
+  const snippets = detectorSnippets({ decoder: 'yolov8', scoreThreshold: 0.25, iouThreshold: 0.45, maxDetections: 30 } as unknown as DetectionSection, split.spec.input, split.spec.outputs)!;
+  assert.match(snippets.python, /boxes \[1, 4, N\] and scores \[1, C, N\] as two outputs/);
+  assert.match(snippets.cpp, /boxes \[1, 4, N\] and scores \[1, C, N\] as two outputs/);
+});
+
+test('a yolov8 snippet refuses two outputs that are no split head, in one line', () => {
+  const input = { name: 'images', shape: [1, 640, 640, 3], dtype: 'float32' };
+  const spec = (...shapes: number[][]): DetectorSnippetSpec => ({ decoder: 'yolov8', input, outputs: shapes.map((shape, k) => ({ name: `y${k}`, shape, dtype: 'float32' })), scoreThreshold: 0.25, iouThreshold: 0.45, maxDetections: 30 });
+  assert.equal(headPlan(spec([1, 4, 8400], [1, 80, 8400])).kind, 'yolov8');
+  assert.equal(headPlan(spec([1, 8400, 4], [1, 8400, 1])).kind, 'yolov8', 'a one-class head, channels last');
+  for (const shapes of [[[1, 4, 8400], [1, 80, 2100]], [[1, 5, 8400], [1, 80, 8400]], [[1, 4, 8400], [1, 80, 8400], [1, 10]]]) {
+    assert.throws(() => headPlan(spec(...shapes)), (error: Error) => {
+      assert.equal(error.name, 'DetectInputError');
+      assert.match(error.message, /^A yolov8 snippet needs one output \[1, 4\+C, N\].*or boxes \[1, 4, N\] and scores \[1, C, N\] as split outputs; the model gives \[/);
+      assert.equal(error.message.split('\n').length, 1);
+      return true;
+    });
+  }
 });
 
 const photos = join(fixtures, 'images', 'photos');

@@ -2,7 +2,7 @@
 // boxes (x1, y1, x2, y2 in input pixels), per-class NMS. Same arithmetic as the TypeScript
 // decoders: values stored as float, decoding in double.
 import { inputSize } from '../decode';
-import { boxScaleFactors, headPlan, type DetectorSnippetSpec } from './plan';
+import { boxScaleFactors, headPlan, yoloHeadText, type DetectorSnippetSpec } from './plan';
 
 export function cppDetectorSnippet(spec: DetectorSnippetSpec): string {
   const plan = headPlan(spec);
@@ -38,23 +38,26 @@ export function cppDetectorSnippet(spec: DetectorSnippetSpec): string {
   ];
   if (plan.kind === 'yolov8') {
     const scale = boxScaleFactors(spec);
+    const { boxes, scores } = plan;
+    // Channel c of output k at anchor i, in the head's layout.
+    const at = (k: number, channels: number) => (plan.channelsFirst ? `outputs[${k}][c * count + i]` : `outputs[${k}][i * ${channels} + c]`);
     lines.push(
       `// The output's cx, cy, w, h are in ${scale.text}: these factors give input pixels.`,
       `constexpr double kBoxScaleX = ${scale.sx}, kBoxScaleY = ${scale.sy};`,
       '',
-      `// YOLOv8 head: ${plan.channelsFirst ? '[1, 4+C, N]' : '[1, N, 4+C]'}, cx cy w h then ${plan.channels - 4} class scores.`,
+      `// YOLOv8 head: ${yoloHeadText(plan)}; cx cy w h, then ${plan.classes} class scores.`,
       'inline std::vector<Box> Decode(const std::vector<std::vector<float>>& outputs) {',
-      `  const int channels = ${plan.channels}, count = ${plan.count};`,
-      `  const std::vector<float>& y = outputs[${plan.output}];`,
-      `  auto at = [&](int i, int c) { return static_cast<double>(${plan.channelsFirst ? 'y[c * count + i]' : 'y[i * channels + c]'}); };`,
+      `  const int count = ${plan.count}, classes = ${plan.classes};`,
+      `  auto box = [&](int i, int c) { c += ${boxes.first}; return static_cast<double>(${at(boxes.output, boxes.channels)}); };`,
+      `  auto score = [&](int i, int c) { c += ${scores.first}; return static_cast<double>(${at(scores.output, scores.channels)}); };`,
       '  std::vector<Box> found;',
       '  for (int i = 0; i < count; i++) {',
-      '    int best = 4;',
-      '    for (int c = 5; c < channels; c++) if (at(i, c) > at(i, best)) best = c;',
-      '    const double score = at(i, best);',
-      '    if (score < kScoreThreshold) continue;',
-      '    const double cx = at(i, 0) * kBoxScaleX, cy = at(i, 1) * kBoxScaleY, w = at(i, 2) * kBoxScaleX, h = at(i, 3) * kBoxScaleY;',
-      '    found.push_back({cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2, score, best - 4});',
+      '    int best = 0;',
+      '    for (int c = 1; c < classes; c++) if (score(i, c) > score(i, best)) best = c;',
+      '    const double s = score(i, best);',
+      '    if (s < kScoreThreshold) continue;',
+      '    const double cx = box(i, 0) * kBoxScaleX, cy = box(i, 1) * kBoxScaleY, w = box(i, 2) * kBoxScaleX, h = box(i, 3) * kBoxScaleY;',
+      '    found.push_back({cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2, s, best});',
       '  }',
       '  return found;',
       '}',

@@ -41,17 +41,56 @@ export interface LevelPlan {
   bins: number;
 }
 
+/** Where a YOLOv8 head's boxes or scores are: which output, from which channel, of how many channels there. */
+export interface ChannelSpan {
+  output: number;
+  first: number;
+  channels: number;
+}
+
 export type HeadPlan =
-  | { kind: 'yolov8'; output: number; channels: number; count: number; channelsFirst: boolean }
+  | { kind: 'yolov8'; boxes: ChannelSpan; scores: ChannelSpan; classes: number; count: number; channelsFirst: boolean }
   | { kind: 'nanodet'; classes: number; levels: LevelPlan[] };
+
+/** [a, b] of a [1, a, b] or [a, b] output. */
+const dims2 = (shape: number[]) => (shape.length === 3 && shape[0] === 1 ? shape.slice(1) : shape.length === 2 ? shape : undefined);
+
+/**
+ * A head written by `--detector-fix split`: boxes [1, 4, N] then scores [1, C, N] (or [1, N, 4],
+ * [1, N, C]), N the anchor count both share on the same axis.
+ */
+function splitYoloPlan(shapes: number[][]): HeadPlan | undefined {
+  if (shapes.length !== 2) return undefined;
+  const [b, s] = shapes.map(dims2);
+  if (!b || !s) return undefined;
+  for (const channelsFirst of [true, false]) {
+    const [boxChannels, count] = channelsFirst ? b : [b[1]!, b[0]!];
+    const [classes, scoreCount] = channelsFirst ? s : [s[1]!, s[0]!];
+    if (boxChannels === 4 && count === scoreCount && count! > 4 && classes! >= 1) {
+      return { kind: 'yolov8', boxes: { output: 0, first: 0, channels: 4 }, scores: { output: 1, first: 0, channels: classes! }, classes: classes!, count: count!, channelsFirst };
+    }
+  }
+  return undefined;
+}
+
+/** The head's outputs in words, for the snippets' comments. */
+export function yoloHeadText(plan: Extract<HeadPlan, { kind: 'yolov8' }>): string {
+  const [joined, boxes, scores] = plan.channelsFirst ? ['[1, 4+C, N]', '[1, 4, N]', '[1, C, N]'] : ['[1, N, 4+C]', '[1, N, 4]', '[1, N, C]'];
+  return plan.boxes.output === plan.scores.output ? `one output ${joined}` : `boxes ${boxes} and scores ${scores} as two outputs`;
+}
 
 export function headPlan(spec: DetectorSnippetSpec): HeadPlan {
   const { width, height } = inputSize(spec.input.shape);
   const shapes = spec.outputs.map((o) => ({ name: o.name, shape: o.shape, data: new Float32Array(0) }));
   if (spec.decoder === 'yolov8') {
     const layout = shapes.length === 1 ? yoloLayout(shapes[0]!.shape) : undefined;
-    if (!layout) throw new DetectInputError(`A yolov8 snippet needs one output [1, 4+C, N] or [1, N, 4+C]; the model has ${shapes.length} output(s).`);
-    return { kind: 'yolov8', output: 0, ...layout };
+    if (layout) {
+      const { channels, count, channelsFirst } = layout;
+      return { kind: 'yolov8', boxes: { output: 0, first: 0, channels }, scores: { output: 0, first: 4, channels }, classes: channels - 4, count, channelsFirst };
+    }
+    const split = splitYoloPlan(shapes.map((o) => o.shape));
+    if (!split) throw new DetectInputError(`A yolov8 snippet needs one output [1, 4+C, N] (or [1, N, 4+C]), or boxes [1, 4, N] and scores [1, C, N] as split outputs; the model gives ${spec.outputs.map((o) => `[${o.shape.join(',')}]`).join(' ')}.`);
+    return split;
   }
   const levels = nanodetLevels(shapes, width, height);
   if (!levels) throw new DetectInputError(`A nanodet snippet needs score/box-bin output pairs per level; the outputs are ${spec.outputs.map((o) => `[${o.shape.join(',')}]`).join(' ')}.`);

@@ -1,7 +1,7 @@
 // Host-side Python (numpy) for a detector: dequantize the raw outputs, decode boxes (x1, y1, x2,
 // y2 in input pixels), per-class NMS. Same arithmetic as src-main/detect/decoders.
 import { inputSize } from '../decode';
-import { boxScaleFactors, headPlan, type DetectorSnippetSpec } from './plan';
+import { boxScaleFactors, headPlan, yoloHeadText, type DetectorSnippetSpec } from './plan';
 
 
 export function pythonDetectorSnippet(spec: DetectorSnippetSpec): string {
@@ -30,18 +30,26 @@ export function pythonDetectorSnippet(spec: DetectorSnippetSpec): string {
   ];
   if (plan.kind === 'yolov8') {
     const scale = boxScaleFactors(spec);
+    const { boxes, scores } = plan;
     lines.push(
       `# The output's cx, cy, w, h are in ${scale.text}: these factors give input pixels.`,
       `BOX_SCALE_X, BOX_SCALE_Y = ${scale.sx}, ${scale.sy}`,
       '',
       '',
+      'def rows(y, channels):',
+      '    """An output as one row per anchor: (N, channels)."""',
+      `    return ${plan.channelsFirst ? 'y.astype(np.float64).reshape(channels, -1).T' : 'y.astype(np.float64).reshape(-1, channels)'}`,
+      '',
+      '',
       `def decode(outputs):`,
-      `    """YOLOv8 head: ${plan.channelsFirst ? '[1, 4+C, N]' : '[1, N, 4+C]'} with cx, cy, w, h in ${scale.text} and ${plan.channels - 4} class scores."""`,
-      `    p = dequantize(outputs)[${plan.output}].astype(np.float64).reshape(${plan.channelsFirst ? `${plan.channels}, ${plan.count}).T` : `${plan.count}, ${plan.channels})`}`,
-      '    cls = p[:, 4:].argmax(1)',
-      '    score = p[np.arange(len(p)), 4 + cls]',
+      `    """YOLOv8 head: ${yoloHeadText(plan)}; cx, cy, w, h in ${scale.text} and ${plan.classes} class scores."""`,
+      '    ys = dequantize(outputs)',
+      `    b = rows(ys[${boxes.output}], ${boxes.channels})[:, ${boxes.first}:${boxes.first + 4}]`,
+      `    s = rows(ys[${scores.output}], ${scores.channels})[:, ${scores.first}:${scores.first + plan.classes}]`,
+      '    cls = s.argmax(1)',
+      '    score = s[np.arange(len(s)), cls]',
       '    keep = np.nonzero(score >= SCORE_THRESHOLD)[0]',
-      '    cx, cy, w, h = (p[keep, k] * s for k, s in enumerate((BOX_SCALE_X, BOX_SCALE_Y, BOX_SCALE_X, BOX_SCALE_Y)))',
+      '    cx, cy, w, h = (b[keep, k] * f for k, f in enumerate((BOX_SCALE_X, BOX_SCALE_Y, BOX_SCALE_X, BOX_SCALE_Y)))',
       '    boxes = np.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], 1)',
       '    return boxes, score[keep], cls[keep]',
     );
