@@ -26,6 +26,7 @@ import { readTflite } from '../tflite/reader';
 import type { DetectionSection } from '../detect/report-types';
 import { problemMessage, tfliteProblems } from '../formats/tflite/index';
 import { outputJoin, outputParts, partValues, type OutputJoin } from './split-outputs';
+import { concatOutputParts } from './output-groups';
 
 export interface EvaluateRequest {
   /** A float .tflite, or any model the importers read (converted to float .tflite first). */
@@ -215,7 +216,10 @@ export async function evaluate(request: EvaluateRequest, options: EvaluateOption
   const pair = await loadPair(pinned.floatBytes, pinned.quantBytes, request.runtime);
   const { f, q } = pair;
   try {
-    const parts = outputParts(checkPair(f, q), q.outputs, f.outputs.length);
+    // Per float output, the groups judged apart: a split file's outputs, or a detector output's groups.
+    const joined = outputParts(checkPair(f, q), q.outputs, f.outputs.length);
+    const grouped = concatOutputParts(options.floatGraph ?? readTflite(pinned.floatBytes), f.outputs);
+    const parts = joined.map((list, i) => (list.length ? list : grouped[i]!));
     const heldOut = request.holdOut ? { seed: request.holdOut.seed, holdOut: { fraction: request.holdOut.fraction, part: 'validation' as const } } : {};
     const specs: InputSpec[] = f.inputs.map((t) => ({ name: t.name, shape: t.shape, dtype: t.dtype }));
     const dataset = await openDataset(request.data, specs, {

@@ -20,8 +20,9 @@ export interface OutputMetrics {
   quantAccuracy?: number;
   labelled?: number;
   /**
-   * A `--detector-fix split` file's outputs that make this one (`X_boxes`, `X_scores`), each
-   * compared on its own: joined, the boxes' pixels fill the signal power and hide the scores.
+   * A detector output's groups (`X_boxes`, `X_scores`: a `--detector-fix split` file's outputs,
+   * or the groups of its concatenated output), each compared on its own: joined, the boxes'
+   * pixels fill the signal power and hide the scores.
    */
   parts?: OutputMetrics[];
 }

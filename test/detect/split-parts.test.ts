@@ -1,6 +1,6 @@
-// A `--detector-fix split` file judged group by group: `evaluate` reports the boxes and the scores
-// of a split output on their own (joined, the boxes' pixels fill the signal power and hide the
-// scores' error), and `search --detector-fix split` converts every candidate with the fix and
+// A detector judged group by group: `evaluate` reports the boxes and the scores of a split output
+// on their own, and of a concatenated output the file kept (joined, the boxes' pixels fill the
+// signal power and hide the scores' error), and `search --detector-fix split` converts every candidate with the fix and
 // lets the budget name a group. The tiny YOLO head (seeded weights) on seeded smooth images, so
 // nothing here needs ../shared.
 import assert from 'node:assert/strict';
@@ -85,6 +85,31 @@ test('evaluate: a split file\'s boxes and scores are each judged on their own, w
 
   const text = await cli(['evaluate', floatFile, splitFile, '--data', data, '--runtime', 'litert-js', '--runs', '0']);
   assert.match(text.out, new RegExp(`part ${scoresName.replace(/[/.]/g, '\\$&')}\\s+\\[1,${TINY.classes},64\\]\\s+${scores.sqnrDb.toFixed(2)} dB`));
+});
+
+test('evaluate: a detector file that kept its one concatenated output is judged per group too, under the names a split gives the groups, with the figures the runtime gives', async (t) => {
+  const { dir, h5, calibration, data, validation } = await files();
+  const floatFile = join(dir, 'float.tflite');
+  const int8File = join(dir, 'int8.tflite');
+  assert.equal((await cli(['convert', h5, '-o', floatFile])).code, 0);
+  assert.equal((await cli(['convert', h5, '-o', int8File, '--quantize', 'int8', '--calibration', calibration, '--detector-fix', 'none'])).code, 0);
+  const output = mainGraph(readTflite(new Uint8Array(readFileSync(floatFile)))).outputs[0]!;
+  const e = await cli(['evaluate', floatFile, int8File, '--data', data, '--runtime', 'litert-js', '--runs', '0', '--json']);
+  assert.equal(e.code, 0, e.err);
+  const [whole] = (JSON.parse(e.out) as { outputs: OutputMetrics[] }).outputs;
+  assert.deepEqual(whole!.parts!.map((p) => [p.name, p.shape]), [[`${output}_boxes`, [1, 4, 64]], [`${output}_scores`, [1, TINY.classes, 64]]]);
+  const [boxes, scores] = whole!.parts! as [OutputMetrics, OutputMetrics];
+  const bytes = (f: string) => new Uint8Array(readFileSync(f));
+  const [floatOut, int8Out] = await Promise.all([runIn('litert-js', bytes(floatFile), validation), runIn('litert-js', bytes(int8File), validation)]);
+  const shape = [1, 4 + TINY.classes, 64];
+  const quant = int8Out.map((x) => x[0]!);
+  const expectScores = sliceSqnr(floatOut, quant, shape, 1, 4, 4 + TINY.classes);
+  const expectBoxes = sliceSqnr(floatOut, quant, shape, 1, 0, 4);
+  t.diagnostic(`one shared scale: whole ${whole!.sqnrDb.toFixed(2)} dB; boxes ${boxes.sqnrDb.toFixed(2)} dB; scores ${scores.sqnrDb.toFixed(2)} dB`);
+  assert.ok(Math.abs(scores.sqnrDb - expectScores) < 1e-6, `scores ${scores.sqnrDb} vs ${expectScores}`);
+  assert.ok(Math.abs(boxes.sqnrDb - expectBoxes) < 1e-6, `boxes ${boxes.sqnrDb} vs ${expectBoxes}`);
+  assert.ok(whole!.sqnrDb > scores.sqnrDb + 10, 'the joined figure hides the starved scores');
+
 });
 
 test('search --detector-fix split: every candidate is split, the budget names the scores group, the file written has both groups', async (t) => {

@@ -5,7 +5,7 @@
 import { mainGraph, pruneTensors, uniqueTensorName, type Graph, type ModelGraph, type Node } from '../../graph/model-graph';
 import { cloneModel } from '../clone';
 import type { Statistics } from '../qtypes';
-import type { ConcatOutput, DetectorHead, GroupRole } from './head';
+import type { ConcatOutput, DetectorHead, GroupRole, OutputGroup } from './head';
 
 export interface SplitOutput {
   /** The new graph output. */
@@ -37,20 +37,36 @@ function renameTensor(graph: Graph, from: string, to: string): void {
   graph.inputs = graph.inputs.map((i) => (i === from ? to : i));
 }
 
-function splitOne(graph: Graph, c: ConcatOutput, derived: Map<string, string[]>): SplitOutput[] {
-  const concat = graph.nodes.find((n) => n.name === c.concat) as Node & { op: 'CONCATENATION' };
-  const layout = c.layout.map((name) => graph.nodes.find((n) => n.name === name)!);
-  const added: Node[] = [];
-  const results: SplitOutput[] = [];
-  // Adjacent groups with the same recognised role stay together (one output, one scale).
-  const runs: (typeof c.groups)[] = [];
+/** The groups a split makes of a concatenated output: `<output>_<label>`, channels [start, end) along its axis. */
+export interface GroupRun {
+  label: string;
+  role: GroupRole;
+  start: number;
+  end: number;
+  groups: OutputGroup[];
+}
+
+/** Adjacent groups with the same recognised role stay together (one output, one scale), in the concatenation's order. */
+export function groupRuns(c: ConcatOutput): GroupRun[] {
+  const runs: OutputGroup[][] = [];
   for (const g of c.groups) {
     const last = runs.at(-1);
     if (last && g.role !== 'other' && last[0]!.role === g.role) last.push(g);
     else runs.push([g]);
   }
-  runs.forEach((run, i) => {
-    const label = run.length === c.groups.filter((g) => g.role === run[0]!.role).length && run[0]!.role !== 'other' ? run[0]!.role : `group${i}`;
+  return runs.map((run, i) => {
+    const role = run[0]!.role;
+    const label = run.length === c.groups.filter((g) => g.role === role).length && role !== 'other' ? role : `group${i}`;
+    return { label, role, start: run[0]!.start, end: run.at(-1)!.end, groups: run };
+  });
+}
+
+function splitOne(graph: Graph, c: ConcatOutput, derived: Map<string, string[]>): SplitOutput[] {
+  const concat = graph.nodes.find((n) => n.name === c.concat) as Node & { op: 'CONCATENATION' };
+  const layout = c.layout.map((name) => graph.nodes.find((n) => n.name === name)!);
+  const added: Node[] = [];
+  const results: SplitOutput[] = [];
+  for (const { label, groups: run } of groupRuns(c)) {
     const final = uniqueTensorName(graph, `${c.output}_${label}`);
     let tensor = run[0]!.tensor;
     const sources = run.map((g) => g.tensor);
@@ -88,7 +104,7 @@ function splitOne(graph: Graph, c: ConcatOutput, derived: Map<string, string[]>)
       derived.set(final, sources);
     }
     results.push({ name: final, replaces: c.output, label, role: run[0]!.role, start: run[0]!.start, end: run.at(-1)!.end, axis: c.outputAxis });
-  });
+  }
   // The concatenation and its layout ops go when nothing else reads them.
   const read = new Set(graph.nodes.filter((n) => n !== concat && !layout.includes(n)).flatMap((n) => n.inputs));
   const chain = [concat, ...layout];
