@@ -6,6 +6,7 @@ import { JOB_KINDS, type ApiChannel, type ApiRequest, type JobKind, type JobKind
 import { projectJobSchemas, projectRequestSchemas } from '../projects/api-schemas';
 import { requirementsFor } from '../quantize/recipe';
 import { CANDIDATE_KINDS } from '../search/candidates';
+import { DETECTOR_FIXES } from '../quantize/detector/apply';
 
 const empty = z.object({}).strict();
 const path = z.string().min(1, 'path must not be empty').max(4096);
@@ -19,6 +20,7 @@ const convertRequest = z
     output: path,
     inputShape: z.array(z.number().int().positive()).max(8).optional(),
     unrollRnn: z.boolean().optional(),
+    detectorFix: z.enum(DETECTOR_FIXES).optional(),
     quantize: z
       .object({
         mode: z.enum(['none', 'fp16', 'dynamic', 'int8', 'int16x8']),

@@ -11,12 +11,12 @@ import { judge } from '../evaluate/verdict';
 import { classificationRun } from '../evaluate/classification-run';
 import { recordClassification, runClassNames } from './run-classification';
 import type { ConvertRequest } from '../convert/types';
-import type { ModelGraph } from '../graph/model-graph';
+import { mainGraph, type ModelGraph } from '../graph/model-graph';
 import { DEFAULT_CALIBRATION_SEED } from '../quantize/calibration/index';
 import { CancelledError, oneLine } from '../errors';
 import type { ProjectConvertParams, RunProgress } from '../projects/api-contract';
 import { recordConvertRun, type RunContext } from '../projects/record-run';
-import type { RunMetrics, RunRecord } from '../projects/types';
+import type { IoTensor, OutputSqnr, RunMetrics, RunRecord } from '../projects/types';
 import { detectionStep, type DetectionStep } from './detect-run';
 import { detectorFixMeasurer } from '../detect/fixes/measure';
 
@@ -88,7 +88,7 @@ export async function convertAsProjectRun(params: ProjectConvertParams, options:
       progress({ stage: 'start', runId: ctx.id });
       const output = options.output ?? join(ctx.folder, tfliteName(req.quantize.mode));
       outcome = await convert({ ...req, output }, { onProgress: (p) => progress({ ...p, runId: ctx.id }), reader, detectorFixes: detectorFixMeasurer, ...(signal ? { signal } : {}) });
-      const detection = detectionStep(params, { inputs: outcome.inputs, outputs: outcome.outputs });
+      const detection = detectionStep(params, { inputs: outcome.inputs, outputs: outcome.outputs }, { inputs: outcome.inputs, outputs: floatOutputs(outcome.floatModel) });
       evaluation = await evaluateRun({ ...params, request }, { quantModel: output, floatGraph: outcome.floatModel, reader, convert, ...(detection ? { detection } : {}) }, ctx, progress, signal);
       const { model: _model, floatModel: _float, passes: _passes, ...result } = outcome;
       return result;
@@ -170,6 +170,8 @@ async function evaluateRun(params: ProjectConvertParams, inputs: EvaluateInputs,
   if (signal?.aborted) throw new CancelledError('Cancelled during evaluation.');
   const metrics = evaluationMetrics(report);
   ctx.setMetrics(metrics);
+  const outputs = outputSqnr(report);
+  const worst = outputs.length > 1 ? worstOutput(outputs) : undefined;
   ctx.setDetails({
     ...(report.layers ? { layerErrors: report.layers } : {}),
     validation: {
@@ -177,10 +179,12 @@ async function evaluateRun(params: ProjectConvertParams, inputs: EvaluateInputs,
       heldOut: !!plan.holdOut,
       samples: report.samples,
       labelled: report.outputs.some((o) => (o.labelled ?? 0) > 0),
+      outputs,
       runtime: { name: report.runtime.name, version: report.runtime.version, where: runtimeWhere(report.runtime.name) },
     },
     verdict: judge({
       sqnrDb: metrics['sqnrDb'] ?? null,
+      ...(worst ? { sqnrOutput: worst.label } : {}),
       agreement: metrics['agreement'] ?? null,
       accuracy: metrics['accuracy'] ?? null,
       floatAccuracy: metrics['floatAccuracy'] ?? null,
@@ -195,13 +199,29 @@ async function evaluateRun(params: ProjectConvertParams, inputs: EvaluateInputs,
   return report;
 }
 
+/**
+ * Each output's SQNR against float, a detector output's groups (boxes, scores) in place of its
+ * joined figure (joined, the box pixels fill the signal power and hide the scores). Null: identical.
+ */
+export function outputSqnr(report: EvaluationReport): OutputSqnr[] {
+  return report.outputs.flatMap((o) => {
+    const figures = o.parts?.length ? o.parts.map((p) => ({ name: p.name, label: p.name.startsWith(`${o.name}_`) ? p.name.slice(o.name.length + 1) : p.name, sqnrDb: p.sqnrDb })) : [{ name: o.name, label: o.name, sqnrDb: o.sqnrDb }];
+    return figures.map((f) => ({ ...f, sqnrDb: Number.isFinite(f.sqnrDb) ? f.sqnrDb : null }));
+  });
+}
+
+/** The lowest SQNR of the outputs (the one a user must look at), or undefined when all are identical to float. */
+export function worstOutput(outputs: OutputSqnr[]): OutputSqnr | undefined {
+  return outputs.reduce<OutputSqnr | undefined>((worst, o) => (o.sqnrDb !== null && (worst === undefined || o.sqnrDb < worst.sqnrDb!) ? o : worst), undefined);
+}
+
 function evaluationMetrics(report: EvaluationReport): RunMetrics {
   const first = report.outputs[0];
   return {
     floatBytes: report.float.bytes,
     sizeRatio: report.sizeRatio,
     evalSamples: report.samples,
-    sqnrDb: first && Number.isFinite(first.sqnrDb) ? first.sqnrDb : null,
+    sqnrDb: worstOutput(outputSqnr(report))?.sqnrDb ?? null,
     cosine: first?.cosine ?? null,
     agreement: first?.top1Agreement ?? null,
     accuracy: first?.labelled ? (first.quantAccuracy ?? null) : null,
@@ -209,6 +229,12 @@ function evaluationMetrics(report: EvaluationReport): RunMetrics {
     latencyMs: report.quant.latencyMs?.median ?? null,
     floatLatencyMs: report.float.latencyMs?.median ?? null,
   };
+}
+
+/** The float model's outputs (names and shapes): what a detector's boxes are decoded from. */
+function floatOutputs(model: ModelGraph): IoTensor[] {
+  const graph = mainGraph(model);
+  return graph.outputs.map((name) => ({ name, dtype: 'float32', shape: [...graph.tensors.get(name)!.shape] }));
 }
 
 const runtimeWhere = (name: string) => (name === 'litert-js' ? 'LiteRT.js (WebAssembly, XNNPACK) on this computer' : 'tflite-node (TFLite C library, no XNNPACK) on this computer');

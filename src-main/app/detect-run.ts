@@ -69,15 +69,17 @@ export interface DetectionStep {
 /**
  * The detection step this run needs, or undefined (classification task, a float-only conversion,
  * or auto on a model whose outputs are no detector head). A chosen decoder that cannot read the outputs is a one-line error.
+ * `io`: the written file's (the board snippets read its outputs); `reference`: the float model's,
+ * whose head is decoded (a `--detector-fix split` file's outputs are joined back into it).
  */
-export function detectionStep(params: ProjectConvertParams, io: ModelIo): DetectionStep | undefined {
+export function detectionStep(params: ProjectConvertParams, io: ModelIo, reference: ModelIo = io): DetectionStep | undefined {
   const task = params.task ?? 'auto';
   // A float-only conversion is not evaluated, so there is nothing to detect with.
   if (task === 'classify' || params.request.quantize.mode === 'none') return undefined;
-  const recognised = recognisedHead(io);
+  const recognised = recognisedHead(reference);
   if (task === 'auto' && !recognised) return undefined;
   const wanted = params.detect?.decoder ?? 'auto';
-  const decoder = wanted !== 'auto' ? wanted : (recognised ?? decoderFromShapes(io));
+  const decoder = wanted !== 'auto' ? wanted : (recognised ?? decoderFromShapes(reference));
   const request: DetectRequest = {
     decoder,
     ...(params.detect?.labels ? { labels: params.detect.labels } : {}),

@@ -140,7 +140,7 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
   }
   check();
 
-  let floatModel = model;
+  const floatModel = model;
   const write = options.deps?.writeTflite ?? (await defaultWriter());
   // The float graph written once, only to be measured: a quantized file's size is compared with
   // the same model as a float .tflite, not with the source files (whose weights may be packed).
@@ -156,7 +156,9 @@ export async function convertModel(request: ConvertRequest, options: ConvertOpti
     // Detectors: an explicit --detector-fix rewrites the model or the recipe; none given, the
     // fixes are measured after calibration (on a held-out share) and one is recommended.
     const detector = planDetectorStep(model, request, recipe!, warnings, options.detectorFixes);
-    model = floatModel = detector.model;
+    // The float reference stays the model as imported: a split file's outputs are judged
+    // against the one output they were cut from (evaluate joins them back).
+    model = detector.model;
     recipe = detector.recipe;
     const spec = detector.calibration;
     if (needsData && !spec) throw new InputError(`--quantize ${request.quantize.mode} needs --calibration DIR|FILE.npy|FILE.npz (representative inputs).`);

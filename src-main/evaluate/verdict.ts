@@ -6,6 +6,8 @@ export type VerdictLevel = 'good' | 'warn' | 'bad';
 
 export interface VerdictInput {
   sqnrDb: number | null;
+  /** The output sqnrDb was measured on, named when the model has several (it is their lowest). */
+  sqnrOutput?: string;
   /** Top-1 agreement with the float model (classification outputs). */
   agreement: number | null;
   /** Label accuracy of the quantized and the float model, when labels were given. */
@@ -43,7 +45,7 @@ export function judge(input: VerdictInput): Verdict {
   const warn: string[] = [];
   const { sqnrDb, agreement, accuracy, floatAccuracy } = input;
   if (typeof sqnrDb === 'number') {
-    const text = `SQNR ${sqnrDb.toFixed(1)} dB`;
+    const text = `SQNR ${sqnrDb.toFixed(1)} dB${input.sqnrOutput ? ` (output ${input.sqnrOutput}, the lowest)` : ''}`;
     if (sqnrDb < T.sqnrDb.bad) bad.push(`${text} is below ${T.sqnrDb.bad} dB: the quantized outputs differ strongly from float.`);
     else if (sqnrDb < T.sqnrDb.warn) warn.push(`${text} is below ${T.sqnrDb.warn} dB: noticeable error against float.`);
   }

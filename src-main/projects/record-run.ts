@@ -101,7 +101,7 @@ export async function recordConvertRun(
     for (const w of result.warnings) run.warn(w);
     run.setIo({ inputs: result.inputs, outputs: result.outputs });
     run.setCompute(result.compute);
-    run.setDetails(result.ioFormulas ? { ioFormulas: result.ioFormulas } : {});
+    run.setDetails({ ...(result.ioFormulas ? { ioFormulas: result.ioFormulas } : {}), ...(result.detector ? { detectorFix: result.detector } : {}) });
     if (existsSync(result.output)) await run.addArtifact(result.output, 'tflite');
     await run.writeReport('conversion.json', { inputs: result.inputs, outputs: result.outputs, opHistogram: result.opHistogram });
     if (result.quantization) {

@@ -12,6 +12,7 @@ import type { ClassificationResults } from '../evaluate/classification';
 import type { IoFormula } from '../quantize/formulas';
 import type { QuantizeReport } from '../quantize/qtypes';
 import type { RunDetection } from '../detect/run-record';
+import type { DetectorFixReport } from '../quantize/detector/types';
 
 export const MANIFEST_FILE = 'edgequant-project.json';
 export const RUNS_DIR = 'runs';
@@ -145,10 +146,12 @@ export interface RunRecord {
   classification?: ClassificationResults;
   /** A detector run: detection metrics, boxes of the first images, board snippets (detect/run-record.ts). */
   detection?: RunDetection;
+  /** A detector's quantization: the fix the file has and, when none was chosen, every fix measured with the recommended one. */
+  detectorFix?: DetectorFixReport;
 }
 
 /** The run's per-run details, set by the work as it learns them (all optional). */
-export type RunDetails = Partial<Pick<RunRecord, 'ioFormulas' | 'layerErrors' | 'validation' | 'verdict' | 'classification' | 'detection'>>;
+export type RunDetails = Partial<Pick<RunRecord, 'ioFormulas' | 'layerErrors' | 'validation' | 'verdict' | 'classification' | 'detection' | 'detectorFix'>>;
 
 export interface RunValidation {
   /** The data compared on: the user's validation data, or the held-out share of the calibration data. */
@@ -158,8 +161,18 @@ export interface RunValidation {
   samples: number;
   /** Labels were given: accuracy is label accuracy; otherwise only agreement with float exists. */
   labelled: boolean;
+  /** SQNR against float per output (a detector's boxes and scores apart); the run's sqnrDb metric is the lowest. */
+  outputs?: OutputSqnr[];
   /** The runtime both models ran in, and where (latency figures are from there). */
   runtime: { name: string; version: string; where: string };
+}
+
+export interface OutputSqnr {
+  name: string;
+  /** Short name to show: a split group's role (boxes, scores), else the output's name. */
+  label: string;
+  /** Null when identical to float. */
+  sqnrDb: number | null;
 }
 
 export interface IoTensor {

@@ -18,6 +18,7 @@ import type { ConvertRequest } from '../../src-main/convert/types';
 import type { DetectionSection } from '../../src-main/detect/report-types';
 import type { ProjectConvertParams } from '../../src-main/projects/api-contract';
 import { initProject } from '../../src-main/projects/index';
+import { jobParamSchemas } from '../../src-main/api/schemas';
 import { demoData, ensureBuilt, repoRoot } from '../helpers/build';
 import { TINY, writeTinyYolo } from '../detect/tiny-yolo';
 
@@ -121,6 +122,51 @@ test('a YOLO-head model run on auto keeps mAP, per-class AP, bounded boxes, pict
   assert.ok(Math.abs(ld.floatVsLabels!.map50! - 1) < 1e-9);
   assert.equal(labelled.run.metrics['labelMap50'], ld.quantVsLabels!.map50);
   assert.equal(labelled.run.config['task'], 'detect');
+});
+
+test('a detector run keeps the measured fixes and its SQNR per group of the output; run again with split, its two outputs are judged against the float model\'s one: boxes decoded, SQNR per group, snippets for two outputs', { skip }, async () => {
+  const { project, model } = await workspace();
+  const params: ProjectConvertParams = { project, request: int8(model), evaluateData: coral, benchRuns: 0 };
+  const plain = (await convertAsProjectRun(params)).run;
+  const report = plain.detectorFix!;
+  assert.ok(report, 'the run record keeps the detector fix report');
+  assert.equal(report.applied, 'none');
+  const rec = report.recommendation!;
+  assert.deepEqual(rec.fixes.map((f) => f.fix), ['none', 'split', 'head-int16', 'head-float']);
+  assert.equal(rec.best, 'split', `measured: ${JSON.stringify(rec.fixes)}`);
+  assert.ok(plain.warnings.some((w) => /scores use \d+ of 256 int8 levels/.test(w)));
+  // Its one output is judged per group too: the run's SQNR is the starved scores', not the joined figure the box pixels fill.
+  const plainOutputs = plain.validation!.outputs!;
+  assert.deepEqual(plainOutputs.map((o) => o.label), ['boxes', 'scores']);
+  assert.equal(plain.metrics['sqnrDb'], plainOutputs[1]!.sqnrDb);
+  const joined = (await convertAsProjectRun({ ...params, request: { ...params.request, detectorFix: 'none' } })).evaluation!.outputs[0]!.sqnrDb;
+  assert.ok(joined > plainOutputs[1]!.sqnrDb! + 20, `joined ${joined.toFixed(1)} dB hides the scores' ${plainOutputs[1]!.sqnrDb!.toFixed(1)} dB`);
+
+  // The request the Studio sends for "Quantize with split" passes the API's payload schema.
+  const request = jobParamSchemas['project-convert'].parse({ ...params, request: { ...params.request, detectorFix: 'split' } }).request;
+  assert.throws(() => jobParamSchemas['project-convert'].parse({ ...params, request: { ...params.request, detectorFix: 'boxes' } }), /detectorFix/);
+  const { run } = await convertAsProjectRun({ ...params, request });
+  assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
+  assert.equal(run.detectorFix?.applied, 'split');
+  assert.deepEqual(run.detectorFix?.outputs?.map((o) => o.role), ['boxes', 'scores']);
+  assert.deepEqual(run.io?.outputs.map((o) => o.shape), [[1, 4, TINY.grid ** 2], [1, TINY.classes, TINY.grid ** 2]]);
+  // Judged against the float model's single output: boxes decoded as for the plain run.
+  const d = run.detection!;
+  assert.ok(d, 'the split run is recognised as a detector from the float model\'s output');
+  assert.equal(d.decoder, 'yolov8');
+  assert.equal(d.quantVsFloat.truths, plain.detection!.quantVsFloat.truths, 'the same float boxes');
+  assert.ok(d.quantVsFloat.map50! >= plain.detection!.quantVsFloat.map50!, `split mAP@0.5 ${d.quantVsFloat.map50} vs none ${plain.detection!.quantVsFloat.map50}`);
+  // SQNR per group; the run's figure is the lower one, and the scores gain what the shared scale cost them.
+  const outputs = run.validation!.outputs!;
+  assert.deepEqual(outputs.map((o) => o.label), ['boxes', 'scores']);
+  assert.equal(run.metrics['sqnrDb'], Math.min(...outputs.map((o) => o.sqnrDb!)));
+  const measured = (fix: string) => rec.fixes.find((f) => f.fix === fix)!.parts.find((p) => p.name.endsWith(':scores'))!.sqnrDb.toFixed(1);
+  assert.ok(outputs[1]!.sqnrDb! > plainOutputs[1]!.sqnrDb! + 10, `scores ${plainOutputs[1]!.sqnrDb!.toFixed(1)} dB with one scale → ${outputs[1]!.sqnrDb!.toFixed(1)} dB split (${measured('none')} → ${measured('split')} dB as measured on the held-out calibration photos)`);
+  // The board snippets read the file's two outputs, each with its own scale.
+  assert.match(d.snippets!.python, /def detect\(outputs\)/);
+  assert.match(d.snippets!.cpp, /namespace detector/);
+  const figures = (list: typeof outputs) => list.map((o) => `${o.label} ${o.sqnrDb?.toFixed(1)} dB`).join(', ');
+  console.log(`tiny YOLO on the coral photos: none: mAP@0.5 ${plain.detection!.quantVsFloat.map50?.toFixed(3)}, ${figures(plainOutputs)} (joined ${joined.toFixed(1)} dB); split: mAP@0.5 ${d.quantVsFloat.map50?.toFixed(3)}, ${figures(outputs)}`);
 });
 
 test('the classification task keeps a detector-shaped model out of detection; detection on a classifier is a one-line error', { skip }, async () => {
