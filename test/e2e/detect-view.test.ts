@@ -4,7 +4,9 @@
 // its output shapes; its page shows the mAP tiles, the validation photos with float and quantized
 // boxes side by side, AP per class and a snippet that decodes boxes on the board; a second run with
 // labels and class names adds mAP on labels; History charts mAP for the model. The boxes' captions
-// are chips in the class colour that never overlap (those with no room show on hover).
+// are chips in the class colour that never overlap (those with no room show on hover). The fixes
+// measured for the head are on the run page; "Quantize with split" makes a new run whose boxes and
+// scores each have their SQNR, compared with the first in History.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -382,6 +384,72 @@ describe('A detector run in the Studio, in Chromium', { skip }, () => {
     assert.ok((await paintedPixels(s.page, 'chart-time')) > 500, 'the mAP chart is drawn');
     await s.page.getByTestId('chart-time').scrollIntoViewIfNeeded();
     await s.page.screenshot({ path: join(screenshotDir, 'detect-history-map.png') });
+    assert.deepEqual(s.consoleErrors, []);
+  });
+  test('the detector fixes measured in the run are on its page; "Quantize with split" makes a run whose boxes and scores each have their SQNR, and History compares the two', async () => {
+    const base = runRecord(projectDir, firstRun);
+    const rec = base.detectorFix!.recommendation!;
+    assert.equal(base.detectorFix!.applied, 'none');
+    await openRoute(s.page, s.host.url, `#/runs/${encodeURIComponent(firstRun)}`);
+    const panel = s.page.getByTestId('detector-fix');
+    await panel.waitFor({ timeout: 20_000 });
+    assert.match(await panel.getByTestId('fix-applied').innerText(), /This file: none/);
+    const rows = panel.getByTestId('fix-table').locator('tbody tr');
+    assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-fix'))), rec.fixes.map((f) => f.fix));
+    const best = panel.locator(`tr[data-fix="${rec.best}"]`);
+    assert.match(await best.innerText(), /recommended/);
+    // The figures are the record's: mAP against the float boxes and SQNR per group of the output.
+    const split = rec.fixes.find((f) => f.fix === 'split')!;
+    const splitRow = await panel.locator('tr[data-fix="split"]').innerText();
+    assert.ok(splitRow.includes(split.map50!.toFixed(3)), splitRow);
+    for (const p of split.parts) assert.ok(splitRow.includes(`${p.name.slice(p.name.lastIndexOf(':') + 1)} ${p.sqnrDb.toFixed(1)} dB`), `${splitRow} names ${p.name}`);
+    assert.equal(await panel.locator('tr[data-fix="none"]').getByTestId('fix-rerun').count(), 0, 'no button for the fix the file already has');
+    // The SQNR tile judges the output's groups apart: the joined figure would hide the scores.
+    const baseOutputs = base.validation!.outputs!;
+    assert.deepEqual(baseOutputs.map((o) => o.label), ['boxes', 'scores']);
+    assert.equal(await s.page.getByTestId('result-sqnr-outputs').innerText(), baseOutputs.map((o) => `${o.label} ${o.sqnrDb!.toFixed(1)} dB`).join(' · '));
+    await panel.scrollIntoViewIfNeeded();
+    await s.page.screenshot({ path: join(screenshotDir, 'detect-fix-panel.png') });
+
+    await panel.locator('tr[data-fix="split"]').getByTestId('fix-rerun').click();
+    await s.page.getByTestId('fix-rerun-status').waitFor();
+    await s.page.waitForURL(/#\/history\?compare=/, { timeout: 120_000 });
+    const compare = s.page.getByTestId('compare-table');
+    await compare.waitFor();
+    const ids = decodeURIComponent(/compare=([^&]*)/.exec(s.page.url())![1]!).split(',');
+    assert.equal(ids[1], firstRun);
+    const run = runRecord(projectDir, ids[0]!);
+    assert.equal(run.status, 'succeeded');
+    assert.equal(run.detectorFix?.applied, 'split');
+    assert.match(run.label ?? '', /\+ detector fix split$/);
+    assert.equal(run.config.request?.detectorFix, 'split');
+    assert.equal(run.config['evaluateData'], base.config['evaluateData'], 'validated on the same photos');
+    assert.match(await compare.locator('tr', { hasText: 'mAP@0.5 vs float boxes' }).innerText(), new RegExp(run.detection!.quantVsFloat.map50!.toFixed(3)));
+    // The lowest group's SQNR, compared: the scores gain what the shared scale cost them.
+    assert.ok(run.metrics['sqnrDb']! > base.metrics['sqnrDb']! + 10, `SQNR ${base.metrics['sqnrDb']} → ${run.metrics['sqnrDb']} dB`);
+    assert.match(await compare.locator('tr', { hasText: 'SQNR against float' }).innerText(), new RegExp(run.metrics['sqnrDb']!.toFixed(1)));
+    await s.page.screenshot({ path: join(screenshotDir, 'detect-fix-compare.png') });
+
+    // The split run's page: SQNR per group (the run's figure is the lower), its boxes decoded as before.
+    await openRoute(s.page, s.host.url, `#/runs/${encodeURIComponent(run.id)}`);
+    await s.page.getByTestId('detection-view').waitFor({ timeout: 20_000 });
+    const outputs = run.validation!.outputs!;
+    assert.deepEqual(outputs.map((o) => o.label), ['boxes', 'scores']);
+    assert.equal(await s.page.getByTestId('result-sqnr-outputs').innerText(), outputs.map((o) => `${o.label} ${o.sqnrDb!.toFixed(1)} dB`).join(' · '));
+    assert.equal(await s.page.getByTestId('result-sqnr').innerText(), `${Math.min(...outputs.map((o) => o.sqnrDb!)).toFixed(1)} dB`);
+    assert.match(await s.page.getByTestId('fix-applied').innerText(), /This file: split .*_boxes.*_scores/);
+    assert.equal(await s.page.getByTestId('detect-map50').innerText(), run.detection!.quantVsFloat.map50!.toFixed(3));
+    await s.page.locator('main').evaluate((main) => main.scrollTo(0, 0));
+    await s.page.screenshot({ path: join(screenshotDir, 'detect-split-run-page.png') });
+
+    // The Quantize form offers the fix for a detector, measuring by default.
+    await openRoute(s.page, s.host.url, '#/quantize');
+    await s.page.getByTestId('task-fields').waitFor();
+    assert.equal(await s.page.locator('select[name="detector-fix"]').inputValue(), 'measure');
+    assert.deepEqual(await s.page.locator('select[name="detector-fix"] option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value)), ['measure', 'split', 'head-int16', 'head-float', 'none']);
+    await s.page.locator('select[name="task"]').selectOption('classify');
+    assert.equal(await s.page.locator('select[name="detector-fix"]').count(), 0, 'no detector fix for a classifier');
+    await s.page.locator('select[name="task"]').selectOption('auto');
     assert.deepEqual(s.consoleErrors, []);
   });
 });

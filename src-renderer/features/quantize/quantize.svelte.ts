@@ -119,6 +119,7 @@ export class QuantizeState {
             // The job writes the .tflite into the run folder; this path is only a placeholder.
             output: `${dir}/runs/output.tflite`,
             ...(this.unrollRnn ? { unrollRnn: true } : {}),
+            ...this.task.requestFix(),
             quantize: {
               mode: this.mode,
               inputType: this.mode === 'int8' ? this.inputType : 'float32',
