@@ -27,10 +27,11 @@ interface RawCase {
   raw: (Int8Array | Float32Array)[];
 }
 
-function quantizeOutputs(outputs: RawOutput[], names: string[], int8: boolean): { tensors: SnippetTensor[]; raw: (Int8Array | Float32Array)[] } {
+/** int8 over each output's own range, from `lows[k]` (default 0) or its lowest value if lower, to its highest. */
+function quantizeOutputs(outputs: RawOutput[], names: string[], int8: boolean, lows: number[] = []): { tensors: SnippetTensor[]; raw: (Int8Array | Float32Array)[] } {
   const tensors = outputs.map((o, k): SnippetTensor => {
     if (!int8) return { name: names[k]!, shape: o.shape, dtype: 'float32' };
-    let lo = 0, hi = 0;
+    let lo = Math.min(0, lows[k] ?? 0), hi = 0;
     for (const v of o.data) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
     const scale = (hi - lo) / 255 || 1;
     return { name: names[k]!, shape: o.shape, dtype: 'int8', quant: { scale, zeroPoint: Math.round(-128 - lo / scale) } };
@@ -170,7 +171,11 @@ test('python and C++ snippets: YOLOv8 boxes in 0..1 of the input come out in pix
   assert.match(pixels.python, /^BOX_SCALE_X, BOX_SCALE_Y = 1, 1$/m);
 });
 
-/** The yoloCase head at 640 pixels as `--detector-fix split` writes it: boxes then scores, each output with its own int8 range. */
+/**
+ * The yoloCase head at 640 pixels as `--detector-fix split` writes it: boxes then scores, each
+ * output with its own int8 range. The boxes' range reaches 64 pixels below zero (a box past the
+ * left edge in calibration), so their zero point differs from the scores' -128 as well as their scale.
+ */
 function splitCase(channelsFirst: boolean, int8: boolean): { split: RawCase; joined: RawCase } {
   const joined = yoloCase(channelsFirst, false);
   const [shape, data] = [joined.spec.outputs[0]!.shape, joined.raw[0] as Float32Array];
@@ -180,7 +185,7 @@ function splitCase(channelsFirst: boolean, int8: boolean): { split: RawCase; joi
     for (let i = 0; i < count; i++) for (let c = 0; c < width; c++) values[channelsFirst ? c * count + i : i * width + c] = data[channelsFirst ? (first + c) * count + i : i * channels + first + c]!;
     return { shape: channelsFirst ? [1, width, count] : [1, count, width], data: values };
   };
-  const { tensors, raw } = quantizeOutputs([part(0, 4), part(4, channels - 4)], ['output0_boxes', 'output0_scores'], int8);
+  const { tensors, raw } = quantizeOutputs([part(0, 4), part(4, channels - 4)], ['output0_boxes', 'output0_scores'], int8, [-64]);
   // The TypeScript reference decodes the joined output the split parts hold (dequantized).
   const values = raw.map((r, k) => fromRuntimeOutput(r, { ...tensors[k]!, dtype: r instanceof Int8Array ? 'int8' : 'float32' }));
   const rejoined = new Float32Array(data.length);
@@ -191,11 +196,14 @@ function splitCase(channelsFirst: boolean, int8: boolean): { split: RawCase; joi
   return { split: { spec: { ...joined.spec, outputs: tensors }, raw }, joined: { spec: joined.spec, raw: [rejoined] } };
 }
 
-test('python and C++ snippets: a YOLOv8 head split into boxes and scores outputs (--detector-fix split), each with its own int8 scale, gives the boxes of the joined head', { skip: !hasNumpy && !hasGpp && 'neither python3 with numpy nor g++ found' }, () => {
+test('python and C++ snippets: a YOLOv8 head split into boxes and scores outputs (--detector-fix split), each with its own int8 scale and zero point, gives the boxes of the joined head', { skip: !hasNumpy && !hasGpp && 'neither python3 with numpy nor g++ found' }, () => {
   for (const channelsFirst of [true, false]) {
     for (const int8 of [false, true]) {
       const { split, joined } = splitCase(channelsFirst, int8);
-      if (int8) assert.notEqual(split.spec.outputs[0]!.quant!.scale, split.spec.outputs[1]!.quant!.scale, 'boxes and scores have their own scale');
+      if (int8) {
+        const [b, s] = split.spec.outputs.map((o) => o.quant!);
+        assert.ok(b!.scale !== s!.scale && b!.zeroPoint !== s!.zeroPoint, `boxes and scores have their own scale and zero point: ${JSON.stringify([b, s])}`);
+      }
       const want = tsBoxes(joined);
       if (hasNumpy) assertSame(pythonBoxes(split), want);
       if (hasGpp) assertSame(cppBoxes(split), want);

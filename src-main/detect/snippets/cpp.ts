@@ -2,7 +2,7 @@
 // boxes (x1, y1, x2, y2 in input pixels), per-class NMS. Same arithmetic as the TypeScript
 // decoders: values stored as float, decoding in double.
 import { inputSize } from '../decode';
-import { boxScaleFactors, headPlan, yoloHeadText, type DetectorSnippetSpec } from './plan';
+import { boxScaleFactors, headPlan, yoloHeadText, type ChannelSpan, type DetectorSnippetSpec } from './plan';
 
 export function cppDetectorSnippet(spec: DetectorSnippetSpec): string {
   const plan = headPlan(spec);
@@ -39,8 +39,11 @@ export function cppDetectorSnippet(spec: DetectorSnippetSpec): string {
   if (plan.kind === 'yolov8') {
     const scale = boxScaleFactors(spec);
     const { boxes, scores } = plan;
-    // Channel c of output k at anchor i, in the head's layout.
-    const at = (k: number, channels: number) => (plan.channelsFirst ? `outputs[${k}][c * count + i]` : `outputs[${k}][i * ${channels} + c]`);
+    // Channel c of a span at anchor i, in the head's layout.
+    const at = ({ output, first, channels }: ChannelSpan) => {
+      const c = first ? `(c + ${first})` : 'c';
+      return `static_cast<double>(outputs[${output}][${plan.channelsFirst ? `${c} * count + i` : `i * ${channels} + ${c}`}])`;
+    };
     lines.push(
       `// The output's cx, cy, w, h are in ${scale.text}: these factors give input pixels.`,
       `constexpr double kBoxScaleX = ${scale.sx}, kBoxScaleY = ${scale.sy};`,
@@ -48,8 +51,8 @@ export function cppDetectorSnippet(spec: DetectorSnippetSpec): string {
       `// YOLOv8 head: ${yoloHeadText(plan)}; cx cy w h, then ${plan.classes} class scores.`,
       'inline std::vector<Box> Decode(const std::vector<std::vector<float>>& outputs) {',
       `  const int count = ${plan.count}, classes = ${plan.classes};`,
-      `  auto box = [&](int i, int c) { c += ${boxes.first}; return static_cast<double>(${at(boxes.output, boxes.channels)}); };`,
-      `  auto score = [&](int i, int c) { c += ${scores.first}; return static_cast<double>(${at(scores.output, scores.channels)}); };`,
+      `  auto box = [&](int i, int c) { return ${at(boxes)}; };`,
+      `  auto score = [&](int i, int c) { return ${at(scores)}; };`,
       '  std::vector<Box> found;',
       '  for (int i = 0; i < count; i++) {',
       '    int best = 0;',

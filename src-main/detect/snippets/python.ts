@@ -1,7 +1,7 @@
 // Host-side Python (numpy) for a detector: dequantize the raw outputs, decode boxes (x1, y1, x2,
 // y2 in input pixels), per-class NMS. Same arithmetic as src-main/detect/decoders.
 import { inputSize } from '../decode';
-import { boxScaleFactors, headPlan, yoloHeadText, type DetectorSnippetSpec } from './plan';
+import { boxScaleFactors, headPlan, yoloHeadText, type ChannelSpan, type DetectorSnippetSpec } from './plan';
 
 
 export function pythonDetectorSnippet(spec: DetectorSnippetSpec): string {
@@ -31,6 +31,8 @@ export function pythonDetectorSnippet(spec: DetectorSnippetSpec): string {
   if (plan.kind === 'yolov8') {
     const scale = boxScaleFactors(spec);
     const { boxes, scores } = plan;
+    // A span's `width` channels, one row per anchor (the whole output when the span is all of it).
+    const rows = ({ output, first, channels }: ChannelSpan, width: number) => `rows(ys[${output}], ${channels})${first === 0 && width === channels ? '' : `[:, ${first}:${first + width}]`}`;
     lines.push(
       `# The output's cx, cy, w, h are in ${scale.text}: these factors give input pixels.`,
       `BOX_SCALE_X, BOX_SCALE_Y = ${scale.sx}, ${scale.sy}`,
@@ -44,8 +46,8 @@ export function pythonDetectorSnippet(spec: DetectorSnippetSpec): string {
       `def decode(outputs):`,
       `    """YOLOv8 head: ${yoloHeadText(plan)}; cx, cy, w, h in ${scale.text} and ${plan.classes} class scores."""`,
       '    ys = dequantize(outputs)',
-      `    b = rows(ys[${boxes.output}], ${boxes.channels})[:, ${boxes.first}:${boxes.first + 4}]`,
-      `    s = rows(ys[${scores.output}], ${scores.channels})[:, ${scores.first}:${scores.first + plan.classes}]`,
+      `    b = ${rows(boxes, 4)}`,
+      `    s = ${rows(scores, plan.classes)}`,
       '    cls = s.argmax(1)',
       '    score = s[np.arange(len(s)), cls]',
       '    keep = np.nonzero(score >= SCORE_THRESHOLD)[0]',
