@@ -67,6 +67,7 @@ export const jobParamSchemas: { [K in JobKind]: z.ZodType<JobKinds[K]['params']>
       kinds: z.array(z.enum(CANDIDATE_KINDS)).min(1, 'pick at least one candidate').max(CANDIDATE_KINDS.length).optional(),
       device: z.string().min(1).max(100).optional(),
       maxKeepFloat: z.number().int().positive().max(10_000).optional(),
+      detectorFix: z.enum(DETECTOR_FIXES).optional(),
     })
     .strict(),
 };

@@ -46,6 +46,7 @@ export function searchRequest(params: ProjectSearchParams, output: string): { re
     ...(params.kinds ? { kinds: params.kinds } : {}),
     ...(params.device ? { device: params.device } : {}),
     ...(params.maxKeepFloat ? { maxKeepFloat: params.maxKeepFloat } : {}),
+    ...(params.detectorFix && params.detectorFix !== 'none' ? { detectorFix: params.detectorFix } : {}),
     project: resolve(project),
   };
   const judgedOn = heldOut ? `${Math.round(DEFAULT_HOLD_OUT * 100)}% of ${calibrationPath} held out of calibration` : data;

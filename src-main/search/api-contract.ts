@@ -2,6 +2,7 @@
 // searches a project model's quantizations under a budget, every measured candidate a run.
 import type { RunProgress } from '../projects/api-contract';
 import type { CandidateKind } from './candidates';
+import type { DetectorFix } from '../quantize/detector/apply';
 import type { MeasuredCandidate, SearchResult } from './types';
 
 /** Search for the smallest file of a project model that meets a budget on held-out data. */
@@ -20,6 +21,8 @@ export interface ProjectSearchParams {
   device?: string;
   /** Most layers a mixed candidate may keep float. */
   maxKeepFloat?: number;
+  /** A detector's fix, applied to every candidate (split: each group then has its own SQNR). */
+  detectorFix?: DetectorFix;
 }
 
 /** Progress: the stage, candidates done of planned, an ETA, and each candidate once measured. */

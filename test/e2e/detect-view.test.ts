@@ -6,7 +6,8 @@
 // labels and class names adds mAP on labels; History charts mAP for the model. The boxes' captions
 // are chips in the class colour that never overlap (those with no room show on hover). The fixes
 // measured for the head are on the run page; "Quantize with split" makes a new run whose boxes and
-// scores each have their SQNR, compared with the first in History.
+// scores each have their SQNR, compared with the first in History; the Search page applies a fix to
+// every candidate.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -20,6 +21,8 @@ import { CHROMIUM_PATH, openRoute, screenshotDir } from '../helpers/browser';
 import { addModelInUi, createProjectInUi, paintedPixels } from '../helpers/studio-page';
 import { TINY, writeTinyYolo } from '../detect/tiny-yolo';
 import type { RunRecord } from '../../src-main/projects/types';
+import { mainGraph } from '../../src-main/graph/model-graph';
+import { readTflite } from '../../src-main/tflite/reader';
 import { boxCaption, boxColour } from '../../src-renderer/features/detect/boxes';
 import { contrastRatio } from '../../src-renderer/features/detect/caption-layout';
 
@@ -450,6 +453,35 @@ describe('A detector run in the Studio, in Chromium', { skip }, () => {
     await s.page.locator('select[name="task"]').selectOption('classify');
     assert.equal(await s.page.locator('select[name="detector-fix"]').count(), 0, 'no detector fix for a classifier');
     await s.page.locator('select[name="task"]').selectOption('auto');
+    assert.deepEqual(s.consoleErrors, []);
+  });
+  test('the Search page applies a detector fix to every candidate: split int8 meets an SQNR budget on the scores group, and its run is a split file', async () => {
+    const scores = runRecord(projectDir, firstRun).validation!.outputs!.find((o) => o.label === 'scores')!.name;
+    await openRoute(s.page, s.host.url, '#/search');
+    await s.page.getByRole('heading', { name: /Search under an accuracy budget/ }).waitFor();
+    await s.page.locator('input[name="search-calibration"]').fill(photos);
+    await s.page.locator('select[name="search-preprocess"]').selectOption('0..1');
+    await s.page.locator('input[name="search-data"]').fill(coral);
+    await s.page.getByRole('radio', { name: /SQNR against float/ }).check();
+    await s.page.locator('input[name="search-threshold"]').fill('30');
+    await s.page.locator('input[name="search-output"]').fill(scores);
+    for (const kind of ['fp16', 'dynamic', 'int8', 'int8-gptq', 'int16x8', 'int8-mixed']) await s.page.locator(`input[name="candidate-${kind}"]`).setChecked(kind === 'int8');
+    assert.equal(await s.page.locator('select[name="search-detector-fix"]').inputValue(), 'none');
+    await s.page.locator('select[name="search-detector-fix"]').selectOption('split');
+    await s.page.getByTestId('search-fix-hint').waitFor();
+    await s.page.getByRole('button', { name: 'Start search' }).click();
+    await s.page.getByTestId('search-verdict').waitFor({ timeout: 120_000 });
+    const verdict = await s.page.getByTestId('search-verdict').innerText();
+    assert.match(verdict, /INT8 full integer meets sqnr\[[^\]]+_scores\]>=30/, verdict);
+    const row = s.page.getByTestId('search-table').locator('tr[data-candidate="int8"]');
+    assert.match(await row.innerText(), /\tmet\t/);
+    const href = await row.getByRole('link', { name: 'open run' }).getAttribute('href');
+    const run = runRecord(projectDir, decodeURIComponent(href!.replace('#/runs/', '')));
+    assert.equal(run.config.request?.detectorFix, 'split');
+    const file = join(projectDir, 'runs', run.id, run.artifacts.find((a) => a.kind === 'tflite')!.name);
+    assert.deepEqual(mainGraph(readTflite(new Uint8Array(readFileSync(file)))).outputs, [scores.replace(/_scores$/, '_boxes'), scores], 'the file written is split');
+    await s.page.getByTestId('search-verdict').evaluate((el) => el.scrollIntoView());
+    await s.page.screenshot({ path: join(screenshotDir, 'detect-search-split.png') });
     assert.deepEqual(s.consoleErrors, []);
   });
 });

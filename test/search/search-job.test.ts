@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDemoProject, DEMO_EVAL } from '../../src-main/projects/demo';
 import { runProjectSearch, searchRequest } from '../../src-main/app/search-run';
+import { jobParamSchemas } from '../../src-main/api/schemas';
 import { listRuns, readRun } from '../../src-main/projects/index';
 import type { SearchJobProgress } from '../../src-main/search/api-contract';
 import { CancelledError } from '../../src-main/errors';
@@ -28,6 +29,12 @@ test('searchRequest: relative paths from the project; no held-out data → the c
   assert.equal(given.labels, '/p/eval/labels.npy');
   assert.equal(given.calibration.holdOut, undefined);
   assert.equal(given.dataHoldOut, undefined);
+  // A detector fix for every candidate reaches the engine; none is the model as it is; the payload schema knows the fixes.
+  const params = { project: '/p', model: 'm.h5', calibration: { path: 'c' }, budget: 'sqnr>=30' };
+  assert.equal(searchRequest({ ...params, detectorFix: 'split' }, '/p/x.tflite').request.detectorFix, 'split');
+  assert.equal(searchRequest({ ...params, detectorFix: 'none' }, '/p/x.tflite').request.detectorFix, undefined);
+  assert.equal(jobParamSchemas['project-search'].parse({ ...params, detectorFix: 'head-int16' }).detectorFix, 'head-int16');
+  assert.throws(() => jobParamSchemas['project-search'].parse({ ...params, detectorFix: 'boxes' }), /detectorFix/);
 });
 
 test('search job on the demo: candidates stream with their run ids, judged on held-out digits', async () => {

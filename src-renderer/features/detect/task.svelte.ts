@@ -28,8 +28,11 @@ export const FIX_CHOICES: { value: FixChoice; title: string }[] = [
   { value: 'split', title: 'Split: boxes and scores as separate outputs, each with its own scale' },
   { value: 'head-int16', title: 'Head in int16 (int16x8 ops from the head on)' },
   { value: 'head-float', title: 'Head in float' },
-  { value: 'none', title: 'None (and skip the measurement)' },
+  { value: 'none', title: 'None (nothing measured)' },
 ];
+
+/** The fixes themselves, without measuring (the Search page applies one to every candidate). */
+export const APPLIED_FIXES = FIX_CHOICES.filter((c): c is { value: DetectorFix; title: string } => c.value !== 'measure');
 
 export class DetectTaskState {
   task = $state<Task>('auto');

@@ -6,6 +6,7 @@ import { humanError } from '../../lib/human-error';
 import { api } from '../../lib/api';
 import { startJob, type JobHandle } from '../../lib/jobs';
 import type { CandidateKind } from '../../../src-main/search/candidates';
+import type { DetectorFix } from '../../../src-main/quantize/detector/apply';
 import type { MeasuredCandidate } from '../../../src-main/search/types';
 import type { ProjectSearchResult, SearchJobProgress } from '../../../src-main/search/api-contract';
 import { currentProject } from '../projects/current.svelte';
@@ -27,6 +28,8 @@ export class SearchState {
   output = $state('');
   kinds = $state<Record<CandidateKind, boolean>>(Object.fromEntries(CANDIDATES.map((c) => [c.kind, c.byDefault])) as Record<CandidateKind, boolean>);
   device = $state('local');
+  /** A detector's fix for every candidate ('none': the model as it is). */
+  detectorFix = $state<DetectorFix>('none');
   devices = $state<string[]>([]);
   #project: string | null = null;
 
@@ -118,6 +121,7 @@ export class SearchState {
           budget: this.budget,
           kinds: this.chosenKinds,
           device: this.device,
+          ...(this.detectorFix !== 'none' ? { detectorFix: this.detectorFix } : {}),
         },
         (p) => this.#progress(p),
       );
