@@ -168,10 +168,10 @@ async function evaluateRun(params: ProjectConvertParams, inputs: EvaluateInputs,
     return undefined;
   }
   if (signal?.aborted) throw new CancelledError('Cancelled during evaluation.');
-  const metrics = evaluationMetrics(report);
-  ctx.setMetrics(metrics);
   const outputs = outputSqnr(report);
-  const worst = outputs.length > 1 ? worstOutput(outputs) : undefined;
+  const lowest = worstOutput(outputs);
+  const metrics = evaluationMetrics(report, lowest);
+  ctx.setMetrics(metrics);
   ctx.setDetails({
     ...(report.layers ? { layerErrors: report.layers } : {}),
     validation: {
@@ -184,7 +184,7 @@ async function evaluateRun(params: ProjectConvertParams, inputs: EvaluateInputs,
     },
     verdict: judge({
       sqnrDb: metrics['sqnrDb'] ?? null,
-      ...(worst ? { sqnrOutput: worst.label } : {}),
+      ...(lowest && outputs.length > 1 ? { sqnrOutput: lowest.label } : {}),
       agreement: metrics['agreement'] ?? null,
       accuracy: metrics['accuracy'] ?? null,
       floatAccuracy: metrics['floatAccuracy'] ?? null,
@@ -215,13 +215,14 @@ export function worstOutput(outputs: OutputSqnr[]): OutputSqnr | undefined {
   return outputs.reduce<OutputSqnr | undefined>((worst, o) => (o.sqnrDb !== null && (worst === undefined || o.sqnrDb < worst.sqnrDb!) ? o : worst), undefined);
 }
 
-function evaluationMetrics(report: EvaluationReport): RunMetrics {
+/** `lowest`: the output or group with the lowest SQNR (the run's figure). */
+function evaluationMetrics(report: EvaluationReport, lowest: OutputSqnr | undefined): RunMetrics {
   const first = report.outputs[0];
   return {
     floatBytes: report.float.bytes,
     sizeRatio: report.sizeRatio,
     evalSamples: report.samples,
-    sqnrDb: worstOutput(outputSqnr(report))?.sqnrDb ?? null,
+    sqnrDb: lowest?.sqnrDb ?? null,
     cosine: first?.cosine ?? null,
     agreement: first?.top1Agreement ?? null,
     accuracy: first?.labelled ? (first.quantAccuracy ?? null) : null,

@@ -218,7 +218,10 @@ export async function evaluate(request: EvaluateRequest, options: EvaluateOption
   try {
     // Per float output, the groups judged apart: a split file's outputs, or a detector output's groups.
     const joined = outputParts(checkPair(f, q), q.outputs, f.outputs.length);
-    const grouped = concatOutputParts(options.floatGraph ?? readTflite(pinned.floatBytes), f.outputs);
+    // The pinned float file as a graph, read once (the per-layer comparison reads it too).
+    let pinnedFloat: ModelGraph | undefined;
+    const floatGraph = () => (pinnedFloat ??= readTflite(pinned.floatBytes));
+    const grouped = concatOutputParts(options.floatGraph ?? floatGraph(), f.outputs);
     const parts = joined.map((list, i) => (list.length ? list : grouped[i]!));
     const heldOut = request.holdOut ? { seed: request.holdOut.seed, holdOut: { fraction: request.holdOut.fraction, part: 'validation' as const } } : {};
     const specs: InputSpec[] = f.inputs.map((t) => ({ name: t.name, shape: t.shape, dtype: t.dtype }));
@@ -279,7 +282,7 @@ export async function evaluate(request: EvaluateRequest, options: EvaluateOption
         warnFewSamples: false,
       });
       try {
-        layers = (await compareLayers(readTflite(pinned.floatBytes), readTflite(pinned.quantBytes), again.samples(signal), signal ? { signal } : {})).layers;
+        layers = (await compareLayers(floatGraph(), readTflite(pinned.quantBytes), again.samples(signal), signal ? { signal } : {})).layers;
       } catch (error) {
         // The interpreter lacks an op of this model: the per-output figures above still stand.
         if (!(error instanceof ExecuteUnsupportedError)) throw error;

@@ -15,9 +15,14 @@ export interface YoloLayout {
   channelsFirst: boolean;
 }
 
+/** [a, b] of a [1, a, b] or [a, b] output (a YOLO head's channels and anchors, in either order). */
+export function matrixDims(shape: number[]): [number, number] | undefined {
+  return shape.length === 3 && shape[0] === 1 ? [shape[1]!, shape[2]!] : shape.length === 2 ? [shape[0]!, shape[1]!] : undefined;
+}
+
 /** The layout of a YOLOv8 output; the smaller of the two last dims is 4+C. */
 export function yoloLayout(shape: number[]): YoloLayout | undefined {
-  const dims = shape.length === 3 && shape[0] === 1 ? shape.slice(1) : shape.length === 2 ? shape : undefined;
+  const dims = matrixDims(shape);
   if (!dims) return undefined;
   const [a, b] = dims as [number, number];
   const channelsFirst = a <= b;

@@ -3,7 +3,7 @@
 // dequantize each output.
 import { inputSize } from '../decode';
 import { nanodetLevels } from '../decoders/nanodet';
-import { yoloLayout } from '../decoders/yolov8';
+import { matrixDims, yoloLayout } from '../decoders/yolov8';
 import { DetectInputError } from '../errors';
 import type { BoxScale } from '../decoders/types';
 
@@ -52,16 +52,13 @@ export type HeadPlan =
   | { kind: 'yolov8'; boxes: ChannelSpan; scores: ChannelSpan; classes: number; count: number; channelsFirst: boolean }
   | { kind: 'nanodet'; classes: number; levels: LevelPlan[] };
 
-/** [a, b] of a [1, a, b] or [a, b] output. */
-const dims2 = (shape: number[]) => (shape.length === 3 && shape[0] === 1 ? shape.slice(1) : shape.length === 2 ? shape : undefined);
-
 /**
  * A head written by `--detector-fix split`: boxes [1, 4, N] then scores [1, C, N] (or [1, N, 4],
  * [1, N, C]), N the anchor count both share on the same axis.
  */
 function splitYoloPlan(shapes: number[][]): HeadPlan | undefined {
   if (shapes.length !== 2) return undefined;
-  const [b, s] = shapes.map(dims2);
+  const [b, s] = shapes.map(matrixDims);
   if (!b || !s) return undefined;
   for (const channelsFirst of [true, false]) {
     const [boxChannels, count] = channelsFirst ? b : [b[1]!, b[0]!];
