@@ -7,6 +7,7 @@ import type { RunRecord } from '../../../src-main/projects/types';
 import { currentProject } from '../projects/current.svelte';
 import { JobState } from '../projects/job.svelte';
 import { sortLayers, withKeepFloat, type LayerSortKey } from './layers';
+import { compareHref, rerunParams } from '../runs/rerun';
 
 /** The run named by the hash (#/debug?run=ID), if any. */
 export function runFromHash(hash: string): string | null {
@@ -86,25 +87,10 @@ export class DebugState {
     const request = base?.config.request;
     if (!dir || !base || !request) return;
     this.keeping = what;
-    const evaluateData = base.config['evaluateData'];
-    const evaluateLabels = base.config['evaluateLabels'];
-    await this.keepJob.start(
-      {
-        kind: 'project-convert',
-        params: {
-          project: dir,
-          request: withKeepFloat(request, tensors),
-          label: `${base.label ?? base.config.request?.quantize.mode ?? 'run'} + keep float ${what}`.slice(0, 200),
-          ...(typeof evaluateData === 'string' ? { evaluateData } : {}),
-          ...(typeof evaluateLabels === 'string' ? { evaluateLabels } : {}),
-          benchRuns: 0,
-        },
-      },
-      (run) => {
-        void currentProject.refresh().then(() => {
-          location.hash = `#/history?compare=${encodeURIComponent(run.id)},${encodeURIComponent(base.id)}`;
-        });
-      },
-    );
+    await this.keepJob.start({ kind: 'project-convert', params: rerunParams(dir, base, withKeepFloat(request, tensors), `keep float ${what}`) }, (run) => {
+      void currentProject.refresh().then(() => {
+        location.hash = compareHref(run.id, base.id);
+      });
+    });
   }
 }
